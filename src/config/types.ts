@@ -1,0 +1,89 @@
+// The normalised config: the YAML shape of DESIGN.md with durations in milliseconds,
+// sizes in bytes, region names expanded to country codes and defaults filled in.
+// Key names stay the YAML key names so an error path reads the same in both.
+import type { Severity } from '../engine/types.js';
+
+export type BaselineKey = 'dst_host' | 'dst_ip' | 'dst_prefix';
+
+export interface KafkaSsl {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  /** Verify the broker certificate (default true). */
+  reject_unauthorized: boolean;
+}
+
+export interface KafkaSasl {
+  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  username: string;
+  /** Name of the environment variable that holds the password: never the password itself. */
+  password_env: string;
+}
+
+export interface KafkaConfig {
+  brokers: string[];
+  client_id: string;
+  group_id: string;
+  topics: { flows: string; alerts: string; dead_letter: string; changelog: string };
+  format: 'avro' | 'json' | 'auto';
+  ssl: false | KafkaSsl;
+  sasl: null | KafkaSasl;
+}
+
+export interface PolicyDataClass {
+  /** Country codes (regions already expanded), upper case, sorted. */
+  allowed_countries: string[];
+  /** As written in the file (region names kept) for reasons a person reads. */
+  allowed_as_written: string[];
+  /** Glob patterns (picomatch) for principals allowed to move this class. */
+  principals: string[];
+  require_gateway: boolean;
+}
+
+export interface DetectorBase {
+  enabled: boolean;
+  severity: Severity;
+}
+export interface NewDestinationSettings extends DetectorBase {
+  learning_period: number;
+}
+export interface VolumeSpikeSettings extends DetectorBase {
+  threshold: number;
+  min_bytes: number;
+}
+export interface SustainedIncreaseSettings extends DetectorBase {
+  threshold: number;
+  min_windows: number;
+}
+
+export interface DetectorSettings {
+  residency_violation: DetectorBase;
+  unauthorized_principal: DetectorBase;
+  gateway_bypass: DetectorBase;
+  new_destination: NewDestinationSettings;
+  volume_spike: VolumeSpikeSettings;
+  sustained_increase: SustainedIncreaseSettings;
+}
+export type DetectorKey = keyof DetectorSettings;
+
+export interface Override {
+  /** Glob on the destination key and/or exact data class; both given means both must match. */
+  match: { destination?: string; data_class?: string };
+  /** Partial settings per detector key, merged over the defaults. */
+  settings: { [K in DetectorKey]?: Partial<DetectorSettings[K]> };
+}
+
+export interface Config {
+  kafka: KafkaConfig;
+  windows: { size: number; allowed_lateness: number };
+  baseline: { key: BaselineKey; warmup_windows: number; idle_ttl: number; timezone: string };
+  policy: {
+    regions: Record<string, string[]>;
+    internal_networks: string[];
+    data_classes: Record<string, PolicyDataClass>;
+  };
+  detectors: DetectorSettings & { overrides: Override[] };
+  alerts: { suppress_for: number; format: 'json' | 'avro' };
+  /** Hash of the normalised config: stamped on every alert. */
+  config_version: string;
+}

@@ -1,0 +1,83 @@
+// The contract types of DESIGN.md: a gateway flow record in, an alert out.
+// Field names are the wire names (snake_case) so JSON Lines, Avro and the engine agree.
+
+export interface FlowRecord {
+  flow_id: string;
+  /** The gateway that carried the flow; null: seen outside any gateway. */
+  gateway_id: string | null;
+  start_ms: number;
+  /** Event time of the flow. */
+  end_ms: number;
+  src_ip: string;
+  dst_ip: string;
+  src_port: number;
+  dst_port: number;
+  protocol: number;
+  dst_host: string | null;
+  /** ISO 3166-1 alpha-2, upper case. */
+  dst_country: string | null;
+  bytes_out: number;
+  bytes_in: number;
+  packets_out: number;
+  packets_in: number;
+  data_class: string | null;
+  principal: string | null;
+}
+
+export const ALERT_TYPES = [
+  'RESIDENCY_VIOLATION',
+  'UNAUTHORIZED_PRINCIPAL',
+  'GATEWAY_BYPASS',
+  'NEW_DESTINATION',
+  'VOLUME_SPIKE',
+  'SUSTAINED_INCREASE',
+] as const;
+export type AlertType = (typeof ALERT_TYPES)[number];
+
+export const SEVERITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export interface Alert {
+  /** Hash of the evidence: the same input and config give the same id. */
+  alert_id: string;
+  type: AlertType;
+  severity: Severity;
+  /** The baseline key (see baseline.key). */
+  destination: string;
+  dst_country: string | null;
+  data_class: string | null;
+  principal: string | null;
+  gateway_id: string | null;
+  window_start_ms: number;
+  window_end_ms: number;
+  flow_count: number;
+  bytes: number;
+  observed: number;
+  expected: number;
+  score: number;
+  threshold: number;
+  reason: string;
+  sample_flow_ids: string[];
+  config_version: string;
+  /** Event time at which the engine decided (never the wall clock). */
+  detected_at_ms: number;
+}
+
+/** One change to the engine's state store: value null deletes the key (a tombstone). */
+export interface StateChange {
+  key: string;
+  value: string | null;
+}
+
+/** One row of `replay --scores`: a closed window scored by one volume detector. */
+export interface WindowScore {
+  destination: string;
+  window_start_ms: number;
+  window_end_ms: number;
+  detector: 'VOLUME_SPIKE' | 'SUSTAINED_INCREASE';
+  observed: number;
+  expected: number;
+  score: number;
+  threshold: number;
+  alerted: boolean;
+}
