@@ -1,0 +1,494 @@
+// The functional core: flows and watermarks in, alerts and state changes out.
+// Pure and synchronous: no I/O, no clock, no randomness. Event time comes from the
+// records; a window closes when the watermark passes its end. The Kafka service, the
+// file replay, the benchmarks and the tests all drive this one class.
+import { createHash } from 'node:crypto';
+import type { Config, DetectorKey, DetectorSettings } from '../config/types.js';
+import { resolveDetectorSettings } from '../config/overrides.js';
+import {
+  baselineFromJSON,
+  baselineToJSON,
+  learnedHours,
+  learnedWindows,
+  learnWindow,
+  learningWeight,
+  newBaseline,
+  scoreWindow,
+  type BaselineState,
+  type WindowObservation,
+} from '../detectors/baseline/seasonal-baseline.js';
+import type { FlowContext, FlowDetector, Finding, WindowContext, WindowDetector } from '../detectors/detector.js';
+import { DETECTORS } from '../detectors/registry.js';
+import { Calendar } from './calendar.js';
+import { DestinationKeyer, InternalNetworks } from './keys.js';
+import { compilePolicy, type CompiledClass } from './policy.js';
+import { fold, suppressionFromJSON, suppressionKey, suppressionToJSON, type Suppression } from './suppression.js';
+import type { Alert, AlertType, FlowRecord, StateChange, WindowScore } from './types.js';
+import { addFlow, openWindow, windowFromJSON, windowToJSON, type OpenWindow } from './window.js';
+
+/** Everything the engine knows about one destination: one changelog entry. */
+interface DestinationState {
+  lastSeen: number;
+  baseline: BaselineState;
+  detectors: Record<string, unknown>;
+  windows: OpenWindow[];
+  suppressions: Map<string, Suppression>;
+}
+
+export interface EngineCounters {
+  records: number;
+  late: number;
+  internal: number;
+  alerts: Partial<Record<AlertType, number>>;
+  windowsClosed: number;
+  expired: number;
+}
+
+export interface EngineOptions {
+  /** Called for every closed window and enabled volume detector (replay --scores). */
+  onWindowScore?: (score: WindowScore) => void;
+}
+
+const DEST_PREFIX = 'd:';
+const META_KEY = 'm:engine';
+const HOUR_MS = 3_600_000;
+
+const flowDetectors = DETECTORS.filter((d): d is FlowDetector => d.kind === 'flow');
+const windowDetectors = DETECTORS.filter((d): d is WindowDetector => d.kind === 'window');
+
+export class Engine {
+  readonly counters: EngineCounters = { records: 0, late: 0, internal: 0, alerts: {}, windowsClosed: 0, expired: 0 };
+
+  private readonly size: number;
+  private readonly keyer: DestinationKeyer;
+  private readonly internal: InternalNetworks;
+  private readonly policy: Map<string, CompiledClass>;
+  private readonly calendar: Calendar;
+  private readonly settingsCache = new Map<string, unknown>();
+  private readonly dests = new Map<string, DestinationState>();
+  /** Window boundary -> destinations with a window closing or a suppression ending there. */
+  private readonly due = new Map<number, Set<string>>();
+  private readonly dirty = new Set<string>();
+  private metaDirty = false;
+
+  private watermark = -Infinity;
+  private firstEventMs = Infinity;
+  private nextDue = Infinity;
+  private nextSweep = -Infinity;
+
+  constructor(
+    readonly config: Config,
+    private readonly options: EngineOptions = {},
+  ) {
+    this.size = config.windows.size;
+    this.keyer = new DestinationKeyer(config.baseline.key);
+    this.internal = new InternalNetworks(config.policy.internal_networks);
+    this.policy = compilePolicy(config);
+    this.calendar = new Calendar(config.baseline.timezone);
+  }
+
+  get currentWatermark(): number {
+    return this.watermark;
+  }
+
+  get destinationCount(): number {
+    return this.dests.size;
+  }
+
+  /** Runs the per-flow detectors and adds the flow to its destination's window. */
+  process(flow: FlowRecord): Alert[] {
+    this.counters.records++;
+    if (this.internal.contains(flow.dst_ip)) {
+      this.counters.internal++;
+      return [];
+    }
+    if (flow.end_ms < this.firstEventMs) {
+      this.firstEventMs = flow.end_ms;
+      this.metaDirty = true;
+    }
+    const destination = this.keyer.keyOf(flow);
+    const state = this.stateOf(destination);
+    state.lastSeen = Math.max(state.lastSeen, flow.end_ms);
+    this.dirty.add(destination);
+
+    const alerts: Alert[] = [];
+    const ctx: FlowContext = {
+      flow,
+      destination,
+      policy: flow.data_class === null ? undefined : this.policy.get(flow.data_class),
+      firstEventMs: this.firstEventMs,
+      earlier: [],
+    };
+    const found: AlertType[] = [];
+    for (const d of flowDetectors) {
+      const settings = this.settings(d.key, destination, flow.data_class);
+      if (!settings.enabled) continue;
+      ctx.earlier = found;
+      const finding = d.scoreOne(state.detectors[d.key], ctx, settings);
+      if (finding !== null) {
+        found.push(d.type);
+        const alert = this.flowAlert(d.type, settings.severity, destination, flow, finding);
+        this.emit(state, destination, alert, alerts);
+      }
+    }
+    for (const d of flowDetectors) d.learnOne(state.detectors[d.key], ctx);
+
+    const windowStart = Math.floor(flow.end_ms / this.size) * this.size;
+    if (windowStart + this.size <= this.watermark) {
+      // Its window has closed: the policy detectors above still saw it, the volume
+      // baseline cannot. Counted, never silently lost.
+      this.counters.late++;
+    } else {
+      let w = state.windows.find((x) => x.start === windowStart);
+      if (w === undefined) {
+        w = openWindow(windowStart);
+        state.windows.push(w);
+        this.schedule(windowStart + this.size, destination);
+      }
+      addFlow(w, flow);
+    }
+    return alerts;
+  }
+
+  /** Moves event time forward: closes windows and suppression intervals ending at or before it. */
+  advance(watermark: number): Alert[] {
+    if (!(watermark > this.watermark)) return [];
+    this.watermark = watermark;
+    this.metaDirty = true;
+    const alerts: Alert[] = [];
+    while (this.due.size > 0 && this.nextDue <= watermark) {
+      const at = this.nextDue;
+      const dests = this.due.get(at);
+      if (dests !== undefined) {
+        this.due.delete(at);
+        for (const destination of dests) this.onDue(destination, at, alerts);
+      }
+      this.nextDue = this.due.size > 0 ? at + this.size : Infinity;
+    }
+    if (watermark >= this.nextSweep) this.expireIdle(watermark);
+    // Destinations due at one boundary are visited in insertion order, which a restore
+    // changes; a canonical order keeps the output identical with or without a restart.
+    return alerts.sort(byEventTimeThenKey);
+  }
+
+  /** State changes since the last commit: what the changelog must receive before offsets move. */
+  commit(): StateChange[] {
+    const changes: StateChange[] = [];
+    for (const destination of this.dirty) {
+      const state = this.dests.get(destination);
+      changes.push({ key: DEST_PREFIX + destination, value: state ? this.serialise(state) : null });
+    }
+    this.dirty.clear();
+    if (this.metaDirty) {
+      changes.push({ key: META_KEY, value: this.serialiseMeta() });
+      this.metaDirty = false;
+    }
+    return changes;
+  }
+
+  /** The whole state, as the changelog would hold it after compaction. */
+  snapshot(): StateChange[] {
+    const out: StateChange[] = [{ key: META_KEY, value: this.serialiseMeta() }];
+    for (const [destination, state] of this.dests) out.push({ key: DEST_PREFIX + destination, value: this.serialise(state) });
+    return out;
+  }
+
+  /** Rebuilds state from changelog entries (later entries win; null deletes). */
+  restore(entries: Iterable<StateChange>): void {
+    for (const { key, value } of entries) {
+      if (key === META_KEY) {
+        if (value !== null) this.restoreMeta(value);
+      } else if (key.startsWith(DEST_PREFIX)) {
+        const destination = key.slice(DEST_PREFIX.length);
+        if (value === null) this.dests.delete(destination);
+        else this.dests.set(destination, this.deserialise(value));
+      } else {
+        throw new Error(`state entry with unknown key ${JSON.stringify(key)}`);
+      }
+    }
+    this.due.clear();
+    this.nextDue = Infinity;
+    for (const [destination, state] of this.dests) {
+      for (const w of state.windows) this.schedule(w.start + this.size, destination);
+      for (const s of state.suppressions.values()) this.schedule(s.until, destination);
+    }
+  }
+
+  // ---- internals ----
+
+  private stateOf(destination: string): DestinationState {
+    let state = this.dests.get(destination);
+    if (state === undefined) {
+      const detectors: Record<string, unknown> = {};
+      for (const d of DETECTORS) detectors[d.key] = d.init();
+      state = { lastSeen: -Infinity, baseline: newBaseline(), detectors, windows: [], suppressions: new Map() };
+      this.dests.set(destination, state);
+    }
+    return state;
+  }
+
+  private settings<K extends DetectorKey>(key: K, destination: string, dataClass: string | null): DetectorSettings[K] {
+    if (this.config.detectors.overrides.length === 0) return this.config.detectors[key];
+    const cacheKey = `${key}\u0000${destination}\u0000${dataClass ?? ''}`;
+    let s = this.settingsCache.get(cacheKey) as DetectorSettings[K] | undefined;
+    if (s === undefined) {
+      s = resolveDetectorSettings(this.config, key, destination, dataClass) as DetectorSettings[K];
+      if (this.settingsCache.size > 100_000) this.settingsCache.clear();
+      this.settingsCache.set(cacheKey, s);
+    }
+    return s;
+  }
+
+  private schedule(at: number, destination: string): void {
+    let set = this.due.get(at);
+    if (set === undefined) {
+      set = new Set();
+      this.due.set(at, set);
+    }
+    set.add(destination);
+    if (at < this.nextDue) this.nextDue = at;
+  }
+
+  private onDue(destination: string, at: number, alerts: Alert[]): void {
+    const state = this.dests.get(destination);
+    if (state === undefined) return;
+    const closing = state.windows.filter((w) => w.start + this.size <= at);
+    if (closing.length > 0) {
+      state.windows = state.windows.filter((w) => w.start + this.size > at);
+      closing.sort((a, b) => a.start - b.start);
+      for (const w of closing) this.closeWindow(destination, state, w, alerts);
+    }
+    for (const [key, s] of state.suppressions) {
+      if (s.until > at) continue;
+      state.suppressions.delete(key);
+      if (s.folded !== null) alerts.push(this.followUp(s, at));
+    }
+    this.dirty.add(destination);
+  }
+
+  private closeWindow(destination: string, state: DestinationState, w: OpenWindow, alerts: Alert[]): void {
+    this.counters.windowsClosed++;
+    const local = this.calendar.at(w.start);
+    const obs: WindowObservation = {
+      start_ms: w.start,
+      end_ms: w.start + this.size,
+      bytes: w.bytes,
+      flows: w.flows,
+      packets: w.packets,
+      sources: w.sources.size,
+      hour: local.hour,
+      weekday: local.weekday,
+    };
+    const verdict = scoreWindow(state.baseline, obs);
+    const ctx: WindowContext = {
+      destination,
+      window: obs,
+      baseline: verdict,
+      learnedWindows: learnedWindows(state.baseline),
+      learnedHours: learnedHours(state.baseline),
+      warmupWindows: this.config.baseline.warmup_windows,
+      config: this.config,
+    };
+    let alerted = false;
+    for (const d of windowDetectors) {
+      const settings = this.settings(d.key, destination, null);
+      if (!settings.enabled) continue;
+      const finding = d.scoreOne(state.detectors[d.key], ctx, settings);
+      this.options.onWindowScore?.({
+        destination,
+        window_start_ms: obs.start_ms,
+        window_end_ms: obs.end_ms,
+        detector: d.type as WindowScore['detector'],
+        observed: finding.observed,
+        expected: finding.expected,
+        score: finding.score,
+        threshold: finding.threshold,
+        alerted: finding.alert,
+      });
+      if (finding.alert) {
+        alerted = true;
+        this.emit(state, destination, this.windowAlert(d.type, settings.severity, destination, w, obs, finding), alerts);
+      }
+    }
+    for (const d of windowDetectors) {
+      const settings = this.settings(d.key, destination, null);
+      if (settings.enabled) d.learnOne(state.detectors[d.key], ctx, settings);
+    }
+    learnWindow(state.baseline, obs, verdict, learningWeight(verdict.distance, alerted), local.hourBucket, local.dayBucket);
+  }
+
+  /** Sends an alert, or folds it into the open suppression interval of its key. */
+  private emit(state: DestinationState, destination: string, alert: Alert, out: Alert[]): void {
+    const key = suppressionKey(alert);
+    const open = state.suppressions.get(key);
+    if (open !== undefined && alert.detected_at_ms < open.until) {
+      fold(open, alert);
+      return;
+    }
+    if (this.config.alerts.suppress_for > 0) {
+      const end = alert.detected_at_ms + this.config.alerts.suppress_for;
+      const until = Math.ceil(end / this.size) * this.size; // a window boundary: due times step by window
+      state.suppressions.set(key, { until, firstAlertId: alert.alert_id, folded: null, repeats: 0 });
+      this.schedule(until, destination);
+    }
+    this.count(alert);
+    out.push(alert);
+  }
+
+  private followUp(s: Suppression, at: number): Alert {
+    const f = s.folded!;
+    const alert: Alert = {
+      ...f,
+      detected_at_ms: at,
+      reason: `${s.repeats} more like alert ${s.firstAlertId} until ${new Date(at).toISOString()} ` +
+        `(${f.flow_count} flows, ${f.bytes} bytes in all); strongest: ${f.reason}`,
+    };
+    alert.alert_id = alertId(alert);
+    this.count(alert);
+    return alert;
+  }
+
+  private count(alert: Alert): void {
+    this.counters.alerts[alert.type] = (this.counters.alerts[alert.type] ?? 0) + 1;
+  }
+
+  private flowAlert(type: AlertType, severity: Alert['severity'], destination: string, flow: FlowRecord, f: Finding): Alert {
+    const alert: Alert = {
+      alert_id: '',
+      type,
+      severity,
+      destination,
+      dst_country: flow.dst_country,
+      data_class: flow.data_class,
+      principal: flow.principal,
+      gateway_id: flow.gateway_id,
+      window_start_ms: flow.end_ms,
+      window_end_ms: flow.end_ms,
+      flow_count: 1,
+      bytes: flow.bytes_out,
+      observed: f.observed,
+      expected: f.expected,
+      score: f.score,
+      threshold: f.threshold,
+      reason: f.reason,
+      sample_flow_ids: [flow.flow_id],
+      config_version: this.config.config_version,
+      detected_at_ms: flow.end_ms,
+    };
+    alert.alert_id = alertId(alert);
+    return alert;
+  }
+
+  private windowAlert(
+    type: AlertType,
+    severity: Alert['severity'],
+    destination: string,
+    w: OpenWindow,
+    obs: WindowObservation,
+    f: Finding,
+  ): Alert {
+    const alert: Alert = {
+      alert_id: '',
+      type,
+      severity,
+      destination,
+      dst_country: w.top?.dst_country ?? null,
+      data_class: w.top?.data_class ?? null,
+      principal: w.top?.principal ?? null,
+      gateway_id: w.top?.gateway_id ?? null,
+      window_start_ms: obs.start_ms,
+      window_end_ms: obs.end_ms,
+      flow_count: obs.flows,
+      bytes: obs.bytes,
+      observed: f.observed,
+      expected: f.expected,
+      score: f.score,
+      threshold: f.threshold,
+      reason: f.reason,
+      sample_flow_ids: [...w.samples],
+      config_version: this.config.config_version,
+      detected_at_ms: obs.end_ms,
+    };
+    alert.alert_id = alertId(alert);
+    return alert;
+  }
+
+  /** Drops destinations idle longer than baseline.idle_ttl; checked once an hour of event time. */
+  private expireIdle(watermark: number): void {
+    this.nextSweep = Math.floor(watermark / HOUR_MS) * HOUR_MS + HOUR_MS;
+    const ttl = this.config.baseline.idle_ttl;
+    for (const [destination, state] of this.dests) {
+      if (state.lastSeen + ttl <= watermark && state.windows.length === 0 && state.suppressions.size === 0) {
+        this.dests.delete(destination);
+        this.dirty.add(destination);
+        this.counters.expired++;
+      }
+    }
+  }
+
+  private serialise(s: DestinationState): string {
+    const detectors: Record<string, unknown> = {};
+    for (const d of DETECTORS) detectors[d.key] = d.toJSON(s.detectors[d.key]);
+    return JSON.stringify({
+      v: 1,
+      seen: s.lastSeen,
+      base: baselineToJSON(s.baseline),
+      det: detectors,
+      win: s.windows.map(windowToJSON),
+      sup: [...s.suppressions].map(([k, v]) => [k, suppressionToJSON(v)]),
+    });
+  }
+
+  private deserialise(text: string): DestinationState {
+    const j = JSON.parse(text);
+    const detectors: Record<string, unknown> = {};
+    for (const d of DETECTORS) detectors[d.key] = j.det[d.key] === undefined ? d.init() : d.fromJSON(j.det[d.key]);
+    return {
+      lastSeen: j.seen,
+      baseline: baselineFromJSON(j.base),
+      detectors,
+      windows: (j.win as unknown[]).map(windowFromJSON),
+      suppressions: new Map((j.sup as Array<[string, unknown]>).map(([k, v]) => [k, suppressionFromJSON(v)])),
+    };
+  }
+
+  private serialiseMeta(): string {
+    return JSON.stringify({ v: 1, wm: finiteOrNull(this.watermark), first: finiteOrNull(this.firstEventMs), sweep: finiteOrNull(this.nextSweep) });
+  }
+
+  private restoreMeta(text: string): void {
+    const j = JSON.parse(text);
+    this.watermark = j.wm ?? -Infinity;
+    this.firstEventMs = j.first ?? Infinity;
+    this.nextSweep = j.sweep ?? -Infinity;
+  }
+}
+
+function byEventTimeThenKey(a: Alert, b: Alert): number {
+  return (
+    a.detected_at_ms - b.detected_at_ms ||
+    (a.destination < b.destination ? -1 : a.destination > b.destination ? 1 : 0) ||
+    (a.alert_id < b.alert_id ? -1 : a.alert_id > b.alert_id ? 1 : 0)
+  );
+}
+
+function finiteOrNull(n: number): number | null {
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Deterministic id: a hash of the evidence (not of the config, so a reload keeps ids). */
+export function alertId(a: Alert): string {
+  const evidence = JSON.stringify([
+    a.type,
+    a.destination,
+    a.data_class,
+    a.principal,
+    a.window_start_ms,
+    a.window_end_ms,
+    a.detected_at_ms,
+    a.flow_count,
+    a.bytes,
+    a.sample_flow_ids,
+  ]);
+  return createHash('sha256').update(evidence).digest('hex').slice(0, 32);
+}

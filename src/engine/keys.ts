@@ -1,0 +1,65 @@
+// Which destination a flow belongs to (baseline.key) and whether it is egress at all
+// (internal_networks). Both are cached per address: parsing an IP per record would
+// dominate the hot path, and gateways see the same addresses over and over.
+import ipaddr from 'ipaddr.js';
+import type { BaselineKey } from '../config/types.js';
+import type { FlowRecord } from './types.js';
+
+const CACHE_LIMIT = 200_000;
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): V {
+  if (cache.size >= CACHE_LIMIT) cache.clear(); // bounded memory whatever the input
+  cache.set(key, value);
+  return value;
+}
+
+export class DestinationKeyer {
+  private readonly prefixes = new Map<string, string>();
+  constructor(private readonly mode: BaselineKey) {}
+
+  keyOf(flow: FlowRecord): string {
+    switch (this.mode) {
+      case 'dst_host':
+        return flow.dst_host ?? flow.dst_ip;
+      case 'dst_ip':
+        return flow.dst_ip;
+      case 'dst_prefix':
+        return this.prefixes.get(flow.dst_ip) ?? remember(this.prefixes, flow.dst_ip, prefixOf(flow.dst_ip));
+    }
+  }
+}
+
+/** /24 for IPv4, /64 for IPv6, as CIDR text. */
+export function prefixOf(ip: string): string {
+  const addr = ipaddr.process(ip);
+  if (addr.kind() === 'ipv4') {
+    const o = (addr as ipaddr.IPv4).octets;
+    return `${o[0]}.${o[1]}.${o[2]}.0/24`;
+  }
+  const p = (addr as ipaddr.IPv6).parts;
+  const net = ipaddr.IPv6.parse(`${p[0].toString(16)}:${p[1].toString(16)}:${p[2].toString(16)}:${p[3].toString(16)}::`);
+  return `${net.toString()}/64`;
+}
+
+export class InternalNetworks {
+  private readonly ranges: Array<[ipaddr.IPv4 | ipaddr.IPv6, number]>;
+  private readonly cache = new Map<string, boolean>();
+
+  constructor(cidrs: readonly string[]) {
+    this.ranges = cidrs.map((c) => ipaddr.parseCIDR(c));
+  }
+
+  contains(ip: string): boolean {
+    if (this.ranges.length === 0) return false;
+    const hit = this.cache.get(ip);
+    if (hit !== undefined) return hit;
+    let inside = false;
+    try {
+      const addr = ipaddr.process(ip); // IPv4-mapped IPv6 compares as IPv4
+      inside = this.ranges.some(([net, bits]) => net.kind() === addr.kind() && addr.match(net, bits));
+    } catch {
+      inside = false; // validated upstream; an unparsable address is not internal
+    }
+    return remember(this.cache, ip, inside);
+  }
+}

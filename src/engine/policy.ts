@@ -1,0 +1,43 @@
+// The policy section compiled for the hot path: set lookups and cached glob matches,
+// so a flow costs a few map reads, not a regex per principal.
+import picomatch from 'picomatch';
+import type { Config, PolicyDataClass } from '../config/types.js';
+
+export interface CompiledClass {
+  name: string;
+  entry: PolicyDataClass;
+  anyCountry: boolean;
+  countries: ReadonlySet<string>;
+  /** null principal never matches a glob: an anonymous flow is not authorised. */
+  principalAllowed(principal: string | null): boolean;
+}
+
+export function compilePolicy(config: Config): Map<string, CompiledClass> {
+  const out = new Map<string, CompiledClass>();
+  for (const [name, entry] of Object.entries(config.policy.data_classes)) {
+    const matchers = entry.principals.map((g) => picomatch(g, { dot: true }));
+    const cache = new Map<string, boolean>();
+    out.set(name, {
+      name,
+      entry,
+      anyCountry: entry.allowed_as_written.includes('*'),
+      countries: new Set(entry.allowed_countries),
+      principalAllowed(principal) {
+        if (principal === null || principal === '') return false;
+        let ok = cache.get(principal);
+        if (ok === undefined) {
+          ok = matchers.some((m) => m(principal));
+          if (cache.size > 10_000) cache.clear(); // bounded: principals are few, but never trust input
+          cache.set(principal, ok);
+        }
+        return ok;
+      },
+    });
+  }
+  return out;
+}
+
+export function countryAllowed(cls: CompiledClass, country: string | null): boolean {
+  if (country === null) return false; // unknown country counts as not allowed
+  return cls.anyCountry || cls.countries.has(country);
+}

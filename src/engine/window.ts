@@ -1,0 +1,48 @@
+// One open tumbling window of one destination: what the volume baseline scores at close.
+import type { FlowRecord } from './types.js';
+
+export const MAX_SAMPLES = 5;
+
+export interface OpenWindow {
+  start: number;
+  bytes: number;
+  flows: number;
+  packets: number;
+  sources: Set<string>;
+  samples: string[];
+  /** The largest flow: volume alerts name its class, principal, gateway and country. */
+  topBytes: number;
+  top: Pick<FlowRecord, 'data_class' | 'principal' | 'gateway_id' | 'dst_country'> | null;
+}
+
+export function openWindow(start: number): OpenWindow {
+  return { start, bytes: 0, flows: 0, packets: 0, sources: new Set(), samples: [], topBytes: -1, top: null };
+}
+
+export function addFlow(w: OpenWindow, flow: FlowRecord): void {
+  w.bytes += flow.bytes_out;
+  w.flows += 1;
+  w.packets += flow.packets_out;
+  w.sources.add(flow.src_ip);
+  if (w.samples.length < MAX_SAMPLES) w.samples.push(flow.flow_id);
+  if (flow.bytes_out > w.topBytes) {
+    w.topBytes = flow.bytes_out;
+    w.top = {
+      data_class: flow.data_class,
+      principal: flow.principal,
+      gateway_id: flow.gateway_id,
+      dst_country: flow.dst_country,
+    };
+  }
+}
+
+export function windowToJSON(w: OpenWindow): unknown {
+  return [w.start, w.bytes, w.flows, w.packets, [...w.sources], w.samples, w.topBytes, w.top];
+}
+
+export function windowFromJSON(json: unknown): OpenWindow {
+  const [start, bytes, flows, packets, sources, samples, topBytes, top] = json as [
+    number, number, number, number, string[], string[], number, OpenWindow['top'],
+  ];
+  return { start, bytes, flows, packets, sources: new Set(sources), samples, topBytes, top };
+}

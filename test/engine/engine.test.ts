@@ -1,0 +1,160 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/engine.js';
+import { Pipeline } from '../../src/engine/pipeline.js';
+import type { Alert } from '../../src/engine/types.js';
+import { flow, MIN, resetFlowIds, T0, testConfig } from './fixtures.js';
+
+beforeEach(resetFlowIds);
+
+describe('per-flow policy detectors', () => {
+  it('alerts on the first flow of a class to a country its policy does not allow, with every contract field', () => {
+    const config = testConfig();
+    const engine = new Engine(config);
+    const alerts = engine.process(
+      flow({ dst_host: null, dst_ip: '203.0.113.9', dst_country: 'US', bytes_out: 2_500_000, principal: 'svc-eu-export' }),
+    );
+    expect(alerts).toHaveLength(1);
+    const a = alerts[0];
+    expect(a).toMatchObject({
+      type: 'RESIDENCY_VIOLATION',
+      severity: 'CRITICAL',
+      destination: '203.0.113.9',
+      dst_country: 'US',
+      data_class: 'eu_user_data',
+      principal: 'svc-eu-export',
+      gateway_id: 'gw-1',
+      window_start_ms: T0,
+      window_end_ms: T0,
+      flow_count: 1,
+      bytes: 2_500_000,
+      observed: 2_500_000,
+      expected: 0,
+      score: 1,
+      threshold: 1,
+      sample_flow_ids: ['f1'],
+      config_version: config.config_version,
+      detected_at_ms: T0,
+    });
+    expect(a.reason).toBe(
+      'eu_user_data sent to 203.0.113.9 (US) by svc-eu-export (2.5 MB); allowed: EEA, GB. ' +
+        'Check whether this transfer was approved and block the destination at the gateway if not.',
+    );
+    expect(a.alert_id).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('treats an unknown country as not allowed', () => {
+    const alerts = new Engine(testConfig()).process(flow({ dst_country: null }));
+    expect(alerts.map((a) => a.type)).toEqual(['RESIDENCY_VIOLATION']);
+  });
+
+  it('flags a principal outside the globs, and a null principal', () => {
+    const engine = new Engine(testConfig());
+    expect(engine.process(flow({ principal: 'mallory' })).map((a) => [a.type, a.principal])).toEqual([
+      ['UNAUTHORIZED_PRINCIPAL', 'mallory'],
+    ]);
+    expect(engine.process(flow({ principal: null })).map((a) => [a.type, a.principal])).toEqual([
+      ['UNAUTHORIZED_PRINCIPAL', null],
+    ]);
+    expect(engine.process(flow({ principal: 'svc-eu-crm' }))).toEqual([]);
+    expect(engine.process(flow({ principal: 'alice' }))).toEqual([]);
+  });
+
+  it('flags a restricted flow with no gateway', () => {
+    const alerts = new Engine(testConfig()).process(flow({ gateway_id: null }));
+    expect(alerts.map((a) => [a.type, a.severity, a.gateway_id])).toEqual([['GATEWAY_BYPASS', 'HIGH', null]]);
+  });
+
+  it('ignores flows to internal networks and flows with no data class', () => {
+    const engine = new Engine(testConfig());
+    expect(engine.process(flow({ dst_ip: '10.9.9.9', dst_country: 'US', gateway_id: null }))).toEqual([]);
+    expect(engine.process(flow({ data_class: null, dst_country: 'US', gateway_id: null }))).toEqual([]);
+    expect(engine.counters.internal).toBe(1);
+    expect(engine.counters.records).toBe(2);
+  });
+
+  it('raises NEW_DESTINATION only after the learning period, once per pair, and not on a flow that broke policy', () => {
+    const engine = new Engine(testConfig());
+    expect(engine.process(flow({ end_ms: T0, dst_host: 'a.example' }))).toEqual([]); // learning starts at T0
+    expect(engine.process(flow({ end_ms: T0 + 59 * MIN, dst_host: 'b.example' }))).toEqual([]); // still learning
+    const late = engine.process(flow({ end_ms: T0 + 61 * MIN, dst_host: 'c.example' }));
+    expect(late.map((a) => [a.type, a.destination, a.severity])).toEqual([['NEW_DESTINATION', 'c.example', 'MEDIUM']]);
+    expect(engine.process(flow({ end_ms: T0 + 62 * MIN, dst_host: 'c.example' }))).toEqual([]);
+    expect(engine.process(flow({ end_ms: T0 + 63 * MIN, dst_host: 'b.example' }))).toEqual([]);
+    const us = engine.process(flow({ end_ms: T0 + 64 * MIN, dst_host: 'd.example', dst_country: 'US' }));
+    expect(us.map((a) => a.type)).toEqual(['RESIDENCY_VIOLATION']);
+  });
+
+  it('folds repeats within suppress_for into one follow-up alert with the aggregated counts', () => {
+    const config = testConfig('alerts: {suppress_for: 15m}');
+    const p = new Pipeline(config);
+    const out: Alert[] = [];
+    const us = { dst_host: 'x.example', dst_country: 'US' };
+    out.push(...p.push(flow({ ...us, end_ms: T0, bytes_out: 100 })));
+    out.push(...p.push(flow({ ...us, end_ms: T0 + 5 * MIN, bytes_out: 200 })));
+    out.push(...p.push(flow({ ...us, end_ms: T0 + 10 * MIN, bytes_out: 300 })));
+    expect(out).toHaveLength(1);
+    // Interval [T0, T0+15m): ends at the window boundary T0+15m; the watermark
+    // (max event time - 30s lateness) passes it with a flow at T0+16m.
+    out.push(...p.push(flow({ data_class: null, end_ms: T0 + 16 * MIN })));
+    expect(out).toHaveLength(2);
+    const f = out[1];
+    expect(f).toMatchObject({
+      type: 'RESIDENCY_VIOLATION',
+      window_start_ms: T0 + 5 * MIN,
+      window_end_ms: T0 + 10 * MIN,
+      flow_count: 2,
+      bytes: 500,
+      sample_flow_ids: ['f2', 'f3'],
+      detected_at_ms: T0 + 15 * MIN,
+    });
+    expect(f.reason.startsWith(`2 more like alert ${out[0].alert_id} until 2026-01-05T09:15:00.000Z (2 flows, 500 bytes in all)`)).toBe(true);
+    // After the interval a new violation alerts at once again.
+    expect(p.push(flow({ ...us, end_ms: T0 + 20 * MIN })).map((a) => a.type)).toEqual(['RESIDENCY_VIOLATION']);
+  });
+});
+
+describe('event time', () => {
+  it('counts a record whose window has closed as late, and still runs the policy detectors on it', () => {
+    const p = new Pipeline(testConfig());
+    p.push(flow({ data_class: null, end_ms: T0 + 5 * MIN }));
+    // watermark = T0+5m-30s: the window [T0+3m, T0+4m) is closed.
+    const alerts = p.push(flow({ end_ms: T0 + 3 * MIN + 10_000, dst_country: 'US' }));
+    expect(alerts.map((a) => a.type)).toEqual(['RESIDENCY_VIOLATION']);
+    expect(p.engine.counters.late).toBe(1);
+    // Within allowed lateness: T0+4m40s is in window [T0+4m, T0+5m), still open.
+    p.push(flow({ data_class: null, end_ms: T0 + 4 * MIN + 40_000 }));
+    expect(p.engine.counters.late).toBe(1);
+  });
+
+  it('gives the same alert ids for the same input', () => {
+    const run = () => {
+      resetFlowIds();
+      const e = new Engine(testConfig());
+      return e.process(flow({ dst_country: 'US' })).map((a) => a.alert_id);
+    };
+    expect(run()).toEqual(run());
+  });
+});
+
+describe('state', () => {
+  it('writes changed destinations and the meta entry on commit, and only those', () => {
+    const p = new Pipeline(testConfig());
+    p.push(flow({ dst_host: 'a.example' }));
+    p.push(flow({ dst_host: 'b.example' }));
+    expect(p.engine.commit().map((c) => c.key)).toEqual(['d:a.example', 'd:b.example', 'm:engine']);
+    p.push(flow({ dst_host: 'b.example' }));
+    expect(p.engine.commit().map((c) => c.key)).toEqual(['d:b.example']);
+    expect(p.engine.commit()).toEqual([]);
+  });
+
+  it('expires a destination idle longer than idle_ttl with a tombstone', () => {
+    const p = new Pipeline(testConfig('baseline: {idle_ttl: 2h}'));
+    p.push(flow({ dst_host: 'old.example', end_ms: T0 }));
+    p.engine.commit();
+    p.push(flow({ dst_host: 'new.example', end_ms: T0 + 3 * 60 * MIN }));
+    const changes = p.engine.commit();
+    expect(changes.find((c) => c.key === 'd:old.example')).toEqual({ key: 'd:old.example', value: null });
+    expect(p.engine.destinationCount).toBe(1);
+    expect(p.engine.counters.expired).toBe(1);
+  });
+});
