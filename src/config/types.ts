@@ -28,6 +28,20 @@ export interface KafkaConfig {
   format: 'avro' | 'json' | 'auto';
   ssl: false | KafkaSsl;
   sasl: null | KafkaSasl;
+  /**
+   * Re-key flows by destination through the internal topic `<group_id>.repartition`
+   * (as Kafka Streams does) so one destination's baseline lives in one instance.
+   * Turn off only when the gateways already key records by the destination key.
+   */
+  repartition: boolean;
+  /** Confluent Schema Registry for writer schemas by id; null: the local schema. */
+  schema_registry: null | { url: string };
+}
+
+export interface ServiceConfig {
+  /** /metrics, /healthz, /readyz. Loopback by default: metrics are not for the world. */
+  http_host: string;
+  http_port: number;
 }
 
 export interface PolicyDataClass {
@@ -84,6 +98,7 @@ export interface Config {
   };
   detectors: DetectorSettings & { overrides: Override[] };
   alerts: { suppress_for: number; format: 'json' | 'avro' };
+  service: ServiceConfig;
   /** Hash of the normalised config: stamped on every alert. */
   config_version: string;
 }

@@ -72,6 +72,7 @@ export class Engine {
   private metaDirty = false;
 
   private watermark = -Infinity;
+  private maxEventMs = -Infinity;
   private firstEventMs = Infinity;
   private nextDue = Infinity;
   private nextSweep = -Infinity;
@@ -91,6 +92,11 @@ export class Engine {
     return this.watermark;
   }
 
+  /** The latest event time processed (restored with the state). */
+  get maxEventTime(): number {
+    return this.maxEventMs;
+  }
+
   get destinationCount(): number {
     return this.dests.size;
   }
@@ -104,6 +110,10 @@ export class Engine {
     }
     if (flow.end_ms < this.firstEventMs) {
       this.firstEventMs = flow.end_ms;
+      this.metaDirty = true;
+    }
+    if (flow.end_ms > this.maxEventMs) {
+      this.maxEventMs = flow.end_ms;
       this.metaDirty = true;
     }
     const destination = this.keyer.keyOf(flow);
@@ -453,12 +463,13 @@ export class Engine {
   }
 
   private serialiseMeta(): string {
-    return JSON.stringify({ v: 1, wm: finiteOrNull(this.watermark), first: finiteOrNull(this.firstEventMs), sweep: finiteOrNull(this.nextSweep) });
+    return JSON.stringify({ v: 1, wm: finiteOrNull(this.watermark), max: finiteOrNull(this.maxEventMs), first: finiteOrNull(this.firstEventMs), sweep: finiteOrNull(this.nextSweep) });
   }
 
   private restoreMeta(text: string): void {
     const j = JSON.parse(text);
     this.watermark = j.wm ?? -Infinity;
+    this.maxEventMs = j.max ?? -Infinity;
     this.firstEventMs = j.first ?? Infinity;
     this.nextSweep = j.sweep ?? -Infinity;
   }

@@ -12,6 +12,13 @@ export class Pipeline {
     this.engine = engine ?? new Engine(config, options);
   }
 
+  /** A pipeline over a restored engine: event time goes on from the restored watermark. */
+  static resume(config: Config, engine: Engine): Pipeline {
+    const p = new Pipeline(config, {}, engine);
+    p.maxEventMs = engine.maxEventTime;
+    return p;
+  }
+
   get maxEventTime(): number {
     return this.maxEventMs;
   }

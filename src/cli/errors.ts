@@ -1,0 +1,23 @@
+// One place that decides how a failure ends the process: one clear message, exit code 2
+// for anything the user can fix (bad config, missing file, bad option).
+import { ConfigError } from '../config/errors.js';
+import { InputError } from '../io/input.js';
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export function exitCodeOf(err: unknown): number {
+  if (err instanceof UsageError || err instanceof ConfigError || err instanceof InputError) return 2;
+  if ((err as NodeJS.ErrnoException)?.code === 'ENOENT') return 2;
+  return 1;
+}
+
+export function reportFatal(err: unknown): never {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`egress-watch: ${message}\n`);
+  process.exit(exitCodeOf(err));
+}

@@ -1,0 +1,34 @@
+// The egress-watch command line: one commander program, each command registered from
+// its own file so the commands stay small and independent.
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../io/schemas.js';
+import { reportFatal } from './errors.js';
+import { registerReplayCommand } from './replay-command.js';
+
+export function buildProgram(): Command {
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+  const program = new Command();
+  program
+    .name('egress-watch')
+    .description('Streaming anomaly detector for outbound data traffic (gateway flow records on Kafka).')
+    .version(pkg.version)
+    .showHelpAfterError()
+    .exitOverride();
+  registerReplayCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with code 0; a usage error has already been printed.
+      process.exit(err.exitCode === 0 ? 0 : 2);
+    }
+    reportFatal(err);
+  }
+}
