@@ -1,0 +1,47 @@
+// The whole file: seven optional sections, each filled with its defaults when absent.
+import { z } from 'zod';
+import { detectorsSection } from './detectors.js';
+import { duration, section, strict, timeZone, wholeNumber } from './fields.js';
+import { kafkaSection } from './kafka.js';
+import { policySection } from './policy.js';
+
+const windowsSection = section(
+  strict({
+    size: duration('positive').prefault('1m'),
+    allowed_lateness: duration('zero').prefault('30s'),
+  }),
+);
+
+const baselineSection = section(
+  strict({
+    key: z.enum(['dst_host', 'dst_ip', 'dst_prefix']).default('dst_host'),
+    warmup_windows: wholeNumber(0).default(60),
+    idle_ttl: duration('positive').prefault('7d'),
+    timezone: timeZone.default('UTC'),
+  }),
+);
+
+const alertsSection = section(
+  strict({
+    suppress_for: duration('zero').prefault('15m'),
+    format: z.enum(['json', 'avro']).default('json'),
+  }),
+);
+
+const serviceSection = section(
+  strict({
+    http_host: z.string().min(1).default('127.0.0.1'),
+    // 0: any free port (tests); the service logs the one it got.
+    http_port: wholeNumber(0).max(65535).default(9464),
+  }),
+);
+
+export const configSchema = strict({
+  kafka: kafkaSection,
+  windows: windowsSection,
+  baseline: baselineSection,
+  policy: policySection,
+  detectors: detectorsSection,
+  alerts: alertsSection,
+  service: serviceSection,
+});

@@ -1,0 +1,68 @@
+// detectors: one block per detector, every setting with its default, and overrides that
+// change some settings for a destination glob and/or a data class.
+import { z } from 'zod';
+import type { Severity } from '../../engine/types.js';
+import type { DetectorKey } from '../types.js';
+import { duration, positiveNumber, section, severity, size, strict, wholeNumber } from './fields.js';
+
+// The settings of each detector, without defaults: overrides use them as partial settings.
+const base = { enabled: z.boolean(), severity };
+const settingFields = {
+  residency_violation: base,
+  unauthorized_principal: base,
+  gateway_bypass: base,
+  new_destination: { ...base, learning_period: duration('zero') },
+  volume_spike: { ...base, threshold: positiveNumber, min_bytes: size() },
+  sustained_increase: { ...base, threshold: positiveNumber, min_windows: wholeNumber(1) },
+} satisfies Record<DetectorKey, z.ZodRawShape>;
+
+const DETECTOR_KEYS = Object.keys(settingFields) as DetectorKey[];
+
+const enabledWith = (defaultSeverity: Severity) => ({
+  enabled: z.boolean().default(true),
+  severity: severity.default(defaultSeverity),
+});
+
+const detectorBlocks = {
+  residency_violation: section(strict(enabledWith('CRITICAL'))),
+  unauthorized_principal: section(strict(enabledWith('CRITICAL'))),
+  gateway_bypass: section(strict(enabledWith('HIGH'))),
+  new_destination: section(strict({ ...enabledWith('MEDIUM'), learning_period: duration('zero').prefault('1d') })),
+  volume_spike: section(
+    strict({ ...enabledWith('HIGH'), threshold: positiveNumber.default(6.0), min_bytes: size().prefault('1MB') }),
+  ),
+  sustained_increase: section(
+    strict({ ...enabledWith('MEDIUM'), threshold: positiveNumber.default(5.0), min_windows: wholeNumber(1).default(10) }),
+  ),
+};
+
+function partialSettings<S extends z.ZodRawShape>(fields: S) {
+  const optional = Object.fromEntries(Object.entries(fields).map(([key, schema]) => [key, z.optional(schema)]));
+  return strict(optional as { [K in keyof S]: z.ZodOptional<S[K]> }).optional();
+}
+
+const match = strict({ destination: z.string().min(1).optional(), data_class: z.string().min(1).optional() }).superRefine(
+  (value, ctx) => {
+    if (value.destination === undefined && value.data_class === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'expected destination, data_class or both' });
+    }
+  },
+);
+
+const override = strict({
+  match,
+  residency_violation: partialSettings(settingFields.residency_violation),
+  unauthorized_principal: partialSettings(settingFields.unauthorized_principal),
+  gateway_bypass: partialSettings(settingFields.gateway_bypass),
+  new_destination: partialSettings(settingFields.new_destination),
+  volume_spike: partialSettings(settingFields.volume_spike),
+  sustained_increase: partialSettings(settingFields.sustained_increase),
+})
+  .superRefine((value, ctx) => {
+    if (!DETECTOR_KEYS.some((key) => value[key] !== undefined)) {
+      ctx.addIssue({ code: 'custom', message: `an override must change at least one detector (${DETECTOR_KEYS.join(', ')})` });
+    }
+  })
+  .transform(({ match: matchValue, ...settings }) => ({ match: matchValue, settings }));
+
+export const detectorsSection = section(strict({ ...detectorBlocks, overrides: z.array(override).default([]) }));

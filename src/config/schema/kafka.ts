@@ -1,0 +1,79 @@
+// kafka: brokers, ids, topics, record format, TLS, SASL, re-keying and the schema registry. The SASL password is never in
+// the file: only the name of the environment variable that holds it.
+import { z } from 'zod';
+import { describeValue } from '../describe.js';
+import { nonEmptyString, section, strict } from './fields.js';
+
+// host:port, or [IPv6]:port.
+const BROKER_PATTERN = /^(\[[0-9A-Fa-f:.]+\]|[^\s:[\]]+):(\d{1,5})$/;
+
+const broker = z.string().superRefine((text, ctx) => {
+  const match = BROKER_PATTERN.exec(text);
+  const port = match ? Number(match[2]) : 0;
+  if (!match || port < 1 || port > 65535) {
+    ctx.addIssue({ code: 'custom', message: `expected host:port such as 127.0.0.1:9092, got ${describeValue(text)}` });
+  }
+});
+
+const topics = strict({
+  flows: nonEmptyString.default('gateway.flows'),
+  alerts: nonEmptyString.default('egress.alerts'),
+  dead_letter: nonEmptyString.default('gateway.flows.dlq'),
+  changelog: nonEmptyString.default('egress-watch.state'),
+});
+
+// Relative file paths are resolved against the config file's folder later (load.ts),
+// where the folder is known.
+const sslFiles = strict({
+  ca: nonEmptyString.optional(),
+  cert: nonEmptyString.optional(),
+  key: nonEmptyString.optional(),
+  reject_unauthorized: z.boolean().default(true),
+});
+
+// `ssl: true` is TLS with the system's CAs, the same as an empty mapping.
+const ssl = z.union([z.literal(false), z.literal(true).transform(() => sslFiles.parse({})), sslFiles]);
+
+const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const sasl = strict({
+  mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+  username: nonEmptyString,
+  password_env: z.string().superRefine((name, ctx) => {
+    if (!ENV_NAME_PATTERN.test(name)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected the name of an environment variable (letters, digits, _), got ${describeValue(name)}`,
+      });
+    }
+  }),
+});
+
+const schemaRegistry = strict({
+  url: z.string().superRefine((text, ctx) => {
+    let protocol = '';
+    try {
+      protocol = new URL(text).protocol;
+    } catch {
+      // reported below
+    }
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      const message = `expected an http(s) URL such as http://127.0.0.1:8081, got ${describeValue(text)}`;
+      ctx.addIssue({ code: 'custom', message });
+    }
+  }),
+});
+
+export const kafkaSection = section(
+  strict({
+    brokers: z.array(broker).min(1).default(['127.0.0.1:9092']),
+    client_id: nonEmptyString.default('egress-watch'),
+    group_id: nonEmptyString.default('egress-watch'),
+    topics: section(topics),
+    format: z.enum(['avro', 'json', 'auto']).default('auto'),
+    ssl: ssl.default(false),
+    sasl: z.union([z.null(), sasl]).default(null),
+    repartition: z.boolean().default(true),
+    schema_registry: z.union([z.null(), schemaRegistry]).default(null),
+  }),
+);

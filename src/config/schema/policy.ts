@@ -1,0 +1,129 @@
+// policy: regions, internal networks and data classes. Region names and country codes are
+// resolved here, so the engine only ever compares upper-case ISO codes.
+import ipaddr from 'ipaddr.js';
+import { z } from 'zod';
+import { describeValue } from '../describe.js';
+import { COUNTRY_CODES, EEA_COUNTRIES, isCountryCode } from '../countries.js';
+import type { PolicyDataClass } from '../types.js';
+import { nonEmptyString, section, strict } from './fields.js';
+
+/** In allowed_countries: every known country (a flow whose country is unknown is still not allowed). */
+export const ANY_COUNTRY = '*';
+
+/**
+ * Written when `principals` is left out: the principal check is off for that class.
+ * picomatch's "**" matches every non-empty name, including names with "/" in them.
+ */
+export const ANY_PRINCIPAL = '**';
+
+const CIDR_HINT = 'expected a network in CIDR notation such as 10.0.0.0/8 or fd00::/8';
+
+// Normalised to the network address in canonical text (fd00:0::/8 → fd00::/8).
+const cidr = z.string().transform((text, ctx): string => {
+  const written = text.trim();
+  const [address = '', bits, ...rest] = written.split('/');
+  // ipaddr.parse also takes hex, octal and short IPv4 forms (010.0.0.0 is 8.0.0.0): accept only the plain ones.
+  const plain = address.includes(':')
+    ? ipaddr.IPv6.isValid(address) && !address.includes('%')
+    : ipaddr.IPv4.isValidFourPartDecimal(address);
+  if (!plain || bits === undefined || rest.length > 0 || !/^\d+$/.test(bits) || !ipaddr.isValidCIDR(written)) {
+    ctx.addIssue({ code: 'custom', message: `${CIDR_HINT}, got ${describeValue(text)}` });
+    return z.NEVER;
+  }
+  const [parsed, prefixLength] = ipaddr.parseCIDR(written);
+  const network =
+    parsed.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(written) : ipaddr.IPv6.networkAddressFromCIDR(written);
+  const normalised = `${network.toString()}/${prefixLength}`;
+  if (network.toString() !== parsed.toString()) {
+    ctx.addIssue({ code: 'custom', message: `${describeValue(text)} has host bits set: did you mean ${normalised}?` });
+    return z.NEVER;
+  }
+  return normalised;
+});
+
+const dataClass = strict({
+  allowed_countries: z.array(nonEmptyString),
+  principals: z.array(nonEmptyString).optional(),
+  require_gateway: z.boolean().default(true),
+});
+
+type RawPolicy = {
+  regions: Record<string, string[]>;
+  internal_networks: string[];
+  data_classes: Record<string, z.output<typeof dataClass>>;
+};
+type Report = (path: Array<string | number>, message: string) => void;
+
+export const policySection = section(
+  strict({
+    regions: z.record(z.string(), z.array(z.string())).default({}),
+    internal_networks: z.array(cidr).default([]),
+    data_classes: z.record(z.string(), dataClass).default({}),
+  }),
+).transform((raw, ctx) => {
+  const report: Report = (path, message) => ctx.addIssue({ code: 'custom', path, message });
+  const regions = resolveRegions(raw.regions, report);
+  return {
+    regions,
+    internal_networks: raw.internal_networks,
+    data_classes: resolveDataClasses(raw.data_classes, regions, report),
+  };
+});
+
+function resolveRegions(written: RawPolicy['regions'], report: Report): Record<string, string[]> {
+  const regions: Record<string, string[]> = { EEA: [...EEA_COUNTRIES].sort() };
+  for (const [name, codes] of Object.entries(written)) {
+    if (/^[A-Za-z]{2}$/.test(name) || name === ANY_COUNTRY || name.trim() === '') {
+      report(['regions', name], `region name ${describeValue(name)} could be read as a country code; choose a longer name`);
+      continue;
+    }
+    const resolved = codes.map((code, index) => {
+      const upper = code.toUpperCase();
+      if (!isCountryCode(upper)) report(['regions', name, index], unknownCountry(code));
+      return upper;
+    });
+    regions[name] = sortedUnique(resolved);
+  }
+  return regions;
+}
+
+function resolveDataClasses(
+  written: RawPolicy['data_classes'],
+  regions: Record<string, string[]>,
+  report: Report,
+): Record<string, PolicyDataClass> {
+  const classes: Record<string, PolicyDataClass> = {};
+  for (const [name, entry] of Object.entries(written)) {
+    const countries = entry.allowed_countries.flatMap((item, index) => {
+      if (item === ANY_COUNTRY) return COUNTRY_CODES;
+      if (Object.hasOwn(regions, item)) return regions[item];
+      const upper = item.toUpperCase();
+      if (isCountryCode(upper)) return [upper];
+      const message = /^[A-Za-z]{2}$/.test(item) ? unknownCountry(item) : unknownRegion(item, regions);
+      report(['data_classes', name, 'allowed_countries', index], message);
+      return [];
+    });
+    classes[name] = {
+      allowed_countries: sortedUnique(countries),
+      allowed_as_written: [...entry.allowed_countries],
+      principals: entry.principals ?? [ANY_PRINCIPAL],
+      require_gateway: entry.require_gateway,
+    };
+  }
+  return classes;
+}
+
+function unknownCountry(code: string): string {
+  return `unknown country code ${describeValue(code)} (expected an ISO 3166-1 alpha-2 code such as DE or GB)`;
+}
+
+function unknownRegion(name: string, regions: Record<string, string[]>): string {
+  return (
+    `unknown region ${describeValue(name)} (defined regions: ${Object.keys(regions).sort().join(', ')}; ` +
+    `or write an ISO 3166-1 alpha-2 country code, or "${ANY_COUNTRY}" for any country)`
+  );
+}
+
+function sortedUnique(codes: readonly string[]): string[] {
+  return [...new Set(codes)].sort();
+}

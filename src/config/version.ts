@@ -1,0 +1,11 @@
+// config_version: names the config in force on every alert, so an auditor can tell which
+// policy and thresholds produced it. Equal meaning gives an equal hash: it is taken over the
+// normalised config (defaults filled, units converted) in canonical JSON, not over the file text.
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical.js';
+import type { Config } from './types.js';
+
+export function configVersion(config: Omit<Config, 'config_version'> & { config_version?: string }): string {
+  const { config_version: _ignored, ...rest } = config;
+  return createHash('sha256').update(canonicalJson(rest)).digest('hex').slice(0, 16);
+}
