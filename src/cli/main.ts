@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../io/schemas.js';
 import { reportFatal } from './errors.js';
+import { registerGenerateCommand } from './generate-command.js';
 import { registerReplayCommand } from './replay-command.js';
 
 export function buildProgram(): Command {
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerReplayCommand(program);
+  registerGenerateCommand(program);
   return program;
 }
 

@@ -45,7 +45,7 @@ export const SCORES_HEADER = 'destination,window_start_ms,window_end_ms,detector
 export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const maxReported = opts.maxReported ?? 20;
-  const truth = opts.truth ? readTruth(opts.truth) : null; // fail before the long part
+  const truth = opts.truth ? await readTruth(opts.truth) : null; // fail before the long part
   const total = countBytes(opts.input);
   const scores = opts.scores ? new CsvOut(opts.scores, SCORES_HEADER) : null;
   const pipeline = new Pipeline(opts.config, scores ? { onWindowScore: (s) => scores.row(scoreRow(s)) } : {});

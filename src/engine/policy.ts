@@ -1,6 +1,7 @@
 // The policy section compiled for the hot path: set lookups and cached glob matches,
 // so a flow costs a few map reads, not a regex per principal.
 import picomatch from 'picomatch';
+import { ANY_COUNTRY, ANY_PRINCIPAL } from '../config/schema/policy.js';
 import type { Config, PolicyDataClass } from '../config/types.js';
 
 export interface CompiledClass {
@@ -15,14 +16,18 @@ export interface CompiledClass {
 export function compilePolicy(config: Config): Map<string, CompiledClass> {
   const out = new Map<string, CompiledClass>();
   for (const [name, entry] of Object.entries(config.policy.data_classes)) {
+    // `principals` left out of the file normalises to ANY_PRINCIPAL: the check is off,
+    // and then even an unauthenticated flow is not a principal violation.
+    const anyPrincipal = entry.principals.includes(ANY_PRINCIPAL);
     const matchers = entry.principals.map((g) => picomatch(g, { dot: true }));
     const cache = new Map<string, boolean>();
     out.set(name, {
       name,
       entry,
-      anyCountry: entry.allowed_as_written.includes('*'),
+      anyCountry: entry.allowed_as_written.includes(ANY_COUNTRY),
       countries: new Set(entry.allowed_countries),
       principalAllowed(principal) {
+        if (anyPrincipal) return true;
         if (principal === null || principal === '') return false;
         let ok = cache.get(principal);
         if (ok === undefined) {
@@ -38,6 +43,7 @@ export function compilePolicy(config: Config): Map<string, CompiledClass> {
 }
 
 export function countryAllowed(cls: CompiledClass, country: string | null): boolean {
+  if (cls.anyCountry) return true; // "*": the class has no residency rule at all
   if (country === null) return false; // unknown country counts as not allowed
-  return cls.anyCountry || cls.countries.has(country);
+  return cls.countries.has(country);
 }

@@ -59,6 +59,8 @@ const HOD = COV + TRI;
 const DOW = HOD + 24;
 export const BASELINE_STATE_LENGTH = DOW + 7;
 
+/** Shrinkage of the correlations (0: none, 1: diagonal only). */
+const SHRINK = 0.3;
 /** Prior spread: log-space sd of 1 (a factor of e) until data says otherwise. */
 const PRIOR_VAR = 1.0;
 /** Prior weight of the spread, in windows. */
@@ -71,7 +73,7 @@ const COV_MIN_RATE = 1 / 500;
 const HOD_MIN_RATE = 0.15;
 const DOW_MIN_RATE = 0.2;
 /** Past this distance a window counts less and less as evidence of normal. */
-const HUBER_D = 3;
+const HUBER_D = 5;
 /** An alerted window still teaches a little, so a lasting legitimate change is learnt in days. */
 const ALERTED_WEIGHT = 0.02;
 
@@ -138,7 +140,10 @@ function mahalanobis(s: BaselineState, r: Float64Array): number {
   for (let i = 0; i < F; i++) {
     for (let j = 0; j < F; j++) {
       let v = s[COV + triIndex(i, j)];
+      // Shrink correlations towards zero: heavy-tailed flow sizes make "bytes up, flows
+      // not" far more common than a Gaussian fit of the correlation predicts.
       if (i === j) v = Math.max(MIN_VAR, v);
+      else v *= 1 - SHRINK;
       cov.set(i, j, v);
     }
   }

@@ -1,0 +1,326 @@
+// Plans the injected incidents: when, on which destination (never two on one), and the
+// exact flows each adds. Everything is decided here, before any traffic is generated,
+// so the ground truth is known up front and is exact.
+import { ALERT_TYPES, type AlertType, type FlowRecord } from '../engine/types.js';
+import { composeFlow, hostOf, normalSender } from './flow-builder.js';
+import { sampleBytesOut } from './flow-size.js';
+import {
+  RESIDENCY_TARGETS,
+  RESTRICTED_CLASSES,
+  UNAUTHORIZED_PRINCIPALS,
+  countryAllowed,
+  type DataClass,
+  type RestrictedClass,
+} from './policy.js';
+import { createDestination, isBusy, pickEeaCountry, type Destination, type Population } from './population.js';
+import type { Prng } from './prng.js';
+import { RAMP_CREEP_MS, RAMP_GROWTH_PER_HOUR, RAMP_HOLD_MS, rampEnd, type Ramp } from './ramp.js';
+import { seasonalFactor } from './seasonality.js';
+import { GenerateOptionsError, HOUR_MS, MINUTE_MS, type GenerateOptions, type Incident } from './types.js';
+
+/** No incident reaches into the last hour of the traffic. */
+export const END_MARGIN_MS = HOUR_MS;
+/** Policy incidents: 1-4 flows spread over up to this long. */
+const POLICY_SPREAD_MS = 10 * MINUTE_MS;
+/** Incident flows last at most this long, so they start inside the incident's interval. */
+const INCIDENT_FLOW_MAX_MS = MINUTE_MS;
+const BURST_MIN_MS = MINUTE_MS;
+const BURST_MAX_MS = 3 * MINUTE_MS;
+const SPIKE_FACTOR_MIN = 5;
+const SPIKE_FACTOR_MAX = 50;
+
+export interface VolumeDetail {
+  /** Expected bytes_out of the destination in an hour at the burst's time of day. */
+  normal_hourly_bytes: number;
+  /** total_bytes / normal_hourly_bytes before rounding, drawn log-uniformly in [5, 50]. */
+  factor: number;
+  total_bytes: number;
+}
+
+export interface PlannedIncident {
+  incident: Incident;
+  destination: Destination;
+  /** Flows the incident adds (none for SUSTAINED_INCREASE: its extra flows come from the ramped rate). */
+  flows: FlowRecord[];
+  ramp: Ramp | null;
+  volume: VolumeDetail | null;
+}
+
+/** The longest stretch an incident of this type can cover. */
+function incidentSpan(type: AlertType): number {
+  if (type === 'SUSTAINED_INCREASE') return RAMP_CREEP_MS + RAMP_HOLD_MS;
+  if (type === 'VOLUME_SPIKE') return BURST_MAX_MS;
+  return INCIDENT_FLOW_MAX_MS + POLICY_SPREAD_MS;
+}
+
+/** Volume incidents reserve their (busy) destinations before the others pick theirs. */
+const PLANNING_ORDER: AlertType[] = [
+  'VOLUME_SPIKE',
+  'SUSTAINED_INCREASE',
+  'UNAUTHORIZED_PRINCIPAL',
+  'GATEWAY_BYPASS',
+  'NEW_DESTINATION',
+  'RESIDENCY_VIOLATION',
+];
+
+export function planIncidentSet(prng: Prng, population: Population, options: GenerateOptions): PlannedIncident[] {
+  const types = PLANNING_ORDER.filter((type) => options.types.includes(type));
+  const specs: AlertType[] = types.flatMap((type) => Array<AlertType>(options.incidents_per_type).fill(type));
+  if (specs.length === 0) return [];
+
+  const starts = stratifiedStarts(prng, specs, options);
+  const planner = new DestinationPicker(prng, population);
+  const ordinal = new Map<AlertType, number>();
+  const planned = specs.map((type, i) => {
+    const nth = ordinal.get(type) ?? 0;
+    ordinal.set(type, nth + 1);
+    return planOne(prng, population, planner, type, nth, starts[i]);
+  });
+
+  const typeRank = (type: AlertType) => ALERT_TYPES.indexOf(type);
+  planned.sort(
+    (a, b) =>
+      a.incident.start_ms - b.incident.start_ms ||
+      typeRank(a.incident.type) - typeRank(b.incident.type) ||
+      a.incident.destination.localeCompare(b.incident.destination),
+  );
+  planned.forEach((p, i) => {
+    p.incident.incident_id = `inc-${options.seed}-${String(i + 1).padStart(3, '0')}`;
+  });
+  return planned;
+}
+
+/**
+ * Start times spread evenly over what remains after learning: the incidents are dealt
+ * shuffled strata of [learning end, last start that still ends an hour before the end].
+ */
+function stratifiedStarts(prng: Prng, specs: AlertType[], options: GenerateOptions): number[] {
+  const earliest = options.start_ms + options.learning_ms;
+  const streamEnd = options.start_ms + options.duration_ms;
+  const strata = prng.shuffle(specs.map((_, i) => i));
+  return specs.map((type, i) => {
+    const latest = streamEnd - END_MARGIN_MS - incidentSpan(type);
+    if (latest < earliest) {
+      throw new GenerateOptionsError(
+        `generate options leave no room for ${type} incidents: learning_ms (${options.learning_ms}) + ` +
+          `${incidentSpan(type)} ms for the incident + ${END_MARGIN_MS} ms of margin exceed duration_ms (${options.duration_ms})`,
+      );
+    }
+    return earliest + Math.floor(((strata[i] + prng.uniform()) / specs.length) * (latest - earliest));
+  });
+}
+
+/** Hands out each destination to at most one incident. */
+class DestinationPicker {
+  private readonly available: Set<Destination>;
+
+  constructor(
+    private readonly prng: Prng,
+    population: Population,
+  ) {
+    this.available = new Set(population.external);
+  }
+
+  candidates(test: (destination: Destination) => boolean): Destination[] {
+    return [...this.available].filter(test);
+  }
+
+  take(candidates: Destination[]): Destination {
+    const chosen = this.prng.choice(candidates);
+    this.available.delete(chosen);
+    return chosen;
+  }
+}
+
+function planOne(
+  prng: Prng,
+  population: Population,
+  picker: DestinationPicker,
+  type: AlertType,
+  nth: number,
+  startMs: number,
+): PlannedIncident {
+  switch (type) {
+    case 'VOLUME_SPIKE':
+      return planVolumeSpike(prng, population, takeBusy(picker, type), startMs);
+    case 'SUSTAINED_INCREASE':
+      return planSustainedIncrease(takeBusy(picker, type), startMs);
+    case 'UNAUTHORIZED_PRINCIPAL':
+    case 'GATEWAY_BYPASS': {
+      const candidates = picker.candidates((d) => restrictedClassesOf(d).length > 0);
+      if (candidates.length === 0) {
+        throw new GenerateOptionsError(
+          `too few destinations for ${type} incidents: none left that receives eu_user_data or payment_data; raise 'destinations' or lower 'incidents_per_type'`,
+        );
+      }
+      const destination = picker.take(candidates);
+      const dataClass = prng.choice(restrictedClassesOf(destination));
+      if (type === 'UNAUTHORIZED_PRINCIPAL') {
+        const principal = prng.choice(UNAUTHORIZED_PRINCIPALS[dataClass]);
+        return policyIncident(prng, population, type, destination, dataClass, principal, 'via-gateway', startMs);
+      }
+      const { principal } = normalSender(prng, population, dataClass);
+      return policyIncident(prng, population, type, destination, dataClass, principal, 'bypass', startMs);
+    }
+    case 'NEW_DESTINATION': {
+      const dataClass = prng.choice(RESTRICTED_CLASSES);
+      // Alternate: an existing destination that never received the class, or a brand-new one.
+      const existing = picker.candidates((d) => countryAllowed(dataClass, d.dst_country) && !d.classes.includes(dataClass));
+      const destination =
+        nth % 2 === 0 && existing.length > 0
+          ? picker.take(existing)
+          : brandNew(prng, population, dataClass, allowedCountry(prng, dataClass));
+      const { principal } = normalSender(prng, population, dataClass);
+      return policyIncident(prng, population, type, destination, dataClass, principal, 'via-gateway', startMs);
+    }
+    case 'RESIDENCY_VIOLATION': {
+      const dataClass = prng.choice(RESTRICTED_CLASSES);
+      const existing = picker.candidates((d) => !countryAllowed(dataClass, d.dst_country));
+      const destination =
+        nth % 2 === 0 && existing.length > 0
+          ? picker.take(existing)
+          : brandNew(prng, population, dataClass, prng.choice(RESIDENCY_TARGETS[dataClass]));
+      const { principal } = normalSender(prng, population, dataClass);
+      return policyIncident(prng, population, type, destination, dataClass, principal, 'via-gateway', startMs);
+    }
+  }
+}
+
+function restrictedClassesOf(destination: Destination): RestrictedClass[] {
+  return RESTRICTED_CLASSES.filter((c) => destination.classes.includes(c));
+}
+
+function takeBusy(picker: DestinationPicker, type: AlertType): Destination {
+  const busy = picker.candidates(isBusy);
+  if (busy.length === 0) {
+    throw new GenerateOptionsError(
+      `too few busy destinations (>= 3 flows/min on average) for ${type} incidents; raise 'rate' or lower 'incidents_per_type'`,
+    );
+  }
+  return picker.take(busy);
+}
+
+function allowedCountry(prng: Prng, dataClass: RestrictedClass): string {
+  if (dataClass === 'eu_user_data' && prng.chance(0.2)) return prng.choice(['GB', 'CH']);
+  return pickEeaCountry(prng);
+}
+
+/** A destination that exists only in an incident: normal traffic never reaches it. */
+function brandNew(prng: Prng, population: Population, dataClass: DataClass, country: string | null): Destination {
+  const destination = createDestination(prng, population, { country, classes: [dataClass], ratePerMs: 0 });
+  population.incidentOnly.push(destination);
+  return destination;
+}
+
+function incidentFrom(type: AlertType, destination: Destination, flows: FlowRecord[], dataClass: DataClass, principal: string | null): Incident {
+  return {
+    incident_id: '',
+    type,
+    destination: destination.key,
+    data_class: dataClass,
+    principal,
+    start_ms: Math.min(...flows.map((f) => f.start_ms)),
+    end_ms: Math.max(...flows.map((f) => f.end_ms)),
+  };
+}
+
+/** 1-4 flows of one class by one principal within a few minutes of startMs. */
+function policyIncident(
+  prng: Prng,
+  population: Population,
+  type: AlertType,
+  destination: Destination,
+  dataClass: RestrictedClass,
+  principal: string | null,
+  route: 'via-gateway' | 'bypass',
+  startMs: number,
+): PlannedIncident {
+  const host = hostOf(prng, population, principal);
+  const count = prng.int(1, 4);
+  const spread = prng.range(0, POLICY_SPREAD_MS);
+  // Ends at least INCIDENT_FLOW_MAX_MS after startMs, so every flow starts at or after startMs.
+  const ends = Array.from({ length: count }, () => startMs + INCIDENT_FLOW_MAX_MS + Math.floor(prng.uniform() * spread));
+  ends.sort((a, b) => a - b);
+  const flows = ends.map((endMs) =>
+    composeFlow(prng, destination, endMs, {
+      dataClass,
+      principal,
+      host,
+      gatewayId: route === 'bypass' ? null : host.gateway,
+      bytesOut: sampleBytesOut(prng, destination.size),
+      maxDurationMs: INCIDENT_FLOW_MAX_MS,
+    }),
+  );
+  return { incident: incidentFrom(type, destination, flows, dataClass, principal), destination, flows, ramp: null, volume: null };
+}
+
+/** The destination's main class: the one with the largest weight. */
+function mainClass(destination: Destination): DataClass {
+  let best = 0;
+  destination.classWeights.forEach((w, i) => {
+    if (w > destination.classWeights[best]) best = i;
+  });
+  return destination.classes[best];
+}
+
+/**
+ * A burst of big flows from one sender, 1-3 minutes long, carrying factor x the bytes the
+ * destination normally receives in an hour at that time of day (same parameters as the stream).
+ */
+function planVolumeSpike(prng: Prng, population: Population, destination: Destination, startMs: number): PlannedIncident {
+  const dataClass = mainClass(destination);
+  const { principal, host } = normalSender(prng, population, dataClass);
+  const normalHourlyBytes =
+    destination.ratePerMs * HOUR_MS * seasonalFactor(startMs + destination.phaseMs) * destination.meanBytesOut;
+  const factor = Math.exp(prng.range(Math.log(SPIKE_FACTOR_MIN), Math.log(SPIKE_FACTOR_MAX)));
+  const totalBytes = Math.round(factor * normalHourlyBytes);
+  const burstMs = prng.range(BURST_MIN_MS, BURST_MAX_MS);
+  const count = prng.int(10, 40);
+  const weights = Array.from({ length: count }, () => prng.range(0.5, 1.5));
+  const weightSum = weights.reduce((a, b) => a + b, 0);
+  const shares = weights.map((w) => Math.floor((totalBytes * w) / weightSum));
+  shares[count - 1] += totalBytes - shares.reduce((a, b) => a + b, 0);
+  const ends = Array.from({ length: count }, () => startMs + Math.floor(prng.uniform() * burstMs));
+  ends.sort((a, b) => a - b);
+  const flows = ends.map((endMs, i) =>
+    composeFlow(prng, destination, endMs, {
+      dataClass,
+      principal,
+      host,
+      gatewayId: host.gateway,
+      bytesOut: shares[i],
+      maxDurationMs: endMs - startMs,
+    }),
+  );
+  return {
+    incident: incidentFrom('VOLUME_SPIKE', destination, flows, dataClass, principal),
+    destination,
+    flows,
+    ramp: null,
+    volume: { normal_hourly_bytes: normalHourlyBytes, factor, total_bytes: totalBytes },
+  };
+}
+
+function planSustainedIncrease(destination: Destination, startMs: number): PlannedIncident {
+  const ramp: Ramp = {
+    start_ms: startMs,
+    creep_ms: RAMP_CREEP_MS,
+    hold_ms: RAMP_HOLD_MS,
+    growth_per_hour: RAMP_GROWTH_PER_HOUR,
+  };
+  return {
+    incident: {
+      incident_id: '',
+      type: 'SUSTAINED_INCREASE',
+      destination: destination.key,
+      data_class: null,
+      principal: null,
+      start_ms: startMs,
+      end_ms: rampEnd(ramp),
+    },
+    destination,
+    flows: [],
+    ramp,
+    volume: null,
+  };
+}

@@ -1,0 +1,29 @@
+// What the file readers yield: a valid flow, or a bad one with where and why.
+
+import type { FlowRecord } from '../engine/types.js';
+
+/**
+ * One input record. `where` names the file and the position, e.g.
+ * `flows.jsonl:17` (1-based line) or `flows.avro:block 3 record 17 (#2017)`
+ * (1-based block, record in block, record in file).
+ */
+export type InputItem =
+  | { ok: true; flow: FlowRecord; where: string }
+  | { ok: false; where: string; reason: string };
+
+export interface ReadOptions {
+  /**
+   * Called after each chunk read from the file with the bytes read so far and
+   * the file size (both of the file on disk, so compressed bytes for .gz).
+   */
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** The file's name in `where`; defaults to the base name of the path. */
+  label?: string;
+  /** Size of the reads from disk, bytes; default 1 MiB. */
+  chunkSize?: number;
+}
+
+/** Flattens batches into single items, for callers that do not care for batches. */
+export async function* itemsOf(batches: AsyncIterable<InputItem[]>): AsyncIterable<InputItem> {
+  for await (const batch of batches) yield* batch;
+}

@@ -1,0 +1,226 @@
+// Validation of one flow record (parsed JSON or decoded Avro) against the
+// contract of DESIGN.md. This runs for every record on the hot path, so it is
+// written as straight-line checks: no closures, no per-field helper objects,
+// no exceptions unless the record is bad.
+//
+// Unknown extra fields are ignored (not copied): DESIGN.md lets the schema grow
+// with new defaulted fields, so a producer newer than this reader may send
+// fields we do not know yet.
+
+import ipaddr from 'ipaddr.js';
+import type { FlowRecord } from '../engine/types.js';
+
+export class FlowValidationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FlowValidationError';
+  }
+}
+
+/** Validates and normalises a record; throws FlowValidationError naming the field. */
+export function validateFlow(obj: unknown): FlowRecord {
+  const result = checkFlow(obj);
+  if (typeof result === 'string') throw new FlowValidationError(result);
+  return result;
+}
+
+// Strict dotted-quad IPv4, exactly what ipaddr.IPv4.isValidFourPartDecimal
+// accepts (no leading zeros, no hex/octal/short forms), without its cost.
+const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const COUNTRY = /^[A-Za-z]{2}$/;
+
+/**
+ * Validates and normalises a record without throwing: returns a fresh record
+ * holding exactly the contract fields (absent nullable fields become null,
+ * dst_country upper-cased), or the reason the record is bad. Readers use this
+ * form so that a file full of bad records does not pay for exceptions.
+ */
+export function checkFlow(obj: unknown): FlowRecord | string {
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+    return `expected a record (JSON object), got ${describe(obj)}`;
+  }
+  // First the JSON types, building the record; then checkFlowValues.
+  const r = obj as Record<string, unknown>;
+  const flowId = r.flow_id;
+  const gatewayId = r.gateway_id ?? null;
+  const startMs = r.start_ms;
+  const endMs = r.end_ms;
+  const srcIp = r.src_ip;
+  const dstIp = r.dst_ip;
+  const srcPort = r.src_port;
+  const dstPort = r.dst_port;
+  const protocol = r.protocol;
+  const dstHost = r.dst_host ?? null;
+  const dstCountry = r.dst_country ?? null;
+  const bytesOut = r.bytes_out;
+  const bytesIn = r.bytes_in;
+  const packetsOut = r.packets_out;
+  const packetsIn = r.packets_in;
+  const dataClass = r.data_class ?? null;
+  const principal = r.principal ?? null;
+
+  if (typeof flowId !== 'string') return badString('flow_id', flowId);
+  if (gatewayId !== null && typeof gatewayId !== 'string') return badNullableString('gateway_id', gatewayId);
+  if (!isSafeInt(startMs)) return badCount('start_ms', startMs);
+  if (!isSafeInt(endMs)) return badCount('end_ms', endMs);
+  if (typeof srcIp !== 'string') return badString('src_ip', srcIp);
+  if (typeof dstIp !== 'string') return badString('dst_ip', dstIp);
+  if (!isSafeInt(srcPort)) return badRange('src_port', srcPort, 65535);
+  if (!isSafeInt(dstPort)) return badRange('dst_port', dstPort, 65535);
+  if (!isSafeInt(protocol)) return badRange('protocol', protocol, 255);
+  if (dstHost !== null && typeof dstHost !== 'string') return badNullableString('dst_host', dstHost);
+  if (dstCountry !== null && typeof dstCountry !== 'string') return badNullableString('dst_country', dstCountry);
+  if (!isSafeInt(bytesOut)) return badCount('bytes_out', bytesOut);
+  if (!isSafeInt(bytesIn)) return badCount('bytes_in', bytesIn);
+  if (!isSafeInt(packetsOut)) return badCount('packets_out', packetsOut);
+  if (!isSafeInt(packetsIn)) return badCount('packets_in', packetsIn);
+  if (dataClass !== null && typeof dataClass !== 'string') return badNullableString('data_class', dataClass);
+  if (principal !== null && typeof principal !== 'string') return badNullableString('principal', principal);
+
+  // One object literal with a fixed field order: every record shares one
+  // hidden class, which keeps the engine's property accesses monomorphic.
+  const flow: FlowRecord = {
+    flow_id: flowId,
+    gateway_id: gatewayId,
+    start_ms: startMs,
+    end_ms: endMs,
+    src_ip: srcIp,
+    dst_ip: dstIp,
+    src_port: srcPort,
+    dst_port: dstPort,
+    protocol: protocol,
+    dst_host: dstHost,
+    dst_country: dstCountry,
+    bytes_out: bytesOut,
+    bytes_in: bytesIn,
+    packets_out: packetsOut,
+    packets_in: packetsIn,
+    data_class: dataClass,
+    principal: principal,
+  };
+  const problem = checkFlowValues(flow);
+  return problem === null ? flow : problem;
+}
+
+/**
+ * The value rules of a record whose fields already have the right types (as
+ * an Avro decoder guarantees): non-empty strings, non-negative counts, port
+ * and protocol ranges, end_ms >= start_ms, IP text, country code. Upper-cases
+ * dst_country in place. Returns the first problem, or null.
+ */
+export function checkFlowValues(flow: FlowRecord): string | null {
+  if (flow.flow_id.length === 0) return badString('flow_id', '');
+  if (flow.gateway_id !== null && flow.gateway_id.length === 0) return badNullableString('gateway_id', '');
+  if (flow.start_ms < 0) return badCount('start_ms', flow.start_ms);
+  if (flow.end_ms < 0) return badCount('end_ms', flow.end_ms);
+  if (flow.end_ms < flow.start_ms) return `field end_ms: ${flow.end_ms} is before start_ms ${flow.start_ms}`;
+  if (!isIp(flow.src_ip)) return badIp('src_ip', flow.src_ip);
+  if (!isIp(flow.dst_ip)) return badIp('dst_ip', flow.dst_ip);
+  if (flow.src_port < 0 || flow.src_port > 65535) return badRange('src_port', flow.src_port, 65535);
+  if (flow.dst_port < 0 || flow.dst_port > 65535) return badRange('dst_port', flow.dst_port, 65535);
+  if (flow.protocol < 0 || flow.protocol > 255) return badRange('protocol', flow.protocol, 255);
+  if (flow.dst_host !== null && flow.dst_host.length === 0) return badNullableString('dst_host', '');
+  const country = flow.dst_country;
+  if (country !== null) {
+    const a = country.charCodeAt(0);
+    const b = country.charCodeAt(1);
+    // Already upper case: the common case, no regex and no new string.
+    if (!(country.length === 2 && a >= 65 && a <= 90 && b >= 65 && b <= 90)) {
+      if (!COUNTRY.test(country)) return `field dst_country: ${describe(country)} is not an ISO 3166-1 alpha-2 code`;
+      flow.dst_country = country.toUpperCase();
+    }
+  }
+  if (flow.bytes_out < 0) return badCount('bytes_out', flow.bytes_out);
+  if (flow.bytes_in < 0) return badCount('bytes_in', flow.bytes_in);
+  if (flow.packets_out < 0) return badCount('packets_out', flow.packets_out);
+  if (flow.packets_in < 0) return badCount('packets_in', flow.packets_in);
+  if (flow.data_class !== null && flow.data_class.length === 0) return badNullableString('data_class', '');
+  if (flow.principal !== null && flow.principal.length === 0) return badNullableString('principal', '');
+  return null;
+}
+
+/** True for IPv4 dotted-quad text or IPv6 text (zone ids and embedded IPv4 allowed). */
+export function isIp(text: string): boolean {
+  if (IPV4.test(text)) return true;
+  // Only IPv6 contains ':'; anything else (e.g. "10.1", "0x7f.0.0.1") is not
+  // accepted even though ipaddr.js would parse such legacy IPv4 forms.
+  if (text.indexOf(':') === -1) return false;
+  return isPlainIPv6(text) || ipaddr.IPv6.isValid(text);
+}
+
+/**
+ * A fast positive check for the usual IPv6 forms: hex groups of 1-4 digits,
+ * eight of them or fewer around one '::'. False means "ask ipaddr.js" (which
+ * also knows zone ids and embedded IPv4), not necessarily invalid.
+ */
+function isPlainIPv6(s: string): boolean {
+  const n = s.length;
+  if (n < 2 || n > 39) return false;
+  let groups = 0;
+  let digits = 0;
+  let compressed = false;
+  let i = 0;
+  if (s.charCodeAt(0) === 58) {
+    if (s.charCodeAt(1) !== 58) return false;
+    if (n === 2) return true; // "::"
+    compressed = true;
+    i = 2;
+  }
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 58) {
+      if (digits === 0) return false; // an empty group
+      groups++;
+      digits = 0;
+      if (i + 1 === n) return false; // ends in a single ':'
+      if (s.charCodeAt(i + 1) === 58) {
+        if (compressed) return false; // a second '::'
+        compressed = true;
+        i++;
+        if (i + 1 === n) return groups <= 7; // ends in '::'
+      }
+    } else if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)) {
+      if (++digits > 4) return false;
+    } else {
+      return false;
+    }
+  }
+  groups++;
+  return compressed ? groups <= 7 : groups === 8;
+}
+
+function isSafeInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v);
+}
+
+function badIp(field: string, v: string): string {
+  return v.length === 0
+    ? `field ${field}: expected a non-empty string, got ""`
+    : `field ${field}: ${describe(v)} is not an IPv4 or IPv6 address`;
+}
+
+function badString(field: string, v: unknown): string {
+  return v === undefined ? `missing required field ${field}` : `field ${field}: expected a non-empty string, got ${describe(v)}`;
+}
+
+function badNullableString(field: string, v: unknown): string {
+  return `field ${field}: expected a non-empty string or null, got ${describe(v)}`;
+}
+
+function badCount(field: string, v: unknown): string {
+  return v === undefined ? `missing required field ${field}` : `field ${field}: expected a non-negative integer, got ${describe(v)}`;
+}
+
+function badRange(field: string, v: unknown, max: number): string {
+  return v === undefined ? `missing required field ${field}` : `field ${field}: expected an integer 0..${max}, got ${describe(v)}`;
+}
+
+/** A short rendering of a bad value for a message: JSON, cut at 60 characters. */
+function describe(v: unknown): string {
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'number') return String(v); // JSON.stringify would turn NaN into null
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object' && v !== null) return 'an object';
+  const text = typeof v === 'bigint' ? `${v}n` : JSON.stringify(v);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

@@ -1,0 +1,278 @@
+// Kafka message values: flow records in (JSON, raw Avro or the Confluent wire
+// format), alerts out (JSON or Avro). Decoders never throw: every problem is
+// a result with a reason, ready for the dead-letter topic.
+//
+// Confluent wire format: byte 0x00, a 4-byte big-endian schema id, then the
+// Avro binary of the record. Raw Avro: the Avro binary alone. A raw FlowRecord
+// cannot start with 0x00 (that would be an empty flow_id, which is invalid),
+// nor with '{' (a negative string length), so the three are told apart safely.
+
+import avro from 'avsc';
+import type { Type } from 'avsc';
+import { ALERT_TYPES, SEVERITIES } from '../engine/types.js';
+import type { Alert, FlowRecord } from '../engine/types.js';
+import { canDecodeFast, decodeFlowBinary, newCursor, TRUNCATED } from './flow-binary.js';
+import { alertType, flowRecordType } from './schemas.js';
+import { checkFlow, checkFlowValues } from './validate-flow.js';
+
+export type WireFormat = 'avro' | 'json' | 'auto';
+
+/** `schemaId` is set when the message was in the Confluent wire format. */
+export type DecodeResult =
+  | { ok: true; flow: FlowRecord; schemaId?: number }
+  | { ok: false; reason: string; schemaId?: number };
+
+export type AlertDecodeResult =
+  | { ok: true; alert: Alert; schemaId?: number }
+  | { ok: false; reason: string; schemaId?: number };
+
+export interface WireOptions {
+  /** Writer schemas by Confluent schema id (e.g. fetched from a schema registry). */
+  schemas?: ReadonlyMap<number, Type>;
+  /**
+   * Decode a Confluent message whose schema id is not in `schemas` with the
+   * local schema. Default: true when no `schemas` are given, else false (the
+   * message then fails with `unknown schema id N`).
+   */
+  localFallback?: boolean;
+}
+
+const CONFLUENT_MAGIC = 0;
+const CONFLUENT_HEADER = 5;
+
+type Checked<T> = T | string;
+type Outcome<T> = { ok: true; value: T; schemaId?: number } | { ok: false; reason: string; schemaId?: number };
+
+/** What decodeMessage needs to know of one record type. */
+interface Codec<T> {
+  local: Type;
+  /** Validates a parsed or avsc-decoded value. */
+  check(value: unknown): Checked<T>;
+  /** Decodes and validates Avro written with the local schema from `start` to the end of `buf`, if faster than avsc. */
+  decodeLocal?(buf: Buffer, start: number): Outcome<T>;
+}
+
+let flowCodec: Codec<FlowRecord> | undefined;
+let alertCodec: Codec<Alert> | undefined;
+
+function flows(): Codec<FlowRecord> {
+  flowCodec ??= {
+    local: flowRecordType(),
+    check: checkFlow,
+    decodeLocal: canDecodeFast(flowRecordType()) ? decodeFlowFast : undefined,
+  };
+  return flowCodec;
+}
+
+function alerts(): Codec<Alert> {
+  alertCodec ??= { local: alertType(), check: checkAlert };
+  return alertCodec;
+}
+
+const cursor = newCursor();
+
+function decodeFlowFast(buf: Buffer, start: number): Outcome<FlowRecord> {
+  cursor.pos = start;
+  const flow = decodeFlowBinary(buf, cursor, buf.length);
+  if (flow === null) {
+    return cursor.error === TRUNCATED ? truncated(buf, start) : { ok: false, reason: `invalid Avro record: ${cursor.error}` };
+  }
+  if (cursor.pos < buf.length) return trailing(buf, cursor.pos);
+  const problem = checkFlowValues(flow);
+  return problem === null ? { ok: true, value: flow } : { ok: false, reason: problem };
+}
+
+function truncated(buf: Buffer, start: number): { ok: false; reason: string } {
+  return { ok: false, reason: `truncated Avro record (${plural(buf.length - start, 'byte')})` };
+}
+
+function trailing(buf: Buffer, end: number): { ok: false; reason: string } {
+  const n = buf.length - end;
+  return { ok: false, reason: `${plural(n, 'trailing byte')} after record` };
+}
+
+function plural(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
+}
+
+/** Decodes one flow message value; never throws. */
+export function decodeFlowMessage(buf: Buffer, format: WireFormat = 'auto', options: WireOptions = {}): DecodeResult {
+  const out = decodeMessage(buf, format, options, flows());
+  if (!out.ok) return out;
+  return out.schemaId === undefined ? { ok: true, flow: out.value } : { ok: true, flow: out.value, schemaId: out.schemaId };
+}
+
+/** Decodes one alert message value (JSON, raw Avro or Confluent); never throws. */
+export function decodeAlert(buf: Buffer, format: WireFormat = 'auto', options: WireOptions = {}): AlertDecodeResult {
+  const out = decodeMessage(buf, format, options, alerts());
+  if (!out.ok) return out;
+  return out.schemaId === undefined ? { ok: true, alert: out.value } : { ok: true, alert: out.value, schemaId: out.schemaId };
+}
+
+/** Raw Avro binary of a flow (schemas/flow-record.avsc). Throws when the flow does not fit the schema. */
+export function encodeFlowAvro(flow: FlowRecord): Buffer {
+  return flowRecordType().toBuffer(flow);
+}
+
+/** Confluent wire format: 0x00, schema id (4 bytes, big-endian), Avro binary. */
+export function encodeFlowConfluent(flow: FlowRecord, schemaId: number): Buffer {
+  return confluentFrame(schemaId, encodeFlowAvro(flow));
+}
+
+/** UTF-8 JSON of a flow. */
+export function encodeFlowJson(flow: FlowRecord): Buffer {
+  return Buffer.from(JSON.stringify(flow), 'utf8');
+}
+
+/**
+ * An alert as JSON or as Avro (schemas/alert.avsc; in the Confluent wire
+ * format when a schema id is given). Throws when the alert does not fit the
+ * schema: that is a bug of the producer, not bad input.
+ */
+export function encodeAlert(alert: Alert, format: 'json' | 'avro', schemaId?: number): Buffer {
+  const problem = alertProblem(alert);
+  if (problem !== null) throw new Error(`alert ${String(alert.alert_id)} does not fit the alert schema: ${problem}`);
+  if (format === 'json') {
+    // JSON would turn NaN or Infinity into null, which no reader could decode.
+    for (const field of ['observed', 'expected', 'score', 'threshold'] as const) {
+      if (!Number.isFinite(alert[field])) {
+        throw new Error(`alert ${alert.alert_id}: field ${field} is ${alert[field]}, which JSON cannot carry`);
+      }
+    }
+    return Buffer.from(JSON.stringify(alert), 'utf8');
+  }
+  const body = alertType().toBuffer(alert);
+  return schemaId === undefined ? body : confluentFrame(schemaId, body);
+}
+
+function confluentFrame(schemaId: number, body: Buffer): Buffer {
+  if (!Number.isInteger(schemaId) || schemaId < 0 || schemaId > 0x7fffffff) {
+    throw new Error(`schema id ${schemaId} is not a 31-bit non-negative integer`);
+  }
+  const out = Buffer.allocUnsafe(CONFLUENT_HEADER + body.length);
+  out[0] = CONFLUENT_MAGIC;
+  out.writeInt32BE(schemaId, 1);
+  body.copy(out, CONFLUENT_HEADER);
+  return out;
+}
+
+function decodeMessage<T>(buf: Buffer, format: WireFormat, options: WireOptions, codec: Codec<T>): Outcome<T> {
+  if (buf.length === 0) return { ok: false, reason: 'empty message' };
+  if (format === 'json' || (format === 'auto' && startsLikeJson(buf))) return decodeJson(buf, codec);
+  if (buf[0] === CONFLUENT_MAGIC && buf.length >= CONFLUENT_HEADER) {
+    const confluent = decodeConfluent(buf, options, codec);
+    if (confluent.ok) return confluent;
+    // Per the format rules a failed Confluent reading falls back to raw Avro;
+    // its reason is kept unless the raw reading works, being the likely intent.
+    const raw = decodeAvro(buf, 0, codec, undefined);
+    return raw.ok ? raw : confluent;
+  }
+  return decodeAvro(buf, 0, codec, undefined);
+}
+
+/** '{' as the first byte, after ASCII white space. */
+function startsLikeJson(buf: Buffer): boolean {
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i];
+    if (c === 0x7b) return true;
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return false;
+  }
+  return false;
+}
+
+function decodeJson<T>(buf: Buffer, codec: Codec<T>): Outcome<T> {
+  let value: unknown;
+  try {
+    value = JSON.parse(buf.toString('utf8'));
+  } catch (err) {
+    return { ok: false, reason: `invalid JSON: ${(err as Error).message}` };
+  }
+  const checked = codec.check(value);
+  return typeof checked === 'string' ? { ok: false, reason: checked } : { ok: true, value: checked };
+}
+
+function decodeConfluent<T>(buf: Buffer, options: WireOptions, codec: Codec<T>): Outcome<T> {
+  const schemaId = buf.readInt32BE(1);
+  let writer = options.schemas?.get(schemaId);
+  if (writer === undefined && (options.localFallback ?? options.schemas === undefined)) writer = codec.local;
+  if (writer === undefined) return { ok: false, reason: `unknown schema id ${schemaId}`, schemaId };
+  const resolver = resolverFor(codec.local, writer);
+  if (typeof resolver === 'string') return { ok: false, reason: `schema id ${schemaId}: ${resolver}`, schemaId };
+  const out = decodeAvro(buf, CONFLUENT_HEADER, codec, resolver);
+  return out.ok ? { ok: true, value: out.value, schemaId } : { ok: false, reason: out.reason, schemaId };
+}
+
+type Resolver = ReturnType<Type['createResolver']>;
+const resolvers = new WeakMap<Type, WeakMap<Type, Resolver | string | null>>();
+
+/**
+ * The resolver from a writer schema to the local one (cached): null when the
+ * writer schema is the local one, a string when it cannot be read as it.
+ */
+function resolverFor(local: Type, writer: Type): Resolver | null | string {
+  if (writer === local) return null;
+  let byWriter = resolvers.get(local);
+  if (byWriter === undefined) resolvers.set(local, (byWriter = new WeakMap()));
+  let resolver = byWriter.get(writer);
+  if (resolver === undefined) {
+    try {
+      resolver = writer.equals(local) ? null : local.createResolver(writer);
+    } catch (err) {
+      resolver = `cannot be read as ${local.name}: ${(err as Error).message}`;
+    }
+    byWriter.set(writer, resolver);
+  }
+  return resolver;
+}
+
+/** Avro binary from `start` to the end of `buf`; `resolver` null/undefined: written with the local schema. */
+function decodeAvro<T>(buf: Buffer, start: number, codec: Codec<T>, resolver: Resolver | null | undefined): Outcome<T> {
+  if (!resolver && codec.decodeLocal) return codec.decodeLocal(buf, start);
+  let decoded: { value: unknown; offset: number };
+  try {
+    decoded = codec.local.decode(buf, start, resolver ?? undefined);
+  } catch (err) {
+    return { ok: false, reason: `invalid Avro record: ${(err as Error).message}` };
+  }
+  if (decoded.offset < 0) return truncated(buf, start);
+  if (decoded.offset < buf.length) return trailing(buf, decoded.offset);
+  const checked = codec.check(decoded.value);
+  return typeof checked === 'string' ? { ok: false, reason: checked } : { ok: true, value: checked };
+}
+
+/** Validates a decoded or parsed alert; returns a plain Alert (absent nullable fields null) or the reason. */
+function checkAlert(value: unknown): Checked<Alert> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'expected an alert (JSON object)';
+  }
+  const source = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const field of (alertType() as avro.types.RecordType).fields) {
+    let v = source[field.name];
+    if (v === undefined) {
+      const fallback: unknown = field.defaultValue();
+      if (fallback === undefined) return `missing required field ${field.name}`;
+      v = fallback;
+    }
+    out[field.name] = v;
+  }
+  const problem = alertProblem(out);
+  return problem ?? (out as unknown as Alert);
+}
+
+/** The first field of an alert that does not fit the schema, or null. */
+function alertProblem(alert: unknown): string | null {
+  let problem: string | null = null;
+  alertType().isValid(alert, {
+    errorHook: (path: string[], v: unknown) => {
+      problem ??= `field ${path.join('.')}: invalid value ${v === undefined ? 'undefined' : JSON.stringify(v)}${hint(path[0])}`;
+    },
+  });
+  return problem;
+}
+
+function hint(field: string | undefined): string {
+  if (field === 'type') return ` (expected one of ${ALERT_TYPES.join(', ')})`;
+  if (field === 'severity') return ` (expected one of ${SEVERITIES.join(', ')})`;
+  return '';
+}

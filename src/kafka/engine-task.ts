@@ -1,0 +1,150 @@
+// The engine of one engine-input partition: decodes its records, skips those its state already
+// reflects (see progress.ts), pushes the rest through the Pipeline and hands back alerts, dead
+// letters and the state changes the changelog must receive. No I/O here: the batch handler
+// does the producing and committing.
+import type { Config } from '../config/types.js';
+import { Engine } from '../engine/engine.js';
+import { Pipeline } from '../engine/pipeline.js';
+import type { Alert, StateChange } from '../engine/types.js';
+import type { FlowDecoder } from './decoder.js';
+import { DLQ_HEADERS, type DeadLetter, type InputMessage } from './dlq.js';
+import { emptyProgress, progressEntry, type Progress } from './progress.js';
+
+/** A changelog partition read back (restore.ts). */
+export interface RestoredState {
+  /** Latest value per engine key (`d:` and `m:` keys); null: deleted. */
+  entries: Map<string, string | null>;
+  progress: Progress | null;
+  /** The changelog partition's end offset when it was read. */
+  changelogEnd: number;
+}
+
+export interface BatchOutput {
+  alerts: Alert[];
+  deadLetters: DeadLetter[];
+  processed: number;
+  /** Records the state already reflected (re-read after a crash, or duplicated upstream). */
+  skipped: number;
+}
+
+export function newBatchOutput(): BatchOutput {
+  return { alerts: [], deadLetters: [], processed: 0, skipped: 0 };
+}
+
+export interface EngineTaskOptions {
+  config: Config;
+  topic: string;
+  partition: number;
+  decoder: FlowDecoder;
+  /** Records carry x-source-partition/x-source-offset of the flows topic (the repartition topic does). */
+  dedupeBySource: boolean;
+  restored?: RestoredState;
+  warn?: (message: string) => void;
+}
+
+export class EngineTask {
+  readonly pipeline: Pipeline;
+  readonly topic: string;
+  readonly partition: number;
+  /** End offset of the changelog partition after our last write: unchanged means nobody else wrote since. */
+  changelogEnd: number;
+  private readonly progress: Progress;
+  private progressDirty = false;
+  private readonly decoder: FlowDecoder;
+  private readonly dedupeBySource: boolean;
+
+  constructor(o: EngineTaskOptions) {
+    this.topic = o.topic;
+    this.partition = o.partition;
+    this.decoder = o.decoder;
+    this.dedupeBySource = o.dedupeBySource;
+    const engine = new Engine(o.config);
+    if (o.restored !== undefined && o.restored.entries.size > 0) {
+      engine.restore(changesOf(o.restored.entries));
+    }
+    this.pipeline = Pipeline.resume(o.config, engine);
+    this.changelogEnd = o.restored?.changelogEnd ?? 0;
+    const saved = o.restored?.progress ?? null;
+    if (saved !== null && saved.topic !== o.topic) {
+      // kafka.repartition was switched: offsets of the other topic mean nothing here.
+      o.warn?.(`changelog partition ${o.partition} was written while reading ${saved.topic}; its input offsets are not used for ${o.topic}`);
+    }
+    this.progress = saved !== null && saved.topic === o.topic ? saved : emptyProgress(o.topic);
+  }
+
+  get engine(): Engine {
+    return this.pipeline.engine;
+  }
+
+  /** Next engine-input offset the state does not reflect yet. */
+  get nextOffset(): number {
+    return this.progress.next;
+  }
+
+  /** One record: skipped if already reflected, dead-lettered if bad, else into the pipeline. */
+  accept(m: InputMessage, out: BatchOutput): void {
+    const offset = Number(m.offset);
+    if (offset < this.progress.next) {
+      out.skipped++;
+      return;
+    }
+    this.progress.next = offset + 1;
+    this.progressDirty = true;
+    if (this.dedupeBySource && this.isDuplicate(m)) {
+      out.skipped++;
+      return;
+    }
+    const result = this.decoder.decode(m.value);
+    if (!result.ok) {
+      out.deadLetters.push({ message: m, reason: result.reason, topic: this.topic, partition: this.partition });
+      return;
+    }
+    out.processed++;
+    const alerts = this.pipeline.push(result.flow);
+    for (const alert of alerts) out.alerts.push(alert);
+  }
+
+  /** After a batch: offsets up to its end are done (covers offsets of records never delivered, like control records). */
+  finishBatch(lastOffset: number): void {
+    if (lastOffset + 1 > this.progress.next) {
+      this.progress.next = lastOffset + 1;
+      this.progressDirty = true;
+    }
+  }
+
+  /** State changes since the last call, progress marker last; empty when nothing changed. */
+  commit(): StateChange[] {
+    const changes = this.engine.commit();
+    if (this.progressDirty || changes.length > 0) {
+      changes.push(progressEntry(this.progress));
+      this.progressDirty = false;
+    }
+    return changes;
+  }
+
+  /**
+   * The forwarder re-produces records after a crash between its produce and its commit; per
+   * flows partition its records arrive in offset order, so one at or below the highest source
+   * offset applied is a copy.
+   */
+  private isDuplicate(m: InputMessage): boolean {
+    const sourcePartition = headerText(m, DLQ_HEADERS.partition);
+    const sourceOffset = Number(headerText(m, DLQ_HEADERS.offset));
+    if (sourcePartition === undefined || !Number.isSafeInteger(sourceOffset)) return false;
+    const seen = this.progress.sources[sourcePartition];
+    if (seen !== undefined && sourceOffset <= seen) return true;
+    this.progress.sources[sourcePartition] = sourceOffset;
+    return false;
+  }
+}
+
+function* changesOf(entries: Map<string, string | null>): Iterable<StateChange> {
+  for (const [key, value] of entries) yield { key, value };
+}
+
+export function headerText(m: InputMessage, name: string): string | undefined {
+  const raw = m.headers?.[name];
+  const first = Array.isArray(raw) ? raw[0] : raw;
+  if (first === undefined) return undefined;
+  return typeof first === 'string' ? first : first.toString('utf8');
+}

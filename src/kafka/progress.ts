@@ -1,0 +1,52 @@
+// The progress marker: which input the state of one changelog partition already reflects.
+//
+// Every batch writes its state changes and then this marker to changelog partition p in ONE
+// produce request (one record batch: appended atomically), so after a restore the state and
+// the marker always agree. A crash after the changelog write but before the offset commit
+// makes the consumer re-read records the state already contains; the marker tells the task
+// to skip them instead of counting their bytes twice. Likewise records duplicated on the
+// repartition topic (a forwarder that crashed after producing but before committing) are
+// recognised by their source offset and skipped. Kafka Streams gets the same from
+// transactions; this gives it with plain at-least-once producing.
+import type { StateChange } from '../engine/types.js';
+
+/** Changelog key of the marker; the engine's own keys start with `d:` and `m:`. */
+export const PROGRESS_KEY = 'x:progress';
+
+export interface Progress {
+  /** The engine-input topic the offsets below belong to. */
+  topic: string;
+  /** Next offset of the engine-input partition that the state does not reflect yet. */
+  next: number;
+  /** Repartitioned input: highest flows-topic offset applied, per flows partition. */
+  sources: Record<string, number>;
+}
+
+export function emptyProgress(topic: string): Progress {
+  return { topic, next: 0, sources: {} };
+}
+
+export function progressEntry(progress: Progress): StateChange {
+  return { key: PROGRESS_KEY, value: JSON.stringify({ v: 1, ...progress }) };
+}
+
+/** The marker read back, or a description of what is wrong with it. */
+export function parseProgress(value: string): Progress | string {
+  let j: unknown;
+  try {
+    j = JSON.parse(value);
+  } catch (err) {
+    return `progress marker is not JSON: ${(err as Error).message}`;
+  }
+  const o = j as Partial<Progress> & { v?: unknown };
+  if (typeof o !== 'object' || o === null || o.v !== 1) return 'progress marker has an unknown version';
+  if (typeof o.topic !== 'string' || !Number.isSafeInteger(o.next) || typeof o.sources !== 'object' || o.sources === null) {
+    return 'progress marker lacks topic, next or sources';
+  }
+  const sources: Record<string, number> = {};
+  for (const [partition, offset] of Object.entries(o.sources)) {
+    if (!Number.isSafeInteger(offset)) return `progress marker: source offset of partition ${partition} is not an integer`;
+    sources[partition] = offset;
+  }
+  return { topic: o.topic, next: o.next as number, sources };
+}
