@@ -66,7 +66,8 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
       score: next.sum,
       threshold: settings.threshold,
       alert,
-      reason:
+      // Worded only when it alerts: the hot path scores every window.
+      reason: !alert ? '' :
         `Traffic to ${ctx.destination} has stayed above its baseline for ${next.run} windows: ` +
         `${formatBytes(next.runBytes)} sent against ${formatBytes(next.runExpected)} expected (${ratio.toFixed(2)}x; ` +
         `CUSUM ${next.sum.toFixed(2)} > ${settings.threshold}). ` +

@@ -25,7 +25,8 @@ export const volumeSpike: WindowDetector<'volume_spike', undefined> = {
       score,
       threshold: settings.threshold,
       alert,
-      reason:
+      // Worded only when it alerts: the hot path scores every window.
+      reason: !alert ? '' :
         `${formatBytes(window.bytes)} sent to ${destination} in one window, ${ratio.toFixed(1)}x the expected ` +
         `${formatBytes(expected)} (${window.flows} flows, ${window.sources} sources; score ${score.toFixed(2)} > ${settings.threshold}). ` +
         `Identify the sources and principals behind the burst and confirm it was an approved transfer.`,

@@ -3,7 +3,7 @@
 // records; a window closes when the watermark passes its end. The Kafka service, the
 // file replay, the benchmarks and the tests all drive this one class.
 import { createHash } from 'node:crypto';
-import type { Config, DetectorKey, DetectorSettings } from '../config/types.js';
+import type { Config, DetectorSettings } from '../config/types.js';
 import { resolveDetectorSettings } from '../config/overrides.js';
 import {
   baselineFromJSON,
@@ -33,6 +33,8 @@ interface DestinationState {
   detectors: Record<string, unknown>;
   windows: OpenWindow[];
   suppressions: Map<string, Suppression>;
+  /** Detector settings with overrides applied, per data class (derived, not serialised). */
+  settings?: Map<string | null, DetectorSettings>;
 }
 
 export interface EngineCounters {
@@ -64,7 +66,6 @@ export class Engine {
   private readonly internal: InternalNetworks;
   private readonly policy: Map<string, CompiledClass>;
   private readonly calendar: Calendar;
-  private readonly settingsCache = new Map<string, unknown>();
   private readonly dests = new Map<string, DestinationState>();
   /** Window boundary -> destinations with a window closing or a suppression ending there. */
   private readonly due = new Map<number, Set<string>>();
@@ -131,7 +132,7 @@ export class Engine {
     };
     const found: AlertType[] = [];
     for (const d of flowDetectors) {
-      const settings = this.settings(d.key, destination, flow.data_class);
+      const settings = this.settings(state, destination, flow.data_class)[d.key];
       if (!settings.enabled) continue;
       ctx.earlier = found;
       const finding = d.scoreOne(state.detectors[d.key], ctx, settings);
@@ -237,14 +238,17 @@ export class Engine {
     return state;
   }
 
-  private settings<K extends DetectorKey>(key: K, destination: string, dataClass: string | null): DetectorSettings[K] {
-    if (this.config.detectors.overrides.length === 0) return this.config.detectors[key];
-    const cacheKey = `${key}\u0000${destination}\u0000${dataClass ?? ''}`;
-    let s = this.settingsCache.get(cacheKey) as DetectorSettings[K] | undefined;
+  /** Overrides resolved once per destination and data class, kept beside its state. */
+  private settings(state: DestinationState, destination: string, dataClass: string | null): DetectorSettings {
+    if (this.config.detectors.overrides.length === 0) return this.config.detectors;
+    state.settings ??= new Map();
+    let s = state.settings.get(dataClass);
     if (s === undefined) {
-      s = resolveDetectorSettings(this.config, key, destination, dataClass) as DetectorSettings[K];
-      if (this.settingsCache.size > 100_000) this.settingsCache.clear();
-      this.settingsCache.set(cacheKey, s);
+      s = {} as DetectorSettings;
+      for (const d of DETECTORS) {
+        (s as unknown as Record<string, unknown>)[d.key] = resolveDetectorSettings(this.config, d.key, destination, dataClass);
+      }
+      state.settings.set(dataClass, s);
     }
     return s;
   }
@@ -301,7 +305,7 @@ export class Engine {
     };
     let alerted = false;
     for (const d of windowDetectors) {
-      const settings = this.settings(d.key, destination, null);
+      const settings = this.settings(state, destination, null)[d.key];
       if (!settings.enabled) continue;
       const finding = d.scoreOne(state.detectors[d.key], ctx, settings);
       this.options.onWindowScore?.({
@@ -321,7 +325,7 @@ export class Engine {
       }
     }
     for (const d of windowDetectors) {
-      const settings = this.settings(d.key, destination, null);
+      const settings = this.settings(state, destination, null)[d.key];
       if (settings.enabled) d.learnOne(state.detectors[d.key], ctx, settings);
     }
     learnWindow(state.baseline, obs, verdict, learningWeight(verdict.distance, alerted), local.hourBucket, local.dayBucket);

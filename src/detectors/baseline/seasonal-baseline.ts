@@ -135,8 +135,11 @@ export function scoreWindow(s: BaselineState, w: WindowObservation): BaselineVer
   };
 }
 
+// Reused between calls (the engine is synchronous): fewer allocations on the hot path.
+const cov = new Matrix(F, F);
+const rhs = new Matrix(F, 1);
+
 function mahalanobis(s: BaselineState, r: Float64Array): number {
-  const cov = new Matrix(F, F);
   for (let i = 0; i < F; i++) {
     for (let j = 0; j < F; j++) {
       let v = s[COV + triIndex(i, j)];
@@ -150,7 +153,8 @@ function mahalanobis(s: BaselineState, r: Float64Array): number {
   const chol = new CholeskyDecomposition(cov);
   let d2: number;
   if (chol.isPositiveDefinite()) {
-    const sol = chol.solve(Matrix.columnVector(Array.from(r)));
+    for (let i = 0; i < F; i++) rhs.set(i, 0, r[i]);
+    const sol = chol.solve(rhs);
     d2 = 0;
     for (let i = 0; i < F; i++) d2 += r[i] * sol.get(i, 0);
   } else {

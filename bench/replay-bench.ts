@@ -1,0 +1,113 @@
+// npm run bench: replay throughput beside the decode-only rate of the same files, and
+// engine heap per destination. Rates are compared as ratios measured in one run: the
+// machine is shared and noisy, so absolute figures are indications, ratios the result.
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config/load.js';
+import { Engine } from '../src/engine/engine.js';
+import { Pipeline } from '../src/engine/pipeline.js';
+import type { FlowRecord } from '../src/engine/types.js';
+import { generateTraffic, resolveGenerateOptions } from '../src/generate/index.js';
+import { openFlowOutput } from '../src/io/flow-output.js';
+import { openFlowInput } from '../src/io/input.js';
+import { packageRoot } from '../src/io/schemas.js';
+
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 2_000_000);
+const DESTINATIONS_FOR_HEAP = Number(process.env.BENCH_DESTINATIONS ?? 100_000);
+const DAY = 86_400_000;
+
+async function ensureFiles(dir: string): Promise<{ avro: string; jsonl: string }> {
+  const avro = join(dir, `flows-${RECORDS}.avro`);
+  const jsonl = join(dir, `flows-${RECORDS}.jsonl`);
+  if (existsSync(avro) && existsSync(jsonl)) return { avro, jsonl };
+  // One day at the rate that gives about RECORDS records.
+  const options = resolveGenerateOptions({ seed: 42, duration_ms: DAY, rate: RECORDS / 86_400, destinations: 2000, incidents_per_type: 3, learning_ms: 6 * 3_600_000 });
+  const outs = [openFlowOutput(avro), openFlowOutput(jsonl)];
+  let n = 0;
+  for (const flow of generateTraffic(options).flows) {
+    if (n++ >= RECORDS) break;
+    for (const o of outs) if (!o.write(flow)) await o.drain();
+  }
+  for (const o of outs) await o.close();
+  return { avro, jsonl };
+}
+
+async function decodeOnly(path: string): Promise<number> {
+  let n = 0;
+  for await (const batch of openFlowInput(path)) n += batch.length;
+  return n;
+}
+
+async function replayOnly(path: string): Promise<number> {
+  const config = loadConfig(join(packageRoot(), 'config/example.yaml'));
+  const p = new Pipeline(config);
+  let n = 0;
+  let alerts = 0;
+  for await (const batch of openFlowInput(path)) {
+    for (const item of batch) {
+      n++;
+      if (item.ok) alerts += p.push(item.flow).length;
+    }
+  }
+  alerts += p.finish().length;
+  return n + alerts * 0;
+}
+
+async function rate(label: string, run: () => Promise<number>): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  const n = await run();
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const r = n / s;
+  console.log(`  ${label.padEnd(26)} ${n} records in ${s.toFixed(2)} s = ${Math.round(r).toLocaleString('en-US')} records/s`);
+  return r;
+}
+
+function heapPerDestination(): number {
+  const config = loadConfig(join(packageRoot(), 'config/example.yaml'));
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with node --expose-gc');
+  const engine = new Engine(config);
+  const t0 = Date.UTC(2026, 0, 5);
+  const flow = (d: number, t: number): FlowRecord => ({
+    flow_id: `h${d}-${t}`, gateway_id: 'gw-1', start_ms: t - 1000, end_ms: t,
+    src_ip: `10.0.${d % 250}.${d % 200}`, dst_ip: `198.${18 + (d >> 16)}.${(d >> 8) & 255}.${d & 255}`, src_port: 40000, dst_port: 443, protocol: 6,
+    dst_host: `host-${d}.example`, dst_country: 'DE', bytes_out: 5000 + d % 1000, bytes_in: 100, packets_out: 5, packets_in: 2,
+    data_class: d % 3 === 0 ? 'eu_user_data' : null, principal: 'svc-eu-export',
+  });
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  // Three windows per destination, then event time moves on: every destination holds a
+  // learnt baseline and no open window, the steady state of a long-running service.
+  for (let w = 0; w < 3; w++) {
+    for (let d = 0; d < DESTINATIONS_FOR_HEAP; d++) engine.process(flow(d, t0 + w * 60_000 + 1000));
+    engine.advance(t0 + (w + 1) * 60_000);
+  }
+  engine.advance(t0 + 10 * 60_000);
+  engine.commit();
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  if (engine.destinationCount !== DESTINATIONS_FOR_HEAP) throw new Error('destinations lost');
+  return (after - before) / DESTINATIONS_FOR_HEAP;
+}
+
+async function main(): Promise<void> {
+  const dir = join(tmpdir(), 'egress-watch-bench');
+  mkdirSync(dir, { recursive: true });
+  console.log(`egress-watch bench (node ${process.version}); files in ${dir}`);
+  const files = await ensureFiles(dir);
+  for (const [name, path] of Object.entries(files)) {
+    console.log(`${name}:`);
+    // Interleaved, twice: the better of two runs of each, in the same process.
+    const d = Math.max(await rate('decode only', () => decodeOnly(path)), await rate('decode only', () => decodeOnly(path)));
+    const r = Math.max(await rate('replay (decode + engine)', () => replayOnly(path)), await rate('replay (decode + engine)', () => replayOnly(path)));
+    console.log(`  replay / decode-only ratio: ${(r / d).toFixed(2)}`);
+  }
+  const perDest = heapPerDestination();
+  console.log(`engine heap: ${Math.round(perDest)} bytes per destination (${DESTINATIONS_FOR_HEAP} destinations)`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
