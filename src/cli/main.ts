@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../io/schemas.js';
 import { reportFatal } from './errors.js';
 import { registerGenerateCommand } from './generate-command.js';
+import { registerLocalCommand } from './local-command.js';
 import { registerReplayCommand } from './replay-command.js';
 
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerReplayCommand(program);
   registerGenerateCommand(program);
+  registerLocalCommand(program);
   return program;
 }
 
