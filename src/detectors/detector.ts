@@ -65,3 +65,15 @@ export interface WindowDetector<K extends DetectorKey = DetectorKey, S = unknown
 }
 
 export type Detector = FlowDetector<any, any> | WindowDetector<any, any>;
+
+/** The state plumbing of a detector that keeps none. */
+export const STATELESS = {
+  init: (): undefined => undefined,
+  toJSON: (): null => null,
+  fromJSON: (): undefined => undefined,
+};
+
+/** A policy rule hit on one flow: bytes observed where none were allowed. */
+export function ruleHit(flow: FlowRecord, reason: string): Finding {
+  return { observed: flow.bytes_out, expected: 0, score: 1, threshold: 1, reason };
+}

@@ -3,7 +3,7 @@
 // A flow that already broke policy (residency, principal, bypass) raises that alert
 // and not this one too: the more specific alert is what the analyst acts on.
 import { formatBytes, formatDuration } from '../config/units.js';
-import type { FlowDetector } from './detector.js';
+import { ruleHit, type FlowDetector } from './detector.js';
 import { describePrincipal, describeTarget } from './describe.js';
 
 /** Data classes this destination has received (sorted on write for stable state text). */
@@ -20,17 +20,13 @@ export const newDestination: FlowDetector<'new_destination', KnownClasses> = {
     const cls = flow.data_class;
     if (cls === null || known.has(cls) || earlier.length > 0) return null;
     if (flow.end_ms - firstEventMs < settings.learning_period) return null;
-    return {
-      observed: flow.bytes_out,
-      expected: 0,
-      score: 1,
-      threshold: 1,
-      reason:
+    return ruleHit(
+      flow,
         `${describeTarget(flow, destination)} received ${cls} for the first time ` +
         `(${formatBytes(flow.bytes_out)} from ${describePrincipal(flow.principal)}); ` +
         `it was not seen receiving it in ${formatDuration(settings.learning_period)} of learning or since. ` +
         `Check that this destination is an approved processor for ${cls}.`,
-    };
+    );
   },
   learnOne(known, { flow }) {
     const cls = flow.data_class;

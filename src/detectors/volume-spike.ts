@@ -3,15 +3,13 @@
 // with more bytes than expected and at least `min_bytes`. Stateless: it reads the
 // shared baseline that the engine keeps per destination.
 import { formatBytes } from '../config/units.js';
-import type { WindowDetector } from './detector.js';
+import { STATELESS, type WindowDetector } from './detector.js';
 
 export const volumeSpike: WindowDetector<'volume_spike', undefined> = {
   kind: 'window',
   type: 'VOLUME_SPIKE',
   key: 'volume_spike',
-  init: () => undefined,
-  toJSON: () => null,
-  fromJSON: () => undefined,
+  ...STATELESS,
   scoreOne(_state, { destination, window, baseline, learnedWindows, warmupWindows }, settings) {
     const score = baseline.distance;
     const expected = baseline.expectedBytes;

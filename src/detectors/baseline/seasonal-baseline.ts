@@ -227,29 +227,36 @@ function openBuckets(s: BaselineState, w: WindowObservation, hourBucket: number,
   s[CUR_HOUR_SUM] = s[CUR_HOUR_W] = s[CUR_DAY_SUM] = s[CUR_DAY_W] = 0;
 }
 
+/** Where one seasonal profile keeps its slots and its open bucket in the state array. */
+interface Profile {
+  slots: number; // first slot (HOD or DOW)
+  folded: number; // count of buckets folded (HOURS or DAYS)
+  perCycle: number; // buckets per full cycle (24 hours, 7 days)
+  minRate: number;
+  bucket: number; // CUR_HOUR / CUR_DAY
+  slot: number; // CUR_HOD / CUR_DOW
+  sum: number;
+  weight: number;
+}
+const HOUR_PROFILE: Profile = { slots: HOD, folded: HOURS, perCycle: 24, minRate: HOD_MIN_RATE, bucket: CUR_HOUR, slot: CUR_HOD, sum: CUR_HOUR_SUM, weight: CUR_HOUR_W };
+const DAY_PROFILE: Profile = { slots: DOW, folded: DAYS, perCycle: 7, minRate: DOW_MIN_RATE, bucket: CUR_DAY, slot: CUR_DOW, sum: CUR_DAY_SUM, weight: CUR_DAY_W };
+
+/** When a new hour (day) starts, folds the finished one's mean residual into its slot. */
+function rollBucket(s: BaselineState, p: Profile, bucket: number, slot: number): void {
+  if (bucket === s[p.bucket]) return;
+  if (s[p.weight] > 0) {
+    const rate = Math.max(1 / (1 + s[p.folded] / p.perCycle), p.minRate);
+    s[p.slots + s[p.slot]] += rate * Math.min(1, s[p.weight]) * (s[p.sum] / s[p.weight]);
+    s[p.folded] += 1;
+  }
+  s[p.bucket] = bucket;
+  s[p.slot] = slot;
+  s[p.sum] = s[p.weight] = 0;
+}
+
 function rollSeasonalBuckets(s: BaselineState, w: WindowObservation, hourBucket: number, dayBucket: number): void {
-  if (hourBucket !== s[CUR_HOUR]) {
-    if (s[CUR_HOUR_W] > 0) {
-      const rate = Math.max(1 / (1 + s[HOURS] / 24), HOD_MIN_RATE);
-      const mean = s[CUR_HOUR_SUM] / s[CUR_HOUR_W];
-      s[HOD + s[CUR_HOD]] += rate * Math.min(1, s[CUR_HOUR_W]) * mean;
-      s[HOURS] += 1;
-    }
-    s[CUR_HOUR] = hourBucket;
-    s[CUR_HOD] = w.hour;
-    s[CUR_HOUR_SUM] = s[CUR_HOUR_W] = 0;
-  }
-  if (dayBucket !== s[CUR_DAY]) {
-    if (s[CUR_DAY_W] > 0) {
-      const rate = Math.max(1 / (1 + s[DAYS] / 7), DOW_MIN_RATE);
-      const mean = s[CUR_DAY_SUM] / s[CUR_DAY_W];
-      s[DOW + s[CUR_DOW]] += rate * Math.min(1, s[CUR_DAY_W]) * mean;
-      s[DAYS] += 1;
-    }
-    s[CUR_DAY] = dayBucket;
-    s[CUR_DOW] = w.weekday;
-    s[CUR_DAY_SUM] = s[CUR_DAY_W] = 0;
-  }
+  rollBucket(s, HOUR_PROFILE, hourBucket, w.hour);
+  rollBucket(s, DAY_PROFILE, dayBucket, w.weekday);
 }
 
 export function baselineToJSON(s: BaselineState): number[] {
