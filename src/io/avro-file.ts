@@ -3,12 +3,14 @@
 // Reading: avsc's BlockDecoder stream silently stops at a truncated last block
 // and cannot say which block a bad record came from, so the container framing
 // (header, then blocks of: record count, byte size, data, 16-byte sync marker;
-// see the Avro specification, "Object Container Files") is walked here, with
-// avsc Types decoding the header and the records. Every problem becomes one
-// error item naming the block: a truncated file ends the read, a block with a
-// bad sync marker is skipped up to the next sync marker, a bad record skips the
-// rest of its block. Records written with an older (or newer) schema are
-// resolved to schemas/flow-record.avsc, so missing defaulted fields read as null.
+// see the Avro specification, "Object Container Files") is walked here. avsc
+// decodes the header; records written with the local schema go through the
+// specialised decoder of flow-binary.ts, any other writer schema (older or
+// newer) through avsc's schema resolution to schemas/flow-record.avsc, so
+// missing defaulted fields read as null. Every problem becomes one error item
+// naming the block: a truncated file ends the read, a block with broken
+// framing is skipped up to the next sync marker (as Avro's own readers
+// recover), a bad record skips the rest of its block.
 //
 // Writing: avsc's BlockEncoder piped to the file.
 
@@ -352,6 +354,8 @@ export interface AvroFileWriterOptions {
   schema?: object;
   /** Uncompressed block size in bytes; default 64 KiB (avsc's default). */
   blockSize?: number;
+  /** The 16-byte sync marker; default random. Fix it for byte-identical files from the same records. */
+  syncMarker?: Buffer;
 }
 
 /** Writes flow records to an Avro object container file. */
@@ -370,6 +374,7 @@ export class AvroFileWriter {
     this.encoder = new avro.streams.BlockEncoder(schema as avro.Schema, {
       codec: options.codec ?? 'null',
       ...(options.blockSize ? { blockSize: options.blockSize } : {}),
+      ...(options.syncMarker ? { syncMarker: options.syncMarker } : {}),
     });
     this.done = pipeline(this.encoder, createWriteStream(path));
     this.done.catch((err: Error) => {

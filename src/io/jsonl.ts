@@ -7,7 +7,6 @@ import { basename } from 'node:path';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { StringDecoder } from 'node:string_decoder';
 import { createGunzip, createGzip } from 'node:zlib';
 import type { Readable, Writable } from 'node:stream';
 import { checkFlow } from './validate-flow.js';
@@ -21,7 +20,13 @@ export async function* readJsonlBatches(path: string, options: ReadOptions = {})
   const label = options.label ?? basename(path);
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
   const onProgress = options.onProgress;
-  const totalBytes = onProgress ? statSync(path).size : 0;
+  let totalBytes = 0;
+  try {
+    totalBytes = statSync(path).size;
+  } catch (err) {
+    yield [{ ok: false, where: `${label}:1`, reason: `cannot read file: ${(err as Error).message}` }];
+    return;
+  }
   let bytesRead = 0;
 
   const file = createReadStream(path, { highWaterMark: chunkSize });
@@ -33,25 +38,27 @@ export async function* readJsonlBatches(path: string, options: ReadOptions = {})
   }
   // pipeline() destroys the gunzip stream when the file stream fails, so a
   // read error surfaces in the loop below instead of hanging it.
-  const source: Readable = path.endsWith('.gz')
+  const source: Readable = path.toLowerCase().endsWith('.gz')
     ? pipeline(file, createGunzip({ chunkSize }), () => {})
     : file;
 
-  const decoder = new StringDecoder('utf8');
-  let carry = '';
+  // Lines are split on the byte 0x0A, which never occurs inside a multi-byte
+  // UTF-8 character, and each line is decoded on its own: much faster than
+  // decoding whole chunks to one big string first.
+  let carry: Buffer | null = null;
   let line = 0;
   try {
     for await (const chunk of source) {
-      const text = carry + decoder.write(chunk as Buffer);
+      const bytes: Buffer = carry === null ? (chunk as Buffer) : Buffer.concat([carry, chunk as Buffer]);
       const batch: InputItem[] = [];
       let start = 0;
       let end: number;
-      while ((end = text.indexOf('\n', start)) !== -1) {
+      while ((end = bytes.indexOf(10, start)) !== -1) {
         line++;
-        parseLine(text, start, end, label, line, batch);
+        parseLine(bytes, start, end, label, line, batch);
         start = end + 1;
       }
-      carry = start === 0 ? text : text.slice(start);
+      carry = start === bytes.length ? null : bytes.subarray(start);
       if (batch.length > 0) yield batch;
     }
   } catch (err) {
@@ -61,10 +68,9 @@ export async function* readJsonlBatches(path: string, options: ReadOptions = {})
     source.destroy();
     file.destroy();
   }
-  const rest = carry + decoder.end();
-  if (rest.length > 0) {
+  if (carry !== null) {
     const batch: InputItem[] = [];
-    parseLine(rest, 0, rest.length, label, line + 1, batch);
+    parseLine(carry, 0, carry.length, label, line + 1, batch);
     if (batch.length > 0) yield batch;
   }
 }
@@ -74,10 +80,10 @@ export function readJsonl(path: string, options: ReadOptions = {}): AsyncIterabl
   return itemsOf(readJsonlBatches(path, options));
 }
 
-function parseLine(text: string, start: number, end: number, label: string, line: number, out: InputItem[]): void {
-  if (end > start && text.charCodeAt(end - 1) === 13) end--; // CRLF line ends
+function parseLine(bytes: Buffer, start: number, end: number, label: string, line: number, out: InputItem[]): void {
+  if (end > start && bytes[end - 1] === 13) end--; // CRLF line ends
   if (end === start) return; // blank line
-  const source = text.slice(start, end);
+  const source = bytes.toString('utf8', start, end);
   let value: unknown;
   try {
     value = JSON.parse(source);
@@ -111,7 +117,7 @@ export class JsonlWriter {
     } else if (typeof target === 'string') {
       this.sink = createWriteStream(target);
       this.ownsSink = true;
-      if (target.endsWith('.gz')) {
+      if (target.toLowerCase().endsWith('.gz')) {
         const gzip = createGzip();
         gzip.pipe(this.sink);
         gzip.on('error', (err) => this.sink.destroy(err));

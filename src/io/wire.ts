@@ -3,9 +3,11 @@
 // a result with a reason, ready for the dead-letter topic.
 //
 // Confluent wire format: byte 0x00, a 4-byte big-endian schema id, then the
-// Avro binary of the record. Raw Avro: the Avro binary alone. A raw FlowRecord
-// cannot start with 0x00 (that would be an empty flow_id, which is invalid),
-// nor with '{' (a negative string length), so the three are told apart safely.
+// Avro binary of the record. Raw Avro: the Avro binary alone. In `auto` mode
+// '{' (after white space) means JSON: Avro cannot start so, '{' would be a
+// negative string length. Both Avro forms are told apart by trying Confluent
+// first when the first byte is 0x00 (see decodeMessage); a raw FlowRecord
+// starting with 0x00 has an empty flow_id and is invalid anyway.
 
 import avro from 'avsc';
 import type { Type } from 'avsc';
@@ -42,6 +44,8 @@ const CONFLUENT_HEADER = 5;
 
 type Checked<T> = T | string;
 type Outcome<T> = { ok: true; value: T; schemaId?: number } | { ok: false; reason: string; schemaId?: number };
+/** One way of reading a message; `decoded`: the bytes had the right shape and only the check failed. */
+type Attempt<T> = { ok: true; value: T } | { ok: false; reason: string; decoded: boolean };
 
 /** What decodeMessage needs to know of one record type. */
 interface Codec<T> {
@@ -49,7 +53,7 @@ interface Codec<T> {
   /** Validates a parsed or avsc-decoded value. */
   check(value: unknown): Checked<T>;
   /** Decodes and validates Avro written with the local schema from `start` to the end of `buf`, if faster than avsc. */
-  decodeLocal?(buf: Buffer, start: number): Outcome<T>;
+  decodeLocal?(buf: Buffer, start: number): Attempt<T>;
 }
 
 let flowCodec: Codec<FlowRecord> | undefined;
@@ -71,24 +75,27 @@ function alerts(): Codec<Alert> {
 
 const cursor = newCursor();
 
-function decodeFlowFast(buf: Buffer, start: number): Outcome<FlowRecord> {
+function decodeFlowFast(buf: Buffer, start: number): Attempt<FlowRecord> {
   cursor.pos = start;
   const flow = decodeFlowBinary(buf, cursor, buf.length);
   if (flow === null) {
-    return cursor.error === TRUNCATED ? truncated(buf, start) : { ok: false, reason: `invalid Avro record: ${cursor.error}` };
+    return cursor.error === TRUNCATED ? truncated(buf, start) : undecodable(`invalid Avro record: ${cursor.error}`);
   }
   if (cursor.pos < buf.length) return trailing(buf, cursor.pos);
   const problem = checkFlowValues(flow);
-  return problem === null ? { ok: true, value: flow } : { ok: false, reason: problem };
+  return problem === null ? { ok: true, value: flow } : { ok: false, reason: problem, decoded: true };
 }
 
-function truncated(buf: Buffer, start: number): { ok: false; reason: string } {
-  return { ok: false, reason: `truncated Avro record (${plural(buf.length - start, 'byte')})` };
+function undecodable(reason: string): { ok: false; reason: string; decoded: false } {
+  return { ok: false, reason, decoded: false };
 }
 
-function trailing(buf: Buffer, end: number): { ok: false; reason: string } {
-  const n = buf.length - end;
-  return { ok: false, reason: `${plural(n, 'trailing byte')} after record` };
+function truncated(buf: Buffer, start: number): { ok: false; reason: string; decoded: false } {
+  return undecodable(`truncated Avro record (${plural(buf.length - start, 'byte')})`);
+}
+
+function trailing(buf: Buffer, end: number): { ok: false; reason: string; decoded: false } {
+  return undecodable(`${plural(buf.length - end, 'trailing byte')} after record`);
 }
 
 function plural(n: number, what: string): string {
@@ -158,16 +165,23 @@ function confluentFrame(schemaId: number, body: Buffer): Buffer {
 
 function decodeMessage<T>(buf: Buffer, format: WireFormat, options: WireOptions, codec: Codec<T>): Outcome<T> {
   if (buf.length === 0) return { ok: false, reason: 'empty message' };
-  if (format === 'json' || (format === 'auto' && startsLikeJson(buf))) return decodeJson(buf, codec);
+  if (format === 'json' || (format === 'auto' && startsLikeJson(buf))) return finish(decodeJson(buf, codec));
   if (buf[0] === CONFLUENT_MAGIC && buf.length >= CONFLUENT_HEADER) {
-    const confluent = decodeConfluent(buf, options, codec);
-    if (confluent.ok) return confluent;
-    // Per the format rules a failed Confluent reading falls back to raw Avro;
-    // its reason is kept unless the raw reading works, being the likely intent.
-    const raw = decodeAvro(buf, 0, codec, undefined);
-    return raw.ok ? raw : confluent;
+    // Confluent when the rest decodes fully; else raw Avro when that decodes
+    // fully; else the Confluent reading's reason (e.g. an unknown schema id),
+    // the likely intent of a message starting with the magic byte.
+    const schemaId = buf.readInt32BE(1);
+    const confluent = decodeConfluent(buf, schemaId, options, codec);
+    if (confluent.ok || confluent.decoded) return finish(confluent, schemaId);
+    const raw = decodeAvro(buf, 0, codec, null);
+    return raw.ok || raw.decoded ? finish(raw) : finish(confluent, schemaId);
   }
-  return decodeAvro(buf, 0, codec, undefined);
+  return finish(decodeAvro(buf, 0, codec, null));
+}
+
+function finish<T>(attempt: Attempt<T>, schemaId?: number): Outcome<T> {
+  if (attempt.ok) return schemaId === undefined ? { ok: true, value: attempt.value } : { ok: true, value: attempt.value, schemaId };
+  return schemaId === undefined ? { ok: false, reason: attempt.reason } : { ok: false, reason: attempt.reason, schemaId };
 }
 
 /** '{' as the first byte, after ASCII white space. */
@@ -180,26 +194,27 @@ function startsLikeJson(buf: Buffer): boolean {
   return false;
 }
 
-function decodeJson<T>(buf: Buffer, codec: Codec<T>): Outcome<T> {
+function decodeJson<T>(buf: Buffer, codec: Codec<T>): Attempt<T> {
   let value: unknown;
   try {
     value = JSON.parse(buf.toString('utf8'));
   } catch (err) {
-    return { ok: false, reason: `invalid JSON: ${(err as Error).message}` };
+    return undecodable(`invalid JSON: ${(err as Error).message}`);
   }
-  const checked = codec.check(value);
-  return typeof checked === 'string' ? { ok: false, reason: checked } : { ok: true, value: checked };
+  return checked(codec.check(value));
 }
 
-function decodeConfluent<T>(buf: Buffer, options: WireOptions, codec: Codec<T>): Outcome<T> {
-  const schemaId = buf.readInt32BE(1);
+function checked<T>(result: Checked<T>): Attempt<T> {
+  return typeof result === 'string' ? { ok: false, reason: result, decoded: true } : { ok: true, value: result };
+}
+
+function decodeConfluent<T>(buf: Buffer, schemaId: number, options: WireOptions, codec: Codec<T>): Attempt<T> {
   let writer = options.schemas?.get(schemaId);
   if (writer === undefined && (options.localFallback ?? options.schemas === undefined)) writer = codec.local;
-  if (writer === undefined) return { ok: false, reason: `unknown schema id ${schemaId}`, schemaId };
+  if (writer === undefined) return undecodable(`unknown schema id ${schemaId}`);
   const resolver = resolverFor(codec.local, writer);
-  if (typeof resolver === 'string') return { ok: false, reason: `schema id ${schemaId}: ${resolver}`, schemaId };
-  const out = decodeAvro(buf, CONFLUENT_HEADER, codec, resolver);
-  return out.ok ? { ok: true, value: out.value, schemaId } : { ok: false, reason: out.reason, schemaId };
+  if (typeof resolver === 'string') return undecodable(`schema id ${schemaId}: ${resolver}`);
+  return decodeAvro(buf, CONFLUENT_HEADER, codec, resolver);
 }
 
 type Resolver = ReturnType<Type['createResolver']>;
@@ -225,19 +240,18 @@ function resolverFor(local: Type, writer: Type): Resolver | null | string {
   return resolver;
 }
 
-/** Avro binary from `start` to the end of `buf`; `resolver` null/undefined: written with the local schema. */
-function decodeAvro<T>(buf: Buffer, start: number, codec: Codec<T>, resolver: Resolver | null | undefined): Outcome<T> {
-  if (!resolver && codec.decodeLocal) return codec.decodeLocal(buf, start);
+/** Avro binary from `start` to the end of `buf`; `resolver` null: written with the local schema. */
+function decodeAvro<T>(buf: Buffer, start: number, codec: Codec<T>, resolver: Resolver | null): Attempt<T> {
+  if (resolver === null && codec.decodeLocal) return codec.decodeLocal(buf, start);
   let decoded: { value: unknown; offset: number };
   try {
     decoded = codec.local.decode(buf, start, resolver ?? undefined);
   } catch (err) {
-    return { ok: false, reason: `invalid Avro record: ${(err as Error).message}` };
+    return undecodable(`invalid Avro record: ${(err as Error).message}`);
   }
   if (decoded.offset < 0) return truncated(buf, start);
   if (decoded.offset < buf.length) return trailing(buf, decoded.offset);
-  const checked = codec.check(decoded.value);
-  return typeof checked === 'string' ? { ok: false, reason: checked } : { ok: true, value: checked };
+  return checked(codec.check(decoded.value));
 }
 
 /** Validates a decoded or parsed alert; returns a plain Alert (absent nullable fields null) or the reason. */

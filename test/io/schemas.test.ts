@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import avro from 'avsc';
+import { alertType, flowRecordType, packageRoot, schemaJson } from '../../src/io/schemas.js';
+import { ALERT_TYPES, SEVERITIES } from '../../src/engine/types.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+type Field = { name: string; type: unknown; default?: unknown };
+const fieldsOf = (schema: object): Field[] => (schema as { fields: Field[] }).fields;
+const TS_MILLIS = { type: 'long', logicalType: 'timestamp-millis' };
+const NULLABLE_STRING = ['null', 'string'];
+
+describe('schemas', () => {
+  it('finds the package root', () => {
+    expect(existsSync(join(packageRoot(), 'schemas', 'flow-record.avsc'))).toBe(true);
+  });
+
+  it('flow-record.avsc has the fields of the DESIGN.md table, in order, with the right types', () => {
+    const schema = schemaJson('flow-record') as { name: string; namespace: string };
+    expect(schema.name).toBe('FlowRecord');
+    expect(schema.namespace).toBe('egress_watch');
+    expect(fieldsOf(schema).map((f) => [f.name, f.type, f.default])).toEqual([
+      ['flow_id', 'string', undefined],
+      ['gateway_id', NULLABLE_STRING, null],
+      ['start_ms', TS_MILLIS, undefined],
+      ['end_ms', TS_MILLIS, undefined],
+      ['src_ip', 'string', undefined],
+      ['dst_ip', 'string', undefined],
+      ['src_port', 'int', undefined],
+      ['dst_port', 'int', undefined],
+      ['protocol', 'int', undefined],
+      ['dst_host', NULLABLE_STRING, null],
+      ['dst_country', NULLABLE_STRING, null],
+      ['bytes_out', 'long', undefined],
+      ['bytes_in', 'long', undefined],
+      ['packets_out', 'long', undefined],
+      ['packets_in', 'long', undefined],
+      ['data_class', NULLABLE_STRING, null],
+      ['principal', NULLABLE_STRING, null],
+    ]);
+  });
+
+  it('alert.avsc has every alert field of DESIGN.md with the right types', () => {
+    const schema = schemaJson('alert') as { name: string; namespace: string };
+    expect(schema.name).toBe('Alert');
+    expect(schema.namespace).toBe('egress_watch');
+    expect(fieldsOf(schema).map((f) => [f.name, f.type, f.default])).toEqual([
+      ['alert_id', 'string', undefined],
+      ['type', {
+        type: 'enum',
+        name: 'AlertType',
+        symbols: [...ALERT_TYPES],
+        default: 'NEW_DESTINATION',
+        doc: 'A reader that does not know a newer symbol reads it as the default.',
+      }, undefined],
+      ['severity', { type: 'enum', name: 'Severity', symbols: [...SEVERITIES] }, undefined],
+      ['destination', 'string', undefined],
+      ['dst_country', NULLABLE_STRING, null],
+      ['data_class', NULLABLE_STRING, null],
+      ['principal', NULLABLE_STRING, null],
+      ['gateway_id', NULLABLE_STRING, null],
+      ['window_start_ms', TS_MILLIS, undefined],
+      ['window_end_ms', TS_MILLIS, undefined],
+      ['flow_count', 'long', undefined],
+      ['bytes', 'long', undefined],
+      ['observed', 'double', undefined],
+      ['expected', 'double', undefined],
+      ['score', 'double', undefined],
+      ['threshold', 'double', undefined],
+      ['reason', 'string', undefined],
+      ['sample_flow_ids', { type: 'array', items: 'string' }, undefined],
+      ['config_version', 'string', undefined],
+      ['detected_at_ms', TS_MILLIS, undefined],
+    ]);
+  });
+
+  it('parses the types once, with timestamps as plain numbers', () => {
+    expect(flowRecordType()).toBe(flowRecordType());
+    expect(alertType()).toBe(alertType());
+    expect(flowRecordType().name).toBe('egress_watch.FlowRecord');
+    const start = (flowRecordType() as avro.types.RecordType).field('start_ms').type;
+    expect(start.typeName).toBe('long');
+  });
+
+  it('an alert reader maps a symbol it does not know to the enum default', () => {
+    const newer = structuredClone(schemaJson('alert')) as { fields: { name: string; type: { symbols?: string[] } }[] };
+    newer.fields[1].type.symbols!.push('SOMETHING_NEW');
+    const writer = avro.Type.forSchema(newer as avro.Schema);
+    const alert = {
+      alert_id: 'a1', type: 'SOMETHING_NEW', severity: 'HIGH', destination: 'x.example.com',
+      dst_country: null, data_class: null, principal: null, gateway_id: null,
+      window_start_ms: 0, window_end_ms: 60000, flow_count: 1, bytes: 10,
+      observed: 10, expected: 1, score: 9, threshold: 6, reason: 'r', sample_flow_ids: ['f1'],
+      config_version: 'c', detected_at_ms: 60000,
+    };
+    const read = alertType().fromBuffer(writer.toBuffer(alert), alertType().createResolver(writer));
+    expect({ ...read }).toEqual({ ...alert, type: 'NEW_DESTINATION' });
+  });
+});
