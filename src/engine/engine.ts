@@ -51,6 +51,8 @@ export interface EngineOptions {
   onWindowScore?: (score: WindowScore) => void;
 }
 
+/** Returned when nothing alerted; callers must not push into it. */
+const NO_ALERTS: Alert[] = Object.freeze([]) as unknown as Alert[];
 const DEST_PREFIX = 'd:';
 const META_KEY = 'm:engine';
 const HOUR_MS = 3_600_000;
@@ -71,6 +73,8 @@ export class Engine {
   private readonly due = new Map<number, Set<string>>();
   private readonly dirty = new Set<string>();
   private metaDirty = false;
+  private readonly flowCtx: FlowContext = { flow: null!, destination: '', policy: undefined, firstEventMs: 0, earlier: [] };
+  private readonly found: AlertType[] = [];
 
   private watermark = -Infinity;
   private maxEventMs = -Infinity;
@@ -107,7 +111,7 @@ export class Engine {
     this.counters.records++;
     if (this.internal.contains(flow.dst_ip)) {
       this.counters.internal++;
-      return [];
+      return NO_ALERTS;
     }
     if (flow.end_ms < this.firstEventMs) {
       this.firstEventMs = flow.end_ms;
@@ -122,24 +126,26 @@ export class Engine {
     state.lastSeen = Math.max(state.lastSeen, flow.end_ms);
     this.dirty.add(destination);
 
-    const alerts: Alert[] = [];
-    const ctx: FlowContext = {
-      flow,
-      destination,
-      policy: flow.data_class === null ? undefined : this.policy.get(flow.data_class),
-      firstEventMs: this.firstEventMs,
-      earlier: [],
-    };
-    const found: AlertType[] = [];
+    // The context and findings list are reused across flows: the engine is synchronous
+    // and detectors do not keep them, so the hot path allocates nothing it need not.
+    const ctx = this.flowCtx;
+    ctx.flow = flow;
+    ctx.destination = destination;
+    ctx.policy = flow.data_class === null ? undefined : this.policy.get(flow.data_class);
+    ctx.firstEventMs = this.firstEventMs;
+    const found = this.found;
+    found.length = 0;
+    ctx.earlier = found;
+    const settings = this.settings(state, destination, flow.data_class);
+    let alerts = NO_ALERTS;
     for (const d of flowDetectors) {
-      const settings = this.settings(state, destination, flow.data_class)[d.key];
-      if (!settings.enabled) continue;
-      ctx.earlier = found;
-      const finding = d.scoreOne(state.detectors[d.key], ctx, settings);
+      const s = settings[d.key];
+      if (!s.enabled) continue;
+      const finding = d.scoreOne(state.detectors[d.key], ctx, s);
       if (finding !== null) {
         found.push(d.type);
-        const alert = this.flowAlert(d.type, settings.severity, destination, flow, finding);
-        this.emit(state, destination, alert, alerts);
+        if (alerts === NO_ALERTS) alerts = [];
+        this.emit(state, destination, this.flowAlert(d.type, s.severity, destination, flow, finding), alerts);
       }
     }
     for (const d of flowDetectors) d.learnOne(state.detectors[d.key], ctx);
@@ -150,7 +156,8 @@ export class Engine {
       // baseline cannot. Counted, never silently lost.
       this.counters.late++;
     } else {
-      let w = state.windows.find((x) => x.start === windowStart);
+      let w: OpenWindow | undefined;
+      for (const x of state.windows) if (x.start === windowStart) w = x;
       if (w === undefined) {
         w = openWindow(windowStart);
         state.windows.push(w);
@@ -163,9 +170,10 @@ export class Engine {
 
   /** Moves event time forward: closes windows and suppression intervals ending at or before it. */
   advance(watermark: number): Alert[] {
-    if (!(watermark > this.watermark)) return [];
+    if (!(watermark > this.watermark)) return NO_ALERTS;
     this.watermark = watermark;
     this.metaDirty = true;
+    if (watermark < this.nextDue && watermark < this.nextSweep) return NO_ALERTS; // the common case
     const alerts: Alert[] = [];
     while (this.due.size > 0 && this.nextDue <= watermark) {
       const at = this.nextDue;
@@ -266,10 +274,9 @@ export class Engine {
   private onDue(destination: string, at: number, alerts: Alert[]): void {
     const state = this.dests.get(destination);
     if (state === undefined) return;
-    const closing = state.windows.filter((w) => w.start + this.size <= at);
-    if (closing.length > 0) {
+    if (state.windows.some((w) => w.start + this.size <= at)) {
+      const closing = state.windows.filter((w) => w.start + this.size <= at).sort((a, b) => a.start - b.start);
       state.windows = state.windows.filter((w) => w.start + this.size > at);
-      closing.sort((a, b) => a.start - b.start);
       for (const w of closing) this.closeWindow(destination, state, w, alerts);
     }
     for (const [key, s] of state.suppressions) {

@@ -30,6 +30,8 @@ export interface WindowObservation {
 }
 
 export interface BaselineVerdict {
+  /** The window's log features (bytes, flows, packets, sources). */
+  features: Float64Array;
   /** Mahalanobis distance of the window's log features from the seasonal expectation. */
   distance: number;
   /** Residuals (log space) and their standard deviations, per feature. */
@@ -127,6 +129,7 @@ export function scoreWindow(s: BaselineState, w: WindowObservation): BaselineVer
   }
   const distance = fresh ? 0 : mahalanobis(s, residual);
   return {
+    features: x,
     distance,
     residual,
     sigma,
@@ -185,7 +188,7 @@ export function learnWindow(
   hourBucket: number,
   dayBucket: number,
 ): void {
-  const x = logFeatures(w);
+  const x = v.features;
   if (s[N] === 0) {
     // First window: it defines the level; the spread keeps its prior.
     for (let i = 0; i < F; i++) s[LEVEL + i] = x[i];
