@@ -8,6 +8,7 @@ import { reportFatal } from './errors.js';
 import { registerGenerateCommand } from './generate-command.js';
 import { registerLocalCommand } from './local-command.js';
 import { registerReplayCommand } from './replay-command.js';
+import { registerRunCommand } from './run-command.js';
 
 export function buildProgram(): Command {
   const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerReplayCommand(program);
   registerGenerateCommand(program);
   registerLocalCommand(program);
+  registerRunCommand(program);
   return program;
 }
 

@@ -1,0 +1,180 @@
+// kafkajs eachBatch: route a batch to the forwarder (flows topic, repartition on) or to the
+// engine of its partition, produce what it yields with acks=all, and only then commit the
+// batch's offset. A crash anywhere before the commit means the batch is read again; the
+// progress marker (progress.ts) makes the engine skip what its restored state already holds,
+// so a re-read can repeat alerts (same alert_id) but never count a record twice.
+import kafkajs, { type EachBatchPayload, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import type { Config } from '../config/types.js';
+import type { Alert } from '../engine/types.js';
+import { encodeAlert } from '../io/wire.js';
+import type { FlowDecoder } from './decoder.js';
+import { deadLetterMessage, reasonClass, type DeadLetter } from './dlq.js';
+import { newBatchOutput } from './engine-task.js';
+import type { Forwarder } from './forward.js';
+import type { Logger } from './logger.js';
+import type { ServiceMetrics } from './metrics.js';
+import type { TaskRegistry } from './task-registry.js';
+import type { TopicLayout } from './topics.js';
+
+const { CompressionTypes } = kafkajs;
+/** Heartbeat at most this often inside a long batch or while waiting for a restore. */
+const HEARTBEAT_EVERY_MS = 1_000;
+
+export interface BatchHandlerDeps {
+  config: Config;
+  layout: TopicLayout;
+  producer: Producer;
+  registry: TaskRegistry;
+  /** Null when kafka.repartition is off. */
+  forwarder: Forwarder | null;
+  /** Decoder of the flows topic (format, schema registry). */
+  gatewayDecoder: FlowDecoder;
+  metrics: ServiceMetrics;
+  log: Logger;
+}
+
+export function createBatchHandler(deps: BatchHandlerDeps): (payload: EachBatchPayload) => Promise<void> {
+  return async (payload) => {
+    const { topic } = payload.batch;
+    if (topic === deps.layout.engineInput) return engineBatch(deps, payload);
+    if (deps.forwarder !== null && topic === deps.layout.flows) return forwardBatch(deps, deps.forwarder, payload);
+    throw new Error(`batch from unexpected topic ${topic}`);
+  };
+}
+
+async function forwardBatch(deps: BatchHandlerDeps, forwarder: Forwarder, payload: EachBatchPayload): Promise<void> {
+  const { batch } = payload;
+  const { layout, metrics } = deps;
+  const stopTimer = metrics.batchSeconds.startTimer({ stage: 'forward' });
+  await deps.gatewayDecoder.prepare(batch.messages.map((m) => m.value));
+  const out = forwarder.forward(batch.topic, batch.partition, batch.messages);
+  await send(deps.producer, [
+    { topic: layout.repartition!, messages: out.forwarded },
+    { topic: layout.deadLetter, messages: out.deadLetters.map(deadLetterMessage) },
+  ]);
+  await commitBatch(payload);
+  metrics.addRecordsIn(batch.topic, batch.messages.length);
+  metrics.addRepartitioned(out.forwarded.length);
+  countDeadLetters(deps, out.deadLetters);
+  metrics.setLag(batch.topic, batch.partition, lagAfter(payload));
+  stopTimer();
+}
+
+async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): Promise<void> {
+  const { batch } = payload;
+  const { layout, metrics, registry } = deps;
+  const task = await waitWithHeartbeats(registry.get(batch.partition), payload);
+  const stopTimer = metrics.batchSeconds.startTimer({ stage: 'engine' });
+  if (layout.repartition === null) await deps.gatewayDecoder.prepare(batch.messages.map((m) => m.value));
+
+  const out = newBatchOutput();
+  const lateBefore = task.engine.counters.late;
+  const heartbeat = throttledHeartbeat(payload, deps.log);
+  try {
+    // From here the engine changes: any failure before the changelog is written leaves it
+    // ahead of the changelog, so it is dropped and restored before the batch is retried.
+    for (let i = 0; i < batch.messages.length; i++) {
+      task.accept(batch.messages[i], out);
+      if ((i & 255) === 255) await heartbeat();
+    }
+    task.finishBatch(Number(batch.lastOffset()));
+    const changes = task.commit();
+    // Alerts and dead letters first, then the state: a crash in between re-reads the batch
+    // against the old state and repeats the same alerts, rather than losing them.
+    await send(deps.producer, [
+      { topic: layout.alerts, messages: out.alerts.map((a) => alertMessage(a, deps.config.alerts.format)) },
+      { topic: layout.deadLetter, messages: out.deadLetters.map(deadLetterMessage) },
+    ]);
+    if (changes.length > 0) {
+      // One request to one partition: one record batch, appended atomically with the marker.
+      const written = await deps.producer.send({
+        topic: layout.changelog,
+        acks: -1,
+        compression: CompressionTypes.GZIP,
+        messages: changes.map((c) => ({ key: c.key, value: c.value, partition: batch.partition })),
+      });
+      const meta = written.find((r) => r.partition === batch.partition);
+      if (meta?.baseOffset !== undefined) task.changelogEnd = Number(meta.baseOffset) + changes.length;
+    }
+  } catch (err) {
+    registry.drop(batch.partition);
+    throw err;
+  }
+  await commitBatch(payload);
+
+  if (layout.repartition === null) metrics.addRecordsIn(batch.topic, out.processed + out.deadLetters.length);
+  metrics.addProcessed(out.processed);
+  metrics.addSkipped(out.skipped);
+  metrics.addLate(task.engine.counters.late - lateBefore);
+  for (const alert of out.alerts) metrics.addAlert(alert.type);
+  countDeadLetters(deps, out.deadLetters);
+  metrics.setLag(batch.topic, batch.partition, lagAfter(payload));
+  metrics.setEngineState(batch.partition, task.engine.destinationCount, task.engine.currentWatermark);
+  stopTimer();
+  if (out.alerts.length > 0) deps.log.debug({ partition: batch.partition, alerts: out.alerts.length }, 'alerts published');
+}
+
+function alertMessage(alert: Alert, format: 'json' | 'avro'): Message {
+  return { key: alert.destination, value: encodeAlert(alert, format), headers: { 'x-alert-type': alert.type } };
+}
+
+async function send(producer: Producer, topicMessages: TopicMessages[]): Promise<void> {
+  const nonEmpty = topicMessages.filter((t) => t.messages.length > 0);
+  if (nonEmpty.length > 0) await producer.sendBatch({ topicMessages: nonEmpty, acks: -1 });
+}
+
+/**
+ * Commits offset last+1 of the batch. Through the payload rather than consumer.commitOffsets,
+ * which kafkajs skips once a shutdown has begun: the batch finishing during a SIGTERM must
+ * still be committed.
+ */
+async function commitBatch(payload: EachBatchPayload): Promise<void> {
+  const { batch } = payload;
+  const last = batch.lastOffset();
+  payload.resolveOffset(last);
+  const next = String(Number(last) + 1);
+  await payload.commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
+}
+
+function countDeadLetters(deps: BatchHandlerDeps, deadLetters: DeadLetter[]): void {
+  for (const d of deadLetters) {
+    deps.metrics.addDeadLetter(reasonClass(d.reason));
+    deps.log.warn(
+      { topic: d.topic, partition: d.partition, offset: d.message.offset, reason: d.reason },
+      'record sent to the dead-letter topic',
+    );
+  }
+}
+
+function lagAfter(payload: EachBatchPayload): number {
+  return Number(payload.batch.highWatermark) - (Number(payload.batch.lastOffset()) + 1);
+}
+
+/** Heartbeats inside a long batch; a rebalance noticed here is left for kafkajs to handle after the batch. */
+function throttledHeartbeat(payload: EachBatchPayload, log: Logger): () => Promise<void> {
+  let last = Date.now();
+  return async () => {
+    if (Date.now() - last < HEARTBEAT_EVERY_MS) return;
+    last = Date.now();
+    try {
+      await payload.heartbeat();
+    } catch (err) {
+      log.debug({ err }, 'heartbeat during a batch failed; finishing the batch first');
+    }
+  };
+}
+
+/** Awaits a restore while keeping the group membership alive. */
+async function waitWithHeartbeats<T>(promise: Promise<T>, payload: EachBatchPayload): Promise<T> {
+  let done = false;
+  const settled = promise.finally(() => {
+    done = true;
+  });
+  settled.catch(() => {}); // the rejection is delivered by `return settled` below, or dropped after a heartbeat failure
+  for (;;) {
+    const tick = new Promise<'tick'>((resolve) => setTimeout(() => resolve('tick'), HEARTBEAT_EVERY_MS).unref());
+    const winner = await Promise.race([settled, tick]);
+    if (done) return settled;
+    if (winner === 'tick') await payload.heartbeat(); // a rebalance ends the wait: nothing has changed yet
+  }
+}

@@ -1,0 +1,244 @@
+// The Kafka service (`egress-watch run`): one consumer group member that forwards flows to the
+// repartition topic keyed by destination, runs one engine per owned engine-input partition,
+// publishes alerts, dead letters and state changes with acks=all and commits offsets only after
+// they are written. This file wires the parts together; each part has its own file:
+//   topics.ts (layout, creation) · forward.ts (stage one) · engine-task.ts (stage two)
+//   task-registry.ts + restore.ts (state per partition) · batch-handler.ts (produce, commit)
+//   progress.ts (what the state already holds) · dlq.ts · metrics.ts · http.ts · logger.ts
+import { hostname } from 'node:os';
+import kafkajs, { type Admin, type Consumer, type Producer } from 'kafkajs';
+import type { Config } from '../config/types.js';
+import { createBatchHandler } from './batch-handler.js';
+import { createKafka } from './client.js';
+import { gatewayDecoder, repartitionDecoder } from './decoder.js';
+import { Forwarder } from './forward.js';
+import { startOpsServer, type OpsServer } from './http.js';
+import { createServiceLogger, kafkajsSink, type Logger } from './logger.js';
+import { ServiceMetrics, type ServiceCounters } from './metrics.js';
+import { TaskRegistry } from './task-registry.js';
+import { ensureTopics, type TopicLayout } from './topics.js';
+
+const { Partitioners } = kafkajs;
+
+export interface ServiceOptions {
+  /** Names this instance in logs, metrics and its kafkajs client id; default host-pid. */
+  instanceId?: string;
+  /** pino logger; default JSON lines on stderr. */
+  log?: Logger;
+  /** Overrides service.http_port (0: any free port). */
+  httpPort?: number;
+  /** Overrides service.http_host. */
+  httpHost?: string;
+  /** How long the group waits for a silent member before giving its partitions to others; default 30 s. */
+  sessionTimeoutMs?: number;
+  /** Where the SASL password variable is looked up; default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunningService {
+  readonly instanceId: string;
+  readonly layout: TopicLayout;
+  /** Resolves the first time the service is ready (assigned partitions restored, consumer running). */
+  readonly ready: Promise<void>;
+  /** Resolves after stop(); rejects when the consumer failed for good (e.g. authorisation). */
+  readonly done: Promise<void>;
+  /** http://host:port/metrics */
+  readonly metricsUrl: string;
+  /** http://host:port */
+  readonly httpUrl: string;
+  isReady(): boolean;
+  /** A snapshot of what this instance has done since it started. */
+  counters(): ServiceCounters;
+  /** Engine-input partitions assigned to this instance. */
+  enginePartitions(): number[];
+  /** Stop fetching, finish and commit the current batch, leave the group, close everything. */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
+
+/** host-pid: unique among the instances of one group, readable in logs. */
+export function defaultInstanceId(): string {
+  return `${hostname()}-${process.pid}`;
+}
+
+export async function startService(config: Config, options: ServiceOptions = {}): Promise<RunningService> {
+  const instanceId = options.instanceId ?? defaultInstanceId();
+  const log = options.log ?? createServiceLogger(instanceId);
+  const metrics = new ServiceMetrics({ instance: instanceId });
+  const sessionTimeout = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
+
+  let consumerRunning = false;
+  let stopping = false;
+  let layout: TopicLayout | undefined;
+  let registry: TaskRegistry | undefined;
+  let assignment: Record<string, number[]> = {};
+  let markReady!: () => void;
+  let failReady!: (err: Error) => void;
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    failReady = reject;
+  });
+  ready.catch(() => {}); // a caller may only watch `done`
+  let finish!: () => void;
+  let fail!: (err: Error) => void;
+  const done = new Promise<void>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+  done.catch(() => {});
+
+  const isReady = () => consumerRunning && !stopping && registry !== undefined && registry.isRestored();
+  const refreshReady = () => {
+    const now = isReady();
+    metrics.setReady(now);
+    if (now) markReady();
+    for (const task of registry?.restoredTasks ?? []) {
+      metrics.setEngineState(task.partition, task.engine.destinationCount, task.engine.currentWatermark);
+    }
+  };
+
+  const http: OpsServer = await startOpsServer(options.httpHost ?? config.service.http_host, options.httpPort ?? config.service.http_port, {
+    metrics: () => metrics.text(),
+    metricsContentType: metrics.contentType,
+    readiness: () => ({
+      ready: isReady(),
+      detail: {
+        consumer: stopping ? 'stopping' : consumerRunning ? 'running' : 'joining',
+        assigned: registry?.assignedPartitions ?? [],
+        restored: registry?.restoredTasks.map((t) => t.partition).sort((a, b) => a - b) ?? [],
+      },
+    }),
+  });
+  log.info({ url: http.url, port: http.port }, `metrics on ${http.url}/metrics, health on /healthz and /readyz`);
+
+  let admin: Admin | undefined;
+  let producer: Producer | undefined;
+  let consumer: Consumer | undefined;
+  const closeAll = async () => {
+    registry?.close();
+    await consumer?.disconnect().catch((err) => log.warn({ err }, 'consumer disconnect failed'));
+    await producer?.disconnect().catch((err) => log.warn({ err }, 'producer disconnect failed'));
+    await admin?.disconnect().catch(() => {});
+    await http.close();
+  };
+
+  try {
+    const kafka = createKafka(config.kafka, { clientId: `${config.kafka.client_id}-${instanceId}`, log: kafkajsSink(log), env: options.env });
+    admin = kafka.admin();
+    await admin.connect();
+    layout = await ensureTopics(admin, config, (message, extra) => log.warn(extra ?? {}, message));
+    const topics = layout;
+    log.info(
+      { instance: instanceId, brokers: config.kafka.brokers, group: config.kafka.group_id, topics, config_version: config.config_version },
+      'starting',
+    );
+
+    producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+
+    const flowsDecoder = gatewayDecoder(config.kafka, (id, why) => log.warn({ schemaId: id }, `schema id ${id}: ${why}`));
+    const reg = new TaskRegistry({
+      kafka,
+      admin,
+      config,
+      layout: topics,
+      decoder: topics.repartition === null ? flowsDecoder : repartitionDecoder,
+      log,
+      onChange: refreshReady,
+      onRestored: (_partition, seconds) => metrics.restoreSeconds.observe(seconds),
+    });
+    registry = reg;
+
+    consumer = kafka.consumer({
+      groupId: config.kafka.group_id,
+      sessionTimeout,
+      rebalanceTimeout: Math.max(2 * sessionTimeout, 10_000),
+      heartbeatInterval: Math.min(3_000, Math.max(300, Math.floor(sessionTimeout / 10))),
+      // An idle fetch waits this long on the broker; a shutdown waits for it too.
+      maxWaitTimeInMs: 1_000,
+      allowAutoTopicCreation: false,
+      retry: {
+        initialRetryTime: 300,
+        maxRetryTime: 10_000,
+        retries: 8,
+        // Retriable failures (broker away, rebalance storms, a batch failing repeatedly) restart
+        // the consumer; the state is safe in the changelog, so restarting loses nothing.
+        restartOnFailure: async (err) => {
+          log.error({ err }, 'consumer failed; restarting it');
+          return true;
+        },
+      },
+    });
+    const ev = consumer.events;
+    consumer.on(ev.GROUP_JOIN, ({ payload }) => {
+      assignment = payload.memberAssignment;
+      consumerRunning = true;
+      const engine = assignment[topics.engineInput] ?? [];
+      metrics.setAssignment(assignment, engine);
+      log.info({ assignment, memberId: payload.memberId }, 'joined the group');
+      reg.assign(engine);
+    });
+    consumer.on(ev.REBALANCING, () => {
+      consumerRunning = false;
+      refreshReady();
+    });
+    consumer.on(ev.CRASH, ({ payload }) => {
+      consumerRunning = false;
+      refreshReady();
+      if (payload.restart) return;
+      log.fatal({ err: payload.error }, 'consumer failed and cannot restart');
+      failReady(payload.error);
+      void closeAll().finally(() => fail(payload.error));
+    });
+
+    await consumer.connect();
+    const subscribed = topics.repartition === null ? [topics.flows] : [topics.flows, topics.repartition];
+    // Earliest for a new group, as Kafka Streams does: no flow already on the topic is skipped.
+    await consumer.subscribe({ topics: subscribed, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 3,
+      eachBatch: createBatchHandler({
+        config,
+        layout: topics,
+        producer,
+        registry: reg,
+        forwarder: topics.repartition === null ? null : new Forwarder(config.baseline.key, flowsDecoder),
+        gatewayDecoder: flowsDecoder,
+        metrics,
+        log,
+      }),
+    });
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+
+  let stopped: Promise<void> | undefined;
+  const finalLayout = layout;
+  return {
+    instanceId,
+    layout: finalLayout,
+    ready,
+    done,
+    metricsUrl: `${http.url}/metrics`,
+    httpUrl: http.url,
+    isReady,
+    counters: () => structuredClone(metrics.counters),
+    enginePartitions: () => registry?.assignedPartitions ?? [],
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        refreshReady();
+        log.info('stopping: finishing the current batch, committing, leaving the group');
+        await closeAll();
+        log.info('stopped');
+        failReady(new Error('stopped before ready'));
+        finish();
+      })();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,94 @@
+// The service as a child process (`egress-watch run`), for tests that SIGKILL it.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const runner = fileURLToPath(new URL('./run-service.mjs', import.meta.url));
+
+/** Compiles src/ into dist/ unless dist/ is already newer than every source file (npm test builds first). */
+export function ensureBuilt(): void {
+  const stale = sourceFiles(join(root, 'src')).some((ts) => {
+    const js = join(root, 'dist', relative(root, ts)).replace(/\.ts$/, '.js');
+    try {
+      return statSync(js).mtimeMs < statSync(ts).mtimeMs;
+    } catch {
+      return true;
+    }
+  });
+  if (!stale) return;
+  // Errors in files other engineers are still writing do not stop tsc from emitting ours.
+  spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'ignore' });
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
+}
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  /** http://127.0.0.1:PORT, from the service's first log line. */
+  httpUrl: Promise<string>;
+  /** Every stderr line so far (JSON log lines). */
+  lines: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function spawnService(args: string[]): ServiceProcess {
+  const child = spawn(process.execPath, [runner, 'run', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  let resolveUrl!: (url: string) => void;
+  const httpUrl = new Promise<string>((resolve) => (resolveUrl = resolve));
+  let buffered = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    const parts = buffered.split('\n');
+    buffered = parts.pop()!;
+    for (const line of parts) {
+      lines.push(line);
+      if (process.env.EW_TEST_CHILD_LOG) process.stderr.write(`[${child.pid}] ${line}\n`);
+      try {
+        const j = JSON.parse(line) as { url?: string };
+        if (typeof j.url === 'string') resolveUrl(j.url);
+      } catch {
+        // not a log line (e.g. a usage message)
+      }
+    }
+  });
+  child.stdout!.resume();
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    httpUrl,
+    lines,
+    exited,
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Resolves once /readyz answers 200. */
+export async function waitReady(p: ServiceProcess, timeoutMs = 60_000): Promise<string> {
+  const url = await Promise.race([
+    p.httpUrl,
+    p.exited.then(({ code }) => {
+      throw new Error(`service exited (code ${code}) before it listened:\n${p.lines.slice(-10).join('\n')}`);
+    }),
+  ]);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await fetch(`${url}/readyz`).then((r) => r.status, () => 0);
+    if (status === 200) return url;
+    if (p.child.exitCode !== null) throw new Error(`service exited (code ${p.child.exitCode}):\n${p.lines.slice(-10).join('\n')}`);
+    if (Date.now() > deadline) throw new Error(`service not ready within ${timeoutMs} ms:\n${p.lines.slice(-10).join('\n')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

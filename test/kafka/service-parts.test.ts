@@ -1,0 +1,191 @@
+// The service's pure parts, no broker: the engine task's skipping of what its state already
+// holds, the progress marker, dead-letter messages and reason classes, the forwarder, and the
+// schema registry client against a small HTTP server on 127.0.0.1.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import avro from 'avsc';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { flowRecordType } from '../../src/io/schemas.js';
+import { decodeFlowMessage, encodeFlowAvro, encodeFlowConfluent, encodeFlowJson } from '../../src/io/wire.js';
+import { gatewayDecoder, repartitionDecoder } from '../../src/kafka/decoder.js';
+import { deadLetterMessage, reasonClass } from '../../src/kafka/dlq.js';
+import { EngineTask, newBatchOutput, type RestoredState } from '../../src/kafka/engine-task.js';
+import { Forwarder } from '../../src/kafka/forward.js';
+import { parseProgress, PROGRESS_KEY, progressEntry } from '../../src/kafka/progress.js';
+import { SchemaRegistryClient } from '../../src/kafka/schema-registry.js';
+import { flow, SEC, serviceConfig, T0, uniqueTopics } from './helpers/service-fixtures.js';
+
+const config = serviceConfig('127.0.0.1:9092', uniqueTopics('parts'));
+
+function msg(offset: number, value: Buffer | null, headers?: Record<string, string>) {
+  return { offset: String(offset), key: null, value, headers };
+}
+
+function task(restored?: RestoredState, dedupeBySource = false): EngineTask {
+  return new EngineTask({ config, topic: 'in', partition: 0, decoder: repartitionDecoder, dedupeBySource, restored });
+}
+
+/** Changelog as a restore would read it back: later entries win. */
+function readBack(changes: Array<{ key: string; value: string | null }>, end: number): RestoredState {
+  const entries = new Map<string, string | null>();
+  let progress = null;
+  for (const c of changes) {
+    if (c.key === PROGRESS_KEY) progress = parseProgress(c.value!) as never;
+    else entries.set(c.key, c.value);
+  }
+  return { entries, progress, changelogEnd: end };
+}
+
+describe('EngineTask', () => {
+  it('writes the progress marker last, after the state changes of the batch', () => {
+    const t = task();
+    const out = newBatchOutput();
+    t.accept(msg(0, encodeFlowAvro(flow({ dst_host: 'a.example', end_ms: T0 }))), out);
+    t.finishBatch(0);
+    const changes = t.commit();
+    expect(changes.map((c) => c.key)).toEqual(['d:a.example', 'm:engine', PROGRESS_KEY]);
+    expect(parseProgress(changes[2].value!)).toEqual({ topic: 'in', next: 1, sources: {} });
+    expect(t.commit()).toEqual([]);
+  });
+
+  it('skips records below the restored next offset, so a re-read batch is not counted twice', () => {
+    const records = [0, 1, 2, 3].map((i) => encodeFlowAvro(flow({ dst_host: 'a.example', end_ms: T0 + i * SEC, bytes_out: 100 })));
+    const first = task();
+    const out1 = newBatchOutput();
+    for (const [i, r] of records.slice(0, 2).entries()) first.accept(msg(i, r), out1);
+    first.finishBatch(1);
+    const restored = readBack(first.commit(), 3);
+
+    const second = task(restored);
+    expect(second.nextOffset).toBe(2);
+    expect(second.changelogEnd).toBe(3);
+    const out2 = newBatchOutput();
+    for (const [i, r] of records.entries()) second.accept(msg(i, r), out2); // the crash re-reads from offset 0
+    expect(out2).toMatchObject({ processed: 2, skipped: 2 });
+
+    const unbroken = task();
+    const out3 = newBatchOutput();
+    for (const [i, r] of records.entries()) unbroken.accept(msg(i, r), out3);
+    expect(second.engine.snapshot()).toEqual(unbroken.engine.snapshot());
+  });
+
+  it('drops copies from the repartition topic by their source partition and offset', () => {
+    const t = task(undefined, true);
+    const out = newBatchOutput();
+    const value = (i: number) => encodeFlowAvro(flow({ dst_host: 'a.example', end_ms: T0 + i * SEC }));
+    const src = (p: number, o: number) => ({ 'x-source-partition': String(p), 'x-source-offset': String(o) });
+    t.accept(msg(0, value(0), src(0, 10)), out);
+    t.accept(msg(1, value(1), src(1, 5)), out);
+    t.accept(msg(2, value(2), src(0, 11)), out);
+    t.accept(msg(3, value(0), src(0, 10)), out); // the forwarder re-produced 10 and 11 after a crash
+    t.accept(msg(4, value(2), src(0, 11)), out);
+    t.accept(msg(5, value(3), src(0, 12)), out);
+    expect(out).toMatchObject({ processed: 4, skipped: 2 });
+    const marker = t.commit().find((c) => c.key === PROGRESS_KEY)!;
+    expect(parseProgress(marker.value!)).toEqual({ topic: 'in', next: 6, sources: { '0': 12, '1': 5 } });
+  });
+
+  it('dead-letters a record it cannot decode, naming topic, partition and reason', () => {
+    const t = task();
+    const out = newBatchOutput();
+    t.accept(msg(7, Buffer.from([1, 2, 3])), out);
+    expect(out.processed).toBe(0);
+    expect(out.deadLetters).toEqual([{ message: msg(7, Buffer.from([1, 2, 3])), reason: expect.any(String), topic: 'in', partition: 0 }]);
+  });
+
+  it('ignores the offsets of a marker written for another input topic', () => {
+    const restored: RestoredState = { entries: new Map(), progress: { topic: 'other', next: 50, sources: {} }, changelogEnd: 1 };
+    const warnings: string[] = [];
+    const t = new EngineTask({ config, topic: 'in', partition: 0, decoder: repartitionDecoder, dedupeBySource: false, restored, warn: (m) => warnings.push(m) });
+    expect(t.nextOffset).toBe(0);
+    expect(warnings).toEqual(['changelog partition 0 was written while reading other; its input offsets are not used for in']);
+  });
+});
+
+describe('progress marker', () => {
+  it('round-trips and rejects what it does not understand', () => {
+    const p = { topic: 't', next: 42, sources: { '3': 9 } };
+    expect(parseProgress(progressEntry(p).value!)).toEqual(p);
+    expect(parseProgress('{')).toMatch(/^progress marker is not JSON/);
+    expect(parseProgress('{"v":2}')).toBe('progress marker has an unknown version');
+    expect(parseProgress('{"v":1,"topic":"t","next":"1","sources":{}}')).toBe('progress marker lacks topic, next or sources');
+  });
+});
+
+describe('dead letters', () => {
+  it('keep key, value and headers and add reason and source', () => {
+    const m = { offset: '17', key: Buffer.from('k'), value: Buffer.from('v'), headers: { trace: Buffer.from('abc') } };
+    expect(deadLetterMessage({ message: m, reason: 'empty message', topic: 'flows', partition: 2 })).toEqual({
+      key: Buffer.from('k'),
+      value: Buffer.from('v'),
+      headers: {
+        trace: Buffer.from('abc'),
+        'x-error-reason': 'empty message',
+        'x-source-topic': 'flows',
+        'x-source-partition': '2',
+        'x-source-offset': '17',
+      },
+    });
+  });
+
+  it('class reasons for the metric label', () => {
+    expect(reasonClass('empty message')).toBe('empty');
+    expect(reasonClass('invalid JSON: Unexpected end of JSON input')).toBe('json');
+    expect(reasonClass('truncated Avro record (10 bytes)')).toBe('avro');
+    expect(reasonClass('invalid Avro record: bad')).toBe('avro');
+    expect(reasonClass('3 trailing bytes after record')).toBe('avro');
+    expect(reasonClass('unknown schema id 9')).toBe('schema');
+    expect(reasonClass('missing required field bytes_out')).toBe('invalid_record');
+  });
+});
+
+describe('Forwarder', () => {
+  it('re-keys good flows by destination as raw Avro with their source, and dead-letters the rest', () => {
+    const f = flow({ dst_host: 'x.example', end_ms: T0 });
+    const forwarder = new Forwarder('dst_host', gatewayDecoder(config.kafka));
+    const out = forwarder.forward('flows', 3, [msg(5, encodeFlowJson(f)), msg(6, Buffer.from('{'))]);
+    expect(out.forwarded).toEqual([
+      { key: 'x.example', value: encodeFlowAvro(f), headers: { 'x-source-topic': 'flows', 'x-source-partition': '3', 'x-source-offset': '5' } },
+    ]);
+    expect(out.deadLetters.map((d) => [d.message.offset, d.reason.startsWith('invalid JSON')])).toEqual([['6', true]]);
+  });
+});
+
+describe('SchemaRegistryClient', () => {
+  let server: Server;
+  let url: string;
+  const requests: string[] = [];
+  // An older writer schema: the flow record without principal (the reader fills in its default, null).
+  const schema = JSON.parse(JSON.stringify(flowRecordType().schema()));
+  const older = { ...schema, fields: schema.fields.filter((x: { name: string }) => x.name !== 'principal') };
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      requests.push(req.url ?? '');
+      if (req.url === '/schemas/ids/21') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ schema: JSON.stringify(older) }));
+      else if (req.url === '/schemas/ids/22') res.writeHead(200).end(JSON.stringify({ schema: '{}', schemaType: 'PROTOBUF' }));
+      else res.writeHead(404).end('{"error_code":40403}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('fetches writer schemas once by id and decodes with them; unknown or non-Avro ids stay unknown', async () => {
+    const missing: string[] = [];
+    const registry = new SchemaRegistryClient(url, (id, why) => missing.push(`${id}: ${why}`));
+    const f = flow({ dst_host: 'x.example', end_ms: T0, principal: null });
+    const { principal: _p, ...withoutPrincipal } = f;
+    const body = avro.Type.forSchema(older).toBuffer(withoutPrincipal);
+    const framed = Buffer.concat([Buffer.from([0, 0, 0, 0, 21]), body]);
+    await registry.prepare([framed, framed, encodeFlowConfluent(f, 22), encodeFlowConfluent(f, 23), null]);
+    await registry.prepare([framed]);
+    expect(requests.sort()).toEqual(['/schemas/ids/21', '/schemas/ids/22', '/schemas/ids/23']);
+    expect(missing).toEqual(['22: a PROTOBUF schema, not Avro', '23: not registered']);
+    expect(decodeFlowMessage(framed, 'auto', { schemas: registry.schemas, localFallback: false })).toEqual({ ok: true, flow: f, schemaId: 21 });
+    expect(decodeFlowMessage(encodeFlowConfluent(f, 23), 'auto', { schemas: registry.schemas, localFallback: false })).toMatchObject({
+      ok: false,
+      reason: 'unknown schema id 23',
+    });
+  });
+});
