@@ -1,7 +1,8 @@
 // `replay`: the engine over a file of flow records. The imperative shell around the
 // same Pipeline the service uses: read, push, write alerts, report what was bad.
 import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
+import { UsageError } from './errors.js';
 import type { Config } from '../config/types.js';
 import { Pipeline } from '../engine/pipeline.js';
 import { SEVERITIES, ALERT_TYPES, type Alert, type WindowScore } from '../engine/types.js';
@@ -154,7 +155,13 @@ class CsvOut {
   private readonly stream: WriteStream;
   private pending: string;
   constructor(path: string, header: string) {
-    this.stream = createWriteStream(path);
+    let fd: number;
+    try {
+      fd = openSync(path, 'w'); // fail now, with the path, rather than as a stream error later
+    } catch (err) {
+      throw new UsageError(`--scores ${path}: ${(err as Error).message}`);
+    }
+    this.stream = createWriteStream('', { fd });
     this.pending = header + '\n';
   }
   row(line: string): void {

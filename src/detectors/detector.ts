@@ -14,6 +14,8 @@ export interface Finding {
   score: number;
   threshold: number;
   reason: string;
+  /** Window detectors whose evidence spans several windows say so (else: the closing window). */
+  span?: { start_ms: number; flow_count: number; bytes: number };
 }
 
 export interface FlowContext {

@@ -28,6 +28,8 @@ export const newDestination: FlowDetector<'new_destination', KnownClasses> = {
         `Check that this destination is an approved processor for ${cls}.`,
     );
   },
+  // A class is learnt even from a flow that broke policy: that flow already raised the
+  // more specific alert, and a second one for the same pair would be noise.
   learnOne(known, { flow }) {
     const cls = flow.data_class;
     if (cls === null || known.has(cls)) return false;

@@ -21,9 +21,11 @@ export interface CusumState {
   /** Bytes sent and expected over the run, for the alert's evidence. */
   runBytes: number;
   runExpected: number;
+  runFlows: number;
+  runStartMs: number;
 }
 
-const idle = (): CusumState => ({ sum: 0, run: 0, runBytes: 0, runExpected: 0 });
+const idle = (): CusumState => ({ sum: 0, run: 0, runBytes: 0, runExpected: 0, runFlows: 0, runStartMs: 0 });
 
 /** The state after this window, and whether it alarms. Pure: scoring and learning share it. */
 export function cusumNext(
@@ -38,11 +40,13 @@ export function cusumNext(
   const clipped = Math.max(-CUSUM_CLIP, Math.min(CUSUM_CLIP, z));
   const sum = Math.max(0, state.sum + clipped - CUSUM_ALLOWANCE);
   if (sum === 0) return { next: idle(), alert: false };
-  const next = {
+  const next: CusumState = {
     sum,
     run: state.run + 1,
     runBytes: state.runBytes + ctx.window.bytes,
     runExpected: state.runExpected + expectedBytes,
+    runFlows: state.runFlows + ctx.window.flows,
+    runStartMs: state.run === 0 ? ctx.window.start_ms : state.runStartMs,
   };
   return { next, alert: sum > settings.threshold && next.run >= settings.min_windows };
 }
@@ -52,10 +56,10 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
   type: 'SUSTAINED_INCREASE',
   key: 'sustained_increase',
   init: idle,
-  toJSON: (s) => [s.sum, s.run, s.runBytes, s.runExpected],
+  toJSON: (s) => [s.sum, s.run, s.runBytes, s.runExpected, s.runFlows, s.runStartMs],
   fromJSON: (json) => {
-    const [sum, run, runBytes, runExpected] = json as number[];
-    return { sum, run, runBytes, runExpected };
+    const [sum, run, runBytes, runExpected, runFlows, runStartMs] = json as number[];
+    return { sum, run, runBytes, runExpected, runFlows, runStartMs };
   },
   scoreOne(state, ctx, settings) {
     const { next, alert } = cusumNext(state, ctx, settings);
@@ -66,6 +70,8 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
       score: next.sum,
       threshold: settings.threshold,
       alert,
+      // The alert covers the whole run above baseline, not only the window that tipped it.
+      span: { start_ms: next.runStartMs, flow_count: next.runFlows, bytes: next.runBytes },
       // Worded only when it alerts: the hot path scores every window.
       reason: !alert ? '' :
         `Traffic to ${ctx.destination} has stayed above its baseline for ${next.run} windows: ` +

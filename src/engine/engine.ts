@@ -109,16 +109,16 @@ export class Engine {
   /** Runs the per-flow detectors and adds the flow to its destination's window. */
   process(flow: FlowRecord): Alert[] {
     this.counters.records++;
+    if (flow.end_ms > this.maxEventMs) {
+      this.maxEventMs = flow.end_ms;
+      this.metaDirty = true;
+    }
     if (this.internal.contains(flow.dst_ip)) {
       this.counters.internal++;
       return NO_ALERTS;
     }
     if (flow.end_ms < this.firstEventMs) {
       this.firstEventMs = flow.end_ms;
-      this.metaDirty = true;
-    }
-    if (flow.end_ms > this.maxEventMs) {
-      this.maxEventMs = flow.end_ms;
       this.metaDirty = true;
     }
     const destination = this.keyer.keyOf(flow);
@@ -182,7 +182,9 @@ export class Engine {
         this.due.delete(at);
         for (const destination of dests) this.onDue(destination, at, alerts);
       }
-      this.nextDue = this.due.size > 0 ? at + this.size : Infinity;
+      // Jump to the next time something is due (few distinct keys: open windows and
+      // suppression ends), not window by window: a far-future record must not stall us.
+      this.nextDue = this.due.size > 0 ? Math.min(...this.due.keys()) : Infinity;
     }
     if (watermark >= this.nextSweep) this.expireIdle(watermark);
     // Destinations due at one boundary are visited in insertion order, which a restore
@@ -274,15 +276,16 @@ export class Engine {
   private onDue(destination: string, at: number, alerts: Alert[]): void {
     const state = this.dests.get(destination);
     if (state === undefined) return;
-    if (state.windows.some((w) => w.start + this.size <= at)) {
-      const closing = state.windows.filter((w) => w.start + this.size <= at).sort((a, b) => a.start - b.start);
-      state.windows = state.windows.filter((w) => w.start + this.size > at);
-      for (const w of closing) this.closeWindow(destination, state, w, alerts);
-    }
+    // Intervals ending here first: a window alert detected at `at` opens a new one.
     for (const [key, s] of state.suppressions) {
       if (s.until > at) continue;
       state.suppressions.delete(key);
       if (s.folded !== null) alerts.push(this.followUp(s, at));
+    }
+    if (state.windows.some((w) => w.start + this.size <= at)) {
+      const closing = state.windows.filter((w) => w.start + this.size <= at).sort((a, b) => a.start - b.start);
+      state.windows = state.windows.filter((w) => w.start + this.size > at);
+      for (const w of closing) this.closeWindow(destination, state, w, alerts);
     }
     this.dirty.add(destination);
   }
@@ -342,9 +345,15 @@ export class Engine {
   private emit(state: DestinationState, destination: string, alert: Alert, out: Alert[]): void {
     const key = suppressionKey(alert);
     const open = state.suppressions.get(key);
-    if (open !== undefined && alert.detected_at_ms < open.until) {
-      fold(open, alert);
-      return;
+    if (open !== undefined) {
+      if (alert.detected_at_ms < open.until) {
+        fold(open, alert);
+        return;
+      }
+      // The interval ended in event time before the watermark said so: its folded
+      // repeats go out now, before the alert that opens the next interval.
+      state.suppressions.delete(key);
+      if (open.folded !== null) out.push(this.followUp(open, open.until));
     }
     if (this.config.alerts.suppress_for > 0) {
       const end = alert.detected_at_ms + this.config.alerts.suppress_for;
@@ -383,7 +392,7 @@ export class Engine {
       data_class: flow.data_class,
       principal: flow.principal,
       gateway_id: flow.gateway_id,
-      window_start_ms: flow.end_ms,
+      window_start_ms: flow.start_ms,
       window_end_ms: flow.end_ms,
       flow_count: 1,
       bytes: flow.bytes_out,
@@ -417,10 +426,10 @@ export class Engine {
       data_class: w.top?.data_class ?? null,
       principal: w.top?.principal ?? null,
       gateway_id: w.top?.gateway_id ?? null,
-      window_start_ms: obs.start_ms,
+      window_start_ms: f.span?.start_ms ?? obs.start_ms,
       window_end_ms: obs.end_ms,
-      flow_count: obs.flows,
-      bytes: obs.bytes,
+      flow_count: f.span?.flow_count ?? obs.flows,
+      bytes: f.span?.bytes ?? obs.bytes,
       observed: f.observed,
       expected: f.expected,
       score: f.score,

@@ -23,7 +23,7 @@ describe('per-flow policy detectors', () => {
       data_class: 'eu_user_data',
       principal: 'svc-eu-export',
       gateway_id: 'gw-1',
-      window_start_ms: T0,
+      window_start_ms: T0 - 1000, // the flow's start
       window_end_ms: T0,
       flow_count: 1,
       bytes: 2_500_000,
@@ -100,7 +100,7 @@ describe('per-flow policy detectors', () => {
     const f = out[1];
     expect(f).toMatchObject({
       type: 'RESIDENCY_VIOLATION',
-      window_start_ms: T0 + 5 * MIN,
+      window_start_ms: T0 + 5 * MIN - 1000,
       window_end_ms: T0 + 10 * MIN,
       flow_count: 2,
       bytes: 500,
@@ -110,6 +110,19 @@ describe('per-flow policy detectors', () => {
     expect(f.reason.startsWith(`2 more like alert ${out[0].alert_id} until 2026-01-05T09:15:00.000Z (2 flows, 500 bytes in all)`)).toBe(true);
     // After the interval a new violation alerts at once again.
     expect(p.push(flow({ ...us, end_ms: T0 + 20 * MIN })).map((a) => a.type)).toEqual(['RESIDENCY_VIOLATION']);
+  });
+});
+
+describe('suppression never loses a flow', () => {
+  it('covers every one of 40 violating flows a minute apart in some alert, across many intervals', () => {
+    const p = new Pipeline(testConfig('alerts: {suppress_for: 15m}'));
+    const out: Alert[] = [];
+    for (let m = 0; m < 40; m++) out.push(...p.push(flow({ dst_host: 'x.example', dst_country: 'US', end_ms: T0 + m * MIN, bytes_out: 10 })));
+    out.push(...p.finish());
+    // Intervals: [0,15) first alert + 14 folded, [15,30) likewise, [30,45) 1 + 9 folded.
+    expect(out.map((a) => a.flow_count)).toEqual([1, 14, 1, 14, 1, 9]);
+    expect(out.reduce((n, a) => n + a.flow_count, 0)).toBe(40);
+    expect(out.reduce((n, a) => n + a.bytes, 0)).toBe(400);
   });
 });
 

@@ -133,8 +133,9 @@ export function scoreWindow(s: BaselineState, w: WindowObservation): BaselineVer
     distance,
     residual,
     sigma,
-    expectedBytes: fresh ? w.bytes : Math.expm1(s[LEVEL] + season),
-    expectedFlows: fresh ? w.flows : Math.expm1(s[LEVEL + 1] + season),
+    // log1p's inverse can dip below zero near an empty baseline: no negative bytes.
+    expectedBytes: fresh ? w.bytes : Math.max(0, Math.expm1(s[LEVEL] + season)),
+    expectedFlows: fresh ? w.flows : Math.max(0, Math.expm1(s[LEVEL + 1] + season)),
   };
 }
 
