@@ -6,6 +6,7 @@ import { writeTruth } from '../eval/scorecard.js';
 import { generateTraffic, resolveGenerateOptions, type GenerateOptions } from '../generate/index.js';
 import { openFlowOutput } from '../io/flow-output.js';
 import { UsageError } from './errors.js';
+import { registerGenerateTopicOptions, runGenerateToTopic, type GenerateTopicCliOptions } from './generate-topic.js';
 
 export interface GenerateCliOptions {
   seed: string;
@@ -79,13 +80,16 @@ export function addGenerateOptions(cmd: Command): Command {
 }
 
 export function registerGenerateCommand(program: Command): void {
-  addGenerateOptions(
-    program
-      .command('generate')
-      .description('synthetic gateway traffic with injected incidents of every alert type, deterministic by --seed'),
+  registerGenerateTopicOptions(
+    addGenerateOptions(
+      program
+        .command('generate')
+        .description('synthetic gateway traffic with injected incidents of every alert type, deterministic by --seed; to a file or, with --topic, to Kafka'),
+    ),
   )
     .option('-o, --output <file>', 'flow records: .jsonl, .jsonl.gz, .avro, or - for stdout', '-')
-    .action(async (opts: GenerateCliOptions & { output: string }) => {
+    .action(async (opts: GenerateCliOptions & GenerateTopicCliOptions & { output: string }) => {
+      if (opts.topic !== undefined) return runGenerateToTopic(opts);
       const options = generateOptionsFrom(opts);
       const { flows, truth } = generateTraffic(options);
       const out = openFlowOutput(opts.output);

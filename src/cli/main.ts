@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../io/schemas.js';
 import { reportFatal } from './errors.js';
+import { registerAlertsCommand } from './alerts-command.js';
+import { registerDemoCommand } from './demo-command.js';
 import { registerGenerateCommand } from './generate-command.js';
 import { registerLocalCommand } from './local-command.js';
 import { registerReplayCommand } from './replay-command.js';
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerGenerateCommand(program);
   registerLocalCommand(program);
   registerRunCommand(program);
+  registerAlertsCommand(program);
+  registerDemoCommand(program);
   return program;
 }
 

@@ -118,9 +118,43 @@ function alertMessage(alert: Alert, format: 'json' | 'avro'): Message {
   return { key: alert.destination, value: encodeAlert(alert, format), headers: { 'x-alert-type': alert.type } };
 }
 
+/**
+ * Record batches stay under the broker's default message.max.bytes (1 MB): a whole
+ * fetched batch re-encoded with headers can exceed it, and that error is not retriable.
+ */
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+function sizeOf(m: Message): number {
+  let n = 64 + (m.key ? Buffer.byteLength(m.key as string | Buffer) : 0) + (m.value ? Buffer.byteLength(m.value as string | Buffer) : 0);
+  for (const [k, v] of Object.entries(m.headers ?? {})) n += k.length + (v ? Buffer.byteLength(v as string | Buffer) : 0);
+  return n;
+}
+
+/** Sends in order, in requests of at most MAX_REQUEST_BYTES each, all acknowledged by all replicas. */
 async function send(producer: Producer, topicMessages: TopicMessages[]): Promise<void> {
-  const nonEmpty = topicMessages.filter((t) => t.messages.length > 0);
-  if (nonEmpty.length > 0) await producer.sendBatch({ topicMessages: nonEmpty, acks: -1 });
+  let request: TopicMessages[] = [];
+  let bytes = 0;
+  const flush = async (): Promise<void> => {
+    const nonEmpty = request.filter((t) => t.messages.length > 0);
+    if (nonEmpty.length > 0) await producer.sendBatch({ topicMessages: nonEmpty, acks: -1 });
+    request = [];
+    bytes = 0;
+  };
+  for (const { topic, messages } of topicMessages) {
+    let current: TopicMessages = { topic, messages: [] };
+    request.push(current);
+    for (const m of messages) {
+      const size = sizeOf(m);
+      if (bytes + size > MAX_REQUEST_BYTES && bytes > 0) {
+        await flush();
+        current = { topic, messages: [] };
+        request.push(current);
+      }
+      current.messages.push(m);
+      bytes += size;
+    }
+  }
+  await flush();
 }
 
 /**
