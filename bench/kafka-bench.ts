@@ -36,6 +36,34 @@ async function produceRate(config: Config, topic: string, records: FlowRecord[],
   return records.length / ((performance.now() - started) / 1000);
 }
 
+/** A bare kafkajs consumer reading the whole topic: the ceiling for any kafkajs service. */
+async function bareConsumerRate(config: Config, topic: string, expected: number): Promise<number> {
+  const kafka = createKafka(config.kafka, { log: () => {} });
+  const consumer = kafka.consumer({ groupId: `bench-bare-${Date.now()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let seen = 0;
+  let started = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  await consumer.run({
+    eachBatchAutoResolve: true,
+    eachBatch: async ({ batch }) => {
+      if (started === 0) started = performance.now();
+      seen += batch.messages.length;
+      if (seen >= expected) done();
+    },
+  });
+  await finished;
+  const seconds = (performance.now() - started) / 1000;
+  await consumer.disconnect();
+  return expected / seconds;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'egress-watch-kafka-bench-'));
   const records = flows();
@@ -44,34 +72,74 @@ async function main(): Promise<void> {
     const config = demoConfig(broker.bootstrap, 'bench');
     const admin = createKafka(config.kafka, { log: () => {} }).admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'bench-json' }, { topic: 'bench-avro' }], waitForLeaders: true });
+    await admin.createTopics({ topics: [{ topic: config.kafka.topics.flows, numPartitions: 3 }], waitForLeaders: true });
     await admin.disconnect();
 
-    const json = await produceRate(config, 'bench-json', records, 'json');
-    const avro = await produceRate(config, 'bench-avro', records, 'avro');
-    console.log(`produce ${RECORDS} flows: json ${Math.round(json)} flows/s, avro ${Math.round(avro)} flows/s`);
-
-    // The flows topic filled before the service starts: the service's catch-up rate.
-    const service = await startService(config, { instanceId: 'bench', httpPort: 0, log: createServiceLogger('bench', 'warn') });
-    await service.ready;
+    // 1. Fill the flows topic (Avro), then read it twice: a bare consumer, then the service.
     const last = records.reduce((m, f) => Math.max(m, f.end_ms), 0);
     const tail = tailFlows(config, last);
-    const started = performance.now();
-    await produceFlows(config, config.kafka.topics.flows, records.concat(tail), { format: 'avro', clientLog: () => {} });
-    const expected = records.length + tail.length;
+    const input = records.concat(tail);
+    const t0 = performance.now();
+    await produceFlows(config, config.kafka.topics.flows, input, { format: 'avro', clientLog: () => {} });
+    console.log(`produce ${input.length} flows (avro): ${Math.round(input.length / ((performance.now() - t0) / 1000))} flows/s`);
+
+    const bare = await bareConsumerRate(config, config.kafka.topics.flows, input.length);
+    console.log(`bare kafkajs consumer, same topic: ${Math.round(bare)} flows/s`);
+
+    const service = await startService(config, { instanceId: 'bench', httpPort: 0, log: createServiceLogger('bench', 'warn') });
     let failure: Error | undefined;
     service.done.catch((err: Error) => {
       failure = err;
     });
+    await service.ready;
+    const started = performance.now();
     for (;;) {
       if (failure !== undefined) throw new Error(`the service stopped: ${failure.message}`);
       const c = service.counters();
-      if (c.processed + c.deadLetters + c.skipped >= expected) break;
+      if (c.processed + c.deadLetters + c.skipped >= input.length) break;
+      await sleep(50);
+    }
+    const rate = input.length / ((performance.now() - started) / 1000);
+    console.log(`service (decode + repartition + detect + changelog), same topic: ${Math.round(rate)} flows/s`);
+    console.log(`service / bare consumer ratio: ${(rate / bare).toFixed(2)}`);
+
+    // 2. Latency: a flow that raises an alert once the service is caught up, from the
+    // moment it is sent to the moment its alert is read from the incident topic.
+    const kafka = createKafka(config.kafka, { log: () => {} });
+    const watcher = kafka.consumer({ groupId: `bench-alerts-${Date.now()}` });
+    await watcher.connect();
+    await watcher.subscribe({ topic: config.kafka.topics.alerts, fromBeginning: false });
+    const arrived = new Map<string, number>();
+    await watcher.run({
+      eachMessage: async ({ message }) => {
+        const text = message.value?.toString() ?? '';
+        const m = /"destination":"(probe-\d+\.example)"/.exec(text);
+        if (m) arrived.set(m[1], performance.now());
+      },
+    });
+    await sleep(3000); // the watcher's group join
+    const producer = kafka.producer();
+    await producer.connect();
+    const sent = new Map<string, number>();
+    const probes = 100;
+    let t = tail[tail.length - 1].end_ms;
+    for (let i = 0; i < probes; i++) {
+      t += 1000;
+      const host = `probe-${i}.example`;
+      const probe: FlowRecord = { ...records[0], flow_id: `probe-${i}`, end_ms: t, start_ms: t - 500, dst_host: host, dst_ip: '203.0.113.200', dst_country: 'US', data_class: 'eu_user_data', principal: 'svc-eu-export', gateway_id: 'gw-fra-1' };
+      sent.set(host, performance.now());
+      await produceFlows(config, config.kafka.topics.flows, [probe], { format: 'avro', producer, clientLog: () => {} });
       await sleep(100);
     }
-    const seconds = (performance.now() - started) / 1000;
-    const alerts = Object.values(service.counters().alerts).reduce((a, b) => a + (b ?? 0), 0);
-    console.log(`service (produce + repartition + detect) ${expected} flows: ${Math.round(expected / seconds)} flows/s, ${alerts} alerts`);
+    const deadline = performance.now() + 30_000;
+    while (arrived.size < probes && performance.now() < deadline) await sleep(50);
+    const latencies = [...sent].filter(([h]) => arrived.has(h)).map(([h, at]) => arrived.get(h)! - at).sort((a, b) => a - b);
+    console.log(
+      `alert latency over ${latencies.length}/${probes} probes (send -> alert read): ` +
+        `p50 ${percentile(latencies, 0.5).toFixed(0)} ms, p99 ${percentile(latencies, 0.99).toFixed(0)} ms`,
+    );
+    await producer.disconnect();
+    await watcher.disconnect();
     await service.stop();
   } finally {
     await stopLocalBroker({ dir });

@@ -46,3 +46,22 @@ describe('runDemo --quick', () => {
     expect(said.join('\n')).toContain(`demo: ${result.sent} flow records sent, ${result.alerts.length} alerts`);
   });
 });
+
+// The full demo: all six alert types through the real Kafka path (decode, repartition,
+// engine, changelog, incident topic), scored against the injected incidents.
+describe('runDemo (full workload)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'egress-watch-demo-full-'));
+  afterAll(async () => {
+    await stopLocalBroker({ dir }).catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('detects every injected incident of all six types, with no alert outside them', async () => {
+    const result = await runDemo({ seed: 1, quick: false, keepBroker: false, dir, processTimeoutMs: 600_000, write: () => {}, say: () => {} });
+    for (const row of result.scorecard.rows) {
+      expect(row.incidents, row.type).toBe(2);
+      expect(row.detected, row.type).toBe(2);
+      expect(row.precision, row.type).toBe(1);
+    }
+  }, 900_000);
+});
