@@ -2,14 +2,11 @@
 // and when one is SIGKILLed the other takes its partitions over with their state restored
 // from the changelog. The alert ids equal those of an unbroken in-process run over the
 // repartition topic's records (each record once, in partition order); repeats are allowed.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowRecord } from '../../src/engine/types.js';
 import { decodeFlowMessage, encodeFlowAvro } from '../../src/io/wire.js';
-import { startTestBroker, type TestBroker } from './helpers/broker.js';
 import {
   createTopic,
   groupCaughtUp,
@@ -23,35 +20,13 @@ import {
   serviceYaml,
   streamTraffic,
   T0,
-  testKafka,
   uniqueTopics,
   waitFor,
 } from './helpers/service-fixtures.js';
-import { ensureBuilt, spawnService, waitReady, type ServiceProcess } from './helpers/service-process.js';
+import { useServiceHarness, waitReady } from './helpers/service-process.js';
 
-let broker: TestBroker;
-let kafka: Kafka;
-let dir: string;
-const children: ServiceProcess[] = [];
-
-beforeAll(async () => {
-  ensureBuilt();
-  broker = await startTestBroker();
-  kafka = testKafka(broker.bootstrap);
-  dir = mkdtempSync(join(tmpdir(), 'egress-watch-group-'));
-});
-
-afterAll(async () => {
-  for (const c of children) await c.kill('SIGKILL');
-  await broker?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function run(configFile: string, instance: string): ServiceProcess {
-  const p = spawnService(['--config', configFile, '--instance-id', instance, '--session-timeout', '10s', '--http-port', '0']);
-  children.push(p);
-  return p;
-}
+const h = useServiceHarness('egress-watch-group-');
+const run = h.run;
 
 async function assignedEnginePartitions(url: string, instance: string, topic: string): Promise<number> {
   return (await scrape(`${url}/metrics`)).get(`egress_watch_assigned_partitions{topic="${topic}",instance="${instance}"}`) ?? 0;
@@ -60,10 +35,10 @@ async function assignedEnginePartitions(url: string, instance: string, topic: st
 describe('egress-watch run, two instances in one group', () => {
   it('splits the partitions, and the survivor of a SIGKILL carries on with the restored state', async () => {
     const topics = uniqueTopics('group');
-    const config = serviceConfig(broker.bootstrap, topics);
-    const configFile = join(dir, 'group.yaml');
-    writeFileSync(configFile, serviceYaml(broker.bootstrap, topics));
-    await createTopic(kafka, topics.flows, 4);
+    const config = serviceConfig(h.broker.bootstrap, topics);
+    const configFile = join(h.dir, 'group.yaml');
+    writeFileSync(configFile, serviceYaml(h.broker.bootstrap, topics));
+    await createTopic(h.kafka, topics.flows, 4);
     const repartition = `${topics.group}.repartition`;
 
     const a = run(configFile, 'a');
@@ -82,13 +57,13 @@ describe('egress-watch run, two instances in one group', () => {
     const flows = streamTraffic(28, 60, 11);
     const toMessage = (f: FlowRecord) => ({ key: f.gateway_id ?? 'none', value: encodeFlowAvro(f) });
     const cut = T0 + 250 * SEC;
-    await produceBulk(kafka, topics.flows, flows.filter((f) => f.end_ms < cut).map(toMessage));
-    await waitFor('both caught up on the first part', () => groupCaughtUp(kafka, topics.group, [topics.flows, repartition]), 60_000);
+    await produceBulk(h.kafka, topics.flows, flows.filter((f) => f.end_ms < cut).map(toMessage));
+    await waitFor('both caught up on the first part', () => groupCaughtUp(h.kafka, topics.group, [topics.flows, repartition]), 60_000);
 
     await b.kill('SIGKILL');
-    await produceBulk(kafka, topics.flows, flows.filter((f) => f.end_ms >= cut).map(toMessage));
+    await produceBulk(h.kafka, topics.flows, flows.filter((f) => f.end_ms >= cut).map(toMessage));
     await waitFor('a owns every partition', async () => (await assignedEnginePartitions(aUrl, 'a', repartition)) === 4, 60_000);
-    await waitFor('a caught up on everything', () => groupCaughtUp(kafka, topics.group, [topics.flows, repartition]), 90_000);
+    await waitFor('a caught up on everything', () => groupCaughtUp(h.kafka, topics.group, [topics.flows, repartition]), 90_000);
 
     // a restored b's partitions with the destinations b had learnt.
     const restoredWithState = a.lines
@@ -100,7 +75,7 @@ describe('egress-watch run, two instances in one group', () => {
     // partition in the order the engines read them.
     const seen = new Set<string>();
     const perPartition: FlowRecord[][] = [[], [], [], []];
-    for (const m of await readTopic(kafka, repartition)) {
+    for (const m of await readTopic(h.kafka, repartition)) {
       const source = `${m.headers['x-source-partition']}/${m.headers['x-source-offset']}`;
       if (seen.has(source)) continue;
       seen.add(source);
@@ -110,7 +85,7 @@ describe('egress-watch run, two instances in one group', () => {
     }
     expect(seen.size).toBe(flows.length);
     const reference = replayAlerts(config, perPartition);
-    const alerts = await readAlerts(kafka, topics.alerts);
+    const alerts = await readAlerts(h.kafka, topics.alerts);
     expect([...new Set(alerts.map((x) => x.alert_id))].sort()).toEqual(reference.map((x) => x.alert_id).sort());
     expect(reference.filter((x) => x.detected_at_ms >= cut && x.type === 'NEW_DESTINATION').length).toBeGreaterThan(0);
     expect(reference.filter((x) => x.detected_at_ms >= cut && x.type === 'VOLUME_SPIKE').length).toBeGreaterThan(0);

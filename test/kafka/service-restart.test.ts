@@ -2,14 +2,11 @@
 // no alert is lost (the alert ids equal those of an unbroken in-process run over the same
 // records in the same per-partition order; repeats of an id are allowed), and the restarted
 // instance raises no NEW_DESTINATION for what it had learnt and keeps its volume baselines.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowRecord } from '../../src/engine/types.js';
 import { encodeFlowJson } from '../../src/io/wire.js';
-import { startTestBroker, type TestBroker } from './helpers/broker.js';
 import {
   createTopic,
   groupCaughtUp,
@@ -22,35 +19,13 @@ import {
   serviceYaml,
   streamTraffic,
   T0,
-  testKafka,
   uniqueTopics,
   waitFor,
 } from './helpers/service-fixtures.js';
-import { ensureBuilt, spawnService, waitReady, type ServiceProcess } from './helpers/service-process.js';
+import { useServiceHarness, waitReady } from './helpers/service-process.js';
 
-let broker: TestBroker;
-let kafka: Kafka;
-let dir: string;
-const children: ServiceProcess[] = [];
-
-beforeAll(async () => {
-  ensureBuilt();
-  broker = await startTestBroker();
-  kafka = testKafka(broker.bootstrap);
-  dir = mkdtempSync(join(tmpdir(), 'egress-watch-restart-'));
-});
-
-afterAll(async () => {
-  for (const c of children) await c.kill('SIGKILL');
-  await broker?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function run(configFile: string, instance: string): ServiceProcess {
-  const p = spawnService(['--config', configFile, '--instance-id', instance, '--session-timeout', '10s', '--http-port', '0']);
-  children.push(p);
-  return p;
-}
+const h = useServiceHarness('egress-watch-restart-');
+const run = h.run;
 
 const PARTITIONS = 2;
 const partitionOf = (f: FlowRecord) => Number(/^dest-(\d+)\./.exec(f.dst_host!)![1]) % PARTITIONS;
@@ -60,11 +35,11 @@ describe('egress-watch run, killed and restarted', () => {
     const topics = uniqueTopics('restart');
     // Repartitioning off and records keyed to partitions by destination here: the reference
     // run below then reads exactly the per-partition order the service read.
-    const yaml = serviceYaml(broker.bootstrap, topics, { repartition: false });
-    const config = serviceConfig(broker.bootstrap, topics, { repartition: false });
-    const configFile = join(dir, 'restart.yaml');
+    const yaml = serviceYaml(h.broker.bootstrap, topics, { repartition: false });
+    const config = serviceConfig(h.broker.bootstrap, topics, { repartition: false });
+    const configFile = join(h.dir, 'restart.yaml');
     writeFileSync(configFile, yaml);
-    await createTopic(kafka, topics.flows, PARTITIONS);
+    await createTopic(h.kafka, topics.flows, PARTITIONS);
 
     const flows = streamTraffic(28, 60);
     const toMessage = (f: FlowRecord) => ({ key: f.dst_host, partition: partitionOf(f), value: encodeFlowJson(f) });
@@ -74,7 +49,7 @@ describe('egress-watch run, killed and restarted', () => {
 
     const first = run(configFile, 'first');
     const firstUrl = await waitReady(first);
-    await produceBulk(kafka, topics.flows, before.map(toMessage));
+    await produceBulk(h.kafka, topics.flows, before.map(toMessage));
     const processed = async () => (await scrape(`${firstUrl}/metrics`)).get('egress_watch_records_processed_total{instance="first"}') ?? 0;
     await waitFor('the first part processed', async () => (await processed()) === before.length);
 
@@ -82,7 +57,7 @@ describe('egress-watch run, killed and restarted', () => {
     const firstHalfOfRest = after.slice(0, Math.floor(after.length / 2));
     const pieces: Promise<void>[] = [];
     for (let i = 0; i < firstHalfOfRest.length; i += 40) {
-      pieces.push(produceBulk(kafka, topics.flows, firstHalfOfRest.slice(i, i + 40).map(toMessage)));
+      pieces.push(produceBulk(h.kafka, topics.flows, firstHalfOfRest.slice(i, i + 40).map(toMessage)));
       await Promise.all(pieces.splice(0));
       if (i === 400) {
         await waitFor('some of the second part processed', async () => (await processed()) > before.length + 100);
@@ -90,13 +65,13 @@ describe('egress-watch run, killed and restarted', () => {
         expect(signal).toBe('SIGKILL');
       }
     }
-    await produceBulk(kafka, topics.flows, after.slice(firstHalfOfRest.length).map(toMessage));
+    await produceBulk(h.kafka, topics.flows, after.slice(firstHalfOfRest.length).map(toMessage));
 
     const second = run(configFile, 'second');
     await waitReady(second);
-    await waitFor('the restarted service caught up', () => groupCaughtUp(kafka, topics.group, [topics.flows]), 90_000);
+    await waitFor('the restarted service caught up', () => groupCaughtUp(h.kafka, topics.group, [topics.flows]), 90_000);
 
-    const alerts = await readAlerts(kafka, topics.alerts);
+    const alerts = await readAlerts(h.kafka, topics.alerts);
     const partitions = [0, 1].map((p) => flows.filter((f) => partitionOf(f) === p));
     const reference = replayAlerts(config, partitions);
     const ids = new Set(alerts.map((a) => a.alert_id));

@@ -1,7 +1,11 @@
 // The service as a child process (`egress-watch run`), for tests that SIGKILL it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestBroker } from './broker.js';
+import { testKafka } from './service-fixtures.js';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -91,4 +95,40 @@ export async function waitReady(p: ServiceProcess, timeoutMs = 60_000): Promise<
     if (Date.now() > deadline) throw new Error(`service not ready within ${timeoutMs} ms:\n${p.lines.slice(-10).join('\n')}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * The shared set-up of the child-process service tests: a built CLI, a broker, a client
+ * and a temp folder for config files, all torn down after the file; `run` starts an
+ * instance and remembers it so that a failing test cannot leave it running.
+ */
+export function useServiceHarness(prefix: string): {
+  readonly broker: import('./broker.js').TestBroker;
+  readonly kafka: import('kafkajs').Kafka;
+  readonly dir: string;
+  run(configFile: string, instance: string): ServiceProcess;
+} {
+  const children: ServiceProcess[] = [];
+  const h = {
+    broker: undefined as unknown as import('./broker.js').TestBroker,
+    kafka: undefined as unknown as import('kafkajs').Kafka,
+    dir: '',
+    run(configFile: string, instance: string): ServiceProcess {
+      const p = spawnService(['--config', configFile, '--instance-id', instance, '--session-timeout', '10s', '--http-port', '0']);
+      children.push(p);
+      return p;
+    },
+  };
+  beforeAll(async () => {
+    ensureBuilt();
+    h.broker = await startTestBroker();
+    h.kafka = testKafka(h.broker.bootstrap);
+    h.dir = mkdtempSync(join(tmpdir(), prefix));
+  });
+  afterAll(async () => {
+    for (const c of children) await c.kill('SIGKILL');
+    await h.broker?.stop();
+    if (h.dir) rmSync(h.dir, { recursive: true, force: true });
+  });
+  return h;
 }
