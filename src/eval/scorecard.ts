@@ -3,6 +3,7 @@
 // how long detection took. Also reads and writes the ground-truth JSON Lines file.
 import { readFile, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { formatDuration as formatExactDuration } from '../config/units.js';
 import { ALERT_TYPES, type Alert, type AlertType } from '../engine/types.js';
 import type { Incident } from '../generate/types.js';
 
@@ -108,21 +109,10 @@ export function median(values: readonly number[]): number | null {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/** `450ms`, `2m 30s`, `1h 5m`, `1d 2h 0m 3s` style: milliseconds below a second, else whole seconds. */
+/** `450ms`, `2m 30s`, `1h 5m`, `1d 2h 3s` style: milliseconds below a second, else whole seconds. */
 export function formatDuration(ms: number | null): string {
   if (ms === null) return '-';
-  const sign = ms < 0 ? '-' : '';
-  const magnitude = Math.abs(ms);
-  if (Math.round(magnitude) < 1000) return `${sign}${Math.round(magnitude)}ms`;
-  let seconds = Math.round(magnitude / 1000);
-  const units: [string, number][] = [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]];
-  const parts: string[] = [];
-  for (const [unit, size] of units) {
-    const count = Math.floor(seconds / size);
-    seconds -= count * size;
-    if (count > 0) parts.push(`${count}${unit}`);
-  }
-  return sign + parts.join(' ');
+  return formatExactDuration(Math.abs(ms) < 999.5 ? ms : Math.sign(ms) * Math.round(Math.abs(ms) / 1000) * 1000);
 }
 
 const COLUMNS: { title: string; width: number; cell: (r: ScoreRow) => string }[] = [
