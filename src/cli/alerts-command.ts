@@ -18,6 +18,7 @@ import {
 } from '../kafka/alert-view.js';
 import { createKafka, type ClientOptions } from '../kafka/client.js';
 import { UsageError } from './errors.js';
+import { deleteThrowawayGroup } from '../kafka/throwaway-group.js';
 
 export interface WatchAlertsOptions {
   filter?: AlertFilter;
@@ -124,7 +125,7 @@ export async function watchAlerts(config: Config, options: WatchAlertsOptions = 
     readyListener();
     // Disconnect outside eachMessage: kafkajs waits for the running handler to finish.
     await disconnectQuietly(consumer);
-    await deleteGroupQuietly(kafka, groupId);
+    await deleteThrowawayGroup(kafka, groupId);
   }
   return result;
 }
@@ -154,18 +155,6 @@ async function disconnectQuietly(consumer: Consumer): Promise<void> {
   }
 }
 
-/** The console group is single-use: remove it so groups do not pile up on the cluster. */
-async function deleteGroupQuietly(kafka: ReturnType<typeof createKafka>, groupId: string): Promise<void> {
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    await admin.deleteGroups([groupId]);
-  } catch {
-    // the broker forgets empty groups on its own after offsets.retention.minutes
-  } finally {
-    await admin.disconnect().catch(() => {});
-  }
-}
 
 interface AlertsCliOptions {
   config: string;

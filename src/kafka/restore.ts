@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { RestoredState } from './engine-task.js';
 import { parseProgress, PROGRESS_KEY, type Progress } from './progress.js';
+import { deleteThrowawayGroup } from './throwaway-group.js';
 
 export interface RestoreRequest {
   topic: string;
@@ -92,7 +93,7 @@ async function readUntil(
   } finally {
     req.signal?.removeEventListener('abort', onAbort);
     await consumer.disconnect().catch(() => {});
-    await deleteGroup(kafka, groupId);
+    await deleteThrowawayGroup(kafka, groupId);
   }
 }
 
@@ -115,15 +116,3 @@ function apply(state: RestoredState, key: Buffer | null, value: Buffer | null, r
   state.entries.set(k, v);
 }
 
-/** Best effort: an empty throwaway group would otherwise linger until the broker expires it. */
-async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> {
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    await admin.deleteGroups([groupId]);
-  } catch {
-    // the broker expires empty groups by itself
-  } finally {
-    await admin.disconnect().catch(() => {});
-  }
-}
