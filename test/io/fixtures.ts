@@ -70,3 +70,13 @@ export async function collect(batches: AsyncIterable<InputItem[]>): Promise<Inpu
   for await (const batch of batches) out.push(...batch);
   return out;
 }
+
+/** The message JSON.parse itself gives for `text`: expected reasons quote it, and it varies by Node version. */
+export function jsonParseError(text: string): string {
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('expected a parse error');
+}

@@ -4,22 +4,13 @@ import { PassThrough } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { JsonlWriter, readJsonl, readJsonlBatches } from '../../src/io/jsonl.js';
 import type { InputItem } from '../../src/io/input-item.js';
-import { collect, flow, flows, tempDir } from './fixtures.js';
+import { collect, flow, flows, tempDir, jsonParseError } from './fixtures.js';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => {
   tmp = tempDir();
 });
 afterEach(() => tmp.remove());
-
-function jsonParseError(text: string): string {
-  try {
-    JSON.parse(text);
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected a parse error');
-}
 
 const BAD_JSON = '{"flow_id": "f3",';
 const f1 = flow({ flow_id: 'f1', principal: 'jürgen' });

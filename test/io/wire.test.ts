@@ -10,16 +10,7 @@ import {
   encodeFlowConfluent,
   encodeFlowJson,
 } from '../../src/io/wire.js';
-import { flow } from './fixtures.js';
-
-function jsonParseError(text: string): string {
-  try {
-    JSON.parse(text);
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected a parse error');
-}
+import { flow, jsonParseError } from './fixtures.js';
 
 function olderFlowType(): avro.Type {
   const older = structuredClone(schemaJson('flow-record')) as { fields: { name: string }[] };
