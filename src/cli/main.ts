@@ -11,6 +11,7 @@ import { registerGenerateCommand } from './generate-command.js';
 import { registerLocalCommand } from './local-command.js';
 import { registerReplayCommand } from './replay-command.js';
 import { registerRunCommand } from './run-command.js';
+import { registerVerifyCommand } from './verify-command.js';
 
 export function buildProgram(): Command {
   const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerAlertsCommand(program);
   registerDemoCommand(program);
+  registerVerifyCommand(program);
   return program;
 }
 

@@ -61,6 +61,16 @@ export interface Alert {
   config_version: string;
   /** Event time at which the engine decided (never the wall clock). */
   detected_at_ms: number;
+  // The tamper-evident log (src/audit/chain.ts); set by the shell that publishes the alert,
+  // never by the engine, and not part of alert_id. Absent on alerts that were not chained.
+  /** The hash chain this alert belongs to: `<engine input topic>/<partition>`, or `replay`. */
+  chain_id?: string | null;
+  /** Position in its chain, from 0. */
+  chain_seq?: number | null;
+  /** chain_hash of the previous alert in the chain (64 zeros for the first). */
+  chain_prev?: string | null;
+  /** SHA-256 over this alert's fields and chain_prev. */
+  chain_hash?: string | null;
 }
 
 /** One change to the engine's state store: value null deletes the key (a tombstone). */

@@ -14,7 +14,9 @@ import type { Type } from 'avsc';
 import { ALERT_TYPES, SEVERITIES } from '../engine/types.js';
 import type { Alert, FlowRecord } from '../engine/types.js';
 import { canDecodeFast, decodeFlowBinary, newCursor, TRUNCATED } from './flow-binary.js';
+import { scanAvro } from './avro-scan.js';
 import { alertType, flowRecordType } from './schemas.js';
+import { alertDocument, readAlertDocument, type AlertFormat } from './siem/index.js';
 import { checkFlow, checkFlowValues } from './validate-flow.js';
 
 export type WireFormat = 'avro' | 'json' | 'auto';
@@ -44,8 +46,11 @@ const CONFLUENT_HEADER = 5;
 
 type Checked<T> = T | string;
 type Outcome<T> = { ok: true; value: T; schemaId?: number } | { ok: false; reason: string; schemaId?: number };
-/** One way of reading a message; `decoded`: the bytes had the right shape and only the check failed. */
-type Attempt<T> = { ok: true; value: T } | { ok: false; reason: string; decoded: boolean };
+/**
+ * One way of reading a message; `decoded`: the bytes had the right shape and only the check
+ * failed; `schema`: the writer schema id is unknown or its schema cannot be read as ours.
+ */
+type Attempt<T> = { ok: true; value: T } | { ok: false; reason: string; decoded: boolean; schema?: true };
 
 /** What decodeMessage needs to know of one record type. */
 interface Codec<T> {
@@ -69,7 +74,8 @@ function flows(): Codec<FlowRecord> {
 }
 
 function alerts(): Codec<Alert> {
-  alertCodec ??= { local: alertType(), check: checkAlert };
+  // A JSON alert may also be an OCSF finding or ECS document egress-watch wrote (alerts.format).
+  alertCodec ??= { local: alertType(), check: (v) => (isPlainObject(v) ? readAlertDocument(v, checkAlert) : checkAlert(v)) };
   return alertCodec;
 }
 
@@ -113,7 +119,13 @@ export function decodeFlowMessage(buf: Buffer, format: WireFormat = 'auto', opti
 export function decodeAlert(buf: Buffer, format: WireFormat = 'auto', options: WireOptions = {}): AlertDecodeResult {
   const out = decodeMessage(buf, format, options, alerts());
   if (!out.ok) return out;
+  dropAbsentChainLink(out.value);
   return out.schemaId === undefined ? { ok: true, alert: out.value } : { ok: true, alert: out.value, schemaId: out.schemaId };
+}
+
+/** An unchained alert reads back as it was written: without chain fields, not with nulls. */
+function dropAbsentChainLink(alert: Alert): void {
+  for (const k of ['chain_id', 'chain_seq', 'chain_prev', 'chain_hash'] as const) if (alert[k] === null) delete alert[k];
 }
 
 /** Raw Avro binary of a flow (schemas/flow-record.avsc). Throws when the flow does not fit the schema. */
@@ -132,21 +144,22 @@ export function encodeFlowJson(flow: FlowRecord): Buffer {
 }
 
 /**
- * An alert as JSON or as Avro (schemas/alert.avsc; in the Confluent wire
- * format when a schema id is given). Throws when the alert does not fit the
- * schema: that is a bug of the producer, not bad input.
+ * An alert as JSON, an OCSF Detection Finding or ECS document (JSON, see src/io/siem/),
+ * or as Avro (schemas/alert.avsc; in the Confluent wire format when a schema id is
+ * given). Throws when the alert does not fit the schema: that is a bug of the producer,
+ * not bad input.
  */
-export function encodeAlert(alert: Alert, format: 'json' | 'avro', schemaId?: number): Buffer {
+export function encodeAlert(alert: Alert, format: AlertFormat, schemaId?: number): Buffer {
   const problem = alertProblem(alert);
   if (problem !== null) throw new Error(`alert ${String(alert.alert_id)} does not fit the alert schema: ${problem}`);
-  if (format === 'json') {
+  if (format !== 'avro') {
     // JSON would turn NaN or Infinity into null, which no reader could decode.
     for (const field of ['observed', 'expected', 'score', 'threshold'] as const) {
       if (!Number.isFinite(alert[field])) {
         throw new Error(`alert ${alert.alert_id}: field ${field} is ${alert[field]}, which JSON cannot carry`);
       }
     }
-    return Buffer.from(JSON.stringify(alert), 'utf8');
+    return Buffer.from(JSON.stringify(alertDocument(alert, format)), 'utf8');
   }
   const body = alertType().toBuffer(alert);
   return schemaId === undefined ? body : confluentFrame(schemaId, body);
@@ -172,11 +185,13 @@ function decodeMessage<T>(buf: Buffer, format: WireFormat, options: WireOptions,
     // the likely intent of a message starting with the magic byte.
     const schemaId = buf.readInt32BE(1);
     const confluent = decodeConfluent(buf, schemaId, options, codec);
-    if (confluent.ok || confluent.decoded) return finish(confluent, schemaId);
-    const raw = decodeAvro(buf, 0, codec, null);
+    // An unknown or unreadable writer schema settles it too: told to expect ids, the
+    // reader should say which id failed, not how the bytes misread as raw Avro.
+    if (confluent.ok || confluent.decoded || confluent.schema) return finish(confluent, schemaId);
+    const raw = decodeAvro(buf, 0, codec, codec.local, null);
     return raw.ok || raw.decoded ? finish(raw) : finish(confluent, schemaId);
   }
-  return finish(decodeAvro(buf, 0, codec, null));
+  return finish(decodeAvro(buf, 0, codec, codec.local, null));
 }
 
 function finish<T>(attempt: Attempt<T>, schemaId?: number): Outcome<T> {
@@ -211,10 +226,14 @@ function checked<T>(result: Checked<T>): Attempt<T> {
 function decodeConfluent<T>(buf: Buffer, schemaId: number, options: WireOptions, codec: Codec<T>): Attempt<T> {
   let writer = options.schemas?.get(schemaId);
   if (writer === undefined && (options.localFallback ?? options.schemas === undefined)) writer = codec.local;
-  if (writer === undefined) return undecodable(`unknown schema id ${schemaId}`);
+  if (writer === undefined) return schemaProblem(`unknown schema id ${schemaId}`);
   const resolver = resolverFor(codec.local, writer);
-  if (typeof resolver === 'string') return undecodable(`schema id ${schemaId}: ${resolver}`);
-  return decodeAvro(buf, CONFLUENT_HEADER, codec, resolver);
+  if (typeof resolver === 'string') return schemaProblem(`schema id ${schemaId}: ${resolver}`);
+  return decodeAvro(buf, CONFLUENT_HEADER, codec, writer, resolver);
+}
+
+function schemaProblem(reason: string): { ok: false; reason: string; decoded: false; schema: true } {
+  return { ok: false, reason, decoded: false, schema: true };
 }
 
 type Resolver = ReturnType<Type['createResolver']>;
@@ -241,8 +260,12 @@ function resolverFor(local: Type, writer: Type): Resolver | null | string {
 }
 
 /** Avro binary from `start` to the end of `buf`; `resolver` null: written with the local schema. */
-function decodeAvro<T>(buf: Buffer, start: number, codec: Codec<T>, resolver: Resolver | null): Attempt<T> {
+function decodeAvro<T>(buf: Buffer, start: number, codec: Codec<T>, writer: Type, resolver: Resolver | null): Attempt<T> {
   if (resolver === null && codec.decodeLocal) return codec.decodeLocal(buf, start);
+  // avsc trusts array and map counts (a corrupt one hangs it): checked first.
+  const scan = scanAvro(writer, buf, start);
+  if (!scan.ok) return scan.truncated ? truncated(buf, start) : undecodable(`invalid Avro record: ${scan.reason}`);
+  if (scan.end < buf.length) return trailing(buf, scan.end);
   let decoded: { value: unknown; offset: number };
   try {
     decoded = codec.local.decode(buf, start, resolver ?? undefined);
@@ -252,6 +275,10 @@ function decodeAvro<T>(buf: Buffer, start: number, codec: Codec<T>, resolver: Re
   if (decoded.offset < 0) return truncated(buf, start);
   if (decoded.offset < buf.length) return trailing(buf, decoded.offset);
   return checked(codec.check(decoded.value));
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Validates a decoded or parsed alert; returns a plain Alert (absent nullable fields null) or the reason. */
@@ -279,10 +306,23 @@ function alertProblem(alert: unknown): string | null {
   let problem: string | null = null;
   alertType().isValid(alert, {
     errorHook: (path: string[], v: unknown) => {
-      problem ??= `field ${path.join('.')}: invalid value ${v === undefined ? 'undefined' : JSON.stringify(v)}${hint(path[0])}`;
+      problem ??= `field ${path.join('.')}: invalid value ${shortJson(v)}${hint(path[0])}`;
     },
   });
   return problem;
+}
+
+/** A bad value for a message, cut at 60 characters: the reason goes into a dead-letter header. */
+function shortJson(v: unknown): string {
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'number') return String(v); // JSON would turn NaN into null
+  let text: string;
+  try {
+    text = JSON.stringify(v) ?? String(v);
+  } catch {
+    text = String(v); // a BigInt, or a cyclic object
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 function hint(field: string | undefined): string {

@@ -2,6 +2,7 @@
 // reflects (see progress.ts), pushes the rest through the Pipeline and hands back alerts, dead
 // letters and the state changes the changelog must receive. No I/O here: the batch handler
 // does the producing and committing.
+import { chainAlert } from '../audit/chain.js';
 import type { Config } from '../config/types.js';
 import { Engine } from '../engine/engine.js';
 import { Pipeline } from '../engine/pipeline.js';
@@ -72,6 +73,11 @@ export class EngineTask {
     this.progress = saved !== null && saved.topic === o.topic ? saved : emptyProgress(o.topic);
   }
 
+  /** The alert hash chain of this partition (see src/audit/chain.ts). */
+  get chainId(): string {
+    return `${this.topic}/${this.partition}`;
+  }
+
   get engine(): Engine {
     return this.pipeline.engine;
   }
@@ -101,7 +107,10 @@ export class EngineTask {
     }
     out.processed++;
     const alerts = this.pipeline.push(result.flow);
-    for (const alert of alerts) out.alerts.push(alert);
+    for (const alert of alerts) {
+      chainAlert(alert, this.chainId, this.progress.chain);
+      out.alerts.push(alert);
+    }
   }
 
   /** After a batch: offsets up to its end are done (covers offsets of records never delivered, like control records). */

@@ -8,6 +8,7 @@
 // repartition topic (a forwarder that crashed after producing but before committing) are
 // recognised by their source offset and skipped. Kafka Streams gets the same from
 // transactions; this gives it with plain at-least-once producing.
+import { newChainHead, parseChainHead, type ChainHead } from '../audit/chain.js';
 import type { StateChange } from '../engine/types.js';
 
 /** Changelog key of the marker; the engine's own keys start with `d:` and `m:`. */
@@ -20,10 +21,12 @@ export interface Progress {
   next: number;
   /** Repartitioned input: highest flows-topic offset applied, per flows partition. */
   sources: Record<string, number>;
+  /** Head of this partition's alert hash chain: it advances with the state it was computed from. */
+  chain: ChainHead;
 }
 
 export function emptyProgress(topic: string): Progress {
-  return { topic, next: 0, sources: {} };
+  return { topic, next: 0, sources: {}, chain: newChainHead() };
 }
 
 export function progressEntry(progress: Progress): StateChange {
@@ -48,5 +51,8 @@ export function parseProgress(value: string): Progress | string {
     if (!Number.isSafeInteger(offset)) return `progress marker: source offset of partition ${partition} is not an integer`;
     sources[partition] = offset;
   }
-  return { topic: o.topic, next: o.next as number, sources };
+  // Markers written before the alert log was chained have no head: the chain starts there.
+  const chain = o.chain === undefined ? newChainHead() : parseChainHead(o.chain);
+  if (typeof chain === 'string') return `progress marker: ${chain}`;
+  return { topic: o.topic, next: o.next as number, sources, chain };
 }

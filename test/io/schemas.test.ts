@@ -71,6 +71,11 @@ describe('schemas', () => {
       ['sample_flow_ids', { type: 'array', items: 'string' }, undefined],
       ['config_version', 'string', undefined],
       ['detected_at_ms', TS_MILLIS, undefined],
+      // the tamper-evident log's link (src/audit/chain.ts): nullable with defaults, so older readers and writers keep working
+      ['chain_id', NULLABLE_STRING, null],
+      ['chain_seq', ['null', 'long'], null],
+      ['chain_prev', NULLABLE_STRING, null],
+      ['chain_hash', NULLABLE_STRING, null],
     ]);
   });
 
@@ -92,6 +97,7 @@ describe('schemas', () => {
       window_start_ms: 0, window_end_ms: 60000, flow_count: 1, bytes: 10,
       observed: 10, expected: 1, score: 9, threshold: 6, reason: 'r', sample_flow_ids: ['f1'],
       config_version: 'c', detected_at_ms: 60000,
+      chain_id: null, chain_seq: null, chain_prev: null, chain_hash: null,
     };
     const read = alertType().fromBuffer(writer.toBuffer(alert), alertType().createResolver(writer));
     expect({ ...read }).toEqual({ ...alert, type: 'NEW_DESTINATION' });
