@@ -6,10 +6,12 @@ import { join } from 'node:path';
 import { packageRoot } from '../io/schemas.js';
 import { reportFatal } from './errors.js';
 import { registerAlertsCommand } from './alerts-command.js';
+import { registerCheckConfigCommand } from './check-config-command.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerGenerateCommand } from './generate-command.js';
 import { registerLocalCommand } from './local-command.js';
 import { registerReplayCommand } from './replay-command.js';
+import { registerReportCommand } from './report-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerVerifyCommand } from './verify-command.js';
 
@@ -26,9 +28,11 @@ export function buildProgram(): Command {
   registerGenerateCommand(program);
   registerLocalCommand(program);
   registerRunCommand(program);
+  registerCheckConfigCommand(program);
   registerAlertsCommand(program);
   registerDemoCommand(program);
   registerVerifyCommand(program);
+  registerReportCommand(program);
   return program;
 }
 

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import type { Alert } from '../../src/engine/types.js';
+import { ReportCollector } from '../../src/report/collect.js';
+import { flow, MIN, T0, testConfig } from '../engine/fixtures.js';
+
+const H = 60 * MIN;
+
+function policyAlert(id: string, type: Alert['type'], destination: string, principal: string, at: number, samples: string[]): Alert {
+  return {
+    alert_id: id, type, severity: 'CRITICAL', destination, dst_country: null, data_class: 'eu_user_data', principal, gateway_id: null,
+    window_start_ms: at, window_end_ms: at, flow_count: 1, bytes: 1, observed: 1, expected: 0, score: 1, threshold: 1,
+    reason: 'r', sample_flow_ids: samples, config_version: 'v', detected_at_ms: at,
+  };
+}
+
+describe('ReportCollector', () => {
+  // Policy (testConfig): eu_user_data may go to EEA and GB, sent by svc-eu-* or alice, through a gateway.
+  const flows = [
+    flow({ flow_id: 'f1', end_ms: T0, gateway_id: 'gw-1', bytes_out: 1000 }),
+    flow({ flow_id: 'f2', end_ms: T0 + 10 * MIN, gateway_id: 'gw-2', dst_host: 'us.example', dst_ip: '203.0.113.9', dst_country: 'US', bytes_out: 2000 }),
+    flow({ flow_id: 'f3', end_ms: T0 + 20 * MIN, gateway_id: null, principal: 'mallory', bytes_out: 3000 }),
+    flow({ flow_id: 'f4', end_ms: T0 + 3 * H, gateway_id: 'gw-1', data_class: null, dst_country: 'FR', principal: 'bob', bytes_out: 500 }),
+    flow({ flow_id: 'f5', end_ms: T0 + 3 * H + 5 * MIN, dst_ip: '10.2.3.4' }),
+    flow({ flow_id: 'f6', end_ms: T0 + 4 * H, gateway_id: 'gw-2', principal: 'alice', bytes_out: 100 }),
+  ];
+  const residency = policyAlert('a-res', 'RESIDENCY_VIOLATION', 'us.example', 'svc-eu-export', T0 + 10 * MIN, ['f2']);
+  const principal = policyAlert('a-pri', 'UNAUTHORIZED_PRINCIPAL', 'api.example.eu', 'mallory', T0 + 20 * MIN, []);
+
+  function collect() {
+    const c = new ReportCollector(testConfig(), { from_ms: null, to_ms: null });
+    for (const f of flows) c.observe(f);
+    return c.finish([{ kind: 'flows', name: 'x', sha256: 'h', bytes: 1 }], [residency], [residency, principal], 2);
+  }
+
+  it('tallies each data class by country and principal with its gateway share', () => {
+    const d = collect();
+    expect(d.totals).toEqual({ records: 8, malformed: 2, flows: 5, bytes: 6600, internal: 1, outside_range: 0, outside_policy: 3, unalerted_violations: 1, alerts: 2 });
+    expect(d.classes).toEqual([
+      {
+        data_class: '(unclassified)', in_policy: false, flows: 1, bytes: 500, gateway_bytes: 500, gateway_share: 1,
+        by_country: [{ key: 'FR', flows: 1, bytes: 500 }], by_principal: [{ key: 'bob', flows: 1, bytes: 500 }],
+      },
+      {
+        data_class: 'eu_user_data', in_policy: true, flows: 4, bytes: 6100, gateway_bytes: 3100, gateway_share: 3100 / 6100,
+        by_country: [{ key: 'DE', flows: 3, bytes: 4100 }, { key: 'US', flows: 1, bytes: 2000 }],
+        by_principal: [{ key: 'mallory', flows: 1, bytes: 3000 }, { key: 'svc-eu-export', flows: 2, bytes: 3000 }, { key: 'alice', flows: 1, bytes: 100 }],
+      },
+    ]);
+  });
+
+  it('lists every flow outside policy, each tied to the alert covering it or marked as uncovered', () => {
+    const d = collect();
+    expect(d.violations.by_rule).toEqual({ RESIDENCY_VIOLATION: 1, UNAUTHORIZED_PRINCIPAL: 1, GATEWAY_BYPASS: 1 });
+    expect(d.violations.rows.map((v) => [v.flow_id, v.rule, v.destination, v.alert_id])).toEqual([
+      ['f2', 'RESIDENCY_VIOLATION', 'us.example', 'a-res'], // by sample flow id
+      ['f3', 'GATEWAY_BYPASS', 'api.example.eu', null], // no bypass alert was published: the gap shows
+      ['f3', 'UNAUTHORIZED_PRINCIPAL', 'api.example.eu', 'a-pri'], // by the alert's window
+    ]);
+    expect(d.reconciliation).toEqual({ provided: 2, reproduced: 1, missing_from_file: [], not_reproduced: ['a-pri'] });
+  });
+
+  it('shows gateway coverage per hour and the gaps where one gateway fell silent while another sent', () => {
+    const d = collect();
+    expect(d.meta.bucket_ms).toBe(H);
+    expect(d.gateways.buckets).toEqual([T0, T0 + H, T0 + 2 * H, T0 + 3 * H, T0 + 4 * H]);
+    expect(d.gateways.series).toEqual([
+      { gateway: 'gw-1', flows: [1, 0, 0, 1, 0] },
+      { gateway: 'gw-2', flows: [1, 0, 0, 0, 1] },
+    ]);
+    expect(d.gateways.no_gateway).toEqual([1, 0, 0, 0, 0]);
+    // Hours 1 and 2 had no traffic at all: quiet, not a gap.
+    expect(d.gateways.gaps).toEqual([
+      { gateway: 'gw-1', from_ms: T0 + 4 * H, to_ms: T0 + 5 * H },
+      { gateway: 'gw-2', from_ms: T0 + 3 * H, to_ms: T0 + 4 * H },
+    ]);
+    expect(d.alerts.by_type.RESIDENCY_VIOLATION).toEqual([1, 0, 0, 0, 0]);
+    expect(d.alerts.by_type_severity.UNAUTHORIZED_PRINCIPAL.CRITICAL).toBe(1);
+  });
+
+  it('keeps to the period: flows outside --from/--to are counted, not reported', () => {
+    const c = new ReportCollector(testConfig(), { from_ms: T0 + 3 * H, to_ms: T0 + 4 * H });
+    for (const f of flows) c.observe(f);
+    const d = c.finish([], [], null);
+    expect(d.totals).toEqual({ records: 6, malformed: 0, flows: 1, bytes: 500, internal: 1, outside_range: 4, outside_policy: 0, unalerted_violations: 0, alerts: 0 });
+    expect(d.gateways.buckets).toEqual([T0 + 3 * H]);
+    expect(d.reconciliation).toBeNull();
+  });
+});
