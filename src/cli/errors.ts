@@ -2,6 +2,7 @@
 // for anything the user can fix (bad config, missing file, bad option).
 import { ConfigError } from '../config/errors.js';
 import { InputError } from '../io/input.js';
+import { SecretError } from '../kafka/secret.js';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -11,7 +12,7 @@ export class UsageError extends Error {
 }
 
 export function exitCodeOf(err: unknown): number {
-  if (err instanceof UsageError || err instanceof ConfigError || err instanceof InputError) return 2;
+  if (err instanceof UsageError || err instanceof ConfigError || err instanceof InputError || err instanceof SecretError) return 2;
   if ((err as NodeJS.ErrnoException)?.code === 'ENOENT') return 2;
   return 1;
 }

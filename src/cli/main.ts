@@ -7,6 +7,7 @@ import { packageRoot } from '../io/schemas.js';
 import { reportFatal } from './errors.js';
 import { registerAlertsCommand } from './alerts-command.js';
 import { registerCheckConfigCommand } from './check-config-command.js';
+import { registerConsoleCommand } from './console-command.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerGenerateCommand } from './generate-command.js';
 import { registerLocalCommand } from './local-command.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerVerifyCommand(program);
   registerReportCommand(program);
+  registerConsoleCommand(program);
   return program;
 }
 

@@ -1,6 +1,8 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { loadConfig } from '../config/load.js';
+import { UsageError } from './errors.js';
 import { flight } from './flight.js';
+import { ALERT_FORMATS, type AlertFormat } from '../io/siem/index.js';
 import { replay } from './replay.js';
 
 export function registerReplayCommand(program: Command): void {
@@ -10,13 +12,21 @@ export function registerReplayCommand(program: Command): void {
     .requiredOption('-c, --config <file>', 'the YAML config (policy, windows, thresholds)')
     .requiredOption('-i, --input <file>', 'flow records: .jsonl, .jsonl.gz or Avro container .avro')
     .option('-o, --output <file>', 'where the alerts go as JSON Lines ("-" for stdout)', '-')
+    .addOption(
+      new Option('--format <format>', 'alerts as json (the alert schema), ocsf (OCSF Detection Finding) or ecs (Elastic Common Schema), one JSON object a line; or avro (an Avro container file of schemas/alert.avsc)')
+        .choices(ALERT_FORMATS)
+        .default('json'),
+    )
     .option('--scores <file>', 'CSV of every closed window per destination and volume detector: observed, expected, score, threshold, alerted')
     .option('--truth <file>', 'ground-truth incidents (JSON Lines, as `generate --truth` writes): print precision, recall and detection delay per alert type')
     .option('--rejects <file>', 'every malformed record with where and why, as JSON Lines')
     .option('--baseline-config <file>', 'flight --config against this config (the one in force) over the same input: print alerts gained and lost per type and destination, and with --truth which incidents each catches; alerts of --config go to --output only when it names a file')
     .option('--diff-json <file>', 'with --baseline-config: the difference as one JSON document')
     .option('--no-progress', 'no progress bar even on a terminal')
+    .option('--now <iso>', 'processing time for windows.max_future (records further ahead are rejected); default the wall clock')
     .action(async (opts) => {
+      const processingTimeMs = opts.now === undefined ? undefined : Date.parse(opts.now);
+      if (Number.isNaN(processingTimeMs)) throw new UsageError(`--now: expected an ISO 8601 time such as 2026-01-08T00:00:00Z, got ${JSON.stringify(opts.now)}`);
       const config = loadConfig(opts.config);
       if (opts.baselineConfig) {
         await flight({
@@ -36,10 +46,12 @@ export function registerReplayCommand(program: Command): void {
         config,
         input: opts.input,
         output: opts.output,
+        format: opts.format as AlertFormat,
         scores: opts.scores,
         truth: opts.truth,
         rejects: opts.rejects,
         progress: opts.progress,
+        processingTimeMs,
       });
     });
 }

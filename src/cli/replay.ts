@@ -4,11 +4,14 @@ import { once } from 'node:events';
 import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { UsageError } from './errors.js';
 import type { Config } from '../config/types.js';
+import { tooFarAhead } from '../engine/future-bound.js';
 import { Pipeline } from '../engine/pipeline.js';
 import { SEVERITIES, ALERT_TYPES, type Alert, type WindowScore } from '../engine/types.js';
 import { formatScorecard, readTruth, scoreAlerts, type Scorecard } from '../eval/scorecard.js';
 import { countBytes, openFlowInput } from '../io/input.js';
 import { JsonlWriter } from '../io/jsonl.js';
+import { openAlertOutput } from '../io/alert-output.js';
+import type { AlertFormat } from '../io/siem/index.js';
 import { progressBar } from './progress.js';
 
 export interface ReplayOptions {
@@ -16,6 +19,8 @@ export interface ReplayOptions {
   input: string;
   /** Alerts as JSON Lines; '-' for stdout; null to keep them only in the result. */
   output: string | null;
+  /** How `output` is written: json (default), ocsf or ecs as JSON Lines, avro as a container file. */
+  format?: AlertFormat;
   scores?: string;
   truth?: string;
   /** Every malformed record with its reason, as JSON Lines. */
@@ -25,14 +30,20 @@ export interface ReplayOptions {
   log?: (line: string) => void;
   /** How many malformed records are printed before the rest are only counted. */
   maxReported?: number;
+  /** Processing time for windows.max_future, Unix ms; default the wall clock at the start. */
+  processingTimeMs?: number;
 }
 
 export interface ReplaySummary {
   records: number;
   malformed: number;
+  /** Rejected: event time further than windows.max_future ahead of processing time. */
+  tooFarAhead: number;
   processed: number;
   internal: number;
   late: number;
+  outOfOrder: number;
+  duplicates: number;
   destinations: number;
   alerts: Alert[];
   byType: Record<string, number>;
@@ -50,12 +61,22 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   const total = countBytes(opts.input);
   const scores = opts.scores ? new CsvOut(opts.scores, SCORES_HEADER) : null;
   const pipeline = new Pipeline(opts.config, scores ? { onWindowScore: (s) => scores.row(scoreRow(s)) } : {});
-  const out = opts.output ? new JsonlWriter(opts.output) : null;
+  const out = opts.output ? openAlertOutput(opts.output, opts.format ?? 'json') : null;
   const rejects = opts.rejects ? new JsonlWriter(opts.rejects) : null;
   const bar = progressBar(opts.progress ?? true, 'replay');
   const alerts: Alert[] = [];
   let records = 0;
   let malformed = 0;
+  let tooFar = 0;
+  // Read once: the bound is about clocks that are wrong by far more than a replay lasts.
+  const processingMs = opts.processingTimeMs ?? Date.now();
+  const maxFuture = opts.config.windows.max_future;
+  const reject = (where: string, reason: string): void => {
+    const rejected = malformed + tooFar;
+    if (rejected <= maxReported) log(`${where}: ${reason}`);
+    else if (rejected === maxReported + 1) log(`further rejected records are counted, not shown${opts.rejects ? ` (all are in ${opts.rejects})` : ''}`);
+    rejects?.write({ where, reason });
+  };
   const started = process.hrtime.bigint();
 
   const emit = async (batch: Alert[]): Promise<void> => {
@@ -71,13 +92,17 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     for (const item of batch) {
       records++;
       if (item.ok) {
+        const ahead = item.flow.end_ms - processingMs > maxFuture ? tooFarAhead(item.flow, processingMs, maxFuture) : null;
+        if (ahead !== null) {
+          tooFar++;
+          reject(item.where, ahead);
+          continue;
+        }
         const produced = pipeline.push(item.flow);
         if (produced.length > 0) await emit(produced);
       } else {
         malformed++;
-        if (malformed <= maxReported) log(`${item.where}: ${item.reason}`);
-        else if (malformed === maxReported + 1) log(`further malformed records are counted, not shown${opts.rejects ? ` (all are in ${opts.rejects})` : ''}`);
-        rejects?.write({ where: item.where, reason: item.reason });
+        reject(item.where, item.reason);
       }
     }
     bar.update(bytesRead, total, records);
@@ -94,9 +119,12 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   const summary: ReplaySummary = {
     records,
     malformed,
-    processed: records - malformed,
+    tooFarAhead: tooFar,
+    processed: records - malformed - tooFar,
     internal: c.internal,
     late: c.late,
+    outOfOrder: c.outOfOrder,
+    duplicates: c.duplicates,
     destinations: pipeline.engine.destinationCount,
     alerts,
     byType: tally(alerts, 'type', ALERT_TYPES),
@@ -124,7 +152,8 @@ export function formatSummary(s: ReplaySummary, input: string): string[] {
       .join(', ') || 'none';
   const lines = [
     `replay ${input}: ${s.records} records in ${s.seconds.toFixed(2)} s (${rate}/s)`,
-    `  processed ${s.processed}, malformed ${s.malformed}, late ${s.late}, internal (not egress) ${s.internal}, destinations ${s.destinations}`,
+    `  processed ${s.processed}, malformed ${s.malformed}, too far ahead ${s.tooFarAhead}, internal (not egress) ${s.internal}, destinations ${s.destinations}`,
+    `  event time: duplicates ${s.duplicates}, late ${s.late}, out of order ${s.outOfOrder}`,
     `  alerts ${s.alerts.length}: ${nonZero(s.byType)}`,
     `  by severity: ${nonZero(s.bySeverity)}`,
   ];

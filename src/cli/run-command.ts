@@ -1,8 +1,10 @@
-// `egress-watch run --config F`: the Kafka service until SIGTERM or SIGINT.
+// `egress-watch run --config F`: the Kafka service until SIGTERM or SIGINT; SIGHUP reloads the config.
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { parseDuration } from '../config/units.js';
+import { saslPassword } from '../kafka/secret.js';
 import { createServiceLogger } from '../kafka/logger.js';
+import { reloadConfigFile } from '../kafka/reload.js';
 import { defaultInstanceId, startService, type RunningService } from '../kafka/service.js';
 import { UsageError } from './errors.js';
 
@@ -21,7 +23,9 @@ export function registerRunCommand(program: Command): void {
     .command('run')
     .description(
       'the service: consume flow records from Kafka, detect, publish alerts; logs as JSON lines on stderr, ' +
-        'Prometheus /metrics and /healthz /readyz over HTTP; stops cleanly on SIGTERM or SIGINT (Ctrl-C)',
+        'Prometheus /metrics and /healthz /readyz over HTTP; stops cleanly on SIGTERM or SIGINT (Ctrl-C); ' +
+        'SIGHUP re-reads the config file and applies it without losing state (policy, detectors, overrides; ' +
+        'a bad file or a change that needs a restart is logged and the old config stays)',
     )
     .requiredOption('-c, --config <file>', 'the YAML config (brokers, topics, policy, windows, thresholds)')
     .option('--instance-id <id>', 'name of this instance in logs, metrics and its Kafka client id (default: host name and process id)')
@@ -38,9 +42,13 @@ export function registerRunCommand(program: Command): void {
       if (!LOG_LEVELS.includes(opts.logLevel)) {
         throw new UsageError(`--log-level: expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(opts.logLevel)}`);
       }
-      const sasl = config.kafka.sasl;
-      if (sasl !== null && !process.env[sasl.password_env]) {
-        throw new UsageError(`${opts.config}: kafka.sasl.password_env: environment variable ${sasl.password_env} is not set`);
+      // A missing password is the operator's to fix (exit 2), before anything starts.
+      if (config.kafka.sasl !== null) {
+        try {
+          saslPassword(config.kafka.sasl);
+        } catch (err) {
+          throw new UsageError(`${opts.config}: ${(err as Error).message}`);
+        }
       }
       const instanceId = opts.instanceId ?? defaultInstanceId();
       const log = createServiceLogger(instanceId, opts.logLevel);
@@ -62,6 +70,18 @@ export function registerRunCommand(program: Command): void {
       };
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
+      // SIGHUP: reload the config file (reload.ts); registered now, as its default action ends the process.
+      process.on('SIGHUP', () => {
+        if (service === undefined) {
+          log.warn({ signal: 'SIGHUP' }, 'SIGHUP while starting: ignored, the config read at start stays; send it again once running');
+          return;
+        }
+        try {
+          reloadConfigFile(opts.config, service, log);
+        } catch (err) {
+          log.error({ err }, 'config reload failed');
+        }
+      });
       service = await startService(config, { instanceId, log, httpPort, sessionTimeoutMs });
       try {
         await service.done;

@@ -1,13 +1,15 @@
-// Reading the config file: YAML → zod validation and normalisation → a few checks that
-// need the file's location (TLS files) → config_version. Every problem names file:line: key.path.
+// Reading the config file: YAML → zod validation and normalisation → checks that need the
+// file's location (TLS files) or the whole config (overrides that can never match) →
+// config_version. Every problem names file:line: key.path.
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import { ConfigError, formatKeyPath, type ConfigProblem } from './errors.js';
 import { explainIssues, type PathIssue } from './issues.js';
 import { lineOfPath } from './locate.js';
+import { checkOverrides } from './override-checks.js';
 import { configSchema } from './schema/config.js';
-import type { Config, KafkaSsl } from './types.js';
+import type { Config, KafkaSasl, KafkaSsl } from './types.js';
 import { configVersion } from './version.js';
 
 export { ConfigError } from './errors.js';
@@ -35,9 +37,18 @@ export function parseConfig(text: string, fileName: string): Config {
   if (!result.success) throw located(explainIssues(result.error.issues, raw), doc, lineCounter, fileName);
 
   const config = result.data;
-  const sslIssues = resolveSslFiles(config.kafka.ssl, dirname(resolve(fileName)));
-  if (sslIssues.length > 0) throw located(sslIssues, doc, lineCounter, fileName);
+  const folder = dirname(resolve(fileName));
+  const sslIssues = [...resolveSslFiles(config.kafka.ssl, folder), ...resolvePasswordFile(config.kafka.sasl, folder)];
+  const crossIssues = [...sslIssues, ...checkOverrides(config)];
+  if (crossIssues.length > 0) throw located(crossIssues, doc, lineCounter, fileName);
   return { ...config, config_version: configVersion(config) };
+}
+
+/** Problems found outside parseConfig (a reload refusing a key, say), located in the file's text. */
+export function configErrorAt(text: string, fileName: string, issues: PathIssue[]): ConfigError {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  return located(issues, doc, lineCounter, fileName);
 }
 
 /** Every default with an empty policy (the built-in EEA region only). */
@@ -84,6 +95,19 @@ function resolveSslFiles(ssl: false | KafkaSsl, folder: string): PathIssue[] {
     }
   }
   return issues;
+}
+
+// The same for the SASL password file; only its path is kept, its content is read when connecting.
+function resolvePasswordFile(sasl: KafkaSasl | null, folder: string): PathIssue[] {
+  if (sasl === null || sasl.password_file === undefined) return [];
+  const absolute = isAbsolute(sasl.password_file) ? sasl.password_file : resolve(folder, sasl.password_file);
+  sasl.password_file = absolute;
+  try {
+    accessSync(absolute, constants.R_OK);
+    return [];
+  } catch (error) {
+    return [{ path: ['kafka', 'sasl', 'password_file'], message: `cannot read ${absolute}: ${readFailure(error)}` }];
+  }
 }
 
 function readFailure(error: unknown): string {

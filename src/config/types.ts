@@ -16,8 +16,10 @@ export interface KafkaSsl {
 export interface KafkaSasl {
   mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
   username: string;
-  /** Name of the environment variable that holds the password: never the password itself. */
-  password_env: string;
+  /** Name of the environment variable that holds the password: never the password itself. Exactly one of password_env and password_file. */
+  password_env?: string;
+  /** File holding the password (e.g. a mounted secret; one trailing newline ignored), resolved against the config folder. */
+  password_file?: string;
 }
 
 export interface KafkaConfig {
@@ -89,7 +91,16 @@ export interface Override {
 
 export interface Config {
   kafka: KafkaConfig;
-  windows: { size: number; allowed_lateness: number };
+  windows: {
+    size: number;
+    allowed_lateness: number;
+    /** A gateway whose latest event time is this far behind the stream's stops holding the watermark back. */
+    idle_timeout: number;
+    /** Records whose event time is further than this ahead of processing time are rejected (dead-lettered). */
+    max_future: number;
+    /** A flow_id seen again at the same destination within this much event time is a duplicate; 0: off. */
+    dedup_horizon: number;
+  };
   baseline: { key: BaselineKey; warmup_windows: number; idle_ttl: number; timezone: string };
   policy: {
     regions: Record<string, string[]>;
@@ -97,7 +108,7 @@ export interface Config {
     data_classes: Record<string, PolicyDataClass>;
   };
   detectors: DetectorSettings & { overrides: Override[] };
-  alerts: { suppress_for: number; format: 'json' | 'avro' };
+  alerts: { suppress_for: number; format: 'json' | 'avro' | 'ocsf' | 'ecs' };
   service: ServiceConfig;
   /** Hash of the normalised config: stamped on every alert. */
   config_version: string;

@@ -1,7 +1,6 @@
 // GATEWAY_BYPASS: restricted data seen leaving outside any security gateway.
-import { formatBytes } from '../config/units.js';
 import { ruleHit, STATELESS, type FlowDetector } from './detector.js';
-import { describePrincipal, describeTarget } from './describe.js';
+import { describeSender, describeSent, describeTarget, NOTHING_ALLOWED, policyRule } from './describe.js';
 
 export const gatewayBypass: FlowDetector<'gateway_bypass', undefined> = {
   kind: 'flow',
@@ -13,8 +12,8 @@ export const gatewayBypass: FlowDetector<'gateway_bypass', undefined> = {
     if (!policy || !policy.entry.require_gateway || flow.gateway_id !== null) return null;
     return ruleHit(
       flow,
-        `${policy.name} sent to ${describeTarget(flow, destination)} by ${describePrincipal(flow.principal)} ` +
-        `(${formatBytes(flow.bytes_out)}) without passing a security gateway; policy requires one. ` +
+      `Gateway rule ${policyRule(policy.name, 'require_gateway')} is true: ${describeSender(flow)} sent ${describeSent(flow)} ` +
+        `from ${flow.src_ip} to ${describeTarget(flow, destination)} through no gateway, ${NOTHING_ALLOWED}. ` +
         `Find the route from ${flow.src_ip} that avoids the gateways and close it.`,
     );
   },

@@ -2,9 +2,9 @@
 // learning period. State: the data classes the destination has received.
 // A flow that already broke policy (residency, principal, bypass) raises that alert
 // and not this one too: the more specific alert is what the analyst acts on.
-import { formatBytes, formatDuration } from '../config/units.js';
+import { formatDuration } from '../config/units.js';
 import { ruleHit, type FlowDetector } from './detector.js';
-import { describePrincipal, describeTarget } from './describe.js';
+import { describeSender, describeSent, describeTarget } from './describe.js';
 
 /** Data classes this destination has received (sorted on write for stable state text). */
 export type KnownClasses = Set<string>;
@@ -20,12 +20,13 @@ export const newDestination: FlowDetector<'new_destination', KnownClasses> = {
     const cls = flow.data_class;
     if (cls === null || known.has(cls) || earlier.length > 0) return null;
     if (flow.end_ms - firstEventMs < settings.learning_period) return null;
+    const learning = formatDuration(settings.learning_period);
+    const who = flow.principal === null ? `find who on ${flow.src_ip} started sending there` : `ask ${flow.principal}'s owner why it started sending there`;
     return ruleHit(
       flow,
-        `${describeTarget(flow, destination)} received ${cls} for the first time ` +
-        `(${formatBytes(flow.bytes_out)} from ${describePrincipal(flow.principal)}); ` +
-        `it was not seen receiving it in ${formatDuration(settings.learning_period)} of learning or since. ` +
-        `Check that this destination is an approved processor for ${cls}.`,
+      `First-seen rule detectors.new_destination (learning period ${learning}): ${describeTarget(flow, destination)} received ` +
+        `${describeSent(flow)} from ${describeSender(flow)} for the first time, against 0 B of it in ${learning} of learning or since ` +
+        `(threshold: the first flow after learning). Check that ${destination} is an approved processor for ${cls}, and ${who}.`,
     );
   },
   // A class is learnt even from a flow that broke policy: that flow already raised the

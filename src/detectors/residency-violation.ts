@@ -1,9 +1,8 @@
 // RESIDENCY_VIOLATION: a flow of a data class to a country its policy does not allow.
 // Per flow and immediate: no warm-up, the first violating flow alerts.
-import { formatBytes } from '../config/units.js';
 import { countryAllowed } from '../engine/policy.js';
 import { ruleHit, STATELESS, type FlowDetector } from './detector.js';
-import { describePrincipal, describeTarget } from './describe.js';
+import { describeSender, describeSent, describeTarget, NOTHING_ALLOWED, policyRule } from './describe.js';
 
 export const residencyViolation: FlowDetector<'residency_violation', undefined> = {
   kind: 'flow',
@@ -14,11 +13,17 @@ export const residencyViolation: FlowDetector<'residency_violation', undefined> 
   scoreOne(_state, { flow, destination, policy }) {
     if (!policy || countryAllowed(policy, flow.dst_country)) return null;
     const allowed = policy.entry.allowed_as_written.join(', ') || 'nowhere';
+    const country = flow.dst_country ?? 'an unknown country';
+    const sender = flow.principal === null ? `the unauthenticated job on ${flow.src_ip}` : `${flow.principal}'s job`;
+    const checkNext =
+      flow.dst_country === null
+        ? `Find out where ${destination} is (the gateway resolved no country) and whether ${sender} may send there`
+        : `Check whether ${sender} was changed to send to ${flow.dst_country}`;
     return ruleHit(
       flow,
-        `${policy.name} sent to ${describeTarget(flow, destination)} by ${describePrincipal(flow.principal)} ` +
-        `(${formatBytes(flow.bytes_out)}); allowed: ${allowed}. ` +
-        `Check whether this transfer was approved and block the destination at the gateway if not.`,
+      `Residency rule ${policyRule(policy.name, 'allowed_countries')} (${allowed}) forbids ${country}: ` +
+        `${describeSender(flow)} sent ${describeSent(flow)} to ${describeTarget(flow, destination)} ${NOTHING_ALLOWED}. ` +
+        `${checkNext}, and block ${destination} at the gateway if the transfer was not approved.`,
     );
   },
 };

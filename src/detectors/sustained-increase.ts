@@ -4,8 +4,10 @@
 // has stayed positive for `min_windows` windows. z is clipped so one huge window cannot
 // carry the sum alone (that is VOLUME_SPIKE's job), and the sum restarts after an alert.
 import type { SustainedIncreaseSettings } from '../config/types.js';
-import { formatBytes } from '../config/units.js';
+import { formatBytes, formatDuration } from '../config/units.js';
+import { addCapped } from '../engine/window.js';
 import type { WindowContext, WindowDetector } from './detector.js';
+import { formatFlowRate, formatRatio } from './describe.js';
 
 /** Allowance k in standard deviations: drift smaller than this is noise. */
 export const CUSUM_ALLOWANCE = 1.0;
@@ -23,9 +25,11 @@ export interface CusumState {
   runExpected: number;
   runFlows: number;
   runStartMs: number;
+  /** Flows expected over the run, for the reason's flows/min. */
+  runExpectedFlows: number;
 }
 
-const idle = (): CusumState => ({ sum: 0, run: 0, runBytes: 0, runExpected: 0, runFlows: 0, runStartMs: 0 });
+const idle = (): CusumState => ({ sum: 0, run: 0, runBytes: 0, runExpected: 0, runFlows: 0, runStartMs: 0, runExpectedFlows: 0 });
 
 /** The state after this window, and whether it alarms. Pure: scoring and learning share it. */
 export function cusumNext(
@@ -35,7 +39,7 @@ export function cusumNext(
 ): { next: CusumState; alert: boolean } {
   const ready = ctx.learnedWindows >= ctx.warmupWindows && ctx.learnedHours >= CUSUM_MIN_HOURS;
   if (!ready) return { next: state, alert: false };
-  const { residual, sigma, expectedBytes } = ctx.baseline;
+  const { residual, sigma, expectedBytes, expectedFlows } = ctx.baseline;
   const z = (residual[0] / sigma[0] + residual[1] / sigma[1]) / 2;
   const clipped = Math.max(-CUSUM_CLIP, Math.min(CUSUM_CLIP, z));
   const sum = Math.max(0, state.sum + clipped - CUSUM_ALLOWANCE);
@@ -43,10 +47,11 @@ export function cusumNext(
   const next: CusumState = {
     sum,
     run: state.run + 1,
-    runBytes: state.runBytes + ctx.window.bytes,
+    runBytes: addCapped(state.runBytes, ctx.window.bytes),
     runExpected: state.runExpected + expectedBytes,
-    runFlows: state.runFlows + ctx.window.flows,
+    runFlows: addCapped(state.runFlows, ctx.window.flows),
     runStartMs: state.run === 0 ? ctx.window.start_ms : state.runStartMs,
+    runExpectedFlows: state.runExpectedFlows + expectedFlows,
   };
   return { next, alert: sum > settings.threshold && next.run >= settings.min_windows };
 }
@@ -56,14 +61,16 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
   type: 'SUSTAINED_INCREASE',
   key: 'sustained_increase',
   init: idle,
-  toJSON: (s) => [s.sum, s.run, s.runBytes, s.runExpected, s.runFlows, s.runStartMs],
+  toJSON: (s) => [s.sum, s.run, s.runBytes, s.runExpected, s.runFlows, s.runStartMs, s.runExpectedFlows],
   fromJSON: (json) => {
-    const [sum, run, runBytes, runExpected, runFlows, runStartMs] = json as number[];
-    return { sum, run, runBytes, runExpected, runFlows, runStartMs };
+    const [sum, run, runBytes, runExpected, runFlows, runStartMs, runExpectedFlows] = json as number[];
+    // State written before runExpectedFlows existed: estimate it from the bytes expectation
+    // (it only words the reason of a run that was in progress at the upgrade).
+    const expectedFlows = runExpectedFlows ?? (runBytes > 0 ? (runFlows * runExpected) / runBytes : 0);
+    return { sum, run, runBytes, runExpected, runFlows, runStartMs, runExpectedFlows: expectedFlows };
   },
   scoreOne(state, ctx, settings) {
     const { next, alert } = cusumNext(state, ctx, settings);
-    const ratio = next.runExpected > 0 ? next.runBytes / next.runExpected : 0;
     return {
       observed: next.runBytes,
       expected: next.runExpected,
@@ -73,11 +80,7 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
       // The alert covers the whole run above baseline, not only the window that tipped it.
       span: { start_ms: next.runStartMs, flow_count: next.runFlows, bytes: next.runBytes },
       // Worded only when it alerts: the hot path scores every window.
-      reason: !alert ? '' :
-        `Traffic to ${ctx.destination} has stayed above its baseline for ${next.run} windows: ` +
-        `${formatBytes(next.runBytes)} sent against ${formatBytes(next.runExpected)} expected (${ratio.toFixed(2)}x; ` +
-        `CUSUM ${next.sum.toFixed(2)} > ${settings.threshold}). ` +
-        `Check for a new job or principal exporting to this destination and whether the growth was planned.`,
+      reason: !alert ? '' : creepReason(ctx, next, settings.threshold),
     };
   },
   learnOne(state, ctx, settings) {
@@ -86,3 +89,14 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
     Object.assign(state, alert ? idle() : next);
   },
 };
+
+function creepReason(ctx: WindowContext, run: CusumState, threshold: number): string {
+  const span = run.run * (ctx.window.end_ms - ctx.window.start_ms);
+  return (
+    `Volume baseline of ${ctx.destination} (detectors.sustained_increase): ${formatBytes(run.runBytes)} and ` +
+    `${formatFlowRate(run.runFlows, span)} sent over ${run.run} windows (${formatDuration(span)}) against ` +
+    `${formatBytes(run.runExpected)} and ${formatFlowRate(run.runExpectedFlows, span)} expected ` +
+    `(${formatRatio(run.runBytes, run.runExpected, 2)}); CUSUM ${run.sum.toFixed(2)} > threshold ${threshold}. ` +
+    `Check for a new job or principal exporting to ${ctx.destination} and whether the growth was planned.`
+  );
+}

@@ -1,7 +1,6 @@
 // UNAUTHORIZED_PRINCIPAL: a principal moved a data class its policy does not grant it.
-import { formatBytes } from '../config/units.js';
 import { ruleHit, STATELESS, type FlowDetector } from './detector.js';
-import { describePrincipal, describeTarget } from './describe.js';
+import { describePrincipal, describeSender, describeSent, describeTarget, NOTHING_ALLOWED, policyRule } from './describe.js';
 
 export const unauthorizedPrincipal: FlowDetector<'unauthorized_principal', undefined> = {
   kind: 'flow',
@@ -12,11 +11,15 @@ export const unauthorizedPrincipal: FlowDetector<'unauthorized_principal', undef
   scoreOne(_state, { flow, destination, policy }) {
     if (!policy || policy.principalAllowed(flow.principal)) return null;
     const allowed = policy.entry.principals.join(', ') || 'nobody';
+    const checkNext =
+      flow.principal === null
+        ? `Find who sends from ${flow.src_ip} without authenticating, and make the gateway require a principal for ${policy.name}.`
+        : `Ask ${flow.principal}'s owner whether access to ${policy.name} was granted, and revoke the credential if not.`;
     return ruleHit(
       flow,
-        `${describePrincipal(flow.principal)} sent ${policy.name} to ${describeTarget(flow, destination)} ` +
-        `(${formatBytes(flow.bytes_out)}) but only ${allowed} may move it. ` +
-        `Confirm with the principal's owner whether the access was granted, and revoke the credential if not.`,
+      `Principal rule ${policyRule(policy.name, 'principals')} (${allowed}) does not cover ${describePrincipal(flow.principal)}: ` +
+        `${describeSender(flow)} sent ${describeSent(flow)} to ${describeTarget(flow, destination)} ${NOTHING_ALLOWED}. ` +
+        checkNext,
     );
   },
 };

@@ -2,8 +2,10 @@
 // from the destination's seasonal baseline (Mahalanobis distance on log features),
 // with more bytes than expected and at least `min_bytes`. Stateless: it reads the
 // shared baseline that the engine keeps per destination.
-import { formatBytes } from '../config/units.js';
+import { formatBytes, formatDuration } from '../config/units.js';
 import { STATELESS, type WindowDetector } from './detector.js';
+import { formatFlowRate, formatRatio } from './describe.js';
+import type { BaselineVerdict, WindowObservation } from './baseline/seasonal-baseline.js';
 
 export const volumeSpike: WindowDetector<'volume_spike', undefined> = {
   kind: 'window',
@@ -16,7 +18,6 @@ export const volumeSpike: WindowDetector<'volume_spike', undefined> = {
     const upward = window.bytes > expected;
     const alert =
       learnedWindows >= warmupWindows && upward && window.bytes >= settings.min_bytes && score > settings.threshold;
-    const ratio = expected > 0 ? window.bytes / expected : Infinity;
     return {
       observed: window.bytes,
       expected,
@@ -24,11 +25,19 @@ export const volumeSpike: WindowDetector<'volume_spike', undefined> = {
       threshold: settings.threshold,
       alert,
       // Worded only when it alerts: the hot path scores every window.
-      reason: !alert ? '' :
-        `${formatBytes(window.bytes)} sent to ${destination} in one window, ${ratio.toFixed(1)}x the expected ` +
-        `${formatBytes(expected)} (${window.flows} flows, ${window.sources} sources; score ${score.toFixed(2)} > ${settings.threshold}). ` +
-        `Identify the sources and principals behind the burst and confirm it was an approved transfer.`,
+      reason: !alert ? '' : spikeReason(destination, window, baseline, score, settings.threshold),
     };
   },
   learnOne: () => {},
 };
+
+function spikeReason(destination: string, w: WindowObservation, baseline: BaselineVerdict, score: number, threshold: number): string {
+  const size = w.end_ms - w.start_ms;
+  return (
+    `Volume baseline of ${destination} (detectors.volume_spike): ${formatBytes(w.bytes)} and ${formatFlowRate(w.flows, size)} ` +
+    `sent in one ${formatDuration(size)} window against ${formatBytes(baseline.expectedBytes)} and ` +
+    `${formatFlowRate(baseline.expectedFlows, size)} expected (${formatRatio(w.bytes, baseline.expectedBytes, 1)}); ` +
+    `Mahalanobis distance ${score.toFixed(2)} > threshold ${threshold}. ` +
+    `Identify the ${w.sources === 1 ? 'source' : `${w.sources} sources`} and the principals behind the burst and confirm it was an approved transfer.`
+  );
+}

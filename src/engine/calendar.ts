@@ -16,6 +16,8 @@ const WEEKDAYS: Record<string, number> = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 
 export class Calendar {
   private readonly format: Intl.DateTimeFormat;
   private readonly cache = new Map<number, LocalTime>();
+  private lastMs = Number.NaN;
+  private last: LocalTime | undefined;
 
   constructor(readonly timeZone: string) {
     this.format = new Intl.DateTimeFormat('en-US', {
@@ -30,12 +32,16 @@ export class Calendar {
   }
 
   at(ms: number): LocalTime {
+    // Windows close boundary by boundary, so the same instant comes many times in a row.
+    if (ms === this.lastMs) return this.last!;
     let t = this.cache.get(ms);
     if (t === undefined) {
       t = this.compute(ms);
       if (this.cache.size >= 4096) this.cache.clear();
       this.cache.set(ms, t);
     }
+    this.lastMs = ms;
+    this.last = t;
     return t;
   }
 

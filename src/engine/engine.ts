@@ -4,7 +4,10 @@
 // file replay, the benchmarks and the tests all drive this one class.
 import { createHash } from 'node:crypto';
 import type { Config, DetectorSettings } from '../config/types.js';
+import { formatKeyPath } from '../config/errors.js';
+import { changedKeys, ENGINE_FIXED_KEYS } from '../config/live-reload.js';
 import { resolveDetectorSettings } from '../config/overrides.js';
+import { formatBytes } from '../config/units.js';
 import {
   baselineFromJSON,
   baselineToJSON,
@@ -13,6 +16,7 @@ import {
   learnWindow,
   learningWeight,
   newBaseline,
+  newVerdict,
   scoreWindow,
   type BaselineState,
   type WindowObservation,
@@ -20,7 +24,9 @@ import {
 import type { FlowContext, FlowDetector, Finding, WindowContext, WindowDetector } from '../detectors/detector.js';
 import { DETECTORS } from '../detectors/registry.js';
 import { Calendar } from './calendar.js';
+import { EventClock, type EventClockJSON } from './event-clock.js';
 import { DestinationKeyer, InternalNetworks } from './keys.js';
+import { flowIdHash, RecentIds } from './recent-ids.js';
 import { compilePolicy, type CompiledClass } from './policy.js';
 import { fold, suppressionFromJSON, suppressionKey, suppressionToJSON, type Suppression } from './suppression.js';
 import type { Alert, AlertType, FlowRecord, StateChange, WindowScore } from './types.js';
@@ -33,6 +39,8 @@ interface DestinationState {
   detectors: Record<string, unknown>;
   windows: OpenWindow[];
   suppressions: Map<string, Suppression>;
+  /** Flow ids seen within windows.dedup_horizon (absent: none). */
+  ids?: RecentIds;
   /** Detector settings with overrides applied, per data class (derived, not serialised). */
   settings?: Map<string | null, DetectorSettings>;
 }
@@ -40,6 +48,10 @@ interface DestinationState {
 export interface EngineCounters {
   records: number;
   late: number;
+  /** Earlier than an event time their gateway had already reported, but not late. */
+  outOfOrder: number;
+  /** The same flow_id at the same destination again within windows.dedup_horizon: ignored. */
+  duplicates: number;
   internal: number;
   alerts: Partial<Record<AlertType, number>>;
   windowsClosed: number;
@@ -61,12 +73,15 @@ const flowDetectors = DETECTORS.filter((d): d is FlowDetector => d.kind === 'flo
 const windowDetectors = DETECTORS.filter((d): d is WindowDetector => d.kind === 'window');
 
 export class Engine {
-  readonly counters: EngineCounters = { records: 0, late: 0, internal: 0, alerts: {}, windowsClosed: 0, expired: 0 };
+  readonly counters: EngineCounters = { records: 0, late: 0, outOfOrder: 0, duplicates: 0, internal: 0, alerts: {}, windowsClosed: 0, expired: 0 };
+  /** Latest event time per gateway: the Pipeline's watermark follows its active gateways. */
+  readonly clock: EventClock;
 
   private readonly size: number;
   private readonly keyer: DestinationKeyer;
-  private readonly internal: InternalNetworks;
-  private readonly policy: Map<string, CompiledClass>;
+  // Replaced by reconfigure().
+  private internal: InternalNetworks;
+  private policy: Map<string, CompiledClass>;
   private readonly calendar: Calendar;
   private readonly dests = new Map<string, DestinationState>();
   /** Window boundary -> destinations with a window closing or a suppression ending there. */
@@ -75,6 +90,13 @@ export class Engine {
   private metaDirty = false;
   private readonly flowCtx: FlowContext = { flow: null!, destination: '', policy: undefined, firstEventMs: 0, earlier: [] };
   private readonly found: AlertType[] = [];
+  // Scratch of closeWindow, reused from window to window.
+  private readonly windowObs: WindowObservation = { start_ms: 0, end_ms: 0, bytes: 0, flows: 0, packets: 0, sources: 0, hour: 0, weekday: 0 };
+  private readonly verdict = newVerdict();
+  private readonly windowCtx: WindowContext = {
+    destination: '', window: this.windowObs, baseline: this.verdict, learnedWindows: 0, learnedHours: 0, warmupWindows: 0, config: null!,
+  };
+  private readonly oneClosing: OpenWindow[] = [];
 
   private watermark = -Infinity;
   private maxEventMs = -Infinity;
@@ -83,7 +105,8 @@ export class Engine {
   private nextSweep = -Infinity;
 
   constructor(
-    readonly config: Config,
+    /** The config in force; replace it only through reconfigure(). */
+    public config: Config,
     private readonly options: EngineOptions = {},
   ) {
     this.size = config.windows.size;
@@ -91,6 +114,23 @@ export class Engine {
     this.internal = new InternalNetworks(config.policy.internal_networks);
     this.policy = compilePolicy(config);
     this.calendar = new Calendar(config.baseline.timezone);
+    this.clock = new EventClock(config.windows.idle_timeout);
+  }
+
+  /**
+   * Swaps in a reloaded config and keeps every destination's state (baselines, learnt data
+   * classes, open windows, suppressions): policy, detector settings and overrides, internal
+   * networks, warm-up, idle TTL and suppress_for apply from the next record; later alerts carry
+   * the new config_version. Settings that shape the state itself cannot change (live-reload.ts).
+   */
+  reconfigure(config: Config): void {
+    const fixed = changedKeys(this.config, config, ENGINE_FIXED_KEYS);
+    if (fixed.length > 0) throw new Error(`cannot change without a restart: ${fixed.map(formatKeyPath).join(', ')}`);
+    this.config = config;
+    this.internal = new InternalNetworks(config.policy.internal_networks);
+    this.policy = compilePolicy(config);
+    // Resolved overrides came from the old config: resolved again on next use.
+    for (const state of this.dests.values()) state.settings = undefined;
   }
 
   get currentWatermark(): number {
@@ -113,6 +153,8 @@ export class Engine {
       this.maxEventMs = flow.end_ms;
       this.metaDirty = true;
     }
+    const gatewayLatest = this.clock.observe(flow.gateway_id, flow.end_ms);
+    if (this.clock.moved) this.metaDirty = true;
     if (this.internal.contains(flow.dst_ip)) {
       this.counters.internal++;
       return NO_ALERTS;
@@ -123,7 +165,20 @@ export class Engine {
     }
     const destination = this.keyer.keyOf(flow);
     const state = this.stateOf(destination);
+    const horizon = this.config.windows.dedup_horizon;
+    const idHash = horizon > 0 ? flowIdHash(flow.flow_id) : 0;
+    // Ids count while no more than the horizon behind the watermark (which one stray record cannot move).
+    const idsValidFrom = this.watermark - horizon;
+    if (horizon > 0 && state.ids !== undefined && state.ids.has(idHash, flow.end_ms, horizon, idsValidFrom)) {
+      // Delivered twice: counted once, so a copy neither feeds the baseline nor alerts again.
+      this.counters.duplicates++;
+      return NO_ALERTS;
+    }
     state.lastSeen = Math.max(state.lastSeen, flow.end_ms);
+    if (horizon > 0) {
+      if (state.ids === undefined) state.ids = RecentIds.of(idHash, flow.end_ms);
+      else state.ids.add(idHash, flow.end_ms, idsValidFrom);
+    }
     this.dirty.add(destination);
 
     // The context and findings list are reused across flows: the engine is synchronous
@@ -156,6 +211,7 @@ export class Engine {
       // baseline cannot. Counted, never silently lost.
       this.counters.late++;
     } else {
+      if (flow.end_ms < gatewayLatest) this.counters.outOfOrder++;
       let w: OpenWindow | undefined;
       for (const x of state.windows) if (x.start === windowStart) w = x;
       if (w === undefined) {
@@ -242,7 +298,7 @@ export class Engine {
     if (state === undefined) {
       const detectors: Record<string, unknown> = {};
       for (const d of DETECTORS) detectors[d.key] = d.init();
-      state = { lastSeen: -Infinity, baseline: newBaseline(), detectors, windows: [], suppressions: new Map() };
+      state = { lastSeen: -Infinity, baseline: newBaseline(), detectors, windows: [], suppressions: new Map(), ids: undefined };
       this.dests.set(destination, state);
     }
     return state;
@@ -277,45 +333,62 @@ export class Engine {
     const state = this.dests.get(destination);
     if (state === undefined) return;
     // Intervals ending here first: a window alert detected at `at` opens a new one.
-    for (const [key, s] of state.suppressions) {
-      if (s.until > at) continue;
-      state.suppressions.delete(key);
-      if (s.folded !== null) alerts.push(this.followUp(s, at));
+    if (state.suppressions.size > 0) {
+      for (const [key, s] of state.suppressions) {
+        if (s.until > at) continue;
+        state.suppressions.delete(key);
+        if (s.folded !== null) alerts.push(this.followUp(s, at));
+      }
     }
-    if (state.windows.some((w) => w.start + this.size <= at)) {
-      const closing = state.windows.filter((w) => w.start + this.size <= at).sort((a, b) => a.start - b.start);
-      state.windows = state.windows.filter((w) => w.start + this.size > at);
+    const closing = this.takeClosing(state, at);
+    if (closing !== null) {
       for (const w of closing) this.closeWindow(destination, state, w, alerts);
+      state.ids?.trim();
     }
     this.dirty.add(destination);
+  }
+
+  /** Takes the windows ending at or before `at` out of the state, oldest first; null: none. */
+  private takeClosing(state: DestinationState, at: number): OpenWindow[] | null {
+    const windows = state.windows;
+    if (windows.length === 1) {
+      // The usual case (one open window, closing now), without allocating.
+      if (windows[0].start + this.size > at) return null;
+      this.oneClosing[0] = windows[0];
+      windows.length = 0;
+      return this.oneClosing;
+    }
+    if (!windows.some((w) => w.start + this.size <= at)) return null;
+    const closing = windows.filter((w) => w.start + this.size <= at).sort((a, b) => a.start - b.start);
+    state.windows = windows.filter((w) => w.start + this.size > at);
+    return closing;
   }
 
   private closeWindow(destination: string, state: DestinationState, w: OpenWindow, alerts: Alert[]): void {
     this.counters.windowsClosed++;
     const local = this.calendar.at(w.start);
-    const obs: WindowObservation = {
-      start_ms: w.start,
-      end_ms: w.start + this.size,
-      bytes: w.bytes,
-      flows: w.flows,
-      packets: w.packets,
-      sources: w.sources.size,
-      hour: local.hour,
-      weekday: local.weekday,
-    };
-    const verdict = scoreWindow(state.baseline, obs);
-    const ctx: WindowContext = {
-      destination,
-      window: obs,
-      baseline: verdict,
-      learnedWindows: learnedWindows(state.baseline),
-      learnedHours: learnedHours(state.baseline),
-      warmupWindows: this.config.baseline.warmup_windows,
-      config: this.config,
-    };
+    // Observation, verdict and context are reused from window to window (the engine is
+    // synchronous and detectors keep none of them): a busy boundary closes thousands.
+    const obs = this.windowObs;
+    obs.start_ms = w.start;
+    obs.end_ms = w.start + this.size;
+    obs.bytes = w.bytes;
+    obs.flows = w.flows;
+    obs.packets = w.packets;
+    obs.sources = w.sources.size;
+    obs.hour = local.hour;
+    obs.weekday = local.weekday;
+    const verdict = scoreWindow(state.baseline, obs, this.verdict);
+    const ctx = this.windowCtx;
+    ctx.destination = destination;
+    ctx.learnedWindows = learnedWindows(state.baseline);
+    ctx.learnedHours = learnedHours(state.baseline);
+    ctx.warmupWindows = this.config.baseline.warmup_windows;
+    ctx.config = this.config;
+    const all = this.settings(state, destination, null);
     let alerted = false;
     for (const d of windowDetectors) {
-      const settings = this.settings(state, destination, null)[d.key];
+      const settings = all[d.key];
       if (!settings.enabled) continue;
       const finding = d.scoreOne(state.detectors[d.key], ctx, settings);
       this.options.onWindowScore?.({
@@ -335,7 +408,7 @@ export class Engine {
       }
     }
     for (const d of windowDetectors) {
-      const settings = this.settings(state, destination, null)[d.key];
+      const settings = all[d.key];
       if (settings.enabled) d.learnOne(state.detectors[d.key], ctx, settings);
     }
     learnWindow(state.baseline, obs, verdict, learningWeight(verdict.distance, alerted), local.hourBucket, local.dayBucket);
@@ -371,7 +444,7 @@ export class Engine {
       ...f,
       detected_at_ms: at,
       reason: `${s.repeats} more like alert ${s.firstAlertId} until ${new Date(at).toISOString()} ` +
-        `(${f.flow_count} flows, ${f.bytes} bytes in all); strongest: ${f.reason}`,
+        `(${f.flow_count} flows, ${formatBytes(f.bytes)} in all); strongest: ${f.reason}`,
     };
     alert.alert_id = alertId(alert);
     this.count(alert);
@@ -447,11 +520,16 @@ export class Engine {
   private expireIdle(watermark: number): void {
     this.nextSweep = Math.floor(watermark / HOUR_MS) * HOUR_MS + HOUR_MS;
     const ttl = this.config.baseline.idle_ttl;
+    const idsBefore = watermark - this.config.windows.dedup_horizon;
     for (const [destination, state] of this.dests) {
       if (state.lastSeen + ttl <= watermark && state.windows.length === 0 && state.suppressions.size === 0) {
         this.dests.delete(destination);
         this.dirty.add(destination);
         this.counters.expired++;
+      } else if (state.ids !== undefined && state.ids.forgetBefore(idsBefore)) {
+        // Event time has moved past their horizon: a quiet destination lets its ids go.
+        if (state.ids.size === 0) state.ids = undefined;
+        this.dirty.add(destination);
       }
     }
   }
@@ -466,6 +544,7 @@ export class Engine {
       det: detectors,
       win: s.windows.map(windowToJSON),
       sup: [...s.suppressions].map(([k, v]) => [k, suppressionToJSON(v)]),
+      ...(s.ids !== undefined && s.ids.size > 0 ? { ids: s.ids.toJSON(s.lastSeen) } : {}),
     });
   }
 
@@ -479,11 +558,12 @@ export class Engine {
       detectors,
       windows: (j.win as unknown[]).map(windowFromJSON),
       suppressions: new Map((j.sup as Array<[string, unknown]>).map(([k, v]) => [k, suppressionFromJSON(v)])),
+      ids: Array.isArray(j.ids) && j.ids.length > 0 ? RecentIds.fromJSON(j.ids, j.seen) : undefined,
     };
   }
 
   private serialiseMeta(): string {
-    return JSON.stringify({ v: 1, wm: finiteOrNull(this.watermark), max: finiteOrNull(this.maxEventMs), first: finiteOrNull(this.firstEventMs), sweep: finiteOrNull(this.nextSweep) });
+    return JSON.stringify({ v: 1, wm: finiteOrNull(this.watermark), max: finiteOrNull(this.maxEventMs), first: finiteOrNull(this.firstEventMs), sweep: finiteOrNull(this.nextSweep), clock: this.clock.toJSON() });
   }
 
   private restoreMeta(text: string): void {
@@ -492,6 +572,8 @@ export class Engine {
     this.maxEventMs = j.max ?? -Infinity;
     this.firstEventMs = j.first ?? Infinity;
     this.nextSweep = j.sweep ?? -Infinity;
+    // Older snapshots have no per-gateway clock: it starts afresh (the watermark never goes back).
+    if (j.clock !== undefined) this.clock.restore(j.clock as EventClockJSON);
   }
 }
 

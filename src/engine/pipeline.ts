@@ -1,12 +1,13 @@
 // Engine plus the watermark rule for one ordered stream (a file, or one partition):
-// watermark = max event time seen - windows.allowed_lateness. Pure like the engine.
+// watermark = the lowest latest event time of the active gateways - windows.allowed_lateness
+// (see event-clock.ts: per-gateway event time with idleness, as Flink keeps per split).
+// With one gateway that is its latest event time. Pure like the engine.
 import type { Config } from '../config/types.js';
 import { Engine, type EngineOptions } from './engine.js';
 import type { Alert, FlowRecord } from './types.js';
 
 export class Pipeline {
   readonly engine: Engine;
-  private maxEventMs = -Infinity;
 
   constructor(readonly config: Config, options: EngineOptions = {}, engine?: Engine) {
     this.engine = engine ?? new Engine(config, options);
@@ -14,21 +15,19 @@ export class Pipeline {
 
   /** A pipeline over a restored engine: event time goes on from the restored watermark. */
   static resume(config: Config, engine: Engine): Pipeline {
-    const p = new Pipeline(config, {}, engine);
-    p.maxEventMs = engine.maxEventTime;
-    return p;
+    return new Pipeline(config, {}, engine);
   }
 
   get maxEventTime(): number {
-    return this.maxEventMs;
+    return this.engine.maxEventTime;
   }
 
   /** One record in: its own alerts plus those of windows its event time closes. */
   push(flow: FlowRecord): Alert[] {
     const alerts = this.engine.process(flow);
-    if (flow.end_ms > this.maxEventMs) {
-      this.maxEventMs = flow.end_ms;
-      const closed = this.engine.advance(this.maxEventMs - this.config.windows.allowed_lateness);
+    const watermark = this.engine.clock.low - this.config.windows.allowed_lateness;
+    if (watermark > this.engine.currentWatermark) {
+      const closed = this.engine.advance(watermark);
       if (closed.length > 0) return alerts.length > 0 ? alerts.concat(closed) : closed;
     }
     return alerts;
@@ -36,8 +35,9 @@ export class Pipeline {
 
   /** End of input: let event time run past every open window and suppression interval. */
   finish(): Alert[] {
-    if (!Number.isFinite(this.maxEventMs)) return [];
+    const max = this.engine.maxEventTime;
+    if (!Number.isFinite(max)) return [];
     const { size } = this.config.windows;
-    return this.engine.advance(this.maxEventMs + size + this.config.alerts.suppress_for + size);
+    return this.engine.advance(max + size + this.config.alerts.suppress_for + size);
   }
 }

@@ -2,7 +2,7 @@
 // interval. The first alert goes out at once (a CRITICAL must not wait); repeats inside
 // the interval are folded, and when the interval ends one follow-up alert carries their
 // aggregated counts. Nothing is dropped: an auditor sees every flow in some alert.
-import { MAX_SAMPLES } from './window.js';
+import { addCapped, MAX_SAMPLES } from './window.js';
 import type { Alert } from './types.js';
 
 export interface Suppression {
@@ -29,8 +29,8 @@ export function fold(s: Suppression, a: Alert): void {
   }
   f.window_start_ms = Math.min(f.window_start_ms, a.window_start_ms);
   f.window_end_ms = Math.max(f.window_end_ms, a.window_end_ms);
-  f.flow_count += a.flow_count;
-  f.bytes += a.bytes;
+  f.flow_count = addCapped(f.flow_count, a.flow_count);
+  f.bytes = addCapped(f.bytes, a.bytes);
   // observed/expected/score describe the strongest repeat; flow_count and bytes the sum.
   if (a.score > f.score) {
     f.score = a.score;

@@ -3,6 +3,20 @@ import type { FlowRecord } from './types.js';
 
 export const MAX_SAMPLES = 5;
 
+/**
+ * Ceiling of summed byte, packet and flow counts: 2^53 - 2, the largest long
+ * the Avro alert schema can carry (avsc refuses more). Records may each hold
+ * up to that, so sums saturate here instead of producing an alert that no
+ * encoder takes (the service could then never publish it).
+ */
+export const MAX_TOTAL = Number.MAX_SAFE_INTEGER - 1;
+
+/** a + b, saturating at MAX_TOTAL. */
+export function addCapped(a: number, b: number): number {
+  const sum = a + b;
+  return sum > MAX_TOTAL ? MAX_TOTAL : sum;
+}
+
 export interface OpenWindow {
   start: number;
   bytes: number;
@@ -20,9 +34,9 @@ export function openWindow(start: number): OpenWindow {
 }
 
 export function addFlow(w: OpenWindow, flow: FlowRecord): void {
-  w.bytes += flow.bytes_out;
+  w.bytes = addCapped(w.bytes, flow.bytes_out);
   w.flows += 1;
-  w.packets += flow.packets_out;
+  w.packets = addCapped(w.packets, flow.packets_out);
   w.sources.add(flow.src_ip);
   if (w.samples.length < MAX_SAMPLES) w.samples.push(flow.flow_id);
   if (flow.bytes_out > w.topBytes) {

@@ -26,11 +26,18 @@ import type { Type } from 'avsc';
 import type { FlowRecord } from '../engine/types.js';
 import type { InputItem, ReadOptions } from './input-item.js';
 import { itemsOf } from './input-item.js';
+import { scanAvro } from './avro-scan.js';
 import { canDecodeFast, decodeFlowBinary, decodeLong, newCursor, TRUNCATED } from './flow-binary.js';
 import { flowRecordType, schemaJson } from './schemas.js';
-import { checkFlow, checkFlowValues } from './validate-flow.js';
+import { checkFlow, checkFlowValues, errorText } from './validate-flow.js';
 
 const DEFAULT_CHUNK = 1 << 20;
+/**
+ * Largest decompressed block accepted: writers cut blocks at 64 KiB to a few
+ * MiB; a small deflated block could otherwise inflate to gigabytes (a
+ * decompression bomb) and take the process's memory with it.
+ */
+const MAX_INFLATED_BLOCK = 64 << 20;
 const MAGIC = Buffer.from('Obj\x01', 'latin1');
 const SYNC_SIZE = 16;
 
@@ -193,9 +200,12 @@ export async function* readAvroBatches(path: string, options: ReadOptions = {}):
 
       if (decoding.inflate) {
         try {
-          data = inflateRawSync(data);
+          data = inflateRawSync(data, { maxOutputLength: MAX_INFLATED_BLOCK });
         } catch (err) {
-          yield [{ ok: false, where, reason: `deflate decompression failed (${(err as Error).message}); its ${count} records are lost` }];
+          const why = (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE'
+            ? `the block inflates to more than ${MAX_INFLATED_BLOCK} bytes, the limit`
+            : `deflate decompression failed (${errorText(err)})`;
+          yield [{ ok: false, where, reason: `${why}; its ${count} records are lost` }];
           recordsBefore += count;
           continue;
         }
@@ -224,23 +234,27 @@ async function readHeader(input: FileWindow): Promise<Header | string> {
     return 'not an Avro object container file (bad magic bytes)';
   }
   for (;;) {
-    let decoded: { value: unknown; offset: number };
-    try {
-      decoded = HEADER_TYPE.decode(input.view(), input.pos);
-    } catch (err) {
-      return `corrupt header: ${(err as Error).message}`;
-    }
-    if (decoded.offset >= 0) {
+    // avsc would loop on a corrupt map count in the metadata: the scan checks the counts first.
+    const scan = scanAvro(HEADER_TYPE, input.buf, input.pos, input.len);
+    if (scan.ok) {
+      let decoded: { value: unknown; offset: number };
+      try {
+        decoded = HEADER_TYPE.decode(input.view(), input.pos);
+      } catch (err) {
+        return `corrupt header: ${errorText(err)}`;
+      }
       input.pos = decoded.offset;
       return decoded.value as Header;
     }
-    if (!(await input.more())) return 'truncated header';
+    if (!scan.needsMore) return `corrupt header: ${scan.reason}`;
+    if (!(await input.more())) return scan.truncated ? 'truncated header' : `corrupt header: ${scan.reason}`;
   }
 }
 
 interface Decoding {
   /** The writer schema is the local one: decodeFlowBinary applies. */
   fast: boolean;
+  writer: Type;
   reader: Type;
   resolver: ReturnType<Type['createResolver']> | undefined;
   inflate: boolean;
@@ -256,15 +270,15 @@ function prepareDecoding(header: Header): Decoding | string {
   try {
     writer = avro.Type.forSchema(JSON.parse(schemaBytes.toString('utf8')) as avro.Schema);
   } catch (err) {
-    return `invalid writer schema: ${(err as Error).message}`;
+    return `invalid writer schema: ${errorText(err)}`;
   }
   const reader = flowRecordType();
-  if (canDecodeFast(writer)) return { fast: true, reader, resolver: undefined, inflate };
+  if (canDecodeFast(writer)) return { fast: true, writer, reader, resolver: undefined, inflate };
   try {
     const resolver = writer.equals(reader) ? undefined : reader.createResolver(writer);
-    return { fast: false, reader, resolver, inflate };
+    return { fast: false, writer, reader, resolver, inflate };
   } catch (err) {
-    return `the file's schema cannot be read as ${reader.name}: ${(err as Error).message}`;
+    return `the file's schema cannot be read as ${reader.name}: ${errorText(err)}`;
   }
 }
 
@@ -289,11 +303,14 @@ function decodeBlock(
       if (decoded === null) return skipRest(items, where, cursor.error === TRUNCATED ? 'the record runs past the end of the block' : cursor.error, count - i);
       flow = checkFlowValues(decoded) ?? decoded;
     } else {
+      // avsc trusts array and map counts (a corrupt one hangs it): checked first.
+      const scan = scanAvro(decoding.writer, data, cursor.pos);
+      if (!scan.ok) return skipRest(items, where, scan.truncated ? 'the record runs past the end of the block' : scan.reason, count - i);
       let decoded: { value: unknown; offset: number };
       try {
         decoded = decoding.reader.decode(data, cursor.pos, decoding.resolver);
       } catch (err) {
-        return skipRest(items, where, (err as Error).message, count - i);
+        return skipRest(items, where, errorText(err), count - i);
       }
       if (decoded.offset < 0) return skipRest(items, where, 'the record runs past the end of the block', count - i);
       cursor.pos = decoded.offset;
@@ -358,8 +375,8 @@ export interface AvroFileWriterOptions {
   syncMarker?: Buffer;
 }
 
-/** Writes flow records to an Avro object container file. */
-export class AvroFileWriter {
+/** Writes flow records (or, with the alert schema, alerts) to an Avro object container file. */
+export class AvroFileWriter<T extends object = FlowRecord> {
   private readonly type: Type;
   private readonly encoder: InstanceType<typeof avro.streams.BlockEncoder>;
   private readonly done: Promise<void>;
@@ -386,7 +403,7 @@ export class AvroFileWriter {
    * Appends one record. Throws at once when it does not fit the schema.
    * Returns false when buffers are full: await drain().
    */
-  write(flow: FlowRecord): boolean {
+  write(flow: T): boolean {
     if (this.failure) throw this.failure;
     this.count++;
     let problem = '';

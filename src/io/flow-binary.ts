@@ -64,6 +64,8 @@ export function newCursor(pos = 0): Cursor {
 // Varint state kept in module variables: no allocation, no closures.
 let at = 0;
 let failure = '';
+/** Where the current record starts: error messages give byte offsets from here. */
+let recordStart = 0;
 
 /**
  * Decodes one record starting at cursor.pos, reading no further than `end`.
@@ -73,21 +75,22 @@ let failure = '';
 export function decodeFlowBinary(buf: Uint8Array, cursor: Cursor, end: number): FlowRecord | null {
   at = cursor.pos;
   failure = '';
-  const flowId = readString(buf, end, false);
+  recordStart = at;
+  const flowId = readString(buf, end, false, 'flow_id');
   const gatewayId = readNullableString(buf, end, 'gateway_id');
-  const startMs = readLong(buf, end);
-  const endMs = readLong(buf, end);
-  const srcIp = readString(buf, end, false);
-  const dstIp = readString(buf, end, false);
-  const srcPort = readLong(buf, end);
-  const dstPort = readLong(buf, end);
-  const protocol = readLong(buf, end);
+  const startMs = readLong(buf, end, 'start_ms');
+  const endMs = readLong(buf, end, 'end_ms');
+  const srcIp = readString(buf, end, false, 'src_ip');
+  const dstIp = readString(buf, end, false, 'dst_ip');
+  const srcPort = readLong(buf, end, 'src_port');
+  const dstPort = readLong(buf, end, 'dst_port');
+  const protocol = readLong(buf, end, 'protocol');
   const dstHost = readNullableString(buf, end, 'dst_host');
   const dstCountry = readNullableString(buf, end, 'dst_country');
-  const bytesOut = readLong(buf, end);
-  const bytesIn = readLong(buf, end);
-  const packetsOut = readLong(buf, end);
-  const packetsIn = readLong(buf, end);
+  const bytesOut = readLong(buf, end, 'bytes_out');
+  const bytesIn = readLong(buf, end, 'bytes_in');
+  const packetsOut = readLong(buf, end, 'packets_out');
+  const packetsIn = readLong(buf, end, 'packets_in');
   const dataClass = readNullableString(buf, end, 'data_class');
   const principal = readNullableString(buf, end, 'principal');
   // The readers return harmless placeholders after a failure, so one check
@@ -125,7 +128,7 @@ export function decodeFlowBinary(buf: Uint8Array, cursor: Cursor, end: number): 
 export function decodeLong(buf: Uint8Array, cursor: Cursor, end: number): number {
   at = cursor.pos;
   failure = '';
-  const value = readLong(buf, end);
+  const value = readLong(buf, end, '');
   if (failure !== '') {
     cursor.error = failure;
     return Number.NaN;
@@ -134,15 +137,16 @@ export function decodeLong(buf: Uint8Array, cursor: Cursor, end: number): number
   return value;
 }
 
-/** Zig-zag varint (Avro int and long). */
-function readLong(buf: Uint8Array, end: number): number {
+/** Zig-zag varint (Avro int and long) of `field` ('' outside a record). */
+function readLong(buf: Uint8Array, end: number, field: string): number {
   if (failure !== '') return 0;
+  const from = at;
   let pos = at;
   let n = 0;
   let shift = 0;
   let b: number;
   do {
-    if (pos >= end) return fail(TRUNCATED);
+    if (pos >= end) return fail(TRUNCATED, field, from);
     b = buf[pos++];
     n |= (b & 0x7f) << shift;
     shift += 7;
@@ -154,15 +158,15 @@ function readLong(buf: Uint8Array, end: number): number {
     let high = 0;
     let scale = 1;
     do {
-      if (pos >= end) return fail(TRUNCATED);
-      if (scale > 2 ** 35) return fail('invalid varint (more than 10 bytes)');
+      if (pos >= end) return fail(TRUNCATED, field, from);
+      if (scale > 2 ** 35) return fail('invalid varint (more than 10 bytes)', field, from);
       b = buf[pos++];
       high += (b & 0x7f) * scale;
       scale *= 128;
     } while (b & 0x80);
     const negative = n & 1;
     const magnitude = (n >>> 1) + high * 134217728; // 2^27
-    if (magnitude > Number.MAX_SAFE_INTEGER - negative) return fail('long beyond 2^53 (potential precision loss)');
+    if (magnitude > Number.MAX_SAFE_INTEGER - negative) return fail('long beyond 2^53 (potential precision loss)', field, from);
     at = pos;
     return negative ? -magnitude - 1 : magnitude;
   }
@@ -170,35 +174,41 @@ function readLong(buf: Uint8Array, end: number): number {
   return (n >>> 1) ^ -(n & 1);
 }
 
-function readString(buf: Uint8Array, end: number, share: boolean): string {
-  const len = readLong(buf, end);
+function readString(buf: Uint8Array, end: number, share: boolean, field: string): string {
+  const from = at;
+  const len = readLong(buf, end, field);
   if (failure !== '') return '';
-  if (len < 0) return failString(`negative string length ${len}`);
+  if (len < 0) return failString(`negative string length ${len}`, field, from);
   const start = at;
   const stop = start + len;
-  if (stop > end) return failString(TRUNCATED);
+  if (stop > end) return failString(TRUNCATED, field, from);
   at = stop;
   return share ? sharedString(buf, start, stop) : utf8(buf, start, stop);
 }
 
 function readNullableString(buf: Uint8Array, end: number, field: string): string | null {
-  const branch = readLong(buf, end);
+  const from = at;
+  const branch = readLong(buf, end, field);
   if (failure !== '') return null;
   if (branch === 0) return null;
   if (branch !== 1) {
-    failure = `invalid union index ${branch} for field ${field}`;
+    fail(`invalid union index ${branch} (expected 0 for null or 1 for a string)`, field, from);
     return null;
   }
-  return readString(buf, end, true);
+  return readString(buf, end, true, field);
 }
 
-function fail(reason: string): number {
-  failure = reason;
+/**
+ * Records why decoding stopped. TRUNCATED stays bare (callers test for it);
+ * any other reason names the field and its byte offset in the record.
+ */
+function fail(reason: string, field: string, from: number): number {
+  failure = reason === TRUNCATED || field === '' ? reason : `field ${field} at byte ${from - recordStart}: ${reason}`;
   return 0;
 }
 
-function failString(reason: string): string {
-  failure = reason;
+function failString(reason: string, field: string, from: number): string {
+  fail(reason, field, from);
   return '';
 }
 

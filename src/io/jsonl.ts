@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import type { Readable, Writable } from 'node:stream';
-import { checkFlow } from './validate-flow.js';
+import { checkFlow, invalidJsonReason } from './validate-flow.js';
 import type { InputItem, ReadOptions } from './input-item.js';
 import { itemsOf } from './input-item.js';
 
@@ -89,7 +89,7 @@ function parseLine(bytes: Buffer, start: number, end: number, label: string, lin
     value = JSON.parse(source);
   } catch (err) {
     if (source.trim().length === 0) return; // a line of only spaces is blank too
-    out.push({ ok: false, where: `${label}:${line}`, reason: `invalid JSON: ${(err as Error).message}` });
+    out.push({ ok: false, where: `${label}:${line}`, reason: invalidJsonReason(err) });
     return;
   }
   const flow = checkFlow(value);

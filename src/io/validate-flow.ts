@@ -17,6 +17,28 @@ export class FlowValidationError extends Error {
   }
 }
 
+/**
+ * The reason for text JSON.parse refused: V8's message (the position, or the
+ * offending token with some context), made printable (see errorText).
+ */
+export function invalidJsonReason(err: unknown): string {
+  return `invalid JSON: ${errorText(err)}`;
+}
+
+const MAX_ERROR_TEXT = 200;
+
+/**
+ * An error's message for a reason built from it. Library messages may quote
+ * the input (V8's JSON.parse, avsc's schema errors): control characters are
+ * escaped and the text is cut at 200 characters, since reasons go into
+ * dead-letter headers and log lines.
+ */
+export function errorText(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const cut = message.length > MAX_ERROR_TEXT ? `${message.slice(0, MAX_ERROR_TEXT - 3)}...` : message;
+  return cut.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Validates and normalises a record; throws FlowValidationError naming the field. */
 export function validateFlow(obj: unknown): FlowRecord {
   const result = checkFlow(obj);
@@ -28,6 +50,28 @@ export function validateFlow(obj: unknown): FlowRecord {
 // accepts (no leading zeros, no hex/octal/short forms), without its cost.
 const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const COUNTRY = /^[A-Za-z]{2}$/;
+
+/**
+ * Longest text accepted in flow_id, gateway_id, dst_host, data_class and
+ * principal. Real values are far shorter (a DNS name is at most 253); a
+ * megabyte id would otherwise be kept in the engine's state and copied into
+ * alerts, which then exceed Kafka's message size and cannot be published.
+ */
+export const MAX_TEXT_LENGTH = 1024;
+/** Longest IP text accepted: IPv6 with embedded IPv4 is 45 characters, plus room for a zone id. */
+const MAX_IP_LENGTH = 64;
+/**
+ * Largest count (bytes, packets) accepted: 2^53 - 2, the largest long avsc
+ * writes. A record read from JSON must fit the Avro schema too, or the
+ * service could not forward it on its internal topic.
+ */
+export const MAX_COUNT = Number.MAX_SAFE_INTEGER - 1;
+/**
+ * Latest start_ms / end_ms accepted: 9999-12-31T23:59:59.999Z. Well inside
+ * the range of a JS Date (8.64e15 ms), which the engine's calendar and alert
+ * texts rely on, with room for window and suppression arithmetic after it.
+ */
+export const MAX_TIME_MS = 253_402_300_799_999;
 
 /**
  * Validates and normalises a record without throwing: returns a fresh record
@@ -110,9 +154,13 @@ export function checkFlow(obj: unknown): FlowRecord | string {
  */
 export function checkFlowValues(flow: FlowRecord): string | null {
   if (flow.flow_id.length === 0) return badString('flow_id', '');
+  if (flow.flow_id.length > MAX_TEXT_LENGTH) return tooLong('flow_id', flow.flow_id);
   if (flow.gateway_id !== null && flow.gateway_id.length === 0) return badNullableString('gateway_id', '');
+  if (flow.gateway_id !== null && flow.gateway_id.length > MAX_TEXT_LENGTH) return tooLong('gateway_id', flow.gateway_id);
   if (flow.start_ms < 0) return badCount('start_ms', flow.start_ms);
   if (flow.end_ms < 0) return badCount('end_ms', flow.end_ms);
+  if (flow.start_ms > MAX_TIME_MS) return tooLate('start_ms', flow.start_ms);
+  if (flow.end_ms > MAX_TIME_MS) return tooLate('end_ms', flow.end_ms);
   if (flow.end_ms < flow.start_ms) return `field end_ms: ${flow.end_ms} is before start_ms ${flow.start_ms}`;
   if (!isIp(flow.src_ip)) return badIp('src_ip', flow.src_ip);
   if (!isIp(flow.dst_ip)) return badIp('dst_ip', flow.dst_ip);
@@ -120,6 +168,7 @@ export function checkFlowValues(flow: FlowRecord): string | null {
   if (flow.dst_port < 0 || flow.dst_port > 65535) return badRange('dst_port', flow.dst_port, 65535);
   if (flow.protocol < 0 || flow.protocol > 255) return badRange('protocol', flow.protocol, 255);
   if (flow.dst_host !== null && flow.dst_host.length === 0) return badNullableString('dst_host', '');
+  if (flow.dst_host !== null && flow.dst_host.length > MAX_TEXT_LENGTH) return tooLong('dst_host', flow.dst_host);
   const country = flow.dst_country;
   if (country !== null) {
     const a = country.charCodeAt(0);
@@ -130,17 +179,20 @@ export function checkFlowValues(flow: FlowRecord): string | null {
       flow.dst_country = country.toUpperCase();
     }
   }
-  if (flow.bytes_out < 0) return badCount('bytes_out', flow.bytes_out);
-  if (flow.bytes_in < 0) return badCount('bytes_in', flow.bytes_in);
-  if (flow.packets_out < 0) return badCount('packets_out', flow.packets_out);
-  if (flow.packets_in < 0) return badCount('packets_in', flow.packets_in);
+  if (flow.bytes_out < 0 || flow.bytes_out > MAX_COUNT) return badCount('bytes_out', flow.bytes_out);
+  if (flow.bytes_in < 0 || flow.bytes_in > MAX_COUNT) return badCount('bytes_in', flow.bytes_in);
+  if (flow.packets_out < 0 || flow.packets_out > MAX_COUNT) return badCount('packets_out', flow.packets_out);
+  if (flow.packets_in < 0 || flow.packets_in > MAX_COUNT) return badCount('packets_in', flow.packets_in);
   if (flow.data_class !== null && flow.data_class.length === 0) return badNullableString('data_class', '');
+  if (flow.data_class !== null && flow.data_class.length > MAX_TEXT_LENGTH) return tooLong('data_class', flow.data_class);
   if (flow.principal !== null && flow.principal.length === 0) return badNullableString('principal', '');
+  if (flow.principal !== null && flow.principal.length > MAX_TEXT_LENGTH) return tooLong('principal', flow.principal);
   return null;
 }
 
 /** True for IPv4 dotted-quad text or IPv6 text (zone ids and embedded IPv4 allowed). */
 export function isIp(text: string): boolean {
+  if (text.length > MAX_IP_LENGTH) return false;
   if (IPV4.test(text)) return true;
   // Only IPv6 contains ':'; anything else (e.g. "10.1", "0x7f.0.0.1") is not
   // accepted even though ipaddr.js would parse such legacy IPv4 forms.
@@ -199,6 +251,14 @@ function badIp(field: string, v: string): string {
     : `field ${field}: ${describe(v)} is not an IPv4 or IPv6 address`;
 }
 
+function tooLong(field: string, v: string): string {
+  return `field ${field}: ${v.length} characters, more than the ${MAX_TEXT_LENGTH} allowed (starts ${describe(v)})`;
+}
+
+function tooLate(field: string, v: number): string {
+  return `field ${field}: ${v} is after ${new Date(MAX_TIME_MS).toISOString()}, the latest time accepted`;
+}
+
 function badString(field: string, v: unknown): string {
   return v === undefined ? `missing required field ${field}` : `field ${field}: expected a non-empty string, got ${describe(v)}`;
 }
@@ -208,7 +268,11 @@ function badNullableString(field: string, v: unknown): string {
 }
 
 function badCount(field: string, v: unknown): string {
-  return v === undefined ? `missing required field ${field}` : `field ${field}: expected a non-negative integer, got ${describe(v)}`;
+  if (v === undefined) return `missing required field ${field}`;
+  if (typeof v === 'number' && Number.isInteger(v) && v > MAX_COUNT) {
+    return field === 'start_ms' || field === 'end_ms' ? tooLate(field, v) : `field ${field}: ${v} is beyond the largest count accepted, ${MAX_COUNT}`;
+  }
+  return `field ${field}: expected a non-negative integer, got ${describe(v)}`;
 }
 
 function badRange(field: string, v: unknown, max: number): string {
@@ -221,6 +285,7 @@ function describe(v: unknown): string {
   if (typeof v === 'number') return String(v); // JSON.stringify would turn NaN into null
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object' && v !== null) return 'an object';
-  const text = typeof v === 'bigint' ? `${v}n` : JSON.stringify(v);
+  // Only the start of a long string is shown: no need to escape a megabyte of it first.
+  const text = typeof v === 'bigint' ? `${v}n` : JSON.stringify(typeof v === 'string' && v.length > 100 ? v.slice(0, 100) : v);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -4,10 +4,13 @@
 //
 // Confluent wire format: byte 0x00, a 4-byte big-endian schema id, then the
 // Avro binary of the record. Raw Avro: the Avro binary alone. In `auto` mode
-// '{' (after white space) means JSON: Avro cannot start so, '{' would be a
-// negative string length. Both Avro forms are told apart by trying Confluent
-// first when the first byte is 0x00 (see decodeMessage); a raw FlowRecord
-// starting with 0x00 has an empty flow_id and is invalid anyway.
+// '{' (after white space) means JSON: Avro cannot start with '{', it would be
+// a negative string length. White space can start Avro though (0x0A, 0x20:
+// string lengths 5 and 16), so JSON that fails to parse after leading white
+// space is tried as Avro before its reason stands. Both Avro forms are told
+// apart by trying Confluent first when the first byte is 0x00 (see
+// decodeMessage); a raw FlowRecord starting with 0x00 has an empty flow_id
+// and is invalid anyway.
 
 import avro from 'avsc';
 import type { Type } from 'avsc';
@@ -17,7 +20,7 @@ import { canDecodeFast, decodeFlowBinary, newCursor, TRUNCATED } from './flow-bi
 import { scanAvro } from './avro-scan.js';
 import { alertType, flowRecordType } from './schemas.js';
 import { alertDocument, readAlertDocument, type AlertFormat } from './siem/index.js';
-import { checkFlow, checkFlowValues } from './validate-flow.js';
+import { checkFlow, checkFlowValues, errorText, invalidJsonReason } from './validate-flow.js';
 
 export type WireFormat = 'avro' | 'json' | 'auto';
 
@@ -178,7 +181,20 @@ function confluentFrame(schemaId: number, body: Buffer): Buffer {
 
 function decodeMessage<T>(buf: Buffer, format: WireFormat, options: WireOptions, codec: Codec<T>): Outcome<T> {
   if (buf.length === 0) return { ok: false, reason: 'empty message' };
-  if (format === 'json' || (format === 'auto' && startsLikeJson(buf))) return finish(decodeJson(buf, codec));
+  if (format === 'json') return finish(decodeJson(buf, codec));
+  if (format === 'auto' && startsLikeJson(buf)) {
+    const json = decodeJson(buf, codec);
+    if (json.ok || json.decoded || buf[0] === 0x7b) return finish(json);
+    // Leading white space, then no JSON: maybe Avro whose first string length is 5 or 16.
+    const avro = decodeAvroMessage(buf, options, codec);
+    return avro.attempt.ok || avro.attempt.decoded ? finish(avro.attempt, avro.schemaId) : finish(json);
+  }
+  const avro = decodeAvroMessage(buf, options, codec);
+  return finish(avro.attempt, avro.schemaId);
+}
+
+/** Raw Avro or the Confluent wire format; `schemaId` when read as Confluent. */
+function decodeAvroMessage<T>(buf: Buffer, options: WireOptions, codec: Codec<T>): { attempt: Attempt<T>; schemaId?: number } {
   if (buf[0] === CONFLUENT_MAGIC && buf.length >= CONFLUENT_HEADER) {
     // Confluent when the rest decodes fully; else raw Avro when that decodes
     // fully; else the Confluent reading's reason (e.g. an unknown schema id),
@@ -187,11 +203,11 @@ function decodeMessage<T>(buf: Buffer, format: WireFormat, options: WireOptions,
     const confluent = decodeConfluent(buf, schemaId, options, codec);
     // An unknown or unreadable writer schema settles it too: told to expect ids, the
     // reader should say which id failed, not how the bytes misread as raw Avro.
-    if (confluent.ok || confluent.decoded || confluent.schema) return finish(confluent, schemaId);
+    if (confluent.ok || confluent.decoded || confluent.schema) return { attempt: confluent, schemaId };
     const raw = decodeAvro(buf, 0, codec, codec.local, null);
-    return raw.ok || raw.decoded ? finish(raw) : finish(confluent, schemaId);
+    return raw.ok || raw.decoded ? { attempt: raw } : { attempt: confluent, schemaId };
   }
-  return finish(decodeAvro(buf, 0, codec, codec.local, null));
+  return { attempt: decodeAvro(buf, 0, codec, codec.local, null) };
 }
 
 function finish<T>(attempt: Attempt<T>, schemaId?: number): Outcome<T> {
@@ -214,7 +230,7 @@ function decodeJson<T>(buf: Buffer, codec: Codec<T>): Attempt<T> {
   try {
     value = JSON.parse(buf.toString('utf8'));
   } catch (err) {
-    return undecodable(`invalid JSON: ${(err as Error).message}`);
+    return undecodable(invalidJsonReason(err));
   }
   return checked(codec.check(value));
 }
@@ -252,7 +268,7 @@ function resolverFor(local: Type, writer: Type): Resolver | null | string {
     try {
       resolver = writer.equals(local) ? null : local.createResolver(writer);
     } catch (err) {
-      resolver = `cannot be read as ${local.name}: ${(err as Error).message}`;
+      resolver = `cannot be read as ${local.name}: ${errorText(err)}`;
     }
     byWriter.set(writer, resolver);
   }
@@ -270,7 +286,7 @@ function decodeAvro<T>(buf: Buffer, start: number, codec: Codec<T>, writer: Type
   try {
     decoded = codec.local.decode(buf, start, resolver ?? undefined);
   } catch (err) {
-    return undecodable(`invalid Avro record: ${(err as Error).message}`);
+    return undecodable(`invalid Avro record: ${errorText(err)}`);
   }
   if (decoded.offset < 0) return truncated(buf, start);
   if (decoded.offset < buf.length) return trailing(buf, decoded.offset);

@@ -7,6 +7,7 @@ import kafkajs, { type EachBatchPayload, type Message, type Producer, type Topic
 import type { Config } from '../config/types.js';
 import type { Alert } from '../engine/types.js';
 import { encodeAlert } from '../io/wire.js';
+import type { FutureBound } from '../engine/future-bound.js';
 import type { FlowDecoder } from './decoder.js';
 import { deadLetterMessage, reasonClass, type DeadLetter } from './dlq.js';
 import { newBatchOutput } from './engine-task.js';
@@ -47,7 +48,7 @@ async function forwardBatch(deps: BatchHandlerDeps, forwarder: Forwarder, payloa
   const { layout, metrics } = deps;
   const stopTimer = metrics.batchSeconds.startTimer({ stage: 'forward' });
   await deps.gatewayDecoder.prepare(batch.messages.map((m) => m.value));
-  const out = forwarder.forward(batch.topic, batch.partition, batch.messages);
+  const out = forwarder.forward(batch.topic, batch.partition, batch.messages, futureBound(deps));
   await send(deps.producer, [
     { topic: layout.repartition!, messages: out.forwarded },
     { topic: layout.deadLetter, messages: out.deadLetters.map(deadLetterMessage) },
@@ -68,13 +69,16 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
   if (layout.repartition === null) await deps.gatewayDecoder.prepare(batch.messages.map((m) => m.value));
 
   const out = newBatchOutput();
-  const lateBefore = task.engine.counters.late;
+  const counted = task.engine.counters;
+  const before = { late: counted.late, outOfOrder: counted.outOfOrder, duplicates: counted.duplicates };
+  // Records come from the gateways directly only without repartitioning; else the forwarder checked them.
+  const bound = layout.repartition === null ? futureBound(deps) : undefined;
   const heartbeat = throttledHeartbeat(payload, deps.log);
   try {
     // From here the engine changes: any failure before the changelog is written leaves it
     // ahead of the changelog, so it is dropped and restored before the batch is retried.
     for (let i = 0; i < batch.messages.length; i++) {
-      task.accept(batch.messages[i], out);
+      task.accept(batch.messages[i], out, bound);
       if ((i & 255) === 255) await heartbeat();
     }
     task.finishBatch(Number(batch.lastOffset()));
@@ -105,7 +109,9 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
   if (layout.repartition === null) metrics.addRecordsIn(batch.topic, out.processed + out.deadLetters.length);
   metrics.addProcessed(out.processed);
   metrics.addSkipped(out.skipped);
-  metrics.addLate(task.engine.counters.late - lateBefore);
+  metrics.addLate(task.engine.counters.late - before.late);
+  metrics.addOutOfOrder(task.engine.counters.outOfOrder - before.outOfOrder);
+  metrics.addDuplicates(task.engine.counters.duplicates - before.duplicates);
   for (const alert of out.alerts) metrics.addAlert(alert.type);
   countDeadLetters(deps, out.deadLetters);
   metrics.setLag(batch.topic, batch.partition, lagAfter(payload));
@@ -114,7 +120,7 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
   if (out.alerts.length > 0) deps.log.debug({ partition: batch.partition, alerts: out.alerts.length }, 'alerts published');
 }
 
-function alertMessage(alert: Alert, format: 'json' | 'avro'): Message {
+function alertMessage(alert: Alert, format: Config['alerts']['format']): Message {
   return { key: alert.destination, value: encodeAlert(alert, format), headers: { 'x-alert-type': alert.type } };
 }
 
@@ -168,6 +174,11 @@ async function commitBatch(payload: EachBatchPayload): Promise<void> {
   payload.resolveOffset(last);
   const next = String(Number(last) + 1);
   await payload.commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
+}
+
+/** The wall clock, read once per batch, against windows.max_future: the engine itself never reads a clock. */
+function futureBound(deps: BatchHandlerDeps): FutureBound {
+  return { processingMs: Date.now(), maxFutureMs: deps.config.windows.max_future };
 }
 
 function countDeadLetters(deps: BatchHandlerDeps, deadLetters: DeadLetter[]): void {

@@ -1,8 +1,12 @@
 // A kafkajs client from the config: brokers, TLS files, SASL with the password taken
-// from the environment variable the config names (never from the file, never logged).
+// from the environment variable or the file the config names (never from the config
+// itself, never logged, never part of an error message).
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig as KafkajsConfig, type SASLOptions } from 'kafkajs';
 import type { KafkaConfig } from '../config/types.js';
+import { saslPassword } from './secret.js';
+
+export { SecretError, saslPassword } from './secret.js';
 
 export interface ClientOptions {
   /** Overrides config.kafka.client_id (e.g. a per-instance suffix). */
@@ -32,10 +36,7 @@ export function createKafka(config: KafkaConfig, options: ClientOptions = {}): K
     };
   }
   if (config.sasl !== null) {
-    const password = env[config.sasl.password_env];
-    if (password === undefined || password === '') {
-      throw new Error(`kafka.sasl.password_env: environment variable ${config.sasl.password_env} is not set`);
-    }
+    const password = saslPassword(config.sasl, env);
     kc.sasl = { mechanism: config.sasl.mechanism, username: config.sasl.username, password } as SASLOptions;
   }
   if (options.log) {
@@ -48,3 +49,4 @@ export function createKafka(config: KafkaConfig, options: ClientOptions = {}): K
   }
   return new Kafka(kc);
 }
+

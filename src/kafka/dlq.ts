@@ -2,6 +2,7 @@
 // unchanged (key, value and headers kept), with why and where from in headers, so it can be
 // inspected and replayed. Never silently dropped.
 import type { IHeaders, Message } from 'kafkajs';
+import { TOO_FAR_AHEAD_PREFIX } from '../engine/future-bound.js';
 
 /** A consumed record as the service needs it (kafkajs KafkaMessage fits). */
 export interface InputMessage {
@@ -39,14 +40,15 @@ export function deadLetterMessage(d: DeadLetter): Message {
   };
 }
 
-export type ReasonClass = 'empty' | 'json' | 'avro' | 'schema' | 'invalid_record';
+export type ReasonClass = 'empty' | 'json' | 'avro' | 'schema' | 'invalid_record' | 'too_far_ahead';
 
 /** A small fixed set of label values for the dead-letter metric (the reasons themselves vary per record). */
 export function reasonClass(reason: string): ReasonClass {
   if (reason === 'empty message') return 'empty';
+  if (reason.startsWith(TOO_FAR_AHEAD_PREFIX)) return 'too_far_ahead';
   if (reason.startsWith('invalid JSON')) return 'json';
   if (reason.startsWith('unknown schema id') || reason.startsWith('schema id ') || reason.startsWith('schema registry')) return 'schema';
-  if (reason.startsWith('invalid Avro') || reason.startsWith('truncated Avro') || reason.includes('trailing bytes after record')) {
+  if (reason.startsWith('invalid Avro') || reason.startsWith('truncated Avro') || / trailing bytes? after record$/.test(reason)) {
     return 'avro';
   }
   return 'invalid_record';

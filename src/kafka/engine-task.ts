@@ -5,6 +5,7 @@
 import { chainAlert } from '../audit/chain.js';
 import type { Config } from '../config/types.js';
 import { Engine } from '../engine/engine.js';
+import { checkFuture, type FutureBound } from '../engine/future-bound.js';
 import { Pipeline } from '../engine/pipeline.js';
 import type { Alert, StateChange } from '../engine/types.js';
 import type { FlowDecoder } from './decoder.js';
@@ -88,7 +89,7 @@ export class EngineTask {
   }
 
   /** One record: skipped if already reflected, dead-lettered if bad, else into the pipeline. */
-  accept(m: InputMessage, out: BatchOutput): void {
+  accept(m: InputMessage, out: BatchOutput, bound?: FutureBound): void {
     const offset = Number(m.offset);
     if (offset < this.progress.next) {
       out.skipped++;
@@ -103,6 +104,11 @@ export class EngineTask {
     const result = this.decoder.decode(m.value);
     if (!result.ok) {
       out.deadLetters.push({ message: m, reason: result.reason, topic: this.topic, partition: this.partition });
+      return;
+    }
+    const ahead = checkFuture(result.flow, bound);
+    if (ahead !== null) {
+      out.deadLetters.push({ message: m, reason: ahead, topic: this.topic, partition: this.partition });
       return;
     }
     out.processed++;

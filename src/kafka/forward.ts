@@ -4,6 +4,7 @@
 // is raw Avro (cheap to decode in stage two); headers carry where the record came from, which
 // stage two uses to recognise copies after a crash (see progress.ts).
 import type { Message } from 'kafkajs';
+import { checkFuture, type FutureBound } from '../engine/future-bound.js';
 import { DestinationKeyer } from '../engine/keys.js';
 import { encodeFlowAvro } from '../io/wire.js';
 import type { FlowDecoder } from './decoder.js';
@@ -24,12 +25,18 @@ export class Forwarder {
     this.keyer = new DestinationKeyer(keyMode);
   }
 
-  forward(topic: string, partition: number, messages: InputMessage[]): ForwardOutput {
+  /** `bound`: records further ahead of processing time than windows.max_future are dead-lettered here. */
+  forward(topic: string, partition: number, messages: InputMessage[], bound?: FutureBound): ForwardOutput {
     const out: ForwardOutput = { forwarded: [], deadLetters: [] };
     for (const m of messages) {
       const result = this.decoder.decode(m.value);
       if (!result.ok) {
         out.deadLetters.push({ message: m, reason: result.reason, topic, partition });
+        continue;
+      }
+      const ahead = checkFuture(result.flow, bound);
+      if (ahead !== null) {
+        out.deadLetters.push({ message: m, reason: ahead, topic, partition });
         continue;
       }
       let value: Buffer;

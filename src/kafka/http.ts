@@ -12,6 +12,8 @@ export interface OpsEndpoints {
 
 export interface OpsServer {
   host: string;
+  /** The address the socket is bound to, as the kernel reports it (e.g. 127.0.0.1). */
+  address: string;
   port: number;
   /** http://host:port */
   url: string;
@@ -48,10 +50,12 @@ export async function startOpsServer(host: string, port: number, endpoints: OpsE
       resolve();
     });
   });
-  const actual = (server.address() as AddressInfo).port;
+  const bound = server.address() as AddressInfo;
+  const actual = bound.port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     host,
+    address: bound.address,
     port: actual,
     url: `http://${urlHost}:${actual}`,
     close: () =>

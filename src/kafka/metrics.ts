@@ -15,12 +15,29 @@ export interface ServiceCounters {
   /** Records skipped because the restored state already reflected them. */
   skipped: number;
   late: number;
+  /** Earlier than an event time their gateway had already reported, but not late. */
+  outOfOrder: number;
+  /** The same flow_id at the same destination again within windows.dedup_horizon: counted once. */
+  duplicates: number;
+  /** Dead-lettered: event time further than windows.max_future ahead of the wall clock. */
+  tooFarAhead: number;
   alerts: Partial<Record<AlertType, number>>;
 }
 
 export class ServiceMetrics {
   readonly registry = new Registry();
-  readonly counters: ServiceCounters = { recordsIn: 0, repartitioned: 0, processed: 0, deadLetters: 0, skipped: 0, late: 0, alerts: {} };
+  readonly counters: ServiceCounters = {
+    recordsIn: 0,
+    repartitioned: 0,
+    processed: 0,
+    deadLetters: 0,
+    skipped: 0,
+    late: 0,
+    outOfOrder: 0,
+    duplicates: 0,
+    tooFarAhead: 0,
+    alerts: {},
+  };
 
   private readonly recordsIn: Counter<'topic'>;
   private readonly repartitioned: Counter;
@@ -28,6 +45,9 @@ export class ServiceMetrics {
   private readonly deadLetters: Counter<'reason'>;
   private readonly skipped: Counter;
   private readonly late: Counter;
+  private readonly outOfOrder: Counter;
+  private readonly duplicates: Counter;
+  private readonly tooFarAhead: Counter;
   private readonly alerts: Counter<'type'>;
   private readonly lag: Gauge<'topic' | 'partition'>;
   private readonly destinations: Gauge<'partition'>;
@@ -48,6 +68,9 @@ export class ServiceMetrics {
     this.deadLetters = new Counter({ name: 'egress_watch_dead_letters_total', help: 'Records sent to the dead-letter topic, by reason class', labelNames: ['reason'], registers });
     this.skipped = new Counter({ name: 'egress_watch_records_skipped_total', help: 'Records re-read after a restart whose effect the restored state already held', registers });
     this.late = new Counter({ name: 'egress_watch_late_records_total', help: 'Records whose window had closed (policy checks ran, the volume baseline did not see them)', registers });
+    this.outOfOrder = new Counter({ name: 'egress_watch_out_of_order_records_total', help: 'Records earlier than an event time their gateway had already reported, but within allowed lateness', registers });
+    this.duplicates = new Counter({ name: 'egress_watch_duplicate_records_total', help: 'Records whose flow_id the destination had seen within windows.dedup_horizon (counted once, otherwise ignored)', registers });
+    this.tooFarAhead = new Counter({ name: 'egress_watch_too_far_ahead_records_total', help: 'Records dead-lettered because their event time was more than windows.max_future ahead of the wall clock', registers });
     this.alerts = new Counter({ name: 'egress_watch_alerts_total', help: 'Alerts published, by type', labelNames: ['type'], registers });
     this.lag = new Gauge({ name: 'egress_watch_consumer_lag', help: 'Records behind the partition end after the last batch', labelNames: ['topic', 'partition'], registers });
     this.destinations = new Gauge({ name: 'egress_watch_state_destinations', help: 'Destinations held in state, per engine partition', labelNames: ['partition'], registers });
@@ -87,6 +110,10 @@ export class ServiceMetrics {
   addDeadLetter(reason: ReasonClass): void {
     this.counters.deadLetters++;
     this.deadLetters.inc({ reason });
+    if (reason === 'too_far_ahead') {
+      this.counters.tooFarAhead++;
+      this.tooFarAhead.inc();
+    }
   }
 
   addSkipped(n: number): void {
@@ -97,6 +124,16 @@ export class ServiceMetrics {
   addLate(n: number): void {
     this.counters.late += n;
     this.late.inc(n);
+  }
+
+  addOutOfOrder(n: number): void {
+    this.counters.outOfOrder += n;
+    this.outOfOrder.inc(n);
+  }
+
+  addDuplicates(n: number): void {
+    this.counters.duplicates += n;
+    this.duplicates.inc(n);
   }
 
   addAlert(type: AlertType): void {

@@ -6,6 +6,7 @@ import avro from 'avsc';
 import type { Type } from 'avsc';
 
 const NEGATIVE_TTL_MS = 60_000;
+const MAX_MISSING = 10_000;
 const CONFLUENT_HEADER = 5;
 
 export class SchemaRegistryClient {
@@ -51,7 +52,16 @@ export class SchemaRegistryClient {
     }
     if (response.status === 404) return this.markMissing(id, 'not registered');
     if (!response.ok) throw new Error(`schema registry ${url} answered HTTP ${response.status}`);
-    const body = (await response.json()) as { schema?: unknown; schemaType?: unknown };
+    // A 200 whose body is not a JSON object is this id's problem, not a reason to fail (and
+    // retry) the whole batch forever: its records are dead-lettered as unknown schema id.
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await response.text());
+    } catch (err) {
+      return this.markMissing(id, `answer is not JSON: ${(err as Error).message}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null) return this.markMissing(id, 'answer is not a JSON object');
+    const body = parsed as { schema?: unknown; schemaType?: unknown };
     if (body.schemaType !== undefined && body.schemaType !== 'AVRO') {
       return this.markMissing(id, `a ${String(body.schemaType)} schema, not Avro`);
     }
@@ -65,7 +75,13 @@ export class SchemaRegistryClient {
   }
 
   private markMissing(id: number, why: string): void {
-    this.missing.set(id, Date.now() + NEGATIVE_TTL_MS);
+    const now = Date.now();
+    if (this.missing.size >= MAX_MISSING) {
+      // Garbage starting with the magic byte names random ids: keep the memory bounded.
+      for (const [known, until] of this.missing) if (until <= now) this.missing.delete(known);
+      if (this.missing.size >= MAX_MISSING) this.missing.clear();
+    }
+    this.missing.set(id, now + NEGATIVE_TTL_MS);
     this.onMissing(id, why);
   }
 }

@@ -8,6 +8,7 @@
 import { hostname } from 'node:os';
 import kafkajs, { type Admin, type Consumer, type Producer } from 'kafkajs';
 import type { Config } from '../config/types.js';
+import { explainAccessError } from './access-errors.js';
 import { createBatchHandler } from './batch-handler.js';
 import { createKafka } from './client.js';
 import { gatewayDecoder, repartitionDecoder } from './decoder.js';
@@ -51,6 +52,13 @@ export interface RunningService {
   counters(): ServiceCounters;
   /** Engine-input partitions assigned to this instance. */
   enginePartitions(): number[];
+  /** The config in force: the start one, or the latest reload. */
+  readonly config: Config;
+  /**
+   * Applies a reloaded config to every engine, keeping their state (SIGHUP, see reload.ts, which
+   * first refuses changes to settings only a restart can apply: live-reload.ts).
+   */
+  reconfigure(config: Config): void;
   /** Stop fetching, finish and commit the current batch, leave the group, close everything. */
   stop(): Promise<void>;
 }
@@ -72,6 +80,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   let stopping = false;
   let layout: TopicLayout | undefined;
   let registry: TaskRegistry | undefined;
+  let current = config;
   let assignment: Record<string, number[]> = {};
   let markReady!: () => void;
   let failReady!: (err: Error) => void;
@@ -187,9 +196,11 @@ export async function startService(config: Config, options: ServiceOptions = {})
       consumerRunning = false;
       refreshReady();
       if (payload.restart) return;
-      log.fatal({ err: payload.error }, 'consumer failed and cannot restart');
-      failReady(payload.error);
-      void closeAll().finally(() => fail(payload.error));
+      // A refusal (missing ACL) gets a message naming what to grant.
+      const error = explainAccessError(payload.error, config) ?? payload.error;
+      log.fatal({ err: error }, 'consumer failed and cannot restart');
+      failReady(error);
+      void closeAll().finally(() => fail(error));
     });
 
     await consumer.connect();
@@ -213,7 +224,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     });
   } catch (err) {
     await closeAll();
-    throw err;
+    throw explainAccessError(err, config) ?? err;
   }
 
   let stopped: Promise<void> | undefined;
@@ -228,6 +239,13 @@ export async function startService(config: Config, options: ServiceOptions = {})
     isReady,
     counters: () => structuredClone(metrics.counters),
     enginePartitions: () => registry?.assignedPartitions ?? [],
+    get config() {
+      return current;
+    },
+    reconfigure(next) {
+      registry?.reconfigure(next);
+      current = next;
+    },
     stop() {
       stopped ??= (async () => {
         stopping = true;

@@ -6,6 +6,7 @@
 // left it, i.e. no other instance owned the partition in between.
 import type { Admin, Kafka } from 'kafkajs';
 import type { Config } from '../config/types.js';
+import { restoreGroupPrefix } from './acls.js';
 import type { FlowDecoder } from './decoder.js';
 import { EngineTask } from './engine-task.js';
 import { readChangelog } from './restore.js';
@@ -39,7 +40,18 @@ export class TaskRegistry {
   private generation = 0;
   private rounds = new Set<AbortController>();
 
-  constructor(private readonly o: TaskRegistryOptions) {}
+  /** The config in force: the start one, or the latest reload (SIGHUP). */
+  private config: Config;
+
+  constructor(private readonly o: TaskRegistryOptions) {
+    this.config = o.config;
+  }
+
+  /** A reloaded config: every engine takes it now, engines restored later start with it. */
+  reconfigure(config: Config): void {
+    this.config = config;
+    for (const task of this.tasks.values()) task.engine.reconfigure(config);
+  }
 
   /** The partitions of the latest assignment. */
   get assignedPartitions(): number[] {
@@ -125,7 +137,7 @@ export class TaskRegistry {
         : await readChangelog(this.o.kafka, {
             topic: layout.changelog,
             partitions: toRestore,
-            groupPrefix: `${config.kafka.group_id}.restore`,
+            groupPrefix: restoreGroupPrefix(config.kafka.group_id),
             signal,
             warn: (message) => this.o.log.warn({ topic: layout.changelog }, message),
           });
@@ -137,7 +149,8 @@ export class TaskRegistry {
       let task = this.tasks.get(p);
       if (state !== undefined || task === undefined) {
         task = new EngineTask({
-          config,
+          // Read now, not before the await: a reload may have happened while restoring.
+          config: this.config,
           topic: layout.engineInput,
           partition: p,
           decoder: this.o.decoder,

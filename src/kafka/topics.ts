@@ -4,6 +4,7 @@
 // as Kafka Streams does, so its partition count must be at least the engine-input count.
 import kafkajs, { type Admin, type ITopicConfig } from 'kafkajs';
 import type { Config } from '../config/types.js';
+import { authorizationFailure, TopicCreationDenied } from './refusals.js';
 
 export interface TopicLayout {
   flows: string;
@@ -77,12 +78,19 @@ export async function ensureTopics(admin: Admin, config: Config, warn: TopicLog)
 }
 
 async function createMissing(admin: Admin, wanted: ITopicConfig[]): Promise<void> {
+  // Lists only the topics this client may see: under ACLs a topic it has no right on looks missing.
   const existing = new Set(await admin.listTopics());
   const missing = wanted.filter((t) => !existing.has(t.topic));
   if (missing.length === 0) return;
   // Another instance creating the same topic at the same time is fine: kafkajs treats
   // TOPIC_ALREADY_EXISTS as "not created" rather than as an error.
-  await admin.createTopics({ topics: missing, waitForLeaders: true });
+  try {
+    await admin.createTopics({ topics: missing, waitForLeaders: true });
+  } catch (err) {
+    const refused = authorizationFailure(err);
+    if (refused === undefined) throw err;
+    throw new TopicCreationDenied(missing.map((t) => t.topic), refused, { cause: err });
+  }
 }
 
 async function partitionCount(admin: Admin, topic: string): Promise<number> {

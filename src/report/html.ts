@@ -1,23 +1,13 @@
 // The audit report as one self-contained HTML file: tables rendered here, charts drawn in
 // the browser by Chart.js, whose build is inlined with the figures, so the file opens
 // anywhere with no network. The page says nothing the JSON twin does not hold.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { formatBytes, formatDuration } from '../config/units.js';
+import { chartLibrary } from '../io/chart-library.js';
 import { ALERT_TYPES, SEVERITIES } from '../engine/types.js';
 import { POLICY_RULES, type ClassFigures, type ReportData } from './model.js';
 
 /** Rows of the violations table shown in the page; the JSON twin holds all of them. */
 export const MAX_VIOLATION_ROWS = 500;
-
-let chartJs: string | undefined;
-function chartLibrary(): string {
-  // The UMD build defines window.Chart; read once from the installed package. The package's
-  // exports map hides it, so it is found next to the CommonJS entry point.
-  chartJs ??= readFileSync(join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
-  return chartJs;
-}
 
 const esc = (s: string | number | null): string =>
   String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

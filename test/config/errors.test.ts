@@ -39,7 +39,7 @@ describe('config errors', () => {
       'config.yaml:4: detectors.overrides[0].volume_spike.treshold: unknown key (expected one of: enabled, severity, threshold, min_bytes)',
     );
     expect(messageOf(['kafka:', '  sasl:', '    mechanism: plain', '    username: u', '    password_env: P', '    password: hunter2'])).toBe(
-      'config.yaml:6: kafka.sasl.password: unknown key (expected one of: mechanism, username, password_env)',
+      'config.yaml:6: kafka.sasl.password: unknown key (expected one of: mechanism, username, password_env, password_file)',
     );
   });
 
@@ -135,7 +135,7 @@ describe('config errors', () => {
       'config.yaml:2: kafka.ssl.reject_unauthorised: unknown key (expected one of: ca, cert, key, reject_unauthorized)',
     );
     expect(messageOf(['kafka:', '  sasl: {mechanism: plain, username: u, password_env: "my password"}'])).toBe(
-      'config.yaml:2: kafka.sasl.password_env: expected the name of an environment variable (letters, digits, _), got "my password"',
+      'config.yaml:2: kafka.sasl.password_env: expected the name of an environment variable (letters, digits, _), such as EGRESS_WATCH_KAFKA_PASSWORD; the value is not shown in case it is the password itself',
     );
   });
 
@@ -176,7 +176,7 @@ describe('config errors', () => {
   it('an error in a real file names its path', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'egress-config-')), 'config.yaml');
     writeFileSync(path, 'alerts:\n  format: xml\n');
-    expect(() => loadConfig(path)).toThrow(`${path}:2: alerts.format: expected one of json, avro, got "xml"`);
+    expect(() => loadConfig(path)).toThrow(`${path}:2: alerts.format: expected one of json, avro, ocsf, ecs, got "xml"`);
   });
 
   it('an unreadable TLS file is named with its resolved path', () => {

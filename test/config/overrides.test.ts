@@ -21,6 +21,10 @@ describe('resolveDetectorSettings', () => {
 
   const config = parseConfig(
     [
+      'policy:',
+      '  data_classes:',
+      '    telemetry: {allowed_countries: ["*"]}',
+      '    payment_data: {allowed_countries: [EEA]}',
       'detectors:',
       '  overrides:',
       '    - match: {destination: "*.example.com"}',
@@ -29,17 +33,17 @@ describe('resolveDetectorSettings', () => {
       '    - match: {destination: "cdn.example.com"}',
       '      volume_spike: {threshold: 20}',
       '    - match: {data_class: telemetry}',
-      '      volume_spike: {severity: LOW}',
+      '      residency_violation: {severity: LOW}',
       '    - match: {destination: "**", data_class: payment_data}',
-      '      volume_spike: {threshold: 3}',
+      '      residency_violation: {severity: MEDIUM}',
     ].join('\n'),
     'config.yaml',
   );
 
   it('merges matching overrides in order, a later one winning', () => {
-    expect(resolveDetectorSettings(config, 'volume_spike', 'cdn.example.com', 'telemetry')).toEqual({
+    expect(resolveDetectorSettings(config, 'volume_spike', 'cdn.example.com', null)).toEqual({
       enabled: true,
-      severity: 'LOW',
+      severity: 'HIGH',
       threshold: 20,
       min_bytes: 5_000_000,
     });
@@ -57,15 +61,10 @@ describe('resolveDetectorSettings', () => {
   });
 
   it('matches data_class exactly, and needs both match keys when both are given', () => {
-    expect(resolveDetectorSettings(config, 'volume_spike', '203.0.113.0/24', 'payment_data').threshold).toBe(3);
-    expect(resolveDetectorSettings(config, 'volume_spike', 'other.org', 'Payment_Data').threshold).toBe(6);
-    expect(resolveDetectorSettings(config, 'volume_spike', 'other.org', 'telemetry')).toEqual({
-      enabled: true,
-      severity: 'LOW',
-      threshold: 6,
-      min_bytes: 1_000_000,
-    });
-    expect(resolveDetectorSettings(config, 'volume_spike', 'example.com', null).threshold).toBe(6);
+    expect(resolveDetectorSettings(config, 'residency_violation', '203.0.113.0/24', 'payment_data').severity).toBe('MEDIUM');
+    expect(resolveDetectorSettings(config, 'residency_violation', 'other.org', 'Payment_Data').severity).toBe('CRITICAL');
+    expect(resolveDetectorSettings(config, 'residency_violation', 'other.org', 'telemetry')).toEqual({ enabled: true, severity: 'LOW' });
+    expect(resolveDetectorSettings(config, 'residency_violation', 'example.com', null).severity).toBe('CRITICAL');
   });
 
   it('returns a copy: changing it leaves the config alone', () => {

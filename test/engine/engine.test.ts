@@ -36,8 +36,9 @@ describe('per-flow policy detectors', () => {
       detected_at_ms: T0,
     });
     expect(a.reason).toBe(
-      'eu_user_data sent to 203.0.113.9 (US) by svc-eu-export (2.5 MB); allowed: EEA, GB. ' +
-        'Check whether this transfer was approved and block the destination at the gateway if not.',
+      'Residency rule policy.data_classes.eu_user_data.allowed_countries (EEA, GB) forbids US: svc-eu-export sent 2.5 MB of ' +
+        "eu_user_data to 203.0.113.9 (US) against 0 B allowed (threshold: any byte). Check whether svc-eu-export's job was " +
+        'changed to send to US, and block 203.0.113.9 at the gateway if the transfer was not approved.',
     );
     expect(a.alert_id).toMatch(/^[0-9a-f]{32}$/);
   });
@@ -107,7 +108,7 @@ describe('per-flow policy detectors', () => {
       sample_flow_ids: ['f2', 'f3'],
       detected_at_ms: T0 + 15 * MIN,
     });
-    expect(f.reason.startsWith(`2 more like alert ${out[0].alert_id} until 2026-01-05T09:15:00.000Z (2 flows, 500 bytes in all)`)).toBe(true);
+    expect(f.reason.startsWith(`2 more like alert ${out[0].alert_id} until 2026-01-05T09:15:00.000Z (2 flows, 500 B in all)`)).toBe(true);
     // After the interval a new violation alerts at once again.
     expect(p.push(flow({ ...us, end_ms: T0 + 20 * MIN })).map((a) => a.type)).toEqual(['RESIDENCY_VIOLATION']);
   });

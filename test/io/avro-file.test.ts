@@ -241,7 +241,7 @@ describe('AvroFileWriter and readAvroBatches', () => {
       {
         ok: false,
         where: 'garbled.avro:block 1 record 2 (#2)',
-        reason: 'undecodable record: invalid union index 3 for field gateway_id; the 1 records after it in the block are skipped',
+        reason: 'undecodable record: field gateway_id at byte 2: invalid union index 3 (expected 0 for null or 1 for a string); the 1 records after it in the block are skipped',
       },
     ]);
   });

@@ -71,12 +71,15 @@ export async function collect(batches: AsyncIterable<InputItem[]>): Promise<Inpu
   return out;
 }
 
-/** The message JSON.parse itself gives for `text`: expected reasons quote it, and it varies by Node version. */
+/**
+ * The message JSON.parse itself gives for `text`: expected reasons quote it, and it varies by
+ * Node version. Control characters (V8 quotes raw input) as the reasons show them: \u00XX.
+ */
 export function jsonParseError(text: string): string {
   try {
     JSON.parse(text);
   } catch (err) {
-    return (err as Error).message;
+    return [...(err as Error).message].map((c) => (c < ' ' || c === '\x7f' ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : c)).join('');
   }
   throw new Error('expected a parse error');
 }

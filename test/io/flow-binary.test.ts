@@ -61,11 +61,11 @@ describe('decodeFlowBinary', () => {
 
   it('names invalid union indexes, negative lengths and oversized varints', () => {
     const cases: [Buffer, string][] = [
-      [Buffer.from([0x02, 0x61, 0x06]), 'invalid union index 3 for field gateway_id'],
-      [Buffer.from([0x03]), 'negative string length -2'],
-      [Buffer.from([0x02, 0x61, 0x00, ...Array(10).fill(0xff), 0x01]), 'invalid varint (more than 10 bytes)'],
+      [Buffer.from([0x02, 0x61, 0x06]), 'field gateway_id at byte 2: invalid union index 3 (expected 0 for null or 1 for a string)'],
+      [Buffer.from([0x03]), 'field flow_id at byte 0: negative string length -2'],
+      [Buffer.from([0x02, 0x61, 0x00, ...Array(10).fill(0xff), 0x01]), 'field start_ms at byte 3: invalid varint (more than 10 bytes)'],
       // zig-zag 2^60: beyond 2^53.
-      [Buffer.from([0x02, 0x61, 0x00, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10]), 'long beyond 2^53 (potential precision loss)'],
+      [Buffer.from([0x02, 0x61, 0x00, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10]), 'field start_ms at byte 3: long beyond 2^53 (potential precision loss)'],
     ];
     for (const [bytes, error] of cases) {
       const cursor = newCursor();

@@ -41,9 +41,9 @@ describe('flow messages', () => {
     const avroBytes = encodeFlowAvro(f);
     const cases: [Buffer, 'auto' | 'avro' | 'json', object][] = [
       [Buffer.alloc(0), 'auto', { ok: false, reason: 'empty message' }],
-      [Buffer.from([1, 2]), 'auto', { ok: false, reason: 'invalid Avro record: negative string length -1' }],
+      [Buffer.from([1, 2]), 'auto', { ok: false, reason: 'invalid Avro record: field flow_id at byte 0: negative string length -1' }],
       [Buffer.from([0]), 'auto', { ok: false, reason: 'truncated Avro record (1 byte)' }],
-      [Buffer.from([0, 0, 0, 0, 42, 1]), 'auto', { ok: false, reason: 'invalid Avro record: negative string length -1', schemaId: 42 }],
+      [Buffer.from([0, 0, 0, 0, 42, 1]), 'auto', { ok: false, reason: 'invalid Avro record: field flow_id at byte 0: negative string length -1', schemaId: 42 }],
       [Buffer.from([0, 0, 0, 0, 42]), 'avro', { ok: false, reason: 'truncated Avro record (0 bytes)', schemaId: 42 }],
       [avroBytes.subarray(0, 10), 'auto', { ok: false, reason: 'truncated Avro record (10 bytes)' }],
       [Buffer.concat([avroBytes, Buffer.from([1, 2, 3])]), 'auto', { ok: false, reason: '3 trailing bytes after record' }],
@@ -52,7 +52,7 @@ describe('flow messages', () => {
       [Buffer.from('{"a":'), 'auto', { ok: false, reason: `invalid JSON: ${jsonParseError('{"a":')}` }],
       [avroBytes, 'json', { ok: false, reason: `invalid JSON: ${jsonParseError(avroBytes.toString('utf8'))}` }],
       [Buffer.from('[1]'), 'json', { ok: false, reason: 'expected a record (JSON object), got an array' }],
-      [Buffer.from('{"flow_id": "x"}'), 'avro', { ok: false, reason: 'invalid Avro record: negative string length -62' }],
+      [Buffer.from('{"flow_id": "x"}'), 'avro', { ok: false, reason: 'invalid Avro record: field flow_id at byte 0: negative string length -62' }],
       [encodeFlowJson({ ...f, bytes_out: -5 }), 'auto', { ok: false, reason: 'field bytes_out: expected a non-negative integer, got -5' }],
       [encodeFlowAvro({ ...f, dst_country: 'usa' }), 'auto', { ok: false, reason: 'field dst_country: "usa" is not an ISO 3166-1 alpha-2 code' }],
       // Starts with 0x00 (the empty flow_id) but is no Confluent message: read as raw Avro.

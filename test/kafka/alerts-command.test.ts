@@ -39,6 +39,7 @@ function alert(id: string, over: Partial<Alert>): Alert {
 const A = alert('A', {});
 const B = alert('B', { type: 'VOLUME_SPIKE', severity: 'HIGH', destination: 'backup.example.org', detected_at_ms: T + 60_000 });
 const C = alert('C', { type: 'SUSTAINED_INCREASE', severity: 'MEDIUM', destination: 'cdn.example.com', detected_at_ms: T + 120_000 });
+const D = alert('D', { type: 'NEW_DESTINATION', severity: 'LOW', destination: 'new.example.net', detected_at_ms: T + 180_000 });
 
 describe('watchAlerts against a real broker', () => {
   let broker: TestBroker;
@@ -55,14 +56,15 @@ describe('watchAlerts against a real broker', () => {
     await admin.disconnect();
     const producer = kafka.producer();
     await producer.connect();
-    // JSON and Avro alerts on one topic (alerts.format may change between service versions), then junk.
+    // JSON, Avro, OCSF and ECS alerts on one topic (alerts.format may change between service versions), and junk.
     await producer.send({
       topic: 'alerts-test',
       messages: [
         { key: 'A', value: encodeAlert(A, 'json') },
         { key: 'B', value: encodeAlert(B, 'avro') },
-        { key: 'C', value: encodeAlert(C, 'json') },
+        { key: 'C', value: encodeAlert(C, 'ocsf') },
         { key: 'junk', value: Buffer.from('{"type":"nope"}') },
+        { key: 'D', value: encodeAlert(D, 'ecs') },
       ],
     });
     await producer.disconnect();
@@ -99,7 +101,7 @@ describe('watchAlerts against a real broker', () => {
       'CRITICAL 2026-01-06T03:04:00.000Z RESIDENCY_VIOLATION    api.example.com  reason A.',
       'HIGH     2026-01-06T03:05:00.000Z VOLUME_SPIKE           backup.example.org  reason B.',
     ]);
-    expect(result).toEqual({ shown: 2, filteredOut: 1, undecodable: 1, stoppedBy: 'timeout' });
+    expect(result).toEqual({ shown: 2, filteredOut: 2, undecodable: 1, stoppedBy: 'timeout' });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^alerts-test\/0@3: not an alert: /);
   });

@@ -9,6 +9,9 @@ const windowsSection = section(
   strict({
     size: duration('positive').prefault('1m'),
     allowed_lateness: duration('zero').prefault('30s'),
+    idle_timeout: duration('positive').prefault('5m'),
+    max_future: duration('positive').prefault('1h'),
+    dedup_horizon: duration('zero').prefault('10m'),
   }),
 );
 
@@ -24,7 +27,8 @@ const baselineSection = section(
 const alertsSection = section(
   strict({
     suppress_for: duration('zero').prefault('15m'),
-    format: z.enum(['json', 'avro']).default('json'),
+    // json and avro: the alert schema; ocsf and ecs: SIEM documents (src/io/siem/).
+    format: z.enum(['json', 'avro', 'ocsf', 'ecs']).default('json'),
   }),
 );
 

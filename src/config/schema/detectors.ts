@@ -41,12 +41,12 @@ function partialSettings<S extends z.ZodRawShape>(fields: S) {
   return strict(optional as { [K in keyof S]: z.ZodOptional<S[K]> }).optional();
 }
 
-const match = strict({ destination: z.string().min(1).optional(), data_class: z.string().min(1).optional() }).superRefine(
-  (value, ctx) => {
-    if (value.destination === undefined && value.data_class === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'expected destination, data_class or both' });
-    }
-  },
+// `when`: an entry that already failed (a misspelt key, say) gets that one message, not a second.
+const onlyIfValid = { when: (payload: { issues: readonly unknown[] }) => payload.issues.length === 0 };
+
+const match = strict({ destination: z.string().min(1).optional(), data_class: z.string().min(1).optional() }).refine(
+  (value) => value.destination !== undefined || value.data_class !== undefined,
+  { message: 'expected destination, data_class or both', ...onlyIfValid },
 );
 
 const override = strict({
@@ -58,10 +58,9 @@ const override = strict({
   volume_spike: partialSettings(settingFields.volume_spike),
   sustained_increase: partialSettings(settingFields.sustained_increase),
 })
-  .superRefine((value, ctx) => {
-    if (!DETECTOR_KEYS.some((key) => value[key] !== undefined)) {
-      ctx.addIssue({ code: 'custom', message: `an override must change at least one detector (${DETECTOR_KEYS.join(', ')})` });
-    }
+  .refine((value) => DETECTOR_KEYS.some((key) => value[key] !== undefined), {
+    message: `an override must change at least one detector (${DETECTOR_KEYS.join(', ')})`,
+    ...onlyIfValid,
   })
   .transform(({ match: matchValue, ...settings }) => ({ match: matchValue, settings }));
 

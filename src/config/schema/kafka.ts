@@ -1,5 +1,5 @@
 // kafka: brokers, ids, topics, record format, TLS, SASL, re-keying and the schema registry. The SASL password is never in
-// the file: only the name of the environment variable that holds it.
+// the file: only the name of the environment variable, or the path of the file, that holds it.
 import { z } from 'zod';
 import { describeValue } from '../describe.js';
 import { nonEmptyString, section, strict } from './fields.js';
@@ -36,17 +36,38 @@ const ssl = z.union([z.literal(false), z.literal(true).transform(() => sslFiles.
 
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+// The value is never quoted back: a password pasted here by mistake must not reach a log.
+const passwordEnv = z.unknown().transform((name, ctx): string => {
+  if (typeof name !== 'string' || !ENV_NAME_PATTERN.test(name)) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'expected the name of an environment variable (letters, digits, _), such as EGRESS_WATCH_KAFKA_PASSWORD; ' +
+        'the value is not shown in case it is the password itself',
+    });
+    return z.NEVER;
+  }
+  return name;
+});
+
+// The password comes from an environment variable or a file (a mounted secret), never from
+// the config itself: exactly one of the two.
 const sasl = strict({
   mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
   username: nonEmptyString,
-  password_env: z.string().superRefine((name, ctx) => {
-    if (!ENV_NAME_PATTERN.test(name)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `expected the name of an environment variable (letters, digits, _), got ${describeValue(name)}`,
-      });
-    }
-  }),
+  password_env: passwordEnv.optional(),
+  password_file: nonEmptyString.optional(),
+}).superRefine((value, ctx) => {
+  const given = [value.password_env, value.password_file].filter((v) => v !== undefined).length;
+  if (given !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        given === 0
+          ? 'expected password_env (the name of an environment variable holding the password) or password_file (a file holding it)'
+          : 'expected password_env or password_file, not both',
+    });
+  }
 });
 
 const schemaRegistry = strict({

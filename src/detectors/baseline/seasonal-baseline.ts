@@ -103,66 +103,157 @@ function triIndex(i: number, j: number): number {
   return i * F - (i * (i - 1)) / 2 + (j - i);
 }
 
-export function logFeatures(w: WindowObservation): Float64Array {
-  const x = new Float64Array(F);
-  x[0] = Math.log1p(w.bytes);
-  x[1] = Math.log1p(w.flows);
-  x[2] = Math.log1p(w.packets);
-  x[3] = Math.log1p(w.sources);
-  return x;
+/** triIndex(i, j) for every cell, row-major: the covariance is read once per closed window. */
+const TRI_OF = Int32Array.from({ length: F * F }, (_, k) => triIndex(Math.floor(k / F), k % F));
+
+export function logFeatures(w: WindowObservation, into: Float64Array = new Float64Array(F)): Float64Array {
+  into[0] = Math.log1p(w.bytes);
+  into[1] = Math.log1p(w.flows);
+  into[2] = Math.log1p(w.packets);
+  into[3] = Math.log1p(w.sources);
+  return into;
 }
 
 function seasonal(s: BaselineState, w: WindowObservation): number {
   return s[HOD + w.hour] + s[DOW + w.weekday];
 }
 
-/** Scores a window against the baseline without changing it. */
-export function scoreWindow(s: BaselineState, w: WindowObservation): BaselineVerdict {
-  const x = logFeatures(w);
-  const season = seasonal(s, w);
-  const residual = new Float64Array(F);
-  const sigma = new Float64Array(F);
-  const fresh = s[N] === 0;
-  for (let i = 0; i < F; i++) {
-    residual[i] = fresh ? 0 : x[i] - (s[LEVEL + i] + season);
-    sigma[i] = Math.sqrt(Math.max(MIN_VAR, s[COV + triIndex(i, i)]));
-  }
-  const distance = fresh ? 0 : mahalanobis(s, residual);
+/** A verdict to fill: the engine keeps one and scores every window into it. */
+export function newVerdict(): BaselineVerdict {
   return {
-    features: x,
-    distance,
-    residual,
-    sigma,
-    // log1p's inverse can dip below zero near an empty baseline: no negative bytes.
-    expectedBytes: fresh ? w.bytes : Math.max(0, Math.expm1(s[LEVEL] + season)),
-    expectedFlows: fresh ? w.flows : Math.max(0, Math.expm1(s[LEVEL + 1] + season)),
+    features: new Float64Array(F),
+    distance: 0,
+    residual: new Float64Array(F),
+    sigma: new Float64Array(F),
+    expectedBytes: 0,
+    expectedFlows: 0,
   };
 }
 
-// Reused between calls (the engine is synchronous): fewer allocations on the hot path.
-const cov = new Matrix(F, F);
-const rhs = new Matrix(F, 1);
+/**
+ * Scores a window against the baseline without changing it. With `into`, the verdict is
+ * written there and returned (no allocation: nearly every record closes a window when
+ * destinations are many and quiet); it is valid until the next call with the same `into`.
+ */
+export function scoreWindow(s: BaselineState, w: WindowObservation, into: BaselineVerdict = newVerdict()): BaselineVerdict {
+  const x = logFeatures(w, into.features);
+  const season = seasonal(s, w);
+  const residual = into.residual;
+  const sigma = into.sigma;
+  const fresh = s[N] === 0;
+  for (let i = 0; i < F; i++) {
+    residual[i] = fresh ? 0 : x[i] - (s[LEVEL + i] + season);
+    sigma[i] = Math.sqrt(Math.max(MIN_VAR, s[COV + TRI_OF[i * F + i]]));
+  }
+  into.distance = fresh ? 0 : mahalanobis(s, residual);
+  // log1p's inverse can dip below zero near an empty baseline: no negative bytes.
+  into.expectedBytes = fresh ? w.bytes : Math.max(0, Math.expm1(s[LEVEL] + season));
+  into.expectedFlows = fresh ? w.flows : Math.max(0, Math.expm1(s[LEVEL + 1] + season));
+  return into;
+}
 
-function mahalanobis(s: BaselineState, r: Float64Array): number {
+/** The residuals' covariance as the score uses it: correlations shrunk, variances floored. */
+function shrunkCovariance(s: BaselineState, out: Float64Array): void {
   for (let i = 0; i < F; i++) {
     for (let j = 0; j < F; j++) {
-      let v = s[COV + triIndex(i, j)];
+      let v = s[COV + TRI_OF[i * F + j]];
       // Shrink correlations towards zero: heavy-tailed flow sizes make "bytes up, flows
       // not" far more common than a Gaussian fit of the correlation predicts.
       if (i === j) v = Math.max(MIN_VAR, v);
       else v *= 1 - SHRINK;
-      cov.set(i, j, v);
+      out[i * F + j] = v;
     }
   }
+}
+
+// Scratch of the solve, reused between calls (the engine is synchronous).
+const covScratch = new Float64Array(F * F);
+const factorScratch = new Float64Array(F * F);
+const solutionScratch = new Float64Array(F);
+
+/**
+ * Factors c = L L' into factorScratch; false when c is not positive definite. The same
+ * operations in the same order as ml-matrix's CholeskyDecomposition (and solveFactored as
+ * its solve()), on flat scratch arrays instead of two new matrices per window, so the
+ * distance is bit for bit the one ml-matrix gives: test/detectors/seasonal-baseline.test.ts
+ * checks it against ml-matrix on random, near-singular and degenerate matrices.
+ */
+function choleskyFactor(c: Float64Array): boolean {
+  const l = factorScratch;
+  l.fill(0);
+  for (let j = 0; j < F; j++) {
+    let d = 0;
+    for (let k = 0; k < j; k++) {
+      let t = 0;
+      for (let i = 0; i < k; i++) t += l[k * F + i] * l[j * F + i];
+      t = (c[j * F + k] - t) / l[k * F + k];
+      l[j * F + k] = t;
+      d = d + t * t;
+    }
+    d = c[j * F + j] - d;
+    if (!(d > 0)) return false; // what ml-matrix's isPositiveDefinite() would say
+    l[j * F + j] = Math.sqrt(d);
+  }
+  return true;
+}
+
+/** r' (L L')^-1 r with L in factorScratch: forward then backward substitution. */
+function solveFactored(r: Float64Array): number {
+  const l = factorScratch;
+  const b = solutionScratch;
+  for (let k = 0; k < F; k++) b[k] = r[k];
+  for (let k = 0; k < F; k++) {
+    for (let i = 0; i < k; i++) b[k] = b[k] - b[i] * l[k * F + i];
+    b[k] = b[k] / l[k * F + k];
+  }
+  for (let k = F - 1; k >= 0; k--) {
+    for (let i = k + 1; i < F; i++) b[k] = b[k] - b[i] * l[i * F + k];
+    b[k] = b[k] / l[k * F + k];
+  }
+  let d2 = 0;
+  for (let i = 0; i < F; i++) d2 += r[i] * b[i];
+  return d2;
+}
+
+function mahalanobis(s: BaselineState, r: Float64Array): number {
+  shrunkCovariance(s, covScratch);
+  return mahalanobisDistance(covScratch, r);
+}
+
+/**
+ * Mahalanobis distance of residual `r` under covariance `c` (F x F, row-major), or the
+ * diagonal distance when `c` is not positive definite.
+ */
+export function mahalanobisDistance(c: Float64Array, r: Float64Array): number {
+  let hasNaN = false;
+  for (let k = 0; k < F * F; k++) if (c[k] !== c[k]) hasNaN = true;
+  // A NaN entry (never seen from real windows) goes the library's way, which refuses it.
+  if (hasNaN) return mahalanobisByMatrix(c, r);
+  let d2: number;
+  if (choleskyFactor(c)) {
+    d2 = solveFactored(r);
+  } else {
+    // A degenerate spread (features moving in lockstep): fall back to the diagonal.
+    d2 = 0;
+    for (let i = 0; i < F; i++) d2 += (r[i] * r[i]) / Math.max(MIN_VAR, c[i * F + i]);
+  }
+  return Math.sqrt(Math.max(0, d2));
+}
+
+/**
+ * The distance through ml-matrix (Matrix, CholeskyDecomposition): the reference the
+ * allocation-free solve above reproduces, and the path for a covariance it cannot take.
+ */
+export function mahalanobisByMatrix(c: Float64Array, r: Float64Array): number {
+  const cov = new Matrix(F, F);
+  for (let i = 0; i < F; i++) for (let j = 0; j < F; j++) cov.set(i, j, c[i * F + j]);
   const chol = new CholeskyDecomposition(cov);
   let d2: number;
   if (chol.isPositiveDefinite()) {
-    for (let i = 0; i < F; i++) rhs.set(i, 0, r[i]);
-    const sol = chol.solve(rhs);
+    const sol = chol.solve(Matrix.columnVector(Array.from(r)));
     d2 = 0;
     for (let i = 0; i < F; i++) d2 += r[i] * sol.get(i, 0);
   } else {
-    // A degenerate spread (features moving in lockstep): fall back to the diagonal.
     d2 = 0;
     for (let i = 0; i < F; i++) d2 += (r[i] * r[i]) / Math.max(MIN_VAR, cov.get(i, i));
   }
@@ -205,7 +296,7 @@ export function learnWindow(
   const r = v.residual;
   for (let i = 0; i < F; i++) {
     for (let j = i; j < F; j++) {
-      const k = COV + triIndex(i, j);
+      const k = COV + TRI_OF[i * F + j];
       s[k] += covRate * (r[i] * r[j] - s[k]);
     }
   }

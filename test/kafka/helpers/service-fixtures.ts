@@ -32,8 +32,15 @@ export function uniqueTopics(label: string): TopicNames {
   };
 }
 
-/** The YAML of a small-window test config; `extra` is appended (more top-level sections). */
-export function serviceYaml(bootstrap: string, t: TopicNames, opts: { repartition?: boolean; alertsFormat?: 'json' | 'avro'; extra?: string } = {}): string {
+/**
+ * The YAML of a small-window test config; `extra` is appended (more top-level sections),
+ * `kafka` is more lines of the kafka section (e.g. `  ssl: {ca: ca.pem}`).
+ */
+export function serviceYaml(
+  bootstrap: string,
+  t: TopicNames,
+  opts: { repartition?: boolean; alertsFormat?: 'json' | 'avro'; extra?: string; kafka?: string } = {},
+): string {
   return `
 kafka:
   brokers: [${bootstrap}]
@@ -42,7 +49,9 @@ kafka:
   topics: {flows: ${t.flows}, alerts: ${t.alerts}, dead_letter: ${t.dead_letter}, changelog: ${t.changelog}}
   format: auto
   repartition: ${opts.repartition ?? true}
-windows: {size: 10s, allowed_lateness: 0s}
+${opts.kafka ?? ''}
+# idle_timeout: the test traffic's rare flows without a gateway hold the watermark back only briefly.
+windows: {size: 10s, allowed_lateness: 0s, idle_timeout: 20s}
 baseline: {key: dst_host, warmup_windows: 3}
 policy:
   internal_networks: [10.0.0.0/8]

@@ -38,12 +38,15 @@ export interface ServiceProcess {
   httpUrl: Promise<string>;
   /** Every stderr line so far (JSON log lines). */
   lines: string[];
+  /** Everything written to stdout so far, in chunks (the service writes nothing there). */
+  stdout: string[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function spawnService(args: string[]): ServiceProcess {
-  const child = spawn(process.execPath, [runner, 'run', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `env` replaces the child's environment (default: ours), e.g. to hand it a password variable. */
+export function spawnService(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): ServiceProcess {
+  const child = spawn(process.execPath, [runner, 'run', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env });
   const lines: string[] = [];
   let resolveUrl!: (url: string) => void;
   const httpUrl = new Promise<string>((resolve) => (resolveUrl = resolve));
@@ -63,7 +66,8 @@ export function spawnService(args: string[]): ServiceProcess {
       }
     }
   });
-  child.stdout!.resume();
+  const stdout: string[] = [];
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => stdout.push(chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
@@ -71,6 +75,7 @@ export function spawnService(args: string[]): ServiceProcess {
     child,
     httpUrl,
     lines,
+    stdout,
     exited,
     async kill(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -1,0 +1,28 @@
+// `egress-watch check-config F`: validate a config file the way `run` does and print the policy
+// it puts in force, in plain words (or as the normalised JSON with --json), so an operator can
+// review a change before deploying it. A bad file exits 2 with its one FILE:LINE: key: reason
+// message (main.ts reports the ConfigError).
+import type { Command } from 'commander';
+import { explainConfig } from '../config/explain.js';
+import { loadConfig } from '../config/load.js';
+
+interface CheckConfigOptions {
+  json?: boolean;
+}
+
+export function registerCheckConfigCommand(program: Command): void {
+  program
+    .command('check-config')
+    .description(
+      'validate a config file and print the effective policy in plain words: who may send which data class where, ' +
+        'each detector with its threshold and severity, the overrides, windows, baseline and Kafka settings, and the ' +
+        'config_version later alerts will carry; exit 0 when valid, 2 with one FILE:LINE: key: reason message when not',
+    )
+    .argument('<file>', 'the YAML config to check')
+    .option('--json', 'print the normalised config instead (durations in ms, sizes in bytes, regions expanded, defaults filled, config_version)')
+    .action((file: string, opts: CheckConfigOptions) => {
+      const config = loadConfig(file);
+      const text = opts.json ? JSON.stringify(config, null, 2) : explainConfig(config, file).join('\n');
+      process.stdout.write(`${text}\n`);
+    });
+}

@@ -1,0 +1,118 @@
+// Reading what the service left behind: whole topics up to their end offsets, and whether the
+// group has committed everything (lag 0).
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import { deleteThrowawayGroup } from '../kafka/throwaway-group.js';
+
+export interface TopicRecord {
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  /** Record timestamp (the producer's wall clock), ms. */
+  timestamp: number;
+}
+
+/** Every record of a topic up to its end offsets at the time of the call, per partition in offset order. */
+export async function readTopic(kafka: Kafka, topic: string, timeoutMs = 120_000): Promise<TopicRecord[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map<number, number>();
+  try {
+    for (const o of await admin.fetchTopicOffsets(topic)) if (Number(o.high) > Number(o.low)) ends.set(o.partition, Number(o.high));
+  } finally {
+    await admin.disconnect();
+  }
+  const out: TopicRecord[] = [];
+  if (ends.size === 0) return out;
+  const groupId = `egress-watch-faults-reader-${randomUUID()}`;
+  const consumer = kafka.consumer({ groupId, maxBytesPerPartition: 8 * 1024 * 1024 });
+  const remaining = new Set(ends.keys());
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`reading ${topic}: partitions ${[...remaining].join(', ')} not read to the end within ${timeoutMs} ms`)), timeoutMs);
+      consumer.on(consumer.events.CRASH, (e) => {
+        if (!e.payload.restart) reject(e.payload.error);
+      });
+      void consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          const end = ends.get(batch.partition) ?? 0;
+          for (const m of batch.messages) {
+            const offset = Number(m.offset);
+            if (offset >= end) break;
+            const headers: Record<string, string> = {};
+            for (const [k, v] of Object.entries(m.headers ?? {})) {
+              const first = Array.isArray(v) ? v[0] : v;
+              if (first !== undefined) headers[k] = first.toString();
+            }
+            out.push({ partition: batch.partition, offset, key: m.key?.toString('utf8') ?? null, value: m.value, headers, timestamp: Number(m.timestamp) });
+          }
+          if (Number(batch.lastOffset()) + 1 >= end && remaining.delete(batch.partition) && remaining.size === 0) resolve();
+        },
+      });
+    });
+  } finally {
+    clearTimeout(timer);
+    await consumer.disconnect().catch(() => {});
+    await deleteThrowawayGroup(kafka, groupId);
+  }
+  // A partition can be fetched twice (a consumer restart): keep each offset once.
+  const seen = new Set<string>();
+  return out
+    .sort((a, b) => a.partition - b.partition || a.offset - b.offset)
+    .filter((r) => {
+      const id = `${r.partition}/${r.offset}`;
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    });
+}
+
+export interface GroupLag {
+  /** Sum over the topics' partitions of end offset minus committed offset. */
+  total: number;
+  /** Per topic. */
+  byTopic: Record<string, number>;
+}
+
+/** How far the group's committed offsets are behind the end offsets of the topics (in the order given). */
+export async function groupLag(kafka: Kafka, groupId: string, topics: string[]): Promise<GroupLag> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const byTopic: Record<string, number> = {};
+    let total = 0;
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      let lag = 0;
+      for (const end of ends) {
+        const c = Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1');
+        lag += Math.max(0, Number(end.high) - Math.max(c, Number(end.low)));
+      }
+      byTopic[topic] = lag;
+      total += lag;
+    }
+    return { total, byTopic };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** State and member count of the consumer group. */
+export async function groupState(kafka: Kafka, groupId: string): Promise<{ state: string; members: number }> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.describeGroups([groupId]);
+    const g = groups[0];
+    return { state: g?.state ?? 'Unknown', members: g?.members.length ?? 0 };
+  } finally {
+    await admin.disconnect();
+  }
+}

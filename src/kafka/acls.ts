@@ -1,0 +1,103 @@
+// The Kafka ACLs the service's principal needs on a cluster with an authorizer: the one list
+// the README documents, the security test grants (and nothing more), and error messages quote.
+//
+// The service creates no topic when they all exist, so it needs no CREATE: an operator (or a
+// super user) creates the topics first. READ and WRITE imply DESCRIBE, so DESCRIBE is not listed.
+import kafkajs, { type AclEntry } from 'kafkajs';
+import type { Config } from '../config/types.js';
+import { repartitionTopicName } from './topics.js';
+
+const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
+
+export type AclOperation = 'READ' | 'WRITE' | 'DESCRIBE_CONFIGS' | 'DELETE';
+
+export interface AclRule {
+  resourceType: 'TOPIC' | 'GROUP';
+  /** LITERAL: exactly this name; PREFIXED: every name starting with it. */
+  patternType: 'LITERAL' | 'PREFIXED';
+  name: string;
+  operations: AclOperation[];
+  /** Why the service needs it, for the README and error messages. */
+  why: string;
+}
+
+/** Prefix of the single-use consumer groups that read the changelog back (restore.ts). */
+export function restoreGroupPrefix(groupId: string): string {
+  return `${groupId}.restore`;
+}
+
+/** Every ACL the service needs for this config, topics first. */
+export function serviceAcls(config: Config): AclRule[] {
+  const { topics, group_id } = config.kafka;
+  const rules: AclRule[] = [{ resourceType: 'TOPIC', patternType: 'LITERAL', name: topics.flows, operations: ['READ'], why: 'consume the gateway flows' }];
+  if (config.kafka.repartition) {
+    rules.push({
+      resourceType: 'TOPIC',
+      patternType: 'LITERAL',
+      name: repartitionTopicName(group_id),
+      operations: ['READ', 'WRITE'],
+      why: 're-key flows by destination (written by the first stage, read by the engines)',
+    });
+  }
+  rules.push(
+    {
+      resourceType: 'TOPIC',
+      patternType: 'LITERAL',
+      name: topics.changelog,
+      operations: ['READ', 'WRITE', 'DESCRIBE_CONFIGS'],
+      why: 'write state changes, read them back on restore, check cleanup.policy=compact at start',
+    },
+    { resourceType: 'TOPIC', patternType: 'LITERAL', name: topics.alerts, operations: ['WRITE'], why: 'publish alerts' },
+    { resourceType: 'TOPIC', patternType: 'LITERAL', name: topics.dead_letter, operations: ['WRITE'], why: 'publish dead letters' },
+    { resourceType: 'GROUP', patternType: 'LITERAL', name: group_id, operations: ['READ'], why: 'join the consumer group, commit offsets' },
+    {
+      resourceType: 'GROUP',
+      patternType: 'PREFIXED',
+      // The trailing dot keeps the prefix from matching other groups that merely start with the name.
+      name: `${restoreGroupPrefix(group_id)}.`,
+      operations: ['READ', 'DELETE'],
+      why: 'single-use groups that read the changelog back on restore, deleted after use',
+    },
+  );
+  return rules;
+}
+
+/** The rules as kafkajs createAcls entries, allowed for `principal` (e.g. `User:egress-watch`) from any host. */
+export function toAclEntries(rules: AclRule[], principal: string): AclEntry[] {
+  return rules.flatMap((rule) =>
+    rule.operations.map((operation) => ({
+      resourceType: rule.resourceType === 'TOPIC' ? AclResourceTypes.TOPIC : AclResourceTypes.GROUP,
+      resourceName: rule.name,
+      resourcePatternType: rule.patternType === 'LITERAL' ? ResourcePatternTypes.LITERAL : ResourcePatternTypes.PREFIXED,
+      principal,
+      host: '*',
+      operation: AclOperationTypes[operation],
+      permissionType: AclPermissionTypes.ALLOW,
+    })),
+  );
+}
+
+const CLI_OPERATION: Record<AclOperation, string> = {
+  READ: 'Read',
+  WRITE: 'Write',
+  DESCRIBE_CONFIGS: 'DescribeConfigs',
+  DELETE: 'Delete',
+};
+
+/** One `kafka-acls.sh --add` command per rule, as an operator would type them. */
+export function kafkaAclsCommands(rules: AclRule[], principal: string, bootstrap = 'BROKER:9093', commandConfig = 'admin.properties'): string[] {
+  return rules.map((rule) =>
+    [
+      `kafka-acls.sh --bootstrap-server ${bootstrap} --command-config ${commandConfig} --add --allow-principal ${principal}`,
+      ...rule.operations.map((op) => `--operation ${CLI_OPERATION[op]}`),
+      `--${rule.resourceType === 'TOPIC' ? 'topic' : 'group'} ${rule.name}`,
+      ...(rule.patternType === 'PREFIXED' ? ['--resource-pattern-type prefixed'] : []),
+    ].join(' '),
+  );
+}
+
+/** `READ, WRITE on topic x` for one rule, as error messages quote it. */
+export function describeRule(rule: AclRule): string {
+  const prefixed = rule.patternType === 'PREFIXED' ? ' (prefixed)' : '';
+  return `${rule.operations.join(', ')} on ${rule.resourceType.toLowerCase()} ${rule.name}${prefixed}`;
+}

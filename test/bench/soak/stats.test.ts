@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { heapTrend, mean, percentile, regressionSlope } from '../../../bench/soak/stats.js';
+
+describe('percentile (nearest rank)', () => {
+  it('gives the textbook values for 15, 20, 35, 40, 50', () => {
+    const values = [50, 15, 40, 20, 35]; // unsorted on purpose
+    expect(percentile(values, 0)).toBe(15);
+    expect(percentile(values, 0.3)).toBe(20); // rank ceil(1.5) = 2
+    expect(percentile(values, 0.4)).toBe(20); // rank 2
+    expect(percentile(values, 0.5)).toBe(35); // rank ceil(2.5) = 3
+    expect(percentile(values, 1)).toBe(50);
+    expect(values).toEqual([50, 15, 40, 20, 35]);
+  });
+
+  it('p99 of 1..1000 is 990; no values gives NaN', () => {
+    expect(percentile(Array.from({ length: 1000 }, (_, i) => i + 1), 0.99)).toBe(990);
+    expect(percentile([], 0.5)).toBeNaN();
+  });
+});
+
+describe('regressionSlope', () => {
+  it('least squares by hand', () => {
+    expect(regressionSlope([0, 1, 2, 3], [1, 3, 5, 7])).toBe(2);
+    // x mean 2.5, y mean 3.5: sxy = 2.25 - 0.25 - 0.25 + 2.25 = 4, sxx = 5
+    expect(regressionSlope([1, 2, 3, 4], [2, 4, 3, 5])).toBeCloseTo(0.8, 12);
+    expect(regressionSlope([2, 2], [1, 5])).toBeNaN();
+    expect(() => regressionSlope([1, 2], [1])).toThrow(/2 x values but 1 y values/);
+  });
+
+  it('mean', () => {
+    expect(mean([1, 2, 6])).toBe(3);
+    expect(mean([])).toBeNaN();
+  });
+});
+
+describe('heapTrend', () => {
+  const MB = 1e6;
+  it('flat heap: no growth trend', () => {
+    const t = heapTrend([0, 1, 2, 3, 4], [100, 100, 100, 100, 100].map((v) => v * MB));
+    expect(t).toEqual({ slopeBytesPerMinute: 0, meanBytes: 100 * MB, growthShare: 0, verdict: 'no growth trend' });
+  });
+
+  it('2 MB/min over 4 minutes on a 104 MB heap is 7.7%: growing', () => {
+    const t = heapTrend([0, 1, 2, 3, 4], [100, 102, 104, 106, 108].map((v) => v * MB));
+    expect(t.slopeBytesPerMinute).toBeCloseTo(2 * MB, 3);
+    expect(t.growthShare).toBeCloseTo(8 / 104, 12);
+    expect(t.verdict).toBe('growing');
+  });
+
+  it('0.5 MB/min over 4 minutes on a 101 MB heap is 2.0%: no growth trend', () => {
+    const t = heapTrend([10, 11, 12, 13, 14], [100, 100.5, 101, 101.5, 102].map((v) => v * MB));
+    expect(t.growthShare).toBeCloseTo(2 / 101, 12);
+    expect(t.verdict).toBe('no growth trend');
+  });
+
+  it('fewer than three samples: too few', () => {
+    expect(heapTrend([0, 1], [1, 2]).verdict).toBe('too few samples');
+  });
+});

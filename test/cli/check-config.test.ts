@@ -1,0 +1,148 @@
+// `egress-watch check-config F`: the effective policy in plain words, exit 0; a bad file exits 2
+// with its one message. Runs the built CLI (dist/) as a child process, as an operator would.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { explainConfig } from '../../src/config/explain.js';
+import { loadConfig } from '../../src/config/load.js';
+import { ensureBuilt } from '../kafka/helpers/service-process.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const EXAMPLE = join(root, 'config/example.yaml');
+
+const FIXTURE = `
+baseline: {key: dst_ip, warmup_windows: 30, timezone: Europe/Berlin}
+windows: {size: 5m, allowed_lateness: 1m}
+policy:
+  regions:
+    Nordics: [DK, SE, NO, FI, IS]
+  internal_networks: [10.0.0.0/8]
+  data_classes:
+    hr_data:
+      allowed_countries: [Nordics, de]
+      principals: ["svc-hr-*", alice, bob]
+    secrets:
+      allowed_countries: []
+      principals: []
+    logs:
+      allowed_countries: ["*"]
+      require_gateway: false
+detectors:
+  gateway_bypass: {enabled: false}
+  volume_spike: {threshold: 7.5, min_bytes: 512KiB}
+  overrides:
+    - match: {destination: "198.51.100.*"}
+      volume_spike: {threshold: 12, min_bytes: 10MB}
+      new_destination: {enabled: false}
+    - match: {destination: 203.0.113.9, data_class: hr_data}
+      residency_violation: {severity: MEDIUM}
+      new_destination: {learning_period: 2h}
+alerts: {suppress_for: 0s, format: avro}
+kafka:
+  brokers: [kafka-1:9093, kafka-2:9093]
+  group_id: ew-prod
+  repartition: false
+  sasl: {mechanism: scram-sha-512, username: ew, password_env: EW_PASSWORD}
+service: {http_port: 9500}
+`;
+
+// Worked out by hand from FIXTURE (regions expanded and sorted, 512KiB = 524288 bytes).
+const EXPECTED_AFTER_HEADER = [
+  '',
+  'Policy: who may send which data class where',
+  '  hr_data: may go to Nordics (DK, FI, IS, NO, SE), DE; only svc-hr-*, alice and bob may send it; must pass a gateway (not enforced: gateway_bypass is off).',
+  '  logs: may go to any country; anyone may send it; need not pass a gateway.',
+  '  secrets: may go to no country; nobody may send it; must pass a gateway (not enforced: gateway_bypass is off).',
+  '  Any other data class, and a flow without one, is not restricted.',
+  '  A flow whose country is unknown is outside every list but "*".',
+  '  Internal networks (not egress, never checked): 10.0.0.0/8.',
+  '',
+  'Detectors',
+  '  residency_violation: CRITICAL when restricted data goes to a country its class does not allow.',
+  '  unauthorized_principal: CRITICAL when a principal sends a class it is not listed for.',
+  '  gateway_bypass: off, never alerts.',
+  '  new_destination: MEDIUM when a destination receives a data class for the first time, after a learning period of 1d.',
+  "  volume_spike: HIGH when a window scores above 7.5 against its destination's baseline with at least 524 KB (524288 bytes).",
+  '  sustained_increase: MEDIUM when the volume stays above the baseline with a score beyond 5 for at least 10 windows in a row.',
+  '',
+  'Overrides (in file order; a later one wins)',
+  '  1. for destination 198.51.100.*: new_destination off; volume_spike threshold 12, min_bytes 10 MB.',
+  '  2. for destination 203.0.113.9 and data class hr_data: residency_violation severity MEDIUM; new_destination learning_period 2h.',
+  '',
+  'Windows and baseline',
+  '  Tumbling windows of 5m, closed once event time is 1m past their end.',
+  '  One baseline per destination IP address; no volume alert before 30 windows; the state of a destination idle for 7d is dropped; hours and weekdays in Europe/Berlin.',
+  '',
+  'Alerts',
+  '  Every alert is sent (no suppression); avro on the alert topic.',
+  '',
+  'Kafka and service',
+  '  Brokers kafka-1:9093, kafka-2:9093 (no TLS, SASL scram-sha-512 as ew); consumer group ew-prod.',
+  '  Flows from gateway.flows (auto), alerts to egress.alerts, dead letters to gateway.flows.dlq, state in egress-watch.state; not re-keyed.',
+  '  /metrics, /healthz and /readyz on 127.0.0.1:9500.',
+];
+
+let dir: string;
+let fixture: string;
+
+beforeAll(() => {
+  ensureBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'egress-check-config-'));
+  fixture = join(dir, 'check.yaml');
+  writeFileSync(fixture, FIXTURE);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(root, 'bin/egress-watch.js'), ...args], { encoding: 'utf8', timeout: 30_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('egress-watch check-config', () => {
+  it('prints the effective policy in plain words and exits 0', () => {
+    const version = loadConfig(fixture).config_version;
+    expect(version).toMatch(/^[0-9a-f]{16}$/);
+    const { code, stdout, stderr } = cli('check-config', fixture);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout.split('\n')).toEqual([`${fixture}: valid; config_version ${version}`, ...EXPECTED_AFTER_HEADER, '']);
+    expect(explainConfig(loadConfig(fixture), fixture)).toEqual(stdout.split('\n').slice(0, -1));
+  });
+
+  it('reads config/example.yaml', () => {
+    const { code, stdout } = cli('check-config', EXAMPLE);
+    expect(code).toBe(0);
+    const eea = 'AT, BE, BG, CY, CZ, DE, DK, EE, ES, FI, FR, GR, HR, HU, IE, IS, IT, LI, LT, LU, LV, MT, NL, NO, PL, PT, RO, SE, SI, SK';
+    const lines = stdout.split('\n');
+    expect(lines).toContain(`  eu_user_data: may go to EEA (${eea}), GB, CH; only svc-eu-*, alice and bob may send it; must pass a gateway.`);
+    expect(lines).toContain('  telemetry: may go to any country; anyone may send it; need not pass a gateway.');
+    expect(lines).toContain('  1. for destination backup.example.com: volume_spike threshold 12.');
+  });
+
+  it('prints the normalised config with --json', () => {
+    const { code, stdout } = cli('check-config', '--json', fixture);
+    expect(code).toBe(0);
+    const json = JSON.parse(stdout);
+    expect(json).toEqual(JSON.parse(JSON.stringify(loadConfig(fixture))));
+    expect(json.detectors.volume_spike.min_bytes).toBe(524_288);
+    expect(json.policy.data_classes.hr_data.allowed_countries).toEqual(['DE', 'DK', 'FI', 'IS', 'NO', 'SE']);
+  });
+
+  it('exits 2 with the one FILE:LINE: key: reason message on a bad file', () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, FIXTURE.replace('data_class: hr_data', 'data_class: hr-data'));
+    const { code, stdout, stderr } = cli('check-config', bad);
+    expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
+    expect(stderr).toBe(
+      `egress-watch: ${bad}:25: detectors.overrides[1].match.data_class: unknown data class "hr-data" ` +
+        '(policy.data_classes declares: hr_data, logs, secrets); an override only matches a declared class\n',
+    );
+    expect(cli('check-config', join(dir, 'absent.yaml'))).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `egress-watch: ${join(dir, 'absent.yaml')}: cannot read the config file: no such file\n`,
+    });
+  });
+});

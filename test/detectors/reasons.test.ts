@@ -1,0 +1,217 @@
+// The wording of every alert type's reason, exactly: the rule or baseline by its config key,
+// observed against expected in human units, the threshold, and what to check next.
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { BaselineVerdict, WindowObservation } from '../../src/detectors/baseline/seasonal-baseline.js';
+import type { FlowContext, WindowContext } from '../../src/detectors/detector.js';
+import { gatewayBypass } from '../../src/detectors/gateway-bypass.js';
+import { newDestination } from '../../src/detectors/new-destination.js';
+import { residencyViolation } from '../../src/detectors/residency-violation.js';
+import { sustainedIncrease, type CusumState } from '../../src/detectors/sustained-increase.js';
+import { unauthorizedPrincipal } from '../../src/detectors/unauthorized-principal.js';
+import { volumeSpike } from '../../src/detectors/volume-spike.js';
+import { compilePolicy } from '../../src/engine/policy.js';
+import type { FlowRecord } from '../../src/engine/types.js';
+import { flow, MIN, resetFlowIds, T0, testConfig } from '../engine/fixtures.js';
+
+// testConfig: eu_user_data allowed in [EEA, GB], principals ["svc-eu-*", alice], require_gateway,
+// learning period 1h. The fixture flow: svc-eu-export on 10.1.1.1 sends 1000 B through gw-1
+// to api.example.eu [198.51.100.7] (DE).
+const config = testConfig();
+const euUserData = compilePolicy(config).get('eu_user_data')!;
+
+beforeEach(resetFlowIds);
+
+function flowCtx(f: FlowRecord, destination = f.dst_host ?? f.dst_ip): FlowContext {
+  return { flow: f, destination, policy: euUserData, firstEventMs: T0, earlier: [] };
+}
+
+describe('RESIDENCY_VIOLATION', () => {
+  it('names the allowed_countries rule, the bytes against 0 B, and whose job to check', () => {
+    const f = flow({ dst_host: null, dst_ip: '203.0.113.9', dst_country: 'US', bytes_out: 2_500_000 });
+    expect(residencyViolation.scoreOne(undefined, flowCtx(f), config.detectors.residency_violation)).toStrictEqual({
+      observed: 2_500_000,
+      expected: 0,
+      score: 1,
+      threshold: 1,
+      reason:
+        'Residency rule policy.data_classes.eu_user_data.allowed_countries (EEA, GB) forbids US: svc-eu-export sent 2.5 MB of ' +
+        'eu_user_data to 203.0.113.9 (US) against 0 B allowed (threshold: any byte). Check whether svc-eu-export\'s job was ' +
+        'changed to send to US, and block 203.0.113.9 at the gateway if the transfer was not approved.',
+    });
+  });
+
+  it('with no country and no principal, asks where the destination is and names the source address', () => {
+    const f = flow({ dst_country: null, principal: null });
+    expect(residencyViolation.scoreOne(undefined, flowCtx(f), config.detectors.residency_violation)?.reason).toBe(
+      'Residency rule policy.data_classes.eu_user_data.allowed_countries (EEA, GB) forbids an unknown country: an unauthenticated ' +
+        'principal on 10.1.1.1 sent 1 KB of eu_user_data to api.example.eu [198.51.100.7] (unknown country) against 0 B allowed ' +
+        '(threshold: any byte). Find out where api.example.eu is (the gateway resolved no country) and whether the unauthenticated ' +
+        'job on 10.1.1.1 may send there, and block api.example.eu at the gateway if the transfer was not approved.',
+    );
+  });
+});
+
+describe('UNAUTHORIZED_PRINCIPAL', () => {
+  it('names the principals rule and who to ask', () => {
+    const f = flow({ principal: 'mallory' });
+    expect(unauthorizedPrincipal.scoreOne(undefined, flowCtx(f), config.detectors.unauthorized_principal)?.reason).toBe(
+      'Principal rule policy.data_classes.eu_user_data.principals (svc-eu-*, alice) does not cover mallory: mallory sent 1 KB of ' +
+        'eu_user_data to api.example.eu [198.51.100.7] (DE) against 0 B allowed (threshold: any byte). Ask mallory\'s owner ' +
+        'whether access to eu_user_data was granted, and revoke the credential if not.',
+    );
+  });
+
+  it('an unauthenticated flow: find the sender by its address', () => {
+    const f = flow({ principal: null });
+    expect(unauthorizedPrincipal.scoreOne(undefined, flowCtx(f), config.detectors.unauthorized_principal)?.reason).toBe(
+      'Principal rule policy.data_classes.eu_user_data.principals (svc-eu-*, alice) does not cover an unauthenticated principal: ' +
+        'an unauthenticated principal on 10.1.1.1 sent 1 KB of eu_user_data to api.example.eu [198.51.100.7] (DE) against 0 B ' +
+        'allowed (threshold: any byte). Find who sends from 10.1.1.1 without authenticating, and make the gateway require a ' +
+        'principal for eu_user_data.',
+    );
+  });
+});
+
+describe('GATEWAY_BYPASS', () => {
+  it('names the require_gateway rule and the route to close', () => {
+    const f = flow({ gateway_id: null, bytes_out: 1_234_567 });
+    expect(gatewayBypass.scoreOne(undefined, flowCtx(f), config.detectors.gateway_bypass)?.reason).toBe(
+      'Gateway rule policy.data_classes.eu_user_data.require_gateway is true: svc-eu-export sent 1.23 MB of eu_user_data from ' +
+        '10.1.1.1 to api.example.eu [198.51.100.7] (DE) through no gateway, against 0 B allowed (threshold: any byte). Find the ' +
+        'route from 10.1.1.1 that avoids the gateways and close it.',
+    );
+  });
+});
+
+describe('NEW_DESTINATION', () => {
+  it('names the first-seen rule with its learning period and the processor to check', () => {
+    const f = flow({ end_ms: T0 + 61 * MIN, dst_host: 'c.example', dst_country: 'FR', bytes_out: 52_000 });
+    expect(newDestination.scoreOne(new Set(), flowCtx(f), config.detectors.new_destination)).toStrictEqual({
+      observed: 52_000,
+      expected: 0,
+      score: 1,
+      threshold: 1,
+      reason:
+        'First-seen rule detectors.new_destination (learning period 1h): c.example [198.51.100.7] (FR) received 52 KB of ' +
+        'eu_user_data from svc-eu-export for the first time, against 0 B of it in 1h of learning or since (threshold: the first ' +
+        "flow after learning). Check that c.example is an approved processor for eu_user_data, and ask svc-eu-export's owner " +
+        'why it started sending there.',
+    });
+  });
+});
+
+describe('an unauthenticated sender is named by its source address', () => {
+  it('GATEWAY_BYPASS and NEW_DESTINATION', () => {
+    const bypass = flow({ gateway_id: null, principal: null, src_ip: '10.2.3.4' });
+    expect(gatewayBypass.scoreOne(undefined, flowCtx(bypass), config.detectors.gateway_bypass)?.reason).toBe(
+      'Gateway rule policy.data_classes.eu_user_data.require_gateway is true: an unauthenticated principal on 10.2.3.4 sent 1 KB ' +
+        'of eu_user_data from 10.2.3.4 to api.example.eu [198.51.100.7] (DE) through no gateway, against 0 B allowed (threshold: ' +
+        'any byte). Find the route from 10.2.3.4 that avoids the gateways and close it.',
+    );
+    const fresh = flow({ end_ms: T0 + 2 * 60 * MIN, principal: null, dst_host: null, dst_ip: '203.0.113.50' });
+    expect(newDestination.scoreOne(new Set(), flowCtx(fresh), config.detectors.new_destination)?.reason).toBe(
+      'First-seen rule detectors.new_destination (learning period 1h): 203.0.113.50 (DE) received 1 KB of eu_user_data from an ' +
+        'unauthenticated principal on 10.1.1.1 for the first time, against 0 B of it in 1h of learning or since (threshold: the ' +
+        'first flow after learning). Check that 203.0.113.50 is an approved processor for eu_user_data, and find who on 10.1.1.1 ' +
+        'started sending there.',
+    );
+  });
+});
+
+function window(over: Partial<WindowObservation>): WindowObservation {
+  return { start_ms: T0, end_ms: T0 + MIN, bytes: 0, flows: 0, packets: 0, sources: 1, hour: 9, weekday: 0, ...over };
+}
+
+function verdict(over: Partial<BaselineVerdict>): BaselineVerdict {
+  return {
+    features: new Float64Array(4),
+    distance: 0,
+    residual: new Float64Array(4),
+    sigma: Float64Array.of(1, 1, 1, 1),
+    expectedBytes: 0,
+    expectedFlows: 0,
+    ...over,
+  };
+}
+
+function windowCtx(destination: string, w: WindowObservation, baseline: BaselineVerdict): WindowContext {
+  return { destination, window: w, baseline, learnedWindows: 100, learnedHours: 48, warmupWindows: 60, config };
+}
+
+describe('VOLUME_SPIKE', () => {
+  const settings = { ...config.detectors.volume_spike, threshold: 6, min_bytes: 1_000_000 };
+
+  it('names the baseline, bytes and flows/min against the expectation, the distance and its threshold', () => {
+    const ctx = windowCtx(
+      'api.example.eu',
+      window({ bytes: 52_300_000, flows: 140, sources: 7 }),
+      verdict({ distance: 9.8712, expectedBytes: 1_200_000, expectedFlows: 12.4 }),
+    );
+    expect(volumeSpike.scoreOne(undefined, ctx, settings)).toStrictEqual({
+      observed: 52_300_000,
+      expected: 1_200_000,
+      score: 9.8712,
+      threshold: 6,
+      alert: true,
+      reason:
+        'Volume baseline of api.example.eu (detectors.volume_spike): 52.3 MB and 140 flows/min sent in one 1m window against ' +
+        '1.2 MB and 12.4 flows/min expected (43.6x the bytes); Mahalanobis distance 9.87 > threshold 6. Identify the 7 sources ' +
+        'and the principals behind the burst and confirm it was an approved transfer.',
+    });
+  });
+
+  it('counts flows per minute, not per window', () => {
+    const ctx = windowCtx(
+      '203.0.113.0/24',
+      window({ end_ms: T0 + 5 * MIN, bytes: 8_000_000, flows: 140, sources: 1 }),
+      verdict({ distance: 12.5, expectedBytes: 400_000, expectedFlows: 12.4 }),
+    );
+    expect(volumeSpike.scoreOne(undefined, ctx, settings).reason).toBe(
+      'Volume baseline of 203.0.113.0/24 (detectors.volume_spike): 8 MB and 28 flows/min sent in one 5m window against ' +
+        '400 KB and 2.48 flows/min expected (20.0x the bytes); Mahalanobis distance 12.50 > threshold 6. Identify the source ' +
+        'and the principals behind the burst and confirm it was an approved transfer.',
+    );
+  });
+
+  it('words nothing for a window that does not alert', () => {
+    const ctx = windowCtx('api.example.eu', window({ bytes: 5_000_000, flows: 10 }), verdict({ distance: 2, expectedBytes: 4_000_000 }));
+    expect(volumeSpike.scoreOne(undefined, ctx, settings)).toMatchObject({ alert: false, reason: '' });
+  });
+});
+
+describe('SUSTAINED_INCREASE', () => {
+  it('names the baseline, the run against its expectation in bytes and flows/min, and the CUSUM threshold', () => {
+    // Nine windows in: the tenth adds a z of 2 (less the allowance of 1) and tips the sum past 5.
+    const state: CusumState = { sum: 4.5, run: 9, runBytes: 900e6, runExpected: 450e6, runFlows: 2700, runStartMs: T0, runExpectedFlows: 1800 };
+    const ctx = windowCtx(
+      'cdn.example.com',
+      window({ start_ms: T0 + 9 * MIN, end_ms: T0 + 10 * MIN, bytes: 100e6, flows: 300 }),
+      verdict({ residual: Float64Array.of(2, 2, 0, 0), expectedBytes: 50e6, expectedFlows: 200 }),
+    );
+    const settings = { ...config.detectors.sustained_increase, threshold: 5, min_windows: 10 };
+    expect(sustainedIncrease.scoreOne(state, ctx, settings)).toStrictEqual({
+      observed: 1e9,
+      expected: 500e6,
+      score: 5.5,
+      threshold: 5,
+      alert: true,
+      span: { start_ms: T0, flow_count: 3000, bytes: 1e9 },
+      reason:
+        'Volume baseline of cdn.example.com (detectors.sustained_increase): 1 GB and 300 flows/min sent over 10 windows (10m) ' +
+        'against 500 MB and 200 flows/min expected (2.00x the bytes); CUSUM 5.50 > threshold 5. Check for a new job or ' +
+        'principal exporting to cdn.example.com and whether the growth was planned.',
+    });
+  });
+
+  it('reads state written before the flows expectation was kept, estimating it from the bytes', () => {
+    expect(sustainedIncrease.fromJSON([4.5, 9, 900e6, 450e6, 2700, T0])).toStrictEqual({
+      sum: 4.5,
+      run: 9,
+      runBytes: 900e6,
+      runExpected: 450e6,
+      runFlows: 2700,
+      runStartMs: T0,
+      runExpectedFlows: 1350,
+    });
+  });
+});
