@@ -7,7 +7,7 @@ import { chartLibrary } from '../io/chart-library.js';
 export function consolePage(title: string): string {
   const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${esc(title)}</title>
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1d2330;display:flex;flex-direction:column;height:100vh}
 header{padding:10px 16px;background:#1d2330;color:#fff;display:flex;gap:16px;align-items:center;flex-wrap:wrap}
