@@ -8,6 +8,7 @@ import { ConfigError, formatKeyPath, type ConfigProblem } from './errors.js';
 import { explainIssues, type PathIssue } from './issues.js';
 import { lineOfPath } from './locate.js';
 import { checkOverrides } from './override-checks.js';
+import { checkSuppressions } from './suppression-checks.js';
 import { configSchema } from './schema/config.js';
 import type { Config, KafkaSasl, KafkaSsl } from './types.js';
 import { configVersion } from './version.js';
@@ -39,7 +40,7 @@ export function parseConfig(text: string, fileName: string): Config {
   const config = result.data;
   const folder = dirname(resolve(fileName));
   const sslIssues = [...resolveSslFiles(config.kafka.ssl, folder), ...resolvePasswordFile(config.kafka.sasl, folder)];
-  const crossIssues = [...sslIssues, ...checkOverrides(config)];
+  const crossIssues = [...sslIssues, ...checkOverrides(config), ...checkSuppressions(config)];
   if (crossIssues.length > 0) throw located(crossIssues, doc, lineCounter, fileName);
   return { ...config, config_version: configVersion(config) };
 }

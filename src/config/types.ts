@@ -2,6 +2,7 @@
 // sizes in bytes, region names expanded to country codes and defaults filled in.
 // Key names stay the YAML key names so an error path reads the same in both.
 import type { Severity } from '../engine/types.js';
+import type { Suppression } from '../suppress/types.js';
 
 export type BaselineKey = 'dst_host' | 'dst_ip' | 'dst_prefix';
 
@@ -26,7 +27,18 @@ export interface KafkaConfig {
   brokers: string[];
   client_id: string;
   group_id: string;
-  topics: { flows: string; alerts: string; dead_letter: string; changelog: string };
+  topics: {
+    flows: string;
+    alerts: string;
+    dead_letter: string;
+    changelog: string;
+    /** Analysts' suppressions, compacted, keyed by id; default `<alerts>.suppressions`. */
+    suppressions: string;
+    /** One event per change to the suppressions, append-only; default `<alerts>.suppressions.audit`. */
+    suppression_audit: string;
+    /** Alerts a suppression covered, with it; default `<alerts>.suppressed`. */
+    suppressed: string;
+  };
   format: 'avro' | 'json' | 'auto';
   ssl: false | KafkaSsl;
   sasl: null | KafkaSasl;
@@ -110,6 +122,8 @@ export interface Config {
   detectors: DetectorSettings & { overrides: Override[] };
   alerts: { suppress_for: number; format: 'json' | 'avro' | 'ocsf' | 'ecs' };
   service: ServiceConfig;
+  /** Analysts' benign marks (src/suppress/): the longest one may last, and those written in the config. */
+  suppressions: { max_duration: number; entries: Suppression[] };
   /** Hash of the normalised config: stamped on every alert. */
   config_version: string;
 }

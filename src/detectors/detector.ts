@@ -53,6 +53,12 @@ interface DetectorCommon<K extends DetectorKey, S> {
 
 export interface FlowDetector<K extends DetectorKey = DetectorKey, S = unknown> extends DetectorCommon<K, S> {
   readonly kind: 'flow';
+  /**
+   * True when the detector has nothing to do with a flow that carries no data class (its
+   * scoreOne returns null and its learnOne false for one): the engine then does not call
+   * it for such flows, which are most of the traffic.
+   */
+  readonly dataClassOnly: boolean;
   scoreOne(state: S, ctx: FlowContext, settings: DetectorSettings[K]): Finding | null;
   /** Returns true when the state changed (so the engine writes it to the changelog). */
   learnOne(state: S, ctx: FlowContext): boolean;

@@ -4,6 +4,7 @@ import { describeSender, describeSent, describeTarget, NOTHING_ALLOWED, policyRu
 
 export const gatewayBypass: FlowDetector<'gateway_bypass', undefined> = {
   kind: 'flow',
+  dataClassOnly: true,
   type: 'GATEWAY_BYPASS',
   key: 'gateway_bypass',
   ...STATELESS,

@@ -11,6 +11,7 @@ export type KnownClasses = Set<string>;
 
 export const newDestination: FlowDetector<'new_destination', KnownClasses> = {
   kind: 'flow',
+  dataClassOnly: true,
   type: 'NEW_DESTINATION',
   key: 'new_destination',
   init: () => new Set(),

@@ -6,6 +6,7 @@ import { describeSender, describeSent, describeTarget, NOTHING_ALLOWED, policyRu
 
 export const residencyViolation: FlowDetector<'residency_violation', undefined> = {
   kind: 'flow',
+  dataClassOnly: true,
   type: 'RESIDENCY_VIOLATION',
   key: 'residency_violation',
   ...STATELESS,

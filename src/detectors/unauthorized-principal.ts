@@ -4,6 +4,7 @@ import { describePrincipal, describeSender, describeSent, describeTarget, NOTHIN
 
 export const unauthorizedPrincipal: FlowDetector<'unauthorized_principal', undefined> = {
   kind: 'flow',
+  dataClassOnly: true,
   type: 'UNAUTHORIZED_PRINCIPAL',
   key: 'unauthorized_principal',
   ...STATELESS,

@@ -71,6 +71,7 @@ const HOUR_MS = 3_600_000;
 
 const flowDetectors = DETECTORS.filter((d): d is FlowDetector => d.kind === 'flow');
 const windowDetectors = DETECTORS.filter((d): d is WindowDetector => d.kind === 'window');
+const flowDetectorsNeedClass = flowDetectors.every((d) => d.dataClassOnly);
 
 export class Engine {
   readonly counters: EngineCounters = { records: 0, late: 0, outOfOrder: 0, duplicates: 0, internal: 0, alerts: {}, windowsClosed: 0, expired: 0 };
@@ -181,29 +182,8 @@ export class Engine {
     }
     this.dirty.add(destination);
 
-    // The context and findings list are reused across flows: the engine is synchronous
-    // and detectors do not keep them, so the hot path allocates nothing it need not.
-    const ctx = this.flowCtx;
-    ctx.flow = flow;
-    ctx.destination = destination;
-    ctx.policy = flow.data_class === null ? undefined : this.policy.get(flow.data_class);
-    ctx.firstEventMs = this.firstEventMs;
-    const found = this.found;
-    found.length = 0;
-    ctx.earlier = found;
-    const settings = this.settings(state, destination, flow.data_class);
-    let alerts = NO_ALERTS;
-    for (const d of flowDetectors) {
-      const s = settings[d.key];
-      if (!s.enabled) continue;
-      const finding = d.scoreOne(state.detectors[d.key], ctx, s);
-      if (finding !== null) {
-        found.push(d.type);
-        if (alerts === NO_ALERTS) alerts = [];
-        this.emit(state, destination, this.flowAlert(d.type, s.severity, destination, flow, finding), alerts);
-      }
-    }
-    for (const d of flowDetectors) d.learnOne(state.detectors[d.key], ctx);
+    // Most flows carry no data class, and then no flow detector has anything to do.
+    const alerts = flow.data_class === null && flowDetectorsNeedClass ? NO_ALERTS : this.runFlowDetectors(state, destination, flow);
 
     const windowStart = Math.floor(flow.end_ms / this.size) * this.size;
     if (windowStart + this.size <= this.watermark) {
@@ -221,6 +201,35 @@ export class Engine {
       }
       addFlow(w, flow);
     }
+    return alerts;
+  }
+
+  private runFlowDetectors(state: DestinationState, destination: string, flow: FlowRecord): Alert[] {
+    // The context and findings list are reused across flows: the engine is synchronous
+    // and detectors do not keep them, so the hot path allocates nothing it need not.
+    const ctx = this.flowCtx;
+    ctx.flow = flow;
+    ctx.destination = destination;
+    ctx.policy = flow.data_class === null ? undefined : this.policy.get(flow.data_class);
+    ctx.firstEventMs = this.firstEventMs;
+    const found = this.found;
+    found.length = 0;
+    ctx.earlier = found;
+    const classless = flow.data_class === null;
+    const settings = this.settings(state, destination, flow.data_class);
+    let alerts = NO_ALERTS;
+    for (const d of flowDetectors) {
+      if (classless && d.dataClassOnly) continue;
+      const s = settings[d.key];
+      if (!s.enabled) continue;
+      const finding = d.scoreOne(state.detectors[d.key], ctx, s);
+      if (finding !== null) {
+        found.push(d.type);
+        if (alerts === NO_ALERTS) alerts = [];
+        this.emit(state, destination, this.flowAlert(d.type, s.severity, destination, flow, finding), alerts);
+      }
+    }
+    for (const d of flowDetectors) if (!(classless && d.dataClassOnly)) d.learnOne(state.detectors[d.key], ctx);
     return alerts;
   }
 

@@ -273,6 +273,7 @@ function prepareDecoding(header: Header): Decoding | string {
     return `invalid writer schema: ${errorText(err)}`;
   }
   const reader = flowRecordType();
+  if (writer.typeName !== 'record') return `the file's schema cannot be read as ${reader.name}: it is a ${writer.typeName}, not a record`;
   if (canDecodeFast(writer)) return { fast: true, writer, reader, resolver: undefined, inflate };
   try {
     const resolver = writer.equals(reader) ? undefined : reader.createResolver(writer);

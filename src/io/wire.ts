@@ -266,7 +266,9 @@ function resolverFor(local: Type, writer: Type): Resolver | null | string {
   let resolver = byWriter.get(writer);
   if (resolver === undefined) {
     try {
-      resolver = writer.equals(local) ? null : local.createResolver(writer);
+      // avsc fails with a bare TypeError resolving a non-record into a record: said plainly.
+      if (writer.typeName !== local.typeName) resolver = `cannot be read as ${local.name}: the writer schema is a ${writer.typeName}, not a ${local.typeName}`;
+      else resolver = writer.equals(local) ? null : local.createResolver(writer);
     } catch (err) {
       resolver = `cannot be read as ${local.name}: ${errorText(err)}`;
     }

@@ -9,6 +9,7 @@ import type { Alert } from '../engine/types.js';
 import { encodeAlert } from '../io/wire.js';
 import type { FutureBound } from '../engine/future-bound.js';
 import type { FlowDecoder } from './decoder.js';
+import type { InFlightBatches } from './in-flight.js';
 import { deadLetterMessage, reasonClass, type DeadLetter } from './dlq.js';
 import { newBatchOutput } from './engine-task.js';
 import type { Forwarder } from './forward.js';
@@ -32,15 +33,18 @@ export interface BatchHandlerDeps {
   gatewayDecoder: FlowDecoder;
   metrics: ServiceMetrics;
   log: Logger;
+  /** Batches still running, for a consumer restart to wait on (in-flight.ts); optional. */
+  inFlight?: InFlightBatches;
 }
 
 export function createBatchHandler(deps: BatchHandlerDeps): (payload: EachBatchPayload) => Promise<void> {
-  return async (payload) => {
+  const route = async (payload: EachBatchPayload): Promise<void> => {
     const { topic } = payload.batch;
     if (topic === deps.layout.engineInput) return engineBatch(deps, payload);
     if (deps.forwarder !== null && topic === deps.layout.flows) return forwardBatch(deps, deps.forwarder, payload);
     throw new Error(`batch from unexpected topic ${topic}`);
   };
+  return (payload) => (deps.inFlight === undefined ? route(payload) : deps.inFlight.track(route(payload)));
 }
 
 async function forwardBatch(deps: BatchHandlerDeps, forwarder: Forwarder, payload: EachBatchPayload): Promise<void> {
@@ -83,6 +87,7 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
     }
     task.finishBatch(Number(batch.lastOffset()));
     const changes = task.commit();
+    await assertStillMember(payload);
     // Alerts and dead letters first, then the state: a crash in between re-reads the batch
     // against the old state and repeats the same alerts, rather than losing them.
     await send(deps.producer, [
@@ -90,6 +95,7 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
       { topic: layout.deadLetter, messages: out.deadLetters.map(deadLetterMessage) },
     ]);
     if (changes.length > 0) {
+      await assertStillMember(payload);
       // One request to one partition: one record batch, appended atomically with the marker.
       const written = await deps.producer.send({
         topic: layout.changelog,
@@ -193,6 +199,24 @@ function countDeadLetters(deps: BatchHandlerDeps, deadLetters: DeadLetter[]): vo
 
 function lagAfter(payload: EachBatchPayload): number {
   return Number(payload.batch.highWatermark) - (Number(payload.batch.lastOffset()) + 1);
+}
+
+/**
+ * Fencing without transactions. An instance stalled past the session timeout (SIGSTOP, a long
+ * GC pause) wakes up inside a batch whose partition the group has meanwhile given to another
+ * instance, which restored the state and went on; writing now would put stale state after the
+ * new owner's in the changelog (found by the fault suite: src/faults). A heartbeat, which
+ * kafkajs sends whenever the last one is older than the heartbeat interval (so always after
+ * such a stall), tells: UNKNOWN_MEMBER_ID or ILLEGAL_GENERATION means the partitions are no
+ * longer ours and the batch is abandoned unwritten (the caller drops the engine). A rebalance
+ * in progress is fine: the group waits for this member before it hands the partition on.
+ */
+async function assertStillMember(payload: EachBatchPayload): Promise<void> {
+  try {
+    await payload.heartbeat();
+  } catch (err) {
+    if ((err as { type?: string }).type !== 'REBALANCE_IN_PROGRESS') throw err;
+  }
 }
 
 /** Heartbeats inside a long batch; a rebalance noticed here is left for kafkajs to handle after the batch. */

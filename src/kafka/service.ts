@@ -13,6 +13,7 @@ import { createBatchHandler } from './batch-handler.js';
 import { createKafka } from './client.js';
 import { gatewayDecoder, repartitionDecoder } from './decoder.js';
 import { Forwarder } from './forward.js';
+import { InFlightBatches } from './in-flight.js';
 import { startOpsServer, type OpsServer } from './http.js';
 import { createServiceLogger, kafkajsSink, type Logger } from './logger.js';
 import { ServiceMetrics, type ServiceCounters } from './metrics.js';
@@ -64,6 +65,8 @@ export interface RunningService {
 }
 
 const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
+/** Longest a consumer restart waits for the batches of the crashed run (the producer's retries end sooner). */
+const RESTART_WAIT_MS = 180_000;
 
 /** host-pid: unique among the instances of one group, readable in logs. */
 export function defaultInstanceId(): string {
@@ -147,6 +150,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     await producer.connect();
 
     const flowsDecoder = gatewayDecoder(config.kafka, (id, why) => log.warn({ schemaId: id }, `schema id ${id}: ${why}`));
+    const inFlight = new InFlightBatches();
     const reg = new TaskRegistry({
       kafka,
       admin,
@@ -175,6 +179,9 @@ export async function startService(config: Config, options: ServiceOptions = {})
         // the consumer; the state is safe in the changelog, so restarting loses nothing.
         restartOnFailure: async (err) => {
           log.error({ err }, 'consumer failed; restarting it');
+          // kafkajs does not wait for batches still sending; let them land or fail before the
+          // new consumer joins, or a late changelog write could follow a new owner's (in-flight.ts).
+          if (!(await inFlight.settled(RESTART_WAIT_MS))) log.warn({ batches: inFlight.size }, 'batches still running after the wait; restarting anyway');
           return true;
         },
       },
@@ -220,6 +227,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         gatewayDecoder: flowsDecoder,
         metrics,
         log,
+        inFlight,
       }),
     });
   } catch (err) {

@@ -112,7 +112,7 @@ describe('SchemaRegistryClient under garbage answers', () => {
       'unknown schema id 32',
       'unknown schema id 33',
       'unknown schema id 34',
-      'schema id 35: cannot be read as egress_watch.FlowRecord: cannot read "string" as egress_watch.FlowRecord',
+      'schema id 35: cannot be read as egress_watch.FlowRecord: the writer schema is a string, not a record',
       'unknown schema id 36',
       'unknown schema id 37',
     ]);

@@ -4,6 +4,7 @@ import { detectorsSection } from './detectors.js';
 import { duration, section, strict, timeZone, wholeNumber } from './fields.js';
 import { kafkaSection } from './kafka.js';
 import { policySection } from './policy.js';
+import { suppressionsSection } from './suppressions.js';
 
 const windowsSection = section(
   strict({
@@ -48,4 +49,5 @@ export const configSchema = strict({
   detectors: detectorsSection,
   alerts: alertsSection,
   service: serviceSection,
+  suppressions: suppressionsSection,
 });

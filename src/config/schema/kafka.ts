@@ -20,7 +20,16 @@ const topics = strict({
   alerts: nonEmptyString.default('egress.alerts'),
   dead_letter: nonEmptyString.default('gateway.flows.dlq'),
   changelog: nonEmptyString.default('egress-watch.state'),
-});
+  // The suppression topics default to names beside the incident topic they concern.
+  suppressions: nonEmptyString.optional(),
+  suppression_audit: nonEmptyString.optional(),
+  suppressed: nonEmptyString.optional(),
+}).transform((t) => ({
+  ...t,
+  suppressions: t.suppressions ?? `${t.alerts}.suppressions`,
+  suppression_audit: t.suppression_audit ?? `${t.alerts}.suppressions.audit`,
+  suppressed: t.suppressed ?? `${t.alerts}.suppressed`,
+}));
 
 // Relative file paths are resolved against the config file's folder later (load.ts),
 // where the folder is known.
