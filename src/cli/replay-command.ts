@@ -10,7 +10,7 @@ export function registerReplayCommand(program: Command): void {
     .command('replay')
     .description('run the detection engine over a file of flow records and write the alerts as JSON Lines')
     .requiredOption('-c, --config <file>', 'the YAML config (policy, windows, thresholds)')
-    .requiredOption('-i, --input <file>', 'flow records: .jsonl, .jsonl.gz or Avro container .avro')
+    .option('-i, --input <file>', 'flow records: .jsonl, .jsonl.gz or Avro container .avro (required unless --topic)')
     .option('-o, --output <file>', 'where the alerts go as JSON Lines ("-" for stdout)', '-')
     .addOption(
       new Option('--format <format>', 'alerts as json (the alert schema), ocsf (OCSF Detection Finding) or ecs (Elastic Common Schema), one JSON object a line; or avro (an Avro container file of schemas/alert.avsc)')
@@ -22,12 +22,15 @@ export function registerReplayCommand(program: Command): void {
     .option('--rejects <file>', 'every malformed record with where and why, as JSON Lines')
     .option('--baseline-config <file>', 'flight --config against this config (the one in force) over the same input: print alerts gained and lost per type and destination, and with --truth which incidents each catches; alerts of --config go to --output only when it names a file')
     .option('--diff-json <file>', 'with --baseline-config: the difference as one JSON document')
+    .option('--topic [name]', 'with --baseline-config: fly both configs over the flows Kafka retains on this topic (default kafka.topics.flows of --config) instead of --input, one engine per partition as the service runs')
     .option('--no-progress', 'no progress bar even on a terminal')
     .option('--now <iso>', 'processing time for windows.max_future (records further ahead are rejected); default the wall clock')
     .action(async (opts) => {
       const processingTimeMs = opts.now === undefined ? undefined : Date.parse(opts.now);
       if (Number.isNaN(processingTimeMs)) throw new UsageError(`--now: expected an ISO 8601 time such as 2026-01-08T00:00:00Z, got ${JSON.stringify(opts.now)}`);
       const config = loadConfig(opts.config);
+      if (opts.topic !== undefined && !opts.baselineConfig) throw new UsageError('--topic reads retained history for flighting: give --baseline-config too');
+      if ((opts.input === undefined) === (opts.topic === undefined)) throw new UsageError('replay needs exactly one of --input FILE and --topic');
       if (opts.baselineConfig) {
         await flight({
           config,
@@ -35,6 +38,7 @@ export function registerReplayCommand(program: Command): void {
           baselineConfig: loadConfig(opts.baselineConfig),
           baselineConfigPath: opts.baselineConfig,
           input: opts.input,
+          topic: opts.topic === undefined ? undefined : typeof opts.topic === 'string' ? opts.topic : config.kafka.topics.flows,
           output: opts.output === '-' ? null : opts.output,
           truth: opts.truth,
           diffJson: opts.diffJson,

@@ -12,9 +12,8 @@ import type { Config } from '../config/types.js';
 import { Pipeline } from '../engine/pipeline.js';
 import type { Alert, FlowRecord } from '../engine/types.js';
 import { openFlowInput } from '../io/input.js';
-import { decodeFlowMessage } from '../io/wire.js';
-import { createKafka } from '../kafka/client.js';
-import { readToEnd } from '../kafka/read-to-end.js';
+import { PartitionedPipelines, sortAlerts } from '../engine/partitioned-pipelines.js';
+import { readFlowHistory } from '../kafka/flow-history.js';
 import { ReportCollector } from '../report/collect.js';
 import { renderReportHtml } from '../report/html.js';
 import type { ReportData, ReportInput } from '../report/model.js';
@@ -99,31 +98,29 @@ async function fromTopic(
   collector: ReportCollector,
   bad: (where: string, reason: string) => void,
 ): Promise<{ alerts: Alert[]; input: ReportInput }> {
-  const kafka = createKafka(config.kafka, { clientId: `${config.kafka.client_id}-report` });
-  const pipelines = new Map<number, Pipeline>();
+  const pipelines = new PartitionedPipelines(config, { onWindowScore: (s) => collector.observeWindow(s) });
   const hashes = new Map<number, ReturnType<typeof createHash>>();
   const alerts: Alert[] = [];
   let bytes = 0;
-  const ends = await readToEnd(kafka, { topic, groupPrefix: `${config.kafka.group_id}.report` }, (partition, m, offset) => {
-    let hash = hashes.get(partition);
-    if (!hash) hashes.set(partition, (hash = createHash('sha256')));
-    const value = m.value ?? Buffer.alloc(0);
-    bytes += value.length;
-    hash.update(`${value.length}:`).update(value);
-    if (m.value === null) return bad(`${topic}/${partition}@${offset}`, 'empty message (tombstone), not a flow record');
-    const decoded = decodeFlowMessage(m.value, config.kafka.format);
-    if (!decoded.ok) return bad(`${topic}/${partition}@${offset}`, decoded.reason);
-    let p = pipelines.get(partition);
-    if (!p) pipelines.set(partition, (p = new Pipeline(config, { onWindowScore: (s) => collector.observeWindow(s) })));
-    collector.observe(decoded.flow);
-    for (const a of p.push(decoded.flow)) alerts.push(a);
+  const ends = await readFlowHistory(config, topic, 'report', {
+    raw(partition, value) {
+      let hash = hashes.get(partition);
+      if (!hash) hashes.set(partition, (hash = createHash('sha256')));
+      const v = value ?? Buffer.alloc(0);
+      bytes += v.length;
+      hash.update(`${v.length}:`).update(v);
+    },
+    flow(partition, flow) {
+      collector.observe(flow);
+      for (const a of pipelines.push(partition, flow)) alerts.push(a);
+    },
+    bad,
   });
-  for (const p of pipelines.values()) for (const a of p.finish()) alerts.push(a);
-  alerts.sort((a, b) => a.detected_at_ms - b.detected_at_ms || (a.alert_id < b.alert_id ? -1 : a.alert_id > b.alert_id ? 1 : 0));
+  alerts.push(...pipelines.finish());
   const all = createHash('sha256');
   for (const e of ends) all.update(`${e.partition}@${e.low}-${e.high}:`).update(hashes.get(e.partition)?.digest('hex') ?? '');
   const name = `${topic} (${ends.map((e) => `${e.partition}:${e.low}-${e.high}`).join(' ')})`;
-  return { alerts, input: { kind: 'flows', name, sha256: all.digest('hex'), bytes } };
+  return { alerts: sortAlerts(alerts), input: { kind: 'flows', name, sha256: all.digest('hex'), bytes } };
 }
 
 function fileInput(kind: ReportInput['kind'], path: string): ReportInput {
