@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { decodePack, encodePack, isPack, partitionOfKey } from '../../src/kafka/repartition-pack.js';
+
+describe('repartition packs', () => {
+  it('encodes the header and flows byte for byte', () => {
+    const buf = encodePack({ sourcePartition: 3, lastSourceOffset: 300, flows: [Buffer.from([1, 2]), Buffer.from([9])] });
+    // magic, partition 3, offset 300 = 0xAC 0x02 (LEB128), count 2, len 2, 01 02, len 1, 09
+    expect([...buf]).toEqual([0x45, 0x57, 0x50, 0x01, 3, 0xac, 0x02, 2, 2, 1, 2, 1, 9]);
+    expect(decodePack(buf)).toEqual({ sourcePartition: 3, lastSourceOffset: 300, flows: [Buffer.from([1, 2]), Buffer.from([9])] });
+  });
+
+  it('carries offsets beyond 2^31 exactly', () => {
+    const big = 2 ** 40 + 5;
+    const p = decodePack(encodePack({ sourcePartition: 0, lastSourceOffset: big, flows: [] }));
+    expect(p).toEqual({ sourcePartition: 0, lastSourceOffset: big, flows: [] });
+  });
+
+  it('names what is wrong with a damaged pack', () => {
+    const buf = encodePack({ sourcePartition: 1, lastSourceOffset: 7, flows: [Buffer.from('abcdef')] });
+    expect(decodePack(buf.subarray(0, 10))).toBe('repartition pack: flow 0 of 1 truncated at byte 8');
+    expect(decodePack(Buffer.concat([buf, Buffer.from([0])]))).toBe('repartition pack: 1 trailing bytes after 1 flows');
+    expect(decodePack(Buffer.from([0x45, 0x57, 0x50, 0x01, 0x80]))).toBe('repartition pack: truncated header at byte 5');
+    expect(decodePack(Buffer.from('{"flow_id":"x"}'))).toBe('not a repartition pack (no EWP1 magic)');
+    expect(isPack(Buffer.from('EWP'))).toBe(false);
+  });
+
+  it('partitions a key as Kafka\'s default partitioner (murmur2) does', () => {
+    // Kafka's UtilsTest: murmur2("21") = -973932308, "foobar" -790332482,
+    // "a-little-bit-long-string" -985981536, "abc" 479470107; partition =
+    // (hash & 0x7fffffff) % n, worked out for 7 and 12 partitions.
+    const keys = ['21', 'foobar', 'a-little-bit-long-string', 'abc'];
+    expect(keys.map((k) => partitionOfKey(k, 7))).toEqual([3, 0, 1, 4]);
+    expect(keys.map((k) => partitionOfKey(k, 12))).toEqual([0, 6, 8, 3]);
+  });
+});
