@@ -4,7 +4,7 @@
 import avro from 'avsc';
 import fc from 'fast-check';
 import type { Alert, FlowRecord } from '../../src/engine/types.js';
-import { flowRecordType, schemaJson } from '../../src/io/schemas.js';
+import { alertType, flowRecordType, schemaJson } from '../../src/io/schemas.js';
 import { MAX_COUNT, MAX_TEXT_LENGTH, MAX_TIME_MS } from '../../src/io/validate-flow.js';
 
 export const FLOW_FIELDS = [
@@ -289,12 +289,18 @@ export function newerRecordArb(): fc.Arbitrary<Record<string, unknown>> {
   ).map(([flow, tags, labels, hops]) => ({ ...flow, tags, labels, hops: new Array<null>(hops).fill(null) }));
 }
 
+function enumSymbols(field: string): string[] {
+  const f = (alertType() as unknown as { fields: { name: string; type: { symbols: string[] } }[] }).fields.find((x) => x.name === field);
+  return f!.type.symbols;
+}
+
 /** Alerts that fit the alert contract (for decodeAlert round trips and damage). */
 export function alertArb(): fc.Arbitrary<Alert> {
   return fc.record({
     alert_id: fc.string({ minLength: 1, maxLength: 32 }),
-    type: fc.constantFrom('RESIDENCY_VIOLATION', 'UNAUTHORIZED_PRINCIPAL', 'GATEWAY_BYPASS', 'NEW_DESTINATION', 'VOLUME_SPIKE', 'SUSTAINED_INCREASE') as fc.Arbitrary<Alert['type']>,
-    severity: fc.constantFrom('LOW', 'MEDIUM', 'HIGH', 'CRITICAL') as fc.Arbitrary<Alert['severity']>,
+    // The symbols the alert schema carries (the wire's view of the contract).
+    type: fc.constantFrom(...enumSymbols('type')) as fc.Arbitrary<Alert['type']>,
+    severity: fc.constantFrom(...enumSymbols('severity')) as fc.Arbitrary<Alert['severity']>,
     destination: fc.domain(),
     dst_country: fc.option(countryArb.map((c) => c.toUpperCase())),
     data_class: fc.option(textArb),

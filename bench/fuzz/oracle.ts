@@ -3,7 +3,7 @@
 // unchanged), or a rejection whose reason is precise (names the field, the
 // byte offset, the JSON position or the schema id) and short enough for a
 // dead-letter header.
-import type { Alert, FlowRecord } from '../../src/engine/types.js';
+import { ALERT_TYPES, SEVERITIES, type Alert, type FlowRecord } from '../../src/engine/types.js';
 import { checkFlow } from '../../src/io/validate-flow.js';
 
 /** Longest reason accepted: reasons go into Kafka headers and log lines. */
@@ -96,8 +96,6 @@ export function fileReasonClass(reason: string): string {
   return reasonClassOf(reason) ?? reason.replace(/\d+/g, 'N').split(/[:;(]/)[0].trim();
 }
 
-const ALERT_TYPE_NAMES = ['RESIDENCY_VIOLATION', 'UNAUTHORIZED_PRINCIPAL', 'GATEWAY_BYPASS', 'NEW_DESTINATION', 'VOLUME_SPIKE', 'SUSTAINED_INCREASE'];
-const SEVERITY_NAMES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 const ALERT_TEXT_OR_NULL = ['dst_country', 'data_class', 'principal', 'gateway_id'] as const;
 const ALERT_NUMBERS = ['window_start_ms', 'window_end_ms', 'flow_count', 'bytes', 'observed', 'expected', 'score', 'threshold', 'detected_at_ms'] as const;
 
@@ -107,8 +105,8 @@ const ALERT_NUMBERS = ['window_start_ms', 'window_end_ms', 'flow_count', 'bytes'
  */
 export function alertContractProblem(a: Alert, flowIds: ReadonlySet<string>, configVersion: string): string | null {
   if (!/^[0-9a-f]{32}$/.test(a.alert_id)) return `alert_id ${a.alert_id}`;
-  if (!ALERT_TYPE_NAMES.includes(a.type)) return `type ${a.type}`;
-  if (!SEVERITY_NAMES.includes(a.severity)) return `severity ${a.severity}`;
+  if (!(ALERT_TYPES as readonly string[]).includes(a.type)) return `type ${a.type}`;
+  if (!(SEVERITIES as readonly string[]).includes(a.severity)) return `severity ${a.severity}`;
   if (typeof a.destination !== 'string' || a.destination.length === 0) return `destination ${a.destination}`;
   for (const k of ALERT_TEXT_OR_NULL) if (a[k] !== null && typeof a[k] !== 'string') return `${k} ${String(a[k])}`;
   for (const k of ALERT_NUMBERS) if (!Number.isFinite(a[k])) return `${k} ${a[k]}`;

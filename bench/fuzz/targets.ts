@@ -95,6 +95,7 @@ const badFields: Target<[FlowRecord, ReturnType<typeof mutationArb> extends fc.A
     if (m.expect === 'reject' && json.ok) fail(`${m.kind} in ${m.field} was accepted`);
     if (!json.ok && !namesField(json.reason, m.field)) fail(`${m.kind} in ${m.field}: reason does not name it: ${json.reason}`);
     bump(counts, cls);
+    if (m.kind === '1 MiB string') bump(counts, '(1 MiB strings among them)');
     if (!fitsAvro(record)) return;
     for (const [buf, schemaId] of [[encodeFlowAvro(record as never), undefined], [encodeFlowConfluent(record as never, 5), 5]] as const) {
       const out = decodeFlowMessage(buf, 'auto');
@@ -270,8 +271,9 @@ const engine: Target<[FlowRecord[], boolean]> = {
   unit: 'flow sequence',
   batch: 50,
   draw: (seed, n) => sample(fc.oneof(
-    fc.tuple(fc.array(validFlowArb({ spanMs: 3 * 24 * HOUR, pooled: true }), { maxLength: 200 }), fc.constant(true)),
-    fc.tuple(fc.array(validFlowArb(), { maxLength: 60 }), fc.constant(false)),
+    fc.tuple(fc.array(validFlowArb({ spanMs: 6 * HOUR, pooled: true }), { maxLength: 400, size: 'large' }), fc.constant(true)),
+    fc.tuple(fc.array(validFlowArb({ spanMs: 3 * 24 * HOUR, pooled: true }), { maxLength: 400, size: 'large' }), fc.constant(true)),
+    fc.tuple(fc.array(validFlowArb(), { maxLength: 60, size: 'large' }), fc.constant(false)),
   ).map(([flows, clustered]) => [flows.map((f, i) => ({ ...f, flow_id: `f${i}-${f.flow_id}` })), clustered] as [FlowRecord[], boolean]), seed, n),
   run: ([flows, clustered], counts) => {
     const runOnce = (): { alerts: Alert[]; pipeline: Pipeline } => {

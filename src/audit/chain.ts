@@ -8,7 +8,17 @@
 // state), so a restarted or reassigned partition continues its chain; alerts repeated
 // after a crash repeat their links exactly (same evidence, same predecessor).
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../config/canonical.js';
 import type { Alert } from '../engine/types.js';
+
+/** Chain id of a partition's suppressed alerts: `<chain id of its incidents>/suppressed`. */
+export function suppressedChainId(chainId: string): string {
+  return `${chainId}/suppressed`;
+}
+
+export function isSuppressedChain(chainId: string): boolean {
+  return chainId.endsWith('/suppressed');
+}
 
 /** Predecessor of the first link of every chain. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -26,8 +36,8 @@ export function newChainHead(): ChainHead {
 
 /**
  * The fields a link covers, in the alert schema's order: every contract field plus the
- * chain's own id, sequence and predecessor. Optional fields later added to the schema
- * must be appended here to be covered.
+ * chain's own id, sequence and predecessor. Optional fields added to the schema later go to
+ * LINKED_OPTIONAL_FIELDS below, not here (appending here would change every existing link).
  */
 const LINKED_FIELDS = [
   'alert_id', 'type', 'severity', 'destination', 'dst_country', 'data_class', 'principal', 'gateway_id',
@@ -35,9 +45,18 @@ const LINKED_FIELDS = [
   'reason', 'sample_flow_ids', 'config_version', 'detected_at_ms', 'chain_id', 'chain_seq', 'chain_prev',
 ] as const;
 
+/**
+ * Optional fields added after the chain existed: covered as [name, canonical JSON] pairs only
+ * when set, so the links of alerts without them (every alert published before) stay the same,
+ * and key order (JSON text vs Avro) cannot change the hash.
+ */
+const LINKED_OPTIONAL_FIELDS = ['suppressed_by'] as const;
+
 /** The hash an intact alert's chain_hash must equal. */
 export function linkHash(alert: Alert): string {
-  const covered: unknown[] = LINKED_FIELDS.map((k) => (alert as unknown as Record<string, unknown>)[k] ?? null);
+  const fields = alert as unknown as Record<string, unknown>;
+  const covered: unknown[] = LINKED_FIELDS.map((k) => fields[k] ?? null);
+  for (const k of LINKED_OPTIONAL_FIELDS) if (fields[k] != null) covered.push([k, canonicalJson(fields[k])]);
   return createHash('sha256').update(JSON.stringify(covered)).digest('hex');
 }
 

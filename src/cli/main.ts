@@ -14,6 +14,7 @@ import { registerLocalCommand } from './local-command.js';
 import { registerReplayCommand } from './replay-command.js';
 import { registerReportCommand } from './report-command.js';
 import { registerRunCommand } from './run-command.js';
+import { registerSuppressCommand } from './suppress-command.js';
 import { registerVerifyCommand } from './verify-command.js';
 
 export function buildProgram(): Command {
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerVerifyCommand(program);
   registerReportCommand(program);
   registerConsoleCommand(program);
+  registerSuppressCommand(program);
   return program;
 }
 

@@ -20,6 +20,7 @@ export function registerReplayCommand(program: Command): void {
     .option('--scores <file>', 'CSV of every closed window per destination and volume detector: observed, expected, score, threshold, alerted')
     .option('--truth <file>', 'ground-truth incidents (JSON Lines, as `generate --truth` writes): print precision, recall and detection delay per alert type')
     .option('--rejects <file>', 'every malformed record with where and why, as JSON Lines')
+    .option('--suppressed <file>', 'alerts a suppression of the config (suppressions.entries) covered, each with it in suppressed_by, in the --format of --output; they are never in --output')
     .option('--baseline-config <file>', 'flight --config against this config (the one in force) over the same input: print alerts gained and lost per type and destination, and with --truth which incidents each catches; alerts of --config go to --output only when it names a file')
     .option('--diff-json <file>', 'with --baseline-config: the difference as one JSON document')
     .option('--topic [name]', 'with --baseline-config: fly both configs over the flows Kafka retains on this topic (default kafka.topics.flows of --config) instead of --input, one engine per partition as the service runs')
@@ -54,6 +55,7 @@ export function registerReplayCommand(program: Command): void {
         scores: opts.scores,
         truth: opts.truth,
         rejects: opts.rejects,
+        suppressed: opts.suppressed,
         progress: opts.progress,
         processingTimeMs,
       });

@@ -12,6 +12,7 @@ import { countBytes, openFlowInput } from '../io/input.js';
 import { JsonlWriter } from '../io/jsonl.js';
 import { openAlertOutput } from '../io/alert-output.js';
 import type { AlertFormat } from '../io/siem/index.js';
+import { SuppressionBook } from '../suppress/book.js';
 import { progressBar } from './progress.js';
 
 export interface ReplayOptions {
@@ -32,6 +33,8 @@ export interface ReplayOptions {
   maxReported?: number;
   /** Processing time for windows.max_future, Unix ms; default the wall clock at the start. */
   processingTimeMs?: number;
+  /** Alerts a suppression of the config covered, each with it, as JSON Lines (same format as `output`); null or absent: counted only. */
+  suppressed?: string | null;
 }
 
 export interface ReplaySummary {
@@ -45,7 +48,10 @@ export interface ReplaySummary {
   outOfOrder: number;
   duplicates: number;
   destinations: number;
+  /** The incidents: alerts no suppression covered. */
   alerts: Alert[];
+  /** Alerts a suppression of the config covered (suppressed_by set); not in `alerts`. */
+  suppressed: Alert[];
   byType: Record<string, number>;
   bySeverity: Record<string, number>;
   scorecard: Scorecard | null;
@@ -63,6 +69,9 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   const pipeline = new Pipeline(opts.config, scores ? { onWindowScore: (s) => scores.row(scoreRow(s)) } : {});
   const out = opts.output ? openAlertOutput(opts.output, opts.format ?? 'json') : null;
   const rejects = opts.rejects ? new JsonlWriter(opts.rejects) : null;
+  const suppressions = new SuppressionBook(opts.config.suppressions.entries);
+  const suppressedOut = opts.suppressed ? openAlertOutput(opts.suppressed, opts.format ?? 'json') : null;
+  const suppressed: Alert[] = [];
   const bar = progressBar(opts.progress ?? true, 'replay');
   const alerts: Alert[] = [];
   let records = 0;
@@ -81,6 +90,14 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
 
   const emit = async (batch: Alert[]): Promise<void> => {
     for (const a of batch) {
+      // As the service does: a covered alert is set aside with its suppression, not published.
+      const by = suppressions.cover(a);
+      if (by !== null) {
+        a.suppressed_by = by;
+        suppressed.push(a);
+        if (suppressedOut && !suppressedOut.write(a)) await suppressedOut.drain();
+        continue;
+      }
       alerts.push(a);
       if (out && !out.write(a)) await out.drain();
     }
@@ -111,6 +128,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   await emit(pipeline.finish());
   bar.stop();
   await out?.close();
+  await suppressedOut?.close();
   await rejects?.close();
   await scores?.close();
 
@@ -127,6 +145,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     duplicates: c.duplicates,
     destinations: pipeline.engine.destinationCount,
     alerts,
+    suppressed,
     byType: tally(alerts, 'type', ALERT_TYPES),
     bySeverity: tally(alerts, 'severity', SEVERITIES),
     scorecard: truth ? scoreAlerts(alerts, truth) : null,
@@ -134,6 +153,12 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   };
   for (const line of formatSummary(summary, opts.input)) log(line);
   return summary;
+}
+
+function countBy(alerts: Alert[], key: (a: Alert) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const a of alerts) counts[key(a)] = (counts[key(a)] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 function tally(alerts: Alert[], field: 'type' | 'severity', names: readonly string[]): Record<string, number> {
@@ -157,6 +182,7 @@ export function formatSummary(s: ReplaySummary, input: string): string[] {
     `  alerts ${s.alerts.length}: ${nonZero(s.byType)}`,
     `  by severity: ${nonZero(s.bySeverity)}`,
   ];
+  if (s.suppressed.length > 0) lines.push(`  suppressed ${s.suppressed.length} (not in the alerts): ${nonZero(countBy(s.suppressed, (a) => a.suppressed_by!.id))}`);
   if (s.scorecard) lines.push('', formatScorecard(s.scorecard));
   return lines;
 }

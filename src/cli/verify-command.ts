@@ -2,6 +2,7 @@
 // topic, and says whether it is intact. Exit 0 intact, 1 problems found, 2 cannot run.
 import type { Command } from 'commander';
 import { readAlertFile, readAlertTopic } from '../audit/read-alerts.js';
+import { isSuppressedChain } from '../audit/chain.js';
 import { compareHeads, readRecordedHeads } from '../audit/recorded-heads.js';
 import { formatVerifyReport, verifyAlerts, type VerifyProblem } from '../audit/verify.js';
 import { loadConfig } from '../config/load.js';
@@ -35,6 +36,9 @@ export async function runVerify(opts: VerifyCliOptions): Promise<{ lines: string
   report.problems.unshift(...unreadable);
   if (opts.heads !== false) {
     const heads = await readRecordedHeads(kafka, config.kafka.topics.changelog, prefix);
+    // The incident topic holds the incident chains, the suppressed topic the suppressed ones.
+    const suppressedTopic = topic === config.kafka.topics.suppressed;
+    for (const id of [...heads.keys()]) if (isSuppressedChain(id) !== suppressedTopic) heads.delete(id);
     report.problems.push(...compareHeads(report, heads, config.kafka.topics.changelog));
   }
   return { lines: formatVerifyReport(report, topic), intact: report.problems.length === 0 };
@@ -46,7 +50,7 @@ export function registerVerifyCommand(program: Command): void {
     .description('check the tamper-evident alert log (a file or the incident topic): every alert chained, unaltered, none missing')
     .option('-i, --input <file>', 'alerts as JSON Lines (replay --output, alerts --json)')
     .option('-c, --config <file>', 'read the incident topic of this config instead of a file')
-    .option('--topic <name>', 'with --config: another topic than kafka.topics.alerts')
+    .option('--topic <name>', 'with --config: another topic than kafka.topics.alerts, e.g. kafka.topics.suppressed')
     .option('--no-heads', 'with --config: do not compare the log with the chain heads recorded in the changelog')
     .action(async (opts: VerifyCliOptions) => {
       const { lines, intact } = await runVerify(opts);

@@ -92,6 +92,14 @@ const WHEN: Record<DetectorKey, (s: DetectorSettings[DetectorKey]) => string> = 
     const v = s as DetectorSettings['sustained_increase'];
     return `the volume stays above the baseline with a score beyond ${v.threshold} for at least ${v.min_windows} windows in a row`;
   },
+  gateway_silent: (s) => {
+    const g = s as DetectorSettings['gateway_silent'];
+    return (
+      `a gateway sends nothing while others go on for longer than ${formatDuration(g.min_silence)} and ${g.factor} times ` +
+      `its longest quiet period learnt for that hour of the day (alert destination gateway:<id>), ` +
+      `once it has been seen for ${formatDuration(g.learning_period)}`
+    );
+  },
 };
 
 const DETECTOR_KEYS = Object.keys(WHEN) as DetectorKey[];
@@ -127,7 +135,7 @@ function overrideLines(overrides: readonly Override[]): string[] {
 
 function settingWords(field: string, value: unknown): string {
   if (field === 'enabled') return value ? 'on' : 'off';
-  if (field === 'learning_period') return `learning_period ${formatDuration(value as number)}`;
+  if (field === 'learning_period' || field === 'min_silence') return `${field} ${formatDuration(value as number)}`;
   if (field === 'min_bytes') return `min_bytes ${exactBytes(value as number)}`;
   return `${field} ${String(value)}`;
 }

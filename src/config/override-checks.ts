@@ -11,6 +11,8 @@ import type { BaselineKey, Config, DetectorKey } from './types.js';
 
 /** Detectors that judge a destination's whole window: the engine resolves them without a data class. */
 const WINDOW_DETECTORS: readonly DetectorKey[] = ['volume_spike', 'sustained_increase'];
+/** GATEWAY_SILENT judges a gateway: its overrides match destination "gateway:<id>", no data class. */
+export const GATEWAY_KEY_PREFIX = 'gateway:';
 
 type CheckedConfig = Pick<Config, 'baseline' | 'policy' | 'detectors'>;
 
@@ -33,7 +35,16 @@ export function checkOverrides(config: CheckedConfig): PathIssue[] {
         });
       }
     }
-    if (destination !== undefined) {
+    if (dataClass !== undefined && override.settings.gateway_silent !== undefined) {
+      issues.push({
+        path: [...at, 'gateway_silent'],
+        message:
+          'never applies: gateway_silent judges a gateway, not one data class, so an override with match.data_class ' +
+          `cannot change it (match the gateway by destination "${GATEWAY_KEY_PREFIX}<id>")`,
+      });
+    }
+    // "gateway:<id>" names a gateway (gateway_silent), not a baseline key: no baseline-key rule applies to it.
+    if (destination !== undefined && !destination.toLowerCase().startsWith(GATEWAY_KEY_PREFIX)) {
       const problem = destinationProblem(destination, config.baseline.key, config.policy.internal_networks);
       if (problem !== undefined) issues.push({ path: [...at, 'match', 'destination'], message: problem });
     }

@@ -84,6 +84,16 @@ export interface SustainedIncreaseSettings extends DetectorBase {
   min_windows: number;
 }
 
+/** GATEWAY_SILENT: per gateway, not per destination (overrides match `gateway:<id>`). */
+export interface GatewaySilentSettings extends DetectorBase {
+  /** No alert for a silence shorter than this (ms of event time). */
+  min_silence: number;
+  /** The silence must also exceed factor x the gateway's longest quiet period learnt at that hour. */
+  factor: number;
+  /** No alert before the gateway has been seen this long (ms of event time). */
+  learning_period: number;
+}
+
 export interface DetectorSettings {
   residency_violation: DetectorBase;
   unauthorized_principal: DetectorBase;
@@ -91,6 +101,7 @@ export interface DetectorSettings {
   new_destination: NewDestinationSettings;
   volume_spike: VolumeSpikeSettings;
   sustained_increase: SustainedIncreaseSettings;
+  gateway_silent: GatewaySilentSettings;
 }
 export type DetectorKey = keyof DetectorSettings;
 

@@ -22,6 +22,7 @@ import {
   type WindowObservation,
 } from '../detectors/baseline/seasonal-baseline.js';
 import type { FlowContext, FlowDetector, Finding, WindowContext, WindowDetector } from '../detectors/detector.js';
+import { GatewaySilence } from '../detectors/gateway-silent.js';
 import { DETECTORS } from '../detectors/registry.js';
 import { Calendar } from './calendar.js';
 import { EventClock, type EventClockJSON } from './event-clock.js';
@@ -77,6 +78,8 @@ export class Engine {
   readonly counters: EngineCounters = { records: 0, late: 0, outOfOrder: 0, duplicates: 0, internal: 0, alerts: {}, windowsClosed: 0, expired: 0 };
   /** Latest event time per gateway: the Pipeline's watermark follows its active gateways. */
   readonly clock: EventClock;
+  /** GATEWAY_SILENT: per-gateway quiet periods, judged as the watermark moves. */
+  private readonly silence: GatewaySilence;
 
   private readonly size: number;
   private readonly keyer: DestinationKeyer;
@@ -116,6 +119,7 @@ export class Engine {
     this.policy = compilePolicy(config);
     this.calendar = new Calendar(config.baseline.timezone);
     this.clock = new EventClock(config.windows.idle_timeout);
+    this.silence = new GatewaySilence(config, this.calendar, alertId);
   }
 
   /**
@@ -130,6 +134,7 @@ export class Engine {
     this.config = config;
     this.internal = new InternalNetworks(config.policy.internal_networks);
     this.policy = compilePolicy(config);
+    this.silence.reconfigure(config);
     // Resolved overrides came from the old config: resolved again on next use.
     for (const state of this.dests.values()) state.settings = undefined;
   }
@@ -156,6 +161,7 @@ export class Engine {
     }
     const gatewayLatest = this.clock.observe(flow.gateway_id, flow.end_ms);
     if (this.clock.moved) this.metaDirty = true;
+    this.silence.observe(flow.gateway_id, flow.end_ms, flow.flow_id);
     if (this.internal.contains(flow.dst_ip)) {
       this.counters.internal++;
       return NO_ALERTS;
@@ -238,7 +244,7 @@ export class Engine {
     if (!(watermark > this.watermark)) return NO_ALERTS;
     this.watermark = watermark;
     this.metaDirty = true;
-    if (watermark < this.nextDue && watermark < this.nextSweep) return NO_ALERTS; // the common case
+    if (watermark < this.nextDue && watermark < this.nextSweep && watermark < this.silence.nextCheck) return NO_ALERTS; // the common case
     const alerts: Alert[] = [];
     while (this.due.size > 0 && this.nextDue <= watermark) {
       const at = this.nextDue;
@@ -252,6 +258,12 @@ export class Engine {
       this.nextDue = this.due.size > 0 ? Math.min(...this.due.keys()) : Infinity;
     }
     if (watermark >= this.nextSweep) this.expireIdle(watermark);
+    if (watermark >= this.silence.nextCheck) {
+      for (const alert of this.silence.check(watermark)) {
+        this.count(alert);
+        alerts.push(alert);
+      }
+    }
     // Destinations due at one boundary are visited in insertion order, which a restore
     // changes; a canonical order keeps the output identical with or without a restart.
     return alerts.sort(byEventTimeThenKey);
@@ -265,6 +277,7 @@ export class Engine {
       changes.push({ key: DEST_PREFIX + destination, value: state ? this.serialise(state) : null });
     }
     this.dirty.clear();
+    this.silence.commit(changes);
     if (this.metaDirty) {
       changes.push({ key: META_KEY, value: this.serialiseMeta() });
       this.metaDirty = false;
@@ -276,6 +289,7 @@ export class Engine {
   snapshot(): StateChange[] {
     const out: StateChange[] = [{ key: META_KEY, value: this.serialiseMeta() }];
     for (const [destination, state] of this.dests) out.push({ key: DEST_PREFIX + destination, value: this.serialise(state) });
+    this.silence.snapshot(out);
     return out;
   }
 
@@ -288,7 +302,7 @@ export class Engine {
         const destination = key.slice(DEST_PREFIX.length);
         if (value === null) this.dests.delete(destination);
         else this.dests.set(destination, this.deserialise(value));
-      } else {
+      } else if (!this.silence.restoreEntry(key, value)) {
         throw new Error(`state entry with unknown key ${JSON.stringify(key)}`);
       }
     }

@@ -11,9 +11,11 @@
 // stay the same). A destination remembers at most MAX_IDS (its changelog entry must stay well
 // under Kafka's message size).
 
+import { IdIndex } from './id-index.js';
+
 /** Most ids one destination remembers: 4,096 x about 24 bytes of JSON is about 100 KB. */
 export const MAX_IDS = 4096;
-/** From this many ids a lookup goes through a Map instead of a scan. */
+/** From this many ids a lookup goes through a hash index (id-index.ts) instead of a scan. */
 const INDEX_FROM = 32;
 
 /** cyrb53 (bryc, public domain): a fast 53-bit string hash; collisions are about 1 in 2^53 per pair. */
@@ -39,7 +41,7 @@ export class RecentIds {
   /** Sequence number of the pair at `head` (pairs are numbered in arrival order). */
   private headSeq = 0;
   /** hash -> sequence number of its latest pair, for busy destinations (derived, not serialised). */
-  private index: Map<number, number> | null = null;
+  private index: IdIndex | null = null;
 
   private constructor(entries: number[]) {
     this.entries = entries;
@@ -107,8 +109,12 @@ export class RecentIds {
     return true;
   }
 
-  /** Drops the spare capacity the array grew with: called when the destination goes quiet (a window closes). */
+  /**
+   * Drops the spare capacity the array grew with, for the many quiet destinations that hold a
+   * few ids (called when a window closes); a busy destination's slack is small beside its ids.
+   */
   trim(): void {
+    if (this.size > 8) return;
     this.entries = this.entries.slice(this.head);
     this.head = 0;
   }
@@ -128,7 +134,7 @@ export class RecentIds {
   }
 
   private buildIndex(): void {
-    this.index = new Map();
+    this.index = new IdIndex(this.size);
     const e = this.entries;
     for (let i = this.head, seq = this.headSeq; i < e.length; i += 2, seq++) this.index.set(e[i], seq);
   }

@@ -1,5 +1,6 @@
 // The contract types of DESIGN.md: a gateway flow record in, an alert out.
 // Field names are the wire names (snake_case) so JSON Lines, Avro and the engine agree.
+import type { Suppression } from '../suppress/types.js';
 
 export interface FlowRecord {
   flow_id: string;
@@ -31,6 +32,8 @@ export const ALERT_TYPES = [
   'NEW_DESTINATION',
   'VOLUME_SPIKE',
   'SUSTAINED_INCREASE',
+  // Per gateway, not per destination: its alerts have destination `gateway:<id>`.
+  'GATEWAY_SILENT',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
@@ -71,6 +74,11 @@ export interface Alert {
   chain_prev?: string | null;
   /** SHA-256 over this alert's fields and chain_prev. */
   chain_hash?: string | null;
+  /**
+   * Set by the shell on alerts an analyst's suppression covered (src/suppress/): they go to the
+   * suppressed-alerts topic with it instead of the incident topic. Absent on incidents.
+   */
+  suppressed_by?: Suppression | null;
 }
 
 /** One change to the engine's state store: value null deletes the key (a tombstone). */

@@ -41,17 +41,16 @@ export function addFlow(w: OpenWindow, flow: FlowRecord): void {
   if (w.samples.length < MAX_SAMPLES) w.samples.push(flow.flow_id);
   if (flow.bytes_out > w.topBytes) {
     w.topBytes = flow.bytes_out;
-    w.top = {
-      data_class: flow.data_class,
-      principal: flow.principal,
-      gateway_id: flow.gateway_id,
-      dst_country: flow.dst_country,
-    };
+    // The flow itself, not a copy of its four fields: a new largest flow is common and
+    // the window lives only until it closes.
+    w.top = flow;
   }
 }
 
 export function windowToJSON(w: OpenWindow): unknown {
-  return [w.start, w.bytes, w.flows, w.packets, [...w.sources], w.samples, w.topBytes, w.top];
+  const t = w.top;
+  const top = t === null ? null : { data_class: t.data_class, principal: t.principal, gateway_id: t.gateway_id, dst_country: t.dst_country };
+  return [w.start, w.bytes, w.flows, w.packets, [...w.sources], w.samples, w.topBytes, top];
 }
 
 export function windowFromJSON(json: unknown): OpenWindow {

@@ -6,9 +6,8 @@
 import type { Config } from '../config/types.js';
 import { Pipeline } from '../engine/pipeline.js';
 import type { FlowRecord } from '../engine/types.js';
-import { DLQ_HEADERS } from '../kafka/dlq.js';
 import { parseProgress, PROGRESS_KEY } from '../kafka/progress.js';
-import type { TopicRecord } from './read-back.js';
+import { repartitionEntries, type TopicRecord } from './read-back.js';
 
 export interface Divergence {
   partition: number;
@@ -35,11 +34,10 @@ export function firstDivergence(
   const seen = new Set<string>();
   const appliedBelow: number[] = [];
   let applied = 0;
-  for (const r of repartition) {
-    appliedBelow[r.offset] = applied;
-    const id = `${r.headers[DLQ_HEADERS.partition]}/${r.headers[DLQ_HEADERS.offset]}`;
-    if (!seen.has(id)) {
-      seen.add(id);
+  for (const r of repartitionEntries(repartition)) {
+    appliedBelow[r.offset] ??= applied;
+    if (!seen.has(r.source)) {
+      seen.add(r.source);
       applied++;
     }
   }

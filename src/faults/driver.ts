@@ -109,6 +109,7 @@ export async function runFaultSuite(o: FaultSuiteOptions): Promise<FaultSuiteRes
         // already gone
       }
     }
+    rmSync(brokerDir, { recursive: true, force: true });
   };
   process.once('exit', onExit);
 

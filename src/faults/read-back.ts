@@ -2,6 +2,8 @@
 // group has committed everything (lag 0).
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { DLQ_HEADERS } from '../kafka/dlq.js';
+import { decodePack, isPack } from '../kafka/repartition-pack.js';
 import { deleteThrowawayGroup } from '../kafka/throwaway-group.js';
 
 export interface TopicRecord {
@@ -115,4 +117,31 @@ export async function groupState(kafka: Kafka, groupId: string): Promise<{ state
   } finally {
     await admin.disconnect();
   }
+}
+
+/** One flow on the repartition topic: where it sits and which flows-topic record it came from. */
+export interface RepartitionEntry {
+  /** Engine partition and offset of the repartition record carrying it. */
+  partition: number;
+  offset: number;
+  /** `sourcePartition/sourceOffset` on the flows topic. */
+  source: string;
+}
+
+/**
+ * The flows on the repartition topic in order, from packs (many flows per record, provenance in
+ * the value: repartition-pack.ts) or from single-flow records (provenance in x-source-* headers).
+ */
+export function repartitionEntries(records: readonly TopicRecord[]): RepartitionEntry[] {
+  const out: RepartitionEntry[] = [];
+  for (const r of records) {
+    if (isPack(r.value)) {
+      const pack = decodePack(r.value!);
+      if (typeof pack === 'string') throw new Error(`repartition partition ${r.partition} offset ${r.offset}: ${pack}`);
+      for (const f of pack.flows) out.push({ partition: r.partition, offset: r.offset, source: `${pack.sourcePartition}/${f.offset}` });
+    } else {
+      out.push({ partition: r.partition, offset: r.offset, source: `${r.headers[DLQ_HEADERS.partition]}/${r.headers[DLQ_HEADERS.offset]}` });
+    }
+  }
+  return out;
 }

@@ -6,8 +6,8 @@
 //                   driver sent: nothing duplicated or lost on the way in)
 //   dead-lettered = distinct flows-topic offsets named by the x-source-* headers on the
 //                   dead-letter topic (a crash can repeat a dead letter; it counts once)
-//   forwarded     = distinct flows-topic offsets named by the x-source-* headers on the
-//                   repartition topic (a crash can re-forward; copies count once)
+//   forwarded     = distinct flows-topic offsets on the repartition topic (named in each
+//                   pack, or by x-source-* headers; a crash can re-forward: copies count once)
 //   processed     = forwarded records that the engines' state reflects: those below the
 //                   partition's final progress marker (written atomically with the state)
 //   unaccounted   = produced offsets neither forwarded nor dead-lettered (must be 0), and
@@ -22,7 +22,7 @@ import { scoreAlerts } from '../eval/scorecard.js';
 import type { Incident } from '../generate/types.js';
 import { DLQ_HEADERS } from '../kafka/dlq.js';
 import { parseProgress, PROGRESS_KEY } from '../kafka/progress.js';
-import type { TopicRecord } from './read-back.js';
+import { repartitionEntries, type RepartitionEntry, type TopicRecord } from './read-back.js';
 import type { ReferenceRun } from './reference.js';
 import type { WorkloadRecord } from './workload.js';
 
@@ -101,15 +101,15 @@ export function judge(e: Evidence): Figures {
   check('flows topic = produced', flowsMismatch === 0, `${e.flows.length} records on the topic, ${e.produced.length} produced, ${flowsMismatch} differ`);
 
   // --- forwarded and dead-lettered, each distinct flows offset once
-  const forwardedFirstCopy = new Map<string, TopicRecord>();
+  const forwardedFirstCopy = new Map<string, RepartitionEntry>();
   const repartitionOrder: string[][] = Array.from({ length: e.partitions }, () => []);
   let wrongPartition = 0;
-  for (const r of e.repartition) {
-    const id = sourceId(r.headers[DLQ_HEADERS.partition], r.headers[DLQ_HEADERS.offset]);
-    if (forwardedFirstCopy.has(id)) continue;
-    forwardedFirstCopy.set(id, r);
-    repartitionOrder[r.partition].push(id);
-    if (r.headers[DLQ_HEADERS.partition] !== String(r.partition)) wrongPartition++;
+  const entries = repartitionEntries(e.repartition);
+  for (const r of entries) {
+    if (forwardedFirstCopy.has(r.source)) continue;
+    forwardedFirstCopy.set(r.source, r);
+    repartitionOrder[r.partition].push(r.source);
+    if (!r.source.startsWith(`${r.partition}/`)) wrongPartition++;
   }
   const deadLettered = new Set<string>();
   let foreignDeadLetters = 0;
@@ -147,7 +147,7 @@ export function judge(e: Evidence): Figures {
   // --- what the engines' state reflects: progress markers and the state itself
   const states = latestState(e.changelog, e.partitions);
   let processed = 0;
-  for (const [id, first] of forwardedFirstCopy) {
+  for (const first of forwardedFirstCopy.values()) {
     if (first.offset < (states[first.partition]?.next ?? 0)) processed++;
   }
   check('every forwarded record processed', processed === forwardedFirstCopy.size, `${processed} of ${forwardedFirstCopy.size} below their partition's progress marker`);
@@ -189,7 +189,7 @@ export function judge(e: Evidence): Figures {
     malformedProduced,
     onFlowsTopic: e.flows.length,
     forwarded: forwardedFirstCopy.size,
-    forwardCopies: e.repartition.length - forwardedFirstCopy.size,
+    forwardCopies: entries.length - forwardedFirstCopy.size,
     deadLettered: deadLettered.size,
     deadLetterCopies: e.deadLetters.length - deadLettered.size - foreignDeadLetters,
     processed,

@@ -1,4 +1,4 @@
-// The fault suite's input: generated gateway traffic with incidents of all six types, a few
+// The fault suite's input: generated gateway traffic with incidents of all seven types, a few
 // deliberately malformed records (the dead-letter path must count them), and a tail of internal
 // flows per partition that moves every partition's event time past its last window. Pure.
 //

@@ -16,6 +16,7 @@ import { createDestination, isBusy, pickEeaCountry, type Destination, type Popul
 import type { Prng } from './prng.js';
 import { RAMP_CREEP_MS, RAMP_GROWTH_PER_HOUR, RAMP_HOLD_MS, rampEnd, type Ramp } from './ramp.js';
 import { seasonalFactor } from './seasonality.js';
+import { planSilences, type Silence } from './silence.js';
 import { GenerateOptionsError, HOUR_MS, MINUTE_MS, type GenerateOptions, type Incident } from './types.js';
 
 /** No incident reaches into the last hour of the traffic. */
@@ -39,11 +40,14 @@ export interface VolumeDetail {
 
 export interface PlannedIncident {
   incident: Incident;
-  destination: Destination;
+  /** null for GATEWAY_SILENT: a gateway, not a destination. */
+  destination: Destination | null;
   /** Flows the incident adds (none for SUSTAINED_INCREASE: its extra flows come from the ramped rate). */
   flows: FlowRecord[];
   ramp: Ramp | null;
   volume: VolumeDetail | null;
+  /** GATEWAY_SILENT: the gateway and the interval it sends nothing in. */
+  silence?: Silence;
 }
 
 /** The longest stretch an incident of this type can cover. */
@@ -66,7 +70,7 @@ const PLANNING_ORDER: AlertType[] = [
 export function planIncidentSet(prng: Prng, population: Population, options: GenerateOptions): PlannedIncident[] {
   const types = PLANNING_ORDER.filter((type) => options.types.includes(type));
   const specs: AlertType[] = types.flatMap((type) => Array<AlertType>(options.incidents_per_type).fill(type));
-  if (specs.length === 0) return [];
+  if (specs.length === 0 && !options.types.includes('GATEWAY_SILENT')) return [];
 
   const starts = stratifiedStarts(prng, specs, options);
   const planner = new DestinationPicker(prng, population);
@@ -76,6 +80,8 @@ export function planIncidentSet(prng: Prng, population: Population, options: Gen
     ordinal.set(type, nth + 1);
     return planOne(prng, population, planner, type, nth, starts[i]);
   });
+  // Last and from a random stream of their own: the incidents above stay the same for a seed.
+  planned.push(...planSilences(options, END_MARGIN_MS, planned));
 
   const typeRank = (type: AlertType) => ALERT_TYPES.indexOf(type);
   planned.sort(
@@ -173,6 +179,8 @@ function planOne(
       const { principal } = normalSender(prng, population, dataClass);
       return policyIncident(prng, population, type, destination, dataClass, principal, 'via-gateway', startMs);
     }
+    case 'GATEWAY_SILENT':
+      throw new Error('GATEWAY_SILENT incidents are planned by silence.ts');
     case 'RESIDENCY_VIOLATION': {
       const dataClass = prng.choice(RESTRICTED_CLASSES);
       const existing = picker.candidates((d) => !countryAllowed(dataClass, d.dst_country));

@@ -7,6 +7,7 @@ import { planIncidentSet, type PlannedIncident } from './incidents.js';
 import { buildPopulation, type Destination, type Population } from './population.js';
 import { Prng } from './prng.js';
 import type { Ramp } from './ramp.js';
+import type { Silence } from './silence.js';
 import { HOUR_MS, resolveGenerateOptions, type GenerateOptions, type Incident } from './types.js';
 
 /** Every normal (destination, data class) pair has a flow ending within this long of the start. */
@@ -25,6 +26,8 @@ export interface TrafficPlan {
   plannedFlows: FlowRecord[];
   /** SUSTAINED_INCREASE ramps by destination. */
   ramps: Map<Destination, Ramp>;
+  /** GATEWAY_SILENT: gateways whose normal flows the stream leaves out for a while. */
+  silences: Silence[];
 }
 
 export function planTraffic(partial: Partial<GenerateOptions> = {}): TrafficPlan {
@@ -36,8 +39,9 @@ export function planTraffic(partial: Partial<GenerateOptions> = {}): TrafficPlan
   const plannedFlows = [...seedFlows, ...incidents.flatMap((p) => p.flows)];
   plannedFlows.sort((a, b) => a.end_ms - b.end_ms); // stable: ties keep the order above
   const ramps = new Map<Destination, Ramp>();
-  for (const p of incidents) if (p.ramp !== null) ramps.set(p.destination, p.ramp);
-  return { options, population, incidents, seedFlowCount: seedFlows.length, plannedFlows, ramps };
+  for (const p of incidents) if (p.ramp !== null && p.destination !== null) ramps.set(p.destination, p.ramp);
+  const silences = incidents.flatMap((p) => (p.silence === undefined ? [] : [p.silence]));
+  return { options, population, incidents, seedFlowCount: seedFlows.length, plannedFlows, ramps, silences };
 }
 
 /** The ground truth: the injected incidents, chronological. */

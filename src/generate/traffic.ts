@@ -10,6 +10,7 @@ import { INTERNAL_SHARE, type Destination } from './population.js';
 import { Prng, WeightedChoice } from './prng.js';
 import { rampFactor, type Ramp } from './ramp.js';
 import { seasonalFactor } from './seasonality.js';
+import { failOver } from './silence.js';
 import { MINUTE_MS, type GenerateOptions, type Incident } from './types.js';
 
 export const SLICE_MS = MINUTE_MS;
@@ -63,6 +64,7 @@ export function* streamPlan(plan: TrafficPlan): Generator<FlowRecord, void, unde
       ? new WeightedChoice(population.internal, population.internal.map((d) => d.ratePerMs))
       : null;
   const idPrefix = `f-${options.seed}-`;
+  const silences = plan.silences;
   const streamEnd = options.start_ms + options.duration_ms;
   const base = new Float64Array(external.length);
   let nextPlanned = 0;
@@ -81,14 +83,18 @@ export function* streamPlan(plan: TrafficPlan): Generator<FlowRecord, void, unde
       const count = prng.poisson(expected);
       for (let k = 0; k < count; k++) {
         const endMs = sliceStart + Math.floor(prng.uniform() * length);
-        batch.push(normalFlow(prng, population, external[i], endMs));
+        const flow = normalFlow(prng, population, external[i], endMs);
+        if (silences.length > 0) failOver(flow, silences);
+        batch.push(flow);
       }
     }
     if (internalPicker !== null) {
       const count = prng.poisson(internalExpected(baseTotal));
       for (let k = 0; k < count; k++) {
         const destination = internalPicker.pick(prng);
-        batch.push(normalFlow(prng, population, destination, sliceStart + Math.floor(prng.uniform() * length)));
+        const flow = normalFlow(prng, population, destination, sliceStart + Math.floor(prng.uniform() * length));
+        if (silences.length > 0) failOver(flow, silences);
+        batch.push(flow);
       }
     }
     while (nextPlanned < plan.plannedFlows.length && plan.plannedFlows[nextPlanned].end_ms < sliceEnd) {

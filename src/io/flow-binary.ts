@@ -76,12 +76,12 @@ export function decodeFlowBinary(buf: Uint8Array, cursor: Cursor, end: number): 
   at = cursor.pos;
   failure = '';
   recordStart = at;
-  const flowId = readString(buf, end, false, 'flow_id');
+  const flowId = readString(buf, end, null, 'flow_id');
   const gatewayId = readNullableString(buf, end, 'gateway_id');
   const startMs = readLong(buf, end, 'start_ms');
   const endMs = readLong(buf, end, 'end_ms');
-  const srcIp = readString(buf, end, false, 'src_ip');
-  const dstIp = readString(buf, end, false, 'dst_ip');
+  const srcIp = readString(buf, end, sharedAddresses, 'src_ip');
+  const dstIp = readString(buf, end, sharedAddresses, 'dst_ip');
   const srcPort = readLong(buf, end, 'src_port');
   const dstPort = readLong(buf, end, 'dst_port');
   const protocol = readLong(buf, end, 'protocol');
@@ -174,7 +174,7 @@ function readLong(buf: Uint8Array, end: number, field: string): number {
   return (n >>> 1) ^ -(n & 1);
 }
 
-function readString(buf: Uint8Array, end: number, share: boolean, field: string): string {
+function readString(buf: Uint8Array, end: number, shared: SharedTable | null, field: string): string {
   const from = at;
   const len = readLong(buf, end, field);
   if (failure !== '') return '';
@@ -183,7 +183,7 @@ function readString(buf: Uint8Array, end: number, share: boolean, field: string)
   const stop = start + len;
   if (stop > end) return failString(TRUNCATED, field, from);
   at = stop;
-  return share ? sharedString(buf, start, stop) : utf8(buf, start, stop);
+  return shared !== null ? sharedString(shared, buf, start, stop) : utf8(buf, start, stop);
 }
 
 function readNullableString(buf: Uint8Array, end: number, field: string): string | null {
@@ -195,7 +195,7 @@ function readNullableString(buf: Uint8Array, end: number, field: string): string
     fail(`invalid union index ${branch} (expected 0 for null or 1 for a string)`, field, from);
     return null;
   }
-  return readString(buf, end, true, field);
+  return readString(buf, end, sharedValues, field);
 }
 
 /**
@@ -223,13 +223,19 @@ function utf8(buf: Uint8Array, start: number, stop: number): string {
 
 // Repeated short ASCII values share one string: a hash table of the last
 // string seen per slot, checked byte for byte, so a collision costs only a
-// comparison. High-cardinality fields (flow ids, addresses) are not shared:
-// their misses would fill the table with strings that are never seen again.
+// comparison. Flow ids are unique and never shared: their misses would fill a
+// table with strings that are never seen again. Addresses repeat (the same
+// sources and destinations over and over), and a shared one also keeps its
+// hash, which the engine's per-address lookups then need not compute again;
+// they have a table of their own, so that many distinct addresses cannot push
+// the few gateway, host, country, class and principal values out.
 const SHARED_SLOTS = 1 << 14;
 const SHARED_MAX_LENGTH = 48;
-const sharedStrings: (string | undefined)[] = new Array<string | undefined>(SHARED_SLOTS).fill(undefined);
+type SharedTable = (string | undefined)[];
+const sharedValues: SharedTable = new Array<string | undefined>(SHARED_SLOTS).fill(undefined);
+const sharedAddresses: SharedTable = new Array<string | undefined>(SHARED_SLOTS).fill(undefined);
 
-function sharedString(buf: Uint8Array, start: number, stop: number): string {
+function sharedString(sharedStrings: SharedTable, buf: Uint8Array, start: number, stop: number): string {
   const len = stop - start;
   if (len > SHARED_MAX_LENGTH) return utf8(buf, start, stop);
   let hash = 0x811c9dc5; // FNV-1a

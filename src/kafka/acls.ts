@@ -26,6 +26,11 @@ export function restoreGroupPrefix(groupId: string): string {
   return `${groupId}.restore`;
 }
 
+/** Prefix of the single-use consumer groups that read and follow the suppressions topic (suppression-follower.ts). */
+export function suppressionGroupPrefix(groupId: string): string {
+  return `${groupId}.suppressions`;
+}
+
 /** Every ACL the service needs for this config, topics first. */
 export function serviceAcls(config: Config): AclRule[] {
   const { topics, group_id } = config.kafka;
@@ -49,6 +54,8 @@ export function serviceAcls(config: Config): AclRule[] {
     },
     { resourceType: 'TOPIC', patternType: 'LITERAL', name: topics.alerts, operations: ['WRITE'], why: 'publish alerts' },
     { resourceType: 'TOPIC', patternType: 'LITERAL', name: topics.dead_letter, operations: ['WRITE'], why: 'publish dead letters' },
+    { resourceType: 'TOPIC', patternType: 'LITERAL', name: topics.suppressions, operations: ['READ'], why: "read and follow the analysts' suppressions" },
+    { resourceType: 'TOPIC', patternType: 'LITERAL', name: topics.suppressed, operations: ['WRITE'], why: 'publish the alerts a suppression covered, each with it' },
     { resourceType: 'GROUP', patternType: 'LITERAL', name: group_id, operations: ['READ'], why: 'join the consumer group, commit offsets' },
     {
       resourceType: 'GROUP',
@@ -57,6 +64,13 @@ export function serviceAcls(config: Config): AclRule[] {
       name: `${restoreGroupPrefix(group_id)}.`,
       operations: ['READ', 'DELETE'],
       why: 'single-use groups that read the changelog back on restore, deleted after use',
+    },
+    {
+      resourceType: 'GROUP',
+      patternType: 'PREFIXED',
+      name: `${suppressionGroupPrefix(group_id)}.`,
+      operations: ['READ', 'DELETE'],
+      why: 'single-use groups that read and follow the suppressions topic, deleted after use',
     },
   );
   return rules;

@@ -59,7 +59,7 @@ async function forwardBatch(deps: BatchHandlerDeps, forwarder: Forwarder, payloa
   ]);
   await commitBatch(payload);
   metrics.addRecordsIn(batch.topic, batch.messages.length);
-  metrics.addRepartitioned(out.forwarded.length);
+  metrics.addRepartitioned(out.flows);
   countDeadLetters(deps, out.deadLetters);
   metrics.setLag(batch.topic, batch.partition, lagAfter(payload));
   stopTimer();
@@ -92,6 +92,7 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
     // against the old state and repeats the same alerts, rather than losing them.
     await send(deps.producer, [
       { topic: layout.alerts, messages: out.alerts.map((a) => alertMessage(a, deps.config.alerts.format)) },
+      { topic: layout.suppressed, messages: out.suppressed.map((a) => suppressedMessage(a, deps.config.alerts.format)) },
       { topic: layout.deadLetter, messages: out.deadLetters.map(deadLetterMessage) },
     ]);
     if (changes.length > 0) {
@@ -119,6 +120,7 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
   metrics.addOutOfOrder(task.engine.counters.outOfOrder - before.outOfOrder);
   metrics.addDuplicates(task.engine.counters.duplicates - before.duplicates);
   for (const alert of out.alerts) metrics.addAlert(alert.type);
+  for (const alert of out.suppressed) metrics.addSuppressed(alert.type);
   countDeadLetters(deps, out.deadLetters);
   metrics.setLag(batch.topic, batch.partition, lagAfter(payload));
   metrics.setEngineState(batch.partition, task.engine.destinationCount, task.engine.currentWatermark);
@@ -128,6 +130,12 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
 
 function alertMessage(alert: Alert, format: Config['alerts']['format']): Message {
   return { key: alert.destination, value: encodeAlert(alert, format), headers: { 'x-alert-type': alert.type } };
+}
+
+/** A suppressed alert carries its suppression in the value (suppressed_by) and its id in a header. */
+function suppressedMessage(alert: Alert, format: Config['alerts']['format']): Message {
+  const m = alertMessage(alert, format);
+  return { ...m, headers: { ...m.headers, 'x-suppressed-by': alert.suppressed_by?.id ?? '' } };
 }
 
 /**

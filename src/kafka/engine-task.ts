@@ -2,15 +2,17 @@
 // reflects (see progress.ts), pushes the rest through the Pipeline and hands back alerts, dead
 // letters and the state changes the changelog must receive. No I/O here: the batch handler
 // does the producing and committing.
-import { chainAlert } from '../audit/chain.js';
+import { chainAlert, newChainHead, suppressedChainId } from '../audit/chain.js';
 import type { Config } from '../config/types.js';
 import { Engine } from '../engine/engine.js';
 import { checkFuture, type FutureBound } from '../engine/future-bound.js';
 import { Pipeline } from '../engine/pipeline.js';
 import type { Alert, StateChange } from '../engine/types.js';
+import type { SuppressionBook } from '../suppress/book.js';
 import type { FlowDecoder } from './decoder.js';
 import { DLQ_HEADERS, type DeadLetter, type InputMessage } from './dlq.js';
 import { emptyProgress, progressEntry, type Progress } from './progress.js';
+import { decodePack, isPack } from './repartition-pack.js';
 
 /** A changelog partition read back (restore.ts). */
 export interface RestoredState {
@@ -23,6 +25,8 @@ export interface RestoredState {
 
 export interface BatchOutput {
   alerts: Alert[];
+  /** Alerts an analyst's suppression covered: for kafka.topics.suppressed, not the incident topic. */
+  suppressed: Alert[];
   deadLetters: DeadLetter[];
   processed: number;
   /** Records the state already reflected (re-read after a crash, or duplicated upstream). */
@@ -30,7 +34,7 @@ export interface BatchOutput {
 }
 
 export function newBatchOutput(): BatchOutput {
-  return { alerts: [], deadLetters: [], processed: 0, skipped: 0 };
+  return { alerts: [], suppressed: [], deadLetters: [], processed: 0, skipped: 0 };
 }
 
 export interface EngineTaskOptions {
@@ -42,6 +46,8 @@ export interface EngineTaskOptions {
   dedupeBySource: boolean;
   restored?: RestoredState;
   warn?: (message: string) => void;
+  /** The suppressions in force (shared by the tasks, kept current by the service); none when absent. */
+  suppressions?: SuppressionBook;
 }
 
 export class EngineTask {
@@ -54,8 +60,10 @@ export class EngineTask {
   private progressDirty = false;
   private readonly decoder: FlowDecoder;
   private readonly dedupeBySource: boolean;
+  private readonly suppressions: SuppressionBook | undefined;
 
   constructor(o: EngineTaskOptions) {
+    this.suppressions = o.suppressions;
     this.topic = o.topic;
     this.partition = o.partition;
     this.decoder = o.decoder;
@@ -97,6 +105,7 @@ export class EngineTask {
     }
     this.progress.next = offset + 1;
     this.progressDirty = true;
+    if (this.dedupeBySource && isPack(m.value)) return this.acceptPack(m, out);
     if (this.dedupeBySource && this.isDuplicate(m)) {
       out.skipped++;
       return;
@@ -113,10 +122,24 @@ export class EngineTask {
     }
     out.processed++;
     const alerts = this.pipeline.push(result.flow);
-    for (const alert of alerts) {
+    for (const alert of alerts) this.route(alert, out);
+  }
+
+  /**
+   * Incident or suppressed, decided before chaining: each of the two chains of this partition
+   * then holds every alert of its topic with no gap (verify checks both).
+   */
+  private route(alert: Alert, out: BatchOutput): void {
+    const by = this.suppressions?.cover(alert) ?? null;
+    if (by === null) {
       chainAlert(alert, this.chainId, this.progress.chain);
       out.alerts.push(alert);
+      return;
     }
+    alert.suppressed_by = by;
+    this.progress.suppressed ??= newChainHead();
+    chainAlert(alert, suppressedChainId(this.chainId), this.progress.suppressed);
+    out.suppressed.push(alert);
   }
 
   /** After a batch: offsets up to its end are done (covers offsets of records never delivered, like control records). */
@@ -135,6 +158,32 @@ export class EngineTask {
       this.progressDirty = false;
     }
     return changes;
+  }
+
+  /** A repartition pack: each flow, unless its source offset says it was applied already. */
+  private acceptPack(m: InputMessage, out: BatchOutput): void {
+    const pack = decodePack(m.value!);
+    if (typeof pack === 'string') {
+      out.deadLetters.push({ message: m, reason: pack, topic: this.topic, partition: this.partition });
+      return;
+    }
+    const key = String(pack.sourcePartition);
+    for (const f of pack.flows) {
+      const seen = this.progress.sources[key];
+      if (seen !== undefined && f.offset <= seen) {
+        out.skipped++;
+        continue;
+      }
+      this.progress.sources[key] = f.offset;
+      const result = this.decoder.decode(f.value);
+      if (!result.ok) {
+        // The forwarder wrote it from a validated flow: a damaged pack, kept with the reason.
+        out.deadLetters.push({ message: { ...m, value: f.value }, reason: `flow at ${key}@${f.offset} in the pack: ${result.reason}`, topic: this.topic, partition: this.partition });
+        continue;
+      }
+      out.processed++;
+      for (const alert of this.pipeline.push(result.flow)) this.route(alert, out);
+    }
   }
 
   /**

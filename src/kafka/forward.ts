@@ -1,17 +1,25 @@
 // Stage one with kafka.repartition on: flows as the gateways keyed them are decoded, validated
-// and re-produced to the internal repartition topic keyed by their destination, so that one
-// destination's records (and so its baseline) always land in one engine partition. The value
-// is raw Avro (cheap to decode in stage two); headers carry where the record came from, which
-// stage two uses to recognise copies after a crash (see progress.ts).
+// and re-produced to the internal repartition topic in the engine partition of their
+// destination, so that one destination's records (and so its baseline) always land in one
+// engine partition. The flows of a batch bound for one partition travel as one pack
+// (repartition-pack.ts: raw Avro each, cheap to decode in stage two, with each flow's source
+// offset, which stage two uses to recognise copies after a crash, see progress.ts).
 import type { Message } from 'kafkajs';
 import { checkFuture, type FutureBound } from '../engine/future-bound.js';
 import { DestinationKeyer } from '../engine/keys.js';
 import { encodeFlowAvro } from '../io/wire.js';
 import type { FlowDecoder } from './decoder.js';
 import { DLQ_HEADERS, type DeadLetter, type InputMessage } from './dlq.js';
+import { encodePack, partitionOfKey, type PackedFlow } from './repartition-pack.js';
+
+/** A pack is sealed before its flows exceed this. */
+const PACK_BYTES = 256 * 1024;
 
 export interface ForwardOutput {
+  /** One pack per engine partition that gets flows of this batch. */
   forwarded: Message[];
+  /** Flows in those packs. */
+  flows: number;
   deadLetters: DeadLetter[];
 }
 
@@ -21,13 +29,23 @@ export class Forwarder {
   constructor(
     keyMode: ConstructorParameters<typeof DestinationKeyer>[0],
     private readonly decoder: FlowDecoder,
+    /** Partitions of the repartition topic. */
+    private readonly partitions: number,
   ) {
     this.keyer = new DestinationKeyer(keyMode);
   }
 
   /** `bound`: records further ahead of processing time than windows.max_future are dead-lettered here. */
   forward(topic: string, partition: number, messages: InputMessage[], bound?: FutureBound): ForwardOutput {
-    const out: ForwardOutput = { forwarded: [], deadLetters: [] };
+    const out: ForwardOutput = { forwarded: [], flows: 0, deadLetters: [] };
+    const packs = new Map<number, { flows: PackedFlow[]; bytes: number }>();
+    const seal = (target: number, flows: PackedFlow[]) =>
+      out.forwarded.push({
+        partition: target,
+        value: encodePack({ sourcePartition: partition, flows }),
+        // For people reading the topic; stage two reads provenance from the pack itself.
+        headers: { [DLQ_HEADERS.topic]: topic, [DLQ_HEADERS.partition]: String(partition) },
+      });
     for (const m of messages) {
       const result = this.decoder.decode(m.value);
       if (!result.ok) {
@@ -46,16 +64,18 @@ export class Forwarder {
         out.deadLetters.push({ message: m, reason: `does not fit the Avro flow schema: ${(err as Error).message}`, topic, partition });
         continue;
       }
-      out.forwarded.push({
-        key: this.keyer.keyOf(result.flow),
-        value,
-        headers: {
-          [DLQ_HEADERS.topic]: topic,
-          [DLQ_HEADERS.partition]: String(partition),
-          [DLQ_HEADERS.offset]: m.offset,
-        },
-      });
+      const target = partitionOfKey(this.keyer.keyOf(result.flow), this.partitions);
+      let pack = packs.get(target);
+      if (pack && pack.bytes + value.length > PACK_BYTES) {
+        seal(target, pack.flows); // well under the broker's 1 MB record limit
+        pack = undefined;
+      }
+      if (!pack) packs.set(target, (pack = { flows: [], bytes: 0 }));
+      pack.flows.push({ offset: Number(m.offset), value });
+      pack.bytes += value.length + 12;
+      out.flows++;
     }
+    for (const [target, pack] of packs) seal(target, pack.flows);
     return out;
   }
 }

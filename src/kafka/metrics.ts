@@ -22,6 +22,8 @@ export interface ServiceCounters {
   /** Dead-lettered: event time further than windows.max_future ahead of the wall clock. */
   tooFarAhead: number;
   alerts: Partial<Record<AlertType, number>>;
+  /** Alerts an analyst's suppression covered (published to the suppressed topic instead), by type. */
+  suppressed: Partial<Record<AlertType, number>>;
 }
 
 export class ServiceMetrics {
@@ -37,6 +39,7 @@ export class ServiceMetrics {
     duplicates: 0,
     tooFarAhead: 0,
     alerts: {},
+    suppressed: {},
   };
 
   private readonly recordsIn: Counter<'topic'>;
@@ -49,6 +52,7 @@ export class ServiceMetrics {
   private readonly duplicates: Counter;
   private readonly tooFarAhead: Counter;
   private readonly alerts: Counter<'type'>;
+  private readonly suppressedAlerts: Counter<'type'>;
   private readonly lag: Gauge<'topic' | 'partition'>;
   private readonly destinations: Gauge<'partition'>;
   private readonly watermark: Gauge<'partition'>;
@@ -72,6 +76,7 @@ export class ServiceMetrics {
     this.duplicates = new Counter({ name: 'egress_watch_duplicate_records_total', help: 'Records whose flow_id the destination had seen within windows.dedup_horizon (counted once, otherwise ignored)', registers });
     this.tooFarAhead = new Counter({ name: 'egress_watch_too_far_ahead_records_total', help: 'Records dead-lettered because their event time was more than windows.max_future ahead of the wall clock', registers });
     this.alerts = new Counter({ name: 'egress_watch_alerts_total', help: 'Alerts published, by type', labelNames: ['type'], registers });
+    this.suppressedAlerts = new Counter({ name: 'egress_watch_alerts_suppressed_total', help: "Alerts an analyst's suppression covered, published to the suppressed topic instead, by type", labelNames: ['type'], registers });
     this.lag = new Gauge({ name: 'egress_watch_consumer_lag', help: 'Records behind the partition end after the last batch', labelNames: ['topic', 'partition'], registers });
     this.destinations = new Gauge({ name: 'egress_watch_state_destinations', help: 'Destinations held in state, per engine partition', labelNames: ['partition'], registers });
     this.watermark = new Gauge({ name: 'egress_watch_watermark_seconds', help: 'Event-time watermark per engine partition (Unix seconds)', labelNames: ['partition'], registers });
@@ -139,6 +144,11 @@ export class ServiceMetrics {
   addAlert(type: AlertType): void {
     this.counters.alerts[type] = (this.counters.alerts[type] ?? 0) + 1;
     this.alerts.inc({ type });
+  }
+
+  addSuppressed(type: AlertType): void {
+    this.counters.suppressed[type] = (this.counters.suppressed[type] ?? 0) + 1;
+    this.suppressedAlerts.inc({ type });
   }
 
   setLag(topic: string, partition: number, lag: number): void {

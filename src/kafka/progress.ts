@@ -23,6 +23,11 @@ export interface Progress {
   sources: Record<string, number>;
   /** Head of this partition's alert hash chain: it advances with the state it was computed from. */
   chain: ChainHead;
+  /**
+   * Head of the chain of this partition's suppressed alerts (`<topic>/<partition>/suppressed`,
+   * on kafka.topics.suppressed); absent until the first one, and in markers written before.
+   */
+  suppressed?: ChainHead;
 }
 
 export function emptyProgress(topic: string): Progress {
@@ -54,5 +59,8 @@ export function parseProgress(value: string): Progress | string {
   // Markers written before the alert log was chained have no head: the chain starts there.
   const chain = o.chain === undefined ? newChainHead() : parseChainHead(o.chain);
   if (typeof chain === 'string') return `progress marker: ${chain}`;
-  return { topic: o.topic, next: o.next as number, sources, chain };
+  if (o.suppressed === undefined) return { topic: o.topic, next: o.next as number, sources, chain };
+  const suppressed = parseChainHead(o.suppressed);
+  if (typeof suppressed === 'string') return `progress marker: suppressed ${suppressed}`;
+  return { topic: o.topic, next: o.next as number, sources, chain, suppressed };
 }

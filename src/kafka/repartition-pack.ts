@@ -2,12 +2,13 @@
 // forwarder CPU-bound in kafkajs's per-record encoding (headers above all), so the forwarder
 // packs the flows of one source batch that go to the same engine partition into one record:
 //
-//   "EWP" 0x01 | varint source partition | varint last source offset | varint count
-//   | count × (varint length | raw Avro flow)
+//   "EWP" 0x01 | varint source partition | varint count
+//   | count × (varint source offset delta | varint length | raw Avro flow)
 //
-// The source partition and last offset replace the per-record provenance headers: packs of
-// one source partition arrive in source-offset order, so a pack at or below the highest
-// source offset applied is a copy left by a forwarder that crashed before committing.
+// Each flow keeps its own source offset (the first as is, the rest as increases), replacing
+// the per-record provenance headers: a flow at or below the highest source offset applied
+// is a copy left by a forwarder that crashed before committing. Per flow, not per pack: a
+// re-read after a crash may cut the source into other batches and so other packs.
 // Partitions are chosen as kafkajs's default partitioner does for the destination key
 // (murmur2), so a destination lands where its single-flow records always did.
 import { createRequire } from 'node:module';
@@ -20,10 +21,17 @@ export function partitionOfKey(key: string, partitions: number): number {
   return (murmur2(key) & 0x7fffffff) % partitions;
 }
 
+export interface PackedFlow {
+  /** Offset of the flow's record in its source (flows topic) partition. */
+  offset: number;
+  /** The flow as raw Avro. */
+  value: Buffer;
+}
+
 export interface Pack {
   sourcePartition: number;
-  lastSourceOffset: number;
-  flows: Buffer[];
+  /** In increasing source offset order. */
+  flows: PackedFlow[];
 }
 
 export function isPack(buf: Buffer | null): boolean {
@@ -31,39 +39,48 @@ export function isPack(buf: Buffer | null): boolean {
 }
 
 export function encodePack(p: Pack): Buffer {
-  let size = 4 + varintSize(p.sourcePartition) + varintSize(p.lastSourceOffset) + varintSize(p.flows.length);
-  for (const f of p.flows) size += varintSize(f.length) + f.length;
+  let size = 4 + varintSize(p.sourcePartition) + varintSize(p.flows.length);
+  let prev = 0;
+  for (const f of p.flows) {
+    if (!(f.offset >= prev)) throw new Error(`repartition pack: source offsets must increase (${f.offset} after ${prev})`);
+    size += varintSize(f.offset - prev) + varintSize(f.value.length) + f.value.length;
+    prev = f.offset;
+  }
   const out = Buffer.allocUnsafe(size);
   out.set(MAGIC, 0);
   let at = 4;
   at = writeVarint(out, at, p.sourcePartition);
-  at = writeVarint(out, at, p.lastSourceOffset);
   at = writeVarint(out, at, p.flows.length);
+  prev = 0;
   for (const f of p.flows) {
-    at = writeVarint(out, at, f.length);
-    f.copy(out, at);
-    at += f.length;
+    at = writeVarint(out, at, f.offset - prev);
+    prev = f.offset;
+    at = writeVarint(out, at, f.value.length);
+    f.value.copy(out, at);
+    at += f.value.length;
   }
   return out;
 }
 
-/** The pack, or what is wrong with it (with the byte offset). Flow buffers are views into `buf`. */
+/** The pack, or what is wrong with it (with the byte offset). Flow values are views into `buf`. */
 export function decodePack(buf: Buffer): Pack | string {
   if (!isPack(buf)) return 'not a repartition pack (no EWP1 magic)';
   const r = { at: 4 };
   const sourcePartition = readVarint(buf, r);
-  const lastSourceOffset = readVarint(buf, r);
   const count = readVarint(buf, r);
-  if (sourcePartition === null || lastSourceOffset === null || count === null) return `repartition pack: truncated header at byte ${r.at}`;
-  const flows: Buffer[] = [];
+  if (sourcePartition === null || count === null) return `repartition pack: truncated header at byte ${r.at}`;
+  const flows: PackedFlow[] = [];
+  let offset = 0;
   for (let i = 0; i < count; i++) {
-    const len = readVarint(buf, r);
-    if (len === null || r.at + len > buf.length) return `repartition pack: flow ${i} of ${count} truncated at byte ${r.at}`;
-    flows.push(buf.subarray(r.at, r.at + len));
+    const delta = readVarint(buf, r);
+    const len = delta === null ? null : readVarint(buf, r);
+    if (delta === null || len === null || r.at + len > buf.length) return `repartition pack: flow ${i} of ${count} truncated at byte ${r.at}`;
+    offset += delta;
+    flows.push({ offset, value: buf.subarray(r.at, r.at + len) });
     r.at += len;
   }
   if (r.at !== buf.length) return `repartition pack: ${buf.length - r.at} trailing bytes after ${count} flows`;
-  return { sourcePartition, lastSourceOffset, flows };
+  return { sourcePartition, flows };
 }
 
 function varintSize(n: number): number {

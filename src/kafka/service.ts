@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import kafkajs, { type Admin, type Consumer, type Producer } from 'kafkajs';
 import type { Config } from '../config/types.js';
 import { explainAccessError } from './access-errors.js';
+import { suppressionGroupPrefix } from './acls.js';
 import { createBatchHandler } from './batch-handler.js';
 import { createKafka } from './client.js';
 import { gatewayDecoder, repartitionDecoder } from './decoder.js';
@@ -17,6 +18,9 @@ import { InFlightBatches } from './in-flight.js';
 import { startOpsServer, type OpsServer } from './http.js';
 import { createServiceLogger, kafkajsSink, type Logger } from './logger.js';
 import { ServiceMetrics, type ServiceCounters } from './metrics.js';
+import { suppressionRules } from '../config/suppression-checks.js';
+import { SuppressionBook } from '../suppress/book.js';
+import { startSuppressionFollower, type SuppressionFollower } from './suppression-follower.js';
 import { TaskRegistry } from './task-registry.js';
 import { ensureTopics, type TopicLayout } from './topics.js';
 
@@ -127,8 +131,12 @@ export async function startService(config: Config, options: ServiceOptions = {})
   let admin: Admin | undefined;
   let producer: Producer | undefined;
   let consumer: Consumer | undefined;
+  // The analysts' suppressions (config entries + the suppressions topic), applied before chaining.
+  const suppressions = new SuppressionBook(config.suppressions.entries);
+  let follower: SuppressionFollower | undefined;
   const closeAll = async () => {
     registry?.close();
+    await follower?.stop();
     await consumer?.disconnect().catch((err) => log.warn({ err }, 'consumer disconnect failed'));
     await producer?.disconnect().catch((err) => log.warn({ err }, 'producer disconnect failed'));
     await admin?.disconnect().catch(() => {});
@@ -149,6 +157,15 @@ export async function startService(config: Config, options: ServiceOptions = {})
     producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
 
+    follower = await startSuppressionFollower({
+      kafka,
+      topic: topics.suppressions,
+      groupPrefix: suppressionGroupPrefix(config.kafka.group_id),
+      book: suppressions,
+      rules: () => suppressionRules(current),
+      log,
+    });
+
     const flowsDecoder = gatewayDecoder(config.kafka, (id, why) => log.warn({ schemaId: id }, `schema id ${id}: ${why}`));
     const inFlight = new InFlightBatches();
     const reg = new TaskRegistry({
@@ -160,6 +177,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       log,
       onChange: refreshReady,
       onRestored: (_partition, seconds) => metrics.restoreSeconds.observe(seconds),
+      suppressions,
     });
     registry = reg;
 
@@ -223,7 +241,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         layout: topics,
         producer,
         registry: reg,
-        forwarder: topics.repartition === null ? null : new Forwarder(config.baseline.key, flowsDecoder),
+        forwarder: topics.repartition === null ? null : new Forwarder(config.baseline.key, flowsDecoder, topics.enginePartitions),
         gatewayDecoder: flowsDecoder,
         metrics,
         log,
@@ -252,6 +270,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     },
     reconfigure(next) {
       registry?.reconfigure(next);
+      suppressions.setConfigured(next.suppressions.entries);
       current = next;
     },
     stop() {

@@ -7,6 +7,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { Config } from '../config/types.js';
 import { restoreGroupPrefix } from './acls.js';
+import type { SuppressionBook } from '../suppress/book.js';
 import type { FlowDecoder } from './decoder.js';
 import { EngineTask } from './engine-task.js';
 import { readChangelog } from './restore.js';
@@ -25,6 +26,8 @@ export interface TaskRegistryOptions {
   /** Called whenever the set of restored partitions changes (readiness, gauges). */
   onChange: () => void;
   onRestored?: (partition: number, seconds: number, entries: number) => void;
+  /** The suppressions in force, shared by every engine task. */
+  suppressions?: SuppressionBook;
 }
 
 class StaleRoundError extends Error {
@@ -156,6 +159,7 @@ export class TaskRegistry {
           decoder: this.o.decoder,
           dedupeBySource: layout.repartition !== null,
           restored: state,
+          suppressions: this.o.suppressions,
           warn: (message) => this.o.log.warn({ partition: p }, message),
         });
         this.o.onRestored?.(p, seconds, state?.entries.size ?? 0);

@@ -4,6 +4,7 @@
 // as Kafka Streams does, so its partition count must be at least the engine-input count.
 import kafkajs, { type Admin, type ITopicConfig } from 'kafkajs';
 import type { Config } from '../config/types.js';
+import { createTopicsAndWait } from './create-topics.js';
 import { authorizationFailure, TopicCreationDenied } from './refusals.js';
 
 export interface TopicLayout {
@@ -11,6 +12,10 @@ export interface TopicLayout {
   alerts: string;
   deadLetter: string;
   changelog: string;
+  /** Analysts' suppressions (compacted, keyed by id), followed by the service. */
+  suppressions: string;
+  /** Alerts a suppression covered, each with it. */
+  suppressed: string;
   /** `<group_id>.repartition`, or null when kafka.repartition is off. */
   repartition: string | null;
   /** The topic whose partitions the engines own. */
@@ -65,16 +70,36 @@ export async function ensureTopics(admin: Admin, config: Config, warn: TopicLog)
     );
   }
   await checkCompacted(admin, topics.changelog, warn);
+  await createMissing(admin, [suppressionsTopic(topics.suppressions), { topic: topics.suppressed }]);
   return {
     flows: topics.flows,
     alerts: topics.alerts,
     deadLetter: topics.dead_letter,
     changelog: topics.changelog,
+    suppressions: topics.suppressions,
+    suppressed: topics.suppressed,
     repartition,
     engineInput,
     enginePartitions,
     flowsPartitions,
   };
+}
+
+/** One partition: every change to the suppressions in one order; compacted: the latest record per id is the truth. */
+function suppressionsTopic(topic: string): ITopicConfig {
+  return { topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] };
+}
+
+/**
+ * The topics `egress-watch suppress` writes: the suppressions and the audit trail of their
+ * changes (append-only, kept forever: an auditor reads it back to the first change).
+ */
+export async function ensureSuppressionTopics(admin: Admin, config: Config): Promise<void> {
+  const { topics } = config.kafka;
+  await createMissing(admin, [
+    suppressionsTopic(topics.suppressions),
+    { topic: topics.suppression_audit, numPartitions: 1, configEntries: [{ name: 'retention.ms', value: '-1' }] },
+  ]);
 }
 
 async function createMissing(admin: Admin, wanted: ITopicConfig[]): Promise<void> {
@@ -85,7 +110,7 @@ async function createMissing(admin: Admin, wanted: ITopicConfig[]): Promise<void
   // Another instance creating the same topic at the same time is fine: kafkajs treats
   // TOPIC_ALREADY_EXISTS as "not created" rather than as an error.
   try {
-    await admin.createTopics({ topics: missing, waitForLeaders: true });
+    await createTopicsAndWait(admin, missing);
   } catch (err) {
     const refused = authorizationFailure(err);
     if (refused === undefined) throw err;

@@ -108,7 +108,7 @@ describe('alert filters', () => {
   });
   it('a bad filter names the option and the value', () => {
     expect(() => parseAlertFilter({ type: 'SPIKE' }, NOW)).toThrow(
-      '--type: unknown alert type SPIKE; expected some of RESIDENCY_VIOLATION, UNAUTHORIZED_PRINCIPAL, GATEWAY_BYPASS, NEW_DESTINATION, VOLUME_SPIKE, SUSTAINED_INCREASE',
+      '--type: unknown alert type SPIKE; expected some of RESIDENCY_VIOLATION, UNAUTHORIZED_PRINCIPAL, GATEWAY_BYPASS, NEW_DESTINATION, VOLUME_SPIKE, SUSTAINED_INCREASE, GATEWAY_SILENT',
     );
     expect(() => parseAlertFilter({ minSeverity: 'urgent' }, NOW)).toThrow(
       '--min-severity: unknown severity "urgent"; expected one of LOW, MEDIUM, HIGH, CRITICAL',

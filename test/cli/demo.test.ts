@@ -47,7 +47,7 @@ describe('runDemo --quick', () => {
   });
 });
 
-// The full demo: all six alert types through the real Kafka path (decode, repartition,
+// The full demo: all seven alert types through the real Kafka path (decode, repartition,
 // engine, changelog, incident topic), scored against the injected incidents.
 describe('runDemo (full workload)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'egress-watch-demo-full-'));
@@ -56,7 +56,7 @@ describe('runDemo (full workload)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('detects every injected incident of all six types, with no alert outside them', async () => {
+  it('detects every injected incident of all seven types, with no alert outside them', async () => {
     const result = await runDemo({ seed: 1, quick: false, keepBroker: false, dir, processTimeoutMs: 600_000, write: () => {}, say: () => {} });
     for (const row of result.scorecard.rows) {
       expect(row.incidents, row.type).toBe(2);

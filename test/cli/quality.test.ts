@@ -41,7 +41,7 @@ describe('scorecard on generated traffic (seed 11)', () => {
     expect(summary.records).toBeGreaterThan(3_000_000);
   });
 
-  for (const type of ['RESIDENCY_VIOLATION', 'UNAUTHORIZED_PRINCIPAL', 'GATEWAY_BYPASS', 'NEW_DESTINATION']) {
+  for (const type of ['RESIDENCY_VIOLATION', 'UNAUTHORIZED_PRINCIPAL', 'GATEWAY_BYPASS', 'NEW_DESTINATION', 'GATEWAY_SILENT']) {
     it(`${type}: every incident found, no false alert`, () => {
       const row = summary.scorecard!.rows.find((r) => r.type === type)!;
       expect(row.incidents).toBe(10);

@@ -16,7 +16,15 @@ describe('config/example.yaml', () => {
       brokers: ['127.0.0.1:9092'],
       client_id: 'egress-watch',
       group_id: 'egress-watch',
-      topics: { flows: 'gateway.flows', alerts: 'egress.alerts', dead_letter: 'gateway.flows.dlq', changelog: 'egress-watch.state' },
+      topics: {
+        flows: 'gateway.flows',
+        alerts: 'egress.alerts',
+        dead_letter: 'gateway.flows.dlq',
+        changelog: 'egress-watch.state',
+        suppressions: 'egress.alerts.suppressions',
+        suppression_audit: 'egress.alerts.suppressions.audit',
+        suppressed: 'egress.alerts.suppressed',
+      },
       format: 'auto',
       ssl: false,
       sasl: null,
@@ -24,6 +32,7 @@ describe('config/example.yaml', () => {
       schema_registry: null,
     });
     expect(config.service).toEqual({ http_host: '127.0.0.1', http_port: 9464 });
+    expect(config.suppressions).toEqual({ max_duration: 30 * 86_400_000, entries: [] });
   });
 
   it('converts durations to milliseconds', () => {

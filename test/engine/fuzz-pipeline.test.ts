@@ -94,7 +94,7 @@ describe('Pipeline under random valid flows', () => {
         for (const a of alerts) checkAlert(a, ids);
         alertsSeen += alerts.length;
       }),
-      { seed: SEED, numRuns: 150 },
+      { seed: SEED, numRuns: 100 },
     );
     // The clustered flows must make the detectors fire, or the alert checks above prove little.
     expect(alertsSeen).toBeGreaterThan(100);
@@ -108,7 +108,7 @@ describe('Pipeline under random valid flows', () => {
         expect(second.alerts).toStrictEqual(first.alerts);
         expect(second.pipeline.engine.snapshot()).toStrictEqual(first.pipeline.engine.snapshot());
       }),
-      { seed: SEED, numRuns: 60 },
+      { seed: SEED, numRuns: 40 },
     );
   });
 
@@ -137,7 +137,7 @@ describe('Pipeline under random valid flows', () => {
         const ids = new Set(withCopy.map((f) => f.flow_id));
         for (const a of alerts) checkAlert(a, ids);
       }),
-      { seed: SEED, numRuns: 60 },
+      { seed: SEED, numRuns: 40 },
     );
   });
 });

@@ -62,7 +62,7 @@ describe('scoreAlerts', () => {
 
   it('has one row per alert type in contract order', () => {
     expect(card.rows.map((r) => r.type)).toEqual([
-      'RESIDENCY_VIOLATION', 'UNAUTHORIZED_PRINCIPAL', 'GATEWAY_BYPASS', 'NEW_DESTINATION', 'VOLUME_SPIKE', 'SUSTAINED_INCREASE',
+      'RESIDENCY_VIOLATION', 'UNAUTHORIZED_PRINCIPAL', 'GATEWAY_BYPASS', 'NEW_DESTINATION', 'VOLUME_SPIKE', 'SUSTAINED_INCREASE', 'GATEWAY_SILENT',
     ]);
   });
 
@@ -150,6 +150,7 @@ describe('formatting', () => {
       'NEW_DESTINATION                 1         0        0        0      0.000   0.000             -',
       'VOLUME_SPIKE                    1         1        2        1      0.500   1.000        2m 20s',
       'SUSTAINED_INCREASE              0         0        0        0      1.000   1.000             -',
+      'GATEWAY_SILENT                  0         0        0        0      1.000   1.000             -',
       '----------------------  ---------  --------  -------  -------  ---------  ------  ------------',
       'ALL                             6         5        8        5      0.625   0.833         500ms',
     ]);

@@ -1,4 +1,4 @@
-// The short fault run inside `npm test`: the generated short workload (all six incident types,
+// The short fault run inside `npm test`: the generated short workload (all seven incident types,
 // 8 malformed records) streamed through two `egress-watch run` child processes in one group on
 // a real broker of the driver's own, while one SIGKILL, one SIGTERM and one rebalance (a third
 // instance joining and leaving) hit them. Nothing may be lost or invented against the unbroken

@@ -8,6 +8,7 @@ import { diffState, judge, latestState, type Evidence } from '../../src/faults/v
 import type { WorkloadRecord } from '../../src/faults/workload.js';
 import type { Incident } from '../../src/generate/types.js';
 import { progressEntry } from '../../src/kafka/progress.js';
+import { encodePack } from '../../src/kafka/repartition-pack.js';
 
 const FLOWS = 'run.flows';
 const T = Date.UTC(2026, 0, 6, 12);
@@ -89,6 +90,21 @@ describe('judge', () => {
       produced: 4, malformed: 1, forwarded: 3, forwardCopies: 1, deadLettered: 1, deadLetterCopies: 1, processed: 3, unaccounted: 0,
       alertRecords: 3, alertIds: 2, lost: 0, invented: 0, duplicates: 1, incidents: 2, alerted: 2, states: 2,
     });
+  });
+
+  it('reads packed repartition records (many flows each, provenance in the value) the same way', () => {
+    const pack = (sourcePartition: number, offsets: number[]) =>
+      encodePack({ sourcePartition, flows: offsets.map((offset) => ({ offset, value: Buffer.from(`flow@${offset}`) })) });
+    const packed = (partition: number, offset: number, value: Buffer): TopicRecord => ({ partition, offset, key: null, value, headers: {}, timestamp: 0 });
+    const f = judge(
+      evidence({
+        // f1 and f2 in one pack, then a crash's copy of f1 in a pack of its own.
+        repartition: [packed(0, 0, pack(0, [0, 2])), packed(0, 1, pack(0, [0])), packed(1, 0, pack(1, [0]))],
+        changelog: [rec(0, 0, 'A1', {}, 'd:x.example.com'), rec(0, 1, progress(2), {}, 'x:progress'), rec(1, 0, 'B', {}, 'd:y.example.com'), rec(1, 1, progress(1), {}, 'x:progress')],
+      }),
+    );
+    expect(f.checks.filter((c) => !c.ok)).toEqual([]);
+    expect([f.forwarded, f.forwardCopies, f.processed, f.unaccounted]).toEqual([3, 1, 3, 0]);
   });
 
   it('finds lost and invented alerts and false NEW_DESTINATIONs by alert_id', () => {

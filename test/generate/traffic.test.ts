@@ -91,6 +91,13 @@ function collect(plan: TrafficPlan, flows: Iterable<FlowRecord>): RunStats {
     stats.count++;
     if (flow.end_ms < lastEnd) stats.orderViolations++;
     lastEnd = flow.end_ms;
+    // GATEWAY_SILENT incidents are keyed gateway:<id>: count the silent gateway's flows.
+    for (const incident of incidentsByKey.get(`gateway:${flow.gateway_id}`) ?? []) {
+      if (!within(flow, incident)) continue;
+      const counter = stats.incidentFlows.get(incident.incident_id) ?? { flows: 0, bytes: 0 };
+      counter.flows++;
+      stats.incidentFlows.set(incident.incident_id, counter);
+    }
     if (flow.packets_out !== Math.ceil(flow.bytes_out / 1200) + 1 || flow.packets_in !== Math.ceil(flow.bytes_in / 1200) + 1) stats.badPackets++;
     if (!(flow.start_ms <= flow.end_ms && flow.end_ms - flow.start_ms <= 600_000)) stats.badDurations++;
     let internalSource = internalByIp.get(flow.src_ip);
@@ -172,7 +179,7 @@ describe('generateFlows: a two-day run with every incident type', () => {
     for (const i of truth) perType[i.type] = (perType[i.type] ?? 0) + 1;
     expect(perType).toEqual({
       RESIDENCY_VIOLATION: 3, UNAUTHORIZED_PRINCIPAL: 3, GATEWAY_BYPASS: 3,
-      NEW_DESTINATION: 3, VOLUME_SPIKE: 3, SUSTAINED_INCREASE: 3,
+      NEW_DESTINATION: 3, VOLUME_SPIKE: 3, SUSTAINED_INCREASE: 3, GATEWAY_SILENT: 3,
     });
     for (const i of truth) {
       expect(i.start_ms).toBeGreaterThanOrEqual(START + LEARNING_MS);
@@ -220,9 +227,20 @@ describe('generateFlows: a two-day run with every incident type', () => {
     expect(plannedCount).toBeGreaterThan(0);
     expect(stats.plannedFound).toBe(plannedCount);
     expect(stats.plannedMismatch).toBe(0);
-    for (const p of plan.incidents) {
+    for (const p of plan.incidents.filter((q) => q.incident.type !== 'GATEWAY_SILENT')) {
       for (const f of p.flows) expect(within(f, p.incident), p.incident.incident_id).toBe(true);
       expect(stats.incidentFlows.get(p.incident.incident_id)?.flows ?? 0, p.incident.incident_id).toBeGreaterThanOrEqual(Math.max(1, p.flows.length));
+    }
+  });
+
+  it('GATEWAY_SILENT: each of the three gateways sends nothing for 2 hours, one at a time', () => {
+    const silences = truth.filter((i) => i.type === 'GATEWAY_SILENT');
+    expect(silences.map((i) => i.destination).sort()).toEqual(['gateway:gw-ams-1', 'gateway:gw-dub-1', 'gateway:gw-fra-1']);
+    for (const [k, i] of silences.entries()) {
+      expect(i.end_ms - i.start_ms).toBe(2 * HOUR);
+      expect([i.data_class, i.principal]).toEqual([null, null]);
+      expect(stats.incidentFlows.get(i.incident_id), i.incident_id).toBeUndefined();
+      if (k > 0) expect(i.start_ms).toBeGreaterThan(silences[k - 1].end_ms);
     }
   });
 
@@ -332,7 +350,7 @@ describe('determinism and options', () => {
     expect(defaultGenerateOptions()).toEqual({
       seed: 1, start_ms: Date.UTC(2026, 0, 5), duration_ms: 3 * DAY, rate: 5, destinations: 200,
       incidents_per_type: 3, learning_ms: LEARNING_MS,
-      types: ['RESIDENCY_VIOLATION', 'UNAUTHORIZED_PRINCIPAL', 'GATEWAY_BYPASS', 'NEW_DESTINATION', 'VOLUME_SPIKE', 'SUSTAINED_INCREASE'],
+      types: ['RESIDENCY_VIOLATION', 'UNAUTHORIZED_PRINCIPAL', 'GATEWAY_BYPASS', 'NEW_DESTINATION', 'VOLUME_SPIKE', 'SUSTAINED_INCREASE', 'GATEWAY_SILENT'],
     });
     expect(new Date(defaultGenerateOptions().start_ms).getUTCDay()).toBe(1);
   });

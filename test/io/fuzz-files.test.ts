@@ -78,7 +78,7 @@ describe('JSON Lines readers under random lines', () => {
           if (!item.ok) judgeFlowOutcome({ ok: false, reason: item.reason });
         });
       }),
-      { seed: SEED, numRuns: 60 },
+      { seed: SEED, numRuns: 40 },
     );
   });
 
@@ -91,7 +91,7 @@ describe('JSON Lines readers under random lines', () => {
         const items = await collect(openFlowInput(tmp.file(name)));
         for (const item of items) checkItem(item, name);
       }),
-      { seed: SEED, numRuns: 60 },
+      { seed: SEED, numRuns: 40 },
     );
   });
 
@@ -142,7 +142,7 @@ describe('Avro container reader under damaged files', () => {
           for (const item of items) checkItem(item, name);
         },
       ),
-      { seed: SEED, numRuns: 80 },
+      { seed: SEED, numRuns: 50 },
     );
   });
 
@@ -156,7 +156,7 @@ describe('Avro container reader under damaged files', () => {
           records.map(({ tags: _t, labels: _l, hops: _h, ...plain }) => normalised(plain as unknown as FlowRecord)),
         );
       }),
-      { seed: SEED, numRuns: 30 },
+      { seed: SEED, numRuns: 20 },
     );
   });
 

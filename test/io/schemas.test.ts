@@ -87,6 +87,32 @@ describe('schemas', () => {
     expect(start.typeName).toBe('long');
   });
 
+  it('lists GATEWAY_SILENT last among the alert types, in the schema as in the engine', () => {
+    const symbols = (fieldsOf(schemaJson('alert'))[1].type as { symbols: string[] }).symbols;
+    expect(symbols).toEqual([
+      'RESIDENCY_VIOLATION', 'UNAUTHORIZED_PRINCIPAL', 'GATEWAY_BYPASS', 'NEW_DESTINATION', 'VOLUME_SPIKE', 'SUSTAINED_INCREASE', 'GATEWAY_SILENT',
+    ]);
+    expect(symbols).toEqual([...ALERT_TYPES]);
+  });
+
+  it('a reader of the six-type schema reads a GATEWAY_SILENT alert, as the default type, every other field intact', () => {
+    const older = structuredClone(schemaJson('alert')) as { fields: { name: string; type: { symbols?: string[] } }[] };
+    older.fields[1].type.symbols = older.fields[1].type.symbols!.filter((s) => s !== 'GATEWAY_SILENT');
+    expect(older.fields[1].type.symbols).toHaveLength(6);
+    const oldReader = avro.Type.forSchema(older as avro.Schema);
+    const alert = {
+      alert_id: 'a2', type: 'GATEWAY_SILENT', severity: 'HIGH', destination: 'gateway:gw-2',
+      dst_country: null, data_class: null, principal: null, gateway_id: 'gw-2',
+      window_start_ms: 0, window_end_ms: 960_000, flow_count: 0, bytes: 0,
+      observed: 960_000, expected: 60_000, score: 16, threshold: 3, reason: 'r', sample_flow_ids: ['f9'],
+      config_version: 'c', detected_at_ms: 960_000,
+      chain_id: null, chain_seq: null, chain_prev: null, chain_hash: null,
+    };
+    const read = oldReader.fromBuffer(alertType().toBuffer(alert), oldReader.createResolver(alertType())) as Record<string, unknown>;
+    // toMatchObject: later optional fields (null by default) may follow.
+    expect({ ...read }).toMatchObject({ ...alert, type: 'NEW_DESTINATION' });
+  });
+
   it('an alert reader maps a symbol it does not know to the enum default', () => {
     const newer = structuredClone(schemaJson('alert')) as { fields: { name: string; type: { symbols?: string[] } }[] };
     newer.fields[1].type.symbols!.push('SOMETHING_NEW');

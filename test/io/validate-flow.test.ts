@@ -27,7 +27,7 @@ describe('validateFlow', () => {
       protocol: 255,
       dst_country: 'fr',
       bytes_out: 0,
-      bytes_in: 9007199254740991,
+      bytes_in: 9007199254740990, // the largest count an Avro long (as avsc writes it) holds
       packets_out: 0,
       packets_in: 0,
     };
@@ -45,7 +45,7 @@ describe('validateFlow', () => {
       dst_host: null,
       dst_country: 'FR',
       bytes_out: 0,
-      bytes_in: 9007199254740991,
+      bytes_in: 9007199254740990, // the largest count an Avro long (as avsc writes it) holds
       packets_out: 0,
       packets_in: 0,
       data_class: null,
@@ -65,7 +65,8 @@ describe('validateFlow', () => {
     [{ bytes_out: -5 }, 'field bytes_out: expected a non-negative integer, got -5'],
     [{ bytes_in: 1.5 }, 'field bytes_in: expected a non-negative integer, got 1.5'],
     [{ packets_out: '12' }, 'field packets_out: expected a non-negative integer, got "12"'],
-    [{ packets_in: 2 ** 53 }, 'field packets_in: expected a non-negative integer, got 9007199254740992'],
+    [{ packets_in: 2 ** 53 }, 'field packets_in: 9007199254740992 is beyond the largest count accepted, 9007199254740990'],
+    [{ packets_in: 2 ** 53 - 1 }, 'field packets_in: 9007199254740991 is beyond the largest count accepted, 9007199254740990'],
     [{ start_ms: null }, 'field start_ms: expected a non-negative integer, got null'],
     [{ dst_ip: '300.1.1.1' }, 'field dst_ip: "300.1.1.1" is not an IPv4 or IPv6 address'],
     [{ src_ip: '01.2.3.4' }, 'field src_ip: "01.2.3.4" is not an IPv4 or IPv6 address'],

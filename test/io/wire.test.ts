@@ -137,13 +137,14 @@ describe('alert messages', () => {
     });
     expect(decodeAlert(Buffer.from('[]'), 'json')).toStrictEqual({ ok: false, reason: 'expected an alert (JSON object)' });
     // Only '{' marks JSON in auto mode: anything else is read as Avro.
-    expect(decodeAlert(Buffer.from('[]'))).toStrictEqual({ ok: false, reason: 'truncated Avro record (2 bytes)' });
+    // '[' (0x5B) read as Avro: the zig-zag string length -46 of alert_id.
+    expect(decodeAlert(Buffer.from('[]'))).toStrictEqual({ ok: false, reason: 'invalid Avro record: field alert_id at byte 0: negative length -46' });
     expect(decodeAlert(encodeAlert(alert, 'avro').subarray(0, 20))).toStrictEqual({ ok: false, reason: 'truncated Avro record (20 bytes)' });
   });
 
   it('refuses to encode an alert that does not fit the schema', () => {
     expect(() => encodeAlert({ ...alert, type: 'NOPE' as Alert['type'] }, 'avro')).toThrow(
-      'alert a-1 does not fit the alert schema: field type: invalid value "NOPE" (expected one of RESIDENCY_VIOLATION, UNAUTHORIZED_PRINCIPAL, GATEWAY_BYPASS, NEW_DESTINATION, VOLUME_SPIKE, SUSTAINED_INCREASE)',
+      'alert a-1 does not fit the alert schema: field type: invalid value "NOPE" (expected one of RESIDENCY_VIOLATION, UNAUTHORIZED_PRINCIPAL, GATEWAY_BYPASS, NEW_DESTINATION, VOLUME_SPIKE, SUSTAINED_INCREASE, GATEWAY_SILENT)',
     );
     expect(() => encodeAlert({ ...alert, score: Number.POSITIVE_INFINITY }, 'json')).toThrow(
       'alert a-1: field score is Infinity, which JSON cannot carry',

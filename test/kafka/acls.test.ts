@@ -24,8 +24,11 @@ describe('serviceAcls', () => {
       'READ, WRITE, DESCRIBE_CONFIGS on topic egress-watch.state',
       'WRITE on topic egress.alerts',
       'WRITE on topic gateway.flows.dlq',
+      'READ on topic egress.alerts.suppressions',
+      'WRITE on topic egress.alerts.suppressed',
       'READ on group egress-watch',
       'READ, DELETE on group egress-watch.restore. (prefixed)',
+      'READ, DELETE on group egress-watch.suppressions. (prefixed)',
     ]);
   });
 
@@ -39,14 +42,17 @@ describe('serviceAcls', () => {
       'READ, WRITE, DESCRIBE_CONFIGS on topic s',
       'WRITE on topic a',
       'WRITE on topic d',
+      'READ on topic a.suppressions',
+      'WRITE on topic a.suppressed',
       'READ on group ew-eu',
       'READ, DELETE on group ew-eu.restore. (prefixed)',
+      'READ, DELETE on group ew-eu.suppressions. (prefixed)',
     ]);
   });
 
   it('gives one allow entry per operation for kafkajs createAcls', () => {
     const entries = toAclEntries(serviceAcls(defaultConfig()), 'User:egress-watch');
-    expect(entries).toHaveLength(11);
+    expect(entries).toHaveLength(15);
     expect(entries[0]).toEqual({
       resourceType: 2, // TOPIC
       resourceName: 'gateway.flows',
@@ -56,7 +62,7 @@ describe('serviceAcls', () => {
       operation: 3, // READ
       permissionType: 3, // ALLOW
     });
-    expect(entries.at(-1)).toMatchObject({ resourceType: 3, resourceName: 'egress-watch.restore.', resourcePatternType: 4, operation: 6 }); // GROUP, PREFIXED, DELETE
+    expect(entries.at(-1)).toMatchObject({ resourceType: 3, resourceName: 'egress-watch.suppressions.', resourcePatternType: 4, operation: 6 }); // GROUP, PREFIXED, DELETE
   });
 });
 

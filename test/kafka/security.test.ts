@@ -111,6 +111,8 @@ async function createServiceTopics(t: TopicNames, partitions: number): Promise<v
       { topic: t.alerts },
       { topic: t.dead_letter },
       { topic: t.changelog, numPartitions: partitions, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+      { topic: `${t.alerts}.suppressions`, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+      { topic: `${t.alerts}.suppressed` },
     ],
   });
 }
@@ -181,9 +183,13 @@ describe('the service over TLS + SASL/SCRAM with exactly the documented ACLs', (
         `TOPIC LITERAL ${t.changelog} DESCRIBE_CONFIGS ALLOW *`,
         `TOPIC LITERAL ${t.alerts} WRITE ALLOW *`,
         `TOPIC LITERAL ${t.dead_letter} WRITE ALLOW *`,
+        `TOPIC LITERAL ${t.alerts}.suppressions READ ALLOW *`,
+        `TOPIC LITERAL ${t.alerts}.suppressed WRITE ALLOW *`,
         `GROUP LITERAL ${group} READ ALLOW *`,
         `GROUP PREFIXED ${group}.restore. READ ALLOW *`,
         `GROUP PREFIXED ${group}.restore. DELETE ALLOW *`,
+        `GROUP PREFIXED ${group}.suppressions. READ ALLOW *`,
+        `GROUP PREFIXED ${group}.suppressions. DELETE ALLOW *`,
       ].sort(),
     );
 
@@ -271,6 +277,7 @@ describe('the service over TLS + SASL/SCRAM with exactly the documented ACLs', (
         'or it exists and the ACLs do not let this user see it. ' +
         `The service needs: READ on topic ${t.flows}; READ, WRITE on topic ${t.group}.repartition; ` +
         `READ, WRITE, DESCRIBE_CONFIGS on topic ${t.changelog}; WRITE on topic ${t.alerts}; WRITE on topic ${t.dead_letter}; ` +
+        `READ on topic ${t.alerts}.suppressions; WRITE on topic ${t.alerts}.suppressed; ` +
         'the README section "Security" lists every ACL the service needs',
     );
     expectNoSecret(p);
@@ -290,6 +297,7 @@ describe('the service over TLS + SASL/SCRAM with exactly the documented ACLs', (
       'no group coordinator for user "ew-no-group-read" (kafkajs: Failed to find group coordinator): kafkajs reports a consumer group ' +
         'the user may not use this way, after logging "Group authorization failed". ' +
         `The service needs: READ on group ${t.group}; READ, DELETE on group ${t.group}.restore. (prefixed); ` +
+        `READ, DELETE on group ${t.group}.suppressions. (prefixed); ` +
         'the README section "Security" lists every ACL the service needs',
     );
     expect(p.lines.some((l) => l.includes('"error":"Not authorized to access group: Group authorization failed"'))).toBe(true);

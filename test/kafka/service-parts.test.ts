@@ -11,6 +11,8 @@ import { gatewayDecoder, repartitionDecoder } from '../../src/kafka/decoder.js';
 import { deadLetterMessage, reasonClass } from '../../src/kafka/dlq.js';
 import { EngineTask, newBatchOutput, type RestoredState } from '../../src/kafka/engine-task.js';
 import { Forwarder } from '../../src/kafka/forward.js';
+import { encodePack, partitionOfKey } from '../../src/kafka/repartition-pack.js';
+import { newChainHead } from '../../src/audit/chain.js';
 import { parseProgress, PROGRESS_KEY, progressEntry } from '../../src/kafka/progress.js';
 import { SchemaRegistryClient } from '../../src/kafka/schema-registry.js';
 import { flow, SEC, serviceConfig, T0, uniqueTopics } from './helpers/service-fixtures.js';
@@ -44,7 +46,7 @@ describe('EngineTask', () => {
     t.finishBatch(0);
     const changes = t.commit();
     expect(changes.map((c) => c.key)).toEqual(['d:a.example', 'm:engine', PROGRESS_KEY]);
-    expect(parseProgress(changes[2].value!)).toEqual({ topic: 'in', next: 1, sources: {} });
+    expect(parseProgress(changes[changes.length - 1].value!)).toEqual({ topic: 'in', next: 1, sources: {}, chain: newChainHead() });
     expect(t.commit()).toEqual([]);
   });
 
@@ -82,7 +84,23 @@ describe('EngineTask', () => {
     t.accept(msg(5, value(3), src(0, 12)), out);
     expect(out).toMatchObject({ processed: 4, skipped: 2 });
     const marker = t.commit().find((c) => c.key === PROGRESS_KEY)!;
-    expect(parseProgress(marker.value!)).toEqual({ topic: 'in', next: 6, sources: { '0': 12, '1': 5 } });
+    expect(parseProgress(marker.value!)).toEqual({ topic: 'in', next: 6, sources: { '0': 12, '1': 5 }, chain: newChainHead() });
+  });
+
+  it('drops copies inside repartition packs flow by flow, however a re-read cut the source', () => {
+    const t = task(undefined, true);
+    const out = newBatchOutput();
+    const value = (i: number) => encodeFlowAvro(flow({ dst_host: 'a.example', end_ms: T0 + i * SEC }));
+    const pack = (sourcePartition: number, offsets: number[]) => encodePack({ sourcePartition, flows: offsets.map((o) => ({ offset: o, value: value(o) })) });
+    t.accept(msg(0, pack(0, [10, 11])), out);
+    t.accept(msg(1, pack(1, [5])), out);
+    // The forwarder crashed before committing; its re-read batch began at 11 and went on to 12.
+    t.accept(msg(2, pack(0, [11, 12])), out);
+    t.accept(msg(3, Buffer.concat([pack(0, [13]), Buffer.from([0])])), out);
+    expect(out).toMatchObject({ processed: 4, skipped: 1 });
+    expect(out.deadLetters.map((d) => d.reason)).toEqual(['repartition pack: 1 trailing bytes after 1 flows']);
+    const marker = t.commit().find((c) => c.key === PROGRESS_KEY)!;
+    expect(parseProgress(marker.value!)).toEqual({ topic: 'in', next: 4, sources: { '0': 12, '1': 5 }, chain: newChainHead() });
   });
 
   it('dead-letters a record it cannot decode, naming topic, partition and reason', () => {
@@ -104,8 +122,11 @@ describe('EngineTask', () => {
 
 describe('progress marker', () => {
   it('round-trips and rejects what it does not understand', () => {
-    const p = { topic: 't', next: 42, sources: { '3': 9 } };
+    const p = { topic: 't', next: 42, sources: { '3': 9 }, chain: { seq: 4, hash: 'ab'.repeat(32) } };
     expect(parseProgress(progressEntry(p).value!)).toEqual(p);
+    // Markers written before the alert log was chained start a new chain.
+    expect(parseProgress('{"v":1,"topic":"t","next":1,"sources":{}}')).toEqual({ topic: 't', next: 1, sources: {}, chain: newChainHead() });
+    expect(parseProgress('{"v":1,"topic":"t","next":1,"sources":{},"chain":{"seq":-1,"hash":"x"}}')).toBe('progress marker: chain head seq is not a non-negative integer');
     expect(parseProgress('{')).toMatch(/^progress marker is not JSON/);
     expect(parseProgress('{"v":2}')).toBe('progress marker has an unknown version');
     expect(parseProgress('{"v":1,"topic":"t","next":"1","sources":{}}')).toBe('progress marker lacks topic, next or sources');
@@ -140,13 +161,21 @@ describe('dead letters', () => {
 });
 
 describe('Forwarder', () => {
-  it('re-keys good flows by destination as raw Avro with their source, and dead-letters the rest', () => {
+  it('packs good flows per destination partition as raw Avro with their source offsets, and dead-letters the rest', () => {
     const f = flow({ dst_host: 'x.example', end_ms: T0 });
-    const forwarder = new Forwarder('dst_host', gatewayDecoder(config.kafka));
-    const out = forwarder.forward('flows', 3, [msg(5, encodeFlowJson(f)), msg(6, Buffer.from('{'))]);
+    const g = flow({ dst_host: 'c.example', end_ms: T0 });
+    const h = flow({ dst_host: 'x.example', end_ms: T0 + SEC });
+    const forwarder = new Forwarder('dst_host', gatewayDecoder(config.kafka), 4);
+    const out = forwarder.forward('flows', 3, [msg(5, encodeFlowJson(f)), msg(6, Buffer.from('{')), msg(7, encodeFlowJson(g)), msg(8, encodeFlowJson(h))]);
+    const headers = { 'x-source-topic': 'flows', 'x-source-partition': '3' };
+    // Partitions among 4 as Kafka's default partitioner picks them (murmur2, checked against
+    // Kafka's reference values in repartition-pack.test.ts): x.example 1, c.example 0.
+    expect([partitionOfKey('x.example', 4), partitionOfKey('c.example', 4)]).toEqual([1, 0]);
     expect(out.forwarded).toEqual([
-      { key: 'x.example', value: encodeFlowAvro(f), headers: { 'x-source-topic': 'flows', 'x-source-partition': '3', 'x-source-offset': '5' } },
+      { partition: 1, value: encodePack({ sourcePartition: 3, flows: [{ offset: 5, value: encodeFlowAvro(f) }, { offset: 8, value: encodeFlowAvro(h) }] }), headers },
+      { partition: 0, value: encodePack({ sourcePartition: 3, flows: [{ offset: 7, value: encodeFlowAvro(g) }] }), headers },
     ]);
+    expect(out.flows).toBe(3);
     expect(out.deadLetters.map((d) => [d.message.offset, d.reason.startsWith('invalid JSON')])).toEqual([['6', true]]);
   });
 });

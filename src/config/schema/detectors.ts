@@ -14,6 +14,7 @@ const settingFields = {
   new_destination: { ...base, learning_period: duration('zero') },
   volume_spike: { ...base, threshold: positiveNumber, min_bytes: size() },
   sustained_increase: { ...base, threshold: positiveNumber, min_windows: wholeNumber(1) },
+  gateway_silent: { ...base, min_silence: duration('positive'), factor: positiveNumber, learning_period: duration('zero') },
 } satisfies Record<DetectorKey, z.ZodRawShape>;
 
 const DETECTOR_KEYS = Object.keys(settingFields) as DetectorKey[];
@@ -33,6 +34,14 @@ const detectorBlocks = {
   ),
   sustained_increase: section(
     strict({ ...enabledWith('MEDIUM'), threshold: positiveNumber.default(5.0), min_windows: wholeNumber(1).default(10) }),
+  ),
+  gateway_silent: section(
+    strict({
+      ...enabledWith('HIGH'),
+      min_silence: duration('positive').prefault('15m'),
+      factor: positiveNumber.default(3),
+      learning_period: duration('zero').prefault('1d'),
+    }),
   ),
 };
 
@@ -57,6 +66,7 @@ const override = strict({
   new_destination: partialSettings(settingFields.new_destination),
   volume_spike: partialSettings(settingFields.volume_spike),
   sustained_increase: partialSettings(settingFields.sustained_increase),
+  gateway_silent: partialSettings(settingFields.gateway_silent),
 })
   .refine((value) => DETECTOR_KEYS.some((key) => value[key] !== undefined), {
     message: `an override must change at least one detector (${DETECTOR_KEYS.join(', ')})`,

@@ -34,13 +34,15 @@ const isoTime = z.unknown().transform((value, ctx): number | undefined => {
   return ms;
 });
 
+// Every key optional to zod: what is missing is said by validateSuppression, in its own words.
+const anything = z.unknown().optional();
 const entry = strict({
-  id: z.unknown(),
-  scope: strict({ type: z.unknown(), destination: z.unknown(), data_class: z.unknown(), principal: z.unknown() }).optional(),
-  reason: z.unknown(),
-  owner: z.unknown(),
-  created_at: isoTime,
-  expires_at: isoTime,
+  id: anything,
+  scope: strict({ type: anything, destination: anything, data_class: anything, principal: anything }).optional(),
+  reason: anything,
+  owner: anything,
+  created_at: isoTime.optional(),
+  expires_at: isoTime.optional(),
 }).transform((raw, ctx): Suppression => {
   // No limit and no baseline key here: those need the rest of the config (suppression-checks.ts).
   const checked = validateSuppression({ ...raw, created_at_ms: raw.created_at, expires_at_ms: raw.expires_at }, { maxDurationMs: Infinity });
@@ -54,6 +56,7 @@ const entry = strict({
 export const suppressionsSection = section(
   strict({
     max_duration: duration('positive').prefault('30d'),
-    entries: z.array(entry).default([]),
+    // `entries:` with every item commented out reads as null: no entries.
+    entries: z.preprocess((v) => (v === null ? undefined : v), z.array(entry).default([])),
   }),
 );

@@ -3,9 +3,13 @@
 // pivots on a host name or an IP, not on an untyped text.
 import ipaddr from 'ipaddr.js';
 
-export type DestinationKind = 'ip' | 'prefix' | 'host';
+export type DestinationKind = 'ip' | 'prefix' | 'host' | 'gateway';
+
+/** GATEWAY_SILENT alerts are about a gateway, not a destination: `gateway:<id>`. */
+const GATEWAY_PREFIX = 'gateway:';
 
 export function destinationKind(destination: string): DestinationKind {
+  if (destination.startsWith(GATEWAY_PREFIX)) return 'gateway';
   if (isPlainIp(destination)) return 'ip';
   const slash = destination.indexOf('/');
   if (slash > 0 && isPlainIp(destination.slice(0, slash)) && ipaddr.isValidCIDR(destination)) return 'prefix';

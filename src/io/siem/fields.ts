@@ -46,8 +46,8 @@ export interface DetectorKind {
   key: string;
   /** A short title for finding_info.title and rule.description. */
   title: string;
-  /** 'policy' rules, the 'first-seen' rule, or the 'volume baseline'. */
-  category: 'policy' | 'first-seen' | 'volume baseline';
+  /** 'policy' rules, the 'first-seen' rule, the 'volume baseline', or the gateways' 'evidence gap'. */
+  category: 'policy' | 'first-seen' | 'volume baseline' | 'evidence gap';
   /** OCSF analytic type_id: 1 Rule, 2 Behavioral, 3 Statistical. */
   analyticTypeId: 1 | 2 | 3;
   analyticType: 'Rule' | 'Behavioral' | 'Statistical';
@@ -60,6 +60,7 @@ export const DETECTOR_KINDS: Record<AlertType, DetectorKind> = {
   NEW_DESTINATION: { key: 'new_destination', title: 'Destination received a data class for the first time', category: 'first-seen', analyticTypeId: 2, analyticType: 'Behavioral' },
   VOLUME_SPIKE: { key: 'volume_spike', title: 'Bytes sent to a destination spiked above its baseline', category: 'volume baseline', analyticTypeId: 3, analyticType: 'Statistical' },
   SUSTAINED_INCREASE: { key: 'sustained_increase', title: 'Bytes sent to a destination stayed above its baseline', category: 'volume baseline', analyticTypeId: 3, analyticType: 'Statistical' },
+  GATEWAY_SILENT: { key: 'gateway_silent', title: 'A security gateway stopped sending flow records while others continued', category: 'evidence gap', analyticTypeId: 2, analyticType: 'Behavioral' },
 };
 
 /** Every field of the alert schema, in its order (contract fields and later optional ones). */

@@ -50,6 +50,7 @@ const OBSERVABLE = {
   subnet: { type_id: 12, type: 'Subnet' },
   country: { type_id: 14, type: 'Country' },
   dataClass: { type_id: 99, type: 'Data Class' }, // 99 Other: `type` names it
+  gateway: { type_id: 99, type: 'Security Gateway' },
 } as const;
 
 function observable(name: string, kind: { type_id: number; type: string }, value: string): Record<string, unknown> {
@@ -156,6 +157,9 @@ function destinationEndpoint(destination: string, endpoint: Record<string, unkno
     case 'host':
       endpoint.hostname = destination;
       return observable('evidences.dst_endpoint.hostname', OBSERVABLE.hostname, destination);
+    case 'gateway':
+      // GATEWAY_SILENT: the silent gateway itself; `gateway:<id>` stays in `name`.
+      return observable('evidences.dst_endpoint.name', OBSERVABLE.gateway, destination);
   }
 }
 

@@ -59,7 +59,7 @@ describe('decodeAlert reads every format back into the same alert', () => {
     expect(decodeAlert(Buffer.from(JSON.stringify(badType)))).toStrictEqual({
       ok: false,
       reason:
-        'ECS document: rule.name (type): invalid value "EXFIL" (expected one of RESIDENCY_VIOLATION, UNAUTHORIZED_PRINCIPAL, GATEWAY_BYPASS, NEW_DESTINATION, VOLUME_SPIKE, SUSTAINED_INCREASE)',
+        'ECS document: rule.name (type): invalid value "EXFIL" (expected one of RESIDENCY_VIOLATION, UNAUTHORIZED_PRINCIPAL, GATEWAY_BYPASS, NEW_DESTINATION, VOLUME_SPIKE, SUSTAINED_INCREASE, GATEWAY_SILENT)',
     });
   });
 

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import kafkajs, { type Kafka, type Message } from 'kafkajs';
 import { parseConfig } from '../../../src/config/load.js';
+import { createTopicsAndWait } from '../../../src/kafka/create-topics.js';
 import type { Config } from '../../../src/config/types.js';
 import { Pipeline } from '../../../src/engine/pipeline.js';
 import type { Alert, FlowRecord } from '../../../src/engine/types.js';
@@ -82,7 +83,7 @@ export async function createTopic(kafka: Kafka, topic: string, partitions: numbe
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+    await createTopicsAndWait(admin, [{ topic, numPartitions: partitions }]);
   } finally {
     await admin.disconnect();
   }

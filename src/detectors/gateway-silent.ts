@@ -1,0 +1,320 @@
+// GATEWAY_SILENT: a gateway stops sending while the others go on. Missing evidence is itself
+// an incident: a dead gateway, broken log shipping, or traffic that now leaves by a route that
+// bypasses it. Not a per-destination detector (so not in registry.ts's DETECTORS): it keeps
+// one small state per gateway of the stream (a file, or one engine partition) and the engine
+// drives it from process() and advance().
+//
+// Judged in event time, never the wall clock: a gateway is silent when the watermark (which
+// the other gateways' records move; see event-clock.ts) has passed its last record by more
+// than max(min_silence, factor x its longest quiet period learnt for that local hour of day).
+//
+// The baseline: for each local hour of day (baseline.timezone), the longest gap between two
+// consecutive records of the gateway that covered any part of that hour. Gaps tile the
+// timeline, so after a day every hour has one; a quiet night that starts at 23:58 is learnt
+// in hour 23 too, so a silence starting then is judged against it. A silence that alerted is
+// not learnt (an outage must not become normal); nothing is forgotten otherwise.
+//
+// "While the others go on": silence counts only from when the stream itself last resumed
+// after a stream-wide gap longer than min_silence, so when every gateway falls quiet nobody is
+// reported, neither then nor when they come back one by one. And only as far as the records
+// go: the end-of-input flush that runs the watermark past the last record judges nothing.
+//
+// Per flow: one Map lookup and a few comparisons; the calendar is asked once per gateway per
+// quarter hour (every local hour boundary, in any zone, lies on a quarter hour of UTC).
+import type { Config, GatewaySilentSettings } from '../config/types.js';
+import { resolveDetectorSettings } from '../config/overrides.js';
+import { formatDuration } from '../config/units.js';
+import type { Calendar } from '../engine/calendar.js';
+import type { Alert, StateChange } from '../engine/types.js';
+
+/** Alerts name the gateway as their destination: `gateway:<id>` (overrides match it too). */
+export const GATEWAY_DESTINATION_PREFIX = 'gateway:';
+/** Changelog keys: one entry per gateway, one for the stream. */
+const GATEWAY_KEY_PREFIX = 'g:';
+const STREAM_KEY = 'm:silence';
+const SLOT_MS = 15 * 60_000;
+const HOURS_PER_DAY = 24;
+/** A gap this long covers every local hour, a 25-hour daylight-saving day included. */
+const MAX_SLOTS = 25 * 4;
+
+/** Where a gateway's silence stands since its last record. */
+const Judged = {
+  Open: 0,
+  /** Alerted: the gap is an outage, not learnt. */
+  Reported: 1,
+  /** Passed its threshold while learning (or disabled): learnt as usual. */
+  Passed: 2,
+} as const;
+type Judged = (typeof Judged)[keyof typeof Judged];
+
+interface GatewayState {
+  /** Event time of its first and latest record. */
+  first: number;
+  last: number;
+  lastFlowId: string;
+  /** Longest gap (ms) that covered each local hour of day; 0: none yet. */
+  quiet: number[];
+  judged: Judged;
+  // Derived, not serialised:
+  /** End of the quarter hour (UTC grid) holding `last`, and the local hour of that quarter. */
+  slotEnd: number;
+  hour: number;
+  /** Settings with overrides for `gateway:<id>` applied (undefined: resolve on next use). */
+  settings: GatewaySilentSettings | undefined;
+}
+
+interface GatewayJSON {
+  v: 1;
+  first: number;
+  last: number;
+  id: string;
+  quiet: number[];
+  judged: Judged;
+}
+
+export class GatewaySilence {
+  /** Do not call check() before the watermark reaches this (a lower bound of every due time). */
+  nextCheck = Infinity;
+
+  private readonly gateways = new Map<string, GatewayState>();
+  private readonly dirty = new Set<string>();
+  private streamDirty = false;
+  /** Latest event time of any record, and when the stream last resumed after a stream-wide gap. */
+  private streamLatest = -Infinity;
+  private evidenceSince = -Infinity;
+
+  constructor(
+    private config: Config,
+    private readonly calendar: Calendar,
+    private readonly alertId: (alert: Alert) => string,
+  ) {}
+
+  reconfigure(config: Config): void {
+    this.config = config;
+    for (const g of this.gateways.values()) g.settings = undefined;
+    this.nextCheck = -Infinity; // thresholds may have moved either way
+  }
+
+  /** One record (any gateway, null included: those move the stream's time only). */
+  observe(gateway: string | null, eventMs: number, flowId: string): void {
+    if (eventMs > this.streamLatest) {
+      if (eventMs - this.streamLatest > this.config.detectors.gateway_silent.min_silence) this.evidenceSince = eventMs;
+      this.streamLatest = eventMs;
+      this.streamDirty = true;
+    }
+    if (gateway === null) return;
+    const g = this.gateways.get(gateway);
+    if (g === undefined) {
+      this.add(gateway, eventMs, flowId);
+      return;
+    }
+    if (eventMs <= g.last) return; // out of order: the gap it closed was already learnt
+    if (eventMs < g.slotEnd && g.judged === Judged.Open) {
+      // The common case: within the quarter hour of its previous record.
+      const gap = eventMs - g.last;
+      if (gap > g.quiet[g.hour]) g.quiet[g.hour] = gap;
+      g.last = eventMs;
+    } else {
+      this.resume(gateway, g, eventMs);
+    }
+    g.lastFlowId = flowId;
+    this.dirty.add(gateway);
+  }
+
+  /** Gateways silent beyond their threshold at this watermark: one alert per silence. */
+  check(watermark: number): Alert[] {
+    if (watermark < this.nextCheck) return [];
+    // Only as far as the records go (the end-of-input flush runs the watermark further).
+    const now = Math.min(watermark, this.streamLatest - this.config.windows.allowed_lateness);
+    const ttl = this.config.baseline.idle_ttl;
+    const alerts: Alert[] = [];
+    let next = Infinity;
+    for (const [gateway, g] of this.gateways) {
+      if (g.judged !== Judged.Open) {
+        // Gone for good: forgotten after baseline.idle_ttl, like a destination.
+        if (g.last + ttl <= now) {
+          this.gateways.delete(gateway);
+          this.dirty.add(gateway);
+        } else {
+          next = Math.min(next, g.last + ttl);
+        }
+        continue;
+      }
+      const s = this.settingsOf(gateway, g);
+      const since = Math.max(g.last, this.evidenceSince);
+      const due = since + threshold(s, g);
+      if (!(now > due)) {
+        next = Math.min(next, due);
+        continue;
+      }
+      const warm = g.last - g.first >= s.learning_period;
+      g.judged = s.enabled && warm ? Judged.Reported : Judged.Passed;
+      this.dirty.add(gateway);
+      next = Math.min(next, g.last + ttl);
+      if (g.judged === Judged.Reported) alerts.push(this.alert(gateway, g, s, now, now - since));
+    }
+    this.nextCheck = next;
+    return alerts;
+  }
+
+  /** Changes since the last commit, appended to the engine's. */
+  commit(out: StateChange[]): void {
+    for (const gateway of this.dirty) {
+      const g = this.gateways.get(gateway);
+      out.push({ key: GATEWAY_KEY_PREFIX + gateway, value: g === undefined ? null : gatewayToJSON(g) });
+    }
+    this.dirty.clear();
+    if (this.streamDirty) {
+      out.push({ key: STREAM_KEY, value: this.streamToJSON() });
+      this.streamDirty = false;
+    }
+  }
+
+  snapshot(out: StateChange[]): void {
+    out.push({ key: STREAM_KEY, value: this.streamToJSON() });
+    for (const [gateway, g] of this.gateways) out.push({ key: GATEWAY_KEY_PREFIX + gateway, value: gatewayToJSON(g) });
+  }
+
+  /** One changelog entry, if it is this detector's (false: not one of its keys). */
+  restoreEntry(key: string, value: string | null): boolean {
+    if (key === STREAM_KEY) {
+      if (value !== null) {
+        const j = JSON.parse(value);
+        this.streamLatest = j.latest ?? -Infinity;
+        this.evidenceSince = j.since ?? -Infinity;
+      }
+    } else if (key.startsWith(GATEWAY_KEY_PREFIX)) {
+      const gateway = key.slice(GATEWAY_KEY_PREFIX.length);
+      if (value === null) this.gateways.delete(gateway);
+      else this.gateways.set(gateway, this.gatewayFromJSON(JSON.parse(value) as GatewayJSON));
+    } else {
+      return false;
+    }
+    this.nextCheck = -Infinity; // derived: the next check recomputes it
+    return true;
+  }
+
+  // ---- internals ----
+
+  private add(gateway: string, eventMs: number, flowId: string): void {
+    const g: GatewayState = {
+      first: eventMs,
+      last: eventMs,
+      lastFlowId: flowId,
+      quiet: new Array<number>(HOURS_PER_DAY).fill(0),
+      judged: Judged.Open,
+      slotEnd: 0,
+      hour: 0,
+      settings: undefined,
+    };
+    this.placeSlot(g, eventMs);
+    this.gateways.set(gateway, g);
+    this.dirty.add(gateway);
+    this.nextCheck = Math.min(this.nextCheck, this.dueOf(gateway, g));
+  }
+
+  /** A record in a later quarter hour, or after a judged silence: learn the gap hour by hour. */
+  private resume(gateway: string, g: GatewayState, eventMs: number): void {
+    if (g.judged !== Judged.Reported) {
+      const gap = eventMs - g.last;
+      let slot = Math.floor(g.last / SLOT_MS) * SLOT_MS;
+      for (let i = 0; i < MAX_SLOTS && slot < eventMs; i++, slot += SLOT_MS) {
+        const hour = this.calendar.at(slot).hour;
+        if (gap > g.quiet[hour]) g.quiet[hour] = gap;
+      }
+    }
+    g.judged = Judged.Open;
+    g.last = eventMs;
+    this.placeSlot(g, eventMs);
+    // The new hour's threshold may be lower than the last one's: its due time may be earlier.
+    this.nextCheck = Math.min(this.nextCheck, this.dueOf(gateway, g));
+  }
+
+  private placeSlot(g: GatewayState, eventMs: number): void {
+    const slot = Math.floor(eventMs / SLOT_MS) * SLOT_MS;
+    g.slotEnd = slot + SLOT_MS;
+    g.hour = this.calendar.at(slot).hour;
+  }
+
+  private dueOf(gateway: string, g: GatewayState): number {
+    return Math.max(g.last, this.evidenceSince) + threshold(this.settingsOf(gateway, g), g);
+  }
+
+  private settingsOf(gateway: string, g: GatewayState): GatewaySilentSettings {
+    g.settings ??=
+      this.config.detectors.overrides.length === 0
+        ? this.config.detectors.gateway_silent
+        : resolveDetectorSettings(this.config, 'gateway_silent', GATEWAY_DESTINATION_PREFIX + gateway, null);
+    return g.settings;
+  }
+
+  private alert(gateway: string, g: GatewayState, s: GatewaySilentSettings, now: number, silence: number): Alert {
+    const expected = g.quiet[g.hour];
+    const hour = String(g.hour).padStart(2, '0');
+    const nextHour = String((g.hour + 1) % HOURS_PER_DAY).padStart(2, '0');
+    const usual = expected > 0 ? `a longest quiet period of ${formatDuration(expected)}` : 'no quiet period yet';
+    const alert: Alert = {
+      alert_id: '',
+      type: 'GATEWAY_SILENT',
+      severity: s.severity,
+      destination: GATEWAY_DESTINATION_PREFIX + gateway,
+      dst_country: null,
+      data_class: null,
+      principal: null,
+      gateway_id: gateway,
+      window_start_ms: g.last,
+      window_end_ms: now,
+      flow_count: 0,
+      bytes: 0,
+      observed: silence,
+      expected,
+      // A quiet period of 0 (an hour not learnt yet) counts as 1 ms, so the score stays finite.
+      score: silence / Math.max(expected, 1),
+      threshold: s.factor,
+      reason:
+        `Gateway silence rule detectors.gateway_silent: gateway ${gateway} has sent no flow record for ` +
+        `${formatDuration(silence)} while other gateways kept reporting (its last at ${new Date(g.last).toISOString()}), ` +
+        `against ${usual} learnt for ${hour}:00-${nextHour}:00 ${this.calendar.timeZone} (threshold: ${s.factor}x that and at least ` +
+        `${formatDuration(s.min_silence)}). Check that ${gateway} is up and its flow log shipping works, and whether ` +
+        `traffic now leaves by a route that bypasses it.`,
+      sample_flow_ids: [g.lastFlowId],
+      config_version: this.config.config_version,
+      detected_at_ms: now,
+    };
+    alert.alert_id = this.alertId(alert);
+    return alert;
+  }
+
+  private streamToJSON(): string {
+    return JSON.stringify({ v: 1, latest: finiteOrNull(this.streamLatest), since: finiteOrNull(this.evidenceSince) });
+  }
+
+  private gatewayFromJSON(j: GatewayJSON): GatewayState {
+    const g: GatewayState = {
+      first: j.first,
+      last: j.last,
+      lastFlowId: j.id,
+      quiet: j.quiet.slice(),
+      judged: j.judged,
+      slotEnd: 0,
+      hour: 0,
+      settings: undefined,
+    };
+    this.placeSlot(g, g.last);
+    return g;
+  }
+}
+
+/** The silence a gateway must exceed: min_silence, and factor x its quiet period at the hour of its last record. */
+function threshold(s: GatewaySilentSettings, g: GatewayState): number {
+  return Math.max(s.min_silence, s.factor * g.quiet[g.hour]);
+}
+
+function gatewayToJSON(g: GatewayState): string {
+  const j: GatewayJSON = { v: 1, first: g.first, last: g.last, id: g.lastFlowId, quiet: g.quiet, judged: g.judged };
+  return JSON.stringify(j);
+}
+
+function finiteOrNull(n: number): number | null {
+  return Number.isFinite(n) ? n : null;
+}

@@ -1,0 +1,22 @@
+// Creating topics and waiting until every partition has a leader. kafkajs's own wait
+// (createTopics waitForLeaders) gives up at once on UNKNOWN_TOPIC_OR_PARTITION, which a busy
+// KRaft broker answers for a moment after it created the topic; this waits that out.
+import type { Admin, ITopicConfig } from 'kafkajs';
+
+const STILL_SETTLING = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+export async function createTopicsAndWait(admin: Admin, topics: ITopicConfig[], timeoutMs = 30_000): Promise<void> {
+  await admin.createTopics({ topics, waitForLeaders: false }); // an existing topic is not an error
+  const names = topics.map((t) => t.topic);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics: names });
+      if (meta.length === names.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (err) {
+      if (!STILL_SETTLING.has((err as { type?: string }).type ?? '')) throw err;
+    }
+    if (Date.now() > deadline) throw new Error(`topics ${names.join(', ')} were created but have no leader after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
