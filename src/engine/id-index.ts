@@ -67,7 +67,7 @@ export class IdIndex {
     for (let j = (i + 1) & mask; keys[j] !== EMPTY; j = (j + 1) & mask) {
       const home = this.home(keys[j]);
       const between = i <= j ? i < home && home <= j : i < home || home <= j;
-      if (!between) continue;
+      if (between) continue;
       keys[i] = keys[j];
       this.values[i] = this.values[j];
       i = j;

@@ -1,9 +1,10 @@
-// Creating topics and waiting until every partition has a leader. kafkajs's own wait
-// (createTopics waitForLeaders) gives up at once on UNKNOWN_TOPIC_OR_PARTITION, which a busy
-// KRaft broker answers for a moment after it created the topic; this waits that out.
+// Creating topics and waiting until every partition has a leader that answers. kafkajs's
+// own wait (createTopics waitForLeaders) gives up at once on UNKNOWN_TOPIC_OR_PARTITION, and
+// a busy KRaft broker answers that, then NOT_LEADER_FOR_PARTITION to offset requests, for a
+// moment after it created the topic; this waits both out.
 import type { Admin, ITopicConfig } from 'kafkajs';
 
-const STILL_SETTLING = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+const STILL_SETTLING = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION']);
 
 export async function createTopicsAndWait(admin: Admin, topics: ITopicConfig[], timeoutMs = 30_000): Promise<void> {
   await admin.createTopics({ topics, waitForLeaders: false }); // an existing topic is not an error
@@ -12,7 +13,10 @@ export async function createTopicsAndWait(admin: Admin, topics: ITopicConfig[], 
   for (;;) {
     try {
       const { topics: meta } = await admin.fetchTopicMetadata({ topics: names });
-      if (meta.length === names.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      if (meta.length === names.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) {
+        for (const name of names) await admin.fetchTopicOffsets(name); // the leaders answer offset requests too
+        return;
+      }
     } catch (err) {
       if (!STILL_SETTLING.has((err as { type?: string }).type ?? '')) throw err;
     }

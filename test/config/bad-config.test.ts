@@ -68,12 +68,12 @@ const CASES: Array<[string, string, string]> = [
   [
     'override naming no detector key',
     'detectors:\n  overrides:\n    - match: {destination: a.example.com}\n',
-    '3: detectors.overrides[0]: an override must change at least one detector (residency_violation, unauthorized_principal, gateway_bypass, new_destination, volume_spike, sustained_increase)',
+    '3: detectors.overrides[0]: an override must change at least one detector (residency_violation, unauthorized_principal, gateway_bypass, new_destination, volume_spike, sustained_increase, gateway_silent)',
   ],
   [
     'override with a misspelt detector key',
     'detectors:\n  overrides:\n    - match: {destination: a.example.com}\n      volume_spikes: {threshold: 9}\n',
-    '4: detectors.overrides[0].volume_spikes: unknown key (expected one of: match, residency_violation, unauthorized_principal, gateway_bypass, new_destination, volume_spike, sustained_increase)',
+    '4: detectors.overrides[0].volume_spikes: unknown key (expected one of: match, residency_violation, unauthorized_principal, gateway_bypass, new_destination, volume_spike, sustained_increase, gateway_silent)',
   ],
   [
     'override with a misspelt match key',

@@ -144,7 +144,7 @@ describe('config errors', () => {
       'config.yaml:3: detectors.overrides[0].match: expected destination, data_class or both',
     );
     expect(messageOf(['detectors:', '  overrides:', '    - match: {data_class: telemetry}'])).toBe(
-      'config.yaml:3: detectors.overrides[0]: an override must change at least one detector (residency_violation, unauthorized_principal, gateway_bypass, new_destination, volume_spike, sustained_increase)',
+      'config.yaml:3: detectors.overrides[0]: an override must change at least one detector (residency_violation, unauthorized_principal, gateway_bypass, new_destination, volume_spike, sustained_increase, gateway_silent)',
     );
   });
 

@@ -89,6 +89,7 @@ describe('defaults', () => {
       new_destination: { enabled: true, severity: 'MEDIUM', learning_period: 86_400_000 },
       volume_spike: { enabled: true, severity: 'HIGH', threshold: 6, min_bytes: 1_000_000 },
       sustained_increase: { enabled: true, severity: 'MEDIUM', threshold: 5, min_windows: 10 },
+      gateway_silent: { enabled: true, severity: 'HIGH', min_silence: 900_000, factor: 3, learning_period: 86_400_000 },
       overrides: [],
     });
     expect(config.policy).toEqual({ regions: { EEA }, internal_networks: [], data_classes: {} });

@@ -155,7 +155,8 @@ describe('state', () => {
     const p = new Pipeline(testConfig());
     p.push(flow({ dst_host: 'a.example' }));
     p.push(flow({ dst_host: 'b.example' }));
-    expect(p.engine.commit().map((c) => c.key)).toEqual(['d:a.example', 'd:b.example', 'm:engine']);
+    // g:gw-1 and m:silence: GATEWAY_SILENT's state of the gateway and of the stream.
+    expect(p.engine.commit().map((c) => c.key)).toEqual(['d:a.example', 'd:b.example', 'g:gw-1', 'm:silence', 'm:engine']);
     p.push(flow({ dst_host: 'b.example' }));
     expect(p.engine.commit().map((c) => c.key)).toEqual(['d:b.example']);
     expect(p.engine.commit()).toEqual([]);

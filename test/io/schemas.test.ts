@@ -76,7 +76,11 @@ describe('schemas', () => {
       ['chain_seq', ['null', 'long'], null],
       ['chain_prev', NULLABLE_STRING, null],
       ['chain_hash', NULLABLE_STRING, null],
+      // the suppression that covered an alert on the suppressed topic (src/suppress/): nullable, default null, last
+      ['suppressed_by', ['null', expect.objectContaining({ type: 'record', name: 'Suppression' })], null],
     ]);
+    const suppression = (fieldsOf(schema).at(-1)!.type as unknown[])[1] as { fields: Array<{ name: string }> };
+    expect(suppression.fields.map((f) => f.name)).toEqual(['id', 'scope', 'reason', 'owner', 'created_at_ms', 'expires_at_ms']);
   });
 
   it('parses the types once, with timestamps as plain numbers', () => {
@@ -123,7 +127,7 @@ describe('schemas', () => {
       window_start_ms: 0, window_end_ms: 60000, flow_count: 1, bytes: 10,
       observed: 10, expected: 1, score: 9, threshold: 6, reason: 'r', sample_flow_ids: ['f1'],
       config_version: 'c', detected_at_ms: 60000,
-      chain_id: null, chain_seq: null, chain_prev: null, chain_hash: null,
+      chain_id: null, chain_seq: null, chain_prev: null, chain_hash: null, suppressed_by: null,
     };
     const read = alertType().fromBuffer(writer.toBuffer(alert), alertType().createResolver(writer));
     expect({ ...read }).toEqual({ ...alert, type: 'NEW_DESTINATION' });

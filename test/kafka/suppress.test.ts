@@ -17,7 +17,7 @@ import { encodeFlowJson } from '../../src/io/wire.js';
 import { startService, type RunningService } from '../../src/kafka/service.js';
 import { decodeAuditEvent } from '../../src/suppress/records.js';
 import { startTestBroker, type TestBroker } from './helpers/broker.js';
-import { createTopic, flow, produce, readAlerts, readTopic, serviceYaml, testKafka, uniqueTopics, waitFor } from './helpers/service-fixtures.js';
+import { createTopic, flow, produce, readAlerts, readTopic, serviceConfig, serviceYaml, testKafka, uniqueTopics, waitFor } from './helpers/service-fixtures.js';
 
 const SEC = 1000;
 const MIN = 60 * SEC;
@@ -125,7 +125,8 @@ describe('suppressions in the service', () => {
   });
 
   it('refuses a widening scope before touching Kafka', async () => {
-    const config = loadConfig(join(dir, 'config.yaml'));
+    // Brokers nobody listens on: the refusal must come first.
+    const config = serviceConfig('127.0.0.1:9', uniqueTopics('refused'));
     await expect(suppressAdd(config, { destination: '*.example.com', reason: 'r', owner: 'o', expires: '7d' })).rejects.toThrow(
       'suppress add refused: --destination: destination "*.example.com" is a pattern; a suppression covers one exact destination (a baseline key such as api.example.com), never a wildcard or a domain suffix',
     );
