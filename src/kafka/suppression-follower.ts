@@ -21,6 +21,7 @@ export interface SuppressionFollowerOptions {
   log: {
     info: (obj: Record<string, unknown>, msg: string) => void;
     warn: (obj: Record<string, unknown>, msg: string) => void;
+    error: (obj: Record<string, unknown>, msg: string) => void;
   };
 }
 
@@ -32,20 +33,27 @@ export async function startSuppressionFollower(o: SuppressionFollowerOptions): P
   const apply = (partition: number, m: KafkaMessage, offset: number): void => applyRecord(o, partition, m, offset);
   const ends = await readToEnd(o.kafka, { topic: o.topic, groupPrefix: o.groupPrefix }, apply);
   o.log.info({ topic: o.topic, suppressions: o.book.size }, `suppressions loaded: ${o.book.size} in force (config and topic)`);
-  const loaded = new Map(ends.map((e) => [e.partition, e.high]));
+  // Next offset to apply per partition: a consumer restart (which starts over, nothing being
+  // committed) must not re-apply older records and briefly bring back a removed suppression.
+  const next = new Map(ends.map((e) => [e.partition, e.high]));
 
   const groupId = `${o.groupPrefix}.${randomUUID()}`;
   const consumer: Consumer = o.kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 1_000 });
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload.restart) return; // kafkajs restarts it; `next` keeps what was applied
+    o.log.error({ err: payload.error, topic: o.topic }, `following ${o.topic} failed: suppressions added or removed from now on are not seen until a restart`);
+  });
   await consumer.connect();
   await consumer.subscribe({ topics: [o.topic], fromBeginning: true });
   await consumer.run({
     autoCommit: false,
     eachBatch: async ({ batch }) => {
-      // The group is new, so it starts at the beginning: what readToEnd applied is skipped.
-      const from = loaded.get(batch.partition) ?? 0;
+      // The group is new, so it starts at the beginning: what was applied already is skipped.
       for (const m of batch.messages) {
         const offset = Number(m.offset);
-        if (offset >= from) apply(batch.partition, m, offset);
+        if (offset < (next.get(batch.partition) ?? 0)) continue;
+        apply(batch.partition, m, offset);
+        next.set(batch.partition, offset + 1);
       }
     },
   });

@@ -24,6 +24,7 @@ import {
   waitFor,
 } from './helpers/service-fixtures.js';
 import { useServiceHarness, waitReady } from './helpers/service-process.js';
+import { decodePack } from '../../src/kafka/repartition-pack.js';
 
 const h = useServiceHarness('egress-watch-group-');
 const run = h.run;
@@ -71,17 +72,21 @@ describe('egress-watch run, two instances in one group', () => {
       .filter((l) => l.msg === 'state restored' && (l.destinations ?? 0) > 0);
     expect(restoredWithState.length).toBe(split[1]);
 
-    // The reference: each repartitioned record once (copies carry the same source offset), per
+    // The reference: each repartitioned flow once (copies carry the same source offset), per
     // partition in the order the engines read them.
     const seen = new Set<string>();
     const perPartition: FlowRecord[][] = [[], [], [], []];
     for (const m of await readTopic(h.kafka, repartition)) {
-      const source = `${m.headers['x-source-partition']}/${m.headers['x-source-offset']}`;
-      if (seen.has(source)) continue;
-      seen.add(source);
-      const decoded = decodeFlowMessage(m.value!, 'avro');
-      if (!decoded.ok) throw new Error(decoded.reason);
-      perPartition[m.partition].push(decoded.flow);
+      const pack = decodePack(m.value!);
+      if (typeof pack === 'string') throw new Error(pack);
+      for (const f of pack.flows) {
+        const source = `${pack.sourcePartition}/${f.offset}`;
+        if (seen.has(source)) continue;
+        seen.add(source);
+        const decoded = decodeFlowMessage(f.value, 'avro');
+        if (!decoded.ok) throw new Error(decoded.reason);
+        perPartition[m.partition].push(decoded.flow);
+      }
     }
     expect(seen.size).toBe(flows.length);
     const reference = replayAlerts(config, perPartition);

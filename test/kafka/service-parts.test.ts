@@ -45,7 +45,7 @@ describe('EngineTask', () => {
     t.accept(msg(0, encodeFlowAvro(flow({ dst_host: 'a.example', end_ms: T0 }))), out);
     t.finishBatch(0);
     const changes = t.commit();
-    expect(changes.map((c) => c.key)).toEqual(['d:a.example', 'm:engine', PROGRESS_KEY]);
+    expect(changes.map((c) => c.key)).toEqual(['d:a.example', 'g:gw-1', 'm:silence', 'm:engine', PROGRESS_KEY]);
     expect(parseProgress(changes[changes.length - 1].value!)).toEqual({ topic: 'in', next: 1, sources: {}, chain: newChainHead() });
     expect(t.commit()).toEqual([]);
   });

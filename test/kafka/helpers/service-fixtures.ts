@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import kafkajs, { type Kafka, type Message } from 'kafkajs';
 import { parseConfig } from '../../../src/config/load.js';
 import { createTopicsAndWait } from '../../../src/kafka/create-topics.js';
+import { flow as engineFlow } from '../../engine/fixtures.js';
 import type { Config } from '../../../src/config/types.js';
 import { Pipeline } from '../../../src/engine/pipeline.js';
 import type { Alert, FlowRecord } from '../../../src/engine/types.js';
@@ -209,27 +210,10 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 }
 
 let flowCounter = 0;
+/** The engine tests' flow (test/engine/fixtures.ts) with ids of its own and a 0.5 s duration. */
 export function flow(over: Partial<FlowRecord> & { end_ms: number }): FlowRecord {
   flowCounter++;
-  return {
-    flow_id: `flow-${flowCounter}`,
-    gateway_id: 'gw-1',
-    start_ms: over.end_ms - 500,
-    src_ip: '10.1.1.1',
-    dst_ip: '198.51.100.7',
-    src_port: 40000,
-    dst_port: 443,
-    protocol: 6,
-    dst_host: 'api.example.eu',
-    dst_country: 'DE',
-    bytes_out: 1000,
-    bytes_in: 200,
-    packets_out: 2,
-    packets_in: 1,
-    data_class: 'eu_user_data',
-    principal: 'svc-eu-export',
-    ...over,
-  };
+  return engineFlow({ flow_id: `flow-${flowCounter}`, start_ms: over.end_ms - 500, ...over });
 }
 
 /**
