@@ -1,7 +1,7 @@
 // Which settings a running service can take from a reloaded config (SIGHUP), and which need a
 // restart. Live: policy.*, detectors.* (overrides included), baseline.warmup_windows,
-// baseline.idle_ttl and alerts.suppress_for; they apply from the next record on, over the
-// state already learnt. Restart only:
+// baseline.idle_ttl, alerts.suppress_for and suppressions.* (the config's static list); they
+// apply from the next record on, over the state already learnt. Restart only:
 // - windows.*: the window grid, the watermark rule and event-time bookkeeping that open windows
 //   and the changelog were built with;
 // - baseline.key and baseline.timezone: what a baseline is kept for, and the local hours its

@@ -64,6 +64,17 @@ export interface EngineOptions {
   onWindowScore?: (score: WindowScore) => void;
 }
 
+/**
+ * The baseline band of bytes for the report's charts: the seasonal expectation ± threshold
+ * standard deviations in log space, i.e. where a window differing in bytes alone would
+ * reach the VOLUME_SPIKE threshold. Only computed when someone listens for window scores.
+ */
+function bytesBand(b: WindowContext['baseline'], threshold: number): { expected_low: number; expected_high: number } {
+  const mu = Math.log1p(b.expectedBytes);
+  const spread = threshold * b.sigma[0];
+  return { expected_low: Math.max(0, Math.expm1(mu - spread)), expected_high: Math.expm1(mu + spread) };
+}
+
 /** Returned when nothing alerted; callers must not push into it. */
 const NO_ALERTS: Alert[] = Object.freeze([]) as unknown as Alert[];
 const DEST_PREFIX = 'd:';
@@ -424,6 +435,7 @@ export class Engine {
         score: finding.score,
         threshold: finding.threshold,
         alerted: finding.alert,
+        ...(d.type === 'VOLUME_SPIKE' ? bytesBand(ctx.baseline, finding.threshold) : {}),
       });
       if (finding.alert) {
         alerted = true;

@@ -98,4 +98,7 @@ export interface WindowScore {
   score: number;
   threshold: number;
   alerted: boolean;
+  /** VOLUME_SPIKE only: the baseline band of bytes (expectation ± threshold σ in log space), for charts. */
+  expected_low?: number;
+  expected_high?: number;
 }

@@ -35,7 +35,7 @@ export class ReportCollector {
   private readonly violations: Violation[] = [];
   /** gateway -> hour-or-day bucket start -> flows; '' is "no gateway". */
   private readonly gatewayBuckets = new Map<string, Map<number, number>>();
-  private readonly series = new Map<string, { t: number[]; observed: number[]; expected: number[]; alerted: boolean[] }>();
+  private readonly series = new Map<string, Series>();
   private records = 0;
   private flows = 0;
   private bytes = 0;
@@ -105,10 +105,12 @@ export class ReportCollector {
   observeWindow(s: WindowScore): void {
     if (s.detector !== 'VOLUME_SPIKE' || !this.inRange(s.window_start_ms)) return;
     let d = this.series.get(s.destination);
-    if (!d) this.series.set(s.destination, (d = { t: [], observed: [], expected: [], alerted: [] }));
+    if (!d) this.series.set(s.destination, (d = emptySeries()));
     d.t.push(s.window_start_ms);
     d.observed.push(s.observed);
     d.expected.push(Math.round(s.expected));
+    d.low.push(Math.round(s.expected_low ?? s.expected));
+    d.high.push(Math.round(s.expected_high ?? s.expected));
     d.alerted.push(s.alerted);
   }
 
@@ -194,18 +196,24 @@ export class ReportCollector {
       .sort(([da, a], [db, b]) => b.length - a.length || compare(da, db))
       .slice(0, MAX_CHARTED_DESTINATIONS)
       .map(([destination, list]) => {
-        const s = this.series.get(destination) ?? { t: [], observed: [], expected: [], alerted: [] };
+        const s = this.series.get(destination) ?? emptySeries();
         const types = ALERT_TYPES.filter((t) => list.some((a) => a.type === t));
         return { destination, alerts: list.length, types, ...s };
       });
   }
 }
 
-function sortSeries(s: { t: number[]; observed: number[]; expected: number[]; alerted: boolean[] }): void {
+type Series = Omit<DestinationSeries, 'destination' | 'alerts' | 'types'>;
+
+function emptySeries(): Series {
+  return { t: [], observed: [], expected: [], low: [], high: [], alerted: [] };
+}
+
+function sortSeries(s: Series): void {
   const order = s.t.map((_, i) => i).sort((a, b) => s.t[a] - s.t[b]);
   if (order.every((v, i) => v === i)) return;
   const pick = <T>(xs: T[]) => order.map((i) => xs[i]);
-  [s.t, s.observed, s.expected, s.alerted] = [pick(s.t), pick(s.observed), pick(s.expected), pick(s.alerted)];
+  [s.t, s.observed, s.expected, s.low, s.high, s.alerted] = [pick(s.t), pick(s.observed), pick(s.expected), pick(s.low), pick(s.high), pick(s.alerted)];
 }
 
 function tally(m: Map<string, Tally>, key: string, bytes: number): void {

@@ -150,8 +150,11 @@ const CHARTS_SCRIPT = `
       datasets: [
         { label: 'bytes sent', data: s.observed, borderColor: '#3366cc', pointRadius: s.alerted.map(function (a) { return a ? 4 : 0; }),
           pointBackgroundColor: '#dc3912', borderWidth: 1 },
-        { label: 'baseline expectation', data: s.expected, borderColor: '#109618', pointRadius: 0, borderWidth: 2, order: -1 } ] },
-      options: Object.assign({}, common, { scales: { y: { type: 'logarithmic', title: { display: true, text: 'bytes per window' } } } }) });
+        { label: 'baseline expectation', data: s.expected, borderColor: '#109618', pointRadius: 0, borderWidth: 2, order: -1 },
+        { label: 'baseline band (threshold)', data: s.high, borderColor: 'rgba(16,150,24,0.25)', backgroundColor: 'rgba(16,150,24,0.12)', pointRadius: 0, borderWidth: 1, fill: '+1' },
+        { label: '', data: s.low.map(function (v) { return Math.max(v, 1); }), borderColor: 'rgba(16,150,24,0.25)', pointRadius: 0, borderWidth: 1, fill: false } ] },
+      options: Object.assign({}, common, { plugins: { legend: { position: 'bottom', labels: { filter: function (item) { return item.text !== ''; } } } },
+        scales: { y: { type: 'logarithmic', title: { display: true, text: 'bytes per window' } } } }) });
   });
   document.body.setAttribute('data-charts', String(Chart.instances ? Object.keys(Chart.instances).length : 0));
 })();

@@ -58,10 +58,13 @@ export interface DestinationSeries {
   destination: string;
   alerts: number;
   types: AlertType[];
-  /** Window starts, bytes observed and expected by the baseline, and whether the window alerted. */
+  /** Window starts, bytes observed and expected by the baseline with its band, and whether the window alerted. */
   t: number[];
   observed: number[];
   expected: number[];
+  /** The baseline band: bytes at which a window differing in bytes alone would reach the threshold. */
+  low: number[];
+  high: number[];
   alerted: boolean[];
 }
 

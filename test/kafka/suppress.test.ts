@@ -15,7 +15,7 @@ import { loadConfig } from '../../src/config/load.js';
 import type { Alert } from '../../src/engine/types.js';
 import { encodeFlowJson } from '../../src/io/wire.js';
 import { startService, type RunningService } from '../../src/kafka/service.js';
-import { decodeAuditEvent } from '../../src/suppress/records.js';
+import { decodeAuditEvent, encodeSuppression } from '../../src/suppress/records.js';
 import { startTestBroker, type TestBroker } from './helpers/broker.js';
 import { createTopic, flow, produce, readAlerts, readTopic, serviceConfig, serviceYaml, testKafka, uniqueTopics, waitFor } from './helpers/service-fixtures.js';
 
@@ -57,16 +57,27 @@ describe('suppressions in the service', () => {
       suppressAdd(config, { id, destination, type, reason: `${id} is known`, owner: 'soc-lead', expires, actor: 'test-analyst' });
 
     await add('us-residency', 'us.example.com', 'RESIDENCY_VIOLATION');
+    // Written past the CLI: a scope that would widen is refused by the service too, and said.
+    const wide = { id: 'bad-wide', scope: { type: null, destination: '*.example.com', data_class: null, principal: null }, reason: 'r', owner: 'o', created_at_ms: now, expires_at_ms: now + MIN };
+    await produce(kafka, config.kafka.topics.suppressions, [{ key: 'bad-wide', value: encodeSuppression(wide) }]);
 
     const lines: Array<{ msg: string }> = [];
     const log = pino({ level: 'info', base: null, timestamp: false }, { write: (line: string) => void lines.push(JSON.parse(line)) });
     service = await startService(config, { log, instanceId: 'in-process', sessionTimeoutMs: 10_000 });
     await service.ready;
     expect(lines.map((l) => l.msg)).toContain('suppressions loaded: 1 in force (config and topic)');
+    expect(lines.map((l) => l.msg)).toContain(
+      `suppression record ${config.kafka.topics.suppressions}/0@1 refused, suppression bad-wide not in force: ` +
+        'destination "*.example.com" is a pattern; a suppression covers one exact destination (a baseline key such as api.example.com), never a wildcard or a domain suffix',
+    );
 
     // While it runs: followed from the topic, no restart.
     const added = await add('files-bypass', 'files.example.eu', 'GATEWAY_BYPASS');
-    expect(added.lines).toEqual([`suppression files-bypass added: GATEWAY_BYPASS alerts to files.example.eu until ${expires}, owner soc-lead`]);
+    // The CLI reports the bad record it read on the way, too.
+    const badWide =
+      `${config.kafka.topics.suppressions}/0@1: suppression bad-wide not in force: ` +
+      'destination "*.example.com" is a pattern; a suppression covers one exact destination (a baseline key such as api.example.com), never a wildcard or a domain suffix';
+    expect(added.lines).toEqual([badWide, `suppression files-bypass added: GATEWAY_BYPASS alerts to files.example.eu until ${expires}, owner soc-lead`]);
     await waitFor('the service to follow the new suppression', () => lines.some((l) => l.msg === 'suppression files-bypass in force'));
 
     const flows = [
@@ -110,9 +121,9 @@ describe('suppressions in the service', () => {
     expect(suppressedVerified.intact).toBe(true);
 
     // Removing is audited too; list shows what is left.
-    expect((await suppressRemove(config, 'us-residency', 'test-analyst')).lines).toEqual(['suppression us-residency removed: RESIDENCY_VIOLATION alerts to us.example.com']);
+    expect((await suppressRemove(config, 'us-residency', 'test-analyst')).lines).toEqual([badWide, 'suppression us-residency removed: RESIDENCY_VIOLATION alerts to us.example.com']);
     const listed = await suppressList(config, {});
-    expect(listed.lines).toEqual([`files-bypass  GATEWAY_BYPASS alerts to files.example.eu  until ${expires}  owner soc-lead  (topic)  files-bypass is known`]);
+    expect(listed.lines).toEqual([badWide, `files-bypass  GATEWAY_BYPASS alerts to files.example.eu  until ${expires}  owner soc-lead  (topic)  files-bypass is known`]);
     const audit = (await readTopic(kafka, config.kafka.topics.suppression_audit)).map((m) => {
       const e = decodeAuditEvent(m.value!);
       if (!e.ok) throw new Error(e.reason);
@@ -120,7 +131,7 @@ describe('suppressions in the service', () => {
     });
     expect(audit).toEqual(['us-residency add us-residency by test-analyst', 'files-bypass add files-bypass by test-analyst', 'us-residency remove us-residency by test-analyst']);
     const records = await readTopic(kafka, config.kafka.topics.suppressions);
-    expect(records.map((m) => `${m.key} ${m.value === null ? 'tombstone' : 'record'}`)).toEqual(['us-residency record', 'files-bypass record', 'us-residency tombstone']);
+    expect(records.map((m) => `${m.key} ${m.value === null ? 'tombstone' : 'record'}`)).toEqual(['us-residency record', 'bad-wide record', 'files-bypass record', 'us-residency tombstone']);
     await service.stop();
   });
 

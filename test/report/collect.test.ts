@@ -85,4 +85,20 @@ describe('ReportCollector', () => {
     expect(d.gateways.buckets).toEqual([T0 + 3 * H]);
     expect(d.reconciliation).toBeNull();
   });
+
+  it('charts each alerted destination\'s windows with the baseline band, in time order', () => {
+    const c = new ReportCollector(testConfig(), { from_ms: null, to_ms: null });
+    const score = (start: number, observed: number, alerted: boolean) => ({
+      destination: 'b.example', window_start_ms: start, window_end_ms: start + MIN, detector: 'VOLUME_SPIKE' as const,
+      observed, expected: 1000.4, score: alerted ? 9 : 1, threshold: 6, alerted, expected_low: 200.2, expected_high: 5000.6,
+    });
+    c.observeWindow(score(T0 + MIN, 90_000, true)); // arrives first, from another partition
+    c.observeWindow(score(T0, 1000, false));
+    c.observeWindow({ ...score(T0, 1, false), detector: 'SUSTAINED_INCREASE' }); // not charted
+    const spike = { ...policyAlert('a-vol', 'VOLUME_SPIKE', 'b.example', 'svc-eu-export', T0 + MIN, []), window_end_ms: T0 + 2 * MIN };
+    const d = c.finish([], [spike], null);
+    expect(d.destinations).toEqual([
+      { destination: 'b.example', alerts: 1, types: ['VOLUME_SPIKE'], t: [T0, T0 + MIN], observed: [1000, 90_000], expected: [1000, 1000], low: [200, 200], high: [5001, 5001], alerted: [false, true] },
+    ]);
+  });
 });

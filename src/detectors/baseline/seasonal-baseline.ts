@@ -3,7 +3,8 @@
 // Model: each closed window gives four log features (bytes sent, flows, packets sent,
 // distinct sources). The expectation is  level + hour_of_day[h] + day_of_week[d]  per
 // feature, in log space, so seasonality is multiplicative. The residual's spread is a
-// robust running covariance; the window's score is its Mahalanobis distance (ml-matrix),
+// robust running covariance; the window's score is its Mahalanobis distance (ml-matrix's
+// Cholesky solve, reproduced bit for bit without allocating: see choleskyFactor),
 // which is unit-free and so comparable across destinations.
 //
 // Robustness: a window that scores high teaches the baseline little (weight falls as
