@@ -1,5 +1,6 @@
 // `replay`: the engine over a file of flow records. The imperative shell around the
 // same Pipeline the service uses: read, push, write alerts, report what was bad.
+import { chainAlert, newChainHead, suppressedChainId } from '../audit/chain.js';
 import { once } from 'node:events';
 import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { UsageError } from './errors.js';
@@ -60,6 +61,9 @@ export interface ReplaySummary {
 
 export const SCORES_HEADER = 'destination,window_start_ms,window_end_ms,detector,observed,expected,score,threshold,alerted';
 
+/** The chain id of a replay's alerts. */
+export const REPLAY_CHAIN = 'replay';
+
 export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const maxReported = opts.maxReported ?? 20;
@@ -88,16 +92,22 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   };
   const started = process.hrtime.bigint();
 
+  // The output is a tamper-evident log like the service's: one chain for the alerts, one for
+  // the suppressed ones (`egress-watch verify --input` checks either file).
+  const chain = newChainHead();
+  const suppressedChain = newChainHead();
   const emit = async (batch: Alert[]): Promise<void> => {
     for (const a of batch) {
       // As the service does: a covered alert is set aside with its suppression, not published.
       const by = suppressions.cover(a);
       if (by !== null) {
         a.suppressed_by = by;
+        chainAlert(a, suppressedChainId(REPLAY_CHAIN), suppressedChain);
         suppressed.push(a);
         if (suppressedOut && !suppressedOut.write(a)) await suppressedOut.drain();
         continue;
       }
+      chainAlert(a, REPLAY_CHAIN, chain);
       alerts.push(a);
       if (out && !out.write(a)) await out.drain();
     }
