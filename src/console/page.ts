@@ -39,7 +39,9 @@ const PAGE_SCRIPT = `
   var selected = null;
   var chart = null;
   var $ = function (id) { return document.getElementById(id); };
-  var text = function (s) { var d = document.createElement('div'); d.textContent = s == null ? '' : String(s); return d.innerHTML; };
+  // Escapes for text and for attribute values alike: alert fields come from a topic anyone
+  // with write access could fill.
+  var text = function (s) { return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]; }); };
   var bytes = function (n) { var u = ['B','KB','MB','GB','TB']; var i = 0; while (Math.abs(n) >= 1000 && i < u.length - 1) { n /= 1000; i++; } return (i ? n.toPrecision(3) : Math.round(n)) + ' ' + u[i]; };
   var time = function (ms) { return new Date(ms).toISOString().replace('T', ' ').replace('.000Z', 'Z'); };
   function visible(a) {
@@ -90,7 +92,12 @@ const PAGE_SCRIPT = `
   ['f-type', 'f-sev', 'f-dest'].forEach(function (id) { $(id).addEventListener('input', render); });
   var source = new EventSource('/events');
   source.onopen = function () { $('status').textContent = alerts.length + ' alerts (live)'; };
-  source.onmessage = function (e) { alerts.unshift(JSON.parse(e.data)); render(); };
+  var pending = false;
+  source.onmessage = function (e) {
+    alerts.unshift(JSON.parse(e.data));
+    if (alerts.length > 1000) alerts.length = 1000; // the server keeps the same many
+    if (!pending) { pending = true; requestAnimationFrame(function () { pending = false; render(); }); } // one render per frame in a storm
+  };
   source.onerror = function () { $('status').textContent = 'reconnecting…'; };
 })();
 `;

@@ -12,13 +12,30 @@ export interface ConsoleServer {
   close(): Promise<void>;
 }
 
+/** Bytes an event stream may have queued before its page counts as gone. */
+const MAX_BUFFERED = 4 * 1024 * 1024;
+
+/** Host headers this server answers: its own address or localhost, with any port. */
+function allowedHost(header: string | undefined, bound: string): boolean {
+  if (header === undefined) return false;
+  const host = header.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  return host === 'localhost' || host === '127.0.0.1' || host === '::1' || host === bound || bound === '0.0.0.0' || bound === '::';
+}
+
 export async function startConsoleServer(o: { feed: AlertFeed; volume: RecentVolume; title: string; host: string; port: number }): Promise<ConsoleServer> {
   const page = consolePage(o.title);
+  const epoch = Date.now().toString(36); // the shell may read the clock: it only tells restarts apart
   const streams = new Set<ServerResponse>();
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://console');
     if (req.method !== 'GET') return send(res, 405, 'text/plain', 'GET only\n');
-    if (url.pathname === '/') return send(res, 200, 'text/html; charset=utf-8', page);
+    // DNS rebinding: a page on another site that resolves its name to 127.0.0.1 must not read alerts.
+    if (!allowedHost(req.headers.host, o.host)) return send(res, 403, 'text/plain', 'unexpected Host header\n');
+    if (url.pathname === '/') {
+      // Only this page's own inline code and this server: nothing an alert field could smuggle in loads or runs elsewhere.
+      res.setHeader('content-security-policy', "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:");
+      return send(res, 200, 'text/html; charset=utf-8', page);
+    }
     if (url.pathname === '/events') return events(req, res);
     if (url.pathname === '/api/volume') {
       const destination = url.searchParams.get('destination');
@@ -32,9 +49,15 @@ export async function startConsoleServer(o: { feed: AlertFeed; volume: RecentVol
   function events(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     res.write(': egress-watch alerts\n\n'); // a comment: sends the headers now, so the page knows it is live
-    const write = (alert: unknown, seq: number) => res.write(`id: ${seq}\ndata: ${JSON.stringify(alert)}\n\n`);
-    const after = Number(req.headers['last-event-id'] ?? 0);
-    for (const r of o.feed.since(Number.isSafeInteger(after) ? after : 0)) write(r.alert, r.seq);
+    const write = (alert: unknown, seq: number) => {
+      // A page that stops reading is dropped rather than buffered without bound; it reconnects.
+      if (res.writableLength > MAX_BUFFERED) return res.destroy();
+      res.write(`id: ${epoch}-${seq}\ndata: ${JSON.stringify(alert)}\n\n`);
+    };
+    // Event ids carry this server's start, so a page resuming after a console restart gets the kept alerts again, not a gap.
+    const [lastEpoch, lastSeq] = String(req.headers['last-event-id'] ?? '').split('-');
+    const after = lastEpoch === epoch && Number.isSafeInteger(Number(lastSeq)) ? Number(lastSeq) : 0;
+    for (const r of o.feed.since(after)) write(r.alert, r.seq);
     const unsubscribe = o.feed.subscribe(write);
     streams.add(res);
     req.on('close', () => {
