@@ -22,6 +22,8 @@ export interface ChainSummary {
 }
 
 export interface VerifyProblem {
+  /** 'start': links missing before the first one present (deleted, or expired by retention). */
+  kind?: 'start';
   where: string;
   chain_id: string | null;
   seq: number | null;
@@ -31,6 +33,10 @@ export interface VerifyProblem {
 export interface VerifyReport {
   /** Alerts read, repeats included. */
   alerts: number;
+  /** chain id -> seq -> chain_hash of every intact link, to compare with recorded heads. */
+  links: Map<string, Map<number, string>>;
+  /** Things an auditor should know that are not evidence of tampering. */
+  notes: string[];
   /** Repeated deliveries of an identical link (at-least-once). */
   duplicates: number;
   chains: ChainSummary[];
@@ -43,7 +49,7 @@ interface Link {
 }
 
 export function verifyAlerts(items: Iterable<LocatedAlert>): VerifyReport {
-  const report: VerifyReport = { alerts: 0, duplicates: 0, chains: [], problems: [] };
+  const report: VerifyReport = { alerts: 0, links: new Map(), notes: [], duplicates: 0, chains: [], problems: [] };
   const chains = new Map<string, Map<number, Link>>();
   for (const { alert, where } of items) {
     report.alerts++;
@@ -69,7 +75,7 @@ export function verifyAlerts(items: Iterable<LocatedAlert>): VerifyReport {
     const seqs = [...links.keys()].sort((a, b) => a - b);
     const first = links.get(seqs[0])!;
     if (seqs[0] > 0) {
-      report.problems.push({ where: first.where, chain_id: id, seq: seqs[0], problem: `seq 0..${seqs[0] - 1} missing before it` });
+      report.problems.push({ kind: 'start', where: first.where, chain_id: id, seq: seqs[0], problem: `seq 0..${seqs[0] - 1} missing before it` });
     } else if (first.alert.chain_prev !== GENESIS_HASH) {
       report.problems.push({ where: first.where, chain_id: id, seq: 0, problem: 'the first link does not start from the genesis hash' });
     }
@@ -84,6 +90,7 @@ export function verifyAlerts(items: Iterable<LocatedAlert>): VerifyReport {
       }
     }
     const last = links.get(seqs[seqs.length - 1])!;
+    report.links.set(id, new Map(seqs.map((q) => [q, links.get(q)!.alert.chain_hash!])));
     report.chains.push({ chain_id: id, alerts: seqs.length, first_seq: seqs[0], last_seq: seqs[seqs.length - 1], head_hash: last.alert.chain_hash! });
   }
   return report;
@@ -92,6 +99,7 @@ export function verifyAlerts(items: Iterable<LocatedAlert>): VerifyReport {
 export function formatVerifyReport(r: VerifyReport, source: string): string[] {
   const lines = [`verify ${source}: ${r.alerts} alerts, ${r.duplicates} repeated deliveries, ${r.chains.length} chain${r.chains.length === 1 ? '' : 's'}`];
   for (const c of r.chains) lines.push(`  chain ${c.chain_id}: seq ${c.first_seq}..${c.last_seq} (${c.alerts} links), head ${c.head_hash}`);
+  for (const n of r.notes) lines.push(`  note: ${n}`);
   if (r.problems.length === 0) lines.push('  intact: every link checks and no alert is missing');
   else {
     lines.push(`  ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}:`);

@@ -24,6 +24,8 @@ export interface TopicLayout {
   flowsPartitions: number;
 }
 
+const KEEP_FOREVER = { name: 'retention.ms', value: '-1' };
+
 export type TopicLog = (message: string, extra?: Record<string, unknown>) => void;
 
 export function repartitionTopicName(groupId: string): string {
@@ -41,7 +43,9 @@ export async function ensureTopics(admin: Admin, config: Config, warn: TopicLog)
   const repartition = config.kafka.repartition ? repartitionTopicName(group_id) : null;
 
   // Broker defaults (-1) for partitions and replication: the operator's cluster policy decides.
-  await createMissing(admin, [{ topic: topics.flows }, { topic: topics.alerts }, { topic: topics.dead_letter }]);
+  // The incident topic is the tamper-evident log: kept until an operator decides otherwise,
+  // so `verify` can check every chain from its start (an existing topic is left as it is).
+  await createMissing(admin, [{ topic: topics.flows }, { topic: topics.alerts, configEntries: [KEEP_FOREVER] }, { topic: topics.dead_letter }]);
   const flowsPartitions = await partitionCount(admin, topics.flows);
 
   if (repartition !== null) await createMissing(admin, [{ topic: repartition, numPartitions: flowsPartitions }]);
@@ -70,7 +74,7 @@ export async function ensureTopics(admin: Admin, config: Config, warn: TopicLog)
     );
   }
   await checkCompacted(admin, topics.changelog, warn);
-  await createMissing(admin, [suppressionsTopic(topics.suppressions), { topic: topics.suppressed }]);
+  await createMissing(admin, [suppressionsTopic(topics.suppressions), { topic: topics.suppressed, configEntries: [KEEP_FOREVER] }]);
   return {
     flows: topics.flows,
     alerts: topics.alerts,

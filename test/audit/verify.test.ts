@@ -82,7 +82,7 @@ describe('verifyAlerts', () => {
     expect(r.problems).toEqual([
       { where: 'log:7', chain_id: null, seq: null, problem: 'alert loose carries no chain link (chain_id, chain_seq, chain_prev, chain_hash)' },
       { where: 'log:99', chain_id: 't/0', seq: 4, problem: 'a different alert than at log:5 holds seq 4' },
-      { where: 'log:3', chain_id: 't/0', seq: 2, problem: 'seq 0..1 missing before it' },
+      { kind: 'start', where: 'log:3', chain_id: 't/0', seq: 2, problem: 'seq 0..1 missing before it' },
       { where: 'log:5', chain_id: 't/0', seq: 4, problem: '1 alert missing before it (seq 3..3)' },
     ]);
     expect(formatVerifyReport(r, 'log')).toEqual([
@@ -111,5 +111,26 @@ describe('verifyAlerts', () => {
     expect(compareHeads(verifyAlerts(log), new Map([['t/0', { seq: 4, hash: log[3].alert.chain_hash! }]]), 'changelog')).toEqual([]);
     // A log ahead of the recorded head is the normal moment between publishing and writing state.
     expect(compareHeads(verifyAlerts(log), new Map([['t/0', { seq: 3, hash: log[2].alert.chain_hash! }]]), 'changelog')).toEqual([]);
+  });
+
+  it('finds a chain rebuilt from the start and a chain the service never wrote, and notes unanchored links', () => {
+    const real = chained('t/0', 4);
+    const recorded = new Map([['t/0', { seq: 4, hash: real[3].alert.chain_hash! }]]);
+    // The attacker drops seq 1, re-chains the rest from genesis and pads with two more links,
+    // so the log itself checks and reaches past the recorded head.
+    const head = newChainHead();
+    const forged = [real[0], real[2], real[3], real[3], real[3]].map((l, i) => {
+      const a = { ...l.alert, alert_id: `${l.alert.alert_id}-${i}` };
+      chainAlert(a, 't/0', head);
+      return { alert: a, where: `log:${i + 1}` };
+    });
+    const fake = chained('t/99', 1, 50);
+    const r = verifyAlerts([...forged, ...fake]);
+    expect(r.problems).toEqual([]); // the log alone cannot tell
+    expect(compareHeads(r, recorded, 'changelog')).toEqual([
+      { where: 'changelog', chain_id: 't/0', seq: 3, problem: 'the alert at seq 3 is not the one the service recorded: the chain was rebuilt' },
+      { where: 'changelog', chain_id: 't/99', seq: 0, problem: 'the service recorded no head for this chain: alerts it never wrote, or a changelog that was reset' },
+    ]);
+    expect(r.notes).toEqual(['1 link after the recorded heads, not anchored yet (normal while the service is writing; verify again later)']);
   });
 });
