@@ -142,8 +142,24 @@ export function checkFlow(obj: unknown): FlowRecord | string {
     data_class: dataClass,
     principal: principal,
   };
-  const problem = checkFlowValues(flow);
+  const problem = checkFlowValues(flow) ?? loneSurrogate(flow);
   return problem === null ? flow : problem;
+}
+
+/**
+ * JSON can carry a lone UTF-16 surrogate (`"\ud800"`), which no UTF-8 encoding can: Avro
+ * would write it as U+FFFD and the alert it lands in would no longer match its hash-chain
+ * link. Binary decoders never produce one, so only the JSON path checks.
+ */
+/** With the u flag a surrogate pair is one code point above U+FFFF: only lone halves match. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+function loneSurrogate(flow: FlowRecord): string | null {
+  for (const field of ['flow_id', 'gateway_id', 'dst_host', 'data_class', 'principal'] as const) {
+    const v = flow[field];
+    if (v !== null && LONE_SURROGATE.test(v)) return `field ${field}: ${describe(v)} is not well-formed Unicode (a lone surrogate)`;
+  }
+  return null;
 }
 
 /**

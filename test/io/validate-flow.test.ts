@@ -169,4 +169,10 @@ describe('isIp', () => {
     expect(disagreements).toBe(0);
     expect(valid).toBeGreaterThan(1000); // the generator does reach valid addresses
   });
+
+  it('rejects a lone surrogate from JSON, which Avro could not carry unchanged, and keeps real pairs', () => {
+    const bad = JSON.parse('{"principal":"bob\\ud800"}').principal as string;
+    expect(() => validateFlow({ ...flow(), principal: bad })).toThrow('field principal: "bob\\ud800" is not well-formed Unicode (a lone surrogate)');
+    expect(validateFlow({ ...flow(), principal: 'bob😀' }).principal).toBe('bob😀');
+  });
 });
