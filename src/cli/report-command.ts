@@ -37,6 +37,9 @@ export async function runReport(opts: ReportOptions): Promise<ReportData> {
   if (!opts.input === !opts.topic) throw new UsageError('report needs exactly one of --input FILE and --topic');
   const config = loadConfig(opts.config);
   const range = { from_ms: parseTime('--from', opts.from), to_ms: parseTime('--to', opts.to) };
+  if (range.from_ms !== null && range.to_ms !== null && range.from_ms >= range.to_ms) {
+    throw new UsageError(`--from ${opts.from} is not before --to ${opts.to}`);
+  }
   const inputs: ReportInput[] = [fileInput('config', opts.config)];
   const collector = new ReportCollector(config, range);
   let malformed = 0;
@@ -138,6 +141,11 @@ async function hashedFile(kind: ReportInput['kind'], path: string): Promise<Repo
 export function parseTime(option: string, text: string | undefined): number | null {
   if (text === undefined) return null;
   if (/^\d+$/.test(text)) return Number(text);
+  // A time of day without a zone would be read in the machine's zone: the same command would
+  // give other figures elsewhere, so the zone must be said.
+  if (/T\d\d:\d\d/.test(text) && !/(Z|[+-]\d\d:?\d\d)$/i.test(text)) {
+    throw new UsageError(`${option} ${text}: give the time zone (e.g. ${text}Z or ${text}+01:00)`);
+  }
   const ms = Date.parse(text);
   if (Number.isNaN(ms)) throw new UsageError(`${option} ${text}: not a time (ISO 8601 like 2026-01-05T00:00:00Z, or epoch milliseconds)`);
   return ms;

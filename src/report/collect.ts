@@ -123,13 +123,17 @@ export class ReportCollector {
     // Inputs read from several partitions at once arrive interleaved: order what order-sensitive.
     this.violations.sort((a, b) => a.end_ms - b.end_ms || compare(a.flow_id, b.flow_id) || compare(a.rule, b.rule));
     for (const s of this.series.values()) sortSeries(s);
-    const alerts = (provided ?? engineAlerts).filter((a) => this.inRange(a.window_end_ms) || this.inRange(a.window_start_ms));
+    // An alert belongs to the period when its window overlaps it (a long fold may span it whole).
+    const alerts = (provided ?? engineAlerts).filter(
+      (a) => (this.range.from_ms === null || a.window_end_ms >= this.range.from_ms) && (this.range.to_ms === null || a.window_start_ms < this.range.to_ms),
+    );
     tieViolations(this.violations, alerts);
-    const from = this.range.from_ms ?? (Number.isFinite(this.minMs) ? this.minMs : 0);
-    const to = this.range.to_ms ?? (Number.isFinite(this.maxMs) ? this.maxMs + 1 : from + 1);
-    const bucketMs = to - from > 3 * DAY ? DAY : HOUR;
-    const buckets: number[] = [];
-    for (let b = Math.floor(from / bucketMs) * bucketMs; b < to; b += bucketMs) buckets.push(b);
+    // Charts span the flows in the period: a far --from or --to must not make empty buckets by the million.
+    const hasData = Number.isFinite(this.minMs);
+    const from = hasData ? this.minMs : (this.range.from_ms ?? 0);
+    const to = hasData ? this.maxMs + 1 : from + 1;
+    const bucketMs = bucketFor(to - from);
+    const buckets = bucketStarts(from, to, bucketMs);
     const index = (ms: number) => Math.min(buckets.length - 1, Math.max(0, Math.floor((ms - buckets[0]) / bucketMs)));
 
     const gatewaySeries = new Map<string, number[]>();
@@ -138,6 +142,9 @@ export class ReportCollector {
       for (const [hour, n] of counts) arr[index(hour)] += n;
       gatewaySeries.set(gw, arr);
     }
+    // Gaps are found hour by hour whatever the chart's buckets: a day bucket would hide a 23 h silence.
+    const hours = bucketStarts(from, to, HOUR);
+    const hourly = (counts: Map<number, number>) => hours.map((h) => counts.get(h) ?? 0);
     const named = [...gatewaySeries.keys()].filter((g) => g !== '').sort();
     const byRule = Object.fromEntries(POLICY_RULES.map((r) => [r, 0])) as Record<PolicyRule, number>;
     for (const v of this.violations) byRule[v.rule]++;
@@ -163,7 +170,7 @@ export class ReportCollector {
         buckets,
         series: named.map((gateway) => ({ gateway, flows: gatewaySeries.get(gateway)! })),
         no_gateway: gatewaySeries.get('') ?? new Array<number>(buckets.length).fill(0),
-        gaps: findGaps(named.map((g) => [g, gatewaySeries.get(g)!] as const), buckets, bucketMs),
+        gaps: findGaps(named.map((g) => [g, hourly(this.gatewayBuckets.get(g)!)] as const), hours, HOUR),
       },
       alerts: { buckets, by_type: byType, by_type_severity: byTypeSeverity },
       destinations: this.destinationSeries(alerts),
@@ -207,6 +214,18 @@ type Series = Omit<DestinationSeries, 'destination' | 'alerts' | 'types'>;
 
 function emptySeries(): Series {
   return { t: [], observed: [], expected: [], low: [], high: [], alerted: [] };
+}
+
+/** Hours up to 3 days, then days, then whole multiples of a day: at most about 2000 buckets. */
+function bucketFor(spanMs: number): number {
+  if (spanMs <= 3 * DAY) return HOUR;
+  return DAY * Math.max(1, Math.ceil(spanMs / DAY / 2000));
+}
+
+function bucketStarts(from: number, to: number, bucketMs: number): number[] {
+  const out: number[] = [];
+  for (let b = Math.floor(from / bucketMs) * bucketMs; b < to; b += bucketMs) out.push(b);
+  return out;
 }
 
 function sortSeries(s: Series): void {

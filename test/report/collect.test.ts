@@ -101,4 +101,29 @@ describe('ReportCollector', () => {
       { destination: 'b.example', alerts: 1, types: ['VOLUME_SPIKE'], t: [T0, T0 + MIN], observed: [1000, 90_000], expected: [1000, 1000], low: [200, 200], high: [5001, 5001], alerted: [false, true] },
     ]);
   });
+
+  it('finds a gateway gap hour by hour even when a long period charts whole days', () => {
+    const c = new ReportCollector(testConfig(), { from_ms: null, to_ms: null });
+    // Five days, both gateways every hour, except gw-2 silent for hours 50..54.
+    for (let h = 0; h < 120; h++) {
+      c.observe(flow({ end_ms: T0 + h * H, gateway_id: 'gw-1', data_class: null }));
+      if (h < 50 || h > 54) c.observe(flow({ end_ms: T0 + h * H + MIN, gateway_id: 'gw-2', data_class: null }));
+    }
+    const d = c.finish([], [], null);
+    expect(d.meta.bucket_ms).toBe(24 * H);
+    expect(d.gateways.buckets.length).toBe(6); // T0 is 09:00: the days from 00:00 on the first to the sixth
+    expect(d.gateways.gaps).toEqual([{ gateway: 'gw-2', from_ms: T0 + 50 * H, to_ms: T0 + 55 * H }]);
+  });
+});
+
+describe('report times', () => {
+  it('needs the zone of a time of day, and takes dates, zoned times and epoch ms', async () => {
+    const { parseTime } = await import('../../src/cli/report-command.js');
+    expect(() => parseTime('--from', '2026-01-05T01:00:00')).toThrow('--from 2026-01-05T01:00:00: give the time zone (e.g. 2026-01-05T01:00:00Z or 2026-01-05T01:00:00+01:00)');
+    expect(parseTime('--from', '2026-01-05T01:00:00Z')).toBe(Date.UTC(2026, 0, 5, 1));
+    expect(parseTime('--from', '2026-01-05T02:00:00+01:00')).toBe(Date.UTC(2026, 0, 5, 1));
+    expect(parseTime('--to', '2026-01-05')).toBe(Date.UTC(2026, 0, 5));
+    expect(parseTime('--to', '1767571200000')).toBe(1767571200000);
+    expect(() => parseTime('--to', 'yesterday')).toThrow('--to yesterday: not a time');
+  });
 });
