@@ -67,6 +67,7 @@ const EXPECTED_AFTER_HEADER = [
   '  new_destination: MEDIUM when a destination receives a data class for the first time, after a learning period of 1d.',
   "  volume_spike: HIGH when a window scores above 7.5 against its destination's baseline with at least 524 KB (524288 bytes).",
   '  sustained_increase: MEDIUM when the volume stays above the baseline with a score beyond 5 for at least 10 windows in a row.',
+  '  gateway_silent: HIGH when a gateway sends nothing while others go on for longer than 15m and 3 times its longest quiet period learnt for that hour of the day (alert destination gateway:<id>), once it has been seen for 1d.',
   '',
   'Overrides (in file order; a later one wins)',
   '  1. for destination 198.51.100.*: new_destination off; volume_spike threshold 12, min_bytes 10 MB.',
