@@ -8,6 +8,7 @@ import { diffFlight, formatFlight, type FlightDiff } from '../eval/flight.js';
 import { readTruth } from '../eval/scorecard.js';
 import { JsonlWriter } from '../io/jsonl.js';
 import { readFlowHistory } from '../kafka/flow-history.js';
+import { SuppressionBook } from '../suppress/book.js';
 import { replay } from './replay.js';
 
 export interface FlightOptions {
@@ -78,6 +79,13 @@ async function flyOverTopic(opts: FlightOptions, topic: string, log: (line: stri
     },
   });
   for (const side of sides) side.alerts.push(...side.pipelines.finish());
+  // As replay and the service: what a config's suppressions cover is not an incident of it.
+  const incidents = (config: Config, alerts: Alert[]) => {
+    const book = new SuppressionBook(config.suppressions.entries);
+    return alerts.filter((a) => book.cover(a) === null);
+  };
+  sides[0].alerts = incidents(opts.baselineConfig, sides[0].alerts);
+  sides[1].alerts = incidents(opts.config, sides[1].alerts);
   log(`flight over ${topic} (${ends.map((e) => `${e.partition}:${e.low}-${e.high}`).join(' ')}): ${records} flows, ${bad} undecodable`);
   return [sortAlerts(sides[0].alerts), sortAlerts(sides[1].alerts)];
 }

@@ -26,7 +26,7 @@ afterAll(async () => {
 
 function yaml(flows: string, allowed: string): string {
   return `
-kafka: {brokers: [${broker.bootstrap}], group_id: history-test, topics: {flows: ${flows}}}
+kafka: {brokers: [${broker.bootstrap}], group_id: history-test, topics: {flows: ${flows}}, repartition: false}
 policy:
   internal_networks: [10.0.0.0/8]
   data_classes:
