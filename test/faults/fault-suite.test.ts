@@ -26,8 +26,8 @@ describe('fault suite, short run', () => {
     expect(result.injected).toEqual({ sigkill: 1, sigterm: 1, rebalance: 1 });
     expect(result.cyclesSurvived).toBe(3);
     expect({ lost: f.lost, invented: f.invented, falseNewDestination: f.falseNewDestination }).toEqual({ lost: 0, invented: 0, falseNewDestination: 0 });
-    // Six types, one incident each (workloadOptions 'short'), each with at least one alert.
-    expect([f.incidents, f.incidentsAlerted]).toEqual([6, 6]);
+    // Seven types (GATEWAY_SILENT included), one incident each (workloadOptions 'short'), each with at least one alert.
+    expect([f.incidents, f.incidentsAlerted]).toEqual([7, 7]);
     // Exact accounting: 8 malformed records dead-lettered, every other produced record processed once.
     expect(f.deadLettered).toBe(8);
     expect(f.processed + f.deadLettered).toBe(f.produced);
