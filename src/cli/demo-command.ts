@@ -10,6 +10,7 @@ import { configVersion } from '../config/version.js';
 import { ALERT_TYPES, type Alert, type AlertType, type FlowRecord } from '../engine/types.js';
 import { formatScorecard, scoreAlerts, type Scorecard } from '../eval/scorecard.js';
 import { generateTraffic, resolveGenerateOptions, type GenerateOptions, type Incident } from '../generate/index.js';
+import { tailFlow, tailTime } from '../generate/tail.js';
 import { packageRoot } from '../io/schemas.js';
 import { shouldColor } from '../kafka/alert-view.js';
 import { createKafka } from '../kafka/client.js';
@@ -86,32 +87,10 @@ export function demoConfig(bootstrap: string, runId: string): Config {
   return { ...rest, config_version: configVersion(rest) };
 }
 
-/**
- * Internal flows (not egress, no data class) later than every window, alert interval and
- * allowed lateness: they close the last windows without raising anything.
- */
+/** The demo's closing records: TAIL_RECORDS internal flows on distinct addresses, so every partition gets some (see generate/tail.ts). */
 export function tailFlows(config: Config, lastEventMs: number): FlowRecord[] {
-  const { size, allowed_lateness } = config.windows;
-  const endMs = lastEventMs + allowed_lateness + 2 * size + config.alerts.suppress_for + 60_000;
-  return Array.from({ length: TAIL_RECORDS }, (_, i) => ({
-    flow_id: `demo-tail-${i}`,
-    gateway_id: null,
-    start_ms: endMs - 1000,
-    end_ms: endMs,
-    src_ip: '10.0.0.1',
-    dst_ip: `10.255.0.${i + 1}`,
-    src_port: 40000 + i,
-    dst_port: 443,
-    protocol: 6,
-    dst_host: null,
-    dst_country: null,
-    bytes_out: 100,
-    bytes_in: 100,
-    packets_out: 1,
-    packets_in: 1,
-    data_class: null,
-    principal: null,
-  }));
+  const endMs = tailTime(config, lastEventMs);
+  return Array.from({ length: TAIL_RECORDS }, (_, i) => tailFlow(`demo-tail-${i}`, `10.255.0.${i + 1}`, null, 40000 + i, endMs));
 }
 
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {

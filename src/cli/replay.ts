@@ -1,8 +1,8 @@
 // `replay`: the engine over a file of flow records. The imperative shell around the
 // same Pipeline the service uses: read, push, write alerts, report what was bad.
-import { chainAlert, newChainHead, suppressedChainId } from '../audit/chain.js';
 import { once } from 'node:events';
 import { createWriteStream, openSync, type WriteStream } from 'node:fs';
+import { chainAlert, newChainHead, suppressedChainId } from '../audit/chain.js';
 import { UsageError } from './errors.js';
 import type { Config } from '../config/types.js';
 import { tooFarAhead } from '../engine/future-bound.js';

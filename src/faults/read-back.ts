@@ -1,10 +1,9 @@
 // Reading what the service left behind: whole topics up to their end offsets, and whether the
 // group has committed everything (lag 0).
-import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { DLQ_HEADERS } from '../kafka/dlq.js';
 import { decodePack, isPack } from '../kafka/repartition-pack.js';
-import { deleteThrowawayGroup } from '../kafka/throwaway-group.js';
+import { readToEnd } from '../kafka/read-to-end.js';
 
 export interface TopicRecord {
   partition: number;
@@ -18,51 +17,15 @@ export interface TopicRecord {
 
 /** Every record of a topic up to its end offsets at the time of the call, per partition in offset order. */
 export async function readTopic(kafka: Kafka, topic: string, timeoutMs = 120_000): Promise<TopicRecord[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = new Map<number, number>();
-  try {
-    for (const o of await admin.fetchTopicOffsets(topic)) if (Number(o.high) > Number(o.low)) ends.set(o.partition, Number(o.high));
-  } finally {
-    await admin.disconnect();
-  }
   const out: TopicRecord[] = [];
-  if (ends.size === 0) return out;
-  const groupId = `egress-watch-faults-reader-${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, maxBytesPerPartition: 8 * 1024 * 1024 });
-  const remaining = new Set(ends.keys());
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`reading ${topic}: partitions ${[...remaining].join(', ')} not read to the end within ${timeoutMs} ms`)), timeoutMs);
-      consumer.on(consumer.events.CRASH, (e) => {
-        if (!e.payload.restart) reject(e.payload.error);
-      });
-      void consumer.run({
-        autoCommit: false,
-        eachBatch: async ({ batch }) => {
-          const end = ends.get(batch.partition) ?? 0;
-          for (const m of batch.messages) {
-            const offset = Number(m.offset);
-            if (offset >= end) break;
-            const headers: Record<string, string> = {};
-            for (const [k, v] of Object.entries(m.headers ?? {})) {
-              const first = Array.isArray(v) ? v[0] : v;
-              if (first !== undefined) headers[k] = first.toString();
-            }
-            out.push({ partition: batch.partition, offset, key: m.key?.toString('utf8') ?? null, value: m.value, headers, timestamp: Number(m.timestamp) });
-          }
-          if (Number(batch.lastOffset()) + 1 >= end && remaining.delete(batch.partition) && remaining.size === 0) resolve();
-        },
-      });
-    });
-  } finally {
-    clearTimeout(timer);
-    await consumer.disconnect().catch(() => {});
-    await deleteThrowawayGroup(kafka, groupId);
-  }
+  await readToEnd(kafka, { topic, groupPrefix: 'egress-watch-faults-reader', signal: AbortSignal.timeout(timeoutMs) }, (partition, m, offset) => {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(m.headers ?? {})) {
+      const first = Array.isArray(v) ? v[0] : v;
+      if (first !== undefined) headers[k] = first.toString();
+    }
+    out.push({ partition, offset, key: m.key?.toString('utf8') ?? null, value: m.value, headers, timestamp: Number(m.timestamp) });
+  });
   // A partition can be fetched twice (a consumer restart): keep each offset once.
   const seen = new Set<string>();
   return out

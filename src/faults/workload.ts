@@ -12,6 +12,7 @@ import type { Config } from '../config/types.js';
 import { DestinationKeyer } from '../engine/keys.js';
 import type { FlowRecord } from '../engine/types.js';
 import { generateTraffic, Prng, resolveGenerateOptions, type GenerateOptions, type Incident } from '../generate/index.js';
+import { tailFlow as internalTailFlow, tailTime } from '../generate/tail.js';
 import { encodeFlowAvro, encodeFlowJson } from '../io/wire.js';
 
 const HOUR = 3_600_000;
@@ -147,27 +148,8 @@ function tailRecords(
   keyOf: (flow: FlowRecord) => string,
   place: (key: string) => number,
 ): WorkloadRecord[] {
-  const { size, allowed_lateness } = config.windows;
-  const endMs = lastEventMs + allowed_lateness + 2 * size + config.alerts.suppress_for + 60_000;
-  const tailFlow = (ip: string, id: string, gateway: string | null, port: number): FlowRecord => ({
-    flow_id: id,
-    gateway_id: gateway,
-    start_ms: endMs - 1000,
-    end_ms: endMs,
-    src_ip: '10.0.0.1',
-    dst_ip: ip,
-    src_port: port,
-    dst_port: 443,
-    protocol: 6,
-    dst_host: null,
-    dst_country: null,
-    bytes_out: 100,
-    bytes_in: 100,
-    packets_out: 1,
-    packets_in: 1,
-    data_class: null,
-    principal: null,
-  });
+  const endMs = tailTime(config, lastEventMs);
+  const tailFlow = (ip: string, id: string, gateway: string | null, port: number): FlowRecord => internalTailFlow(id, ip, gateway, port, endMs);
   // One internal address per partition (10.255.0.0/16 is inside the example's 10.0.0.0/8).
   const ipFor = new Map<number, string>();
   for (let i = 1; ipFor.size < partitions && i < 65_000; i++) {

@@ -5,6 +5,7 @@ import kafkajs, { type Kafka, type Message } from 'kafkajs';
 import { parseConfig } from '../../../src/config/load.js';
 import { createTopicsAndWait } from '../../../src/kafka/create-topics.js';
 import { flow as engineFlow } from '../../engine/fixtures.js';
+import { readTopic, type TopicRecord } from '../../../src/faults/read-back.js';
 import type { Config } from '../../../src/config/types.js';
 import { Pipeline } from '../../../src/engine/pipeline.js';
 import type { Alert, FlowRecord } from '../../../src/engine/types.js';
@@ -120,54 +121,9 @@ export async function produceBulk(kafka: Kafka, topic: string, messages: Message
   }
 }
 
-export interface ReadMessage {
-  partition: number;
-  offset: number;
-  key: string | null;
-  value: Buffer | null;
-  headers: Record<string, string>;
-}
-
-/** Every record of a topic up to its end offsets at the time of the call, per partition in offset order. */
-export async function readTopic(kafka: Kafka, topic: string): Promise<ReadMessage[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic);
-  const ends = new Map<number, number>();
-  for (const o of offsets) if (Number(o.high) > Number(o.low)) ends.set(o.partition, Number(o.high));
-  const out: ReadMessage[] = [];
-  if (ends.size > 0) {
-    const groupId = `ew-test-reader-${randomUUID()}`;
-    const consumer = kafka.consumer({ groupId });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    const remaining = new Set(ends.keys());
-    await new Promise<void>((resolve, reject) => {
-      consumer.on(consumer.events.CRASH, (e) => reject(e.payload.error));
-      void consumer.run({
-        autoCommit: false,
-        eachBatch: async ({ batch }) => {
-          const end = ends.get(batch.partition) ?? 0;
-          for (const m of batch.messages) {
-            const offset = Number(m.offset);
-            if (offset >= end) break;
-            const headers: Record<string, string> = {};
-            for (const [k, v] of Object.entries(m.headers ?? {})) headers[k] = String(Array.isArray(v) ? v[0] : v);
-            out.push({ partition: batch.partition, offset, key: m.key?.toString('utf8') ?? null, value: m.value, headers });
-          }
-          if (Number(batch.lastOffset()) + 1 >= end) {
-            remaining.delete(batch.partition);
-            if (remaining.size === 0) resolve();
-          }
-        },
-      });
-    });
-    await consumer.disconnect();
-    await admin.deleteGroups([groupId]).catch(() => {});
-  }
-  await admin.disconnect();
-  return out.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
-}
+/** A record read back; the fault suite's reader (src/faults/read-back.ts) serves the tests too. */
+export type ReadMessage = TopicRecord;
+export { readTopic };
 
 export async function readAlerts(kafka: Kafka, topic: string): Promise<Alert[]> {
   const out: Alert[] = [];
