@@ -288,7 +288,9 @@ async function main(): Promise<void> {
     const waitDrained = async (until: number, timeoutMs: number): Promise<number | undefined> => {
       const from = performance.now();
       while (performance.now() - from < timeoutMs && !abort.signal.aborted) {
-        if ((await doneCount()) >= until) return performance.now();
+        // A scrape can fail while the service is busy (a long batch blocks its event loop): try again.
+        const done = await doneCount().catch(() => -1);
+        if (done >= until) return performance.now();
         await sleep(500);
       }
       return undefined;
