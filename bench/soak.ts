@@ -267,7 +267,10 @@ async function main(): Promise<void> {
     let produced = 0;
     let phase: Phase = 'capacity';
     const sampleNow = async (): Promise<Sample> => {
-      const s = await takeSample(target, { t_s: (performance.now() - readyAt) / 1000, phase, produced }, samples.at(-1));
+      // After the event loop was busy (building the soak's traffic) the first request can meet a
+      // kept-alive connection the service already closed: try again before giving up.
+      const take = () => takeSample(target, { t_s: (performance.now() - readyAt) / 1000, phase, produced }, samples.at(-1));
+      const s = await take().catch(() => sleep(1000).then(take)).catch(() => sleep(3000).then(take));
       samples.push(s);
       console.log(sampleRow(s));
       return s;
