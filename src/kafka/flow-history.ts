@@ -9,6 +9,7 @@ import { decodeFlowMessage } from '../io/wire.js';
 import { createKafka } from './client.js';
 import { readToEnd, type PartitionEnd } from './read-to-end.js';
 import { partitionOfKey } from './repartition-pack.js';
+import { partitionCount } from './topics.js';
 
 export interface FlowHistoryHandlers {
   /** `partition`: the engine partition (with kafka.repartition on, the one its destination key maps to). */
@@ -21,7 +22,7 @@ export interface FlowHistoryHandlers {
 
 export async function readFlowHistory(config: Config, topic: string, purpose: string, on: FlowHistoryHandlers): Promise<PartitionEnd[]> {
   const kafka = createKafka(config.kafka, { clientId: `${config.kafka.client_id}-${purpose}` });
-  const partitions = await partitionCount(kafka, topic);
+  const partitions = await topicPartitions(kafka, topic);
   const keyer = new DestinationKeyer(config.baseline.key);
   // As the service: a record too far ahead of the wall clock never reaches an engine.
   const bound = { processingMs: Date.now(), maxFutureMs: config.windows.max_future };
@@ -38,12 +39,11 @@ export async function readFlowHistory(config: Config, topic: string, purpose: st
   });
 }
 
-async function partitionCount(kafka: ReturnType<typeof createKafka>, topic: string): Promise<number> {
+async function topicPartitions(kafka: ReturnType<typeof createKafka>, topic: string): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-    return topics[0]?.partitions.length ?? 1;
+    return await partitionCount(admin, topic);
   } finally {
     await admin.disconnect();
   }

@@ -122,7 +122,7 @@ async function createMissing(admin: Admin, wanted: ITopicConfig[]): Promise<void
   }
 }
 
-async function partitionCount(admin: Admin, topic: string): Promise<number> {
+export async function partitionCount(admin: Admin, topic: string): Promise<number> {
   const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
   const count = topics[0]?.partitions.length ?? 0;
   if (count === 0) throw new Error(`topic ${topic} has no partitions`);
