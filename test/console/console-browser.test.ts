@@ -5,12 +5,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { pino } from 'pino';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConsole, type RunningConsole } from '../../src/cli/console-command.js';
 import { encodeFlowJson } from '../../src/io/wire.js';
 import { packageRoot } from '../../src/io/schemas.js';
 import { startService, type RunningService } from '../../src/kafka/service.js';
+import { launchChromium, paintedPixels } from '../helpers/chromium.js';
 import { startTestBroker, type TestBroker } from '../kafka/helpers/broker.js';
 import { createTopic, flow, produce, readAlerts, serviceConfig, T0, testKafka, uniqueTopics, waitFor } from '../kafka/helpers/service-fixtures.js';
 
@@ -42,10 +43,7 @@ describe('egress-watch console', () => {
     consoleRun = await startConsole(config, { port: 0, log: () => {} });
     await consoleRun.ready;
 
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
     const errors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
@@ -82,13 +80,7 @@ describe('egress-watch console', () => {
     await page.waitForSelector('#volume[data-drawn]', { timeout: 30_000 });
     // The destination got 3 flows over 3 s of event time: one minute bucket of 12 MB.
     expect(await page.getAttribute('#volume', 'data-drawn')).toBe('1');
-    const painted = await page.$eval('#volume', (c) => {
-      const canvas = c as HTMLCanvasElement;
-      const px = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-      let n = 0;
-      for (let i = 3; i < px.length; i += 4) if (px[i] !== 0) n++;
-      return n;
-    });
+    const painted = await paintedPixels(page, '#volume');
     expect(painted).toBeGreaterThan(1000);
     const volume = await (await fetch(`${consoleRun.url}/api/volume?destination=drop.exfil.example`)).json();
     expect(volume).toEqual({ t: [Math.floor((T0 + 125_000) / 60_000) * 60_000], bytes: [12_000_000] });

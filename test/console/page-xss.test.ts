@@ -2,12 +2,12 @@
 // must not be able to run code in an analyst's browser. No broker needed: the page and its
 // server fed directly.
 import { get } from 'node:http';
-import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { AlertFeed } from '../../src/console/alert-feed.js';
 import { RecentVolume } from '../../src/console/recent-volume.js';
 import { startConsoleServer } from '../../src/console/server.js';
 import type { Alert } from '../../src/engine/types.js';
+import { launchChromium } from '../helpers/chromium.js';
 
 const hostile = `x" onmouseover="window.pwned=1" style="display:block;width:2000px;height:2000px`;
 
@@ -25,10 +25,7 @@ describe('console page', () => {
     const feed = new AlertFeed();
     feed.push(alert({ alert_id: hostile, destination: `<img src=x onerror="window.pwned=2">`, reason: `</td><script>window.pwned=3</script>`, principal: `'><b>` }));
     const server = await startConsoleServer({ feed, volume: new RecentVolume(), title: 't', host: '127.0.0.1', port: 0 });
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.goto(server.url);

@@ -3,12 +3,12 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runReport } from '../../src/cli/report-command.js';
 import { generateTraffic, resolveGenerateOptions } from '../../src/generate/index.js';
 import { openFlowOutput } from '../../src/io/flow-output.js';
 import { packageRoot } from '../../src/io/schemas.js';
+import { launchChromium, paintedPixels } from '../helpers/chromium.js';
 import { tempDir } from '../io/fixtures.js';
 
 const tmp = tempDir();
@@ -41,10 +41,7 @@ describe('egress-watch report', () => {
 
   it('opens in headless Chromium with no console error and draws every chart', async () => {
     const html = tmp.file('a.html');
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const errors: string[] = [];
@@ -55,15 +52,9 @@ describe('egress-watch report', () => {
       page.on('request', (r) => !r.url().startsWith('file:') && requests.push(r.url()));
       await page.goto(pathToFileURL(html).href);
       await page.waitForSelector('body[data-charts]');
-      const canvases = await page.$$eval('canvas', (els) =>
-        els.map((c) => {
-          const canvas = c as HTMLCanvasElement;
-          const px = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-          let painted = 0;
-          for (let i = 3; i < px.length; i += 4) if (px[i] !== 0) painted++;
-          return { id: canvas.id, painted };
-        }),
-      );
+      const ids = await page.$$eval('canvas', (els) => els.map((c) => c.id));
+      const canvases = [];
+      for (const id of ids) canvases.push({ id, painted: await paintedPixels(page, `#${id}`) });
       const charts = Number(await page.getAttribute('body', 'data-charts'));
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
