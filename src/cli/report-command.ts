@@ -3,7 +3,7 @@
 // runs the same engine as the service over the flows, and hands everything to the pure
 // collector (src/report/collect.ts).
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { readAlertFile } from '../audit/read-alerts.js';
@@ -40,7 +40,7 @@ export async function runReport(opts: ReportOptions): Promise<ReportData> {
   if (range.from_ms !== null && range.to_ms !== null && range.from_ms >= range.to_ms) {
     throw new UsageError(`--from ${opts.from} is not before --to ${opts.to}`);
   }
-  const inputs: ReportInput[] = [fileInput('config', opts.config)];
+  const inputs: ReportInput[] = [await hashedFile('config', opts.config)];
   const collector = new ReportCollector(config, range);
   let malformed = 0;
   const bad = (where: string, reason: string) => {
@@ -124,11 +124,6 @@ async function fromTopic(
   for (const e of ends) all.update(`${e.partition}@${e.low}-${e.high}:`).update(hashes.get(e.partition)?.digest('hex') ?? '');
   const name = `${topic} (${ends.map((e) => `${e.partition}:${e.low}-${e.high}`).join(' ')})`;
   return { alerts: sortAlerts(alerts), input: { kind: 'flows', name, sha256: all.digest('hex'), bytes } };
-}
-
-function fileInput(kind: ReportInput['kind'], path: string): ReportInput {
-  const bytes = readFileSync(path);
-  return { kind, name: path, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
 }
 
 async function hashedFile(kind: ReportInput['kind'], path: string): Promise<ReportInput> {
