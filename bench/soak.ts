@@ -11,7 +11,7 @@
 // Event time runs 3.6 hours per wall minute (36 h in 10 minutes), so windows close, the
 // new-destination learning period (1 d) ends and baselines warm up within the run; the
 // config is config/example.yaml with allowed_lateness scaled up to match (see writeSoakConfig).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -41,6 +41,8 @@ const EVENT_MS_PER_WALL_MS = 3.6 * 60; // 3.6 event hours per wall minute
 /** Flows the capacity probe has ready: more than it can send in its time. */
 const CAPACITY_PROBE_RECORDS = 3_000_000;
 const SOAK_ALLOWED_LATENESS = '1h';
+/** The documented 5 minutes would be 1.4 s of wall time: a gateway would turn idle between two fetches. */
+const SOAK_IDLE_TIMEOUT = '2h';
 /** Flows per event second at the least, whatever the wall-clock rate. */
 const MIN_EVENT_RATE = 5;
 const POLICY_TYPES: AlertType[] = ['RESIDENCY_VIOLATION', 'UNAUTHORIZED_PRINCIPAL', 'GATEWAY_BYPASS'];
@@ -57,6 +59,8 @@ interface SoakArgs {
   drainMs: number;
   seed: number;
   out: string;
+  /** kafka.max_read_skew of the service, in event time. */
+  readSkew: string;
 }
 
 function readArgs(): SoakArgs {
@@ -71,6 +75,7 @@ function readArgs(): SoakArgs {
       'latency-every': { type: 'string', default: '5s' },
       drain: { type: 'string', default: '5m' },
       seed: { type: 'string', default: '42' },
+      'read-skew': { type: 'string', default: '15m' },
       out: { type: 'string', default: join(tmpdir(), 'egress-watch-soak') },
     },
   });
@@ -94,11 +99,12 @@ function readArgs(): SoakArgs {
     drainMs: parseDuration(values.drain),
     seed: positive('seed', values.seed),
     out: values.out,
+    readSkew: values['read-skew'],
   };
 }
 
 /** config/example.yaml with the soak's broker, topics and group (edited as YAML, so units stay). */
-function writeSoakConfig(bootstrap: string, file: string): Config {
+function writeSoakConfig(bootstrap: string, file: string, readSkew: string): Config {
   const doc = parseDocument(readFileSync(join(packageRoot(), 'config', 'example.yaml'), 'utf8'));
   doc.setIn(['kafka', 'brokers'], [bootstrap]);
   doc.setIn(['kafka', 'group_id'], 'soak');
@@ -111,6 +117,9 @@ function writeSoakConfig(bootstrap: string, file: string): Config {
   // documented 30 s of lateness would be 0.14 s of wall time and most records would count as
   // late. One hour of event time is about 17 s of wall time.
   doc.setIn(['windows', 'allowed_lateness'], SOAK_ALLOWED_LATENESS);
+  doc.setIn(['windows', 'idle_timeout'], SOAK_IDLE_TIMEOUT);
+  // 15 minutes of event time is about 4 s of wall time, a few fetches.
+  doc.setIn(['kafka', 'max_read_skew'], readSkew);
   writeFileSync(file, doc.toString());
   return loadConfig(file);
 }
@@ -237,7 +246,7 @@ async function main(): Promise<void> {
     console.log(`soak: ${args.destinations.toLocaleString('en-US')} destinations, ${args.durationMs / 1000} s; working folder ${dir}`);
     const broker = await startLocalBroker({ dir: brokerDir, log: (line) => console.log(`soak: broker: ${line}`) });
     brokerStarted = true;
-    const config = writeSoakConfig(broker.bootstrap, join(dir, 'soak.yaml'));
+    const config = writeSoakConfig(broker.bootstrap, join(dir, 'soak.yaml'), args.readSkew);
     const kafka = createKafka(config.kafka, { log: quiet });
     admin = kafka.admin();
     await admin.connect();
@@ -396,6 +405,12 @@ async function main(): Promise<void> {
     await admin?.disconnect().catch(() => {});
     if (service !== undefined) console.log(`soak: service stopped (${await service.stop()})`);
     if (brokerStarted) await stopLocalBroker({ dir: brokerDir });
+    // The service's log stays with the samples: a stall or a late wave is explained there.
+    try {
+      copyFileSync(serviceLog, `${outBase}.service.log`);
+    } catch {
+      // the service never started
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }
