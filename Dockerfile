@@ -17,7 +17,9 @@ FROM node:20-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY patches ./patches
+# --ignore-scripts skips postinstall: apply the kafkajs patch (patches/) by hand.
+RUN npm ci --omit=dev --ignore-scripts && npx patch-package && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY schemas ./schemas

@@ -10,7 +10,7 @@
 //
 // Event time runs 3.6 hours per wall minute (36 h in 10 minutes), so windows close, the
 // new-destination learning period (1 d) ends and baselines warm up within the run; the
-// config is config/example.yaml with allowed_lateness scaled up to match (see writeSoakConfig).
+// config is config/example.yaml with allowed_lateness and idle_timeout scaled up to match (see writeSoakConfig).
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,8 +59,6 @@ interface SoakArgs {
   drainMs: number;
   seed: number;
   out: string;
-  /** kafka.max_read_skew of the service, in event time. */
-  readSkew: string;
 }
 
 function readArgs(): SoakArgs {
@@ -75,7 +73,6 @@ function readArgs(): SoakArgs {
       'latency-every': { type: 'string', default: '5s' },
       drain: { type: 'string', default: '5m' },
       seed: { type: 'string', default: '42' },
-      'read-skew': { type: 'string', default: '15m' },
       out: { type: 'string', default: join(tmpdir(), 'egress-watch-soak') },
     },
   });
@@ -99,12 +96,11 @@ function readArgs(): SoakArgs {
     drainMs: parseDuration(values.drain),
     seed: positive('seed', values.seed),
     out: values.out,
-    readSkew: values['read-skew'],
   };
 }
 
 /** config/example.yaml with the soak's broker, topics and group (edited as YAML, so units stay). */
-function writeSoakConfig(bootstrap: string, file: string, readSkew: string): Config {
+function writeSoakConfig(bootstrap: string, file: string): Config {
   const doc = parseDocument(readFileSync(join(packageRoot(), 'config', 'example.yaml'), 'utf8'));
   doc.setIn(['kafka', 'brokers'], [bootstrap]);
   doc.setIn(['kafka', 'group_id'], 'soak');
@@ -118,8 +114,6 @@ function writeSoakConfig(bootstrap: string, file: string, readSkew: string): Con
   // late. One hour of event time is about 17 s of wall time.
   doc.setIn(['windows', 'allowed_lateness'], SOAK_ALLOWED_LATENESS);
   doc.setIn(['windows', 'idle_timeout'], SOAK_IDLE_TIMEOUT);
-  // 15 minutes of event time is about 4 s of wall time, a few fetches.
-  doc.setIn(['kafka', 'max_read_skew'], readSkew);
   writeFileSync(file, doc.toString());
   return loadConfig(file);
 }
@@ -246,7 +240,7 @@ async function main(): Promise<void> {
     console.log(`soak: ${args.destinations.toLocaleString('en-US')} destinations, ${args.durationMs / 1000} s; working folder ${dir}`);
     const broker = await startLocalBroker({ dir: brokerDir, log: (line) => console.log(`soak: broker: ${line}`) });
     brokerStarted = true;
-    const config = writeSoakConfig(broker.bootstrap, join(dir, 'soak.yaml'), args.readSkew);
+    const config = writeSoakConfig(broker.bootstrap, join(dir, 'soak.yaml'));
     const kafka = createKafka(config.kafka, { log: quiet });
     admin = kafka.admin();
     await admin.connect();

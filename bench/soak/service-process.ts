@@ -22,7 +22,8 @@ export function spawnServiceChild(configFile: string, logFile: string): ServiceC
   const root = packageRoot();
   const child = spawn(
     process.execPath,
-    [join(root, 'bin', 'egress-watch.js'), 'run', '--config', configFile, '--instance-id', 'soak', '--http-port', '0', '--log-level', 'info'],
+    // SOAK_SERVICE_NODE_ARGS: node options for the service alone, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+    [...(process.env.SOAK_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'bin', 'egress-watch.js'), 'run', '--config', configFile, '--instance-id', 'soak', '--http-port', '0', '--log-level', 'info'],
     { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const log = createWriteStream(logFile);

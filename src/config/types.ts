@@ -48,11 +48,6 @@ export interface KafkaConfig {
    * Turn off only when the gateways already key records by the destination key.
    */
   repartition: boolean;
-  /**
-   * Stage one reads a flows partition at most this much event time ahead of the slowest one
-   * with records left to read (read-alignment.ts); 0 turns the alignment off.
-   */
-  max_read_skew: number;
   /** Confluent Schema Registry for writer schemas by id; null: the local schema. */
   schema_registry: null | { url: string };
 }

@@ -14,7 +14,6 @@ import { deadLetterMessage, reasonClass, type DeadLetter } from './dlq.js';
 import { newBatchOutput } from './engine-task.js';
 import type { Forwarder } from './forward.js';
 import type { Logger } from './logger.js';
-import type { ReadAlignment } from './read-alignment.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { TaskRegistry } from './task-registry.js';
 import type { TopicLayout } from './topics.js';
@@ -36,15 +35,6 @@ export interface BatchHandlerDeps {
   log: Logger;
   /** Batches still running, for a consumer restart to wait on (in-flight.ts); optional. */
   inFlight?: InFlightBatches;
-  /** Pauses flows partitions that run ahead in event time (read-alignment.ts); optional. */
-  alignment?: AlignedReading;
-}
-
-/** The alignment and the consumer's pause and resume of flows partitions. */
-export interface AlignedReading {
-  alignment: ReadAlignment;
-  pause(partitions: number[]): void;
-  resume(partitions: number[]): void;
 }
 
 export function createBatchHandler(deps: BatchHandlerDeps): (payload: EachBatchPayload) => Promise<void> {
@@ -62,51 +52,17 @@ async function forwardBatch(deps: BatchHandlerDeps, forwarder: Forwarder, payloa
   const { layout, metrics } = deps;
   const stopTimer = metrics.batchSeconds.startTimer({ stage: 'forward' });
   await deps.gatewayDecoder.prepare(batch.messages.map((m) => m.value));
-  const bound = futureBound(deps);
-  const reading = deps.alignment?.alignment.enabled === true ? deps.alignment : undefined;
-  let limit = Infinity;
-  if (reading !== undefined) {
-    reading.alignment.arrived(batch.partition, forwarder.firstEventMs(batch.messages, bound));
-    // The batches of one fetch run side by side: let them all say where they start before
-    // any of them is cut against the others.
-    await new Promise((resolve) => setImmediate(resolve));
-    limit = reading.alignment.limitFor(batch.partition);
-  }
-  const out = forwarder.forward(batch.topic, batch.partition, batch.messages, bound, limit);
-  // The first message left for later (or one past the batch): the offset to commit.
-  const next = out.handled < batch.messages.length ? Number(batch.messages[out.handled].offset) : Number(batch.lastOffset()) + 1;
-  const lag = Number(batch.highWatermark) - next;
-  // Paused before the awaits below, so the next fetch already leaves this partition out.
-  if (out.cutAtMs !== undefined) reading!.pause([batch.partition]);
-  try {
-    await send(deps.producer, [
-      { topic: layout.repartition!, messages: out.forwarded },
-      { topic: layout.deadLetter, messages: out.deadLetters.map(deadLetterMessage) },
-    ]);
-    if (out.handled > 0) await commitUpTo(payload, next);
-  } catch (err) {
-    if (reading !== undefined) resumeAll(deps, reading, reading.alignment.abandoned(batch.partition));
-    throw err;
-  }
-  if (reading !== undefined) {
-    const resume = reading.alignment.forwarded(batch.partition, { latestMs: out.maxEventMs, cutAtMs: out.cutAtMs, lag });
-    if (out.cutAtMs !== undefined) {
-      deps.log.debug({ topic: batch.topic, partition: batch.partition, waiting: batch.messages.length - out.handled }, 'flows partition ahead in event time paused');
-    }
-    resumeAll(deps, reading, resume);
-    metrics.setAlignmentPaused(reading.alignment.pausedPartitions.length);
-  }
-  metrics.addRecordsIn(batch.topic, out.handled);
+  const out = forwarder.forward(batch.topic, batch.partition, batch.messages, futureBound(deps));
+  await send(deps.producer, [
+    { topic: layout.repartition!, messages: out.forwarded },
+    { topic: layout.deadLetter, messages: out.deadLetters.map(deadLetterMessage) },
+  ]);
+  await commitBatch(payload);
+  metrics.addRecordsIn(batch.topic, batch.messages.length);
   metrics.addRepartitioned(out.flows);
   countDeadLetters(deps, out.deadLetters);
-  metrics.setLag(batch.topic, batch.partition, lag);
+  metrics.setLag(batch.topic, batch.partition, lagAfter(payload));
   stopTimer();
-}
-
-function resumeAll(deps: BatchHandlerDeps, reading: AlignedReading, partitions: number[]): void {
-  if (partitions.length === 0) return;
-  reading.resume(partitions);
-  deps.log.debug({ topic: deps.layout.flows, partitions }, 'flows partitions resumed');
 }
 
 async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): Promise<void> {
@@ -227,17 +183,11 @@ async function send(producer: Producer, topicMessages: TopicMessages[]): Promise
  * still be committed.
  */
 async function commitBatch(payload: EachBatchPayload): Promise<void> {
-  await commitUpTo(payload, Number(payload.batch.lastOffset()) + 1);
-}
-
-/**
- * Commits `next` (the first offset not done). Messages of the batch from `next` on stay
- * unresolved: kafkajs fetches them again (read-alignment.ts relies on it).
- */
-async function commitUpTo(payload: EachBatchPayload, next: number): Promise<void> {
   const { batch } = payload;
-  payload.resolveOffset(String(next - 1));
-  await payload.commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(next) }] }] });
+  const last = batch.lastOffset();
+  payload.resolveOffset(last);
+  const next = String(Number(last) + 1);
+  await payload.commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
 }
 
 /** The wall clock, read once per batch, against windows.max_future: the engine itself never reads a clock. */

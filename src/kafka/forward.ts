@@ -20,13 +20,7 @@ export interface ForwardOutput {
   forwarded: Message[];
   /** Flows in those packs. */
   flows: number;
-  /** Latest event time (end_ms) of those flows; -Infinity when none. */
-  maxEventMs: number;
   deadLetters: DeadLetter[];
-  /** Messages handled (forwarded or dead-lettered): those after them wait (read-alignment.ts). */
-  handled: number;
-  /** Event time of the message the batch was cut at; undefined when all were handled. */
-  cutAtMs: number | undefined;
 }
 
 export class Forwarder {
@@ -41,22 +35,9 @@ export class Forwarder {
     this.keyer = new DestinationKeyer(keyMode);
   }
 
-  /** Event time of the first message forward() would not dead-letter; -Infinity when none. */
-  firstEventMs(messages: InputMessage[], bound?: FutureBound): number {
-    for (const m of messages) {
-      const result = this.decoder.decode(m.value);
-      if (result.ok && checkFuture(result.flow, bound) === null) return result.flow.end_ms;
-    }
-    return -Infinity;
-  }
-
-  /**
-   * `bound`: records further ahead of processing time than windows.max_future are dead-lettered
-   * here. `limitMs`: the batch is cut at the first flow with a later event time; it and the
-   * messages after it are left for a later fetch.
-   */
-  forward(topic: string, partition: number, messages: InputMessage[], bound?: FutureBound, limitMs = Infinity): ForwardOutput {
-    const out: ForwardOutput = { forwarded: [], flows: 0, maxEventMs: -Infinity, deadLetters: [], handled: messages.length, cutAtMs: undefined };
+  /** `bound`: records further ahead of processing time than windows.max_future are dead-lettered here. */
+  forward(topic: string, partition: number, messages: InputMessage[], bound?: FutureBound): ForwardOutput {
+    const out: ForwardOutput = { forwarded: [], flows: 0, deadLetters: [] };
     const packs = new Map<number, { flows: PackedFlow[]; bytes: number }>();
     const seal = (target: number, flows: PackedFlow[]) =>
       out.forwarded.push({
@@ -65,8 +46,7 @@ export class Forwarder {
         // For people reading the topic; stage two reads provenance from the pack itself.
         headers: { [DLQ_HEADERS.topic]: topic, [DLQ_HEADERS.partition]: String(partition) },
       });
-    for (let i = 0; i < messages.length; i++) {
-      const m = messages[i];
+    for (const m of messages) {
       const result = this.decoder.decode(m.value);
       if (!result.ok) {
         out.deadLetters.push({ message: m, reason: result.reason, topic, partition });
@@ -76,11 +56,6 @@ export class Forwarder {
       if (ahead !== null) {
         out.deadLetters.push({ message: m, reason: ahead, topic, partition });
         continue;
-      }
-      if (result.flow.end_ms > limitMs) {
-        out.handled = i;
-        out.cutAtMs = result.flow.end_ms;
-        break;
       }
       let value: Buffer;
       try {
@@ -99,7 +74,6 @@ export class Forwarder {
       pack.flows.push({ offset: Number(m.offset), value });
       pack.bytes += value.length + 12;
       out.flows++;
-      if (result.flow.end_ms > out.maxEventMs) out.maxEventMs = result.flow.end_ms;
     }
     for (const [target, pack] of packs) seal(target, pack.flows);
     return out;

@@ -58,7 +58,6 @@ export class ServiceMetrics {
   private readonly watermark: Gauge<'partition'>;
   private readonly assigned: Gauge<'topic'>;
   private readonly readyGauge: Gauge;
-  private readonly alignmentPaused: Gauge;
   readonly batchSeconds: Histogram<'stage'>;
   readonly restoreSeconds: Histogram;
   private readonly enginePartitionsShown = new Set<string>();
@@ -82,7 +81,6 @@ export class ServiceMetrics {
     this.destinations = new Gauge({ name: 'egress_watch_state_destinations', help: 'Destinations held in state, per engine partition', labelNames: ['partition'], registers });
     this.watermark = new Gauge({ name: 'egress_watch_watermark_seconds', help: 'Event-time watermark per engine partition (Unix seconds)', labelNames: ['partition'], registers });
     this.assigned = new Gauge({ name: 'egress_watch_assigned_partitions', help: 'Partitions assigned to this instance, per topic', labelNames: ['topic'], registers });
-    this.alignmentPaused = new Gauge({ name: 'egress_watch_flows_partitions_paused', help: 'Flows partitions paused for running ahead in event time (kafka.max_read_skew)', registers });
     this.readyGauge = new Gauge({ name: 'egress_watch_ready', help: '1 when the assigned partitions are restored and the consumer runs', registers });
     this.batchSeconds = new Histogram({
       name: 'egress_watch_batch_duration_seconds',
@@ -176,10 +174,6 @@ export class ServiceMetrics {
       this.watermark.remove({ partition });
       this.enginePartitionsShown.delete(partition);
     }
-  }
-
-  setAlignmentPaused(partitions: number): void {
-    this.alignmentPaused.set(partitions);
   }
 
   setReady(ready: boolean): void {

@@ -14,7 +14,6 @@ import { createBatchHandler } from './batch-handler.js';
 import { createKafka } from './client.js';
 import { gatewayDecoder, repartitionDecoder } from './decoder.js';
 import { Forwarder } from './forward.js';
-import { ReadAlignment } from './read-alignment.js';
 import { InFlightBatches } from './in-flight.js';
 import { startOpsServer, type OpsServer } from './http.js';
 import { createServiceLogger, kafkajsSink, type Logger } from './logger.js';
@@ -205,8 +204,6 @@ export async function startService(config: Config, options: ServiceOptions = {})
         },
       },
     });
-    // Stage one only: without repartitioning each flows partition has an engine of its own.
-    const alignment = new ReadAlignment(topics.repartition === null ? 0 : config.kafka.max_read_skew);
     const ev = consumer.events;
     consumer.on(ev.GROUP_JOIN, ({ payload }) => {
       assignment = payload.memberAssignment;
@@ -215,10 +212,6 @@ export async function startService(config: Config, options: ServiceOptions = {})
       metrics.setAssignment(assignment, engine);
       log.info({ assignment, memberId: payload.memberId }, 'joined the group');
       reg.assign(engine);
-      // What was known of the flows partitions' event time is stale after a rebalance.
-      const wasPaused = alignment.reset();
-      if (wasPaused.length > 0) consumer!.resume([{ topic: topics.flows, partitions: wasPaused }]);
-      metrics.setAlignmentPaused(0);
     });
     consumer.on(ev.REBALANCING, () => {
       consumerRunning = false;
@@ -253,11 +246,6 @@ export async function startService(config: Config, options: ServiceOptions = {})
         metrics,
         log,
         inFlight,
-        alignment: {
-          alignment,
-          pause: (partitions) => consumer!.pause([{ topic: topics.flows, partitions }]),
-          resume: (partitions) => consumer!.resume([{ topic: topics.flows, partitions }]),
-        },
       }),
     });
   } catch (err) {

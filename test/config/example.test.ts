@@ -29,7 +29,6 @@ describe('config/example.yaml', () => {
       ssl: false,
       sasl: null,
       repartition: true,
-      max_read_skew: 15_000,
       schema_registry: null,
     });
     expect(config.service).toEqual({ http_host: '127.0.0.1', http_port: 9464 });

@@ -1,0 +1,39 @@
+// kafkajs 2.2.4 groups a send's messages by partition by copying the partition's array for
+// every message: quadratic, and the changelog write of a batch touching 10,000 destinations
+// spent most of its time there (tulios/kafkajs#1576, never merged). `npm install` applies
+// patches/kafkajs+2.2.4.patch (patch-package, postinstall); these tests fail if it was not.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const require = createRequire(import.meta.url);
+const kafkajsRoot = dirname(require.resolve('kafkajs/package.json'));
+const modulePath = join(kafkajsRoot, 'src', 'producer', 'groupMessagesPerPartition.js');
+
+type Group = (o: { topic: string; partitionMetadata: unknown[]; messages: Array<{ key: string }>; partitioner: (o: { message: { key: string } }) => number }) => Record<string, Array<{ key: string }>>;
+
+describe('kafkajs as installed', () => {
+  it('is 2.2.4, the version patches/kafkajs+2.2.4.patch is for', () => {
+    expect(JSON.parse(readFileSync(join(kafkajsRoot, 'package.json'), 'utf8')).version).toBe('2.2.4');
+  });
+
+  it('carries the linear grouping of messages by partition', () => {
+    const source = readFileSync(modulePath, 'utf8');
+    expect(source).not.toContain('[...current, message]');
+    expect(source).toContain('current.push(message)');
+  });
+
+  it('still groups messages by partition, in order', () => {
+    const group = require(modulePath) as Group;
+    const messages = ['a0', 'b0', 'a1', 'c0', 'b1', 'a2'].map((key) => ({ key }));
+    const partitioner = ({ message }: { message: { key: string } }) => ({ a: 0, b: 1, c: 2 })[message.key[0] as 'a' | 'b' | 'c'];
+    const grouped = group({ topic: 't', partitionMetadata: [{}, {}, {}], messages, partitioner });
+    expect(Object.fromEntries(Object.entries(grouped).map(([p, ms]) => [p, ms.map((m) => m.key)]))).toEqual({
+      0: ['a0', 'a1', 'a2'],
+      1: ['b0', 'b1'],
+      2: ['c0'],
+    });
+    expect(group({ topic: 't', partitionMetadata: [], messages, partitioner })).toEqual({});
+  });
+});
