@@ -14,6 +14,11 @@ export interface ConsoleServer {
 
 /** Bytes an event stream may have queued before its page counts as gone. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
+/**
+ * Open alert streams at most: each holds a socket and up to MAX_BUFFERED of memory, and a
+ * console is for a SOC team's handful of screens, not for every tab anyone leaves open.
+ */
+export const DEFAULT_MAX_STREAMS = 32;
 
 /** Host headers this server answers: its own address or localhost, with any port. */
 function allowedHost(header: string | undefined, bound: string): boolean {
@@ -22,7 +27,15 @@ function allowedHost(header: string | undefined, bound: string): boolean {
   return host === 'localhost' || host === '127.0.0.1' || host === '::1' || host === bound || bound === '0.0.0.0' || bound === '::';
 }
 
-export async function startConsoleServer(o: { feed: AlertFeed; volume: RecentVolume; title: string; host: string; port: number }): Promise<ConsoleServer> {
+export async function startConsoleServer(o: {
+  feed: AlertFeed;
+  volume: RecentVolume;
+  title: string;
+  host: string;
+  port: number;
+  maxStreams?: number;
+}): Promise<ConsoleServer> {
+  const maxStreams = o.maxStreams ?? DEFAULT_MAX_STREAMS;
   const page = consolePage(o.title);
   const epoch = Date.now().toString(36); // the shell may read the clock: it only tells restarts apart
   const streams = new Set<ServerResponse>();
@@ -47,6 +60,11 @@ export async function startConsoleServer(o: { feed: AlertFeed; volume: RecentVol
   });
 
   function events(req: IncomingMessage, res: ServerResponse): void {
+    if (streams.size >= maxStreams) {
+      // An EventSource does not retry after a non-200 answer: the page says so (page.ts).
+      res.setHeader('retry-after', '30');
+      return send(res, 503, 'text/plain', `the console serves at most ${maxStreams} alert streams at once; close another page or try again later\n`);
+    }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     res.write(': egress-watch alerts\n\n'); // a comment: sends the headers now, so the page knows it is live
     const write = (alert: unknown, seq: number) => {
