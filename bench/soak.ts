@@ -31,7 +31,7 @@ import { repartitionTopicName } from '../src/kafka/topics.js';
 import { sumMetric } from './soak/metrics-text.js';
 import { samplesCsv, scrape, takeSample, type Phase, type Sample, type SamplerTarget } from './soak/sampler.js';
 import { spawnServiceChild, waitServiceReady, type ServiceChild } from './soak/service-process.js';
-import { heapTrend, mean, percentile } from './soak/stats.js';
+import { heapTrend, mean, minuteFloors, percentile } from './soak/stats.js';
 import { rateForRecords, soakTraffic, type SoakTraffic } from './soak/traffic.js';
 
 const MINUTE = 60_000;
@@ -466,6 +466,10 @@ function summarize(x: SummaryInput) {
   const secondHalf = soak.filter((s) => s.t_s >= halfT && (steady === undefined || s.t_s >= steady.t_s));
   const trend = heapTrend(secondHalf.map((s) => s.t_s / 60), secondHalf.map((s) => s.heap_used_bytes));
   const rssTrend = heapTrend(secondHalf.map((s) => s.t_s / 60), secondHalf.map((s) => s.rss_bytes));
+  // The verdict: per-minute floors (the heap just after a collection) from learnt to the end.
+  const learntSoak = steady === undefined ? [] : soak.filter((s) => s.t_s >= steady.t_s);
+  const floors = minuteFloors(learntSoak.map((s) => s.t_s / 60), learntSoak.map((s) => s.heap_used_bytes), steady === undefined ? 0 : steady.t_s / 60);
+  const floorTrend = heapTrend(floors.minutes, floors.floors);
 
   const latencies = [...x.probeSentAt].filter(([i]) => x.probeArrivals.has(i)).map(([i, at]) => x.probeArrivals.get(i)! - at);
   // Incidents the service has had a chance to see: ended before its (least) watermark.
@@ -490,6 +494,7 @@ function summarize(x: SummaryInput) {
     destinations_learnt_at_s: steady === undefined ? null : Math.round(steady.t_s - soak[0].t_s),
     heap_steady_start_mb: steady === undefined ? null : Math.round(steady.heap_used_bytes / 1e6),
     heap_end_mb: Math.round(x.soakEndSample.heap_used_bytes / 1e6),
+    heap_floors_after_learnt: { floors_mb: floors.floors.map((b) => Math.round(b / 1e6)), slope_mb_per_min: floorTrend.slopeBytesPerMinute / 1e6, mean_mb: floorTrend.meanBytes / 1e6, growth_share: floorTrend.growthShare, verdict: floorTrend.verdict },
     heap_second_half: { samples: secondHalf.length, slope_mb_per_min: trend.slopeBytesPerMinute / 1e6, mean_mb: trend.meanBytes / 1e6, growth_share: trend.growthShare, verdict: trend.verdict },
     rss_second_half: { slope_mb_per_min: rssTrend.slopeBytesPerMinute / 1e6, mean_mb: rssTrend.meanBytes / 1e6, verdict: rssTrend.verdict },
     event_hours_covered: Math.round(((x.lastEventMs - x.soakStartMs) / HOUR) * 10) / 10,
@@ -508,7 +513,9 @@ function summarize(x: SummaryInput) {
   const drained = summary.drain_seconds === null ? `not drained within --drain (${x.args.drainMs / 1000} s); ${int(lag(x.final))} left` : `drained ${summary.drain_seconds} s after`;
   console.log(`  consumer lag        max ${int(summary.lag_max)}, mean ${int(summary.lag_mean)}, at end ${int(summary.lag_at_end)} records; ${drained}`);
   console.log(`  destinations        ${int(summary.destinations_final)} in state; ${summary.destinations_learnt_at_s === null ? 'never steady' : `99% learnt ${summary.destinations_learnt_at_s} s into the soak`}`);
-  console.log(`  heap                ${summary.heap_steady_start_mb ?? '-'} MB when learnt, ${summary.heap_end_mb} MB at the end; second half (${h.samples} samples): ${h.slope_mb_per_min.toFixed(2)} MB/min, mean ${h.mean_mb.toFixed(0)} MB, ${(h.growth_share * 100).toFixed(1)}% over the span: ${h.verdict}`);
+  console.log(`  heap                ${summary.heap_steady_start_mb ?? '-'} MB when learnt, ${summary.heap_end_mb} MB at the end; raw samples, second half (${h.samples}): ${h.slope_mb_per_min.toFixed(2)} MB/min, mean ${h.mean_mb.toFixed(0)} MB, ${(h.growth_share * 100).toFixed(1)}% over the span: ${h.verdict}`);
+  const f = summary.heap_floors_after_learnt;
+  console.log(`  heap floors         lowest sample of each minute from learnt on: ${f.floors_mb.join(', ')} MB; ${f.slope_mb_per_min.toFixed(2)} MB/min, ${(f.growth_share * 100).toFixed(1)}% over the span: ${f.verdict}`);
   console.log(`  rss                 second half ${summary.rss_second_half.slope_mb_per_min.toFixed(2)} MB/min, mean ${summary.rss_second_half.mean_mb.toFixed(0)} MB: ${summary.rss_second_half.verdict}`);
   console.log(`  alerts              ${JSON.stringify(x.alertsByType)}; incidents detected ${detected.length}/${sentIncidents.length} (those behind the watermark)`);
   const l = summary.latency_probes;

@@ -50,3 +50,20 @@ export function heapTrend(minutes: number[], heapBytes: number[]): HeapTrend {
   const growthShare = (slope * span) / meanBytes;
   return { slopeBytesPerMinute: slope, meanBytes, growthShare, verdict: growthShare > GROWTH_SHARE_LIMIT ? 'growing' : 'no growth trend' };
 }
+
+/**
+ * The lowest heap sample of each whole minute from `fromMinute` on: the live heap just after a
+ * garbage collection, give or take. A sample lands anywhere in the collector's sawtooth (±50 MB
+ * at 100,000 destinations), so a regression over raw samples swings with where they fell; the
+ * floors follow what the service keeps. Returns the minute each floor is for and the floor.
+ */
+export function minuteFloors(minutes: number[], heapBytes: number[], fromMinute: number): { minutes: number[]; floors: number[] } {
+  const floorOf = new Map<number, number>();
+  for (let i = 0; i < minutes.length; i++) {
+    if (minutes[i] < fromMinute) continue;
+    const m = Math.floor(minutes[i] - fromMinute);
+    floorOf.set(m, Math.min(floorOf.get(m) ?? Infinity, heapBytes[i]));
+  }
+  const ms = [...floorOf.keys()].sort((a, b) => a - b);
+  return { minutes: ms.map((m) => fromMinute + m), floors: ms.map((m) => floorOf.get(m)!) };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { heapTrend, mean, percentile, regressionSlope } from '../../../bench/soak/stats.js';
+import { heapTrend, mean, minuteFloors, percentile, regressionSlope } from '../../../bench/soak/stats.js';
 
 describe('percentile (nearest rank)', () => {
   it('gives the textbook values for 15, 20, 35, 40, 50', () => {
@@ -55,5 +55,25 @@ describe('heapTrend', () => {
 
   it('fewer than three samples: too few', () => {
     expect(heapTrend([0, 1], [1, 2]).verdict).toBe('too few samples');
+  });
+});
+
+describe('minuteFloors', () => {
+  it('keeps the lowest sample of each whole minute from the start given', () => {
+    // Samples every 20 s from minute 0.5; minute floors counted from 1.0.
+    const minutes = [0.5, 0.8, 1.0, 1.3, 1.6, 2.0, 2.3, 2.7, 3.1];
+    const heap = [50, 10, 300, 250, 280, 310, 260, 330, 270];
+    expect(minuteFloors(minutes, heap, 1)).toEqual({ minutes: [1, 2, 3], floors: [250, 260, 270] });
+  });
+
+  it('turns a sawtooth on a flat floor into no growth, where the raw samples read as growing', () => {
+    // A collector's sawtooth over a flat 250 MB floor, sampled where it happened to fall:
+    // high late in the run, low early.
+    const minutes = [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5];
+    const heap = [250, 260, 250, 270, 250, 300, 250, 320].map((v) => v * 1e6);
+    expect(heapTrend(minutes, heap).verdict).toBe('growing');
+    const { minutes: m, floors } = minuteFloors(minutes, heap, 0);
+    expect(floors).toEqual([250e6, 250e6, 250e6, 250e6]);
+    expect(heapTrend(m, floors)).toEqual({ slopeBytesPerMinute: 0, meanBytes: 250e6, growthShare: 0, verdict: 'no growth trend' });
   });
 });
