@@ -1,4 +1,4 @@
-// npm run soak [-- --duration 10m --rate N --fraction 0.75 --destinations 100000 --out DIR]
+// npm run soak [-- --duration 10m --rate N --fraction 0.65 --destinations 100000 --out DIR]
 //
 // The service held under load: a fresh local broker, `egress-watch run` as a child process,
 // then generated traffic to 100,000 destinations at a steady rate near the service's
@@ -66,7 +66,9 @@ function readArgs(): SoakArgs {
     options: {
       duration: { type: 'string', default: '10m' },
       rate: { type: 'string' },
-      fraction: { type: 'string', default: '0.75' },
+      // 0.75 fell behind at the start of the soak (run 3 in the README): the probe measures
+      // the drain of a backlog with fewer destinations than the soak keeps.
+      fraction: { type: 'string', default: '0.65' },
       destinations: { type: 'string', default: '100000' },
       'capacity-probe': { type: 'string', default: '45s' },
       sample: { type: 'string', default: '10s' },
