@@ -19,7 +19,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY patches ./patches
 # --ignore-scripts skips postinstall: apply the kafkajs patch (patches/) by hand.
-RUN npm ci --omit=dev --ignore-scripts && npx patch-package && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts && npx patch-package --error-on-fail && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY schemas ./schemas

@@ -472,6 +472,8 @@ function summarize(x: SummaryInput) {
   const learntSoak = steady === undefined ? [] : soak.filter((s) => s.t_s >= steady.t_s);
   const floors = minuteFloors(learntSoak.map((s) => s.t_s / 60), learntSoak.map((s) => s.heap_used_bytes), steady === undefined ? 0 : steady.t_s / 60);
   const floorTrend = heapTrend(floors.minutes, floors.floors);
+  const rssFloors = minuteFloors(learntSoak.map((s) => s.t_s / 60), learntSoak.map((s) => s.rss_bytes), steady === undefined ? 0 : steady.t_s / 60);
+  const rssFloorTrend = heapTrend(rssFloors.minutes, rssFloors.floors);
 
   const latencies = [...x.probeSentAt].filter(([i]) => x.probeArrivals.has(i)).map(([i, at]) => x.probeArrivals.get(i)! - at);
   // Incidents the service has had a chance to see: ended before its (least) watermark.
@@ -497,6 +499,7 @@ function summarize(x: SummaryInput) {
     heap_steady_start_mb: steady === undefined ? null : Math.round(steady.heap_used_bytes / 1e6),
     heap_end_mb: Math.round(x.soakEndSample.heap_used_bytes / 1e6),
     heap_floors_after_learnt: { floors_mb: floors.floors.map((b) => Math.round(b / 1e6)), slope_mb_per_min: floorTrend.slopeBytesPerMinute / 1e6, mean_mb: floorTrend.meanBytes / 1e6, growth_share: floorTrend.growthShare, verdict: floorTrend.verdict },
+    rss_floors_after_learnt: { floors_mb: rssFloors.floors.map((b) => Math.round(b / 1e6)), slope_mb_per_min: rssFloorTrend.slopeBytesPerMinute / 1e6, growth_share: rssFloorTrend.growthShare, verdict: rssFloorTrend.verdict },
     heap_second_half: { samples: secondHalf.length, slope_mb_per_min: trend.slopeBytesPerMinute / 1e6, mean_mb: trend.meanBytes / 1e6, growth_share: trend.growthShare, verdict: trend.verdict },
     rss_second_half: { slope_mb_per_min: rssTrend.slopeBytesPerMinute / 1e6, mean_mb: rssTrend.meanBytes / 1e6, verdict: rssTrend.verdict },
     event_hours_covered: Math.round(((x.lastEventMs - x.soakStartMs) / HOUR) * 10) / 10,
@@ -518,6 +521,8 @@ function summarize(x: SummaryInput) {
   console.log(`  heap                ${summary.heap_steady_start_mb ?? '-'} MB when learnt, ${summary.heap_end_mb} MB at the end; raw samples, second half (${h.samples}): ${h.slope_mb_per_min.toFixed(2)} MB/min, mean ${h.mean_mb.toFixed(0)} MB, ${(h.growth_share * 100).toFixed(1)}% over the span: ${h.verdict}`);
   const f = summary.heap_floors_after_learnt;
   console.log(`  heap floors         lowest sample of each minute from learnt on: ${f.floors_mb.join(', ')} MB; ${f.slope_mb_per_min.toFixed(2)} MB/min, ${(f.growth_share * 100).toFixed(1)}% over the span: ${f.verdict}`);
+  const rf = summary.rss_floors_after_learnt;
+  console.log(`  rss floors          ${rf.floors_mb.join(', ')} MB; ${rf.slope_mb_per_min.toFixed(2)} MB/min, ${(rf.growth_share * 100).toFixed(1)}% over the span: ${rf.verdict}`);
   console.log(`  rss                 second half ${summary.rss_second_half.slope_mb_per_min.toFixed(2)} MB/min, mean ${summary.rss_second_half.mean_mb.toFixed(0)} MB: ${summary.rss_second_half.verdict}`);
   console.log(`  alerts              ${JSON.stringify(x.alertsByType)}; incidents detected ${detected.length}/${sentIncidents.length} (those behind the watermark)`);
   const l = summary.latency_probes;

@@ -55,15 +55,19 @@ export function heapTrend(minutes: number[], heapBytes: number[]): HeapTrend {
  * The lowest heap sample of each whole minute from `fromMinute` on: the live heap just after a
  * garbage collection, give or take. A sample lands anywhere in the collector's sawtooth (±50 MB
  * at 100,000 destinations), so a regression over raw samples swings with where they fell; the
- * floors follow what the service keeps. Returns the minute each floor is for and the floor.
+ * floors follow what the service keeps. A minute the samples do not reach the end of is left
+ * out: its floor could be one sample from the top of a tooth, at the end of the span where it
+ * moves a slope most. Returns the minute each floor is for and the floor.
  */
-export function minuteFloors(minutes: number[], heapBytes: number[], fromMinute: number): { minutes: number[]; floors: number[] } {
+export function minuteFloors(minutes: number[], values: number[], fromMinute: number): { minutes: number[]; floors: number[] } {
   const floorOf = new Map<number, number>();
+  let last = -Infinity;
   for (let i = 0; i < minutes.length; i++) {
     if (minutes[i] < fromMinute) continue;
+    last = Math.max(last, minutes[i]);
     const m = Math.floor(minutes[i] - fromMinute);
-    floorOf.set(m, Math.min(floorOf.get(m) ?? Infinity, heapBytes[i]));
+    floorOf.set(m, Math.min(floorOf.get(m) ?? Infinity, values[i]));
   }
-  const ms = [...floorOf.keys()].sort((a, b) => a - b);
+  const ms = [...floorOf.keys()].filter((m) => fromMinute + m + 1 <= last).sort((a, b) => a - b);
   return { minutes: ms.map((m) => fromMinute + m), floors: ms.map((m) => floorOf.get(m)!) };
 }

@@ -98,8 +98,8 @@ const PAGE_SCRIPT = `
     if (alerts.length > 1000) alerts.length = 1000; // the server keeps the same many
     if (!pending) { pending = true; requestAnimationFrame(function () { pending = false; render(); }); } // one render per frame in a storm
   };
-  // A dropped stream is retried by the browser; a refused one (the console at its limit of
-  // open streams, or gone) is not: it says so.
+  // A dropped stream (or a console not answering) is retried by the browser; one refused with
+  // a non-200 answer (the console at its limit of open streams) is closed for good: it says so.
   source.onerror = function () { $('status').textContent = source.readyState === EventSource.CLOSED ? 'not connected: reload the page to try again' : 'reconnecting…'; };
 })();
 `;

@@ -59,11 +59,12 @@ describe('heapTrend', () => {
 });
 
 describe('minuteFloors', () => {
-  it('keeps the lowest sample of each whole minute from the start given', () => {
-    // Samples every 20 s from minute 0.5; minute floors counted from 1.0.
+  it('keeps the lowest sample of each whole minute from the start given, and no partial last minute', () => {
+    // Samples from minute 0.5 on; floors counted from 1.0. Minute [3, 4) holds one sample
+    // (3.1) and the samples end there: it is left out, though 100 would be its floor.
     const minutes = [0.5, 0.8, 1.0, 1.3, 1.6, 2.0, 2.3, 2.7, 3.1];
-    const heap = [50, 10, 300, 250, 280, 310, 260, 330, 270];
-    expect(minuteFloors(minutes, heap, 1)).toEqual({ minutes: [1, 2, 3], floors: [250, 260, 270] });
+    const heap = [50, 10, 300, 250, 280, 310, 260, 330, 100];
+    expect(minuteFloors(minutes, heap, 1)).toEqual({ minutes: [1, 2], floors: [250, 260] });
   });
 
   it('turns a sawtooth on a flat floor into no growth, where the raw samples read as growing', () => {
@@ -72,8 +73,10 @@ describe('minuteFloors', () => {
     const minutes = [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5];
     const heap = [250, 260, 250, 270, 250, 300, 250, 320].map((v) => v * 1e6);
     expect(heapTrend(minutes, heap).verdict).toBe('growing');
+    // Minute [3, 4) is sampled only to 3.5: left out.
     const { minutes: m, floors } = minuteFloors(minutes, heap, 0);
-    expect(floors).toEqual([250e6, 250e6, 250e6, 250e6]);
+    expect(m).toEqual([0, 1, 2]);
+    expect(floors).toEqual([250e6, 250e6, 250e6]);
     expect(heapTrend(m, floors)).toEqual({ slopeBytesPerMinute: 0, meanBytes: 250e6, growthShare: 0, verdict: 'no growth trend' });
   });
 });

@@ -1,7 +1,8 @@
 // kafkajs 2.2.4 groups a send's messages by partition by copying the partition's array for
 // every message: quadratic, and the changelog write of a batch touching 10,000 destinations
 // spent most of its time there (tulios/kafkajs#1576, never merged). `npm install` applies
-// patches/kafkajs+2.2.4.patch (patch-package, postinstall); these tests fail if it was not.
+// patches/kafkajs+2.2.4.patch (patch-package, scripts/postinstall.mjs); these tests fail if it
+// was not. No broker: they run with `npm run test:unit` too.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
