@@ -18,8 +18,10 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY patches ./patches
-# --ignore-scripts skips postinstall: apply the kafkajs patch (patches/) by hand.
-RUN npm ci --omit=dev --ignore-scripts && npx patch-package --error-on-fail && npm cache clean --force
+COPY scripts/postinstall.mjs ./scripts/postinstall.mjs
+# --ignore-scripts skips postinstall (and `prepare`, which would compile): apply the kafkajs
+# patch (patches/) by running the same script; it fails the build if the patch does not apply.
+RUN npm ci --omit=dev --ignore-scripts && node scripts/postinstall.mjs && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY schemas ./schemas

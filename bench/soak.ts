@@ -11,18 +11,16 @@
 // Event time runs 3.6 hours per wall minute (36 h in 10 minutes), so windows close, the
 // new-destination learning period (1 d) ends and baselines warm up within the run; the
 // config is config/example.yaml with allowed_lateness and idle_timeout scaled up to match (see writeSoakConfig).
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { parseDocument } from 'yaml';
 import { loadConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/types.js';
 import { parseDuration } from '../src/config/units.js';
-import { ALERT_TYPES, type AlertType, type FlowRecord } from '../src/engine/types.js';
-import { GenerateOptionsError, type Incident } from '../src/generate/index.js';
-import { packageRoot } from '../src/io/schemas.js';
+import type { AlertType, FlowRecord } from '../src/engine/types.js';
+import type { Incident } from '../src/generate/index.js';
 import { decodeAlert } from '../src/io/wire.js';
 import { createKafka } from '../src/kafka/client.js';
 import { produceFlows } from '../src/kafka/flow-producer.js';
@@ -32,20 +30,11 @@ import { sumMetric } from './soak/metrics-text.js';
 import { samplesCsv, scrape, takeSample, type Phase, type Sample, type SamplerTarget } from './soak/sampler.js';
 import { spawnServiceChild, waitServiceReady, type ServiceChild } from './soak/service-process.js';
 import { heapTrend, mean, minuteFloors, percentile } from './soak/stats.js';
-import { rateForRecords, soakTraffic, type SoakTraffic } from './soak/traffic.js';
+import { capacityProbeTraffic, soakConfigDocument, soakPhaseTraffic, SOAK_T0 } from './soak/workload.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
-const T0 = Date.UTC(2026, 0, 5); // a Monday, as the generator's default
-const EVENT_MS_PER_WALL_MS = 3.6 * 60; // 3.6 event hours per wall minute
-/** Flows the capacity probe has ready: more than it can send in its time. */
-const CAPACITY_PROBE_RECORDS = 3_000_000;
-const SOAK_ALLOWED_LATENESS = '1h';
-/** The documented 5 minutes would be 1.4 s of wall time, about one fetch: 30 minutes of event time (8 s of wall time) tolerate the read skew of a service that keeps up, and a rare stream (flows outside any gateway) still stops holding the watermark back soon. */
-const SOAK_IDLE_TIMEOUT = '30m';
-/** Flows per event second at the least, whatever the wall-clock rate. */
-const MIN_EVENT_RATE = 5;
-const POLICY_TYPES: AlertType[] = ['RESIDENCY_VIOLATION', 'UNAUTHORIZED_PRINCIPAL', 'GATEWAY_BYPASS'];
+const T0 = SOAK_T0;
 const quiet = () => {};
 
 interface SoakArgs {
@@ -101,21 +90,15 @@ function readArgs(): SoakArgs {
   };
 }
 
-/** config/example.yaml with the soak's broker, topics and group (edited as YAML, so units stay). */
+/** The soak's config (workload.ts) with its broker, topics and group. */
 function writeSoakConfig(bootstrap: string, file: string): Config {
-  const doc = parseDocument(readFileSync(join(packageRoot(), 'config', 'example.yaml'), 'utf8'));
+  const doc = soakConfigDocument();
   doc.setIn(['kafka', 'brokers'], [bootstrap]);
   doc.setIn(['kafka', 'group_id'], 'soak');
   for (const [key, name] of Object.entries({ flows: 'flows', alerts: 'alerts', dead_letter: 'dlq', changelog: 'state' })) {
     doc.setIn(['kafka', 'topics', key], `soak.${name}`);
   }
   doc.setIn(['service', 'http_port'], 0);
-  // Event time runs about 200x faster than the wall clock, and the repartition topic
-  // interleaves the flows partitions a fetch batch (thousands of records) at a time: the
-  // documented 30 s of lateness would be 0.14 s of wall time and most records would count as
-  // late. One hour of event time is about 17 s of wall time.
-  doc.setIn(['windows', 'allowed_lateness'], SOAK_ALLOWED_LATENESS);
-  doc.setIn(['windows', 'idle_timeout'], SOAK_IDLE_TIMEOUT);
   writeFileSync(file, doc.toString());
   return loadConfig(file);
 }
@@ -311,12 +294,7 @@ async function main(): Promise<void> {
     let nextStart = T0;
     let rate = args.rate;
     if (rate === undefined) {
-      const probeDuration = 6 * HOUR;
-      const probeTraffic = soakTraffic({
-        seed: args.seed, destinations: args.destinations, start_ms: T0, duration_ms: probeDuration,
-        rate: rateForRecords({ seed: args.seed, destinations: args.destinations, start_ms: T0, duration_ms: probeDuration, incidents_per_type: 0, learning_ms: 0, types: [] }, CAPACITY_PROBE_RECORDS),
-        incidents_per_type: 0, learning_ms: 0, types: [],
-      });
+      const probeTraffic = capacityProbeTraffic(args.seed, args.destinations);
       const stopProbe = abortAfter(abort.signal, args.probeMs);
       const last = { end_ms: T0 };
       const t0 = performance.now();
@@ -338,25 +316,10 @@ async function main(): Promise<void> {
     }
 
     // 2. The soak: a steady wall-clock rate; event time compressed so windows close and baselines learn.
-    const eventDuration = Math.round((args.durationMs * EVENT_MS_PER_WALL_MS) / MINUTE) * MINUTE;
-    const full = eventDuration >= 30 * HOUR;
-    const base = {
-      seed: args.seed, destinations: args.destinations, start_ms: nextStart, duration_ms: eventDuration,
-      incidents_per_type: 1, learning_ms: full ? 26 * HOUR : Math.round(eventDuration / 4),
-    };
-    // At a low rate the seed flows alone (one per destination and data class) outlast the soak:
-    // a floor keeps event time moving, and the event time covered comes out shorter.
-    const eventRate = Math.max(MIN_EVENT_RATE, rateForRecords({ ...base, types: [] }, (rate * args.durationMs) / 1000));
-    let types: AlertType[] = full ? [...ALERT_TYPES] : POLICY_TYPES;
-    let traffic: SoakTraffic;
-    try {
-      traffic = soakTraffic({ ...base, rate: eventRate, types });
-    } catch (err) {
-      if (!(err instanceof GenerateOptionsError)) throw err;
-      console.log(`soak: ${err.message}: injecting no volume incidents`);
-      types = types.filter((t) => t !== 'VOLUME_SPIKE' && t !== 'SUSTAINED_INCREASE');
-      traffic = soakTraffic({ ...base, rate: eventRate, types });
-    }
+    const { traffic, types, eventDuration, eventRate, note } = soakPhaseTraffic({
+      seed: args.seed, destinations: args.destinations, startMs: nextStart, durationMs: args.durationMs, rate,
+    });
+    if (note !== undefined) console.log(`soak: ${note}`);
     console.log(
       `soak: ${int(rate)} flows/s for ${args.durationMs / 1000} s; event time ${(eventDuration / HOUR).toFixed(1)} h from ` +
         `${new Date(nextStart).toISOString()} at ${eventRate.toFixed(1)} flows per event second; ${traffic.truth.length} incidents (${types.join(', ')})`,
@@ -470,10 +433,12 @@ function summarize(x: SummaryInput) {
   const rssTrend = heapTrend(secondHalf.map((s) => s.t_s / 60), secondHalf.map((s) => s.rss_bytes));
   // The verdict: per-minute floors (the heap just after a collection) from learnt to the end.
   const learntSoak = steady === undefined ? [] : soak.filter((s) => s.t_s >= steady.t_s);
-  const floors = minuteFloors(learntSoak.map((s) => s.t_s / 60), learntSoak.map((s) => s.heap_used_bytes), steady === undefined ? 0 : steady.t_s / 60);
-  const floorTrend = heapTrend(floors.minutes, floors.floors);
-  const rssFloors = minuteFloors(learntSoak.map((s) => s.t_s / 60), learntSoak.map((s) => s.rss_bytes), steady === undefined ? 0 : steady.t_s / 60);
-  const rssFloorTrend = heapTrend(rssFloors.minutes, rssFloors.floors);
+  const floorsOf = (bytes: (s: Sample) => number) => {
+    const f = minuteFloors(learntSoak.map((s) => s.t_s / 60), learntSoak.map(bytes), steady === undefined ? 0 : steady.t_s / 60);
+    return { floors: f.floors, trend: heapTrend(f.minutes, f.floors) };
+  };
+  const { floors: heapFloors, trend: floorTrend } = floorsOf((s) => s.heap_used_bytes);
+  const { floors: rssFloors, trend: rssFloorTrend } = floorsOf((s) => s.rss_bytes);
 
   const latencies = [...x.probeSentAt].filter(([i]) => x.probeArrivals.has(i)).map(([i, at]) => x.probeArrivals.get(i)! - at);
   // Incidents the service has had a chance to see: ended before its (least) watermark.
@@ -498,8 +463,8 @@ function summarize(x: SummaryInput) {
     destinations_learnt_at_s: steady === undefined ? null : Math.round(steady.t_s - soak[0].t_s),
     heap_steady_start_mb: steady === undefined ? null : Math.round(steady.heap_used_bytes / 1e6),
     heap_end_mb: Math.round(x.soakEndSample.heap_used_bytes / 1e6),
-    heap_floors_after_learnt: { floors_mb: floors.floors.map((b) => Math.round(b / 1e6)), slope_mb_per_min: floorTrend.slopeBytesPerMinute / 1e6, mean_mb: floorTrend.meanBytes / 1e6, growth_share: floorTrend.growthShare, verdict: floorTrend.verdict },
-    rss_floors_after_learnt: { floors_mb: rssFloors.floors.map((b) => Math.round(b / 1e6)), slope_mb_per_min: rssFloorTrend.slopeBytesPerMinute / 1e6, growth_share: rssFloorTrend.growthShare, verdict: rssFloorTrend.verdict },
+    heap_floors_after_learnt: { floors_mb: heapFloors.map((b) => Math.round(b / 1e6)), slope_mb_per_min: floorTrend.slopeBytesPerMinute / 1e6, mean_mb: floorTrend.meanBytes / 1e6, growth_share: floorTrend.growthShare, verdict: floorTrend.verdict },
+    rss_floors_after_learnt: { floors_mb: rssFloors.map((b) => Math.round(b / 1e6)), slope_mb_per_min: rssFloorTrend.slopeBytesPerMinute / 1e6, growth_share: rssFloorTrend.growthShare, verdict: rssFloorTrend.verdict },
     heap_second_half: { samples: secondHalf.length, slope_mb_per_min: trend.slopeBytesPerMinute / 1e6, mean_mb: trend.meanBytes / 1e6, growth_share: trend.growthShare, verdict: trend.verdict },
     rss_second_half: { slope_mb_per_min: rssTrend.slopeBytesPerMinute / 1e6, mean_mb: rssTrend.meanBytes / 1e6, verdict: rssTrend.verdict },
     event_hours_covered: Math.round(((x.lastEventMs - x.soakStartMs) / HOUR) * 10) / 10,
@@ -520,9 +485,9 @@ function summarize(x: SummaryInput) {
   console.log(`  destinations        ${int(summary.destinations_final)} in state; ${summary.destinations_learnt_at_s === null ? 'never steady' : `99% learnt ${summary.destinations_learnt_at_s} s into the soak`}`);
   console.log(`  heap                ${summary.heap_steady_start_mb ?? '-'} MB when learnt, ${summary.heap_end_mb} MB at the end; raw samples, second half (${h.samples}): ${h.slope_mb_per_min.toFixed(2)} MB/min, mean ${h.mean_mb.toFixed(0)} MB, ${(h.growth_share * 100).toFixed(1)}% over the span: ${h.verdict}`);
   const f = summary.heap_floors_after_learnt;
-  console.log(`  heap floors         lowest sample of each minute from learnt on: ${f.floors_mb.join(', ')} MB; ${f.slope_mb_per_min.toFixed(2)} MB/min, ${(f.growth_share * 100).toFixed(1)}% over the span: ${f.verdict}`);
+  console.log(`  heap floors         lowest sample of each minute from learnt on: ${f.floors_mb.join(', ') || '-'} MB; ${f.slope_mb_per_min.toFixed(2)} MB/min, ${(f.growth_share * 100).toFixed(1)}% over the span: ${f.verdict}`);
   const rf = summary.rss_floors_after_learnt;
-  console.log(`  rss floors          ${rf.floors_mb.join(', ')} MB; ${rf.slope_mb_per_min.toFixed(2)} MB/min, ${(rf.growth_share * 100).toFixed(1)}% over the span: ${rf.verdict}`);
+  console.log(`  rss floors          ${rf.floors_mb.join(', ') || '-'} MB; ${rf.slope_mb_per_min.toFixed(2)} MB/min, ${(rf.growth_share * 100).toFixed(1)}% over the span: ${rf.verdict}`);
   console.log(`  rss                 second half ${summary.rss_second_half.slope_mb_per_min.toFixed(2)} MB/min, mean ${summary.rss_second_half.mean_mb.toFixed(0)} MB: ${summary.rss_second_half.verdict}`);
   console.log(`  alerts              ${JSON.stringify(x.alertsByType)}; incidents detected ${detected.length}/${sentIncidents.length} (those behind the watermark)`);
   const l = summary.latency_probes;
