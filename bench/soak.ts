@@ -26,6 +26,7 @@ import { createKafka } from '../src/kafka/client.js';
 import { produceFlows } from '../src/kafka/flow-producer.js';
 import { startLocalBroker, stopLocalBroker } from '../src/kafka/local-broker.js';
 import { repartitionTopicName } from '../src/kafka/topics.js';
+import type { AlertKeyed } from './soak/alert-keys.js';
 import { sumMetric } from './soak/metrics-text.js';
 import { samplesCsv, scrape, takeSample, type Phase, type Sample, type SamplerTarget } from './soak/sampler.js';
 import { spawnServiceChild, waitServiceReady, type ServiceChild } from './soak/service-process.js';
@@ -131,6 +132,8 @@ class AlertWatcher {
   readonly byType = new Map<AlertType, number>();
   readonly probeArrivals = new Map<number, number>();
   readonly seen = new Set<string>();
+  /** Every alert read, by what it is about (alert-keys.ts): for bench/soak-reference.ts --compare. */
+  readonly keyed: AlertKeyed[] = [];
   private consumer: ReturnType<ReturnType<typeof createKafka>['consumer']> | undefined;
 
   async start(config: Config): Promise<void> {
@@ -142,8 +145,9 @@ class AlertWatcher {
         const now = performance.now();
         const decoded = decodeAlert(message.value ?? Buffer.alloc(0));
         if (!decoded.ok) return;
-        const { type, destination } = decoded.alert;
+        const { type, destination, window_start_ms } = decoded.alert;
         this.byType.set(type, (this.byType.get(type) ?? 0) + 1);
+        this.keyed.push({ type, destination, window_start_ms });
         this.seen.add(`${type}|${destination}`);
         const probe = /^soak-probe-(\d+)\.example$/.exec(destination);
         if (probe !== null && !this.probeArrivals.has(Number(probe[1]))) this.probeArrivals.set(Number(probe[1]), now);
@@ -354,7 +358,7 @@ async function main(): Promise<void> {
       eventRate, eventDuration, soakStartMs: nextStart, interrupted: abort.signal.aborted,
     });
     const meta = { started: started.toISOString(), cpus: cpus().length, loadavg_start_end: [loadAtStart, loadavg()], command: process.argv.slice(2) };
-    writeFileSync(`${outBase}.json`, JSON.stringify({ ...meta, summary, samples }, null, 2));
+    writeFileSync(`${outBase}.json`, JSON.stringify({ ...meta, summary, samples, alerts: watcher.keyed }, null, 2));
     writeFileSync(`${outBase}.csv`, samplesCsv(samples));
     console.log(`soak: samples in ${outBase}.csv and ${outBase}.json`);
   } finally {
