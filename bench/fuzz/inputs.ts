@@ -259,6 +259,17 @@ export function applyDamage(buf: Uint8Array, d: Damage): Buffer {
   }
 }
 
+/** The flow-record schema with three fields added (array, map, array of null), with defaults. */
+export const NEWER_FLOW_SCHEMA: object = (() => {
+  const schema = structuredClone(schemaJson('flow-record')) as { fields: object[] };
+  schema.fields.push(
+    { name: 'tags', type: { type: 'array', items: 'string' }, default: [] },
+    { name: 'labels', type: { type: 'map', values: 'long' }, default: {} },
+    { name: 'hops', type: { type: 'array', items: 'null' }, default: [] },
+  );
+  return schema;
+})();
+
 /**
  * A newer flow schema with fields this reader does not know, of the kinds
  * avsc trusts counts for: an array and a map (what a registry or a container
@@ -266,15 +277,7 @@ export function applyDamage(buf: Uint8Array, d: Damage): Buffer {
  * resolution, not the fast decoder.
  */
 export function newerFlowType(): avro.Type {
-  newer ??= (() => {
-    const schema = structuredClone(schemaJson('flow-record')) as { fields: object[] };
-    schema.fields.push(
-      { name: 'tags', type: { type: 'array', items: 'string' }, default: [] },
-      { name: 'labels', type: { type: 'map', values: 'long' }, default: {} },
-      { name: 'hops', type: { type: 'array', items: 'null' }, default: [] },
-    );
-    return avro.Type.forSchema(schema as avro.Schema);
-  })();
+  newer ??= avro.Type.forSchema(NEWER_FLOW_SCHEMA as avro.Schema);
   return newer;
 }
 let newer: avro.Type | undefined;

@@ -14,12 +14,12 @@ import type { Alert, FlowRecord } from '../../src/engine/types.js';
 import { AvroFileWriter, readAvroBatches } from '../../src/io/avro-file.js';
 import { openFlowInput } from '../../src/io/input.js';
 import type { InputItem } from '../../src/io/input-item.js';
-import { alertType, schemaJson } from '../../src/io/schemas.js';
+import { alertType } from '../../src/io/schemas.js';
 import { decodeAlert, decodeFlowMessage, encodeAlert, encodeFlowAvro, encodeFlowConfluent, encodeFlowJson, type WireFormat, type WireOptions } from '../../src/io/wire.js';
 import { gatewayDecoder, repartitionDecoder } from '../../src/kafka/decoder.js';
 import { reasonClass } from '../../src/kafka/dlq.js';
 import {
-  alertArb, applyDamage, applyMutation, damageArb, fitsAvro, mutationArb, newerFlowType, newerRecordArb,
+  alertArb, applyDamage, applyMutation, damageArb, fitsAvro, mutationArb, newerFlowType, NEWER_FLOW_SCHEMA, newerRecordArb,
   rawNumberMutationArb, toJsonText, validFlowArb,
 } from './inputs.js';
 import { alertContractProblem, fileItemProblem, fileReasonClass, judgeFlowOutcome, namesField, reasonClassOf } from './oracle.js';
@@ -210,15 +210,6 @@ const jsonl: Target<[FileLine[], boolean, ReturnType<typeof damageArb> extends f
   },
 };
 
-const NEWER_SCHEMA = (() => {
-  const schema = structuredClone(schemaJson('flow-record')) as { fields: object[] };
-  schema.fields.push(
-    { name: 'tags', type: { type: 'array', items: 'string' }, default: [] },
-    { name: 'labels', type: { type: 'map', values: 'long' }, default: {} },
-    { name: 'hops', type: { type: 'array', items: 'null' }, default: [] },
-  );
-  return schema;
-})();
 const SYNC = Buffer.from('fedcba9876543210');
 
 const avroFiles: Target<[{ records: object[]; schema?: object }, 'null' | 'deflate', (ReturnType<typeof damageArb> extends fc.Arbitrary<infer D> ? D : never)[]]> = {
@@ -228,7 +219,7 @@ const avroFiles: Target<[{ records: object[]; schema?: object }, 'null' | 'defla
   draw: (seed, n) => sample(fc.tuple(
     fc.oneof(
       fc.array(validFlowArb(), { minLength: 1, maxLength: 40 }).map((records) => ({ records: records as object[] })),
-      fc.array(newerRecordArb(), { minLength: 1, maxLength: 40 }).map((records) => ({ records: records as object[], schema: NEWER_SCHEMA })),
+      fc.array(newerRecordArb(), { minLength: 1, maxLength: 40 }).map((records) => ({ records: records as object[], schema: NEWER_FLOW_SCHEMA })),
     ),
     fc.constantFrom<'null' | 'deflate'>('null', 'deflate'),
     fc.array(damageArb(), { minLength: 0, maxLength: 3 }),

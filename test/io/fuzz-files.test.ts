@@ -10,13 +10,13 @@ import type { FlowRecord } from '../../src/engine/types.js';
 import { AvroFileWriter, readAvroBatches } from '../../src/io/avro-file.js';
 import { openFlowInput } from '../../src/io/input.js';
 import type { InputItem } from '../../src/io/input-item.js';
-import { schemaJson } from '../../src/io/schemas.js';
 import {
   applyDamage,
   applyMutation,
   damageArb,
   mutationArb,
   newerFlowType,
+  NEWER_FLOW_SCHEMA,
   newerRecordArb,
   normalised,
   ONE_MIB,
@@ -112,15 +112,6 @@ async function writeAvro(path: string, records: object[], options: ConstructorPa
   await writer.close();
 }
 
-const NEWER_SCHEMA = (() => {
-  const schema = structuredClone(schemaJson('flow-record')) as { fields: object[] };
-  schema.fields.push(
-    { name: 'tags', type: { type: 'array', items: 'string' }, default: [] },
-    { name: 'labels', type: { type: 'map', values: 'long' }, default: {} },
-    { name: 'hops', type: { type: 'array', items: 'null' }, default: [] },
-  );
-  return schema;
-})();
 
 describe('Avro container reader under damaged files', () => {
   it('ends every damaged file, local or newer writer schema, plain or deflated, in valid flows and precise error items', async () => {
@@ -129,7 +120,7 @@ describe('Avro container reader under damaged files', () => {
       fc.asyncProperty(
         fc.oneof(
           fc.array(validFlowArb(), { minLength: 1, maxLength: 30 }).map((records) => ({ records: records as object[], schema: undefined as object | undefined })),
-          fc.array(newerRecordArb(), { minLength: 1, maxLength: 30 }).map((records) => ({ records: records as object[], schema: NEWER_SCHEMA as object | undefined })),
+          fc.array(newerRecordArb(), { minLength: 1, maxLength: 30 }).map((records) => ({ records: records as object[], schema: NEWER_FLOW_SCHEMA as object | undefined })),
         ),
         fc.constantFrom<'null' | 'deflate'>('null', 'deflate'),
         fc.array(damageArb(), { minLength: 1, maxLength: 3 }),
@@ -150,7 +141,7 @@ describe('Avro container reader under damaged files', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(newerRecordArb(), { minLength: 1, maxLength: 30 }), async (records) => {
         const name = 'newer.avro';
-        await writeAvro(tmp.file(name), records, { schema: NEWER_SCHEMA, blockSize: 512, syncMarker: SYNC });
+        await writeAvro(tmp.file(name), records, { schema: NEWER_FLOW_SCHEMA, blockSize: 512, syncMarker: SYNC });
         const items = await collect(readAvroBatches(tmp.file(name)));
         expect(items.map((i) => (i.ok ? i.flow : i.reason))).toStrictEqual(
           records.map(({ tags: _t, labels: _l, hops: _h, ...plain }) => normalised(plain as unknown as FlowRecord)),
@@ -197,7 +188,7 @@ describe('Avro container reader under damaged files', () => {
   it('names a corrupt array count in a newer-schema record and skips the rest of its block', async () => {
     const name = 'tags.avro';
     const record = { ...flow(), tags: ['zz-unique-tag'], labels: {}, hops: [] };
-    await writeAvro(tmp.file(name), [record], { schema: NEWER_SCHEMA, syncMarker: SYNC });
+    await writeAvro(tmp.file(name), [record], { schema: NEWER_FLOW_SCHEMA, syncMarker: SYNC });
     const file = readFileSync(tmp.file(name));
     const encoded = newerFlowType().toBuffer(record);
     const recordAt = file.indexOf(encoded);
