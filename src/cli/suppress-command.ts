@@ -23,8 +23,8 @@ import { decodeSuppression, encodeAuditEvent, encodeSuppression } from '../suppr
 import type { AuditAction, Suppression, SuppressionAuditEvent } from '../suppress/types.js';
 import { iso, validateSuppression, type SuppressionField } from '../suppress/validate.js';
 import { UsageError } from './errors.js';
+import { DefaultPartitioner } from '../kafka/murmur2.js';
 
-const { Partitioners } = kafkajs;
 
 export interface SuppressAddOptions {
   destination?: string;
@@ -148,7 +148,7 @@ async function withKafka<T>(config: Config, work: (kafka: Kafka) => Promise<T>):
 
 /** The audit event, then the change (the record, or the tombstone when `record` is null). */
 async function writeChange(kafka: Kafka, config: Config, event: SuppressionAuditEvent, record: Suppression | null): Promise<void> {
-  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: DefaultPartitioner });
   await producer.connect();
   try {
     const id = event.suppression.id;

@@ -25,6 +25,7 @@ import { replayPerPartition } from './reference.js';
 import { describeFault, FAULT_KINDS, JOINER, MEMBERS, planFaults, type Fault, type FaultKind } from './schedule.js';
 import { judge, type Figures } from './verdict.js';
 import { buildWorkload, type WorkloadRecord, type WorkloadSize } from './workload.js';
+import { DefaultPartitioner } from '../kafka/murmur2.js';
 
 export interface FaultSuiteOptions {
   seed: number;
@@ -137,7 +138,7 @@ export async function runFaultSuite(o: FaultSuiteOptions): Promise<FaultSuiteRes
         `${workload.truth.length} incidents, ${partitions} partitions; ${schedule.length} faults`,
     );
     await createFlowsTopic(kafka, topics.flows, partitions);
-    producer = kafka.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    producer = kafka.producer({ createPartitioner: DefaultPartitioner, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await producer.connect();
     const send = (records: WorkloadRecord[]) => produce(producer!, topics.flows, records);
 

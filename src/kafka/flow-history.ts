@@ -8,7 +8,7 @@ import { DestinationKeyer } from '../engine/keys.js';
 import { decodeFlowMessage } from '../io/wire.js';
 import { createKafka } from './client.js';
 import { readToEnd, type PartitionEnd } from './read-to-end.js';
-import { partitionOfKey } from './repartition-pack.js';
+import { partitionOfKey } from './murmur2.js';
 import { partitionCount } from './topics.js';
 
 export interface FlowHistoryHandlers {

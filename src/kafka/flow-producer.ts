@@ -8,6 +8,7 @@ import type { Config } from '../config/types.js';
 import type { FlowRecord } from '../engine/types.js';
 import { encodeFlowAvro, encodeFlowConfluent, encodeFlowJson } from '../io/wire.js';
 import { createKafka, type ClientOptions } from './client.js';
+import { DefaultPartitioner } from './murmur2.js';
 
 export type FlowWireFormat = 'avro' | 'json' | 'confluent';
 export const FLOW_WIRE_FORMATS: readonly FlowWireFormat[] = ['avro', 'json', 'confluent'];
@@ -68,7 +69,7 @@ export async function produceFlows(
   const producer =
     options.producer ??
     createKafka(config.kafka, { clientId: `${config.kafka.client_id}-generator`, log: options.clientLog }).producer({
-      createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+      createPartitioner: DefaultPartitioner,
     });
   const result: ProduceFlowsResult = { sent: 0, firstFlowId: null, lastFlowId: null };
   const startedAt = Date.now();

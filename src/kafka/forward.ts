@@ -10,7 +10,8 @@ import { DestinationKeyer } from '../engine/keys.js';
 import { encodeFlowAvro } from '../io/wire.js';
 import type { FlowDecoder } from './decoder.js';
 import { DLQ_HEADERS, type DeadLetter, type InputMessage } from './dlq.js';
-import { encodePack, partitionOfKey, type PackedFlow } from './repartition-pack.js';
+import { partitionOfKey } from './murmur2.js';
+import { encodePack, type PackedFlow } from './repartition-pack.js';
 
 /** A pack is sealed before its flows exceed this. */
 const PACK_BYTES = 256 * 1024;

@@ -10,16 +10,9 @@
 // is a copy left by a forwarder that crashed before committing. Per flow, not per pack: a
 // re-read after a crash may cut the source into other batches and so other packs.
 // Partitions are chosen as kafkajs's default partitioner does for the destination key
-// (murmur2), so a destination lands where its single-flow records always did.
-import { createRequire } from 'node:module';
+// (murmur2.ts), so a destination lands where its single-flow records always did.
 
 const MAGIC = [0x45, 0x57, 0x50, 0x01];
-const murmur2 = createRequire(import.meta.url)('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: string | Buffer) => number;
-
-/** The engine partition of a destination key, as kafkajs's DefaultPartitioner picks it. */
-export function partitionOfKey(key: string, partitions: number): number {
-  return (murmur2(key) & 0x7fffffff) % partitions;
-}
 
 export interface PackedFlow {
   /** Offset of the flow's record in its source (flows topic) partition. */

@@ -23,8 +23,8 @@ import { SuppressionBook } from '../suppress/book.js';
 import { startSuppressionFollower, type SuppressionFollower } from './suppression-follower.js';
 import { TaskRegistry } from './task-registry.js';
 import { ensureTopics, type TopicLayout } from './topics.js';
+import { DefaultPartitioner } from './murmur2.js';
 
-const { Partitioners } = kafkajs;
 
 export interface ServiceOptions {
   /** Names this instance in logs, metrics and its kafkajs client id; default host-pid. */
@@ -154,7 +154,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       'starting',
     );
 
-    producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1, createPartitioner: DefaultPartitioner });
     await producer.connect();
 
     follower = await startSuppressionFollower({
