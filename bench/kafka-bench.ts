@@ -1,8 +1,10 @@
 // node dist/bench/kafka-bench.js: the Kafka path end to end on a fresh local broker —
 // producing generated flows (Avro and JSON), then the service consuming, re-keying and
 // detecting them. The machine is shared and noisy: the figures are indications.
-// BENCH_KAFKA_RECORDS sets the number of flows (default 200000).
-import { mkdtempSync, rmSync } from 'node:fs';
+// BENCH_KAFKA_RECORDS sets the number of flows (default 200000). Each read is reported with
+// the CPU it took per flow, of this process and of the broker (from /proc), because a rate
+// alone cannot tell a service that waits from one that works.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,6 +12,7 @@ import { demoConfig, tailFlows } from '../src/cli/demo-command.js';
 import type { Config } from '../src/config/types.js';
 import type { FlowRecord } from '../src/engine/types.js';
 import { generateTraffic, resolveGenerateOptions } from '../src/generate/index.js';
+import { DestinationKeyer } from '../src/engine/keys.js';
 import { createKafka } from '../src/kafka/client.js';
 import { produceFlows, type FlowWireFormat } from '../src/kafka/flow-producer.js';
 import { startLocalBroker, stopLocalBroker } from '../src/kafka/local-broker.js';
@@ -36,28 +39,95 @@ async function produceRate(config: Config, topic: string, records: FlowRecord[],
   return records.length / ((performance.now() - started) / 1000);
 }
 
+/** CPU milliseconds a process has used (user + system), from /proc; NaN where there is no /proc. */
+function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime in USER_HZ (100 on Linux)
+  } catch {
+    return NaN;
+  }
+}
+
+interface CpuUse {
+  /** This process (every thread: the collector's and zlib's too). */
+  nodeMs: number;
+  brokerMs: number;
+}
+
+/** Starts measuring; the returned function gives the CPU used since. */
+function cpuMeter(brokerPid: number): () => CpuUse {
+  const node0 = process.cpuUsage();
+  const broker0 = processCpuMs(brokerPid);
+  return () => {
+    const node = process.cpuUsage(node0);
+    return { nodeMs: (node.user + node.system) / 1000, brokerMs: processCpuMs(brokerPid) - broker0 };
+  };
+}
+
+function perFlow(cpu: CpuUse, flows: number, seconds: number): string {
+  const us = (ms: number) => ((ms * 1000) / flows).toFixed(1);
+  return `CPU per flow: node ${us(cpu.nodeMs)} µs, broker ${us(cpu.brokerMs)} µs (${((cpu.nodeMs + cpu.brokerMs) / 1000 / seconds).toFixed(2)} cores in all)`;
+}
+
+interface Read {
+  rate: number;
+  seconds: number;
+  cpu: CpuUse;
+}
+
 /** A bare kafkajs consumer reading the whole topic: the ceiling for any kafkajs service. */
-async function bareConsumerRate(config: Config, topic: string, expected: number): Promise<number> {
+async function bareConsumerRate(config: Config, topic: string, expected: number, brokerPid: number): Promise<Read> {
   const kafka = createKafka(config.kafka, { log: () => {} });
   const consumer = kafka.consumer({ groupId: `bench-bare-${Date.now()}` });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let seen = 0;
   let started = 0;
-  let done!: () => void;
-  const finished = new Promise<void>((resolve) => (done = resolve));
+  let meter: (() => CpuUse) | undefined;
+  let done!: (cpu: CpuUse) => void;
+  const finished = new Promise<CpuUse>((resolve) => (done = resolve));
   await consumer.run({
     eachBatchAutoResolve: true,
     eachBatch: async ({ batch }) => {
-      if (started === 0) started = performance.now();
+      if (started === 0) {
+        started = performance.now();
+        meter = cpuMeter(brokerPid);
+      }
       seen += batch.messages.length;
-      if (seen >= expected) done();
+      if (seen >= expected) done(meter!());
     },
   });
-  await finished;
+  const cpu = await finished;
   const seconds = (performance.now() - started) / 1000;
   await consumer.disconnect();
-  return expected / seconds;
+  return { rate: expected / seconds, seconds, cpu };
+}
+
+/** Starts the service on `config` and times it through `expected` records already on its flows topic. */
+async function serviceRate(config: Config, expected: number, brokerPid: number): Promise<Read & { service: Awaited<ReturnType<typeof startService>> }> {
+  const service = await startService(config, { instanceId: 'bench', httpPort: 0, log: createServiceLogger('bench', 'warn') });
+  let failure: Error | undefined;
+  service.done.catch((err: Error) => {
+    failure = err;
+  });
+  await service.ready;
+  const started = performance.now();
+  const meter = cpuMeter(brokerPid);
+  for (;;) {
+    if (failure !== undefined) throw new Error(`the service stopped: ${failure.message}`);
+    const c = service.counters();
+    if (c.processed + c.deadLetters + c.skipped >= expected) break;
+    await sleep(50);
+  }
+  const cpu = meter();
+  const seconds = (performance.now() - started) / 1000;
+  return { rate: expected / seconds, seconds, cpu, service };
+}
+
+function report(label: string, read: Read, flows: number): void {
+  console.log(`${label}: ${Math.round(read.rate)} flows/s; ${perFlow(read.cpu, flows, read.seconds)}`);
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -83,25 +153,12 @@ async function main(): Promise<void> {
     await produceFlows(config, config.kafka.topics.flows, input, { format: 'avro', clientLog: () => {} });
     console.log(`produce ${input.length} flows (avro): ${Math.round(input.length / ((performance.now() - t0) / 1000))} flows/s`);
 
-    const bare = await bareConsumerRate(config, config.kafka.topics.flows, input.length);
-    console.log(`bare kafkajs consumer, same topic: ${Math.round(bare)} flows/s`);
+    const bare = await bareConsumerRate(config, config.kafka.topics.flows, input.length, broker.pid);
+    report('bare kafkajs consumer, same topic', bare, input.length);
 
-    const service = await startService(config, { instanceId: 'bench', httpPort: 0, log: createServiceLogger('bench', 'warn') });
-    let failure: Error | undefined;
-    service.done.catch((err: Error) => {
-      failure = err;
-    });
-    await service.ready;
-    const started = performance.now();
-    for (;;) {
-      if (failure !== undefined) throw new Error(`the service stopped: ${failure.message}`);
-      const c = service.counters();
-      if (c.processed + c.deadLetters + c.skipped >= input.length) break;
-      await sleep(50);
-    }
-    const rate = input.length / ((performance.now() - started) / 1000);
-    console.log(`service (decode + repartition + detect + changelog), same topic: ${Math.round(rate)} flows/s`);
-    console.log(`service / bare consumer ratio: ${(rate / bare).toFixed(2)}`);
+    const { service, ...read } = await serviceRate(config, input.length, broker.pid);
+    report('service (decode + repartition + detect + changelog), same topic', read, input.length);
+    console.log(`service / bare consumer ratio: ${(read.rate / bare.rate).toFixed(2)}`);
 
     // 2. Latency: a flow that raises an alert once the service is caught up, from the
     // moment it is sent to the moment its alert is read from the incident topic.
@@ -141,6 +198,23 @@ async function main(): Promise<void> {
     await producer.disconnect();
     await watcher.disconnect();
     await service.stop();
+
+    // 3. The same flows keyed by destination, as gateways can key them, with kafka.repartition
+    // off: the service's shortest path (no repartition topic), on topics of its own.
+    const base = demoConfig(broker.bootstrap, 'bench-direct');
+    const direct: Config = { ...base, kafka: { ...base.kafka, repartition: false } };
+    const keyer = new DestinationKeyer(direct.baseline.key);
+    const admin2 = createKafka(direct.kafka, { log: () => {} }).admin();
+    await admin2.connect();
+    await admin2.createTopics({ topics: [{ topic: direct.kafka.topics.flows, numPartitions: 3 }], waitForLeaders: true });
+    await admin2.disconnect();
+    await produceFlows(direct, direct.kafka.topics.flows, input, { format: 'avro', clientLog: () => {}, key: (f) => keyer.keyOf(f) });
+    const bareDirect = await bareConsumerRate(direct, direct.kafka.topics.flows, input.length, broker.pid);
+    report('bare kafkajs consumer, destination-keyed topic', bareDirect, input.length);
+    const { service: serviceDirect, ...readDirect } = await serviceRate(direct, input.length, broker.pid);
+    report('service without repartition (decode + detect + changelog), same topic', readDirect, input.length);
+    console.log(`service / bare consumer ratio: ${(readDirect.rate / bareDirect.rate).toFixed(2)}`);
+    await serviceDirect.stop();
   } finally {
     await stopLocalBroker({ dir });
     rmSync(dir, { recursive: true, force: true });

@@ -29,6 +29,8 @@ export interface ProduceFlowsOptions {
   onProgress?: (sent: number) => void;
   /** Stop early (the flows sent so far stay sent). */
   signal?: AbortSignal;
+  /** The record key of a flow; default its gateway_id, as gateways key (flowMessage). */
+  key?: (flow: FlowRecord) => string;
 }
 
 export interface ProduceFlowsResult {
@@ -50,8 +52,12 @@ export function flowEncoder(format: FlowWireFormat, schemaId = 1): (flow: FlowRe
  * stamping synthetic (possibly months old) event time on the record would make the broker's
  * time-based retention delete the segments right after they roll.
  */
-export function flowMessage(flow: FlowRecord, encode: (flow: FlowRecord) => Buffer): Message {
-  return { key: flow.gateway_id ?? 'none', value: encode(flow) };
+export function flowMessage(flow: FlowRecord, encode: (flow: FlowRecord) => Buffer, key = gatewayKey): Message {
+  return { key: key(flow), value: encode(flow) };
+}
+
+function gatewayKey(flow: FlowRecord): string {
+  return flow.gateway_id ?? 'none';
 }
 
 export async function produceFlows(
@@ -99,7 +105,7 @@ export async function produceFlows(
       if (options.signal?.aborted) break;
       if (batch.length === 0) batchFirst = flow.flow_id;
       batchLast = flow.flow_id;
-      batch.push(flowMessage(flow, encode));
+      batch.push(flowMessage(flow, encode, options.key));
       if (batch.length >= size) await flush();
     }
     if (!options.signal?.aborted) await flush();
