@@ -48,6 +48,11 @@ export interface KafkaConfig {
    * Turn off only when the gateways already key records by the destination key.
    */
   repartition: boolean;
+  /**
+   * Milliseconds: while this instance is behind, an engine partition writes its state and
+   * commits its offset at most this often (Kafka Streams' commit.interval.ms); 0: every batch.
+   */
+  commit_interval: number;
   /** Confluent Schema Registry for writer schemas by id; null: the local schema. */
   schema_registry: null | { url: string };
 }

@@ -163,6 +163,11 @@ export class Engine {
     return this.dests.size;
   }
 
+  /** Destinations changed since the last commit(): how many entries the next one returns (about). */
+  get pendingChanges(): number {
+    return this.dirty.size;
+  }
+
   /** Runs the per-flow detectors and adds the flow to its destination's window. */
   process(flow: FlowRecord): Alert[] {
     this.counters.records++;

@@ -1,6 +1,7 @@
 // kafkajs eachBatch: route a batch to the forwarder (flows topic, repartition on) or to the
 // engine of its partition, produce what it yields with acks=all, and only then commit the
-// batch's offset. A crash anywhere before the commit means the batch is read again; the
+// batch's offset (an engine partition catching up writes its state and commits at most every
+// kafka.commit_interval, see commit-cadence.ts). A crash anywhere before the commit means the batch is read again; the
 // progress marker (progress.ts) makes the engine skip what its restored state already holds,
 // so a re-read can repeat alerts (same alert_id) but never count a record twice.
 import kafkajs, { type EachBatchPayload, type Message, type Producer, type TopicMessages } from 'kafkajs';
@@ -11,7 +12,8 @@ import type { FutureBound } from '../engine/future-bound.js';
 import type { FlowDecoder } from './decoder.js';
 import type { InFlightBatches } from './in-flight.js';
 import { deadLetterMessage, reasonClass, type DeadLetter } from './dlq.js';
-import { newBatchOutput } from './engine-task.js';
+import type { CommitCadence } from './commit-cadence.js';
+import { newBatchOutput, type EngineTask } from './engine-task.js';
 import type { Forwarder } from './forward.js';
 import type { Logger } from './logger.js';
 import type { ServiceMetrics } from './metrics.js';
@@ -21,6 +23,11 @@ import type { TopicLayout } from './topics.js';
 const { CompressionTypes } = kafkajs;
 /** Heartbeat at most this often inside a long batch or while waiting for a restore. */
 const HEARTBEAT_EVERY_MS = 1_000;
+/**
+ * A deferred write is made anyway once this many destinations wait in it: the changelog write
+ * stays about the size one large batch could already make (CHANGELOG_MAX_MESSAGE_BYTES).
+ */
+const MAX_DEFERRED_DESTINATIONS = 10_000;
 
 export interface BatchHandlerDeps {
   config: Config;
@@ -35,11 +42,14 @@ export interface BatchHandlerDeps {
   log: Logger;
   /** Batches still running, for a consumer restart to wait on (in-flight.ts); optional. */
   inFlight?: InFlightBatches;
+  /** When engine partitions write state and commit (kafka.commit_interval). */
+  cadence: CommitCadence;
 }
 
 export function createBatchHandler(deps: BatchHandlerDeps): (payload: EachBatchPayload) => Promise<void> {
   const route = async (payload: EachBatchPayload): Promise<void> => {
     const { topic } = payload.batch;
+    deps.cadence.noteLag(topic, payload.batch.partition, lagAfter(payload));
     if (topic === deps.layout.engineInput) return engineBatch(deps, payload);
     if (deps.forwarder !== null && topic === deps.layout.flows) return forwardBatch(deps, deps.forwarder, payload);
     throw new Error(`batch from unexpected topic ${topic}`);
@@ -78,40 +88,45 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
   // Records come from the gateways directly only without repartitioning; else the forwarder checked them.
   const bound = layout.repartition === null ? futureBound(deps) : undefined;
   const heartbeat = throttledHeartbeat(payload, deps.log);
-  try {
-    // From here the engine changes: any failure before the changelog is written leaves it
-    // ahead of the changelog, so it is dropped and restored before the batch is retried.
-    for (let i = 0; i < batch.messages.length; i++) {
-      task.accept(batch.messages[i], out, bound);
-      if ((i & 255) === 255) await heartbeat();
-    }
-    task.finishBatch(Number(batch.lastOffset()));
-    const changes = task.commit();
-    await assertStillMember(payload);
-    // Alerts and dead letters first, then the state: a crash in between re-reads the batch
-    // against the old state and repeats the same alerts, rather than losing them.
-    await send(deps.producer, [
-      { topic: layout.alerts, messages: out.alerts.map((a) => alertMessage(a, deps.config.alerts.format)) },
-      { topic: layout.suppressed, messages: out.suppressed.map((a) => suppressedMessage(a, deps.config.alerts.format)) },
-      { topic: layout.deadLetter, messages: out.deadLetters.map(deadLetterMessage) },
-    ]);
-    if (changes.length > 0) {
+  const { cadence } = deps;
+  const p = batch.partition;
+  // Under the partition's lock: the final write of a stopping service must not interleave.
+  const wrote = await cadence.exclusive(p, async () => {
+    let writeNow = true;
+    try {
+      // From here the engine changes: any failure before the changelog is written leaves it
+      // ahead of the changelog, so it is dropped and restored before the batch is retried.
+      for (let i = 0; i < batch.messages.length; i++) {
+        task.accept(batch.messages[i], out, bound);
+        if ((i & 255) === 255) await heartbeat();
+      }
+      task.finishBatch(Number(batch.lastOffset()));
+      writeNow = cadence.due(p) || task.engine.pendingChanges >= MAX_DEFERRED_DESTINATIONS;
       await assertStillMember(payload);
-      // One request to one partition: one record batch, appended atomically with the marker.
-      const written = await deps.producer.send({
-        topic: layout.changelog,
-        acks: -1,
-        compression: CompressionTypes.GZIP,
-        messages: changes.map((c) => ({ key: c.key, value: c.value, partition: batch.partition })),
-      });
-      const meta = written.find((r) => r.partition === batch.partition);
-      if (meta?.baseOffset !== undefined) task.changelogEnd = Number(meta.baseOffset) + changes.length;
+      // Alerts and dead letters first, then the state: a crash in between re-reads the batch
+      // against the old state and repeats the same alerts, rather than losing them.
+      await send(deps.producer, [
+        { topic: layout.alerts, messages: out.alerts.map((a) => alertMessage(a, deps.config.alerts.format)) },
+        { topic: layout.suppressed, messages: out.suppressed.map((a) => suppressedMessage(a, deps.config.alerts.format)) },
+        { topic: layout.deadLetter, messages: out.deadLetters.map(deadLetterMessage) },
+      ]);
+      if (writeNow) await writeState(deps, task, () => assertStillMember(payload));
+    } catch (err) {
+      registry.drop(p);
+      cadence.forget(p);
+      throw err;
     }
-  } catch (err) {
-    registry.drop(batch.partition);
-    throw err;
-  }
-  await commitBatch(payload);
+    if (!writeNow) {
+      // Fetch on from here; the offset is committed with the state, by a later batch.
+      payload.resolveOffset(batch.lastOffset());
+      cadence.defer(p);
+      return false;
+    }
+    await commitBatch(payload);
+    cadence.written(p);
+    return true;
+  });
+  if (!wrote) deps.log.debug({ partition: p, lag: lagAfter(payload) }, 'state and offset deferred (kafka.commit_interval)');
 
   if (layout.repartition === null) metrics.addRecordsIn(batch.topic, out.processed + out.deadLetters.length);
   metrics.addProcessed(out.processed);
@@ -126,6 +141,25 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
   metrics.setEngineState(batch.partition, task.engine.destinationCount, task.engine.currentWatermark);
   stopTimer();
   if (out.alerts.length > 0) deps.log.debug({ partition: batch.partition, alerts: out.alerts.length }, 'alerts published');
+}
+
+/**
+ * The state changes of one engine partition to its changelog partition, in one request (one
+ * record batch, appended atomically with the progress marker at its end). `fence` runs just
+ * before: it throws when the partition is no longer ours.
+ */
+export async function writeState(deps: Pick<BatchHandlerDeps, 'producer' | 'layout'>, task: EngineTask, fence: () => Promise<void>): Promise<void> {
+  const changes = task.commit();
+  if (changes.length === 0) return;
+  await fence();
+  const written = await deps.producer.send({
+    topic: deps.layout.changelog,
+    acks: -1,
+    compression: CompressionTypes.GZIP,
+    messages: changes.map((c) => ({ key: c.key, value: c.value, partition: task.partition })),
+  });
+  const meta = written.find((r) => r.partition === task.partition);
+  if (meta?.baseOffset !== undefined) task.changelogEnd = Number(meta.baseOffset) + changes.length;
 }
 
 function alertMessage(alert: Alert, format: Config['alerts']['format']): Message {

@@ -23,6 +23,8 @@ import { SuppressionBook } from '../suppress/book.js';
 import { startSuppressionFollower, type SuppressionFollower } from './suppression-follower.js';
 import { TaskRegistry } from './task-registry.js';
 import { ensureTopics, type TopicLayout } from './topics.js';
+import { CommitCadence } from './commit-cadence.js';
+import { startDeferredWrites, type DeferredWrites } from './deferred-writes.js';
 import { DefaultPartitioner } from './murmur2.js';
 
 
@@ -89,6 +91,9 @@ export async function startService(config: Config, options: ServiceOptions = {})
   let registry: TaskRegistry | undefined;
   let current = config;
   let assignment: Record<string, number[]> = {};
+  let memberId: string | undefined;
+  const cadence = new CommitCadence(config.kafka.commit_interval);
+  let deferredWrites: DeferredWrites | undefined;
   let markReady!: () => void;
   let failReady!: (err: Error) => void;
   const ready = new Promise<void>((resolve, reject) => {
@@ -135,6 +140,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const suppressions = new SuppressionBook(config.suppressions.entries);
   let follower: SuppressionFollower | undefined;
   const closeAll = async () => {
+    // Deferred state is written while this member still owns its partitions.
+    await deferredWrites?.stop().catch((err) => log.warn({ err }, 'writing deferred state failed'));
     registry?.close();
     await follower?.stop();
     await consumer?.disconnect().catch((err) => log.warn({ err }, 'consumer disconnect failed'));
@@ -207,11 +214,14 @@ export async function startService(config: Config, options: ServiceOptions = {})
     const ev = consumer.events;
     consumer.on(ev.GROUP_JOIN, ({ payload }) => {
       assignment = payload.memberAssignment;
+      memberId = payload.memberId;
       consumerRunning = true;
       const engine = assignment[topics.engineInput] ?? [];
       metrics.setAssignment(assignment, engine);
       log.info({ assignment, memberId: payload.memberId }, 'joined the group');
       reg.assign(engine);
+      cadence.resetLags();
+      for (const p of cadence.pending) if (!engine.includes(p)) cadence.forget(p);
     });
     consumer.on(ev.REBALANCING, () => {
       consumerRunning = false;
@@ -246,7 +256,20 @@ export async function startService(config: Config, options: ServiceOptions = {})
         metrics,
         log,
         inFlight,
+        cadence,
       }),
+    });
+    deferredWrites = startDeferredWrites({
+      cadence,
+      intervalMs: config.kafka.commit_interval,
+      registry: reg,
+      producer,
+      consumer,
+      layout: topics,
+      log,
+      inFlight,
+      running: () => consumerRunning,
+      memberId: () => memberId,
     });
   } catch (err) {
     await closeAll();

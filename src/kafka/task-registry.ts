@@ -1,6 +1,7 @@
 // Which engine-input partitions this instance owns and their engines. On every assignment
-// (kafkajs GROUP_JOIN) revoked partitions are dropped (their state is already in the
-// changelog, written every batch) and the assigned ones are restored in one round before any
+// (kafkajs GROUP_JOIN) revoked partitions are dropped (their state is in the changelog up to
+// their last commit; anything later, deferred by kafka.commit_interval, the new owner re-reads
+// from that commit) and the assigned ones are restored in one round before any
 // of their batches is processed: the batch handler awaits `get(p)`. An engine kept from the
 // previous assignment is reused only if its changelog partition ends where our last write
 // left it, i.e. no other instance owned the partition in between.

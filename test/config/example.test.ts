@@ -29,6 +29,7 @@ describe('config/example.yaml', () => {
       ssl: false,
       sasl: null,
       repartition: true,
+      commit_interval: 1_000,
       schema_registry: null,
     });
     expect(config.service).toEqual({ http_host: '127.0.0.1', http_port: 9464 });

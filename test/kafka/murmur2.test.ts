@@ -55,6 +55,12 @@ describe('murmur2', () => {
 });
 
 describe('partitionOfKey and DefaultPartitioner', () => {
+  it('partition = (hash & 0x7fffffff) % n, worked out by hand for the Java values', () => {
+    const keys = ['21', 'foobar', 'a-little-bit-long-string', 'abc'];
+    expect(keys.map((k) => partitionOfKey(k, 7))).toEqual([3, 0, 1, 4]);
+    expect(keys.map((k) => partitionOfKey(k, 12))).toEqual([0, 6, 8, 3]);
+  });
+
   it('pick the partition kafkajs\'s DefaultPartitioner picks for a key', () => {
     const theirs = kafkajs.Partitioners.DefaultPartitioner();
     const ours = DefaultPartitioner();

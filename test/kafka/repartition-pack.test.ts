@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodePack, encodePack, isPack, partitionOfKey } from '../../src/kafka/repartition-pack.js';
+import { decodePack, encodePack, isPack } from '../../src/kafka/repartition-pack.js';
 
 describe('repartition packs', () => {
   it('encodes the header and flows byte for byte', () => {
@@ -23,14 +23,5 @@ describe('repartition packs', () => {
     expect(decodePack(Buffer.from([0x45, 0x57, 0x50, 0x01, 0x80]))).toBe('repartition pack: truncated header at byte 5');
     expect(decodePack(Buffer.from('{"flow_id":"x"}'))).toBe('not a repartition pack (no EWP1 magic)');
     expect(isPack(Buffer.from('EWP'))).toBe(false);
-  });
-
-  it('partitions a key as Kafka\'s default partitioner (murmur2) does', () => {
-    // Kafka's UtilsTest: murmur2("21") = -973932308, "foobar" -790332482,
-    // "a-little-bit-long-string" -985981536, "abc" 479470107; partition =
-    // (hash & 0x7fffffff) % n, worked out for 7 and 12 partitions.
-    const keys = ['21', 'foobar', 'a-little-bit-long-string', 'abc'];
-    expect(keys.map((k) => partitionOfKey(k, 7))).toEqual([3, 0, 1, 4]);
-    expect(keys.map((k) => partitionOfKey(k, 12))).toEqual([0, 6, 8, 3]);
   });
 });

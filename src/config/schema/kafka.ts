@@ -2,7 +2,7 @@
 // the file: only the name of the environment variable, or the path of the file, that holds it.
 import { z } from 'zod';
 import { describeValue } from '../describe.js';
-import { nonEmptyString, section, strict } from './fields.js';
+import { duration, nonEmptyString, section, strict } from './fields.js';
 
 // host:port, or [IPv6]:port.
 const BROKER_PATTERN = /^(\[[0-9A-Fa-f:.]+\]|[^\s:[\]]+):(\d{1,5})$/;
@@ -104,6 +104,7 @@ export const kafkaSection = section(
     ssl: ssl.default(false),
     sasl: z.union([z.null(), sasl]).default(null),
     repartition: z.boolean().default(true),
+    commit_interval: duration('zero').prefault('1s'),
     schema_registry: z.union([z.null(), schemaRegistry]).default(null),
   }),
 );

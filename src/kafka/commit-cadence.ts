@@ -1,0 +1,108 @@
+// When an engine partition writes its state changes to the changelog and commits its offset
+// (kafka.commit_interval), as Kafka Streams' commit.interval.ms does with its store cache.
+//
+// Writing after every batch made the changelog the service's main cost while catching up: a
+// batch of a few thousand flows over as many destinations wrote each destination's whole
+// state, and the next batch, a few milliseconds later, wrote most of them again (bench:kafka:
+// about 40% of the service's CPU with kafka.repartition on). Deferring lets the engine's
+// dirty set absorb the repeats. Safety does not change: state and offset are always
+// committed together (the changelog write, then the offset), a crash re-reads from the
+// committed offset with the state of that moment, and alerts go out with every batch.
+//
+// Deferred only while this instance is behind on some input partition (flows or repartition
+// topic): once everything is caught up, every batch writes, as before. A deferred partition is
+// written by a later batch once the interval has passed, or, if no batch comes (the backlog
+// held nothing more for it), by the service's timer (service.ts), and before the service
+// leaves the group when it stops. Those writes take the same per-partition lock as the
+// batches, so a write never interleaves with a batch.
+
+export class CommitCadence {
+  /** Wall-clock time of each partition's last write (the shell's clock, never the engine's). */
+  private readonly lastWrite = new Map<number, number>();
+  private readonly deferred = new Set<number>();
+  private readonly locks = new Map<number, Promise<unknown>>();
+  /** Records left after the latest batch, per `topic/partition` read by this instance. */
+  private readonly lags = new Map<string, number>();
+  private stopping = false;
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Runs `work` for a partition after any work already running for it: batches and final writes never overlap. */
+  exclusive<T>(partition: number, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(partition) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const tail = next.catch(() => {});
+    this.locks.set(partition, tail);
+    void tail.then(() => {
+      if (this.locks.get(partition) === tail) this.locks.delete(partition);
+    });
+    return next;
+  }
+
+  /** Records left on an input partition after its latest batch (any topic this instance reads). */
+  noteLag(topic: string, partition: number, lag: number): void {
+    if (lag > 0) this.lags.set(`${topic}/${partition}`, lag);
+    else this.lags.delete(`${topic}/${partition}`);
+  }
+
+  /** A new assignment: lags of partitions no longer read must not keep us "behind". */
+  resetLags(): void {
+    this.lags.clear();
+  }
+
+  /** True while some input partition of this instance has records left to read. */
+  get behind(): boolean {
+    return this.lags.size > 0;
+  }
+
+  /** Whether the engine partition's batch just processed must write state and commit now. */
+  due(partition: number): boolean {
+    if (this.stopping || this.intervalMs === 0 || !this.behind) return true;
+    return this.overdue(partition);
+  }
+
+  /** Deferred for at least the interval (the timer writes these). */
+  overdue(partition: number): boolean {
+    const last = this.lastWrite.get(partition);
+    if (last === undefined) {
+      // The first batch of a backlog: the interval starts now.
+      this.lastWrite.set(partition, this.now());
+      return false;
+    }
+    return this.now() - last >= this.intervalMs;
+  }
+
+  /** The partition's state and offset are committed. */
+  written(partition: number): void {
+    this.lastWrite.set(partition, this.now());
+    this.deferred.delete(partition);
+  }
+
+  /** The partition processed a batch whose state and offset wait for a later write. */
+  defer(partition: number): void {
+    this.deferred.add(partition);
+  }
+
+  /** Partitions with processed but unwritten batches. */
+  get pending(): number[] {
+    return [...this.deferred].sort((a, b) => a - b);
+  }
+
+  isDeferred(partition: number): boolean {
+    return this.deferred.has(partition);
+  }
+
+  /** Forgets a partition (revoked, or its engine dropped): its deferred state is gone with the engine. */
+  forget(partition: number): void {
+    this.deferred.delete(partition);
+    this.lastWrite.delete(partition);
+  }
+
+  /** From now on every batch writes at once (the caller then writes what is deferred). */
+  stop(): void {
+    this.stopping = true;
+  }
+}
