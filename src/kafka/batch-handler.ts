@@ -13,7 +13,8 @@ import type { FlowDecoder } from './decoder.js';
 import type { InFlightBatches } from './in-flight.js';
 import { deadLetterMessage, reasonClass, type DeadLetter } from './dlq.js';
 import type { CommitCadence } from './commit-cadence.js';
-import { newBatchOutput, type EngineTask } from './engine-task.js';
+import { newBatchOutput } from './engine-task.js';
+import { assertStillMember, discard, writeDeferred, writeState, type StateWriteDeps } from './state-writes.js';
 import type { Forwarder } from './forward.js';
 import type { Logger } from './logger.js';
 import type { ServiceMetrics } from './metrics.js';
@@ -44,6 +45,8 @@ export interface BatchHandlerDeps {
   inFlight?: InFlightBatches;
   /** When engine partitions write state and commit (kafka.commit_interval). */
   cadence: CommitCadence;
+  /** kafkajs consumer.seek, to send a partition back to its last commit after a failure. */
+  seek: StateWriteDeps['seek'];
 }
 
 export function createBatchHandler(deps: BatchHandlerDeps): (payload: EachBatchPayload) => Promise<void> {
@@ -73,6 +76,7 @@ async function forwardBatch(deps: BatchHandlerDeps, forwarder: Forwarder, payloa
   countDeadLetters(deps, out.deadLetters);
   metrics.setLag(batch.topic, batch.partition, lagAfter(payload));
   stopTimer();
+  await writeDeferred(deps, payload);
 }
 
 async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): Promise<void> {
@@ -90,8 +94,11 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
   const heartbeat = throttledHeartbeat(payload, deps.log);
   const { cadence } = deps;
   const p = batch.partition;
-  // Under the partition's lock: the final write of a stopping service must not interleave.
-  const wrote = await cadence.exclusive(p, async () => {
+  // Under the partition's lock: a write of its deferred state by another batch must not interleave.
+  const outcome = await cadence.exclusive(p, async (): Promise<'stale' | 'written' | 'deferred'> => {
+    // A write of this partition failed while this batch waited: its engine was dropped and
+    // kafkajs sent back to the last commit, so this batch is stale. Left unresolved: re-fetched.
+    if (payload.isStale() || registry.current(p) !== task) return 'stale';
     let writeNow = true;
     try {
       // From here the engine changes: any failure before the changelog is written leaves it
@@ -112,20 +119,21 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
       ]);
       if (writeNow) await writeState(deps, task, () => assertStillMember(payload));
     } catch (err) {
-      registry.drop(p);
-      cadence.forget(p);
+      discard(deps, p);
       throw err;
     }
     if (!writeNow) {
-      // Fetch on from here; the offset is committed with the state, by a later batch.
+      // Fetch on from here; the offset is committed with the state, by a later write.
       payload.resolveOffset(batch.lastOffset());
-      cadence.defer(p);
-      return false;
+      cadence.defer(p, Number(batch.firstOffset()));
+      return 'deferred';
     }
+    cadence.written(p, task.nextOffset);
     await commitBatch(payload);
-    cadence.written(p);
-    return true;
+    return 'written';
   });
+  if (outcome === 'stale') return;
+  const wrote = outcome === 'written';
   if (!wrote) deps.log.debug({ partition: p, lag: lagAfter(payload) }, 'state and offset deferred (kafka.commit_interval)');
 
   if (layout.repartition === null) metrics.addRecordsIn(batch.topic, out.processed + out.deadLetters.length);
@@ -141,25 +149,7 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
   metrics.setEngineState(batch.partition, task.engine.destinationCount, task.engine.currentWatermark);
   stopTimer();
   if (out.alerts.length > 0) deps.log.debug({ partition: batch.partition, alerts: out.alerts.length }, 'alerts published');
-}
-
-/**
- * The state changes of one engine partition to its changelog partition, in one request (one
- * record batch, appended atomically with the progress marker at its end). `fence` runs just
- * before: it throws when the partition is no longer ours.
- */
-export async function writeState(deps: Pick<BatchHandlerDeps, 'producer' | 'layout'>, task: EngineTask, fence: () => Promise<void>): Promise<void> {
-  const changes = task.commit();
-  if (changes.length === 0) return;
-  await fence();
-  const written = await deps.producer.send({
-    topic: deps.layout.changelog,
-    acks: -1,
-    compression: CompressionTypes.GZIP,
-    messages: changes.map((c) => ({ key: c.key, value: c.value, partition: task.partition })),
-  });
-  const meta = written.find((r) => r.partition === task.partition);
-  if (meta?.baseOffset !== undefined) task.changelogEnd = Number(meta.baseOffset) + changes.length;
+  await writeDeferred(deps, payload);
 }
 
 function alertMessage(alert: Alert, format: Config['alerts']['format']): Message {
@@ -241,24 +231,6 @@ function countDeadLetters(deps: BatchHandlerDeps, deadLetters: DeadLetter[]): vo
 
 function lagAfter(payload: EachBatchPayload): number {
   return Number(payload.batch.highWatermark) - (Number(payload.batch.lastOffset()) + 1);
-}
-
-/**
- * Fencing without transactions. An instance stalled past the session timeout (SIGSTOP, a long
- * GC pause) wakes up inside a batch whose partition the group has meanwhile given to another
- * instance, which restored the state and went on; writing now would put stale state after the
- * new owner's in the changelog (found by the fault suite: src/faults). A heartbeat, which
- * kafkajs sends whenever the last one is older than the heartbeat interval (so always after
- * such a stall), tells: UNKNOWN_MEMBER_ID or ILLEGAL_GENERATION means the partitions are no
- * longer ours and the batch is abandoned unwritten (the caller drops the engine). A rebalance
- * in progress is fine: the group waits for this member before it hands the partition on.
- */
-async function assertStillMember(payload: EachBatchPayload): Promise<void> {
-  try {
-    await payload.heartbeat();
-  } catch (err) {
-    if ((err as { type?: string }).type !== 'REBALANCE_IN_PROGRESS') throw err;
-  }
 }
 
 /** Heartbeats inside a long batch; a rebalance noticed here is left for kafkajs to handle after the batch. */

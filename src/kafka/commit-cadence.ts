@@ -11,15 +11,17 @@
 //
 // Deferred only while this instance is behind on some input partition (flows or repartition
 // topic): once everything is caught up, every batch writes, as before. A deferred partition is
-// written by a later batch once the interval has passed, or, if no batch comes (the backlog
-// held nothing more for it), by the service's timer (service.ts), and before the service
-// leaves the group when it stops. Those writes take the same per-partition lock as the
-// batches, so a write never interleaves with a batch.
+// written by a later batch of its own once the interval has passed or, if none comes (the
+// backlog held nothing more for it), by another partition's batch (state-writes.ts). Those
+// writes take the same per-partition lock as the batches, so a write never interleaves with a
+// batch of the partition it writes.
 
 export class CommitCadence {
   /** Wall-clock time of each partition's last write (the shell's clock, never the engine's). */
   private readonly lastWrite = new Map<number, number>();
   private readonly deferred = new Set<number>();
+  /** The offset each partition's written state (and commit) reaches, as far as known. */
+  private readonly committed = new Map<number, number>();
   private readonly locks = new Map<number, Promise<unknown>>();
   /** Records left after the latest batch, per `topic/partition` read by this instance. */
   private readonly lags = new Map<string, number>();
@@ -30,7 +32,13 @@ export class CommitCadence {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Runs `work` for a partition after any work already running for it: batches and final writes never overlap. */
+  /** Runs `work` now if nothing runs for the partition, else not at all (that work decides for itself). */
+  async ifIdle(partition: number, work: () => Promise<void>): Promise<void> {
+    if (this.locks.has(partition)) return;
+    await this.exclusive(partition, work);
+  }
+
+  /** Runs `work` for a partition after any work already running for it: batches and writes never overlap. */
   exclusive<T>(partition: number, work: () => Promise<T>): Promise<T> {
     const previous = this.locks.get(partition) ?? Promise.resolve();
     const next = previous.then(work, work);
@@ -75,15 +83,26 @@ export class CommitCadence {
     return this.now() - last >= this.intervalMs;
   }
 
-  /** The partition's state and offset are committed. */
-  written(partition: number): void {
+  /** The partition's state is written up to `nextOffset` (and that offset committed). */
+  written(partition: number, nextOffset: number): void {
     this.lastWrite.set(partition, this.now());
     this.deferred.delete(partition);
+    this.committed.set(partition, nextOffset);
   }
 
-  /** The partition processed a batch whose state and offset wait for a later write. */
-  defer(partition: number): void {
+  /**
+   * The partition processed a batch whose state and offset wait for a later write. `firstOffset`:
+   * the batch's first offset, which is where the last commit stands if nothing was written
+   * since the assignment (kafkajs fetched from there).
+   */
+  defer(partition: number, firstOffset: number): void {
+    if (!this.committed.has(partition)) this.committed.set(partition, firstOffset);
     this.deferred.add(partition);
+  }
+
+  /** Where a re-read of a deferred partition must start (its last write); undefined when nothing is deferred. */
+  committedOffset(partition: number): number | undefined {
+    return this.deferred.has(partition) ? this.committed.get(partition) : undefined;
   }
 
   /** Partitions with processed but unwritten batches. */
@@ -99,9 +118,10 @@ export class CommitCadence {
   forget(partition: number): void {
     this.deferred.delete(partition);
     this.lastWrite.delete(partition);
+    this.committed.delete(partition);
   }
 
-  /** From now on every batch writes at once (the caller then writes what is deferred). */
+  /** From now on every batch writes at once, its own state and every deferred partition's. */
   stop(): void {
     this.stopping = true;
   }

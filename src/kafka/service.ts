@@ -24,7 +24,6 @@ import { startSuppressionFollower, type SuppressionFollower } from './suppressio
 import { TaskRegistry } from './task-registry.js';
 import { ensureTopics, type TopicLayout } from './topics.js';
 import { CommitCadence } from './commit-cadence.js';
-import { startDeferredWrites, type DeferredWrites } from './deferred-writes.js';
 import { DefaultPartitioner } from './murmur2.js';
 
 
@@ -74,6 +73,21 @@ const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
 /** Longest a consumer restart waits for the batches of the crashed run (the producer's retries end sooner). */
 const RESTART_WAIT_MS = 180_000;
 
+/** Longest a stopping service waits for batches to write the state kafka.commit_interval deferred. */
+const DEFERRED_WRITE_WAIT_MS = 10_000;
+
+/**
+ * Deferred state exists only while the instance is behind, so batches are still coming; from
+ * cadence.stop() on, the next one writes it all (state-writes.ts). Waits for that, within
+ * reason: what is left unwritten the next owner re-reads from the last commit.
+ */
+async function writeDeferredBeforeStop(cadence: CommitCadence, running: () => boolean, log: Logger): Promise<void> {
+  cadence.stop();
+  const deadline = Date.now() + DEFERRED_WRITE_WAIT_MS;
+  while (cadence.pending.length > 0 && running() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  if (cadence.pending.length > 0) log.warn({ partitions: cadence.pending }, 'stopping with deferred state unwritten; the next owner re-reads it from the last commit');
+}
+
 /** host-pid: unique among the instances of one group, readable in logs. */
 export function defaultInstanceId(): string {
   return `${hostname()}-${process.pid}`;
@@ -91,9 +105,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   let registry: TaskRegistry | undefined;
   let current = config;
   let assignment: Record<string, number[]> = {};
-  let memberId: string | undefined;
   const cadence = new CommitCadence(config.kafka.commit_interval);
-  let deferredWrites: DeferredWrites | undefined;
   let markReady!: () => void;
   let failReady!: (err: Error) => void;
   const ready = new Promise<void>((resolve, reject) => {
@@ -140,8 +152,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const suppressions = new SuppressionBook(config.suppressions.entries);
   let follower: SuppressionFollower | undefined;
   const closeAll = async () => {
-    // Deferred state is written while this member still owns its partitions.
-    await deferredWrites?.stop().catch((err) => log.warn({ err }, 'writing deferred state failed'));
+    // State deferred by kafka.commit_interval is written by the batches still coming in.
+    await writeDeferredBeforeStop(cadence, () => consumerRunning, log);
     registry?.close();
     await follower?.stop();
     await consumer?.disconnect().catch((err) => log.warn({ err }, 'consumer disconnect failed'));
@@ -214,7 +226,6 @@ export async function startService(config: Config, options: ServiceOptions = {})
     const ev = consumer.events;
     consumer.on(ev.GROUP_JOIN, ({ payload }) => {
       assignment = payload.memberAssignment;
-      memberId = payload.memberId;
       consumerRunning = true;
       const engine = assignment[topics.engineInput] ?? [];
       metrics.setAssignment(assignment, engine);
@@ -257,19 +268,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
         log,
         inFlight,
         cadence,
+        seek: (to) => consumer!.seek(to),
       }),
-    });
-    deferredWrites = startDeferredWrites({
-      cadence,
-      intervalMs: config.kafka.commit_interval,
-      registry: reg,
-      producer,
-      consumer,
-      layout: topics,
-      log,
-      inFlight,
-      running: () => consumerRunning,
-      memberId: () => memberId,
     });
   } catch (err) {
     await closeAll();

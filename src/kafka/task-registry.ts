@@ -94,6 +94,11 @@ export class TaskRegistry {
     return this.startRound([partition], false).get(partition)!;
   }
 
+  /** The restored engine of a partition; undefined while it restores or after a drop. */
+  current(partition: number): EngineTask | undefined {
+    return this.pending.has(partition) ? undefined : this.tasks.get(partition);
+  }
+
   /** Forgets a partition's engine, e.g. after a batch failed half-way: the next batch restores it. */
   drop(partition: number): void {
     this.tasks.delete(partition);

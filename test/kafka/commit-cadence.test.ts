@@ -24,15 +24,22 @@ describe('CommitCadence', () => {
     cadence.noteLag('flows', 2, 500); // another topic's partition: the instance is behind
     expect(cadence.behind).toBe(true);
     expect(cadence.due(0)).toBe(false); // the interval starts with the first deferred batch
-    cadence.defer(0);
+    cadence.defer(0, 40); // a batch from offset 40: the last commit stands there
+    expect(cadence.committedOffset(0)).toBe(40);
+    cadence.defer(0, 75); // a later batch: the commit has not moved
+    expect(cadence.committedOffset(0)).toBe(40);
     t.now += 999;
     expect(cadence.due(0)).toBe(false);
     expect(cadence.overdue(0)).toBe(false);
     t.now += 1;
     expect(cadence.due(0)).toBe(true);
     expect(cadence.overdue(0)).toBe(true);
-    cadence.written(0);
+    cadence.written(0, 120);
     expect(cadence.pending).toEqual([]);
+    expect(cadence.committedOffset(0)).toBeUndefined(); // nothing deferred: nothing to re-read
+    cadence.defer(0, 130);
+    expect(cadence.committedOffset(0)).toBe(120); // from the write, not the batch
+    cadence.written(0, 140);
     expect(cadence.due(0)).toBe(false); // a new interval from the write
     cadence.noteLag('flows', 2, 0); // caught up everywhere: every batch writes again
     expect(cadence.due(0)).toBe(true);
@@ -42,8 +49,8 @@ describe('CommitCadence', () => {
     const t = clock();
     const cadence = new CommitCadence(1000, t.read);
     cadence.noteLag('repartition', 1, 10);
-    cadence.defer(1);
-    cadence.defer(3);
+    cadence.defer(1, 0);
+    cadence.defer(3, 9);
     expect(cadence.pending).toEqual([1, 3]);
     expect(cadence.isDeferred(3)).toBe(true);
     cadence.resetLags();
@@ -51,6 +58,8 @@ describe('CommitCadence', () => {
     cadence.forget(3);
     expect(cadence.pending).toEqual([1]);
     expect(cadence.isDeferred(3)).toBe(false);
+    cadence.defer(3, 50); // after forget, the commit is learnt afresh from the next batch
+    expect(cadence.committedOffset(3)).toBe(50);
   });
 
   it('writes every batch with an interval of 0 or once stopping', () => {
@@ -90,5 +99,19 @@ describe('CommitCadence', () => {
     await expect(other).resolves.toBe('other');
     await expect(b).resolves.toBe('b');
     expect(log).toEqual(['a start', 'other start', 'a end', 'b start', 'other end', 'b end']);
+  });
+
+  it('runs work only for an idle partition with ifIdle', async () => {
+    const cadence = new CommitCadence(1000);
+    const ran: string[] = [];
+    let release!: () => void;
+    const busy = cadence.exclusive(0, () => new Promise<void>((r) => (release = r)));
+    await cadence.ifIdle(0, async () => void ran.push('while busy'));
+    await cadence.ifIdle(1, async () => void ran.push('other partition'));
+    release();
+    await busy;
+    await new Promise((r) => setTimeout(r, 0));
+    await cadence.ifIdle(0, async () => void ran.push('after'));
+    expect(ran).toEqual(['other partition', 'after']);
   });
 });
