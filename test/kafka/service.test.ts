@@ -1,11 +1,8 @@
 // The Kafka service in-process against a real single-node broker: alerts out for hand-made
 // traffic, every input format, dead letters with their reasons, and the /metrics counts.
-import type { Kafka } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
 import { encodeFlowAvro, encodeFlowConfluent, encodeFlowJson } from '../../src/io/wire.js';
-import { startService, type RunningService } from '../../src/kafka/service.js';
-import { startTestBroker, type TestBroker } from './helpers/broker.js';
+import { useInProcessServices } from './helpers/in-process.js';
 import {
   alertTraffic,
   createTopic,
@@ -15,47 +12,25 @@ import {
   replayAlerts,
   scrape,
   serviceConfig,
-  testKafka,
   typeAndDestination,
   uniqueTopics,
   waitFor,
 } from './helpers/service-fixtures.js';
 
-const quiet = pino({ level: process.env.EW_TEST_LOG ?? 'silent' });
-
-let broker: TestBroker;
-let kafka: Kafka;
-const running: RunningService[] = [];
-
-beforeAll(async () => {
-  broker = await startTestBroker();
-  kafka = testKafka(broker.bootstrap);
-});
-
-afterAll(async () => {
-  for (const s of running) await s.stop();
-  await broker?.stop();
-});
-
-async function start(config: Parameters<typeof startService>[0]): Promise<RunningService> {
-  const service = await startService(config, { log: quiet, instanceId: 'in-process', sessionTimeoutMs: 10_000 });
-  running.push(service);
-  await service.ready;
-  return service;
-}
+const h = useInProcessServices();
 
 describe('egress-watch run (in-process)', () => {
   it('turns flows into the expected alerts: residency, principal, bypass, new destination, volume spike', async () => {
     const topics = uniqueTopics('alerts');
-    const config = serviceConfig(broker.bootstrap, topics, { alertsFormat: 'avro' });
-    await createTopic(kafka, topics.flows, 1);
-    const service = await start(config);
+    const config = serviceConfig(h.broker.bootstrap, topics, { alertsFormat: 'avro' });
+    await createTopic(h.kafka, topics.flows, 1);
+    const service = await h.start(config);
     const traffic = alertTraffic();
-    await produce(kafka, topics.flows, traffic.flows.map((f) => ({ key: f.flow_id, value: encodeFlowJson(f) })));
+    await produce(h.kafka, topics.flows, traffic.flows.map((f) => ({ key: f.flow_id, value: encodeFlowJson(f) })));
     await waitFor('all flows processed', () => service.counters().processed === traffic.flows.length);
 
     const alerts = await waitFor('5 alerts', async () => {
-      const a = await readAlerts(kafka, topics.alerts);
+      const a = await readAlerts(h.kafka, topics.alerts);
       return a.length >= 5 ? a : undefined;
     });
     expect(typeAndDestination(alerts)).toEqual(typeAndDestination(traffic.expected as never));
@@ -69,9 +44,9 @@ describe('egress-watch run (in-process)', () => {
 
   it('reads JSON, raw Avro and the Confluent wire format alike, and dead-letters bad records with reason and source offset', async () => {
     const topics = uniqueTopics('formats');
-    const config = serviceConfig(broker.bootstrap, topics);
-    await createTopic(kafka, topics.flows, 1);
-    const service = await start(config);
+    const config = serviceConfig(h.broker.bootstrap, topics);
+    await createTopic(h.kafka, topics.flows, 1);
+    const service = await h.start(config);
     const traffic = alertTraffic();
     const encoders = [encodeFlowJson, encodeFlowAvro, (f: Parameters<typeof encodeFlowAvro>[0]) => encodeFlowConfluent(f, 7)];
     const good = traffic.flows.map((f, i) => ({ key: f.flow_id, value: encoders[i % 3](f) }));
@@ -86,7 +61,7 @@ describe('egress-watch run (in-process)', () => {
     const badAt = [3, 10, 20, 30];
     const messages: Array<{ key: string; value: Buffer | null }> = [...good];
     badAt.forEach((at, i) => messages.splice(at, 0, { key: bad[i].key, value: bad[i].value }));
-    const offsets = await produce(kafka, topics.flows, messages);
+    const offsets = await produce(h.kafka, topics.flows, messages);
     const total = messages.length;
     await waitFor('every record processed or dead-lettered', () => {
       const c = service.counters();
@@ -94,12 +69,12 @@ describe('egress-watch run (in-process)', () => {
     });
 
     const alerts = await waitFor('5 alerts', async () => {
-      const a = await readAlerts(kafka, topics.alerts);
+      const a = await readAlerts(h.kafka, topics.alerts);
       return a.length >= 5 ? a : undefined;
     });
     expect(typeAndDestination(alerts)).toEqual(typeAndDestination(traffic.expected as never));
 
-    const dead = await readTopic(kafka, topics.dead_letter);
+    const dead = await readTopic(h.kafka, topics.dead_letter);
     expect(dead.map((d) => ({ key: d.key, value: d.value, headers: d.headers }))).toEqual(
       bad.map((b, i) => ({
         key: b.key,
