@@ -4,7 +4,7 @@
 // kafka.commit_interval, see commit-cadence.ts). A crash anywhere before the commit means the batch is read again; the
 // progress marker (progress.ts) makes the engine skip what its restored state already holds,
 // so a re-read can repeat alerts (same alert_id) but never count a record twice.
-import kafkajs, { type EachBatchPayload, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import type { EachBatchPayload, Message, Producer, TopicMessages } from 'kafkajs';
 import type { Config } from '../config/types.js';
 import type { Alert } from '../engine/types.js';
 import { encodeAlert } from '../io/wire.js';
@@ -21,7 +21,6 @@ import type { ServiceMetrics } from './metrics.js';
 import type { TaskRegistry } from './task-registry.js';
 import type { TopicLayout } from './topics.js';
 
-const { CompressionTypes } = kafkajs;
 /** Heartbeat at most this often inside a long batch or while waiting for a restore. */
 const HEARTBEAT_EVERY_MS = 1_000;
 /**
@@ -133,8 +132,7 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
     return 'written';
   });
   if (outcome === 'stale') return;
-  const wrote = outcome === 'written';
-  if (!wrote) deps.log.debug({ partition: p, lag: lagAfter(payload) }, 'state and offset deferred (kafka.commit_interval)');
+  if (outcome === 'deferred') deps.log.debug({ partition: p, lag: lagAfter(payload) }, 'state and offset deferred (kafka.commit_interval)');
 
   if (layout.repartition === null) metrics.addRecordsIn(batch.topic, out.processed + out.deadLetters.length);
   metrics.addProcessed(out.processed);

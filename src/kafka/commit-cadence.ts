@@ -72,7 +72,7 @@ export class CommitCadence {
     return this.overdue(partition);
   }
 
-  /** Deferred for at least the interval (the timer writes these). */
+  /** Deferred for at least the interval since the last write (or since the first deferral). */
   overdue(partition: number): boolean {
     const last = this.lastWrite.get(partition);
     if (last === undefined) {
