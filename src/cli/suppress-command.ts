@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import kafkajs, { type Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { loadConfig } from '../config/load.js';
 import { suppressionRules } from '../config/suppression-checks.js';
 import type { Config } from '../config/types.js';

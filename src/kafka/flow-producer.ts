@@ -3,7 +3,7 @@
 // the service re-keys by destination (kafka.repartition). Sent in batches, optionally
 // throttled to a wall-clock rate.
 import { setTimeout as sleep } from 'node:timers/promises';
-import kafkajs, { type Message, type Producer } from 'kafkajs';
+import type { Message, Producer } from 'kafkajs';
 import type { Config } from '../config/types.js';
 import type { FlowRecord } from '../engine/types.js';
 import { encodeFlowAvro, encodeFlowConfluent, encodeFlowJson } from '../io/wire.js';

@@ -6,7 +6,7 @@
 //   task-registry.ts + restore.ts (state per partition) · batch-handler.ts (produce, commit)
 //   progress.ts (what the state already holds) · dlq.ts · metrics.ts · http.ts · logger.ts
 import { hostname } from 'node:os';
-import kafkajs, { type Admin, type Consumer, type Producer } from 'kafkajs';
+import type { Admin, Consumer, Producer } from 'kafkajs';
 import type { Config } from '../config/types.js';
 import { explainAccessError } from './access-errors.js';
 import { suppressionGroupPrefix } from './acls.js';
@@ -25,7 +25,6 @@ import { TaskRegistry } from './task-registry.js';
 import { ensureTopics, type TopicLayout } from './topics.js';
 import { CommitCadence } from './commit-cadence.js';
 import { DefaultPartitioner } from './murmur2.js';
-
 
 export interface ServiceOptions {
   /** Names this instance in logs, metrics and its kafkajs client id; default host-pid. */
