@@ -67,6 +67,10 @@ export function explainAccessError(err: unknown, config: Config): Error | undefi
         `after logging "Group authorization failed". The service needs: ${groupRules}; ${SEE}`,
     );
   }
+  if (failure === 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED') {
+    const idRules = needs(rules.filter((r) => r.resourceType === 'TRANSACTIONAL_ID'));
+    return new Error(`Kafka denied ${who(config)} the transactional id of a state write (${failure}: ${message}). The service needs: ${idRules}; ${SEE}`);
+  }
   if (failure !== undefined) {
     return new Error(
       `Kafka denied ${who(config)} a request (${failure}: ${message}); the service needs no cluster-wide right. ` +

@@ -5,6 +5,7 @@
 // super user) creates the topics first. READ and WRITE imply DESCRIBE, so DESCRIBE is not listed.
 import kafkajs, { type AclEntry } from 'kafkajs';
 import type { Config } from '../config/types.js';
+import { stateTransactionalIdPrefix } from './state-producers.js';
 import { repartitionTopicName } from './topics.js';
 
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
@@ -12,7 +13,7 @@ const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePattern
 export type AclOperation = 'READ' | 'WRITE' | 'DESCRIBE_CONFIGS' | 'DELETE';
 
 export interface AclRule {
-  resourceType: 'TOPIC' | 'GROUP';
+  resourceType: 'TOPIC' | 'GROUP' | 'TRANSACTIONAL_ID';
   /** LITERAL: exactly this name; PREFIXED: every name starting with it. */
   patternType: 'LITERAL' | 'PREFIXED';
   name: string;
@@ -72,6 +73,13 @@ export function serviceAcls(config: Config): AclRule[] {
       operations: ['READ', 'DELETE'],
       why: 'single-use groups that read and follow the suppressions topic, deleted after use',
     },
+    {
+      resourceType: 'TRANSACTIONAL_ID',
+      patternType: 'PREFIXED',
+      name: stateTransactionalIdPrefix(group_id),
+      operations: ['WRITE'],
+      why: "one transactional id per engine partition: each state write is a transaction, which fences a stalled former owner",
+    },
   );
   return rules;
 }
@@ -80,7 +88,7 @@ export function serviceAcls(config: Config): AclRule[] {
 export function toAclEntries(rules: AclRule[], principal: string): AclEntry[] {
   return rules.flatMap((rule) =>
     rule.operations.map((operation) => ({
-      resourceType: rule.resourceType === 'TOPIC' ? AclResourceTypes.TOPIC : AclResourceTypes.GROUP,
+      resourceType: AclResourceTypes[rule.resourceType],
       resourceName: rule.name,
       resourcePatternType: rule.patternType === 'LITERAL' ? ResourcePatternTypes.LITERAL : ResourcePatternTypes.PREFIXED,
       principal,
@@ -98,13 +106,15 @@ const CLI_OPERATION: Record<AclOperation, string> = {
   DELETE: 'Delete',
 };
 
+const CLI_RESOURCE: Record<AclRule['resourceType'], string> = { TOPIC: 'topic', GROUP: 'group', TRANSACTIONAL_ID: 'transactional-id' };
+
 /** One `kafka-acls.sh --add` command per rule, as an operator would type them. */
 export function kafkaAclsCommands(rules: AclRule[], principal: string, bootstrap = 'BROKER:9093', commandConfig = 'admin.properties'): string[] {
   return rules.map((rule) =>
     [
       `kafka-acls.sh --bootstrap-server ${bootstrap} --command-config ${commandConfig} --add --allow-principal ${principal}`,
       ...rule.operations.map((op) => `--operation ${CLI_OPERATION[op]}`),
-      `--${rule.resourceType === 'TOPIC' ? 'topic' : 'group'} ${rule.name}`,
+      `--${CLI_RESOURCE[rule.resourceType]} ${rule.name}`,
       ...(rule.patternType === 'PREFIXED' ? ['--resource-pattern-type prefixed'] : []),
     ].join(' '),
   );
@@ -113,5 +123,5 @@ export function kafkaAclsCommands(rules: AclRule[], principal: string, bootstrap
 /** `READ, WRITE on topic x` for one rule, as error messages quote it. */
 export function describeRule(rule: AclRule): string {
   const prefixed = rule.patternType === 'PREFIXED' ? ' (prefixed)' : '';
-  return `${rule.operations.join(', ')} on ${rule.resourceType.toLowerCase()} ${rule.name}${prefixed}`;
+  return `${rule.operations.join(', ')} on ${CLI_RESOURCE[rule.resourceType].replace('-', ' ')} ${rule.name}${prefixed}`;
 }

@@ -31,6 +31,8 @@ const MAX_DEFERRED_DESTINATIONS = 10_000;
 
 export interface BatchHandlerDeps {
   config: Config;
+  /** config.kafka.group_id: the state transactions commit its offsets. */
+  groupId: string;
   layout: TopicLayout;
   producer: Producer;
   registry: TaskRegistry;
@@ -95,6 +97,7 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
   const p = batch.partition;
   // Under the partition's lock: a write of its deferred state by another batch must not interleave.
   const outcome = await cadence.exclusive(p, async (): Promise<'stale' | 'written' | 'deferred'> => {
+    let committed = false;
     // A write of this partition failed while this batch waited: its engine was dropped and
     // kafkajs sent back to the last commit, so this batch is stale. Left unresolved: re-fetched.
     if (payload.isStale() || registry.current(p) !== task) return 'stale';
@@ -116,7 +119,7 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
         { topic: layout.suppressed, messages: out.suppressed.map((a) => suppressedMessage(a, deps.config.alerts.format)) },
         { topic: layout.deadLetter, messages: out.deadLetters.map(deadLetterMessage) },
       ]);
-      if (writeNow) await writeState(deps, task, () => assertStillMember(payload));
+      if (writeNow) committed = await writeState(deps, task, () => assertStillMember(payload));
     } catch (err) {
       discard(deps, p);
       throw err;
@@ -128,7 +131,9 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
       return 'deferred';
     }
     cadence.written(p, task.nextOffset);
-    await commitBatch(payload);
+    // The state transaction committed the offset; kafkajs only needs to fetch on from here.
+    if (committed) payload.resolveOffset(batch.lastOffset());
+    else await commitBatch(payload);
     return 'written';
   });
   if (outcome === 'stale') return;

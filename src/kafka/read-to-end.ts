@@ -7,6 +7,9 @@
 // partition is read until it reaches the end offset fetched up front (records written after
 // that moment are not part of the snapshot being read) and then paused. The consumer commits
 // nothing and its group is deleted afterwards.
+//
+// Both the end offsets (ListOffsets) and the fetches are read_committed, kafkajs's default: a
+// transactional topic is read up to its last stable offset, without aborted records.
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { deleteThrowawayGroup } from './throwaway-group.js';
@@ -61,6 +64,20 @@ async function readUntil(kafka: Kafka, req: ReadToEndRequest, pending: Map<numbe
   });
   const onAbort = () => settle(new Error(`reading ${req.topic} aborted`));
   req.signal?.addEventListener('abort', onAbort, { once: true });
+  const reached = (partition: number, lastOffset: string, pause: () => void): void => {
+    const end = pending.get(partition);
+    if (end === undefined || Number(lastOffset) + 1 < end) return;
+    pending.delete(partition);
+    pause();
+    if (pending.size === 0) settle();
+  };
+  // A transactional topic (the changelog) ends with a commit marker. Fetched apart from the
+  // records before it, it makes a batch with nothing to deliver: kafkajs skips eachBatch for it
+  // but still reports the batch's end here.
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    if (payload.topic !== req.topic) return;
+    reached(payload.partition, payload.lastOffset, () => consumer.pause([{ topic: req.topic, partitions: [payload.partition] }]));
+  });
   consumer.on(consumer.events.CRASH, (e) => {
     if (!e.payload.restart) settle(e.payload.error); // a retriable crash restarts by itself
   });
@@ -81,11 +98,7 @@ async function readUntil(kafka: Kafka, req: ReadToEndRequest, pending: Map<numbe
           if (offset >= end) break;
           onRecord(batch.partition, m, offset);
         }
-        if (Number(batch.lastOffset()) + 1 >= end) {
-          pending.delete(batch.partition);
-          pause();
-          if (pending.size === 0) settle();
-        }
+        reached(batch.partition, batch.lastOffset(), pause);
       },
     });
     await finished;

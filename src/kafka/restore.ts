@@ -4,8 +4,9 @@
 // How: read-to-end.ts, one throwaway consumer group per restore round, so one round
 // restores every partition an assignment brings.
 //
-// The end is always reached: every batch the service writes ends with the progress marker,
-// a live key compaction never removes, so offset end-1 is a record we will see.
+// The end is always reached: every state write is a transaction that ends with the progress
+// marker (a live key compaction never removes) and the commit marker after it, and the reader
+// sees the batch holding offset end-1 either way (read-to-end.ts).
 import type { Kafka } from 'kafkajs';
 import type { RestoredState } from './engine-task.js';
 import { parseProgress, PROGRESS_KEY, type Progress } from './progress.js';

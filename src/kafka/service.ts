@@ -21,6 +21,7 @@ import { ServiceMetrics, type ServiceCounters } from './metrics.js';
 import { suppressionRules } from '../config/suppression-checks.js';
 import { SuppressionBook } from '../suppress/book.js';
 import { startSuppressionFollower, type SuppressionFollower } from './suppression-follower.js';
+import { StateProducers } from './state-producers.js';
 import { TaskRegistry } from './task-registry.js';
 import { ensureTopics, type TopicLayout } from './topics.js';
 import { CommitCadence } from './commit-cadence.js';
@@ -146,6 +147,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
 
   let admin: Admin | undefined;
   let producer: Producer | undefined;
+  let stateProducers: StateProducers | undefined;
   let consumer: Consumer | undefined;
   // The analysts' suppressions (config entries + the suppressions topic), applied before chaining.
   const suppressions = new SuppressionBook(config.suppressions.entries);
@@ -157,6 +159,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     await follower?.stop();
     await consumer?.disconnect().catch((err) => log.warn({ err }, 'consumer disconnect failed'));
     await producer?.disconnect().catch((err) => log.warn({ err }, 'producer disconnect failed'));
+    await stateProducers?.closeAll();
     await admin?.disconnect().catch(() => {});
     await http.close();
   };
@@ -186,7 +189,11 @@ export async function startService(config: Config, options: ServiceOptions = {})
 
     const flowsDecoder = gatewayDecoder(config.kafka, (id, why) => log.warn({ schemaId: id }, `schema id ${id}: ${why}`));
     const inFlight = new InFlightBatches();
+    stateProducers = new StateProducers(config.kafka.group_id, (transactionalId) =>
+      kafka.producer({ transactionalId, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: DefaultPartitioner }),
+    );
     const reg = new TaskRegistry({
+      producers: stateProducers,
       kafka,
       admin,
       config,
@@ -258,6 +265,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       partitionsConsumedConcurrently: 3,
       eachBatch: createBatchHandler({
         config,
+        groupId: config.kafka.group_id,
         layout: topics,
         producer,
         registry: reg,

@@ -1,18 +1,23 @@
 // Writing an engine partition's state to its changelog partition, and the writes that
 // kafka.commit_interval defers (commit-cadence.ts).
 //
-// Every write happens inside a kafkajs eachBatch call, fenced by that batch's heartbeat: kafkajs
-// does not rejoin the group while a batch is running, so a partition this instance owned when
-// the batch began stays its own until the write is done. A deferred partition that gets no batch
-// of its own (its backlog held nothing more for it) is written by whichever batch runs next once
-// the instance has caught up or its interval has passed ("piggyback"), and a stopping service
-// keeps fetching until some batch has written them all (service.ts).
+// Each write is one transaction of the partition's own transactional producer
+// (state-producers.ts): the state changes, the progress marker at their end, and the consumer
+// group offset of the engine input, committed together or not at all. An owner that lost the
+// partition while stalled is fenced by the new owner and its write fails, whenever the stall
+// fell.
+//
+// Writes happen inside a kafkajs eachBatch call: kafkajs does not rejoin the group while a
+// batch is running. A deferred partition that gets no batch of its own (its backlog held nothing
+// more for it) is written by whichever batch runs next once the instance has caught up or its
+// interval has passed ("piggyback"), and a stopping service keeps fetching until some batch has
+// written them all (service.ts).
 //
 // When a write fails, or a batch fails after state was deferred, the engine is dropped (it is
 // restored from the changelog before its next batch) and kafkajs is sent back to the last
 // committed offset: it would otherwise fetch on from the offsets resolved since, and the
 // records in between would never reach the restored engine.
-import kafkajs, { type EachBatchPayload, type Producer } from 'kafkajs';
+import kafkajs, { type EachBatchPayload } from 'kafkajs';
 import type { CommitCadence } from './commit-cadence.js';
 import type { EngineTask } from './engine-task.js';
 import type { Logger } from './logger.js';
@@ -22,7 +27,8 @@ import type { TopicLayout } from './topics.js';
 const { CompressionTypes } = kafkajs;
 
 export interface StateWriteDeps {
-  producer: Producer;
+  /** The consumer group, whose offsets the state transactions commit. */
+  groupId: string;
   layout: TopicLayout;
   registry: TaskRegistry;
   cadence: CommitCadence;
@@ -32,22 +38,39 @@ export interface StateWriteDeps {
 }
 
 /**
- * The state changes of one engine partition to its changelog partition, in one request (one
- * record batch, appended atomically with the progress marker at its end). `fence` runs just
- * before: it throws when the partition is no longer ours.
+ * The state changes of one engine partition to its changelog partition and the group offset of
+ * its input (task.nextOffset), in one transaction. `fence` runs just before: it throws when the
+ * group has already moved on (a cheap early check; the transaction is the fence that holds).
+ * False when there was nothing to write: the caller commits the offset itself.
  */
-export async function writeState(deps: Pick<StateWriteDeps, 'producer' | 'layout'>, task: EngineTask, fence: () => Promise<void>): Promise<void> {
+export async function writeState(deps: Pick<StateWriteDeps, 'registry' | 'layout' | 'groupId'>, task: EngineTask, fence: () => Promise<void>): Promise<boolean> {
   const changes = task.commit();
-  if (changes.length === 0) return;
+  if (changes.length === 0) return false;
   await fence();
-  const written = await deps.producer.send({
-    topic: deps.layout.changelog,
-    acks: -1,
-    compression: CompressionTypes.GZIP,
-    messages: changes.map((c) => ({ key: c.key, value: c.value, partition: task.partition })),
-  });
+  const { layout } = deps;
+  const producer = await deps.registry.stateProducer(task.partition);
+  const txn = await producer.transaction();
+  let written: Awaited<ReturnType<typeof txn.send>>;
+  try {
+    written = await txn.send({
+      topic: layout.changelog,
+      acks: -1,
+      compression: CompressionTypes.GZIP,
+      messages: changes.map((c) => ({ key: c.key, value: c.value, partition: task.partition })),
+    });
+    await txn.sendOffsets({
+      consumerGroupId: deps.groupId,
+      topics: [{ topic: layout.engineInput, partitions: [{ partition: task.partition, offset: String(task.nextOffset) }] }],
+    });
+    await txn.commit();
+  } catch (err) {
+    await txn.abort().catch(() => {}); // fenced or broken: the new owner's init, or the timeout, aborts it anyway
+    throw err;
+  }
   const meta = written.find((r) => r.partition === task.partition);
-  if (meta?.baseOffset !== undefined) task.changelogEnd = Number(meta.baseOffset) + changes.length;
+  // The records, then the commit marker the coordinator appends: the end a restore will find.
+  if (meta?.baseOffset !== undefined) task.changelogEnd = Number(meta.baseOffset) + changes.length + 1;
+  return true;
 }
 
 /**
@@ -69,34 +92,35 @@ export async function writeDeferred(deps: StateWriteDeps, payload: EachBatchPayl
     await cadence.ifIdle(partition, async () => {
       const task = registry.current(partition);
       if (!cadence.isDeferred(partition) || task === undefined) return;
+      let committed: boolean;
       try {
-        await writeState(deps, task, () => assertStillMember(payload));
+        committed = await writeState(deps, task, () => assertStillMember(payload));
       } catch (err) {
         discard(deps, partition);
         log.warn({ err, partition }, 'deferred state not written; the partition is restored and re-read from its last commit');
         return;
       }
-      // The state now holds everything up to here (its progress marker says so), committed or not.
       cadence.written(partition, task.nextOffset);
+      if (committed) return;
       try {
         const offset = String(task.nextOffset);
         await payload.commitOffsetsIfNecessary({ topics: [{ topic: deps.layout.engineInput, partitions: [{ partition, offset }] }] });
       } catch (err) {
-        log.warn({ err, partition }, 'offset not committed after writing deferred state; a re-read skips what the state holds');
+        log.warn({ err, partition }, 'offset not committed after a batch with no state change; it is re-read and skipped');
       }
     });
   }
 }
 
 /**
- * Fencing without transactions. An instance stalled past the session timeout (SIGSTOP, a long
- * GC pause) wakes up inside a batch whose partition the group has meanwhile given to another
- * instance, which restored the state and went on; writing now would put stale state after the
- * new owner's in the changelog (found by the fault suite: src/faults). A heartbeat, which
- * kafkajs sends whenever the last one is older than the heartbeat interval (so always after
- * such a stall), tells: UNKNOWN_MEMBER_ID or ILLEGAL_GENERATION means the partitions are no
- * longer ours and the batch is abandoned unwritten (the caller drops the engine). A rebalance
- * in progress is fine: the group waits for this member before it hands the partition on.
+ * The early check. An instance stalled past the session timeout (SIGSTOP, a long GC pause)
+ * wakes up inside a batch whose partition the group has meanwhile given to another instance. A
+ * heartbeat, which kafkajs sends whenever the last one is older than the heartbeat interval (so
+ * always after such a stall), tells: UNKNOWN_MEMBER_ID or ILLEGAL_GENERATION means the
+ * partitions are no longer ours and the batch is abandoned before its alerts go out (the caller
+ * drops the engine). A rebalance in progress is fine: the group waits for this member before it
+ * hands the partition on. It cannot see a stall that begins after it; the state transaction's
+ * fence does (state-producers.ts).
  */
 export async function assertStillMember(payload: EachBatchPayload): Promise<void> {
   try {

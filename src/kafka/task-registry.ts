@@ -5,13 +5,14 @@
 // of their batches is processed: the batch handler awaits `get(p)`. An engine kept from the
 // previous assignment is reused only if its changelog partition ends where our last write
 // left it, i.e. no other instance owned the partition in between.
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Config } from '../config/types.js';
 import { restoreGroupPrefix } from './acls.js';
 import type { SuppressionBook } from '../suppress/book.js';
 import type { FlowDecoder } from './decoder.js';
 import { EngineTask } from './engine-task.js';
 import { readChangelog } from './restore.js';
+import type { StateProducers } from './state-producers.js';
 import type { TopicLayout } from './topics.js';
 
 export interface TaskRegistryOptions {
@@ -29,6 +30,8 @@ export interface TaskRegistryOptions {
   onRestored?: (partition: number, seconds: number, entries: number) => void;
   /** The suppressions in force, shared by every engine task. */
   suppressions?: SuppressionBook;
+  /** The partitions' transactional state producers: claimed (fencing other owners) before each restore. */
+  producers: StateProducers;
 }
 
 class StaleRoundError extends Error {
@@ -79,6 +82,7 @@ export class TaskRegistry {
     this.assigned = new Set(partitions);
     this.pending.clear();
     for (const p of [...this.tasks.keys()]) if (!this.assigned.has(p)) this.tasks.delete(p);
+    void this.o.producers.retain(partitions);
     if (partitions.length > 0) this.startRound(partitions, true);
     this.o.onChange();
   }
@@ -99,10 +103,19 @@ export class TaskRegistry {
     return this.pending.has(partition) ? undefined : this.tasks.get(partition);
   }
 
-  /** Forgets a partition's engine, e.g. after a batch failed half-way: the next batch restores it. */
+  /**
+   * Forgets a partition's engine, e.g. after a batch failed half-way: the next batch restores it,
+   * with a fresh state producer (the old one may have been fenced).
+   */
   drop(partition: number): void {
     this.tasks.delete(partition);
+    void this.o.producers.release(partition);
     this.o.onChange();
+  }
+
+  /** The transactional producer of a partition's state writes. */
+  stateProducer(partition: number): Promise<Producer> {
+    return this.o.producers.get(partition);
   }
 
   close(): void {
@@ -134,6 +147,10 @@ export class TaskRegistry {
 
   private async restore(partitions: number[], reuseValid: boolean, generation: number, signal: AbortSignal): Promise<Map<number, EngineTask>> {
     const { layout, config } = this.o;
+    // First fence every other writer of these partitions and settle their transactions: the
+    // changelog ends read next are then final until we write.
+    await this.o.producers.claim(partitions);
+    if (generation !== this.generation) throw new StaleRoundError();
     let toRestore = partitions;
     if (reuseValid) {
       const ends = new Map((await this.o.admin.fetchTopicOffsets(layout.changelog)).map((o) => [o.partition, Number(o.high)]));

@@ -11,9 +11,11 @@ const security = README.slice(README.indexOf('\n## Security\n'), README.indexOf(
 
 const OPERATION_WORD = { READ: 'Read', WRITE: 'Write', DESCRIBE_CONFIGS: 'DescribeConfigs', DELETE: 'Delete' } as const;
 
+const RESOURCE_WORD = { TOPIC: 'topic', GROUP: 'group', TRANSACTIONAL_ID: 'transactional-id' } as const;
+
 function tableRow(rule: AclRule): string {
   const ops = rule.operations.map((o) => OPERATION_WORD[o]).join(', ');
-  return `| ${rule.resourceType.toLowerCase()} | \`${rule.name}\` | ${rule.patternType.toLowerCase()} | ${ops} |`;
+  return `| ${RESOURCE_WORD[rule.resourceType]} | \`${rule.name}\` | ${rule.patternType.toLowerCase()} | ${ops} |`;
 }
 
 describe('serviceAcls', () => {
@@ -29,6 +31,7 @@ describe('serviceAcls', () => {
       'READ on group egress-watch',
       'READ, DELETE on group egress-watch.restore. (prefixed)',
       'READ, DELETE on group egress-watch.suppressions. (prefixed)',
+      'WRITE on transactional id egress-watch.state. (prefixed)',
     ]);
   });
 
@@ -47,12 +50,13 @@ describe('serviceAcls', () => {
       'READ on group ew-eu',
       'READ, DELETE on group ew-eu.restore. (prefixed)',
       'READ, DELETE on group ew-eu.suppressions. (prefixed)',
+      'WRITE on transactional id ew-eu.state. (prefixed)',
     ]);
   });
 
   it('gives one allow entry per operation for kafkajs createAcls', () => {
     const entries = toAclEntries(serviceAcls(defaultConfig()), 'User:egress-watch');
-    expect(entries).toHaveLength(15);
+    expect(entries).toHaveLength(16);
     expect(entries[0]).toEqual({
       resourceType: 2, // TOPIC
       resourceName: 'gateway.flows',
@@ -62,7 +66,8 @@ describe('serviceAcls', () => {
       operation: 3, // READ
       permissionType: 3, // ALLOW
     });
-    expect(entries.at(-1)).toMatchObject({ resourceType: 3, resourceName: 'egress-watch.suppressions.', resourcePatternType: 4, operation: 6 }); // GROUP, PREFIXED, DELETE
+    expect(entries.at(-2)).toMatchObject({ resourceType: 3, resourceName: 'egress-watch.suppressions.', resourcePatternType: 4, operation: 6 }); // GROUP, PREFIXED, DELETE
+    expect(entries.at(-1)).toMatchObject({ resourceType: 5, resourceName: 'egress-watch.state.', resourcePatternType: 4, operation: 4 }); // TRANSACTIONAL_ID, PREFIXED, WRITE
   });
 });
 
@@ -70,7 +75,7 @@ describe('README "Security"', () => {
   const rules = serviceAcls(defaultConfig());
 
   it('has one table row per rule, and no other', () => {
-    const rows = security.split('\n').filter((line) => /^\| (topic|group) \|/.test(line));
+    const rows = security.split('\n').filter((line) => /^\| (topic|group|transactional-id) \|/.test(line));
     // The first four cells; the fifth says why in words.
     expect(rows.map((row) => `${row.split(' | ').slice(0, 4).join(' | ')} |`)).toEqual(rules.map(tableRow));
   });

@@ -171,7 +171,8 @@ describe('the service over TLS + SASL/SCRAM with exactly the documented ACLs', (
     await createServiceTopics(t, 2);
     const granted = await grant(serviceAcls(config), SERVICE);
 
-    // Exactly the documented list, nothing more (READ and WRITE imply DESCRIBE; no CREATE, no cluster right).
+    // Exactly the documented list, nothing more (READ and WRITE imply DESCRIBE; no CREATE, no cluster right,
+    // no IDEMPOTENT_WRITE: the state producers' transactional ids are enough).
     const group = t.group;
     expect(granted).toEqual(
       [
@@ -190,6 +191,7 @@ describe('the service over TLS + SASL/SCRAM with exactly the documented ACLs', (
         `GROUP PREFIXED ${group}.restore. DELETE ALLOW *`,
         `GROUP PREFIXED ${group}.suppressions. READ ALLOW *`,
         `GROUP PREFIXED ${group}.suppressions. DELETE ALLOW *`,
+        `TRANSACTIONAL_ID PREFIXED ${group}.state. WRITE ALLOW *`,
       ].sort(),
     );
 
