@@ -12,6 +12,7 @@ import type { FutureBound } from '../engine/future-bound.js';
 import type { FlowDecoder } from './decoder.js';
 import type { InFlightBatches } from './in-flight.js';
 import { deadLetterMessage, reasonClass, type DeadLetter } from './dlq.js';
+import { authorizationFailure } from './refusals.js';
 import type { CommitCadence } from './commit-cadence.js';
 import { newBatchOutput } from './engine-task.js';
 import { assertStillMember, discard, writeDeferred, writeState, type StateWriteDeps } from './state-writes.js';
@@ -122,7 +123,7 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
       if (writeNow) committed = await writeState(deps, task, () => assertStillMember(payload));
     } catch (err) {
       discard(deps, p);
-      throw err;
+      throw restartable(err, p);
     }
     if (!writeNow) {
       // Fetch on from here; the offset is committed with the state, by a later write.
@@ -153,6 +154,22 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
   stopTimer();
   if (out.alerts.length > 0) deps.log.debug({ partition: batch.partition, alerts: out.alerts.length }, 'alerts published');
   await writeDeferred(deps, payload);
+}
+
+/**
+ * How kafkajs must see a failed engine batch: as retriable, so that it restarts the consumer,
+ * which rejoins and re-reads the partition from its last commit into an engine restored from
+ * the changelog. kafkajs stops for good on a non-retriable error, and a broker away for longer
+ * than the producer's retries (no coordinator) or a fenced state producer (the partition moved
+ * on while this instance stalled) are not reasons to stop. A refusal is: no restart grants the
+ * missing ACL, and the service stops with a message naming it (access-errors.ts).
+ */
+function restartable(err: unknown, partition: number): unknown {
+  if (authorizationFailure(err) !== undefined) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const name = err instanceof Error ? err.name : 'Error';
+  // kafkajs decides on the innermost `cause`, so the original is named in the message, not chained.
+  return Object.assign(new Error(`engine partition ${partition}: batch not completed (${name}: ${message}); restarting from the last commit`), { retriable: true });
 }
 
 function alertMessage(alert: Alert, format: Config['alerts']['format']): Message {

@@ -1,13 +1,13 @@
 // The progress marker: which input the state of one changelog partition already reflects.
 //
-// Every batch writes its state changes and then this marker to changelog partition p in ONE
-// produce request (one record batch: appended atomically), so after a restore the state and
-// the marker always agree. A crash after the changelog write but before the offset commit
-// makes the consumer re-read records the state already contains; the marker tells the task
-// to skip them instead of counting their bytes twice. Likewise records duplicated on the
-// repartition topic (a forwarder that crashed after producing but before committing) are
-// recognised by their source offset and skipped. Kafka Streams gets the same from
-// transactions; this gives it with plain at-least-once producing.
+// Every state write puts its state changes and then this marker to changelog partition p in
+// one transaction (state-writes.ts), with the group offset, so after a restore the state and
+// the marker always agree. The offset a consumer starts from can still lag the marker (a new
+// owner may fetch the group's offsets before the old owner's last transaction completes): the
+// marker tells the task to skip records its state already contains instead of counting their
+// bytes twice. Likewise records duplicated on the repartition topic (a forwarder that crashed
+// after producing but before committing, outside any transaction) are recognised by their
+// source offset and skipped.
 import { newChainHead, parseChainHead, type ChainHead } from '../audit/chain.js';
 import type { StateChange } from '../engine/types.js';
 

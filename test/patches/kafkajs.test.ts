@@ -2,7 +2,9 @@
 // every message: quadratic, and the changelog write of a batch touching 10,000 destinations
 // spent most of its time there (tulios/kafkajs#1576, never merged). `npm install` applies
 // patches/kafkajs+2.2.4.patch (patch-package, scripts/postinstall.mjs); these tests fail if it
-// was not. No broker: they run with `npm run test:unit` too.
+// was not. The patch also makes a transaction's offset commit retry on the coordinator errors
+// kafkajs names otherwise than its retry lists do (state-writes.ts commits offsets in a
+// transaction). No broker: they run with `npm run test:unit` too.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -36,5 +38,18 @@ describe('kafkajs as installed', () => {
       2: ['c0'],
     });
     expect(group({ topic: 't', partitionMetadata: [], messages, partitioner })).toEqual({});
+  });
+
+  it("retries a transaction's offset commit on kafkajs's own names for the coordinator codes 14, 15 and 16", () => {
+    const source = readFileSync(join(kafkajsRoot, 'src', 'producer', 'eosManager', 'index.js'), 'utf8');
+    const errors = require(join(kafkajsRoot, 'src', 'protocol', 'error.js')) as { errorCodes: Array<{ code: number; type: string }> };
+    const name = (code: number) => errors.errorCodes.find((e) => e.code === code)!.type;
+    expect([name(14), name(15), name(16)]).toEqual(['GROUP_LOAD_IN_PROGRESS', 'GROUP_COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR_FOR_GROUP']);
+    const list = (constant: string) => {
+      const m = new RegExp(`const ${constant} = \\[([^\\]]*)\\]`).exec(source);
+      return m === null ? [] : [...m[1].matchAll(/'([A-Z_]+)'/g)].map((x) => x[1]);
+    };
+    expect(list('COMMIT_RETRIABLE_PROTOCOL_ERRORS')).toContain(name(14));
+    expect(list('COMMIT_STALE_COORDINATOR_PROTOCOL_ERRORS')).toEqual(expect.arrayContaining([name(15), name(16)]));
   });
 });
