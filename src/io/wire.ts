@@ -215,8 +215,8 @@ function finish<T>(attempt: Attempt<T>, schemaId?: number): Outcome<T> {
   return schemaId === undefined ? { ok: false, reason: attempt.reason } : { ok: false, reason: attempt.reason, schemaId };
 }
 
-/** '{' as the first byte, after ASCII white space. */
-function startsLikeJson(buf: Buffer): boolean {
+/** '{' as the first byte, after ASCII white space: what `auto` reads as JSON first. */
+export function startsLikeJson(buf: Buffer): boolean {
   for (let i = 0; i < buf.length; i++) {
     const c = buf[i];
     if (c === 0x7b) return true;

@@ -11,8 +11,8 @@ import { encodeAlert } from '../io/wire.js';
 import type { FutureBound } from '../engine/future-bound.js';
 import type { FlowDecoder } from './decoder.js';
 import type { InFlightBatches } from './in-flight.js';
+import { restartable } from './batch-failure.js';
 import { deadLetterMessage, reasonClass, type DeadLetter } from './dlq.js';
-import { authorizationFailure } from './refusals.js';
 import type { CommitCadence } from './commit-cadence.js';
 import { newBatchOutput } from './engine-task.js';
 import { assertStillMember, discard, writeDeferred, writeState, type StateWriteDeps } from './state-writes.js';
@@ -84,6 +84,9 @@ async function forwardBatch(deps: BatchHandlerDeps, forwarder: Forwarder, payloa
 async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): Promise<void> {
   const { batch } = payload;
   const { layout, metrics, registry } = deps;
+  // A restore claims the partition's state producer, which fences whoever holds it: make sure
+  // first that this instance still belongs to the group (it may have stalled and been replaced).
+  if (registry.current(batch.partition) === undefined) await assertStillMember(payload);
   const task = await waitWithHeartbeats(registry.get(batch.partition), payload);
   const stopTimer = metrics.batchSeconds.startTimer({ stage: 'engine' });
   if (layout.repartition === null) await deps.gatewayDecoder.prepare(batch.messages.map((m) => m.value));
@@ -134,7 +137,7 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
     cadence.written(p, task.nextOffset);
     // The state transaction committed the offset; kafkajs only needs to fetch on from here.
     if (committed) payload.resolveOffset(batch.lastOffset());
-    else await commitBatch(payload);
+    else await commitBatch(payload, task.nextOffset);
     return 'written';
   });
   if (outcome === 'stale') return;
@@ -154,22 +157,6 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
   stopTimer();
   if (out.alerts.length > 0) deps.log.debug({ partition: batch.partition, alerts: out.alerts.length }, 'alerts published');
   await writeDeferred(deps, payload);
-}
-
-/**
- * How kafkajs must see a failed engine batch: as retriable, so that it restarts the consumer,
- * which rejoins and re-reads the partition from its last commit into an engine restored from
- * the changelog. kafkajs stops for good on a non-retriable error, and a broker away for longer
- * than the producer's retries (no coordinator) or a fenced state producer (the partition moved
- * on while this instance stalled) are not reasons to stop. A refusal is: no restart grants the
- * missing ACL, and the service stops with a message naming it (access-errors.ts).
- */
-function restartable(err: unknown, partition: number): unknown {
-  if (authorizationFailure(err) !== undefined) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  const name = err instanceof Error ? err.name : 'Error';
-  // kafkajs decides on the innermost `cause`, so the original is named in the message, not chained.
-  return Object.assign(new Error(`engine partition ${partition}: batch not completed (${name}: ${message}); restarting from the last commit`), { retriable: true });
 }
 
 function alertMessage(alert: Alert, format: Config['alerts']['format']): Message {
@@ -222,15 +209,17 @@ async function send(producer: Producer, topicMessages: TopicMessages[]): Promise
 }
 
 /**
- * Commits offset last+1 of the batch. Through the payload rather than consumer.commitOffsets,
+ * Commits offset last+1 of the batch (or `atLeast`, if higher). Through the payload rather than consumer.commitOffsets,
  * which kafkajs skips once a shutdown has begun: the batch finishing during a SIGTERM must
  * still be committed.
  */
-async function commitBatch(payload: EachBatchPayload): Promise<void> {
+async function commitBatch(payload: EachBatchPayload, atLeast = 0): Promise<void> {
   const { batch } = payload;
   const last = batch.lastOffset();
   payload.resolveOffset(last);
-  const next = String(Number(last) + 1);
+  // An engine partition's state may already reflect more than this batch (a new owner can start
+  // below the old owner's last transactional commit): never commit below what it holds.
+  const next = String(Math.max(Number(last) + 1, atLeast));
   await payload.commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
 }
 

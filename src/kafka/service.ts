@@ -269,7 +269,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         layout: topics,
         producer,
         registry: reg,
-        forwarder: topics.repartition === null ? null : new Forwarder(config.baseline.key, flowsDecoder, topics.enginePartitions),
+        forwarder: topics.repartition === null ? null : new Forwarder(config.baseline.key, flowsDecoder, topics.enginePartitions, config.kafka.format),
         gatewayDecoder: flowsDecoder,
         metrics,
         log,

@@ -13,6 +13,10 @@
 // one it was committing to complete, so the restore that follows reads everything the old
 // owner committed and nothing it did not. Readers of the changelog use read_committed
 // (read-to-end.ts).
+//
+// A producer is only ever made by claim(), and claims and releases of one partition run one
+// after another: overlapping restore rounds (a rebalance during a restore) must not leave two
+// producers of one id, or install one after the partition was given up.
 import type { Producer } from 'kafkajs';
 
 /** The transactional id of engine partition `partition`'s state writes. */
@@ -26,7 +30,10 @@ export function stateTransactionalIdPrefix(groupId: string): string {
 }
 
 export class StateProducers {
-  private readonly producers = new Map<number, Promise<Producer>>();
+  private readonly producers = new Map<number, Producer>();
+  /** The claim or release of each partition still running; the next one waits for it. */
+  private readonly queues = new Map<number, Promise<void>>();
+  private closed = false;
 
   constructor(
     private readonly groupId: string,
@@ -37,23 +44,45 @@ export class StateProducers {
   /**
    * Fresh producers for `partitions`, connected and initialised: from here any other holder of
    * their ids is fenced and their transactions are settled. Call before reading their changelog.
+   * `wanted` is asked again before each initialisation and after it: a partition given up
+   * meanwhile (a newer assignment) is not initialised, or is closed again at once.
    */
-  async claim(partitions: number[]): Promise<void> {
-    await Promise.all(partitions.map((p) => this.release(p)));
-    await Promise.all(partitions.map((p) => this.open(p)));
+  async claim(partitions: number[], wanted: (partition: number) => boolean = () => true): Promise<void> {
+    await Promise.all(
+      partitions.map((p) =>
+        this.serially(p, async () => {
+          await this.closeCurrent(p);
+          if (this.closed || !wanted(p)) throw new Error(`state producer of partition ${p}: claim given up (partition no longer assigned)`);
+          const producer = this.create(stateTransactionalId(this.groupId, p));
+          try {
+            await producer.connect();
+            // kafkajs initialises the transactional id (InitProducerId: the fencing step) when
+            // the first transaction begins; one that is ended at once sends nothing else.
+            await (await producer.transaction()).abort();
+          } catch (err) {
+            await producer.disconnect().catch(() => {});
+            throw err;
+          }
+          if (this.closed || !wanted(p)) {
+            await producer.disconnect().catch(() => {});
+            throw new Error(`state producer of partition ${p}: claim given up (partition no longer assigned)`);
+          }
+          this.producers.set(p, producer);
+        }),
+      ),
+    );
   }
 
-  /** The partition's producer, claimed earlier (or now, if it was released after a failure). */
-  get(partition: number): Promise<Producer> {
-    return this.producers.get(partition) ?? this.open(partition);
+  /** The partition's claimed producer; throws when there is none (never claimed, or released after a failure). */
+  get(partition: number): Producer {
+    const producer = this.producers.get(partition);
+    if (producer === undefined) throw new Error(`no state producer for engine partition ${partition}: it is claimed by the next restore`);
+    return producer;
   }
 
   /** Closes the partition's producer: after a failed write (it may be fenced) or a revocation. */
-  async release(partition: number): Promise<void> {
-    const producer = this.producers.get(partition);
-    if (producer === undefined) return;
-    this.producers.delete(partition);
-    await producer.then((p) => p.disconnect()).catch(() => {});
+  release(partition: number): Promise<void> {
+    return this.serially(partition, () => this.closeCurrent(partition)).catch(() => {});
   }
 
   /** Releases every partition not in `keep`. */
@@ -61,28 +90,26 @@ export class StateProducers {
     await Promise.all([...this.producers.keys()].filter((p) => !keep.includes(p)).map((p) => this.release(p)));
   }
 
+  /** Closes every producer; later claims install none. */
   async closeAll(): Promise<void> {
-    await this.retain([]);
+    this.closed = true;
+    await Promise.all([...new Set([...this.producers.keys(), ...this.queues.keys()])].map((p) => this.release(p)));
   }
 
-  private open(partition: number): Promise<Producer> {
-    const producer = this.create(stateTransactionalId(this.groupId, partition));
-    const ready = (async () => {
-      try {
-        await producer.connect();
-        // kafkajs initialises the transactional id (InitProducerId: the fencing step) when the
-        // first transaction begins; one that is ended at once sends nothing else.
-        await (await producer.transaction()).abort();
-        return producer;
-      } catch (err) {
-        await producer.disconnect().catch(() => {});
-        throw err;
-      }
-    })();
-    this.producers.set(partition, ready);
-    ready.catch(() => {
-      if (this.producers.get(partition) === ready) this.producers.delete(partition);
+  private async closeCurrent(partition: number): Promise<void> {
+    const producer = this.producers.get(partition);
+    if (producer === undefined) return;
+    this.producers.delete(partition);
+    await producer.disconnect().catch(() => {});
+  }
+
+  private serially(partition: number, work: () => Promise<void>): Promise<void> {
+    const run = (this.queues.get(partition) ?? Promise.resolve()).then(work);
+    const settled = run.catch(() => {});
+    this.queues.set(partition, settled);
+    void settled.then(() => {
+      if (this.queues.get(partition) === settled) this.queues.delete(partition);
     });
-    return ready;
+    return run;
   }
 }

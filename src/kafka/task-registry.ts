@@ -113,8 +113,8 @@ export class TaskRegistry {
     this.o.onChange();
   }
 
-  /** The transactional producer of a partition's state writes. */
-  stateProducer(partition: number): Promise<Producer> {
+  /** The transactional producer of a partition's state writes (throws when it is not claimed). */
+  stateProducer(partition: number): Producer {
     return this.o.producers.get(partition);
   }
 
@@ -139,6 +139,8 @@ export class TaskRegistry {
     }
     round.catch((err) => {
       if (!(err instanceof StaleRoundError) && !controller.signal.aborted) {
+        // An engine kept from before must not be used unchecked (and unfenced) in its place.
+        if (generation === this.generation) for (const p of partitions) this.tasks.delete(p);
         this.o.log.warn({ err, partitions }, 'restoring state failed; retried with the next batch');
       }
     });
@@ -149,7 +151,12 @@ export class TaskRegistry {
     const { layout, config } = this.o;
     // First fence every other writer of these partitions and settle their transactions: the
     // changelog ends read next are then final until we write.
-    await this.o.producers.claim(partitions);
+    try {
+      await this.o.producers.claim(partitions, (p) => generation === this.generation && this.assigned.has(p));
+    } catch (err) {
+      if (generation !== this.generation) throw new StaleRoundError();
+      throw err;
+    }
     if (generation !== this.generation) throw new StaleRoundError();
     let toRestore = partitions;
     if (reuseValid) {

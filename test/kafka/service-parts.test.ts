@@ -12,7 +12,7 @@ import { deadLetterMessage, reasonClass } from '../../src/kafka/dlq.js';
 import { EngineTask, newBatchOutput, type RestoredState } from '../../src/kafka/engine-task.js';
 import { Forwarder } from '../../src/kafka/forward.js';
 import { partitionOfKey } from '../../src/kafka/murmur2.js';
-import { encodePack } from '../../src/kafka/repartition-pack.js';
+import { decodePack, encodePack } from '../../src/kafka/repartition-pack.js';
 import { newChainHead } from '../../src/audit/chain.js';
 import { parseProgress, PROGRESS_KEY, progressEntry } from '../../src/kafka/progress.js';
 import { SchemaRegistryClient } from '../../src/kafka/schema-registry.js';
@@ -178,6 +178,26 @@ describe('Forwarder', () => {
     ]);
     expect(out.flows).toBe(3);
     expect(out.deadLetters.map((d) => [d.message.offset, d.reason.startsWith('invalid JSON')])).toEqual([['6', true]]);
+  });
+
+  it('packs raw Avro records as they came, and re-encodes JSON and Confluent-framed ones', () => {
+    const f = flow({ dst_host: 'x.example', end_ms: T0 });
+    const canonical = encodeFlowAvro(f);
+    // The same record with its first length written in two bytes (0x80 | n, 0x00): valid Avro
+    // that decodes to the same flow, but not what re-encoding it would give.
+    const padded = Buffer.concat([Buffer.from([canonical[0] | 0x80, 0x00]), canonical.subarray(1)]);
+    expect(decodeFlowMessage(padded, 'avro')).toEqual({ ok: true, flow: f });
+    for (const format of ['auto', 'avro'] as const) {
+      const forwarder = new Forwarder('dst_host', gatewayDecoder({ ...config.kafka, format }), 4, format);
+      const out = forwarder.forward('flows', 0, [msg(1, padded), msg(2, encodeFlowJson(f)), msg(3, encodeFlowConfluent(f, 7))]);
+      const pack = decodePack(out.forwarded[0].value as Buffer);
+      if (typeof pack === 'string') throw new Error(pack);
+      const expected = format === 'auto' ? [padded, canonical, canonical] : [padded, undefined, canonical];
+      expect(pack.flows.map((x) => x.offset)).toEqual(format === 'auto' ? [1, 2, 3] : [1, 3]); // 'avro' dead-letters the JSON record
+      expect(pack.flows.map((x) => x.value)).toEqual(expected.filter((v) => v !== undefined));
+      // Stage two reads the same flow either way.
+      expect(pack.flows.map((x) => repartitionDecoder.decode(x.value))).toEqual(pack.flows.map(() => ({ ok: true, flow: f })));
+    }
   });
 });
 
