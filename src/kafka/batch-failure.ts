@@ -9,7 +9,7 @@
  * (a missing ACL) or a bug stops the service with its message rather than restarting forever.
  */
 export function restartable(err: unknown, partition: number): unknown {
-  if (!isTransientWriteFailure(err)) return err;
+  if (failureKind(err) === 'other') return err;
   const message = err instanceof Error ? err.message : String(err);
   const name = err instanceof Error ? err.name : 'Error';
   // kafkajs decides on the innermost `cause`, so the original is named in the message, not chained.
@@ -26,10 +26,14 @@ const BROKER_AWAY = new Set([
   'KafkaJSNumberOfRetriesExceeded',
 ]);
 
-function isTransientWriteFailure(err: unknown, depth = 0): boolean {
-  if (err === null || typeof err !== 'object' || depth > 5) return false;
+export type BatchFailureKind = 'fenced' | 'broker_away' | 'other';
+
+/** Why an engine batch failed, as the metric egress_watch_batches_failed_total{reason} counts it. */
+export function failureKind(err: unknown, depth = 0): BatchFailureKind {
+  if (err === null || typeof err !== 'object' || depth > 5) return 'other';
   const e = err as { type?: unknown; name?: unknown; cause?: unknown; originalError?: unknown };
-  if (typeof e.type === 'string' && FENCED.has(e.type)) return true;
-  if (typeof e.name === 'string' && BROKER_AWAY.has(e.name)) return true;
-  return isTransientWriteFailure(e.cause, depth + 1) || isTransientWriteFailure(e.originalError, depth + 1);
+  if (typeof e.type === 'string' && FENCED.has(e.type)) return 'fenced';
+  if (typeof e.name === 'string' && BROKER_AWAY.has(e.name)) return 'broker_away';
+  const inner = failureKind(e.cause, depth + 1);
+  return inner !== 'other' ? inner : failureKind(e.originalError, depth + 1);
 }

@@ -11,7 +11,7 @@ import { encodeAlert } from '../io/wire.js';
 import type { FutureBound } from '../engine/future-bound.js';
 import type { FlowDecoder } from './decoder.js';
 import type { InFlightBatches } from './in-flight.js';
-import { restartable } from './batch-failure.js';
+import { failureKind, restartable } from './batch-failure.js';
 import { deadLetterMessage, reasonClass, type DeadLetter } from './dlq.js';
 import type { CommitCadence } from './commit-cadence.js';
 import { newBatchOutput } from './engine-task.js';
@@ -126,6 +126,7 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
       if (writeNow) committed = await writeState(deps, task, () => assertStillMember(payload));
     } catch (err) {
       discard(deps, p);
+      deps.metrics.addFailedBatch(failureKind(err));
       throw restartable(err, p);
     }
     if (!writeNow) {

@@ -1,5 +1,6 @@
 // Prometheus metrics of one service instance (own Registry, so tests can run several services
 // in one process), plus the same counts as plain numbers for tests and the demo.
+import type { BatchFailureKind } from './batch-failure.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AlertType } from '../engine/types.js';
 import type { ReasonClass } from './dlq.js';
@@ -51,6 +52,7 @@ export class ServiceMetrics {
   private readonly outOfOrder: Counter;
   private readonly duplicates: Counter;
   private readonly tooFarAhead: Counter;
+  private readonly failedBatches: Counter<'reason'>;
   private readonly alerts: Counter<'type'>;
   private readonly suppressedAlerts: Counter<'type'>;
   private readonly lag: Gauge<'topic' | 'partition'>;
@@ -75,6 +77,12 @@ export class ServiceMetrics {
     this.outOfOrder = new Counter({ name: 'egress_watch_out_of_order_records_total', help: 'Records earlier than an event time their gateway had already reported, but within allowed lateness', registers });
     this.duplicates = new Counter({ name: 'egress_watch_duplicate_records_total', help: 'Records whose flow_id the destination had seen within windows.dedup_horizon (counted once, otherwise ignored)', registers });
     this.tooFarAhead = new Counter({ name: 'egress_watch_too_far_ahead_records_total', help: 'Records dead-lettered because their event time was more than windows.max_future ahead of the wall clock', registers });
+    this.failedBatches = new Counter({
+      name: 'egress_watch_batches_failed_total',
+      help: 'Engine batches abandoned and re-read from the last commit, by reason: fenced (the partition moved on while this instance stalled), broker_away, other',
+      labelNames: ['reason'],
+      registers,
+    });
     this.alerts = new Counter({ name: 'egress_watch_alerts_total', help: 'Alerts published, by type', labelNames: ['type'], registers });
     this.suppressedAlerts = new Counter({ name: 'egress_watch_alerts_suppressed_total', help: "Alerts an analyst's suppression covered, published to the suppressed topic instead, by type", labelNames: ['type'], registers });
     this.lag = new Gauge({ name: 'egress_watch_consumer_lag', help: 'Records behind the partition end after the last batch', labelNames: ['topic', 'partition'], registers });
@@ -119,6 +127,10 @@ export class ServiceMetrics {
       this.counters.tooFarAhead++;
       this.tooFarAhead.inc();
     }
+  }
+
+  addFailedBatch(reason: BatchFailureKind): void {
+    this.failedBatches.inc({ reason });
   }
 
   addSkipped(n: number): void {

@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { restartable } from '../../src/kafka/batch-failure.js';
+import { failureKind, restartable } from '../../src/kafka/batch-failure.js';
 
 const require = createRequire(import.meta.url);
 const { createErrorFromCode } = require('kafkajs/src/protocol/error.js') as { createErrorFromCode: (code: number) => Error & { type: string; retriable: boolean } };
@@ -41,5 +41,14 @@ describe('restartable', () => {
     const bug = new TypeError("Cannot read properties of undefined (reading 'offset')");
     expect(restartable(bug, 0)).toBe(bug);
     expect(restartable('a string', 0)).toBe('a string');
+  });
+
+  it('names the reason the metric counts: fenced, broker_away or other', () => {
+    const notFound = new KafkaJSGroupCoordinatorNotFound('Failed to find group coordinator');
+    expect(failureKind(createErrorFromCode(47))).toBe('fenced');
+    expect(failureKind(new KafkaJSNonRetriableError(notFound, { cause: notFound }))).toBe('broker_away');
+    expect(failureKind(createErrorFromCode(29))).toBe('other');
+    expect(failureKind(new RangeError('x'))).toBe('other');
+    expect(failureKind(undefined)).toBe('other');
   });
 });
