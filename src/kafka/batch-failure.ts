@@ -5,8 +5,10 @@
  * rejoins and re-reads the partition from its last commit into an engine restored from the
  * changelog: a fenced state producer (the partition moved on while this instance stalled) and a
  * broker away for longer than the producer's retries (no coordinator, no connection). Every
- * other error goes to kafkajs as it is: a membership error makes it rejoin at once, a refusal
- * (a missing ACL) or a bug stops the service with its message rather than restarting forever.
+ * other error goes to kafkajs as it is and kafkajs's own rules apply: a membership error makes
+ * it rejoin at once; a refusal (a missing ACL), a non-retriable protocol error or a programming
+ * error (TypeError and the like) stops the service with its message rather than restarting it
+ * forever.
  */
 export function restartable(err: unknown, partition: number): unknown {
   if (failureKind(err) === 'other') return err;

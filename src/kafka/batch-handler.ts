@@ -125,7 +125,7 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
       ]);
       if (writeNow) committed = await writeState(deps, task, () => assertStillMember(payload));
     } catch (err) {
-      discard(deps, p);
+      discard(deps, p, task);
       deps.metrics.addFailedBatch(failureKind(err));
       throw restartable(err, p);
     }

@@ -80,9 +80,18 @@ export class StateProducers {
     return producer;
   }
 
-  /** Closes the partition's producer: after a failed write (it may be fenced) or a revocation. */
-  release(partition: number): Promise<void> {
-    return this.serially(partition, () => this.closeCurrent(partition)).catch(() => {});
+  /**
+   * Closes the partition's producer: after a failed write (it may be fenced) or a revocation.
+   * With `only`, just that producer: the partition's current one if it still is, else only it.
+   */
+  release(partition: number, only?: Producer): Promise<void> {
+    return this.serially(partition, async () => {
+      if (only !== undefined && this.producers.get(partition) !== only) {
+        await only.disconnect().catch(() => {});
+        return;
+      }
+      await this.closeCurrent(partition);
+    }).catch(() => {});
   }
 
   /** Releases every partition not in `keep`. */

@@ -65,6 +65,9 @@ export async function writeState(deps: Pick<StateWriteDeps, 'registry' | 'layout
     await txn.commit();
   } catch (err) {
     await txn.abort().catch(() => {}); // fenced or broken: the new owner's init, or the timeout, aborts it anyway
+    // Closed now: a fenced producer is of no further use, and one a newer claim replaced
+    // (this write outlived its consumer session) would otherwise keep its connections.
+    await deps.registry.releaseStateProducer(task.partition, producer);
     throw err;
   }
   const meta = written.find((r) => r.partition === task.partition);
@@ -76,8 +79,11 @@ export async function writeState(deps: Pick<StateWriteDeps, 'registry' | 'layout
 /**
  * Forgets a partition's engine after a failure (the next batch restores it from the changelog)
  * and, if it held deferred state, sends kafkajs back to the offset that state was committed at.
+ * Nothing when `task` is no longer the partition's engine: a batch of an earlier consumer
+ * session that failed late must not undo what the new session restored.
  */
-export function discard(deps: StateWriteDeps, partition: number): void {
+export function discard(deps: StateWriteDeps, partition: number, task: EngineTask): void {
+  if (deps.registry.current(partition) !== task) return;
   const from = deps.cadence.committedOffset(partition);
   if (from !== undefined) deps.seek({ topic: deps.layout.engineInput, partition, offset: String(from) });
   deps.registry.drop(partition);
@@ -96,7 +102,7 @@ export async function writeDeferred(deps: StateWriteDeps, payload: EachBatchPayl
       try {
         committed = await writeState(deps, task, () => assertStillMember(payload));
       } catch (err) {
-        discard(deps, partition);
+        discard(deps, partition, task);
         log.warn({ err, partition }, 'deferred state not written; the partition is restored and re-read from its last commit');
         return;
       }

@@ -113,6 +113,11 @@ export class TaskRegistry {
     this.o.onChange();
   }
 
+  /** Closes `producer` after a failed write; the partition's current one only if it is that one. */
+  releaseStateProducer(partition: number, producer: Producer): Promise<void> {
+    return this.o.producers.release(partition, producer);
+  }
+
   /** The transactional producer of a partition's state writes (throws when it is not claimed). */
   stateProducer(partition: number): Producer {
     return this.o.producers.get(partition);

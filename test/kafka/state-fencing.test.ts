@@ -2,7 +2,7 @@
 // instance that passed its heartbeat check and then stalled while the group gave its partition
 // to another cannot land its state write after the new owner's, and a restore never sees what
 // a fenced owner left uncommitted.
-import type { Kafka } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineTask } from '../../src/kafka/engine-task.js';
 import { readChangelog } from '../../src/kafka/restore.js';
@@ -54,7 +54,10 @@ function instance(groupId: string, changelog: string, input: string) {
   const deps = {
     groupId,
     layout: { changelog, engineInput: input } as TopicLayout,
-    registry: { stateProducer: (p: number) => producers.get(p) } as unknown as TaskRegistry,
+    registry: {
+      stateProducer: (p: number) => producers.get(p),
+      releaseStateProducer: (p: number, producer: Producer) => producers.release(p, producer),
+    } as unknown as TaskRegistry,
   };
   return { producers, deps };
 }
@@ -91,6 +94,7 @@ describe('state writes are fenced per engine partition', () => {
     // The stall: the old owner's check passed; before its write goes out, the partition moves.
     const stale = writeState(old.deps, task({ 'dst-1': 'old@20' }, 20), () => next.producers.claim([0]));
     await expect(stale).rejects.toMatchObject({ type: expect.stringMatching(/^(INVALID_PRODUCER_EPOCH|PRODUCER_FENCED)$/) });
+    expect(() => old.producers.get(0)).toThrow('no state producer for engine partition 0'); // the fenced one is closed
 
     // The new owner restores what the old one committed, and goes on from there.
     const restored = await restore(changelog);

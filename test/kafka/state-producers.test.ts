@@ -95,4 +95,26 @@ describe('StateProducers', () => {
     await expect(claim).rejects.toThrow('claim given up');
     await expect(producers.claim([0])).rejects.toThrow('claim given up');
   });
+
+  it('closes a producer a newer claim replaced without touching the current one', async () => {
+    const { made, create } = fleet();
+    const producers = new StateProducers('ew', create);
+    const first = producers.claim([0]);
+    await tick();
+    made[0].open();
+    await first;
+    const stale = producers.get(0);
+    const second = producers.claim([0]);
+    await tick();
+    made[1].open();
+    await second;
+    // A write of an earlier consumer session, on the replaced producer, failed late; kafkajs had reconnected it meanwhile.
+    made[0].connected = true;
+    await producers.release(0, stale);
+    expect(made.map((m) => m.connected)).toEqual([false, true]);
+    expect(producers.get(0)).not.toBe(stale);
+    await producers.release(0, producers.get(0));
+    expect(made.map((m) => m.connected)).toEqual([false, false]);
+    expect(() => producers.get(0)).toThrow();
+  });
 });
