@@ -44,7 +44,7 @@ function model(flows: FlowRecord[]): Counts {
       const dest = f.dst_host!;
       const list = sightings.get(dest) ?? [];
       sightings.set(dest, list);
-      const last = list.findLast(([id]) => id === f.flow_id);
+      const last = [...list].reverse().find(([id]) => id === f.flow_id);
       if (last !== undefined && last[1] >= watermark - HORIZON && Math.abs(t - last[1]) <= HORIZON) {
         c.duplicates++;
       } else {

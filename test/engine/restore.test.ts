@@ -75,7 +75,7 @@ describe('engine state', () => {
     });
     for (const c of p.engine.commit()) log.set(c.key, c.value);
     const live = [...log].filter(([, v]) => v !== null);
-    const snap = p.engine.snapshot().map((c) => [c.key, c.value]);
+    const snap = p.engine.snapshot().map((c): [string, string | null] => [c.key, c.value]);
     expect(new Map(live)).toEqual(new Map(snap));
   });
 });

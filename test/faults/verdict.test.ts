@@ -7,7 +7,7 @@ import type { TopicRecord } from '../../src/faults/read-back.js';
 import { diffState, judge, latestState, type Evidence } from '../../src/faults/verdict.js';
 import type { WorkloadRecord } from '../../src/faults/workload.js';
 import type { Incident } from '../../src/generate/types.js';
-import { progressEntry } from '../../src/kafka/progress.js';
+import { progressEntry, type Progress } from '../../src/kafka/progress.js';
 import { encodePack } from '../../src/kafka/repartition-pack.js';
 
 const FLOWS = 'run.flows';
@@ -31,7 +31,8 @@ const rec = (partition: number, offset: number, value: string | null, headers: R
   partition, offset, key, value: value === null ? null : Buffer.from(value), headers, timestamp: 0,
 });
 const src = (partition: number, offset: number, topic = FLOWS) => ({ 'x-source-topic': topic, 'x-source-partition': String(partition), 'x-source-offset': String(offset) });
-const progress = (next: number) => progressEntry({ topic: 'run.repartition', next, sources: {} }).value;
+// A marker as written before markers carried chain heads: the verdict reads only topic, next and sources.
+const progress = (next: number) => progressEntry({ topic: 'run.repartition', next, sources: {} } as unknown as Progress).value;
 
 function alert(id: string, type: AlertType, destination = 'x.example.com'): Alert {
   return {

@@ -246,7 +246,7 @@ describe('generateFlows: a two-day run with every incident type', () => {
 
   it('VOLUME_SPIKE: 1-3 minute bursts of 5x-50x the honest normal hourly bytes on busy destinations', () => {
     for (const p of plan.incidents.filter((q) => q.incident.type === 'VOLUME_SPIKE')) {
-      const d = p.destination;
+      const d = p.destination!;
       const volume = p.volume!;
       expect(d.ratePerMs * 60_000).toBeGreaterThanOrEqual(3);
       expect(volume.factor).toBeGreaterThanOrEqual(5);
@@ -263,7 +263,7 @@ describe('generateFlows: a two-day run with every incident type', () => {
 
   it('SUSTAINED_INCREASE: flows in the interval match the ramped rate (+30 %/h for 6 h, held 2 h)', () => {
     for (const p of plan.incidents.filter((q) => q.incident.type === 'SUSTAINED_INCREASE')) {
-      const d = p.destination;
+      const d = p.destination!;
       const { start_ms: s, end_ms: e } = p.incident;
       expect(e - s).toBe(8 * HOUR);
       // Expected flows ending in [s, e]: per one-minute slice, rate at the slice middle (as

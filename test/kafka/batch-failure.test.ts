@@ -7,7 +7,11 @@ import { failureKind, restartable } from '../../src/kafka/batch-failure.js';
 
 const require = createRequire(import.meta.url);
 const { createErrorFromCode } = require('kafkajs/src/protocol/error.js') as { createErrorFromCode: (code: number) => Error & { type: string; retriable: boolean } };
-const { KafkaJSNonRetriableError, KafkaJSGroupCoordinatorNotFound, KafkaJSNumberOfRetriesExceeded } = kafkajs;
+// The constructors as kafkajs's JavaScript has them (its type definitions leave out the options).
+type ErrorClass = new (e: Error | string, options?: Record<string, unknown>) => Error;
+const KafkaJSNonRetriableError = kafkajs.KafkaJSNonRetriableError as unknown as ErrorClass;
+const KafkaJSGroupCoordinatorNotFound = kafkajs.KafkaJSGroupCoordinatorNotFound as unknown as ErrorClass;
+const KafkaJSNumberOfRetriesExceeded = kafkajs.KafkaJSNumberOfRetriesExceeded as unknown as ErrorClass;
 
 describe('restartable', () => {
   it('makes a fenced state write retriable, naming the partition and the original error', () => {

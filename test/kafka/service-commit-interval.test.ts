@@ -58,7 +58,7 @@ describe('egress-watch run: kafka.commit_interval', () => {
     // write, by the batch that caught up. (After every batch, this would be one per batch.)
     expect(batches).toBeGreaterThan(5);
     expect(markers).toHaveLength(1);
-    expect(JSON.parse(markers[0].value!)).toMatchObject({ topic: topics.flows, next: flows.length });
+    expect(JSON.parse(markers[0].value!.toString())).toMatchObject({ topic: topics.flows, next: flows.length });
 
     const alerts = await readAlerts(h.kafka, topics.alerts);
     expect(reference.length).toBeGreaterThan(50);
@@ -73,7 +73,7 @@ describe('egress-watch run: kafka.commit_interval', () => {
     // its own follows, and the hour never passes: partition 0's batch that catches up writes it.
     await waitFor('both offsets committed while the service runs', () => groupCaughtUp(h.kafka, topics.group, [topics.flows]));
     const markers = (await readTopic(h.kafka, topics.changelog)).filter((m) => m.key === PROGRESS_KEY && m.partition === 1);
-    expect(markers.map((m) => JSON.parse(m.value!).next)).toEqual([small.length]);
+    expect(markers.map((m) => JSON.parse(m.value!.toString()).next)).toEqual([small.length]);
   });
 
   it('stopped mid-backlog, writes the deferred state and offsets before leaving: the next instance re-reads nothing', async () => {

@@ -113,7 +113,7 @@ describe('EngineTask', () => {
   });
 
   it('ignores the offsets of a marker written for another input topic', () => {
-    const restored: RestoredState = { entries: new Map(), progress: { topic: 'other', next: 50, sources: {} }, changelogEnd: 1 };
+    const restored: RestoredState = { entries: new Map(), progress: { topic: 'other', next: 50, sources: {}, chain: newChainHead() }, changelogEnd: 1 };
     const warnings: string[] = [];
     const t = new EngineTask({ config, topic: 'in', partition: 0, decoder: repartitionDecoder, dedupeBySource: false, restored, warn: (m) => warnings.push(m) });
     expect(t.nextOffset).toBe(0);

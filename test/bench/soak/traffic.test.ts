@@ -16,7 +16,7 @@ describe('shardAddress / shardFlow', () => {
     expect(shardAddress('198.18.0.1', 0)).toBe('2001:db8:ffff:1::c612:1');
     // 203 = cb, 0 = 00; 113 = 71, 200 = c8
     expect(shardAddress('203.0.113.200', 4)).toBe('2001:db8:ffff:5::cb00:71c8');
-    for (const a of ['2001:db8:ffff:1::c612:1', '2001:db8:ffff:5::cb00:71c8']) expect(ipaddr.parse(a).toRFC5952String()).toBe(a);
+    for (const a of ['2001:db8:ffff:1::c612:1', '2001:db8:ffff:5::cb00:71c8']) expect((ipaddr.parse(a) as ipaddr.IPv6).toRFC5952String()).toBe(a);
   });
 
   it('prefixes host names, moves external IPv4-only destinations, leaves internal and IPv6 ones', () => {
