@@ -1,9 +1,11 @@
 // kafkajs eachBatch: route a batch to the forwarder (flows topic, repartition on) or to the
 // engine of its partition, produce what it yields with acks=all, and only then commit the
-// batch's offset (an engine partition catching up writes its state and commits at most every
-// kafka.commit_interval, see commit-cadence.ts). A crash anywhere before the commit means the batch is read again; the
-// progress marker (progress.ts) makes the engine skip what its restored state already holds,
-// so a re-read can repeat alerts (same alert_id) but never count a record twice.
+// batch's offset: the forwarder through the consumer, an engine partition in the transaction
+// that writes its state (state-writes.ts; while catching up at most every
+// kafka.commit_interval, see commit-cadence.ts). A crash anywhere before the commit means the
+// batch is read again; the progress marker (progress.ts) makes the engine skip what its
+// restored state already holds, so a re-read can repeat alerts (same alert_id) but never count
+// a record twice.
 import type { EachBatchPayload, Message, Producer, TopicMessages } from 'kafkajs';
 import type { Config } from '../config/types.js';
 import type { Alert } from '../engine/types.js';

@@ -6,7 +6,7 @@
 // state, and the next batch, a few milliseconds later, wrote most of them again (bench:kafka:
 // about 40% of the service's CPU with kafka.repartition on). Deferring lets the engine's
 // dirty set absorb the repeats. Safety does not change: state and offset are always
-// committed together (the changelog write, then the offset), a crash re-reads from the
+// committed together (one transaction, state-writes.ts), a crash re-reads from the
 // committed offset with the state of that moment, and alerts go out with every batch.
 //
 // Deferred only while this instance is behind on some input partition (flows or repartition

@@ -1,9 +1,10 @@
 // The batches the service's eachBatch is still running. kafkajs restarts a crashed consumer
 // (e.g. "no broker available" while the broker restarts) without waiting for batches that are
-// still sending: such a batch keeps retrying its produce and may land its changelog write after
-// the group has moved on and another owner of the partition has restored and written newer
-// state. Found by the fault suite (src/faults): stale state after a broker restart. The service
-// lets the restarted consumer join only once these have settled (service.ts restartOnFailure).
+// still sending: such a batch keeps retrying its produce. Found by the fault suite (src/faults):
+// before state writes were transactions, such a batch landed stale state after a broker
+// restart; now a new owner's claim fences its state write (state-producers.ts), but its alerts
+// and dead letters would still overlap the new run's. The service lets the restarted consumer
+// join only once these have settled (service.ts restartOnFailure).
 export class InFlightBatches {
   private readonly running = new Set<Promise<unknown>>();
 

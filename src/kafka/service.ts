@@ -1,9 +1,12 @@
 // The Kafka service (`egress-watch run`): one consumer group member that forwards flows to the
 // repartition topic keyed by destination, runs one engine per owned engine-input partition,
-// publishes alerts, dead letters and state changes with acks=all and commits offsets only after
-// they are written. This file wires the parts together; each part has its own file:
+// publishes alerts and dead letters with acks=all, and commits each engine partition's state
+// changes and offset in one transaction. This file wires the parts together; each part has its
+// own file:
 //   topics.ts (layout, creation) · forward.ts (stage one) · engine-task.ts (stage two)
 //   task-registry.ts + restore.ts (state per partition) · batch-handler.ts (produce, commit)
+//   state-writes.ts + state-producers.ts (transactional state writes, fencing) ·
+//   commit-cadence.ts (kafka.commit_interval) · batch-failure.ts · in-flight.ts
 //   progress.ts (what the state already holds) · dlq.ts · metrics.ts · http.ts · logger.ts
 import { hostname } from 'node:os';
 import type { Admin, Consumer, Producer } from 'kafkajs';
@@ -223,7 +226,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
         restartOnFailure: async (err) => {
           log.error({ err }, 'consumer failed; restarting it');
           // kafkajs does not wait for batches still sending; let them land or fail before the
-          // new consumer joins, or a late changelog write could follow a new owner's (in-flight.ts).
+          // new consumer joins (in-flight.ts): their alerts would overlap the new run's, and
+          // their state transactions, fenced by the new claim, would only fail late.
           if (!(await inFlight.settled(RESTART_WAIT_MS))) log.warn({ batches: inFlight.size }, 'batches still running after the wait; restarting anyway');
           return true;
         },
