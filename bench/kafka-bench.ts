@@ -12,7 +12,7 @@ import { demoConfig, tailFlows } from '../src/cli/demo-command.js';
 import type { Config } from '../src/config/types.js';
 import type { FlowRecord } from '../src/engine/types.js';
 import { generateTraffic, resolveGenerateOptions } from '../src/generate/index.js';
-import { DestinationKeyer } from '../src/engine/keys.js';
+import { DestinationKeyer, InternalNetworks } from '../src/engine/keys.js';
 import { createKafka } from '../src/kafka/client.js';
 import { produceFlows, type FlowWireFormat } from '../src/kafka/flow-producer.js';
 import { startLocalBroker, stopLocalBroker } from '../src/kafka/local-broker.js';
@@ -184,6 +184,18 @@ async function compareRounds(label: string, broker: { bootstrap: string; pid: nu
   return last!;
 }
 
+/** One flow of each of the `n` egress destinations with the most flows (the ones with a learnt baseline at every hour). */
+function busiestDestinations(records: FlowRecord[], n: number): FlowRecord[] {
+  const count = new Map<string, { n: number; flow: FlowRecord }>();
+  for (const f of records) {
+    if (f.dst_host === null) continue;
+    const c = count.get(f.dst_host);
+    if (c === undefined) count.set(f.dst_host, { n: 1, flow: f });
+    else c.n++;
+  }
+  return [...count.values()].sort((a, b) => b.n - a.n).slice(0, n).map((c) => c.flow);
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -217,11 +229,17 @@ async function main(): Promise<void> {
     await watcher.connect();
     await watcher.subscribe({ topic: service.config.kafka.topics.alerts, fromBeginning: false });
     const arrived = new Map<string, number>();
+    /** VOLUME_SPIKE alerts by `destination@window_start_ms`: the window probes below. */
+    const spikes = new Map<string, number>();
     await watcher.run({
       eachMessage: async ({ message }) => {
         const text = message.value?.toString() ?? '';
         const m = /"destination":"(probe-\d+\.example)"/.exec(text);
         if (m) arrived.set(m[1], performance.now());
+        if (/"type":"VOLUME_SPIKE"/.test(text)) {
+          const key = `${/"destination":"([^"]+)"/.exec(text)?.[1]}@${/"window_start_ms":(\d+)/.exec(text)?.[1]}`;
+          if (!spikes.has(key)) spikes.set(key, performance.now());
+        }
       },
     });
     await sleep(3000); // the watcher's group join
@@ -245,11 +263,43 @@ async function main(): Promise<void> {
       `alert latency over ${latencies.length}/${probes} probes (send -> alert read): ` +
         `p50 ${percentile(latencies, 0.5).toFixed(0)} ms, p99 ${percentile(latencies, 0.99).toFixed(0)} ms`,
     );
+
+    // 3. Latency from a window's close to its alert: a flow of 50 GB to a busy destination
+    // (learnt baseline) in window W, then a flow whose event time moves the watermark of that
+    // destination's engine partition past W's end (+ allowed lateness). Timed from sending the
+    // second flow, the moment W can close, to reading W's VOLUME_SPIKE from the incident topic.
+    // Each probe 10 minutes of event time after the last, so every other gateway of the
+    // partition has gone idle (windows.idle_timeout) and the watermark follows these flows.
+    const { size, allowed_lateness } = config.windows;
+    const internal = new InternalNetworks(config.policy.internal_networks);
+    const busy = busiestDestinations(records.filter((f) => !internal.contains(f.dst_ip)), 20);
+    const spikeSent = new Map<string, number>();
+    let base = Math.ceil((t + 10 * 60_000) / size) * size;
+    for (const template of busy) {
+      const host = template.dst_host!;
+      const flow = (id: string, endMs: number, bytes: number): FlowRecord => ({
+        ...template, flow_id: id, start_ms: endMs - 1000, end_ms: endMs, bytes_out: bytes, gateway_id: null, data_class: null, principal: null,
+      });
+      await produceFlows(config, config.kafka.topics.flows, [flow(`spike-${host}`, base + 10_000, 50e9)], { format: 'avro', producer, key: () => host, clientLog: () => {} });
+      await sleep(50);
+      spikeSent.set(`${host}@${base}`, performance.now());
+      await produceFlows(config, config.kafka.topics.flows, [flow(`close-${host}`, base + size + allowed_lateness + 1_000, 1_000)], { format: 'avro', producer, key: () => host, clientLog: () => {} });
+      base += 10 * 60_000;
+      await sleep(200);
+    }
+    const spikeDeadline = performance.now() + 30_000;
+    while ([...spikeSent.keys()].some((k) => !spikes.has(k)) && performance.now() < spikeDeadline) await sleep(50);
+    const windowLatencies = [...spikeSent].filter(([k]) => spikes.has(k)).map(([k, at]) => spikes.get(k)! - at).sort((a, b) => a - b);
+    console.log(
+      `window close -> alert latency over ${windowLatencies.length}/${spikeSent.size} VOLUME_SPIKE probes (watermark-moving send -> alert read): ` +
+        (windowLatencies.length === 0 ? 'none arrived' : `p50 ${percentile(windowLatencies, 0.5).toFixed(0)} ms, p99 ${percentile(windowLatencies, 0.99).toFixed(0)} ms`) +
+        ([...spikeSent.keys()].some((k) => !spikes.has(k)) ? `; no VOLUME_SPIKE for ${[...spikeSent.keys()].filter((k) => !spikes.has(k)).join(', ')}` : ''),
+    );
     await producer.disconnect();
     await watcher.disconnect();
     await service.stop();
 
-    // 3. The same flows keyed by destination, as gateways can key them, with kafka.repartition
+    // 4. The same flows keyed by destination, as gateways can key them, with kafka.repartition
     // off: the service's shortest path (no repartition topic).
     const directTopic = `${config.kafka.topics.flows}.by-destination`;
     const keyer = new DestinationKeyer(config.baseline.key);
