@@ -48,7 +48,7 @@ export async function writeState(deps: Pick<StateWriteDeps, 'registry' | 'layout
   if (changes.length === 0) return false;
   await fence();
   const { layout } = deps;
-  const producer = await deps.registry.stateProducer(task.partition);
+  const producer = deps.registry.stateProducer(task.partition); // throws when not claimed: the caller restores
   const txn = await producer.transaction();
   let written: Awaited<ReturnType<typeof txn.send>>;
   try {
