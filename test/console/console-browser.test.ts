@@ -58,7 +58,12 @@ describe('egress-watch console', () => {
 
     const row = page.locator('tr.alert', { hasText: 'drop.exfil.example' });
     await row.first().waitFor({ timeout: 60_000 });
-    const published = (await readAlerts(kafka, topics.alerts)).filter((a) => a.destination === 'drop.exfil.example');
+    // The flows were produced one request each, so the service may process (and publish) them
+    // in more than one batch: the first row can show before the third alert is on the topic.
+    const published = await waitFor('the three alerts on the topic', async () => {
+      const found = (await readAlerts(kafka, topics.alerts)).filter((a) => a.destination === 'drop.exfil.example');
+      return found.length >= 3 && found;
+    }, 30_000);
     expect(published.map((a) => a.type)).toEqual(['RESIDENCY_VIOLATION', 'RESIDENCY_VIOLATION', 'RESIDENCY_VIOLATION']); // suppress_for 0s: one per flow
     await waitFor('all three on the page', async () => (await row.count()) === 3, 30_000);
 
