@@ -16,13 +16,15 @@
 // writes take the same per-partition lock as the batches, so a write never interleaves with a
 // batch of the partition it writes.
 
+import { PartitionQueue } from './partition-queue.js';
+
 export class CommitCadence {
   /** Wall-clock time of each partition's last write (the shell's clock, never the engine's). */
   private readonly lastWrite = new Map<number, number>();
   private readonly deferred = new Set<number>();
   /** The offset each partition's written state (and commit) reaches, as far as known. */
   private readonly committed = new Map<number, number>();
-  private readonly locks = new Map<number, Promise<unknown>>();
+  private readonly locks = new PartitionQueue();
   /** Records left after the latest batch, per `topic/partition` read by this instance. */
   private readonly lags = new Map<string, number>();
   private stopping = false;
@@ -34,20 +36,13 @@ export class CommitCadence {
 
   /** Runs `work` now if nothing runs for the partition, else not at all (that work decides for itself). */
   async ifIdle(partition: number, work: () => Promise<void>): Promise<void> {
-    if (this.locks.has(partition)) return;
+    if (this.locks.busy(partition)) return;
     await this.exclusive(partition, work);
   }
 
   /** Runs `work` for a partition after any work already running for it: batches and writes never overlap. */
   exclusive<T>(partition: number, work: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(partition) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const tail = next.catch(() => {});
-    this.locks.set(partition, tail);
-    void tail.then(() => {
-      if (this.locks.get(partition) === tail) this.locks.delete(partition);
-    });
-    return next;
+    return this.locks.run(partition, work);
   }
 
   /** Records left on an input partition after its latest batch (any topic this instance reads). */

@@ -18,6 +18,7 @@
 // after another: overlapping restore rounds (a rebalance during a restore) must not leave two
 // producers of one id, or install one after the partition was given up.
 import type { Producer } from 'kafkajs';
+import { PartitionQueue } from './partition-queue.js';
 
 /** The transactional id of engine partition `partition`'s state writes. */
 export function stateTransactionalId(groupId: string, partition: number): string {
@@ -31,8 +32,8 @@ export function stateTransactionalIdPrefix(groupId: string): string {
 
 export class StateProducers {
   private readonly producers = new Map<number, Producer>();
-  /** The claim or release of each partition still running; the next one waits for it. */
-  private readonly queues = new Map<number, Promise<void>>();
+  /** Claims and releases, one after another per partition. */
+  private readonly queue = new PartitionQueue();
   private closed = false;
 
   constructor(
@@ -50,9 +51,11 @@ export class StateProducers {
   async claim(partitions: number[], wanted: (partition: number) => boolean = () => true): Promise<void> {
     await Promise.all(
       partitions.map((p) =>
-        this.serially(p, async () => {
+        this.queue.run(p, async () => {
+          const givenUp = () => (this.closed || !wanted(p) ? new Error(`state producer of partition ${p}: claim given up (partition no longer assigned)`) : null);
           await this.closeCurrent(p);
-          if (this.closed || !wanted(p)) throw new Error(`state producer of partition ${p}: claim given up (partition no longer assigned)`);
+          const before = givenUp();
+          if (before !== null) throw before;
           const producer = this.create(stateTransactionalId(this.groupId, p));
           try {
             await producer.connect();
@@ -63,9 +66,10 @@ export class StateProducers {
             await producer.disconnect().catch(() => {});
             throw err;
           }
-          if (this.closed || !wanted(p)) {
+          const after = givenUp();
+          if (after !== null) {
             await producer.disconnect().catch(() => {});
-            throw new Error(`state producer of partition ${p}: claim given up (partition no longer assigned)`);
+            throw after;
           }
           this.producers.set(p, producer);
         }),
@@ -85,7 +89,7 @@ export class StateProducers {
    * With `only`, just that producer: the partition's current one if it still is, else only it.
    */
   release(partition: number, only?: Producer): Promise<void> {
-    return this.serially(partition, async () => {
+    return this.queue.run(partition, async () => {
       if (only !== undefined && this.producers.get(partition) !== only) {
         await only.disconnect().catch(() => {});
         return;
@@ -102,7 +106,7 @@ export class StateProducers {
   /** Closes every producer; later claims install none. */
   async closeAll(): Promise<void> {
     this.closed = true;
-    await Promise.all([...new Set([...this.producers.keys(), ...this.queues.keys()])].map((p) => this.release(p)));
+    await Promise.all([...new Set([...this.producers.keys(), ...this.queue.partitions])].map((p) => this.release(p)));
   }
 
   private async closeCurrent(partition: number): Promise<void> {
@@ -110,15 +114,5 @@ export class StateProducers {
     if (producer === undefined) return;
     this.producers.delete(partition);
     await producer.disconnect().catch(() => {});
-  }
-
-  private serially(partition: number, work: () => Promise<void>): Promise<void> {
-    const run = (this.queues.get(partition) ?? Promise.resolve()).then(work);
-    const settled = run.catch(() => {});
-    this.queues.set(partition, settled);
-    void settled.then(() => {
-      if (this.queues.get(partition) === settled) this.queues.delete(partition);
-    });
-    return run;
   }
 }
