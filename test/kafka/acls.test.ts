@@ -1,13 +1,11 @@
-// The ACL list has one source (serviceAcls); the README's Security section must say the same,
-// for the default names, as a table and as kafka-acls.sh commands.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// The ACL list has one source (serviceAcls); the Security section of docs/operations.md must
+// say the same, for the default names, as a table and as kafka-acls.sh commands.
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, parseConfig } from '../../src/config/load.js';
 import { describeRule, kafkaAclsCommands, serviceAcls, toAclEntries, type AclRule } from '../../src/kafka/acls.js';
+import { readDoc, section } from '../docs/markdown.js';
 
-const README = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
-const security = README.slice(README.indexOf('\n## Security\n'), README.indexOf('\n## Config\n'));
+const security = section(readDoc('docs/operations.md'), 'Security');
 
 const OPERATION_WORD = { READ: 'Read', WRITE: 'Write', DESCRIBE_CONFIGS: 'DescribeConfigs', DELETE: 'Delete' } as const;
 
@@ -71,7 +69,7 @@ describe('serviceAcls', () => {
   });
 });
 
-describe('README "Security"', () => {
+describe('docs/operations.md "Security"', () => {
   const rules = serviceAcls(defaultConfig());
 
   it('has one table row per rule, and no other', () => {
