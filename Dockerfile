@@ -17,7 +17,7 @@ FROM node:20-slim
 ENV NODE_ENV=production
 # A young generation of 2 x 64 MB instead of V8's 2 x 16 MB: the service allocates a flow
 # object per record, and with the default most of them outlive a scavenge and are copied
-# (README, Deployment: about 20% less engine CPU per flow, for up to about 100 MB more RSS).
+# (docs/benchmarks.md, Young generation: about 20% less engine CPU per flow, for up to about 100 MB more RSS).
 ENV NODE_OPTIONS=--max-semi-space-size=64
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 const here = realpathSync(process.cwd());
 const root = process.env.INIT_CWD === undefined ? here : realpathSync(process.env.INIT_CWD);
 if (root !== here) {
-  console.warn('egress-watch: installed as a dependency; kafkajs is left unpatched (see README, Dependencies: patch-package)');
+  console.warn('egress-watch: installed as a dependency; kafkajs is left unpatched (see docs/design.md, Dependencies: patch-package)');
   process.exit(0);
 }
 // Its own bin script, run by this node: no reliance on PATH (npm adds node_modules/.bin, a shell may not).

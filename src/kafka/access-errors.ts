@@ -2,7 +2,7 @@
 // missing ACL as "Not authorized to access topics: [Topic authorization failed]" or, for a
 // group, "Failed to find group coordinator" (it swallows GROUP_AUTHORIZATION_FAILED while
 // looking the coordinator up); these messages add who was refused and which ACLs the
-// service needs (acls.ts, the list the README documents). Never a secret: only the user
+// service needs (acls.ts, the list docs/operations.md documents). Never a secret: only the user
 // name and where the password came from.
 import type { Config } from '../config/types.js';
 import { describeRule, serviceAcls, type AclRule } from './acls.js';
@@ -21,7 +21,7 @@ function needs(rules: AclRule[]): string {
   return rules.map(describeRule).join('; ');
 }
 
-const SEE = 'the README section "Security" lists every ACL the service needs';
+const SEE = 'docs/operations.md, section "Security", lists every ACL the service needs';
 
 /**
  * An Error whose message says what Kafka refused and what to grant or check; undefined when err

@@ -1,5 +1,5 @@
 // The Kafka ACLs the service's principal needs on a cluster with an authorizer: the one list
-// the README documents, the security test grants (and nothing more), and error messages quote.
+// docs/operations.md documents, the security test grants (and nothing more), and error messages quote.
 //
 // The service creates no topic when they all exist, so it needs no CREATE: an operator (or a
 // super user) creates the topics first. READ and WRITE imply DESCRIBE, so DESCRIBE is not listed.
@@ -18,7 +18,7 @@ export interface AclRule {
   patternType: 'LITERAL' | 'PREFIXED';
   name: string;
   operations: AclOperation[];
-  /** Why the service needs it, for the README and error messages. */
+  /** Why the service needs it, for docs/operations.md and error messages. */
   why: string;
 }
 

@@ -1,4 +1,4 @@
-// The event-time rules against a plain model written from the README's description, over
+// The event-time rules against a plain model written from docs/detection.md's description, over
 // random streams with lagging and silent gateways, stray far-future and old records, flows
 // without a gateway, internal flows and flow ids delivered twice: the Pipeline must count
 // late, out-of-order and duplicate records and place the watermark exactly as the model

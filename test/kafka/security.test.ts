@@ -1,6 +1,6 @@
 // The service against a locked-down broker: TLS with a CA made for the test, SCRAM-SHA-512
 // logins, the StandardAuthorizer with no access without an ACL. The service's user gets
-// exactly the ACLs serviceAcls() lists (the list the README documents) and nothing more;
+// exactly the ACLs serviceAcls() lists (the list docs/operations.md documents) and nothing more;
 // the real `egress-watch run` child process then turns flows into the expected alerts.
 // Passwords come from an environment variable or a file and never appear in any output.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -101,7 +101,7 @@ function run(configFile: string, instance: string, env: NodeJS.ProcessEnv, extra
   return p;
 }
 
-/** The operator's set-up, as the README describes it: the admin creates the topics, then grants the ACLs. */
+/** The operator's set-up, as docs/operations.md describes it: the admin creates the topics, then grants the ACLs. */
 async function createServiceTopics(t: TopicNames, partitions: number): Promise<void> {
   await admin.createTopics({
     waitForLeaders: true,
@@ -284,7 +284,7 @@ describe('the service over TLS + SASL/SCRAM with exactly the documented ACLs', (
         `The service needs: READ on topic ${t.flows}; READ, WRITE on topic ${t.group}.repartition; ` +
         `READ, WRITE, DESCRIBE_CONFIGS on topic ${t.changelog}; WRITE on topic ${t.alerts}; WRITE on topic ${t.dead_letter}; ` +
         `READ on topic ${t.alerts}.suppressions; WRITE on topic ${t.alerts}.suppressed; ` +
-        'the README section "Security" lists every ACL the service needs',
+        'docs/operations.md, section "Security", lists every ACL the service needs',
     );
     expectNoSecret(p);
   });
@@ -304,7 +304,7 @@ describe('the service over TLS + SASL/SCRAM with exactly the documented ACLs', (
         'the user may not use this way, after logging "Group authorization failed". ' +
         `The service needs: READ on group ${t.group}; READ, DELETE on group ${t.group}.restore. (prefixed); ` +
         `READ, DELETE on group ${t.group}.suppressions. (prefixed); ` +
-        'the README section "Security" lists every ACL the service needs',
+        'docs/operations.md, section "Security", lists every ACL the service needs',
     );
     expect(p.lines.some((l) => l.includes('"error":"Not authorized to access group: Group authorization failed"'))).toBe(true);
     expectNoSecret(p);
