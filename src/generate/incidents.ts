@@ -16,7 +16,8 @@ import { createDestination, isBusy, pickEeaCountry, type Destination, type Popul
 import type { Prng } from './prng.js';
 import { RAMP_CREEP_MS, RAMP_GROWTH_PER_HOUR, RAMP_HOLD_MS, rampEnd, type Ramp } from './ramp.js';
 import { seasonalFactor } from './seasonality.js';
-import { planSilences, type Silence } from './silence.js';
+import type { PlannedIncident, VolumeDetail } from './planned.js';
+import { planSilences } from './silence.js';
 import { GenerateOptionsError, HOUR_MS, MINUTE_MS, type GenerateOptions, type Incident } from './types.js';
 
 /** No incident reaches into the last hour of the traffic. */
@@ -29,26 +30,6 @@ const BURST_MIN_MS = MINUTE_MS;
 const BURST_MAX_MS = 3 * MINUTE_MS;
 const SPIKE_FACTOR_MIN = 5;
 const SPIKE_FACTOR_MAX = 50;
-
-export interface VolumeDetail {
-  /** Expected bytes_out of the destination in an hour at the burst's time of day. */
-  normal_hourly_bytes: number;
-  /** total_bytes / normal_hourly_bytes before rounding, drawn log-uniformly in [5, 50]. */
-  factor: number;
-  total_bytes: number;
-}
-
-export interface PlannedIncident {
-  incident: Incident;
-  /** null for GATEWAY_SILENT: a gateway, not a destination. */
-  destination: Destination | null;
-  /** Flows the incident adds (none for SUSTAINED_INCREASE: its extra flows come from the ramped rate). */
-  flows: FlowRecord[];
-  ramp: Ramp | null;
-  volume: VolumeDetail | null;
-  /** GATEWAY_SILENT: the gateway and the interval it sends nothing in. */
-  silence?: Silence;
-}
 
 /** The longest stretch an incident of this type can cover. */
 function incidentSpan(type: AlertType): number {

@@ -9,6 +9,6 @@ export {
   type GenerateOptions,
   type Incident,
 } from './types.js';
-export type { PlannedIncident, VolumeDetail } from './incidents.js';
+export type { PlannedIncident, Silence, VolumeDetail } from './planned.js';
 export { INTERNAL_SHARE, BUSY_FLOWS_PER_MINUTE, type Destination } from './population.js';
 export { Prng, WeightedChoice } from './prng.js';

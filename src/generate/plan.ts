@@ -3,11 +3,11 @@
 // random stream, so the truth is the same whether or not the flows are generated.
 import type { FlowRecord } from '../engine/types.js';
 import { normalFlow } from './flow-builder.js';
-import { planIncidentSet, type PlannedIncident } from './incidents.js';
+import { planIncidentSet } from './incidents.js';
+import type { PlannedIncident, Silence } from './planned.js';
 import { buildPopulation, type Destination, type Population } from './population.js';
 import { Prng } from './prng.js';
 import type { Ramp } from './ramp.js';
-import type { Silence } from './silence.js';
 import { HOUR_MS, resolveGenerateOptions, type GenerateOptions, type Incident } from './types.js';
 
 /** Every normal (destination, data class) pair has a flow ending within this long of the start. */
