@@ -5,7 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { formatDuration as formatExactDuration } from '../config/units.js';
 import { ALERT_TYPES, type Alert, type AlertType } from '../engine/types.js';
-import type { Incident } from '../generate/types.js';
+import { INCIDENT_SHAPES, LASTING_CHANGE_ALERTS, type Incident } from '../generate/types.js';
 
 export interface ScoreRow {
   /** 'ALL' for the row over every type. */
@@ -155,6 +155,7 @@ const incidentSchema = z
     principal: z.string().nullable(),
     start_ms: z.int(),
     end_ms: z.int(),
+    shape: z.enum(INCIDENT_SHAPES).optional(),
   })
   .refine((i) => i.end_ms >= i.start_ms, { message: 'end_ms must not be before start_ms', path: ['end_ms'] });
 
@@ -208,6 +209,7 @@ export function formatTruth(incidents: readonly Incident[]): string {
         principal: i.principal,
         start_ms: i.start_ms,
         end_ms: i.end_ms,
+        ...(i.shape === undefined ? {} : { shape: i.shape }),
       }) + '\n',
     )
     .join('');

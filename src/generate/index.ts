@@ -6,8 +6,13 @@ export {
   defaultGenerateOptions,
   resolveGenerateOptions,
   GenerateOptionsError,
+  SCENARIOS,
+  INCIDENT_SHAPES,
+  LASTING_CHANGE_ALERTS,
   type GenerateOptions,
   type Incident,
+  type IncidentShape,
+  type ScenarioName,
 } from './types.js';
 export type { PlannedIncident, Silence, VolumeDetail } from './planned.js';
 export { INTERNAL_SHARE, BUSY_FLOWS_PER_MINUTE, type Destination } from './population.js';
