@@ -85,7 +85,7 @@ export function addGenerateOptions(cmd: Command): Command {
       'standard (default): the original traffic and incident shapes; volume: the shapes volume detection must survive ' +
         '(compounding creeps of +25 %/h for 8h and +50 %/h for 6h that plateau 6h, lasting legitimate 3x steps that stay to the end, ' +
         'night bursts of 10x the night level for 1h, 1-3 minute bursts) over deep rhythms (nights at 0.1 of the mean, ' +
-        'weekends a quarter of a weekday); it changes the defaults below to 10 days from Friday 2026-01-02, 7d learning, ' +
+        'weekends a quarter of a weekday); it changes the defaults below to 11 days from Friday 2026-01-02 (two weekends, each with its Monday), 7d learning, ' +
         '2 incidents per shape, VOLUME_SPIKE and SUSTAINED_INCREASE only',
     )
     .option('--start <iso>', 'first instant of the traffic (default 2026-01-05T00:00:00Z, a Monday)')

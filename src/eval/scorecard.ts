@@ -46,6 +46,8 @@ export interface Scorecard {
   /** VOLUME_SPIKE and SUSTAINED_INCREASE together: an alert of either type matches an incident of either type. */
   volume: ScoreRow;
   total: ScoreRow;
+  /** Alerts that match no incident (the total row's unmatched), by UTC day of their window's start, chronological. */
+  unmatched_by_day: { day: string; alerts: number }[];
 }
 
 /** The volume types, scored together: which of the two a detector raises for a shape is its own business. */
@@ -90,7 +92,14 @@ export function scoreAlerts(alerts: readonly Alert[], truth: readonly Incident[]
     truth.filter((i) => VOLUME_TYPES.includes(i.type)),
     volumeMatch,
   );
-  return { rows, volume, total: scoreGroup('ALL', alerts, truth, alertMatchesIncident) };
+  const unmatched = new Map<string, number>();
+  for (const alert of alerts) {
+    if (truth.some((i) => alertMatchesIncident(alert, i))) continue;
+    const day = new Date(alert.window_start_ms).toISOString().slice(0, 10);
+    unmatched.set(day, (unmatched.get(day) ?? 0) + 1);
+  }
+  const unmatched_by_day = [...unmatched].sort(([a], [b]) => a.localeCompare(b)).map(([day, count]) => ({ day, alerts: count }));
+  return { rows, volume, total: scoreGroup('ALL', alerts, truth, alertMatchesIncident), unmatched_by_day };
 }
 
 /**
@@ -208,6 +217,9 @@ export function formatScorecard(scorecard: Scorecard): string {
     rule,
     line(COLUMNS.map((c) => c.cell(scorecard.volume))),
     line(COLUMNS.map((c) => c.cell(scorecard.total))),
+    ...(scorecard.unmatched_by_day.length === 0
+      ? []
+      : [`alerts of no incident by day (UTC): ${scorecard.unmatched_by_day.map((d) => `${d.day} ${d.alerts}`).join(', ')}`]),
   ].join('\n');
 }
 

@@ -50,8 +50,9 @@ export interface GenerateOptions {
  * `standard`: the generator's original traffic and incident shapes (2:1 weekday:weekend,
  * nights at 0.3 of the mean). `volume`: the shapes volume detection must survive, over a
  * deeper rhythm (nights at 0.1, weekends at a quarter of a weekday): compounding creeps that
- * plateau, lasting legitimate changes, night bursts, and classic bursts; 10 days from a
- * Friday, so a whole week (with its weekend) is seen before the second weekend.
+ * plateau, lasting legitimate changes, night bursts, and classic bursts; 11 days from a
+ * Friday, so a whole week (with its weekend and the Monday after) is seen before the
+ * second weekend and the second Monday, where the incidents are.
  */
 export const SCENARIOS = ['standard', 'volume'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -66,7 +67,7 @@ export function defaultGenerateOptions(scenario: ScenarioName = 'standard'): Gen
     return {
       seed: 1,
       start_ms: Date.UTC(2026, 0, 2), // Friday 2026-01-02T00:00:00Z: weekends on days 2-3 and 9-10
-      duration_ms: 10 * DAY_MS,
+      duration_ms: 11 * DAY_MS, // to Tuesday 2026-01-13T00:00:00Z: both Mondays after a weekend
       rate: 5,
       destinations: 200,
       incidents_per_type: 2,

@@ -181,6 +181,17 @@ describe('scoreAlerts: alerts per incident, a lasting change\'s allowance, the v
     });
   });
 
+  it('counts the alerts of no incident by UTC day of their window, chronologically', () => {
+    expect(card.unmatched_by_day).toEqual([{ day: '1970-01-01', alerts: 3 }]);
+    const day = 86_400_000;
+    const spread = scoreAlerts(
+      [alert('VOLUME_SPIKE', 'z', 3 * day, 3 * day + 1, 0), alert('VOLUME_SPIKE', 'z', day - 1, day, 0), alert('VOLUME_SPIKE', 'z', 3 * day + 5, 3 * day + 6, 0)],
+      [],
+    );
+    expect(spread.unmatched_by_day).toEqual([{ day: '1970-01-01', alerts: 1 }, { day: '1970-01-04', alerts: 2 }]);
+    expect(scoreAlerts([], []).unmatched_by_day).toEqual([]);
+  });
+
   it('a lasting change with exactly its two alerts has no excess; only lasting changes have an allowance', () => {
     const two = scoreAlerts([alerts[5], alerts[6]], [truth[1]]).total;
     expect([two.matched_alerts, two.excess_alerts, two.precision, two.alerts_per_incident]).toEqual([2, 0, 1, 2]);
@@ -221,6 +232,7 @@ describe('formatting', () => {
       '----------------------  ---------  --------  -------  -------  ------  ---------  ---------  ------  ------------  ----------  -------',
       'VOLUME                          1         1        2        1       0          1      0.500   1.000        2m 20s        1.00        -',
       'ALL                             6         5        8        5       0          3      0.625   0.833         500ms        1.00        -',
+      'alerts of no incident by day (UTC): 1970-01-01 3',
     ]);
   });
 });
