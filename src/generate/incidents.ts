@@ -359,6 +359,7 @@ function planVolumeSpike(prng: Prng, population: Population, destination: Destin
   };
 }
 
+/** The standard SUSTAINED_INCREASE: +30 %/h for 6 hours, held 2 hours, on the flow rate. */
 function planSustainedIncrease(destination: Destination, startMs: number): PlannedIncident {
   const ramp: Ramp = {
     start_ms: startMs,
@@ -366,21 +367,7 @@ function planSustainedIncrease(destination: Destination, startMs: number): Plann
     hold_ms: RAMP_HOLD_MS,
     growth_per_hour: RAMP_GROWTH_PER_HOUR,
   };
-  return {
-    incident: {
-      incident_id: '',
-      type: 'SUSTAINED_INCREASE',
-      destination: destination.key,
-      data_class: null,
-      principal: null,
-      start_ms: startMs,
-      end_ms: rampEnd(ramp),
-    },
-    destination,
-    flows: [],
-    ramp,
-    volume: null,
-  };
+  return planRampIncident('SUSTAINED_INCREASE', destination, undefined, ramp);
 }
 
 /** The first instant at or after `ms` whose time of day (UTC) is `offsetMs` (taken modulo a day). */
@@ -391,19 +378,23 @@ export function nextTimeOfDay(ms: number, offsetMs: number): number {
   return candidate >= ms ? candidate : candidate + DAY_MS;
 }
 
-/** A volume shape carried by the destination's own traffic (a ramp): its truth runs from the ramp's start to its end. */
-function planRampIncident(type: AlertType, destination: Destination, shape: IncidentShape, ramp: Ramp): PlannedIncident {
+/**
+ * A volume shape carried by the destination's own traffic (a ramp): its truth runs from the
+ * ramp's start to its end; `shape` undefined (the standard ramp) leaves the field out.
+ */
+function planRampIncident(type: AlertType, destination: Destination, shape: IncidentShape | undefined, ramp: Ramp): PlannedIncident {
+  const incident: Incident = {
+    incident_id: '',
+    type,
+    destination: destination.key,
+    data_class: null,
+    principal: null,
+    start_ms: ramp.start_ms,
+    end_ms: rampEnd(ramp),
+  };
+  if (shape !== undefined) incident.shape = shape;
   return {
-    incident: {
-      incident_id: '',
-      type,
-      destination: destination.key,
-      data_class: null,
-      principal: null,
-      start_ms: ramp.start_ms,
-      end_ms: rampEnd(ramp),
-      shape,
-    },
+    incident,
     destination,
     flows: [],
     ramp,
