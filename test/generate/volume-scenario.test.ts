@@ -1,7 +1,7 @@
 // The volume scenario's shapes, checked against values worked out by hand: compounding creeps
 // and their plateaus, lasting changes, night bursts against the night and the afternoon, the
 // deeper weekly rhythm, and the ground-truth rows.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { FlowRecord } from '../../src/engine/types.js';
 import {
   defaultGenerateOptions,
@@ -183,11 +183,15 @@ describe('the generated stream of a small volume scenario', () => {
   const creeps = plan.incidents.filter((p) => p.incident.shape === 'creep');
   const bytesCreeps = creeps.filter((p) => p.ramp!.scales === 'bytes');
   const rateCreeps = creeps.filter((p) => p.ramp!.scales === 'rate');
-  const flows = flowsTo(plan, keys);
-  // The same plan without the bytes creeps draws the same random numbers: flow by flow, only bytes differ.
-  const ramps = new Map(plan.ramps);
-  for (const p of bytesCreeps) ramps.delete(p.destination!);
-  const plain = flowsTo({ ...plan, ramps }, keys);
+  let flows: FlowRecord[];
+  let plain: FlowRecord[];
+  beforeAll(() => {
+    flows = flowsTo(plan, keys);
+    // The same plan without the bytes creeps draws the same random numbers: flow by flow, only bytes differ.
+    const ramps = new Map(plan.ramps);
+    for (const p of bytesCreeps) ramps.delete(p.destination!);
+    plain = flowsTo({ ...plan, ramps }, keys);
+  });
 
   it('bytes creeps: each flow carries exactly round(its bytes without the creep x growth^hours), the rest is unchanged', () => {
     expect(bytesCreeps).toHaveLength(2);
