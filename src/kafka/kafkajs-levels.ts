@@ -7,7 +7,9 @@
 // `retriable: true`), so the decision follows what kafkajs actually does with them:
 // - the raw answer line ("Response <Api>(...)" with a retriable error): debug;
 // - a line about a step retried for such an answer ("Failed to send messages: <it>", a
-//   retried connect), and kafkajs re-joining a rebalancing group: info;
+//   retried connect), kafkajs re-joining a rebalancing group, and a consumer that kafkajs
+//   crashed on such an answer and restarts ("Crash: KafkaJSProtocolError: <it>", then
+//   "Restarting the consumer in 300ms" for that group): info;
 // - everything else keeps kafkajs's level. When retries run out kafkajs says so in a line
 //   of its own (a crash, "Restarting the consumer"), and the caller's failure reaches the
 //   service's log: those stay errors.
@@ -39,8 +41,21 @@ export function retriedAnswer(message: string, extra: Record<string, unknown>): 
   return RETRIED_ANSWERS.get(stated);
 }
 
-export function kafkajsLevel(level: Level, message: string, extra: Record<string, unknown>): Level {
-  if (level !== 'error' && level !== 'warn') return level;
-  if (retriedAnswer(message, extra) === undefined) return level;
-  return message.startsWith('Response ') ? 'debug' : 'info';
+const CRASHED_ON = 'Crash: KafkaJSProtocolError: ';
+const RESTARTING = 'Restarting the consumer in ';
+
+/** One client's kafkajs lines: remembers which consumer groups crashed on a retried answer, for the restart line that follows. */
+export class KafkajsLevels {
+  private readonly restartingAfterRetried = new Set<unknown>();
+
+  level(level: Level, message: string, extra: Record<string, unknown>): Level {
+    if (level !== 'error' && level !== 'warn') return level;
+    if (message.startsWith(CRASHED_ON) && RETRIED_ANSWERS.has(message.slice(CRASHED_ON.length))) {
+      this.restartingAfterRetried.add(extra.groupId);
+      return 'info';
+    }
+    if (message.startsWith(RESTARTING) && this.restartingAfterRetried.delete(extra.groupId)) return 'info';
+    if (retriedAnswer(message, extra) === undefined) return level;
+    return message.startsWith('Response ') ? 'debug' : 'info';
+  }
 }

@@ -2,7 +2,7 @@
 // into the same stream. Written synchronously so the last lines before a crash are not lost.
 import { pino, type Logger } from 'pino';
 import type { ClientOptions } from './client.js';
-import { kafkajsLevel } from './kafkajs-levels.js';
+import { KafkajsLevels } from './kafkajs-levels.js';
 
 export type { Logger } from 'pino';
 
@@ -21,8 +21,9 @@ export function createServiceLogger(instance: string, level: string = process.en
 /** The `log` option of createKafka: kafkajs lines as pino lines of component kafkajs, at the level each deserves (kafkajs-levels.ts). */
 export function kafkajsSink(log: Logger): NonNullable<ClientOptions['log']> {
   const child = log.child({ component: 'kafkajs' });
+  const levels = new KafkajsLevels();
   return (level, message, extra) => {
     const { timestamp: _timestamp, logger: _logger, ...rest } = extra;
-    child[kafkajsLevel(level, message, rest)](rest, message);
+    child[levels.level(level, message, rest)](rest, message);
   };
 }

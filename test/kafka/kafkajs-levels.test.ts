@@ -39,6 +39,9 @@ describe('kafkajs log lines in the service log', () => {
       connection.error('Response AddPartitionsToTxn(key: 24, version: 1)', { ...broker, error: 'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing', correlationId: 9, size: 40 });
       log.namespace('Runner').warn('The group is rebalancing, re-joining', { groupId: 'g', memberId: 'm', error: 'The group is rebalancing, so a rejoin is needed' });
       log.namespace('Producer').error('Failed to send messages: This server is not the leader for that topic-partition', { retryCount: 0, retryTime: 300 });
+      // The suppression follower's first join on a fresh broker: kafkajs crashes the consumer on the answer and restarts it.
+      log.namespace('Consumer').error("Crash: KafkaJSProtocolError: The coordinator is loading and hence can't process requests for this group", { groupId: 'g.suppressions.1', retryCount: 0 });
+      log.namespace('Consumer').error('Restarting the consumer in 300ms', { retryTime: 300, groupId: 'g.suppressions.1' });
       // Real failures: not retriable, or retries exhausted.
       connection.error('Response Produce(key: 0, version: 7)', { ...broker, error: "Producer attempted an operation with an old epoch. Either there is a newer producer with the same transactionalId, or the producer's transaction has been expired by the broker", correlationId: 31, size: 60 });
       connection.error('Response Metadata(key: 3, version: 6)', { ...broker, error: 'Not authorized to access topics: [Topic authorization failed]', correlationId: 5, size: 70 });
@@ -53,6 +56,8 @@ describe('kafkajs log lines in the service log', () => {
       [20, 'Response AddPartitionsToTxn(key: 24, version: 1)'],
       [30, 'The group is rebalancing, re-joining'],
       [30, 'Failed to send messages: This server is not the leader for that topic-partition'],
+      [30, "Crash: KafkaJSProtocolError: The coordinator is loading and hence can't process requests for this group"],
+      [30, 'Restarting the consumer in 300ms'],
       [50, 'Response Produce(key: 0, version: 7)'],
       [50, 'Response Metadata(key: 3, version: 6)'],
       [50, "Crash: KafkaJSNumberOfRetriesExceeded: The coordinator is loading and hence can't process requests for this group"],
