@@ -114,8 +114,8 @@ interface Instance {
 }
 
 /**
- * The Kafka clients of an instance, in the order they were opened; `close` ends the ones that
- * were (a start that failed half-way closes what it had opened).
+ * What an instance has opened: its Kafka clients, in the order they were opened, and the ops
+ * server. `close` ends what was opened (a start that failed half-way closes what it had).
  */
 class Connections {
   admin?: Admin;
