@@ -13,6 +13,7 @@ import { encodeAlert } from '../io/wire.js';
 import type { FutureBound } from '../engine/future-bound.js';
 import type { FlowDecoder } from './decoder.js';
 import type { InFlightBatches } from './in-flight.js';
+import type { LiveConfig } from './live-config.js';
 import { failureKind, restartable } from './batch-failure.js';
 import { deadLetterMessage, reasonClass, type DeadLetter } from './dlq.js';
 import type { CommitCadence } from './commit-cadence.js';
@@ -33,7 +34,8 @@ const HEARTBEAT_EVERY_MS = 1_000;
 const MAX_DEFERRED_DESTINATIONS = 10_000;
 
 export interface BatchHandlerDeps {
-  config: Config;
+  /** The service's config in force, read per batch (alerts.format, windows.max_future). */
+  config: LiveConfig;
   /** config.kafka.group_id: the state transactions commit its offsets. */
   groupId: string;
   layout: TopicLayout;
@@ -98,6 +100,7 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
   const before = { late: counted.late, outOfOrder: counted.outOfOrder, duplicates: counted.duplicates };
   // Records come from the gateways directly only without repartitioning; else the forwarder checked them.
   const bound = layout.repartition === null ? futureBound(deps) : undefined;
+  const { format } = deps.config.current.alerts;
   const heartbeat = throttledHeartbeat(payload, deps.log);
   const { cadence } = deps;
   const p = batch.partition;
@@ -121,8 +124,8 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
       // Alerts and dead letters first, then the state: a crash in between re-reads the batch
       // against the old state and repeats the same alerts, rather than losing them.
       await send(deps.producer, [
-        { topic: layout.alerts, messages: out.alerts.map((a) => alertMessage(a, deps.config.alerts.format)) },
-        { topic: layout.suppressed, messages: out.suppressed.map((a) => suppressedMessage(a, deps.config.alerts.format)) },
+        { topic: layout.alerts, messages: out.alerts.map((a) => alertMessage(a, format)) },
+        { topic: layout.suppressed, messages: out.suppressed.map((a) => suppressedMessage(a, format)) },
         { topic: layout.deadLetter, messages: out.deadLetters.map(deadLetterMessage) },
       ]);
       if (writeNow) committed = await writeState(deps, task, () => assertStillMember(payload));
@@ -228,7 +231,7 @@ async function commitBatch(payload: EachBatchPayload, atLeast = 0): Promise<void
 
 /** The wall clock, read once per batch, against windows.max_future: the engine itself never reads a clock. */
 function futureBound(deps: BatchHandlerDeps): FutureBound {
-  return { processingMs: Date.now(), maxFutureMs: deps.config.windows.max_future };
+  return { processingMs: Date.now(), maxFutureMs: deps.config.current.windows.max_future };
 }
 
 function countDeadLetters(deps: BatchHandlerDeps, deadLetters: DeadLetter[]): void {

@@ -2,6 +2,7 @@
 // into the same stream. Written synchronously so the last lines before a crash are not lost.
 import { pino, type Logger } from 'pino';
 import type { ClientOptions } from './client.js';
+import { KafkajsLevels } from './kafkajs-levels.js';
 
 export type { Logger } from 'pino';
 
@@ -17,19 +18,12 @@ export function createServiceLogger(instance: string, level: string = process.en
   );
 }
 
-/**
- * Broker answers kafkajs logs as errors although they are part of normal operation (a group
- * rebalancing, a coordinator still being elected) and are retried; if they persist, the retries
- * run out and that failure is logged as an error by the service.
- */
-const ROUTINE_ERRORS = /rebalancing|coordinator is not available|not the correct coordinator|leadership election|not the leader/i;
-
-/** The `log` option of createKafka: kafkajs lines as pino lines of component kafkajs. */
+/** The `log` option of createKafka: kafkajs lines as pino lines of component kafkajs, at the level each deserves (kafkajs-levels.ts). */
 export function kafkajsSink(log: Logger): NonNullable<ClientOptions['log']> {
   const child = log.child({ component: 'kafkajs' });
+  const levels = new KafkajsLevels();
   return (level, message, extra) => {
     const { timestamp: _timestamp, logger: _logger, ...rest } = extra;
-    const routine = (level === 'error' || level === 'warn') && typeof rest.error === 'string' && ROUTINE_ERRORS.test(rest.error);
-    child[routine ? 'info' : level](rest, message);
+    child[levels.level(level, message, rest)](rest, message);
   };
 }

@@ -3,13 +3,14 @@
 // publishes alerts and dead letters with acks=all, and commits each engine partition's state
 // changes and offset in one transaction. This file wires the parts together; each part has its
 // own file:
+//   live-config.ts (the one config in force) · service-lifecycle.ts (ready, done, /readyz)
 //   topics.ts (layout, creation) · forward.ts (stage one) · engine-task.ts (stage two)
 //   task-registry.ts + restore.ts (state per partition) · batch-handler.ts (produce, commit)
 //   state-writes.ts + state-producers.ts (transactional state writes, fencing) ·
 //   commit-cadence.ts (kafka.commit_interval) · batch-failure.ts · in-flight.ts
 //   progress.ts (what the state already holds) · dlq.ts · metrics.ts · http.ts · logger.ts
 import { hostname } from 'node:os';
-import type { Admin, Consumer, Producer } from 'kafkajs';
+import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import type { Config } from '../config/types.js';
 import { explainAccessError } from './access-errors.js';
 import { suppressionGroupPrefix } from './acls.js';
@@ -18,9 +19,11 @@ import { createKafka } from './client.js';
 import { gatewayDecoder, repartitionDecoder } from './decoder.js';
 import { Forwarder } from './forward.js';
 import { InFlightBatches } from './in-flight.js';
+import { LiveConfig } from './live-config.js';
 import { startOpsServer, type OpsServer } from './http.js';
 import { createServiceLogger, kafkajsSink, type Logger } from './logger.js';
 import { ServiceMetrics, type ServiceCounters } from './metrics.js';
+import { ServiceLifecycle } from './service-lifecycle.js';
 import { suppressionRules } from '../config/suppression-checks.js';
 import { SuppressionBook } from '../suppress/book.js';
 import { startSuppressionFollower, type SuppressionFollower } from './suppression-follower.js';
@@ -96,228 +99,266 @@ export function defaultInstanceId(): string {
   return `${hostname()}-${process.pid}`;
 }
 
+/** What every part of one instance shares: who it is, where it logs and counts, its config and life. */
+interface Instance {
+  id: string;
+  log: Logger;
+  metrics: ServiceMetrics;
+  config: LiveConfig;
+  lifecycle: ServiceLifecycle;
+  /** When engine partitions write state and commit (kafka.commit_interval, restart-only). */
+  cadence: CommitCadence;
+  /** The analysts' suppressions (config entries + the suppressions topic), applied before chaining. */
+  suppressions: SuppressionBook;
+  sessionTimeoutMs: number;
+}
+
+/**
+ * What an instance has opened: its Kafka clients, in the order they were opened, and the ops
+ * server. `close` ends what was opened (a start that failed half-way closes what it had).
+ */
+class Connections {
+  admin?: Admin;
+  producer?: Producer;
+  stateProducers?: StateProducers;
+  follower?: SuppressionFollower;
+  registry?: TaskRegistry;
+  consumer?: Consumer;
+
+  constructor(
+    private readonly instance: Instance,
+    private readonly http: OpsServer,
+  ) {}
+
+  async close(): Promise<void> {
+    const { cadence, lifecycle, log } = this.instance;
+    // State deferred by kafka.commit_interval is written by the batches still coming in.
+    await writeDeferredBeforeStop(cadence, () => lifecycle.consumerIsRunning, log);
+    this.registry?.close();
+    await this.follower?.stop();
+    await this.consumer?.disconnect().catch((err) => log.warn({ err }, 'consumer disconnect failed'));
+    await this.producer?.disconnect().catch((err) => log.warn({ err }, 'producer disconnect failed'));
+    await this.stateProducers?.closeAll();
+    await this.admin?.disconnect().catch(() => {});
+    await this.http.close();
+  }
+}
+
 export async function startService(config: Config, options: ServiceOptions = {}): Promise<RunningService> {
-  const instanceId = options.instanceId ?? defaultInstanceId();
-  const log = options.log ?? createServiceLogger(instanceId);
-  const metrics = new ServiceMetrics({ instance: instanceId });
-  const sessionTimeout = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
-
-  let consumerRunning = false;
-  let stopping = false;
-  let layout: TopicLayout | undefined;
-  let registry: TaskRegistry | undefined;
-  let current = config;
-  let assignment: Record<string, number[]> = {};
-  const cadence = new CommitCadence(config.kafka.commit_interval);
-  let markReady!: () => void;
-  let failReady!: (err: Error) => void;
-  const ready = new Promise<void>((resolve, reject) => {
-    markReady = resolve;
-    failReady = reject;
-  });
-  ready.catch(() => {}); // a caller may only watch `done`
-  let finish!: () => void;
-  let fail!: (err: Error) => void;
-  const done = new Promise<void>((resolve, reject) => {
-    finish = resolve;
-    fail = reject;
-  });
-  done.catch(() => {});
-
-  const isReady = () => consumerRunning && !stopping && registry !== undefined && registry.isRestored();
-  const refreshReady = () => {
-    const now = isReady();
-    metrics.setReady(now);
-    if (now) markReady();
-    for (const task of registry?.restoredTasks ?? []) {
-      metrics.setEngineState(task.partition, task.engine.destinationCount, task.engine.currentWatermark);
-    }
+  const id = options.instanceId ?? defaultInstanceId();
+  const metrics = new ServiceMetrics({ instance: id });
+  const instance: Instance = {
+    id,
+    log: options.log ?? createServiceLogger(id),
+    metrics,
+    config: new LiveConfig(config),
+    lifecycle: new ServiceLifecycle(metrics),
+    cadence: new CommitCadence(config.kafka.commit_interval),
+    suppressions: new SuppressionBook(config.suppressions.entries),
+    sessionTimeoutMs: options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
   };
+  instance.config.onUpdate((next) => instance.suppressions.setConfigured(next.suppressions.entries));
+  const { lifecycle, log } = instance;
 
-  const http: OpsServer = await startOpsServer(options.httpHost ?? config.service.http_host, options.httpPort ?? config.service.http_port, {
+  const http = await startOpsServer(options.httpHost ?? config.service.http_host, options.httpPort ?? config.service.http_port, {
     metrics: () => metrics.text(),
     metricsContentType: metrics.contentType,
-    readiness: () => ({
-      ready: isReady(),
-      detail: {
-        consumer: stopping ? 'stopping' : consumerRunning ? 'running' : 'joining',
-        assigned: registry?.assignedPartitions ?? [],
-        restored: registry?.restoredTasks.map((t) => t.partition).sort((a, b) => a - b) ?? [],
-      },
-    }),
+    readiness: () => ({ ready: lifecycle.isReady(), detail: lifecycle.detail() }),
   });
   log.info({ url: http.url, port: http.port }, `metrics on ${http.url}/metrics, health on /healthz and /readyz`);
 
-  let admin: Admin | undefined;
-  let producer: Producer | undefined;
-  let stateProducers: StateProducers | undefined;
-  let consumer: Consumer | undefined;
-  // The analysts' suppressions (config entries + the suppressions topic), applied before chaining.
-  const suppressions = new SuppressionBook(config.suppressions.entries);
-  let follower: SuppressionFollower | undefined;
-  const closeAll = async () => {
-    // State deferred by kafka.commit_interval is written by the batches still coming in.
-    await writeDeferredBeforeStop(cadence, () => consumerRunning, log);
-    registry?.close();
-    await follower?.stop();
-    await consumer?.disconnect().catch((err) => log.warn({ err }, 'consumer disconnect failed'));
-    await producer?.disconnect().catch((err) => log.warn({ err }, 'producer disconnect failed'));
-    await stateProducers?.closeAll();
-    await admin?.disconnect().catch(() => {});
-    await http.close();
-  };
-
+  const connections = new Connections(instance, http);
   try {
-    const kafka = createKafka(config.kafka, { clientId: `${config.kafka.client_id}-${instanceId}`, log: kafkajsSink(log), env: options.env });
-    admin = kafka.admin();
-    await admin.connect();
-    layout = await ensureTopics(admin, config, (message, extra) => log.warn(extra ?? {}, message));
-    const topics = layout;
-    log.info(
-      { instance: instanceId, brokers: config.kafka.brokers, group: config.kafka.group_id, topics, config_version: config.config_version },
-      'starting',
-    );
-
-    producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1, createPartitioner: DefaultPartitioner });
-    await producer.connect();
-
-    follower = await startSuppressionFollower({
-      kafka,
-      topic: topics.suppressions,
-      groupPrefix: suppressionGroupPrefix(config.kafka.group_id),
-      book: suppressions,
-      rules: () => suppressionRules(current),
-      log,
-    });
-
-    const flowsDecoder = gatewayDecoder(config.kafka, (id, why) => log.warn({ schemaId: id }, `schema id ${id}: ${why}`));
-    const inFlight = new InFlightBatches();
-    stateProducers = new StateProducers(config.kafka.group_id, (transactionalId) =>
-      kafka.producer({ transactionalId, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: DefaultPartitioner }),
-    );
-    const reg = new TaskRegistry({
-      producers: stateProducers,
-      kafka,
-      admin,
-      config,
-      layout: topics,
-      decoder: topics.repartition === null ? flowsDecoder : repartitionDecoder,
-      log,
-      onChange: refreshReady,
-      onRestored: (_partition, seconds) => metrics.restoreSeconds.observe(seconds),
-      suppressions,
-    });
-    registry = reg;
-
-    consumer = kafka.consumer({
-      groupId: config.kafka.group_id,
-      sessionTimeout,
-      rebalanceTimeout: Math.max(2 * sessionTimeout, 10_000),
-      heartbeatInterval: Math.min(3_000, Math.max(300, Math.floor(sessionTimeout / 10))),
-      // An idle fetch waits this long on the broker; a shutdown waits for it too.
-      maxWaitTimeInMs: 1_000,
-      allowAutoTopicCreation: false,
-      retry: {
-        initialRetryTime: 300,
-        maxRetryTime: 10_000,
-        retries: 8,
-        // Retriable failures (broker away, rebalance storms, a batch failing repeatedly) restart
-        // the consumer; the state is safe in the changelog, so restarting loses nothing.
-        restartOnFailure: async (err) => {
-          log.error({ err }, 'consumer failed; restarting it');
-          // kafkajs does not wait for batches still sending; let them land or fail before the
-          // new consumer joins (in-flight.ts): their alerts would overlap the new run's, and
-          // their state transactions, fenced by the new claim, would only fail late.
-          if (!(await inFlight.settled(RESTART_WAIT_MS))) log.warn({ batches: inFlight.size }, 'batches still running after the wait; restarting anyway');
-          return true;
-        },
-      },
-    });
-    const ev = consumer.events;
-    consumer.on(ev.GROUP_JOIN, ({ payload }) => {
-      assignment = payload.memberAssignment;
-      consumerRunning = true;
-      const engine = assignment[topics.engineInput] ?? [];
-      metrics.setAssignment(assignment, engine);
-      log.info({ assignment, memberId: payload.memberId }, 'joined the group');
-      reg.assign(engine);
-      cadence.resetLags();
-      for (const p of cadence.pending) if (!engine.includes(p)) cadence.forget(p);
-    });
-    consumer.on(ev.REBALANCING, () => {
-      consumerRunning = false;
-      refreshReady();
-    });
-    consumer.on(ev.CRASH, ({ payload }) => {
-      consumerRunning = false;
-      refreshReady();
-      if (payload.restart) return;
-      // A refusal (missing ACL) gets a message naming what to grant.
-      const error = explainAccessError(payload.error, config) ?? payload.error;
-      log.fatal({ err: error }, 'consumer failed and cannot restart');
-      failReady(error);
-      void closeAll().finally(() => fail(error));
-    });
-
-    await consumer.connect();
-    const subscribed = topics.repartition === null ? [topics.flows] : [topics.flows, topics.repartition];
-    // Earliest for a new group, as Kafka Streams does: no flow already on the topic is skipped.
-    await consumer.subscribe({ topics: subscribed, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 3,
-      eachBatch: createBatchHandler({
-        config,
-        groupId: config.kafka.group_id,
-        layout: topics,
-        producer,
-        registry: reg,
-        forwarder: topics.repartition === null ? null : new Forwarder(config.baseline.key, flowsDecoder, topics.enginePartitions, config.kafka.format),
-        gatewayDecoder: flowsDecoder,
-        metrics,
-        log,
-        inFlight,
-        cadence,
-        seek: (to) => consumer!.seek(to),
-      }),
-    });
+    const kafka = createKafka(config.kafka, { clientId: `${config.kafka.client_id}-${id}`, log: kafkajsSink(log), env: options.env });
+    const layout = await connect(instance, kafka, connections);
+    return new Service(instance, connections, layout, http);
   } catch (err) {
-    await closeAll();
+    await connections.close();
     throw explainAccessError(err, config) ?? err;
   }
+}
 
-  let stopped: Promise<void> | undefined;
-  const finalLayout = layout;
-  return {
-    instanceId,
-    layout: finalLayout,
-    ready,
-    done,
-    metricsUrl: `${http.url}/metrics`,
-    httpUrl: http.url,
-    isReady,
-    counters: () => structuredClone(metrics.counters),
-    enginePartitions: () => registry?.assignedPartitions ?? [],
-    get config() {
-      return current;
+/** Opens the clients one after another (each recorded in `c` as it opens), ends with the consumer running. */
+async function connect(instance: Instance, kafka: Kafka, c: Connections): Promise<TopicLayout> {
+  const { log, metrics, lifecycle, cadence } = instance;
+  const config = instance.config.current;
+  const admin = (c.admin = kafka.admin());
+  await admin.connect();
+  const layout = await ensureTopics(admin, config, (message, extra) => log.warn(extra ?? {}, message));
+  log.info(
+    { instance: instance.id, brokers: config.kafka.brokers, group: config.kafka.group_id, topics: layout, config_version: config.config_version },
+    'starting',
+  );
+
+  const producer = (c.producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1, createPartitioner: DefaultPartitioner }));
+  await producer.connect();
+
+  c.follower = await startSuppressionFollower({
+    kafka,
+    topic: layout.suppressions,
+    groupPrefix: suppressionGroupPrefix(config.kafka.group_id),
+    book: instance.suppressions,
+    rules: () => suppressionRules(instance.config.current),
+    log,
+  });
+
+  const flowsDecoder = gatewayDecoder(config.kafka, (schemaId, why) => log.warn({ schemaId }, `schema id ${schemaId}: ${why}`));
+  const inFlight = new InFlightBatches();
+  const stateProducers = (c.stateProducers = new StateProducers(config.kafka.group_id, (transactionalId) =>
+    kafka.producer({ transactionalId, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: DefaultPartitioner }),
+  ));
+  const registry = (c.registry = new TaskRegistry({
+    producers: stateProducers,
+    kafka,
+    admin,
+    config: instance.config,
+    layout,
+    decoder: layout.repartition === null ? flowsDecoder : repartitionDecoder,
+    log,
+    onChange: () => lifecycle.refresh(),
+    onRestored: (_partition, seconds) => metrics.restoreSeconds.observe(seconds),
+    suppressions: instance.suppressions,
+  }));
+  lifecycle.watch(registry);
+
+  const consumer = (c.consumer = createConsumer(instance, kafka, inFlight));
+  followGroup(instance, consumer, layout, registry, c);
+  await consumer.connect();
+  const subscribed = layout.repartition === null ? [layout.flows] : [layout.flows, layout.repartition];
+  // Earliest for a new group, as Kafka Streams does: no flow already on the topic is skipped.
+  await consumer.subscribe({ topics: subscribed, fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 3,
+    eachBatch: createBatchHandler({
+      config: instance.config,
+      groupId: config.kafka.group_id,
+      layout,
+      producer,
+      registry,
+      forwarder: layout.repartition === null ? null : new Forwarder(config.baseline.key, flowsDecoder, layout.enginePartitions, config.kafka.format),
+      gatewayDecoder: flowsDecoder,
+      metrics,
+      log,
+      inFlight,
+      cadence,
+      seek: (to) => consumer.seek(to),
+    }),
+  });
+  return layout;
+}
+
+/** The consumer's group events: assignments restore engines, rebalances and crashes end readiness, a final crash closes all. */
+function followGroup(instance: Instance, consumer: Consumer, layout: TopicLayout, registry: TaskRegistry, c: Connections): void {
+  const { log, metrics, lifecycle, cadence } = instance;
+  const ev = consumer.events;
+  consumer.on(ev.GROUP_JOIN, ({ payload }) => {
+    const assignment = payload.memberAssignment;
+    lifecycle.setConsumerRunning(true);
+    const engine = assignment[layout.engineInput] ?? [];
+    metrics.setAssignment(assignment, engine);
+    log.info({ assignment, memberId: payload.memberId }, 'joined the group');
+    registry.assign(engine);
+    cadence.resetLags();
+    for (const p of cadence.pending) if (!engine.includes(p)) cadence.forget(p);
+  });
+  consumer.on(ev.REBALANCING, () => {
+    lifecycle.setConsumerRunning(false);
+    lifecycle.refresh();
+  });
+  consumer.on(ev.CRASH, ({ payload }) => {
+    lifecycle.setConsumerRunning(false);
+    lifecycle.refresh();
+    if (payload.restart) return;
+    // A refusal (missing ACL) gets a message naming what to grant.
+    const error = explainAccessError(payload.error, instance.config.current) ?? payload.error;
+    log.fatal({ err: error }, 'consumer failed and cannot restart');
+    lifecycle.failed(error);
+    void c.close().finally(() => lifecycle.closedAfter(error));
+  });
+}
+
+/** The group member: retries and restarts tuned to the session timeout; a restart waits for the crashed run's batches. */
+function createConsumer(instance: Instance, kafka: Kafka, inFlight: InFlightBatches): Consumer {
+  const { log, sessionTimeoutMs: sessionTimeout } = instance;
+  return kafka.consumer({
+    groupId: instance.config.current.kafka.group_id,
+    sessionTimeout,
+    rebalanceTimeout: Math.max(2 * sessionTimeout, 10_000),
+    heartbeatInterval: Math.min(3_000, Math.max(300, Math.floor(sessionTimeout / 10))),
+    // An idle fetch waits this long on the broker; a shutdown waits for it too.
+    maxWaitTimeInMs: 1_000,
+    allowAutoTopicCreation: false,
+    retry: {
+      initialRetryTime: 300,
+      maxRetryTime: 10_000,
+      retries: 8,
+      // Retriable failures (broker away, rebalance storms, a batch failing repeatedly) restart
+      // the consumer; the state is safe in the changelog, so restarting loses nothing.
+      restartOnFailure: async (err) => {
+        log.error({ err }, 'consumer failed; restarting it');
+        // kafkajs does not wait for batches still sending; let them land or fail before the
+        // new consumer joins (in-flight.ts): their alerts would overlap the new run's, and
+        // their state transactions, fenced by the new claim, would only fail late.
+        if (!(await inFlight.settled(RESTART_WAIT_MS))) log.warn({ batches: inFlight.size }, 'batches still running after the wait; restarting anyway');
+        return true;
+      },
     },
-    reconfigure(next) {
-      registry?.reconfigure(next);
-      suppressions.setConfigured(next.suppressions.entries);
-      current = next;
-    },
-    stop() {
-      stopped ??= (async () => {
-        stopping = true;
-        refreshReady();
-        log.info('stopping: finishing the current batch, committing, leaving the group');
-        await closeAll();
-        log.info('stopped');
-        failReady(new Error('stopped before ready'));
-        finish();
-      })();
-      return stopped;
-    },
-  };
+  });
+}
+
+/** A started instance, as its callers see it. */
+class Service implements RunningService {
+  readonly instanceId: string;
+  readonly ready: Promise<void>;
+  readonly done: Promise<void>;
+  readonly metricsUrl: string;
+  readonly httpUrl: string;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly instance: Instance,
+    private readonly connections: Connections,
+    readonly layout: TopicLayout,
+    http: OpsServer,
+  ) {
+    this.instanceId = instance.id;
+    this.ready = instance.lifecycle.ready;
+    this.done = instance.lifecycle.done;
+    this.metricsUrl = `${http.url}/metrics`;
+    this.httpUrl = http.url;
+  }
+
+  get config(): Config {
+    return this.instance.config.current;
+  }
+
+  isReady(): boolean {
+    return this.instance.lifecycle.isReady();
+  }
+
+  counters(): ServiceCounters {
+    return structuredClone(this.instance.metrics.counters);
+  }
+
+  enginePartitions(): number[] {
+    return this.connections.registry?.assignedPartitions ?? [];
+  }
+
+  reconfigure(next: Config): void {
+    this.instance.config.update(next);
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      const { lifecycle, log } = this.instance;
+      lifecycle.beginStop();
+      log.info('stopping: finishing the current batch, committing, leaving the group');
+      await this.connections.close();
+      log.info('stopped');
+      lifecycle.stopped();
+    })();
+    return this.stopping;
+  }
 }

@@ -6,11 +6,11 @@
 // previous assignment is reused only if its changelog partition ends where our last write
 // left it, i.e. no other instance owned the partition in between.
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import type { Config } from '../config/types.js';
 import { restoreGroupPrefix } from './acls.js';
 import type { SuppressionBook } from '../suppress/book.js';
 import type { FlowDecoder } from './decoder.js';
 import { EngineTask } from './engine-task.js';
+import type { LiveConfig } from './live-config.js';
 import { readChangelog } from './restore.js';
 import type { StateProducers } from './state-producers.js';
 import type { TopicLayout } from './topics.js';
@@ -18,7 +18,8 @@ import type { TopicLayout } from './topics.js';
 export interface TaskRegistryOptions {
   kafka: Kafka;
   admin: Admin;
-  config: Config;
+  /** The service's config in force: new engines start with it, a reload reconfigures the running ones. */
+  config: LiveConfig;
   layout: TopicLayout;
   decoder: FlowDecoder;
   log: {
@@ -47,17 +48,11 @@ export class TaskRegistry {
   private generation = 0;
   private rounds = new Set<AbortController>();
 
-  /** The config in force: the start one, or the latest reload (SIGHUP). */
-  private config: Config;
-
   constructor(private readonly o: TaskRegistryOptions) {
-    this.config = o.config;
-  }
-
-  /** A reloaded config: every engine takes it now, engines restored later start with it. */
-  reconfigure(config: Config): void {
-    this.config = config;
-    for (const task of this.tasks.values()) task.engine.reconfigure(config);
+    // A reloaded config: every engine takes it now; engines restored later start with it.
+    o.config.onUpdate((next) => {
+      for (const task of this.tasks.values()) task.engine.reconfigure(next);
+    });
   }
 
   /** The partitions of the latest assignment. */
@@ -153,7 +148,7 @@ export class TaskRegistry {
   }
 
   private async restore(partitions: number[], reuseValid: boolean, generation: number, signal: AbortSignal): Promise<Map<number, EngineTask>> {
-    const { layout, config } = this.o;
+    const { layout } = this.o;
     // First fence every other writer of these partitions and settle their transactions: the
     // changelog ends read next are then final until we write.
     try {
@@ -175,7 +170,7 @@ export class TaskRegistry {
         : await readChangelog(this.o.kafka, {
             topic: layout.changelog,
             partitions: toRestore,
-            groupPrefix: restoreGroupPrefix(config.kafka.group_id),
+            groupPrefix: restoreGroupPrefix(this.o.config.current.kafka.group_id),
             signal,
             warn: (message) => this.o.log.warn({ topic: layout.changelog }, message),
           });
@@ -188,7 +183,7 @@ export class TaskRegistry {
       if (state !== undefined || task === undefined) {
         task = new EngineTask({
           // Read now, not before the await: a reload may have happened while restoring.
-          config: this.config,
+          config: this.o.config.current,
           topic: layout.engineInput,
           partition: p,
           decoder: this.o.decoder,

@@ -8,6 +8,7 @@ import { encodeFlowJson } from '../../src/io/wire.js';
 import { PROGRESS_KEY } from '../../src/kafka/progress.js';
 import { useInProcessServices } from './helpers/in-process.js';
 import {
+  changelogShowsCommits,
   createTopic,
   groupCaughtUp,
   produceBulk,
@@ -51,6 +52,7 @@ describe('egress-watch run: kafka.commit_interval', () => {
     const service = await h.start(config, 'cadence');
     await waitFor('the backlog processed', () => service.counters().processed === flows.length, 120_000);
     await waitFor('the offset committed', () => groupCaughtUp(h.kafka, topics.group, [topics.flows]));
+    await waitFor('the changelog showing the transaction that committed it', () => changelogShowsCommits(h.kafka, topics.group, topics.flows, topics.changelog));
 
     const batches = (await scrape(service.metricsUrl)).get('egress_watch_batch_duration_seconds_count{instance="cadence",stage="engine"}') ?? 0;
     const markers = (await readTopic(h.kafka, topics.changelog)).filter((m) => m.key === PROGRESS_KEY);
@@ -72,6 +74,8 @@ describe('egress-watch run: kafka.commit_interval', () => {
     // Partition 1's only batch ended while partition 0 was behind, so it deferred; no batch of
     // its own follows, and the hour never passes: partition 0's batch that catches up writes it.
     await waitFor('both offsets committed while the service runs', () => groupCaughtUp(h.kafka, topics.group, [topics.flows]));
+    // The offsets are seen committed before the changelog's commit marker may be (helpers).
+    await waitFor('the changelog showing the transactions that committed them', () => changelogShowsCommits(h.kafka, topics.group, topics.flows, topics.changelog));
     const markers = (await readTopic(h.kafka, topics.changelog)).filter((m) => m.key === PROGRESS_KEY && m.partition === 1);
     expect(markers.map((m) => JSON.parse(m.value!.toString()).next)).toEqual([small.length]);
   });

@@ -6,6 +6,7 @@ import { parseConfig } from '../../../src/config/load.js';
 import { createTopicsAndWait } from '../../../src/kafka/create-topics.js';
 import { flow as engineFlow } from '../../engine/fixtures.js';
 import { readTopic, type TopicRecord } from '../../../src/faults/read-back.js';
+import { parseProgress, PROGRESS_KEY } from '../../../src/kafka/progress.js';
 import type { Config } from '../../../src/config/types.js';
 import { Pipeline } from '../../../src/engine/pipeline.js';
 import type { Alert, FlowRecord } from '../../../src/engine/types.js';
@@ -153,6 +154,31 @@ export async function groupCaughtUp(kafka: Kafka, groupId: string, topics: strin
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * Whether the changelog shows, on every engine partition, the state transaction that committed
+ * the group's offset there: its latest progress marker reaches the committed offset. A state
+ * write commits both in one transaction, but the broker makes a committed transaction visible
+ * partition by partition (the group coordinator completes the __consumer_offsets side on a
+ * thread of its own, the changelog's commit marker is appended apart from it), so the offset
+ * can be seen first. A test that reads the changelog after groupCaughtUp waits for this.
+ */
+export async function changelogShowsCommits(kafka: Kafka, groupId: string, input: string, changelog: string): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  let committed: Array<{ partition: number; offset: string }>;
+  try {
+    [{ partitions: committed }] = await admin.fetchOffsets({ groupId, topics: [input] });
+  } finally {
+    await admin.disconnect();
+  }
+  const reached = new Map<number, number>();
+  for (const m of await readTopic(kafka, changelog)) {
+    const progress = m.key === PROGRESS_KEY && m.value !== null ? parseProgress(m.value.toString()) : null;
+    if (progress !== null && typeof progress !== 'string') reached.set(m.partition, progress.next);
+  }
+  return committed.every((c) => Number(c.offset) <= 0 || reached.get(c.partition) === Number(c.offset));
 }
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000): Promise<T> {
