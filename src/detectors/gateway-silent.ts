@@ -25,13 +25,10 @@ import type { Config, GatewaySilentSettings } from '../config/types.js';
 import { resolveDetectorSettings } from '../config/overrides.js';
 import { formatDuration } from '../config/units.js';
 import type { Calendar } from '../engine/calendar.js';
-import type { Alert, StateChange } from '../engine/types.js';
+import type { Alert } from '../engine/types.js';
 
 /** Alerts name the gateway as their destination: `gateway:<id>` (overrides match it too). */
 export const GATEWAY_DESTINATION_PREFIX = 'gateway:';
-/** Changelog keys: one entry per gateway, one for the stream. */
-const GATEWAY_KEY_PREFIX = 'g:';
-const STREAM_KEY = 'm:silence';
 const SLOT_MS = 15 * 60_000;
 const HOURS_PER_DAY = 24;
 /** A gap this long covers every local hour, a 25-hour daylight-saving day included. */
@@ -71,6 +68,9 @@ interface GatewayJSON {
   quiet: number[];
   judged: Judged;
 }
+
+/** Receives one entry of this detector's state: a gateway's, or the stream's (gateway null). */
+export type SilenceEntryWriter = (gateway: string | null, value: string | null) => void;
 
 export class GatewaySilence {
   /** Do not call check() before the watermark reaches this (a lower bound of every due time). */
@@ -157,41 +157,42 @@ export class GatewaySilence {
     return alerts;
   }
 
-  /** Changes since the last commit, appended to the engine's. */
-  commit(out: StateChange[]): void {
+  /**
+   * Entries changed since the last commit: each changed gateway's (null: forgotten), then the
+   * stream's (gateway null). The engine's state store (engine/state-store.ts) keys them.
+   */
+  commit(write: SilenceEntryWriter): void {
     for (const gateway of this.dirty) {
       const g = this.gateways.get(gateway);
-      out.push({ key: GATEWAY_KEY_PREFIX + gateway, value: g === undefined ? null : gatewayToJSON(g) });
+      write(gateway, g === undefined ? null : gatewayToJSON(g));
     }
     this.dirty.clear();
     if (this.streamDirty) {
-      out.push({ key: STREAM_KEY, value: this.streamToJSON() });
+      write(null, this.streamToJSON());
       this.streamDirty = false;
     }
   }
 
-  snapshot(out: StateChange[]): void {
-    out.push({ key: STREAM_KEY, value: this.streamToJSON() });
-    for (const [gateway, g] of this.gateways) out.push({ key: GATEWAY_KEY_PREFIX + gateway, value: gatewayToJSON(g) });
+  /** Every entry: the stream's first, then each gateway's. */
+  snapshot(write: SilenceEntryWriter): void {
+    write(null, this.streamToJSON());
+    for (const [gateway, g] of this.gateways) write(gateway, gatewayToJSON(g));
   }
 
-  /** One changelog entry, if it is this detector's (false: not one of its keys). */
-  restoreEntry(key: string, value: string | null): boolean {
-    if (key === STREAM_KEY) {
+  /** One entry read back: a gateway's (null value: forgotten), or the stream's (gateway null). */
+  restoreEntry(gateway: string | null, value: string | null): void {
+    if (gateway === null) {
       if (value !== null) {
         const j = JSON.parse(value);
         this.streamLatest = j.latest ?? -Infinity;
         this.evidenceSince = j.since ?? -Infinity;
       }
-    } else if (key.startsWith(GATEWAY_KEY_PREFIX)) {
-      const gateway = key.slice(GATEWAY_KEY_PREFIX.length);
-      if (value === null) this.gateways.delete(gateway);
-      else this.gateways.set(gateway, this.gatewayFromJSON(JSON.parse(value) as GatewayJSON));
+    } else if (value === null) {
+      this.gateways.delete(gateway);
     } else {
-      return false;
+      this.gateways.set(gateway, this.gatewayFromJSON(JSON.parse(value) as GatewayJSON));
     }
     this.nextCheck = -Infinity; // derived: the next check recomputes it
-    return true;
   }
 
   // ---- internals ----
