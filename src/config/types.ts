@@ -1,8 +1,7 @@
 // The normalised config: the YAML shape of DESIGN.md with durations in milliseconds,
 // sizes in bytes, region names expanded to country codes and defaults filled in.
 // Key names stay the YAML key names so an error path reads the same in both.
-import type { Severity } from '../engine/types.js';
-import type { Suppression } from '../suppress/types.js';
+import type { Severity, Suppression } from '../model/contract.js';
 
 export type BaselineKey = 'dst_host' | 'dst_ip' | 'dst_prefix';
 

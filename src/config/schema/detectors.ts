@@ -1,7 +1,7 @@
 // detectors: one block per detector, every setting with its default, and overrides that
 // change some settings for a destination glob and/or a data class.
 import { z } from 'zod';
-import type { Severity } from '../../engine/types.js';
+import type { Severity } from '../../model/contract.js';
 import type { DetectorKey } from '../types.js';
 import { duration, positiveNumber, section, severity, size, strict, wholeNumber } from './fields.js';
 
