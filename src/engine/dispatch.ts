@@ -4,7 +4,7 @@
 // alerts here and go to the engine's offer (folding, then out); scores go to the listener.
 import { learnedHours, learnedWindows, learnWindow, learningWeight, newVerdict, scoreWindow, type WindowObservation } from '../detectors/baseline/seasonal-baseline.js';
 import type { FlowContext, FlowDetector, WindowContext, WindowDetector } from '../detectors/detector.js';
-import { DETECTORS } from '../detectors/registry.js';
+import { flowDetectors, windowDetectors } from '../detectors/registry.js';
 import { flowAlert, windowAlert } from './alert-builder.js';
 import type { Calendar } from './calendar.js';
 import { windowScore } from './chart-band.js';
@@ -13,10 +13,6 @@ import type { DestinationState } from './state-store.js';
 import type { Alert, AlertType, FlowRecord, WindowScore } from './types.js';
 import type { OpenWindow } from './window.js';
 
-const flowDetectors = DETECTORS.filter((d): d is FlowDetector => d.kind === 'flow');
-const windowDetectors = DETECTORS.filter((d): d is WindowDetector => d.kind === 'window');
-/** When every flow detector needs a data class, a flow without one has nothing to run. */
-export const flowDetectorsNeedClass = flowDetectors.every((d) => d.dataClassOnly);
 
 /** Where an alert raised for a destination goes next (the engine: folding, then out). */
 export type Offer = (state: DestinationState, destination: string, alert: Alert) => void;
@@ -26,6 +22,10 @@ export class FlowDispatch {
   // and detectors do not keep them, so the hot path allocates nothing it need not.
   private readonly ctx: FlowContext = { flow: null!, destination: '', policy: undefined, firstEventMs: 0, earlier: [] };
   private readonly found: AlertType[] = [];
+  /** The registry's flow detectors when the engine was built. */
+  private readonly detectors: readonly FlowDetector[] = flowDetectors();
+  /** When every flow detector needs a data class, a flow without one has nothing to run. */
+  readonly needClass = this.detectors.every((d) => d.dataClassOnly);
 
   constructor(
     private readonly live: LiveConfig,
@@ -43,7 +43,7 @@ export class FlowDispatch {
     ctx.earlier = found;
     const classless = flow.data_class === null;
     const settings = this.live.settings(state, destination, flow.data_class);
-    for (const d of flowDetectors) {
+    for (const d of this.detectors) {
       if (classless && d.dataClassOnly) continue;
       const s = settings[d.key];
       if (!s.enabled) continue;
@@ -54,7 +54,7 @@ export class FlowDispatch {
         this.offer(state, destination, flowAlert(head, flow, finding));
       }
     }
-    for (const d of flowDetectors) if (!(classless && d.dataClassOnly)) d.learnOne(state.detectors[d.key], ctx);
+    for (const d of this.detectors) if (!(classless && d.dataClassOnly)) d.learnOne(state.detectors[d.key], ctx);
   }
 }
 
@@ -64,8 +64,10 @@ export class WindowDispatch {
   private readonly obs: WindowObservation = { start_ms: 0, end_ms: 0, bytes: 0, flows: 0, packets: 0, sources: 0, hour: 0, weekday: 0 };
   private readonly verdict = newVerdict();
   private readonly ctx: WindowContext = {
-    destination: '', window: this.obs, baseline: this.verdict, learnedWindows: 0, learnedHours: 0, warmupWindows: 0, config: null!,
+    destination: '', window: this.obs, baseline: this.verdict, learnedWindows: 0, learnedHours: 0, warmupWindows: 0,
   };
+  /** The registry's window detectors when the engine was built. */
+  private readonly detectors: readonly WindowDetector[] = windowDetectors();
 
   constructor(
     private readonly live: LiveConfig,
@@ -94,10 +96,9 @@ export class WindowDispatch {
     ctx.learnedWindows = learnedWindows(state.baseline);
     ctx.learnedHours = learnedHours(state.baseline);
     ctx.warmupWindows = config.baseline.warmup_windows;
-    ctx.config = config;
     const all = this.live.settings(state, destination, null);
     let alerted = false;
-    for (const d of windowDetectors) {
+    for (const d of this.detectors) {
       const settings = all[d.key];
       if (!settings.enabled) continue;
       const finding = d.scoreOne(state.detectors[d.key], ctx, settings);
@@ -108,7 +109,7 @@ export class WindowDispatch {
         this.offer(state, destination, windowAlert(head, w, obs, finding));
       }
     }
-    for (const d of windowDetectors) {
+    for (const d of this.detectors) {
       const settings = all[d.key];
       if (settings.enabled) d.learnOne(state.detectors[d.key], ctx, settings);
     }

@@ -9,14 +9,14 @@
 // alert-builder.ts (alerts and ids), repeat-folding.ts (alerts.suppress_for),
 // idle-expiry.ts, live-config.ts (reload) and chart-band.ts (the report's band).
 import type { Config } from '../config/types.js';
-import { GatewaySilence } from '../detectors/gateway-silent.js';
 import { alertId, byEventTimeThenKey } from './alert-builder.js';
 import { Calendar } from './calendar.js';
 import { countAlert, newCounters, type EngineCounters } from './counters.js';
 import { FlowDedup } from './dedup.js';
-import { FlowDispatch, flowDetectorsNeedClass, WindowDispatch } from './dispatch.js';
+import { FlowDispatch, WindowDispatch } from './dispatch.js';
 import { DueSchedule } from './due-schedule.js';
 import { EventClock } from './event-clock.js';
+import { GatewayJudges } from './gateway-judges.js';
 import { expireIdle } from './idle-expiry.js';
 import { DestinationKeyer } from './keys.js';
 import { LiveConfig } from './live-config.js';
@@ -40,8 +40,8 @@ export class Engine {
   readonly counters: EngineCounters = newCounters();
   /** Latest event time per gateway: the Pipeline's watermark follows its active gateways. */
   readonly clock: EventClock;
-  /** GATEWAY_SILENT: per-gateway quiet periods, judged as the watermark moves. */
-  private readonly silence: GatewaySilence;
+  /** The gateway detectors (GATEWAY_SILENT): per-gateway state, judged as the watermark moves. */
+  private readonly gateways: GatewayJudges;
 
   private readonly size: number;
   private readonly keyer: DestinationKeyer;
@@ -74,7 +74,7 @@ export class Engine {
     this.clock = new EventClock(config.windows.idle_timeout);
     this.dedup = new FlowDedup(config.windows.dedup_horizon);
     this.folder = new RepeatFolder(this.size, config.alerts.suppress_for);
-    this.silence = new GatewaySilence(config, calendar, alertId);
+    this.gateways = new GatewayJudges(this.live, calendar, alertId);
     const offer = this.offer.bind(this);
     this.flows = new FlowDispatch(this.live, offer);
     this.windows = new WindowDispatch(this.live, calendar, this.size, offer, options.onWindowScore);
@@ -94,7 +94,7 @@ export class Engine {
   reconfigure(config: Config): void {
     this.live.reconfigure(config);
     this.folder.reconfigure(config.alerts.suppress_for);
-    this.silence.reconfigure(config);
+    this.gateways.reconfigure(this.live);
     for (const state of this.dests.values()) state.settings = undefined;
   }
 
@@ -125,7 +125,7 @@ export class Engine {
     }
     const gatewayLatest = this.clock.observe(flow.gateway_id, flow.end_ms);
     if (this.clock.moved) this.metaDirty = true;
-    this.silence.observe(flow.gateway_id, flow.end_ms, flow.flow_id);
+    this.gateways.observe(flow.gateway_id, flow.end_ms, flow.flow_id);
     if (this.live.internal.contains(flow.dst_ip)) {
       this.counters.internal++;
       return NO_ALERTS;
@@ -145,7 +145,7 @@ export class Engine {
 
     this.out = NO_ALERTS;
     // Most flows carry no data class, and then no flow detector has anything to do.
-    if (!(flow.data_class === null && flowDetectorsNeedClass)) this.flows.run(state, destination, flow, this.time.firstEventMs);
+    if (!(flow.data_class === null && this.flows.needClass)) this.flows.run(state, destination, flow, this.time.firstEventMs);
     const alerts = this.out;
     this.out = NO_ALERTS;
 
@@ -173,7 +173,7 @@ export class Engine {
     if (!(watermark > this.time.watermark)) return NO_ALERTS;
     this.time.watermark = watermark;
     this.metaDirty = true;
-    if (watermark < this.due.next && watermark < this.time.nextSweep && watermark < this.silence.nextCheck) return NO_ALERTS; // the common case
+    if (watermark < this.due.next && watermark < this.time.nextSweep && watermark < this.gateways.nextCheck) return NO_ALERTS; // the common case
     this.out = [];
     for (let d = this.due.takeDue(watermark); d !== undefined; d = this.due.takeDue(watermark)) {
       if (d.destinations !== undefined) for (const destination of d.destinations) this.onDue(destination, d.at);
@@ -183,7 +183,7 @@ export class Engine {
       this.time.nextSweep = swept.nextSweep;
       this.counters.expired += swept.expired;
     }
-    if (watermark >= this.silence.nextCheck) for (const alert of this.silence.check(watermark)) this.sink(alert);
+    this.gateways.check(watermark, this.sink);
     const alerts = this.out;
     this.out = NO_ALERTS;
     // Destinations due at one boundary are visited in insertion order, which a restore
@@ -199,7 +199,7 @@ export class Engine {
       changes.push({ key: store.destinationKey(destination), value: state ? store.serialiseDestination(state) : null });
     }
     this.dirty.clear();
-    this.silence.commit((gateway, value) => changes.push({ key: store.silenceKey(gateway), value }));
+    this.gateways.commit(changes);
     if (this.metaDirty) {
       changes.push({ key: store.STATE_KEYS.engine, value: this.serialiseMeta() });
       this.metaDirty = false;
@@ -211,14 +211,14 @@ export class Engine {
   snapshot(): StateChange[] {
     const out: StateChange[] = [{ key: store.STATE_KEYS.engine, value: this.serialiseMeta() }];
     for (const [destination, state] of this.dests) out.push({ key: store.destinationKey(destination), value: store.serialiseDestination(state) });
-    this.silence.snapshot((gateway, value) => out.push({ key: store.silenceKey(gateway), value }));
+    this.gateways.snapshot(out);
     return out;
   }
 
   /** Rebuilds state from changelog entries (later entries win; null deletes). */
   restore(entries: Iterable<StateChange>): void {
     for (const { key, value } of entries) {
-      const k = store.parseStateKey(key);
+      const k = store.parseStateKey(key, this.gateways.keys);
       if (k?.kind === 'engine') {
         // Older snapshots have no per-gateway clock: it starts afresh (the watermark never goes back).
         const clock = value === null ? undefined : store.restoreMeta(value, this.time);
@@ -226,8 +226,8 @@ export class Engine {
       } else if (k?.kind === 'destination') {
         if (value === null) this.dests.delete(k.id);
         else this.dests.set(k.id, store.deserialiseDestination(value));
-      } else if (k?.kind === 'silence' || k?.kind === 'gateway') {
-        this.silence.restoreEntry(k.kind === 'gateway' ? k.id : null, value);
+      } else if (k?.kind === 'gateway') {
+        this.gateways.restoreEntry(k.detector, k.id, value);
       } else {
         throw new Error(`state entry with unknown key ${JSON.stringify(key)}`);
       }

@@ -6,7 +6,9 @@ import { formatKeyPath } from '../config/errors.js';
 import { changedKeys, ENGINE_FIXED_KEYS } from '../config/live-reload.js';
 import { resolveDetectorSettings } from '../config/overrides.js';
 import type { Config, DetectorSettings } from '../config/types.js';
-import { DETECTORS } from '../detectors/registry.js';
+import type { DetectorKey, GatewayView } from '../detectors/detector.js';
+import { destinationDetectors } from '../detectors/registry.js';
+import { GATEWAY_DESTINATION_PREFIX } from '../model/contract.js';
 import { InternalNetworks } from './keys.js';
 import { compilePolicy, type CompiledClass } from './policy.js';
 import type { DestinationState } from './state-store.js';
@@ -36,11 +38,25 @@ export class LiveConfig {
     let s = state.settings.get(dataClass);
     if (s === undefined) {
       s = {} as DetectorSettings;
-      for (const d of DETECTORS) {
+      for (const d of destinationDetectors()) {
         (s as unknown as Record<string, unknown>)[d.key] = resolveDetectorSettings(this.config, d.key, destination, dataClass);
       }
       state.settings.set(dataClass, s);
     }
     return s;
+  }
+
+  /** What a gateway detector reads of this config: its block, and per gateway its overrides (destination `gateway:<id>`). */
+  gatewayView<K extends DetectorKey>(key: K): GatewayView<DetectorSettings[K]> {
+    const config = this.config;
+    const block = config.detectors[key];
+    return {
+      settings: block,
+      settingsFor: (gateway) =>
+        config.detectors.overrides.length === 0 ? block : resolveDetectorSettings(config, key, GATEWAY_DESTINATION_PREFIX + gateway, null),
+      allowedLateness: config.windows.allowed_lateness,
+      idleTtl: config.baseline.idle_ttl,
+      configVersion: config.config_version,
+    };
   }
 }

@@ -4,7 +4,7 @@
 // reads the changelog asks this one for its keys; detectors serialise only their own payload.
 import { baselineFromJSON, baselineToJSON, newBaseline, type BaselineState } from '../detectors/baseline/seasonal-baseline.js';
 import type { DetectorSettings } from '../config/types.js';
-import { DETECTORS } from '../detectors/registry.js';
+import { destinationDetectors } from '../detectors/registry.js';
 import type { EventClockJSON } from './event-clock.js';
 import { RecentIds } from './recent-ids.js';
 import { foldStateFromJSON, foldStateToJSON, type FoldState } from './repeat-folding.js';
@@ -16,7 +16,7 @@ export const STATE_KEYS = {
   destination: 'd:',
   /** The engine's event time: watermark, first and latest event, per-gateway clock. */
   engine: 'm:engine',
-  /** `g:<gateway>`: one gateway's GATEWAY_SILENT state. */
+  /** `g:<gateway>`: one gateway's GATEWAY_SILENT state (other gateway detectors: GATEWAY_DETECTOR_KEYS). */
   gateway: 'g:',
   /** GATEWAY_SILENT's stream-wide entry. */
   silence: 'm:silence',
@@ -26,21 +26,40 @@ export const STATE_KEYS = {
 
 export const PROGRESS_KEY = STATE_KEYS.progress;
 
+/** A gateway detector's keys: one entry per gateway (prefix), one for the stream. */
+interface GatewayDetectorKeys {
+  gateway: string;
+  stream: string;
+}
+
+/** GATEWAY_SILENT keeps the keys it always had; a later gateway detector gets `g.<key>:` and `m:<key>`. */
+function gatewayKeysOf(detector: string): GatewayDetectorKeys {
+  return detector === 'gateway_silent' ? { gateway: STATE_KEYS.gateway, stream: STATE_KEYS.silence } : { gateway: `g.${detector}:`, stream: `m:${detector}` };
+}
+
 export type ParsedStateKey =
   | { kind: 'destination'; id: string }
-  | { kind: 'gateway'; id: string }
-  | { kind: 'engine' | 'silence' | 'progress' };
+  /** A gateway detector's entry: one gateway's (id), or the stream's (id null). */
+  | { kind: 'gateway'; detector: string; id: string | null }
+  | { kind: 'engine' | 'progress' };
 
 export const destinationKey = (destination: string): string => STATE_KEYS.destination + destination;
-/** A GATEWAY_SILENT entry's key: a gateway's, or the stream's (gateway null). */
-export const silenceKey = (gateway: string | null): string => (gateway === null ? STATE_KEYS.silence : STATE_KEYS.gateway + gateway);
 
-/** What a changelog key names; null: no key of ours. */
-export function parseStateKey(key: string): ParsedStateKey | null {
+/** The key of a gateway detector's entry: a gateway's, or the stream's (gateway null). */
+export function gatewayEntryKey(detector: string, gateway: string | null): string {
+  const keys = gatewayKeysOf(detector);
+  return gateway === null ? keys.stream : keys.gateway + gateway;
+}
+
+/** What a changelog key names, given the gateway detectors' keys; null: no key of ours. */
+export function parseStateKey(key: string, gatewayDetectors: readonly string[]): ParsedStateKey | null {
   if (key === STATE_KEYS.engine) return { kind: 'engine' };
   if (key.startsWith(STATE_KEYS.destination)) return { kind: 'destination', id: key.slice(STATE_KEYS.destination.length) };
-  if (key === STATE_KEYS.silence) return { kind: 'silence' };
-  if (key.startsWith(STATE_KEYS.gateway)) return { kind: 'gateway', id: key.slice(STATE_KEYS.gateway.length) };
+  for (const detector of gatewayDetectors) {
+    const keys = gatewayKeysOf(detector);
+    if (key === keys.stream) return { kind: 'gateway', detector, id: null };
+    if (key.startsWith(keys.gateway)) return { kind: 'gateway', detector, id: key.slice(keys.gateway.length) };
+  }
   if (key === STATE_KEYS.progress) return { kind: 'progress' };
   return null;
 }
@@ -61,13 +80,13 @@ export interface DestinationState {
 
 export function newDestinationState(): DestinationState {
   const detectors: Record<string, unknown> = {};
-  for (const d of DETECTORS) detectors[d.key] = d.init();
+  for (const d of destinationDetectors()) detectors[d.key] = d.init();
   return { lastSeen: -Infinity, baseline: newBaseline(), detectors, windows: [], folds: new Map(), ids: undefined };
 }
 
 export function serialiseDestination(s: DestinationState): string {
   const detectors: Record<string, unknown> = {};
-  for (const d of DETECTORS) detectors[d.key] = d.toJSON(s.detectors[d.key]);
+  for (const d of destinationDetectors()) detectors[d.key] = d.toJSON(s.detectors[d.key]);
   return JSON.stringify({
     v: 1,
     seen: s.lastSeen,
@@ -82,7 +101,7 @@ export function serialiseDestination(s: DestinationState): string {
 export function deserialiseDestination(text: string): DestinationState {
   const j = JSON.parse(text);
   const detectors: Record<string, unknown> = {};
-  for (const d of DETECTORS) detectors[d.key] = j.det[d.key] === undefined ? d.init() : d.fromJSON(j.det[d.key]);
+  for (const d of destinationDetectors()) detectors[d.key] = j.det[d.key] === undefined ? d.init() : d.fromJSON(j.det[d.key]);
   return {
     lastSeen: j.seen,
     baseline: baselineFromJSON(j.base),

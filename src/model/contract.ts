@@ -41,6 +41,9 @@ export const ALERT_TYPES = [
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
+/** GATEWAY_SILENT alerts name the gateway as their destination: `gateway:<id>` (overrides match it too). */
+export const GATEWAY_DESTINATION_PREFIX = 'gateway:';
+
 export const SEVERITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
