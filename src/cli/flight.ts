@@ -1,6 +1,7 @@
 // `replay --baseline-config CURRENT --config NEW`: both configs over the same traffic,
 // then the difference. Each run is an ordinary replay (the same engine, the same
 // malformed-record reporting), so what the flight shows is what each config would do.
+import { AlertPath } from '../alerts/alert-path.js';
 import type { Config } from '../config/types.js';
 import { PartitionedPipelines, sortAlerts } from '../engine/partitioned-pipelines.js';
 import type { Alert } from '../engine/types.js';
@@ -81,8 +82,9 @@ async function flyOverTopic(opts: FlightOptions, topic: string, log: (line: stri
   for (const side of sides) side.alerts.push(...side.pipelines.finish());
   // As replay and the service: what a config's suppressions cover is not an incident of it.
   const incidents = (config: Config, alerts: Alert[]) => {
-    const book = new SuppressionBook(config.suppressions.entries);
-    return alerts.filter((a) => book.cover(a) === null);
+    const kept: Alert[] = [];
+    new AlertPath({ suppressions: new SuppressionBook(config.suppressions.entries) }).split(alerts, kept, []);
+    return kept;
   };
   sides[0].alerts = incidents(opts.baselineConfig, sides[0].alerts);
   sides[1].alerts = incidents(opts.config, sides[1].alerts);

@@ -2,7 +2,8 @@
 // same Pipeline the service uses: read, push, write alerts, report what was bad.
 import { once } from 'node:events';
 import { createWriteStream, openSync, type WriteStream } from 'node:fs';
-import { chainAlert, newChainHead, suppressedChainId } from '../audit/chain.js';
+import { AlertPath } from '../alerts/alert-path.js';
+import { newChainHead } from '../audit/chain.js';
 import { UsageError } from './errors.js';
 import type { Config } from '../config/types.js';
 import { tooFarAhead } from '../engine/future-bound.js';
@@ -94,22 +95,21 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
 
   // The output is a tamper-evident log like the service's: one chain for the alerts, one for
   // the suppressed ones (`egress-watch verify --input` checks either file).
-  const chain = newChainHead();
   const suppressedChain = newChainHead();
+  const path = new AlertPath({
+    suppressions,
+    chains: { id: REPLAY_CHAIN, incidents: newChainHead(), suppressed: () => suppressedChain },
+  });
   const emit = async (batch: Alert[]): Promise<void> => {
     for (const a of batch) {
       // As the service does: a covered alert is set aside with its suppression, not published.
-      const by = suppressions.cover(a);
-      if (by !== null) {
-        a.suppressed_by = by;
-        chainAlert(a, suppressedChainId(REPLAY_CHAIN), suppressedChain);
+      if (path.route(a) === 'suppressed') {
         suppressed.push(a);
         if (suppressedOut && !suppressedOut.write(a)) await suppressedOut.drain();
-        continue;
+      } else {
+        alerts.push(a);
+        if (out && !out.write(a)) await out.drain();
       }
-      chainAlert(a, REPLAY_CHAIN, chain);
-      alerts.push(a);
-      if (out && !out.write(a)) await out.drain();
     }
   };
 

@@ -4,8 +4,9 @@
 // config (regions expanded, defaults filled), so it shows what the engine will do, not what the
 // file happens to spell out.
 import { ANY_COUNTRY, ANY_PRINCIPAL } from './schema/policy.js';
-import type { Config, DetectorKey, DetectorSettings, Override, PolicyDataClass } from './types.js';
-import { formatBytes, formatDuration, parseSize } from './units.js';
+import { DETECTORS } from '../detectors/registry.js';
+import type { Config, DetectorBase, DetectorKey, DetectorSettings, Override, PolicyDataClass } from './types.js';
+import { exactBytes, formatDuration } from './units.js';
 
 const INDENT = '  ';
 
@@ -76,38 +77,11 @@ function senders(principals: readonly string[]): string {
   return `only ${andList(principals)} may send it`;
 }
 
-/** When each detector alerts, in words that follow "SEVERITY when". */
-const WHEN: Record<DetectorKey, (s: DetectorSettings[DetectorKey]) => string> = {
-  residency_violation: () => 'restricted data goes to a country its class does not allow',
-  unauthorized_principal: () => 'a principal sends a class it is not listed for',
-  gateway_bypass: () => 'restricted data is seen outside any gateway (for classes that must pass one)',
-  new_destination: (s) =>
-    'a destination receives a data class for the first time, after a learning period of ' +
-    formatDuration((s as DetectorSettings['new_destination']).learning_period),
-  volume_spike: (s) => {
-    const v = s as DetectorSettings['volume_spike'];
-    return `a window scores above ${v.threshold} against its destination's baseline with at least ${exactBytes(v.min_bytes)}`;
-  },
-  sustained_increase: (s) => {
-    const v = s as DetectorSettings['sustained_increase'];
-    return `the volume stays above the baseline with a score beyond ${v.threshold} for at least ${v.min_windows} windows in a row`;
-  },
-  gateway_silent: (s) => {
-    const g = s as DetectorSettings['gateway_silent'];
-    return (
-      `a gateway sends nothing while others go on for longer than ${formatDuration(g.min_silence)} and ${g.factor} times ` +
-      `its longest quiet period learnt for that hour of the day (alert destination gateway:<id>), ` +
-      `once it has been seen for ${formatDuration(g.learning_period)}`
-    );
-  },
-};
-
-const DETECTOR_KEYS = Object.keys(WHEN) as DetectorKey[];
-
+/** One line per registered detector, in registry order: its own words for when it alerts. */
 function detectorLines(detectors: DetectorSettings): string[] {
-  return DETECTOR_KEYS.map((key) => {
-    const s = detectors[key];
-    return s.enabled ? `${key}: ${s.severity} when ${WHEN[key](s)}.` : `${key}: off, never alerts.`;
+  return DETECTORS.map((d) => {
+    const s = (detectors as unknown as Record<string, DetectorBase>)[d.key];
+    return s.enabled ? `${d.key}: ${s.severity} when ${d.explain(s as never)}.` : `${d.key}: off, never alerts.`;
   });
 }
 
@@ -121,8 +95,8 @@ function overrideLines(overrides: readonly Override[]): string[] {
     ]
       .filter((part) => part !== undefined)
       .join(' and ');
-    const changes = DETECTOR_KEYS.flatMap((key) => {
-      const partial = override.settings[key];
+    const changes = DETECTORS.flatMap(({ key }) => {
+      const partial = (override.settings as Record<string, object | undefined>)[key];
       if (partial === undefined) return [];
       const fields = Object.entries(partial)
         .filter(([, value]) => value !== undefined)
@@ -173,12 +147,6 @@ function kafkaLines(config: Config): string[] {
       `state in ${k.topics.changelog}; ${k.repartition ? `re-keyed through ${k.group_id}.repartition` : 'not re-keyed'}.`,
     `/metrics, /healthz and /readyz on ${config.service.http_host}:${config.service.http_port}.`,
   ];
-}
-
-/** "1 MB", or "524 KB (524288 bytes)" where three digits would round: a reviewer sees the real figure. */
-function exactBytes(bytes: number): string {
-  const short = formatBytes(bytes);
-  return parseSize(short.replace(' ', '')) === bytes ? short : `${short} (${bytes} bytes)`;
 }
 
 /** "a", "a and b", "a, b and c". */

@@ -34,10 +34,10 @@ export function parseConfig(text: string, fileName: string): Config {
   if (yamlProblems.length > 0) throw new ConfigError(yamlProblems.map((error) => yamlProblem(error, fileName)));
 
   const raw: unknown = doc.toJS() ?? {};
-  const result = configSchema.safeParse(raw);
+  const result = configSchema().safeParse(raw);
   if (!result.success) throw located(explainIssues(result.error.issues, raw), doc, lineCounter, fileName);
 
-  const config = result.data;
+  const config = result.data as unknown as Omit<Config, 'config_version'>;
   const folder = dirname(resolve(fileName));
   const sslIssues = [...resolveSslFiles(config.kafka.ssl, folder), ...resolvePasswordFile(config.kafka.sasl, folder)];
   const crossIssues = [...sslIssues, ...checkOverrides(config), ...checkSuppressions(config)];
@@ -54,7 +54,7 @@ export function configErrorAt(text: string, fileName: string, issues: PathIssue[
 
 /** Every default with an empty policy (the built-in EEA region only). */
 export function defaultConfig(): Config {
-  const config = configSchema.parse({});
+  const config = configSchema().parse({}) as unknown as Omit<Config, 'config_version'>;
   return { ...config, config_version: configVersion(config) };
 }
 

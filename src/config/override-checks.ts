@@ -3,16 +3,16 @@
 // in a match fails at start instead of silently changing nothing.
 import ipaddr from 'ipaddr.js';
 import picomatch from 'picomatch';
+import { gatewayDetectors, windowDetectors } from '../detectors/registry.js';
 import { prefixOf } from '../engine/keys.js';
+import { GATEWAY_DESTINATION_PREFIX } from '../model/contract.js';
 import { isIp } from '../io/validate-flow.js';
 import { describeValue } from './describe.js';
 import type { PathIssue } from './issues.js';
-import type { BaselineKey, Config, DetectorKey } from './types.js';
+import type { BaselineKey, Config } from './types.js';
 
-/** Detectors that judge a destination's whole window: the engine resolves them without a data class. */
-const WINDOW_DETECTORS: readonly DetectorKey[] = ['volume_spike', 'sustained_increase'];
-/** GATEWAY_SILENT judges a gateway: its overrides match destination "gateway:<id>", no data class. */
-export const GATEWAY_KEY_PREFIX = 'gateway:';
+/** A gateway detector's overrides match destination "gateway:<id>", never a data class. */
+export const GATEWAY_KEY_PREFIX = GATEWAY_DESTINATION_PREFIX;
 
 type CheckedConfig = Pick<Config, 'baseline' | 'policy' | 'detectors'>;
 
@@ -25,8 +25,9 @@ export function checkOverrides(config: CheckedConfig): PathIssue[] {
       if (!Object.hasOwn(config.policy.data_classes, dataClass)) {
         issues.push({ path: [...at, 'match', 'data_class'], message: unknownDataClass(dataClass, config) });
       }
-      for (const key of WINDOW_DETECTORS) {
-        if (override.settings[key] === undefined) continue;
+      // Window detectors judge a destination's whole window: the engine resolves them without a data class.
+      for (const { key } of windowDetectors()) {
+        if ((override.settings as Record<string, unknown>)[key] === undefined) continue;
         issues.push({
           path: [...at, key],
           message:
@@ -35,11 +36,12 @@ export function checkOverrides(config: CheckedConfig): PathIssue[] {
         });
       }
     }
-    if (dataClass !== undefined && override.settings.gateway_silent !== undefined) {
+    for (const { key } of dataClass === undefined ? [] : gatewayDetectors()) {
+      if ((override.settings as Record<string, unknown>)[key] === undefined) continue;
       issues.push({
-        path: [...at, 'gateway_silent'],
+        path: [...at, key],
         message:
-          'never applies: gateway_silent judges a gateway, not one data class, so an override with match.data_class ' +
+          `never applies: ${key} judges a gateway, not one data class, so an override with match.data_class ` +
           `cannot change it (match the gateway by destination "${GATEWAY_KEY_PREFIX}<id>")`,
       });
     }

@@ -1,8 +1,7 @@
 // The normalised config: the YAML shape of DESIGN.md with durations in milliseconds,
 // sizes in bytes, region names expanded to country codes and defaults filled in.
 // Key names stay the YAML key names so an error path reads the same in both.
-import type { Severity } from '../engine/types.js';
-import type { Suppression } from '../suppress/types.js';
+import type { Suppression } from '../model/contract.js';
 
 export type BaselineKey = 'dst_host' | 'dst_ip' | 'dst_prefix';
 
@@ -63,52 +62,13 @@ export interface ServiceConfig {
   http_port: number;
 }
 
-export interface PolicyDataClass {
-  /** Country codes (regions already expanded), upper case, sorted. */
-  allowed_countries: string[];
-  /** As written in the file (region names kept) for reasons a person reads. */
-  allowed_as_written: string[];
-  /** Glob patterns (picomatch) for principals allowed to move this class. */
-  principals: string[];
-  require_gateway: boolean;
-}
+export type { PolicyDataClass } from '../model/policy.js';
+import type { PolicyDataClass } from '../model/policy.js';
 
-export interface DetectorBase {
-  enabled: boolean;
-  severity: Severity;
-}
-export interface NewDestinationSettings extends DetectorBase {
-  learning_period: number;
-}
-export interface VolumeSpikeSettings extends DetectorBase {
-  threshold: number;
-  min_bytes: number;
-}
-export interface SustainedIncreaseSettings extends DetectorBase {
-  threshold: number;
-  min_windows: number;
-}
-
-/** GATEWAY_SILENT: per gateway, not per destination (overrides match `gateway:<id>`). */
-export interface GatewaySilentSettings extends DetectorBase {
-  /** No alert for a silence shorter than this (ms of event time). */
-  min_silence: number;
-  /** The silence must also exceed factor x the gateway's longest quiet period learnt at that hour. */
-  factor: number;
-  /** No alert before the gateway has been seen this long (ms of event time). */
-  learning_period: number;
-}
-
-export interface DetectorSettings {
-  residency_violation: DetectorBase;
-  unauthorized_principal: DetectorBase;
-  gateway_bypass: DetectorBase;
-  new_destination: NewDestinationSettings;
-  volume_spike: VolumeSpikeSettings;
-  sustained_increase: SustainedIncreaseSettings;
-  gateway_silent: GatewaySilentSettings;
-}
-export type DetectorKey = keyof DetectorSettings;
+// Each detector's settings are declared in its own file (src/detectors/), collected by key.
+export type { DetectorBase, DetectorKey } from '../detectors/detector.js';
+import type { DetectorKey, DetectorSettingsMap } from '../detectors/detector.js';
+export type DetectorSettings = DetectorSettingsMap;
 
 export interface Override {
   /** Glob on the destination key and/or exact data class; both given means both must match. */

@@ -106,3 +106,9 @@ export function formatDuration(ms: number): string {
   }
   return sign + parts.join(' ');
 }
+
+/** "1 MB", or "524 KB (524288 bytes)" where three digits would round: a reviewer sees the real figure. */
+export function exactBytes(bytes: number): string {
+  const short = formatBytes(bytes);
+  return parseSize(short.replace(' ', '')) === bytes ? short : `${short} (${bytes} bytes)`;
+}

@@ -1,10 +1,19 @@
-// One interface for every detector, in the manner of River's online models:
-// a detector owns a small per-destination state, scores an observation against it
-// (score_one) and then learns from it (learn_one). The engine never switches on the
-// detector type: adding a detector is a new file plus one line in registry.ts.
-import type { Config, DetectorKey, DetectorSettings } from '../config/types.js';
-import type { CompiledClass } from '../engine/policy.js';
-import type { AlertType, FlowRecord } from '../engine/types.js';
+// One interface for every detector, in the manner of River's online models: a detector owns
+// a small state, scores an observation against it (score_one) and then learns from it
+// (learn_one). A detector is one file that owns everything about it: its alert type, config
+// key and kind, its settings with their defaults, the words check-config explains it with,
+// its SIEM fields, its state serialisation, score and learn. The engine, the config schema,
+// explain, the SIEM mappings and the report read them from registry.ts: adding a detector is
+// a new file plus one line there (see docs/architecture.md).
+//
+// Three kinds, by what a detector judges:
+// - flow: each flow of a destination, as it comes (policy rules, first-seen);
+// - window: each closed window of a destination, against its seasonal baseline (volume);
+// - gateway: each gateway of the stream, as event time moves (GATEWAY_SILENT); one instance
+//   per engine keeps its own per-gateway state.
+import type { z } from 'zod';
+import type { Alert, AlertType, FlowRecord, Severity } from '../model/contract.js';
+import type { CompiledClass } from '../model/policy.js';
 import type { BaselineVerdict, WindowObservation } from './baseline/seasonal-baseline.js';
 
 /** What a detector found; the engine turns it into an alert (ids, suppression, samples). */
@@ -16,6 +25,55 @@ export interface Finding {
   reason: string;
   /** Window detectors whose evidence spans several windows say so (else: the closing window). */
   span?: { start_ms: number; flow_count: number; bytes: number };
+}
+
+/** The settings every detector has (detectors.<key>.enabled and .severity). */
+export interface DetectorBase {
+  enabled: boolean;
+  severity: Severity;
+}
+
+/**
+ * Each detector's settings type by config key. Every detector file adds its own entry by
+ * declaration merging (`declare module './detector.js' { interface DetectorSettingsMap {...} }`);
+ * config/types.ts's DetectorSettings is this map.
+ */
+export interface DetectorSettingsMap {}
+export type DetectorKey = keyof DetectorSettingsMap;
+
+/** The settings type of a block declared by `fields` (SettingsSpec): enabled, severity and its own. */
+export type SettingsOf<F extends z.ZodRawShape> = DetectorBase & { [K in keyof F]: z.output<F[K]> };
+
+/** A detector's settings block in the config, beside `enabled` (default true) and `severity`. */
+export interface SettingsSpec {
+  /** The severity of its alerts when the config names none. */
+  severity: Severity;
+  /**
+   * Its own settings, each a zod schema with its default (`.default(6)`, or `.prefault('1d')`
+   * for a value the schema parses). Overrides take the same schemas without the defaults.
+   */
+  fields: z.ZodRawShape;
+}
+
+/** How a SIEM sees the detector (OCSF finding_info/analytic, ECS rule). */
+export interface SiemKind {
+  /** A short title for finding_info.title and rule.description. */
+  title: string;
+  /** 'policy' rules, the 'first-seen' rule, the 'volume baseline', or the gateways' 'evidence gap'. */
+  category: 'policy' | 'first-seen' | 'volume baseline' | 'evidence gap';
+  /** OCSF analytic type_id: 1 Rule, 2 Behavioral, 3 Statistical. */
+  analyticTypeId: 1 | 2 | 3;
+  analyticType: 'Rule' | 'Behavioral' | 'Statistical';
+}
+
+/** What every detector declares, whatever its kind. */
+export interface DetectorInfo<K extends DetectorKey = DetectorKey> {
+  readonly type: AlertType;
+  readonly key: K;
+  readonly settings: SettingsSpec;
+  /** When it alerts, in plain words that follow "SEVERITY when" (check-config). */
+  explain(settings: DetectorSettingsMap[K]): string;
+  readonly siem: SiemKind;
 }
 
 export interface FlowContext {
@@ -39,19 +97,17 @@ export interface WindowContext {
   /** Whole hours folded into the baseline's hour-of-day profile (24 = a full day). */
   learnedHours: number;
   warmupWindows: number;
-  config: Config;
 }
 
-interface DetectorCommon<K extends DetectorKey, S> {
-  readonly type: AlertType;
-  readonly key: K;
+/** Per-destination state plumbing of flow and window detectors. */
+interface DestinationDetector<K extends DetectorKey, S> extends DetectorInfo<K> {
   /** A fresh per-destination state; `undefined` for stateless detectors. */
   init(): S;
   toJSON(state: S): unknown;
   fromJSON(json: unknown): S;
 }
 
-export interface FlowDetector<K extends DetectorKey = DetectorKey, S = unknown> extends DetectorCommon<K, S> {
+export interface FlowDetector<K extends DetectorKey = DetectorKey, S = unknown> extends DestinationDetector<K, S> {
   readonly kind: 'flow';
   /**
    * True when the detector has nothing to do with a flow that carries no data class (its
@@ -59,20 +115,59 @@ export interface FlowDetector<K extends DetectorKey = DetectorKey, S = unknown> 
    * it for such flows, which are most of the traffic.
    */
   readonly dataClassOnly: boolean;
-  scoreOne(state: S, ctx: FlowContext, settings: DetectorSettings[K]): Finding | null;
-  /** Returns true when the state changed (so the engine writes it to the changelog). */
+  scoreOne(state: S, ctx: FlowContext, settings: DetectorSettingsMap[K]): Finding | null;
+  /** Returns true when the state changed. */
   learnOne(state: S, ctx: FlowContext): boolean;
 }
 
-export interface WindowDetector<K extends DetectorKey = DetectorKey, S = unknown> extends DetectorCommon<K, S> {
+export interface WindowDetector<K extends DetectorKey = DetectorKey, S = unknown> extends DestinationDetector<K, S> {
   readonly kind: 'window';
   /** Scores every closed window (alerting or not) so `replay --scores` can show it. */
-  scoreOne(state: S, ctx: WindowContext, settings: DetectorSettings[K]): Finding & { alert: boolean };
+  scoreOne(state: S, ctx: WindowContext, settings: DetectorSettingsMap[K]): Finding & { alert: boolean };
   /** Learns from the window (after every window detector has scored it). */
-  learnOne(state: S, ctx: WindowContext, settings: DetectorSettings[K]): void;
+  learnOne(state: S, ctx: WindowContext, settings: DetectorSettingsMap[K]): void;
 }
 
-export type Detector = FlowDetector<any, any> | WindowDetector<any, any>;
+/** What a gateway detector reads of the config in force (a fresh view after each reload). */
+export interface GatewayView<T> {
+  /** Its settings block, no override applied. */
+  settings: T;
+  /** Its settings for one gateway: overrides matching destination `gateway:<id>` applied. */
+  settingsFor(gateway: string): T;
+  allowedLateness: number;
+  idleTtl: number;
+  configVersion: string;
+}
+
+/** Local time as the baseline's time zone reads it. */
+export interface LocalClock {
+  readonly timeZone: string;
+  at(ms: number): { hour: number };
+}
+
+/** Receives one entry of a gateway detector's state: a gateway's, or the stream's (gateway null); null value deletes. */
+export type GatewayEntryWriter = (gateway: string | null, value: string | null) => void;
+
+/** The running instance of a gateway detector: one per engine, judged as the watermark moves. */
+export interface GatewayJudge<T = unknown> {
+  /** Do not call check() before the watermark reaches this (a lower bound of every due time). */
+  readonly nextCheck: number;
+  /** One record (any gateway, null included). */
+  observe(gateway: string | null, eventMs: number, flowId: string): void;
+  check(watermark: number): Alert[];
+  reconfigure(view: GatewayView<T>): void;
+  /** Entries changed since the last commit (the engine's state store keys them). */
+  commit(write: GatewayEntryWriter): void;
+  snapshot(write: GatewayEntryWriter): void;
+  restoreEntry(gateway: string | null, value: string | null): void;
+}
+
+export interface GatewayDetector<K extends DetectorKey = DetectorKey> extends DetectorInfo<K> {
+  readonly kind: 'gateway';
+  create(view: GatewayView<DetectorSettingsMap[K]>, clock: LocalClock, alertId: (alert: Alert) => string): GatewayJudge<DetectorSettingsMap[K]>;
+}
+
+export type Detector = FlowDetector<any, any> | WindowDetector<any, any> | GatewayDetector<any>;
 
 /** The state plumbing of a detector that keeps none. */
 export const STATELESS = {

@@ -1,12 +1,21 @@
 // GATEWAY_BYPASS: restricted data seen leaving outside any security gateway.
-import { ruleHit, STATELESS, type FlowDetector } from './detector.js';
+import { ruleHit, STATELESS, type FlowDetector, type SettingsOf } from './detector.js';
 import { describeSender, describeSent, describeTarget, NOTHING_ALLOWED, policyRule } from './describe.js';
+
+declare module './detector.js' {
+  interface DetectorSettingsMap {
+    gateway_bypass: SettingsOf<{}>;
+  }
+}
 
 export const gatewayBypass: FlowDetector<'gateway_bypass', undefined> = {
   kind: 'flow',
   dataClassOnly: true,
   type: 'GATEWAY_BYPASS',
   key: 'gateway_bypass',
+  settings: { severity: 'HIGH', fields: {} },
+  explain: () => 'restricted data is seen outside any gateway (for classes that must pass one)',
+  siem: { title: 'Restricted data sent without passing a security gateway', category: 'policy', analyticTypeId: 1, analyticType: 'Rule' },
   ...STATELESS,
   learnOne: () => false,
   scoreOne(_state, { flow, destination, policy }) {

@@ -1,8 +1,8 @@
 // GATEWAY_SILENT: a gateway stops sending while the others go on. Missing evidence is itself
 // an incident: a dead gateway, broken log shipping, or traffic that now leaves by a route that
-// bypasses it. Not a per-destination detector (so not in registry.ts's DETECTORS): it keeps
-// one small state per gateway of the stream (a file, or one engine partition) and the engine
-// drives it from process() and advance().
+// bypasses it. A gateway detector (detector.ts): not per destination, one instance per engine
+// keeps one small state per gateway of the stream (a file, or one engine partition), fed every
+// record and asked to judge as the watermark moves.
 //
 // Judged in event time, never the wall clock: a gateway is silent when the watermark (which
 // the other gateways' records move; see event-clock.ts) has passed its last record by more
@@ -21,17 +21,12 @@
 //
 // Per flow: one Map lookup and a few comparisons; the calendar is asked once per gateway per
 // quarter hour (every local hour boundary, in any zone, lies on a quarter hour of UTC).
-import type { Config, GatewaySilentSettings } from '../config/types.js';
-import { resolveDetectorSettings } from '../config/overrides.js';
+import { duration, positiveNumber } from '../config/schema/fields.js';
 import { formatDuration } from '../config/units.js';
-import type { Calendar } from '../engine/calendar.js';
-import type { Alert, StateChange } from '../engine/types.js';
+import { GATEWAY_DESTINATION_PREFIX, type Alert } from '../model/contract.js';
+import type { GatewayDetector, GatewayEntryWriter, GatewayJudge, GatewayView, LocalClock, SettingsOf } from './detector.js';
 
-/** Alerts name the gateway as their destination: `gateway:<id>` (overrides match it too). */
-export const GATEWAY_DESTINATION_PREFIX = 'gateway:';
-/** Changelog keys: one entry per gateway, one for the stream. */
-const GATEWAY_KEY_PREFIX = 'g:';
-const STREAM_KEY = 'm:silence';
+export { GATEWAY_DESTINATION_PREFIX };
 const SLOT_MS = 15 * 60_000;
 const HOURS_PER_DAY = 24;
 /** A gap this long covers every local hour, a 25-hour daylight-saving day included. */
@@ -72,7 +67,33 @@ interface GatewayJSON {
   judged: Judged;
 }
 
-export class GatewaySilence {
+const fields = {
+  min_silence: duration('positive').prefault('15m'),
+  factor: positiveNumber.default(3),
+  learning_period: duration('zero').prefault('1d'),
+};
+/** Per gateway, not per destination (overrides match `gateway:<id>`). */
+export type GatewaySilentSettings = SettingsOf<typeof fields>;
+declare module './detector.js' {
+  interface DetectorSettingsMap {
+    gateway_silent: GatewaySilentSettings;
+  }
+}
+
+export const gatewaySilent: GatewayDetector<'gateway_silent'> = {
+  kind: 'gateway',
+  type: 'GATEWAY_SILENT',
+  key: 'gateway_silent',
+  settings: { severity: 'HIGH', fields },
+  explain: (g) =>
+    `a gateway sends nothing while others go on for longer than ${formatDuration(g.min_silence)} and ${g.factor} times ` +
+    `its longest quiet period learnt for that hour of the day (alert destination gateway:<id>), ` +
+    `once it has been seen for ${formatDuration(g.learning_period)}`,
+  siem: { title: 'A security gateway stopped sending flow records while others continued', category: 'evidence gap', analyticTypeId: 2, analyticType: 'Behavioral' },
+  create: (view, clock, alertId) => new GatewaySilence(view, clock, alertId),
+};
+
+class GatewaySilence implements GatewayJudge<GatewaySilentSettings> {
   /** Do not call check() before the watermark reaches this (a lower bound of every due time). */
   nextCheck = Infinity;
 
@@ -84,13 +105,13 @@ export class GatewaySilence {
   private evidenceSince = -Infinity;
 
   constructor(
-    private config: Config,
-    private readonly calendar: Calendar,
+    private view: GatewayView<GatewaySilentSettings>,
+    private readonly calendar: LocalClock,
     private readonly alertId: (alert: Alert) => string,
   ) {}
 
-  reconfigure(config: Config): void {
-    this.config = config;
+  reconfigure(view: GatewayView<GatewaySilentSettings>): void {
+    this.view = view;
     for (const g of this.gateways.values()) g.settings = undefined;
     this.nextCheck = -Infinity; // thresholds may have moved either way
   }
@@ -98,7 +119,7 @@ export class GatewaySilence {
   /** One record (any gateway, null included: those move the stream's time only). */
   observe(gateway: string | null, eventMs: number, flowId: string): void {
     if (eventMs > this.streamLatest) {
-      if (eventMs - this.streamLatest > this.config.detectors.gateway_silent.min_silence) this.evidenceSince = eventMs;
+      if (eventMs - this.streamLatest > this.view.settings.min_silence) this.evidenceSince = eventMs;
       this.streamLatest = eventMs;
       this.streamDirty = true;
     }
@@ -125,8 +146,8 @@ export class GatewaySilence {
   check(watermark: number): Alert[] {
     if (watermark < this.nextCheck) return [];
     // Only as far as the records go (the end-of-input flush runs the watermark further).
-    const now = Math.min(watermark, this.streamLatest - this.config.windows.allowed_lateness);
-    const ttl = this.config.baseline.idle_ttl;
+    const now = Math.min(watermark, this.streamLatest - this.view.allowedLateness);
+    const ttl = this.view.idleTtl;
     const alerts: Alert[] = [];
     let next = Infinity;
     for (const [gateway, g] of this.gateways) {
@@ -157,41 +178,42 @@ export class GatewaySilence {
     return alerts;
   }
 
-  /** Changes since the last commit, appended to the engine's. */
-  commit(out: StateChange[]): void {
+  /**
+   * Entries changed since the last commit: each changed gateway's (null: forgotten), then the
+   * stream's (gateway null). The engine's state store (engine/state-store.ts) keys them.
+   */
+  commit(write: GatewayEntryWriter): void {
     for (const gateway of this.dirty) {
       const g = this.gateways.get(gateway);
-      out.push({ key: GATEWAY_KEY_PREFIX + gateway, value: g === undefined ? null : gatewayToJSON(g) });
+      write(gateway, g === undefined ? null : gatewayToJSON(g));
     }
     this.dirty.clear();
     if (this.streamDirty) {
-      out.push({ key: STREAM_KEY, value: this.streamToJSON() });
+      write(null, this.streamToJSON());
       this.streamDirty = false;
     }
   }
 
-  snapshot(out: StateChange[]): void {
-    out.push({ key: STREAM_KEY, value: this.streamToJSON() });
-    for (const [gateway, g] of this.gateways) out.push({ key: GATEWAY_KEY_PREFIX + gateway, value: gatewayToJSON(g) });
+  /** Every entry: the stream's first, then each gateway's. */
+  snapshot(write: GatewayEntryWriter): void {
+    write(null, this.streamToJSON());
+    for (const [gateway, g] of this.gateways) write(gateway, gatewayToJSON(g));
   }
 
-  /** One changelog entry, if it is this detector's (false: not one of its keys). */
-  restoreEntry(key: string, value: string | null): boolean {
-    if (key === STREAM_KEY) {
+  /** One entry read back: a gateway's (null value: forgotten), or the stream's (gateway null). */
+  restoreEntry(gateway: string | null, value: string | null): void {
+    if (gateway === null) {
       if (value !== null) {
         const j = JSON.parse(value);
         this.streamLatest = j.latest ?? -Infinity;
         this.evidenceSince = j.since ?? -Infinity;
       }
-    } else if (key.startsWith(GATEWAY_KEY_PREFIX)) {
-      const gateway = key.slice(GATEWAY_KEY_PREFIX.length);
-      if (value === null) this.gateways.delete(gateway);
-      else this.gateways.set(gateway, this.gatewayFromJSON(JSON.parse(value) as GatewayJSON));
+    } else if (value === null) {
+      this.gateways.delete(gateway);
     } else {
-      return false;
+      this.gateways.set(gateway, this.gatewayFromJSON(JSON.parse(value) as GatewayJSON));
     }
     this.nextCheck = -Infinity; // derived: the next check recomputes it
-    return true;
   }
 
   // ---- internals ----
@@ -241,10 +263,7 @@ export class GatewaySilence {
   }
 
   private settingsOf(gateway: string, g: GatewayState): GatewaySilentSettings {
-    g.settings ??=
-      this.config.detectors.overrides.length === 0
-        ? this.config.detectors.gateway_silent
-        : resolveDetectorSettings(this.config, 'gateway_silent', GATEWAY_DESTINATION_PREFIX + gateway, null);
+    g.settings ??= this.view.settingsFor(gateway);
     return g.settings;
   }
 
@@ -278,7 +297,7 @@ export class GatewaySilence {
         `${formatDuration(s.min_silence)}). Check that ${gateway} is up and its flow log shipping works, and whether ` +
         `traffic now leaves by a route that bypasses it.`,
       sample_flow_ids: [g.lastFlowId],
-      config_version: this.config.config_version,
+      config_version: this.view.configVersion,
       detected_at_ms: now,
     };
     alert.alert_id = this.alertId(alert);

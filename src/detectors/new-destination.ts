@@ -3,17 +3,29 @@
 // A flow that already broke policy (residency, principal, bypass) raises that alert
 // and not this one too: the more specific alert is what the analyst acts on.
 import { formatDuration } from '../config/units.js';
-import { ruleHit, type FlowDetector } from './detector.js';
+import { duration } from '../config/schema/fields.js';
+import { ruleHit, type FlowDetector, type SettingsOf } from './detector.js';
 import { describeSender, describeSent, describeTarget } from './describe.js';
 
 /** Data classes this destination has received (sorted on write for stable state text). */
 export type KnownClasses = Set<string>;
+
+const fields = { learning_period: duration('zero').prefault('1d') };
+export type NewDestinationSettings = SettingsOf<typeof fields>;
+declare module './detector.js' {
+  interface DetectorSettingsMap {
+    new_destination: NewDestinationSettings;
+  }
+}
 
 export const newDestination: FlowDetector<'new_destination', KnownClasses> = {
   kind: 'flow',
   dataClassOnly: true,
   type: 'NEW_DESTINATION',
   key: 'new_destination',
+  settings: { severity: 'MEDIUM', fields },
+  explain: (s) => `a destination receives a data class for the first time, after a learning period of ${formatDuration(s.learning_period)}`,
+  siem: { title: 'Destination received a data class for the first time', category: 'first-seen', analyticTypeId: 2, analyticType: 'Behavioral' },
   init: () => new Set(),
   toJSON: (known) => [...known].sort(),
   fromJSON: (json) => new Set(json as string[]),

@@ -1,14 +1,23 @@
 // RESIDENCY_VIOLATION: a flow of a data class to a country its policy does not allow.
 // Per flow and immediate: no warm-up, the first violating flow alerts.
-import { countryAllowed } from '../engine/policy.js';
-import { ruleHit, STATELESS, type FlowDetector } from './detector.js';
+import { countryAllowed } from '../model/policy.js';
+import { ruleHit, STATELESS, type FlowDetector, type SettingsOf } from './detector.js';
 import { describeSender, describeSent, describeTarget, NOTHING_ALLOWED, policyRule } from './describe.js';
+
+declare module './detector.js' {
+  interface DetectorSettingsMap {
+    residency_violation: SettingsOf<{}>;
+  }
+}
 
 export const residencyViolation: FlowDetector<'residency_violation', undefined> = {
   kind: 'flow',
   dataClassOnly: true,
   type: 'RESIDENCY_VIOLATION',
   key: 'residency_violation',
+  settings: { severity: 'CRITICAL', fields: {} },
+  explain: () => 'restricted data goes to a country its class does not allow',
+  siem: { title: 'Restricted data sent to a country its policy does not allow', category: 'policy', analyticTypeId: 1, analyticType: 'Rule' },
   ...STATELESS,
   learnOne: () => false,
   scoreOne(_state, { flow, destination, policy }) {

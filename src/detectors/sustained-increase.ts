@@ -3,11 +3,27 @@
 // seasonal baseline: each window adds (z - k); the sum alerts past `threshold` once it
 // has stayed positive for `min_windows` windows. z is clipped so one huge window cannot
 // carry the sum alone (that is VOLUME_SPIKE's job), and the sum restarts after an alert.
-import type { SustainedIncreaseSettings } from '../config/types.js';
 import { formatBytes, formatDuration } from '../config/units.js';
 import { addCapped } from '../engine/window.js';
 import type { WindowContext, WindowDetector } from './detector.js';
+import { positiveNumber, wholeNumber } from '../config/schema/fields.js';
+import type { DetectorInfo, SettingsOf } from './detector.js';
 import { formatFlowRate, formatRatio } from './describe.js';
+
+// ---- What the config, check-config and the SIEM mappings read of SUSTAINED_INCREASE ----
+const fields = { threshold: positiveNumber.default(5.0), min_windows: wholeNumber(1).default(10) };
+export type SustainedIncreaseSettings = SettingsOf<typeof fields>;
+declare module './detector.js' {
+  interface DetectorSettingsMap {
+    sustained_increase: SustainedIncreaseSettings;
+  }
+}
+const sustainedIncreaseInfo: Omit<DetectorInfo<'sustained_increase'>, 'type' | 'key'> = {
+  settings: { severity: 'MEDIUM', fields },
+  explain: (s) => `the volume stays above the baseline with a score beyond ${s.threshold} for at least ${s.min_windows} windows in a row`,
+  siem: { title: 'Bytes sent to a destination stayed above its baseline', category: 'volume baseline', analyticTypeId: 3, analyticType: 'Statistical' },
+};
+// ---- end ----
 
 /** Allowance k in standard deviations: drift smaller than this is noise. */
 export const CUSUM_ALLOWANCE = 1.0;
@@ -60,6 +76,7 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
   kind: 'window',
   type: 'SUSTAINED_INCREASE',
   key: 'sustained_increase',
+  ...sustainedIncreaseInfo,
   init: idle,
   toJSON: (s) => [s.sum, s.run, s.runBytes, s.runExpected, s.runFlows, s.runStartMs, s.runExpectedFlows],
   fromJSON: (json) => {

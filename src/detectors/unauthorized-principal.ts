@@ -1,12 +1,21 @@
 // UNAUTHORIZED_PRINCIPAL: a principal moved a data class its policy does not grant it.
-import { ruleHit, STATELESS, type FlowDetector } from './detector.js';
+import { ruleHit, STATELESS, type FlowDetector, type SettingsOf } from './detector.js';
 import { describePrincipal, describeSender, describeSent, describeTarget, NOTHING_ALLOWED, policyRule } from './describe.js';
+
+declare module './detector.js' {
+  interface DetectorSettingsMap {
+    unauthorized_principal: SettingsOf<{}>;
+  }
+}
 
 export const unauthorizedPrincipal: FlowDetector<'unauthorized_principal', undefined> = {
   kind: 'flow',
   dataClassOnly: true,
   type: 'UNAUTHORIZED_PRINCIPAL',
   key: 'unauthorized_principal',
+  settings: { severity: 'CRITICAL', fields: {} },
+  explain: () => 'a principal sends a class it is not listed for',
+  siem: { title: 'Restricted data moved by a principal its policy does not authorise', category: 'policy', analyticTypeId: 1, analyticType: 'Rule' },
   ...STATELESS,
   learnOne: () => false,
   scoreOne(_state, { flow, destination, policy }) {

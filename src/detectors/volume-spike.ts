@@ -4,13 +4,32 @@
 // shared baseline that the engine keeps per destination.
 import { formatBytes, formatDuration } from '../config/units.js';
 import { STATELESS, type WindowDetector } from './detector.js';
+import { positiveNumber, size } from '../config/schema/fields.js';
+import { exactBytes } from '../config/units.js';
+import type { DetectorInfo, SettingsOf } from './detector.js';
 import { formatFlowRate, formatRatio } from './describe.js';
 import type { BaselineVerdict, WindowObservation } from './baseline/seasonal-baseline.js';
+
+// ---- What the config, check-config and the SIEM mappings read of VOLUME_SPIKE ----
+const fields = { threshold: positiveNumber.default(6.0), min_bytes: size().prefault('1MB') };
+export type VolumeSpikeSettings = SettingsOf<typeof fields>;
+declare module './detector.js' {
+  interface DetectorSettingsMap {
+    volume_spike: VolumeSpikeSettings;
+  }
+}
+const volumeSpikeInfo: Omit<DetectorInfo<'volume_spike'>, 'type' | 'key'> = {
+  settings: { severity: 'HIGH', fields },
+  explain: (s) => `a window scores above ${s.threshold} against its destination's baseline with at least ${exactBytes(s.min_bytes)}`,
+  siem: { title: 'Bytes sent to a destination spiked above its baseline', category: 'volume baseline', analyticTypeId: 3, analyticType: 'Statistical' },
+};
+// ---- end ----
 
 export const volumeSpike: WindowDetector<'volume_spike', undefined> = {
   kind: 'window',
   type: 'VOLUME_SPIKE',
   key: 'volume_spike',
+  ...volumeSpikeInfo,
   ...STATELESS,
   scoreOne(_state, { destination, window, baseline, learnedWindows, warmupWindows }, settings) {
     const score = baseline.distance;

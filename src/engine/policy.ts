@@ -2,16 +2,10 @@
 // so a flow costs a few map reads, not a regex per principal.
 import picomatch from 'picomatch';
 import { ANY_COUNTRY, ANY_PRINCIPAL } from '../config/schema/policy.js';
-import type { Config, PolicyDataClass } from '../config/types.js';
+import type { Config } from '../config/types.js';
+import type { CompiledClass } from '../model/policy.js';
 
-export interface CompiledClass {
-  name: string;
-  entry: PolicyDataClass;
-  anyCountry: boolean;
-  countries: ReadonlySet<string>;
-  /** null principal never matches a glob: an anonymous flow is not authorised. */
-  principalAllowed(principal: string | null): boolean;
-}
+export { countryAllowed, type CompiledClass } from '../model/policy.js';
 
 export function compilePolicy(config: Config): Map<string, CompiledClass> {
   const out = new Map<string, CompiledClass>();
@@ -40,10 +34,4 @@ export function compilePolicy(config: Config): Map<string, CompiledClass> {
     });
   }
   return out;
-}
-
-export function countryAllowed(cls: CompiledClass, country: string | null): boolean {
-  if (cls.anyCountry) return true; // "*": the class has no residency rule at all
-  if (country === null) return false; // unknown country counts as not allowed
-  return cls.countries.has(country);
 }

@@ -2,7 +2,8 @@
 // reflects (see progress.ts), pushes the rest through the Pipeline and hands back alerts, dead
 // letters and the state changes the changelog must receive. No I/O here: the batch handler
 // does the producing and committing.
-import { chainAlert, newChainHead, suppressedChainId } from '../audit/chain.js';
+import { AlertPath } from '../alerts/alert-path.js';
+import { newChainHead } from '../audit/chain.js';
 import type { Config } from '../config/types.js';
 import { Engine } from '../engine/engine.js';
 import { checkFuture, type FutureBound } from '../engine/future-bound.js';
@@ -60,10 +61,9 @@ export class EngineTask {
   private progressDirty = false;
   private readonly decoder: FlowDecoder;
   private readonly dedupeBySource: boolean;
-  private readonly suppressions: SuppressionBook | undefined;
+  private readonly alertPath: AlertPath;
 
   constructor(o: EngineTaskOptions) {
-    this.suppressions = o.suppressions;
     this.topic = o.topic;
     this.partition = o.partition;
     this.decoder = o.decoder;
@@ -80,6 +80,12 @@ export class EngineTask {
       o.warn?.(`changelog partition ${o.partition} was written while reading ${saved.topic}; its input offsets are not used for ${o.topic}`);
     }
     this.progress = saved !== null && saved.topic === o.topic ? saved : emptyProgress(o.topic);
+    // The chain heads live in the progress marker: they advance with the state they came from.
+    const progress = this.progress;
+    this.alertPath = new AlertPath({
+      suppressions: o.suppressions,
+      chains: { id: this.chainId, incidents: progress.chain, suppressed: () => (progress.suppressed ??= newChainHead()) },
+    });
   }
 
   /** The alert hash chain of this partition (see src/audit/chain.ts). */
@@ -125,21 +131,10 @@ export class EngineTask {
     for (const alert of alerts) this.route(alert, out);
   }
 
-  /**
-   * Incident or suppressed, decided before chaining: each of the two chains of this partition
-   * then holds every alert of its topic with no gap (verify checks both).
-   */
+  /** Incident or suppressed, then chained (src/alerts/alert-path.ts), into the batch's output. */
   private route(alert: Alert, out: BatchOutput): void {
-    const by = this.suppressions?.cover(alert) ?? null;
-    if (by === null) {
-      chainAlert(alert, this.chainId, this.progress.chain);
-      out.alerts.push(alert);
-      return;
-    }
-    alert.suppressed_by = by;
-    this.progress.suppressed ??= newChainHead();
-    chainAlert(alert, suppressedChainId(this.chainId), this.progress.suppressed);
-    out.suppressed.push(alert);
+    if (this.alertPath.route(alert) === 'incident') out.alerts.push(alert);
+    else out.suppressed.push(alert);
   }
 
   /** After a batch: offsets up to its end are done (covers offsets of records never delivered, like control records). */

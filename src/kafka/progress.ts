@@ -11,8 +11,9 @@
 import { newChainHead, parseChainHead, type ChainHead } from '../audit/chain.js';
 import type { StateChange } from '../engine/types.js';
 
-/** Changelog key of the marker; the engine's own keys start with `d:` and `m:`. */
-export const PROGRESS_KEY = 'x:progress';
+/** Changelog key of the marker (engine/state-store.ts owns every changelog key). */
+import { PROGRESS_KEY } from '../engine/state-store.js';
+export { PROGRESS_KEY };
 
 export interface Progress {
   /** The engine-input topic the offsets below belong to. */

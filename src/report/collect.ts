@@ -1,9 +1,11 @@
 // Gathers the audit report's figures from the flows, the engine's window scores and the
 // alerts. Pure and synchronous like the engine: the shell (src/cli/report-command.ts) reads
 // the inputs and feeds them in, so the same inputs always give the same report.
-import type { Config } from '../config/types.js';
+import type { Config, DetectorKey } from '../config/types.js';
 import { DestinationKeyer, InternalNetworks } from '../engine/keys.js';
-import { compilePolicy, countryAllowed, type CompiledClass } from '../engine/policy.js';
+import type { FlowContext } from '../detectors/detector.js';
+import { flowDetectors, windowDetectors } from '../detectors/registry.js';
+import { compilePolicy, type CompiledClass } from '../engine/policy.js';
 import { ALERT_TYPES, SEVERITIES, type Alert, type AlertType, type FlowRecord, type Severity, type WindowScore } from '../engine/types.js';
 import { POLICY_RULES, type ClassFigures, type DestinationSeries, type GatewayGap, type PolicyRule, type ReportData, type ReportInput, type Tally, type Violation } from './model.js';
 
@@ -31,6 +33,10 @@ export class ReportCollector {
   private readonly keyer: DestinationKeyer;
   private readonly internal: InternalNetworks;
   private readonly policy: Map<string, CompiledClass>;
+  /** Flow detectors of policy rules (registry), run over every flow for the violations table. */
+  private readonly policyDetectors = flowDetectors().filter((d) => d.siem.category === 'policy');
+  /** Alert types of the window (volume) detectors: their destinations are charted. */
+  private readonly volumeTypes = new Set<AlertType>(windowDetectors().map((d) => d.type));
   private readonly classes = new Map<string, ClassAcc>();
   private readonly violations: Violation[] = [];
   /** gateway -> hour-or-day bucket start -> flows; '' is "no gateway". */
@@ -89,14 +95,14 @@ export class ReportCollector {
 
     const rule = flow.data_class === null ? undefined : this.policy.get(flow.data_class);
     if (rule === undefined) return;
-    const broken: PolicyRule[] = [];
-    if (!countryAllowed(rule, flow.dst_country)) broken.push('RESIDENCY_VIOLATION');
-    if (!rule.principalAllowed(flow.principal)) broken.push('UNAUTHORIZED_PRINCIPAL');
-    if (rule.entry.require_gateway && flow.gateway_id === null) broken.push('GATEWAY_BYPASS');
-    for (const r of broken) {
+    // The policy detectors of the registry judge the flow, whatever the config enables.
+    const destination = this.keyer.keyOf(flow);
+    const ctx: FlowContext = { flow, destination, policy: rule, firstEventMs: flow.end_ms, earlier: [] };
+    for (const d of this.policyDetectors) {
+      if (d.scoreOne(d.init(), ctx, this.config.detectors[d.key as DetectorKey] as never) === null) continue;
       this.violations.push({
-        flow_id: flow.flow_id, end_ms: flow.end_ms, rule: r, data_class: flow.data_class!, principal: flow.principal,
-        destination: this.keyer.keyOf(flow), dst_country: flow.dst_country, gateway_id: flow.gateway_id, bytes: flow.bytes_out, alert_id: null,
+        flow_id: flow.flow_id, end_ms: flow.end_ms, rule: d.type as PolicyRule, data_class: flow.data_class!, principal: flow.principal,
+        destination, dst_country: flow.dst_country, gateway_id: flow.gateway_id, bytes: flow.bytes_out, alert_id: null,
       });
     }
   }
@@ -194,7 +200,7 @@ export class ReportCollector {
   private destinationSeries(alerts: readonly Alert[]): DestinationSeries[] {
     const volume = new Map<string, Alert[]>();
     for (const a of alerts) {
-      if (a.type !== 'VOLUME_SPIKE' && a.type !== 'SUSTAINED_INCREASE') continue;
+      if (!this.volumeTypes.has(a.type)) continue;
       const list = volume.get(a.destination);
       if (list) list.push(a);
       else volume.set(a.destination, [a]);

@@ -135,7 +135,7 @@ function verdict(over: Partial<BaselineVerdict>): BaselineVerdict {
 }
 
 function windowCtx(destination: string, w: WindowObservation, baseline: BaselineVerdict): WindowContext {
-  return { destination, window: w, baseline, learnedWindows: 100, learnedHours: 48, warmupWindows: 60, config };
+  return { destination, window: w, baseline, learnedWindows: 100, learnedHours: 48, warmupWindows: 60 };
 }
 
 describe('VOLUME_SPIKE', () => {

@@ -41,13 +41,26 @@ const serviceSection = section(
   }),
 );
 
-export const configSchema = strict({
-  kafka: kafkaSection,
-  windows: windowsSection,
-  baseline: baselineSection,
-  policy: policySection,
-  detectors: detectorsSection,
-  alerts: alertsSection,
-  service: serviceSection,
-  suppressions: suppressionsSection,
-});
+function build() {
+  return strict({
+    kafka: kafkaSection,
+    windows: windowsSection,
+    baseline: baselineSection,
+    policy: policySection,
+    detectors: detectorsSection(),
+    alerts: alertsSection,
+    service: serviceSection,
+    suppressions: suppressionsSection,
+  });
+}
+
+let built: { detectors: ReturnType<typeof detectorsSection>; schema: ReturnType<typeof build> } | undefined;
+
+/** The whole file's schema; its detectors section follows the detector registry. */
+export function configSchema(): ReturnType<typeof build> {
+  if (built === undefined || built.detectors !== detectorsSection()) {
+    const schema = build();
+    built = { detectors: detectorsSection(), schema };
+  }
+  return built.schema;
+}

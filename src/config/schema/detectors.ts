@@ -1,53 +1,27 @@
-// detectors: one block per detector, every setting with its default, and overrides that
-// change some settings for a destination glob and/or a data class.
+// detectors: one block per registered detector (src/detectors/registry.ts), every setting with
+// the default its detector declares, and overrides that change some settings for a destination
+// glob and/or a data class. Built from the registry, so a new detector's block, defaults and
+// override settings need no line here.
 import { z } from 'zod';
-import type { Severity } from '../../engine/types.js';
-import type { DetectorKey } from '../types.js';
-import { duration, positiveNumber, section, severity, size, strict, wholeNumber } from './fields.js';
+import type { Detector } from '../../detectors/detector.js';
+import { DETECTORS, registryVersion } from '../../detectors/registry.js';
+import { section, severity, strict } from './fields.js';
 
-// The settings of each detector, without defaults: overrides use them as partial settings.
-const base = { enabled: z.boolean(), severity };
-const settingFields = {
-  residency_violation: base,
-  unauthorized_principal: base,
-  gateway_bypass: base,
-  new_destination: { ...base, learning_period: duration('zero') },
-  volume_spike: { ...base, threshold: positiveNumber, min_bytes: size() },
-  sustained_increase: { ...base, threshold: positiveNumber, min_windows: wholeNumber(1) },
-  gateway_silent: { ...base, min_silence: duration('positive'), factor: positiveNumber, learning_period: duration('zero') },
-} satisfies Record<DetectorKey, z.ZodRawShape>;
+/** A detector's own fields without their defaults: an override sets only what it names. */
+function withoutDefaults(fields: z.ZodRawShape): z.ZodRawShape {
+  return Object.fromEntries(
+    Object.entries(fields).map(([key, schema]) => [key, schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault ? schema.unwrap() : schema]),
+  );
+}
 
-const DETECTOR_KEYS = Object.keys(settingFields) as DetectorKey[];
+function block(d: Detector) {
+  return section(strict({ enabled: z.boolean().default(true), severity: severity.default(d.settings.severity), ...d.settings.fields }));
+}
 
-const enabledWith = (defaultSeverity: Severity) => ({
-  enabled: z.boolean().default(true),
-  severity: severity.default(defaultSeverity),
-});
-
-const detectorBlocks = {
-  residency_violation: section(strict(enabledWith('CRITICAL'))),
-  unauthorized_principal: section(strict(enabledWith('CRITICAL'))),
-  gateway_bypass: section(strict(enabledWith('HIGH'))),
-  new_destination: section(strict({ ...enabledWith('MEDIUM'), learning_period: duration('zero').prefault('1d') })),
-  volume_spike: section(
-    strict({ ...enabledWith('HIGH'), threshold: positiveNumber.default(6.0), min_bytes: size().prefault('1MB') }),
-  ),
-  sustained_increase: section(
-    strict({ ...enabledWith('MEDIUM'), threshold: positiveNumber.default(5.0), min_windows: wholeNumber(1).default(10) }),
-  ),
-  gateway_silent: section(
-    strict({
-      ...enabledWith('HIGH'),
-      min_silence: duration('positive').prefault('15m'),
-      factor: positiveNumber.default(3),
-      learning_period: duration('zero').prefault('1d'),
-    }),
-  ),
-};
-
-function partialSettings<S extends z.ZodRawShape>(fields: S) {
+function partialSettings(d: Detector) {
+  const fields: z.ZodRawShape = { enabled: z.boolean(), severity, ...withoutDefaults(d.settings.fields) };
   const optional = Object.fromEntries(Object.entries(fields).map(([key, schema]) => [key, z.optional(schema)]));
-  return strict(optional as { [K in keyof S]: z.ZodOptional<S[K]> }).optional();
+  return strict(optional).optional();
 }
 
 // `when`: an entry that already failed (a misspelt key, say) gets that one message, not a second.
@@ -58,20 +32,21 @@ const match = strict({ destination: z.string().min(1).optional(), data_class: z.
   { message: 'expected destination, data_class or both', ...onlyIfValid },
 );
 
-const override = strict({
-  match,
-  residency_violation: partialSettings(settingFields.residency_violation),
-  unauthorized_principal: partialSettings(settingFields.unauthorized_principal),
-  gateway_bypass: partialSettings(settingFields.gateway_bypass),
-  new_destination: partialSettings(settingFields.new_destination),
-  volume_spike: partialSettings(settingFields.volume_spike),
-  sustained_increase: partialSettings(settingFields.sustained_increase),
-  gateway_silent: partialSettings(settingFields.gateway_silent),
-})
-  .refine((value) => DETECTOR_KEYS.some((key) => value[key] !== undefined), {
-    message: `an override must change at least one detector (${DETECTOR_KEYS.join(', ')})`,
-    ...onlyIfValid,
-  })
-  .transform(({ match: matchValue, ...settings }) => ({ match: matchValue, settings }));
+function build(detectors: readonly Detector[]) {
+  const keys = detectors.map((d) => d.key as string);
+  const override = strict({ match, ...Object.fromEntries(detectors.map((d) => [d.key, partialSettings(d)])) })
+    .refine((value) => keys.some((key) => (value as Record<string, unknown>)[key] !== undefined), {
+      message: `an override must change at least one detector (${keys.join(', ')})`,
+      ...onlyIfValid,
+    })
+    .transform(({ match: matchValue, ...settings }) => ({ match: matchValue, settings }));
+  return section(strict({ ...Object.fromEntries(detectors.map((d) => [d.key, block(d)])), overrides: z.array(override).default([]) }));
+}
 
-export const detectorsSection = section(strict({ ...detectorBlocks, overrides: z.array(override).default([]) }));
+let built: { version: number; schema: ReturnType<typeof build> } | undefined;
+
+/** The detectors section of the registered detectors (rebuilt when the registry changed). */
+export function detectorsSection(): ReturnType<typeof build> {
+  if (built === undefined || built.version !== registryVersion()) built = { version: registryVersion(), schema: build(DETECTORS) };
+  return built.schema;
+}

@@ -1,7 +1,7 @@
 // Field schemas shared by the config sections. Each produces the normalised value
 // (milliseconds, bytes) and words its own error so the message says what is accepted.
 import { z } from 'zod';
-import { SEVERITIES } from '../../engine/types.js';
+import { SEVERITIES } from '../../model/contract.js';
 import { describeValue } from '../describe.js';
 import { DURATION_HINT, SIZE_HINT, parseDuration, parseSize } from '../units.js';
 

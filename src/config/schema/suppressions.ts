@@ -4,7 +4,7 @@
 // other sections (baseline.key, policy.regions, max_duration): load.ts checks that with
 // the whole config (src/config/suppression-checks.ts).
 import { z } from 'zod';
-import type { Suppression } from '../../suppress/types.js';
+import type { Suppression } from '../../model/contract.js';
 import { validateSuppression, type SuppressionField } from '../../suppress/validate.js';
 import { describeValue } from '../describe.js';
 import { duration, section, strict } from './fields.js';

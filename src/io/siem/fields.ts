@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type avro from 'avsc';
 import type { Alert, AlertType, Severity } from '../../engine/types.js';
+import type { SiemKind } from '../../detectors/detector.js';
+import { DETECTORS } from '../../detectors/registry.js';
 import { alertType, packageRoot } from '../schemas.js';
 
 export const PRODUCT_NAME = 'egress-watch';
@@ -40,28 +42,14 @@ export function severityOfId(id: unknown): Severity | undefined {
   return (Object.keys(SEVERITY_IDS) as Severity[]).find((s) => SEVERITY_IDS[s] === id);
 }
 
-/** How each detector decides: names the rule family in both formats. */
-export interface DetectorKind {
+/** How each detector decides: names the rule family in both formats (each detector's `siem`, detectors/*.ts). */
+export interface DetectorKind extends SiemKind {
   /** Config key of the detector (detectors.<key>). */
   key: string;
-  /** A short title for finding_info.title and rule.description. */
-  title: string;
-  /** 'policy' rules, the 'first-seen' rule, the 'volume baseline', or the gateways' 'evidence gap'. */
-  category: 'policy' | 'first-seen' | 'volume baseline' | 'evidence gap';
-  /** OCSF analytic type_id: 1 Rule, 2 Behavioral, 3 Statistical. */
-  analyticTypeId: 1 | 2 | 3;
-  analyticType: 'Rule' | 'Behavioral' | 'Statistical';
 }
 
-export const DETECTOR_KINDS: Record<AlertType, DetectorKind> = {
-  RESIDENCY_VIOLATION: { key: 'residency_violation', title: 'Restricted data sent to a country its policy does not allow', category: 'policy', analyticTypeId: 1, analyticType: 'Rule' },
-  UNAUTHORIZED_PRINCIPAL: { key: 'unauthorized_principal', title: 'Restricted data moved by a principal its policy does not authorise', category: 'policy', analyticTypeId: 1, analyticType: 'Rule' },
-  GATEWAY_BYPASS: { key: 'gateway_bypass', title: 'Restricted data sent without passing a security gateway', category: 'policy', analyticTypeId: 1, analyticType: 'Rule' },
-  NEW_DESTINATION: { key: 'new_destination', title: 'Destination received a data class for the first time', category: 'first-seen', analyticTypeId: 2, analyticType: 'Behavioral' },
-  VOLUME_SPIKE: { key: 'volume_spike', title: 'Bytes sent to a destination spiked above its baseline', category: 'volume baseline', analyticTypeId: 3, analyticType: 'Statistical' },
-  SUSTAINED_INCREASE: { key: 'sustained_increase', title: 'Bytes sent to a destination stayed above its baseline', category: 'volume baseline', analyticTypeId: 3, analyticType: 'Statistical' },
-  GATEWAY_SILENT: { key: 'gateway_silent', title: 'A security gateway stopped sending flow records while others continued', category: 'evidence gap', analyticTypeId: 2, analyticType: 'Behavioral' },
-};
+/** Every registered detector's kind by its alert type. */
+export const DETECTOR_KINDS = Object.fromEntries(DETECTORS.map((d) => [d.type, { key: d.key, ...d.siem }])) as Record<AlertType, DetectorKind>;
 
 /** Every field of the alert schema, in its order (contract fields and later optional ones). */
 export function alertFieldNames(): string[] {
