@@ -4,8 +4,8 @@
 import ipaddr from 'ipaddr.js';
 import picomatch from 'picomatch';
 import { gatewayDetectors, windowDetectors } from '../detectors/registry.js';
-import { prefixOf } from '../engine/keys.js';
 import { GATEWAY_DESTINATION_PREFIX } from '../model/contract.js';
+import { prefixOf } from '../model/destination-prefix.js';
 import { isIp } from '../io/validate-flow.js';
 import { describeValue } from './describe.js';
 import type { PathIssue } from './issues.js';

@@ -2,8 +2,8 @@
 // same way. A reason says, in at most two short sentences: the rule or baseline (by its
 // config key, so an operator can find it), what was observed against what was expected in
 // human units (MB, flows/min), the threshold, and what to check next.
-import { formatBytes } from '../config/units.js';
-import type { FlowRecord } from '../engine/types.js';
+import { formatBytes } from '../values/units.js';
+import type { FlowRecord } from '../model/contract.js';
 
 export function describeTarget(flow: FlowRecord, destination: string): string {
   const country = flow.dst_country ?? 'unknown country';

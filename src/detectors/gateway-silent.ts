@@ -21,8 +21,8 @@
 //
 // Per flow: one Map lookup and a few comparisons; the calendar is asked once per gateway per
 // quarter hour (every local hour boundary, in any zone, lies on a quarter hour of UTC).
-import { duration, positiveNumber } from '../config/schema/fields.js';
-import { formatDuration } from '../config/units.js';
+import { duration, positiveNumber } from '../values/fields.js';
+import { formatDuration } from '../values/units.js';
 import { GATEWAY_DESTINATION_PREFIX, type Alert } from '../model/contract.js';
 import type { GatewayDetector, GatewayEntryWriter, GatewayJudge, GatewayView, LocalClock, SettingsOf } from './detector.js';
 

@@ -2,8 +2,8 @@
 // learning period. State: the data classes the destination has received.
 // A flow that already broke policy (residency, principal, bypass) raises that alert
 // and not this one too: the more specific alert is what the analyst acts on.
-import { formatDuration } from '../config/units.js';
-import { duration } from '../config/schema/fields.js';
+import { formatDuration } from '../values/units.js';
+import { duration } from '../values/fields.js';
 import { ruleHit, type FlowDetector, type SettingsOf } from './detector.js';
 import { describeSender, describeSent, describeTarget } from './describe.js';
 

@@ -9,10 +9,10 @@
 // report. schemas/alert.avsc's type enum and model/contract.ts's ALERT_TYPES are the wire
 // contract and are held equal to this list by test/detectors/registry.test.ts.
 //
-// Layers, bottom up (docs/architecture.md): model (contract types) < config's value parsers
-// (units, schema/fields) < detectors < config (schema, types, explain) < engine < alerts,
-// suppress, audit, io < kafka, cli. Detectors read only the model, the value parsers and their
-// own helpers; config's schema and types read the detectors through this file.
+// Layers, bottom up (docs/architecture.md): model (contract types) < values (durations, sizes,
+// zod field builders) < detectors < config (schema, types, explain) < engine < alerts, suppress,
+// audit, io, report < kafka, cli. Detectors read only the model, the values and their own
+// helpers; config's schema and types read the detectors through this file.
 import type { Detector } from './detector.js';
 import { gatewayBypass } from './gateway-bypass.js';
 import { gatewaySilent } from './gateway-silent.js';

@@ -6,7 +6,7 @@
 import { formatBytes, formatDuration } from '../config/units.js';
 import { addCapped } from '../engine/window.js';
 import type { WindowContext, WindowDetector } from './detector.js';
-import { positiveNumber, wholeNumber } from '../config/schema/fields.js';
+import { positiveNumber, wholeNumber } from '../values/fields.js';
 import type { DetectorInfo, SettingsOf } from './detector.js';
 import { formatFlowRate, formatRatio } from './describe.js';
 

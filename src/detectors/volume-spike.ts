@@ -4,8 +4,8 @@
 // shared baseline that the engine keeps per destination.
 import { formatBytes, formatDuration } from '../config/units.js';
 import { STATELESS, type WindowDetector } from './detector.js';
-import { positiveNumber, size } from '../config/schema/fields.js';
-import { exactBytes } from '../config/units.js';
+import { positiveNumber, size } from '../values/fields.js';
+import { exactBytes } from '../values/units.js';
 import type { DetectorInfo, SettingsOf } from './detector.js';
 import { formatFlowRate, formatRatio } from './describe.js';
 import type { BaselineVerdict, WindowObservation } from './baseline/seasonal-baseline.js';

@@ -4,6 +4,9 @@
 import ipaddr from 'ipaddr.js';
 import type { BaselineKey } from '../config/types.js';
 import type { FlowRecord } from './types.js';
+import { prefixOf } from '../model/destination-prefix.js';
+
+export { prefixOf };
 
 const CACHE_LIMIT = 200_000;
 
@@ -27,18 +30,6 @@ export class DestinationKeyer {
         return this.prefixes.get(flow.dst_ip) ?? remember(this.prefixes, flow.dst_ip, prefixOf(flow.dst_ip));
     }
   }
-}
-
-/** /24 for IPv4, /64 for IPv6, as CIDR text. */
-export function prefixOf(ip: string): string {
-  const addr = ipaddr.process(ip);
-  if (addr.kind() === 'ipv4') {
-    const o = (addr as ipaddr.IPv4).octets;
-    return `${o[0]}.${o[1]}.${o[2]}.0/24`;
-  }
-  const p = (addr as ipaddr.IPv6).parts;
-  const net = ipaddr.IPv6.parse(`${p[0].toString(16)}:${p[1].toString(16)}:${p[2].toString(16)}:${p[3].toString(16)}::`);
-  return `${net.toString()}/64`;
 }
 
 export class InternalNetworks {

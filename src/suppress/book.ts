@@ -2,7 +2,7 @@
 // (suppressions.entries) plus those read from the suppressions topic. The shell feeds it;
 // matching stays pure (match.ts). A topic record with the id of a config entry is refused:
 // the config's word is final for its own ids.
-import type { Alert } from '../engine/types.js';
+import type { Alert } from '../model/contract.js';
 import { coveringSuppression } from './match.js';
 import type { Suppression } from './types.js';
 

@@ -1,7 +1,7 @@
 // Which suppression covers an alert. Deterministic: the alert's own event time
 // (detected_at_ms) is compared with the expiry, never a clock, and when several cover it
 // the one with the smallest id is named, whatever order they were loaded in.
-import type { Alert } from '../engine/types.js';
+import type { Alert } from '../model/contract.js';
 import type { Suppression } from './types.js';
 
 /** Whether `s` covers `alert`: exact scope match and the alert's event time before the expiry. */

@@ -3,8 +3,8 @@
 // suppressions.max_duration after creation. Pure: the caller supplies the rules (from the
 // config) and the times (the CLI reads the clock, the config states them).
 import type { BaselineKey } from '../config/types.js';
-import { prefixOf } from '../engine/keys.js';
-import { ALERT_TYPES, type AlertType } from '../engine/types.js';
+import { prefixOf } from '../model/destination-prefix.js';
+import { ALERT_TYPES, type AlertType } from '../model/contract.js';
 import { isIp } from '../io/validate-flow.js';
 import { formatDuration } from '../config/units.js';
 import type { Suppression } from './types.js';

@@ -1,8 +1,8 @@
 // A detector written as a newcomer would add one: this file plus one registerDetector line (the
 // registry's list in src/detectors/registry.ts for a real one). It alerts on any single flow of
 // at least `min_bytes`, so a test can tell exactly which flows it fires on.
-import { size } from '../../src/config/schema/fields.js';
-import { exactBytes } from '../../src/config/units.js';
+import { size } from '../../src/values/fields.js';
+import { exactBytes } from '../../src/values/units.js';
 import { ruleHit, STATELESS, type Detector } from '../../src/detectors/detector.js';
 import type { AlertType } from '../../src/model/contract.js';
 
