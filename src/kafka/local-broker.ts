@@ -8,24 +8,22 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  isOurBroker,
-  isPortFree,
-  isPortOpen,
-  isProcessAlive,
-  pickFreePort,
-  waitForExit,
-} from './local/broker-process.js';
+import { isOurBroker, isPortOpen, isProcessAlive, waitForExit } from './local/broker-process.js';
 import { ensureKafkaJars } from './local/jars.js';
 import { kafkaVersion } from './local/kafka-version.js';
-import { tailFile } from './local/log-tail.js';
+import {
+  checkPort,
+  chooseLayout,
+  type ListenerLayout,
+  layoutPorts,
+  pinnedPortOption,
+  portInUseMessage,
+  portTakenAtBind,
+} from './local/listener-ports.js';
+import { logSize, readLogSince, tailFile } from './local/log-tail.js';
 import { localStateDir, stateFiles } from './local/paths.js';
 import { brokerAnswers } from './local/readiness.js';
-import {
-  type ExtraListener,
-  parseProperties,
-  renderServerProperties,
-} from './local/server-properties.js';
+import { type ExtraListener, parseProperties, renderServerProperties } from './local/server-properties.js';
 import { formatStorage, type ScramCredential } from './local/storage-format.js';
 
 export { ensureKafkaJars } from './local/jars.js';
@@ -48,6 +46,12 @@ export interface StartLocalBrokerOptions {
   scramCredentials?: ScramCredential[];
   /** How long to wait for the broker to answer; default 90 s. */
   readyTimeoutMs?: number;
+  /**
+   * Called with the ports of each start attempt (listener name → port, CONTROLLER included) after
+   * server.properties is written and just before the JVM starts and binds them. An attempt whose
+   * unpinned port was taken meanwhile is retried on new ports, and this is called again.
+   */
+  onPortsChosen?: (ports: Record<string, number>) => void | Promise<void>;
 }
 
 export interface LocalBroker {
@@ -74,6 +78,8 @@ export interface LocalBrokerStatus {
 }
 
 const DEFAULT_READY_TIMEOUT_MS = 90_000;
+/** Start attempts when another process takes an unpinned listener port between our pick and the JVM's bind. */
+const MAX_START_ATTEMPTS = 5;
 const STOP_GRACE_MS = 30_000;
 const JVM_OPTIONS = [
   '-Xms256m',
@@ -116,51 +122,78 @@ export async function startLocalBroker(opts: StartLocalBrokerOptions = {}): Prom
   const classpath = join(libsDir, '*');
   mkdirSync(files.dataDir, { recursive: true });
 
-  const layout = await chooseLayout(files.serverProperties, opts);
-  writeFileSync(
-    files.serverProperties,
-    renderServerProperties({
-      port: layout.port,
-      controllerPort: layout.controllerPort,
-      dataDir: files.dataDir,
-      extraListeners: layout.extraListeners,
-      extraProperties: opts.extraProperties ?? {},
-    }),
-  );
+  const wanted = { port: opts.port, extraListeners: opts.extraListeners };
+  const avoid = new Set<number>();
+  for (let attempt = 1; ; attempt += 1) {
+    const layout = await chooseLayout(files.serverProperties, wanted, avoid);
+    writeFileSync(
+      files.serverProperties,
+      renderServerProperties({
+        port: layout.port,
+        controllerPort: layout.controllerPort,
+        dataDir: files.dataDir,
+        extraListeners: layout.extraListeners,
+        extraProperties: opts.extraProperties ?? {},
+      }),
+    );
 
-  appendLog(files.logFile, `\n=== egress-watch local: Kafka ${version}, ${new Date().toISOString()} ===\n`);
-  if (!existsSync(files.metaProperties)) {
-    opts.log?.(`formatting KRaft storage in ${files.dataDir}`);
-    try {
-      await formatStorage({
-        java,
-        classpath,
-        serverProperties: files.serverProperties,
-        logFile: files.logFile,
-        cwd: dir,
-        scramCredentials: opts.scramCredentials,
-      });
-    } catch (err) {
-      throw new Error(`${describeJavaError(err, java)}; last lines of ${files.logFile}:\n${tailFile(files.logFile)}`);
+    appendLog(files.logFile, `\n=== egress-watch local: Kafka ${version}, ${new Date().toISOString()} ===\n`);
+    if (!existsSync(files.metaProperties)) {
+      // The format records the cluster, node and directory ids, not the listener ports, so a
+      // later attempt on other ports starts from this same storage.
+      opts.log?.(`formatting KRaft storage in ${files.dataDir}`);
+      try {
+        await formatStorage({
+          java,
+          classpath,
+          serverProperties: files.serverProperties,
+          logFile: files.logFile,
+          cwd: dir,
+          scramCredentials: opts.scramCredentials,
+        });
+      } catch (err) {
+        throw new Error(`${describeJavaError(err, java)}; last lines of ${files.logFile}:\n${tailFile(files.logFile)}`);
+      }
     }
-  }
 
-  const bootstrap = `127.0.0.1:${layout.port}`;
-  opts.log?.(`starting Kafka ${version} on ${bootstrap} (state in ${dir})`);
-  const pid = await spawnBroker({ java, classpath, serverProperties: files.serverProperties, logFile: files.logFile, cwd: dir });
-  writeFileSync(files.pidFile, `${pid}\n`);
-  writeFileSync(files.bootstrapFile, `${bootstrap}\n`);
+    const bootstrap = `127.0.0.1:${layout.port}`;
+    opts.log?.(`starting Kafka ${version} on ${bootstrap} (state in ${dir})`);
+    await opts.onPortsChosen?.(layoutPorts(layout));
+    const logOffset = logSize(files.logFile);
+    const pid = await spawnBroker({ java, classpath, serverProperties: files.serverProperties, logFile: files.logFile, cwd: dir });
+    writeFileSync(files.pidFile, `${pid}\n`);
+    writeFileSync(files.bootstrapFile, `${bootstrap}\n`);
 
-  try {
-    await waitUntilReady({ pid, bootstrap, logFile: files.logFile, timeoutMs: readyTimeoutMs, stoppedOnTimeout: true });
-  } catch (err) {
-    // Do not leave a half-started JVM behind: the caller gets the error and a clean state folder.
-    await terminate(pid, files.serverProperties);
-    rmSync(files.pidFile, { force: true });
-    throw err;
+    try {
+      await waitUntilReady({ pid, bootstrap, logFile: files.logFile, timeoutMs: readyTimeoutMs, stoppedOnTimeout: true });
+    } catch (err) {
+      // Do not leave a half-started JVM behind: the caller gets the error and a clean state folder.
+      await terminate(pid, files.serverProperties);
+      rmSync(files.pidFile, { force: true });
+      const retry = err instanceof BrokerExitedDuringStartup ? portToRetry(readLogSince(files.logFile, logOffset), layout) : undefined;
+      if (retry === undefined) throw err;
+      const pinnedBy = pinnedPortOption(retry.listener, wanted);
+      if (pinnedBy !== undefined) throw new Error(portInUseMessage(pinnedBy, retry.port));
+      if (attempt >= MAX_START_ATTEMPTS) {
+        throw new Error(
+          `the Kafka broker did not start in ${attempt} attempts: each time another process took one of its ports before it bound them (last: port ${retry.port} of the ${retry.listener} listener); last lines of ${files.logFile}:\n${tailFile(files.logFile)}`,
+        );
+      }
+      opts.log?.(`port ${retry.port} of the ${retry.listener} listener was taken before Kafka bound it; starting again on other ports`);
+      avoid.add(retry.port);
+      continue;
+    }
+    const listeners = advertisedListeners(files.serverProperties);
+    return { bootstrap, pid, dir, listeners, alreadyRunning: false, kafkaVersion: version, logFile: files.logFile };
   }
-  const listeners = advertisedListeners(files.serverProperties);
-  return { bootstrap, pid, dir, listeners, alreadyRunning: false, kafkaVersion: version, logFile: files.logFile };
+}
+
+/** The listener whose port the broker found taken, when that is why it exited (see portTakenAtBind). */
+function portToRetry(logSinceStart: string, layout: ListenerLayout): { listener: string; port: number } | undefined {
+  const port = portTakenAtBind(logSinceStart);
+  if (port === undefined) return undefined;
+  const listener = Object.entries(layoutPorts(layout)).find(([, p]) => p === port)?.[0];
+  return listener === undefined ? undefined : { listener, port };
 }
 
 /** Stops the broker of the state folder; false when none was running. Only ever signals our own kafka.Kafka JVM. */
@@ -205,12 +238,6 @@ function readTrimmed(file: string): string | undefined {
   }
 }
 
-function checkPort(port: number, what: string): void {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new Error(`${what}: ${port} is not a TCP port (1-65535)`);
-  }
-}
-
 /** Listener name → 127.0.0.1:port, read from advertised.listeners of the written server.properties. */
 function advertisedListeners(serverProperties: string): Record<string, string> {
   const result: Record<string, string> = {};
@@ -226,55 +253,6 @@ function advertisedListeners(serverProperties: string): Record<string, string> {
     if (match) result[match[1]] = match[2];
   }
   return result;
-}
-
-/**
- * Ports for this start. A restart keeps the previous ports when they are still free, so the
- * bootstrap address users copied stays valid; otherwise the kernel picks free ones.
- */
-async function chooseLayout(serverProperties: string, opts: StartLocalBrokerOptions) {
-  const previous = previousPorts(serverProperties);
-  const taken = new Set<number>();
-  const choose = async (wanted: number | undefined, remembered: number | undefined, what: string) => {
-    if (wanted !== undefined) {
-      checkPort(wanted, what);
-      if (taken.has(wanted) || !(await isPortFree(wanted))) {
-        throw new Error(`${what}: port ${wanted} on 127.0.0.1 is already in use`);
-      }
-      taken.add(wanted);
-      return wanted;
-    }
-    if (remembered !== undefined && !taken.has(remembered) && (await isPortFree(remembered))) {
-      taken.add(remembered);
-      return remembered;
-    }
-    for (;;) {
-      const port = await pickFreePort();
-      if (!taken.has(port)) {
-        taken.add(port);
-        return port;
-      }
-    }
-  };
-  const port = await choose(opts.port, previous.get('PLAINTEXT'), '--port');
-  const controllerPort = await choose(undefined, previous.get('CONTROLLER'), 'controller port');
-  const extraListeners: Array<Required<ExtraListener>> = [];
-  for (const listener of opts.extraListeners ?? []) {
-    const listenerPort = await choose(listener.port, previous.get(listener.name), `extraListeners ${listener.name}`);
-    extraListeners.push({ ...listener, port: listenerPort });
-  }
-  return { port, controllerPort, extraListeners };
-}
-
-function previousPorts(serverProperties: string): Map<string, number> {
-  const ports = new Map<string, number>();
-  if (!existsSync(serverProperties)) return ports;
-  const listeners = parseProperties(readFileSync(serverProperties, 'utf8')).get('listeners') ?? '';
-  for (const entry of listeners.split(',')) {
-    const match = /^([A-Z0-9_]+):\/\/127\.0\.0\.1:(\d+)$/.exec(entry.trim());
-    if (match) ports.set(match[1], Number(match[2]));
-  }
-  return ports;
 }
 
 function javaCommand(): string {
@@ -323,6 +301,8 @@ async function spawnBroker(opts: {
   }
 }
 
+class BrokerExitedDuringStartup extends Error {}
+
 async function waitUntilReady(opts: {
   pid: number;
   bootstrap: string;
@@ -334,7 +314,7 @@ async function waitUntilReady(opts: {
   const deadline = Date.now() + opts.timeoutMs;
   for (;;) {
     if (await waitForExit(opts.pid, 0)) {
-      throw new Error(
+      throw new BrokerExitedDuringStartup(
         `the Kafka broker (pid ${opts.pid}) exited during startup; last lines of ${opts.logFile}:\n${tailFile(opts.logFile)}`,
       );
     }

@@ -1,5 +1,5 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { createConnection, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,6 +13,7 @@ import {
   startLocalBroker,
   stopLocalBroker,
 } from '../../src/kafka/local-broker.js';
+import { portTakenAtBind } from '../../src/kafka/local/listener-ports.js';
 import { renderServerProperties } from '../../src/kafka/local/server-properties.js';
 import { startTestBroker } from './helpers/broker.js';
 
@@ -83,6 +84,21 @@ describe('server.properties rendering', () => {
         template,
       ),
     ).toThrow('extraProperties.a.b: value must be a single line');
+  });
+});
+
+describe('portTakenAtBind (reading why the broker exited from its log)', () => {
+  it('finds the port of a bind that failed because the port was in use, and nothing for other failures', () => {
+    // The cause line as Kafka 4.1.2 logged it when a test here held its port.
+    const taken = [
+      'starting broker',
+      'Caused by: org.apache.kafka.common.KafkaException: Socket server failed to bind to 127.0.0.1:36895: Address already in use.',
+    ].join('\n');
+    expect(portTakenAtBind(taken)).toBe(36895);
+    expect(
+      portTakenAtBind('KafkaException: Socket server failed to bind to 10.9.9.9:9092: Cannot assign requested address.'),
+    ).toBeUndefined();
+    expect(portTakenAtBind('starting broker\nbroker exited')).toBeUndefined();
   });
 });
 
@@ -334,6 +350,100 @@ describe(`kafkajs 2.2.4 against Apache Kafka ${KAFKA_VERSION} (KRaft, single nod
   }
 });
 
+describe('start when another process takes a chosen port before Kafka binds it', () => {
+  let dir: string;
+  const held: Server[] = [];
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'egress-watch-port-race-test-'));
+  });
+
+  afterAll(async () => {
+    await Promise.all(held.map((server) => new Promise((done) => server.close(done))));
+    await stopLocalBroker({ dir });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts again on other ports, rewriting listeners and quorum voters on the same storage, and answers', async () => {
+    const attempts: Array<{ ports: Record<string, number>; meta: string }> = [];
+    const broker = await startLocalBroker({
+      dir,
+      onPortsChosen: async (ports) => {
+        attempts.push({ ports, meta: readFileSync(join(dir, 'data', 'meta.properties'), 'utf8') });
+        // Attempt 1 loses its controller port, attempt 2 its PLAINTEXT port, attempt 3 keeps both.
+        if (attempts.length === 1) held.push(await holdPort(ports.CONTROLLER));
+        if (attempts.length === 2) held.push(await holdPort(ports.PLAINTEXT));
+      },
+    });
+    expect(attempts.length).toBe(3);
+    const [first, second, third] = attempts.map((a) => a.ports);
+    expect(second.CONTROLLER).not.toBe(first.CONTROLLER);
+    expect(second.PLAINTEXT).toBe(first.PLAINTEXT); // still free, so kept
+    expect(third.PLAINTEXT).not.toBe(second.PLAINTEXT);
+    expect(third.CONTROLLER).toBe(second.CONTROLLER);
+    expect(broker.alreadyRunning).toBe(false);
+    expect(broker.bootstrap).toBe(`127.0.0.1:${third.PLAINTEXT}`);
+    expect(broker.listeners).toEqual({ PLAINTEXT: `127.0.0.1:${third.PLAINTEXT}` });
+    expect(readFileSync(join(dir, 'bootstrap'), 'utf8')).toBe(`127.0.0.1:${third.PLAINTEXT}\n`);
+
+    const properties = readFileSync(join(dir, 'server.properties'), 'utf8');
+    expect(properties).toContain(
+      `\nlisteners=PLAINTEXT://127.0.0.1:${third.PLAINTEXT},CONTROLLER://127.0.0.1:${third.CONTROLLER}\n`,
+    );
+    expect(properties).toContain(`\ncontroller.quorum.voters=1@127.0.0.1:${third.CONTROLLER}\n`);
+    // Formatted once, before the first attempt; every attempt and the running broker use that storage.
+    const meta = readFileSync(join(dir, 'data', 'meta.properties'), 'utf8');
+    expect(attempts.map((a) => a.meta)).toEqual([meta, meta, meta]);
+
+    const log = readFileSync(broker.logFile, 'utf8');
+    expect(log).toContain(`Socket server failed to bind to 127.0.0.1:${first.CONTROLLER}: Address already in use`);
+    expect(log).toContain(`Socket server failed to bind to 127.0.0.1:${second.PLAINTEXT}: Address already in use`);
+
+    const kafka = new Kafka({ clientId: 'port-race-test', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      expect(await admin.createTopics({ waitForLeaders: true, topics: [{ topic: 'after-retry', numPartitions: 2 }] })).toBe(true);
+      const cluster = await admin.describeCluster();
+      expect(cluster.brokers.map((b) => `${b.host}:${b.port}`)).toEqual([broker.bootstrap]);
+      const metadata = await admin.fetchTopicMetadata({ topics: ['after-retry'] });
+      expect(metadata.topics[0].partitions.map((p) => p.partitionId).sort()).toEqual([0, 1]);
+    } finally {
+      await admin.disconnect();
+    }
+    expect(await stopLocalBroker({ dir })).toBe(true);
+  });
+
+  it('an explicitly pinned port taken before start, or between the check and the bind, fails with one exact message', async () => {
+    const pinnedDir = join(dir, 'pinned');
+    const blocker = await holdPort(0);
+    const port = (blocker.address() as { port: number }).port;
+    let calls = 0;
+    const start = () =>
+      startLocalBroker({
+        dir: pinnedDir,
+        port,
+        onPortsChosen: async (ports) => {
+          calls += 1;
+          held.push(await holdPort(ports.PLAINTEXT));
+        },
+      });
+    const message = `--port: port ${port} on 127.0.0.1 is already in use`;
+
+    expect(await startError(start())).toBe(message);
+    expect(calls).toBe(0); // refused before any JVM started
+    await new Promise((done) => blocker.close(done));
+
+    expect(await startError(start())).toBe(message);
+    expect(calls).toBe(1); // no retry on other ports for a pinned one
+    expect(readFileSync(join(pinnedDir, 'broker.log'), 'utf8')).toContain(
+      `Socket server failed to bind to 127.0.0.1:${port}: Address already in use`,
+    );
+    expect(existsSync(join(pinnedDir, 'broker.pid'))).toBe(false);
+    expect(await localBrokerStatus({ dir: pinnedDir })).toMatchObject({ running: false });
+  });
+});
+
 describe('startTestBroker (helper for the other integration tests)', () => {
   it('shares one broker per test file and stops it and deletes its folder after the last stop()', async () => {
     const first = await startTestBroker();
@@ -356,6 +466,24 @@ function headersToStrings(headers: IHeaders | undefined): Record<string, string>
     result[name] = Array.isArray(value) ? value.map(String).join(',') : String(value ?? '');
   }
   return result;
+}
+
+/** Listens on 127.0.0.1:port (0: any free port) the way another process on the machine would. */
+function holdPort(port: number): Promise<Server> {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer((socket) => socket.destroy());
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolvePromise(server));
+  });
+}
+
+async function startError(start: Promise<unknown>): Promise<string> {
+  try {
+    await start;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+  throw new Error('startLocalBroker succeeded where it should have failed');
 }
 
 function portAcceptsConnections(port: number): Promise<boolean> {
