@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { parseDuration } from '../config/units.js';
 import { ALERT_TYPES, type AlertType } from '../engine/types.js';
 import { writeTruth } from '../eval/scorecard.js';
-import { generateTraffic, resolveGenerateOptions, type GenerateOptions } from '../generate/index.js';
+import { SCENARIOS, generateTraffic, resolveGenerateOptions, type GenerateOptions, type ScenarioName } from '../generate/index.js';
 import { openFlowOutput } from '../io/flow-output.js';
 import { UsageError } from './errors.js';
 import { registerGenerateTopicOptions, runGenerateToTopic, type GenerateTopicCliOptions } from './generate-topic.js';
@@ -13,12 +13,13 @@ export interface GenerateCliOptions {
   output?: string;
   truth?: string;
   start?: string;
-  duration: string;
-  rate: string;
-  destinations: string;
-  incidents: string;
+  duration?: string;
+  rate?: string;
+  destinations?: string;
+  incidents?: string;
   types?: string;
   learning?: string;
+  scenario?: string;
 }
 
 export function generateOptionsFrom(opts: GenerateCliOptions): GenerateOptions {
@@ -49,16 +50,26 @@ export function generateOptionsFrom(opts: GenerateCliOptions): GenerateOptions {
     const bad = types.filter((t) => !(ALERT_TYPES as readonly string[]).includes(t));
     if (bad.length > 0) throw new UsageError(`--types: unknown alert type ${bad.join(', ')}; expected some of ${ALERT_TYPES.join(', ')}`);
   }
+  let scenario: ScenarioName | undefined;
+  if (opts.scenario !== undefined) {
+    if (!(SCENARIOS as readonly string[]).includes(opts.scenario)) {
+      throw new UsageError(`--scenario: expected one of ${SCENARIOS.join(', ')}, got ${JSON.stringify(opts.scenario)}`);
+    }
+    scenario = opts.scenario as ScenarioName;
+  }
+  // Options not given take the scenario's defaults (resolveGenerateOptions).
+  const given = <T>(text: string | undefined, parse: (text: string) => T): T | undefined => (text === undefined ? undefined : parse(text));
   try {
     return resolveGenerateOptions({
       seed: int('seed', opts.seed),
       start_ms,
-      duration_ms: dur('duration', opts.duration),
-      rate: num('rate', opts.rate),
-      destinations: int('destinations', opts.destinations),
-      incidents_per_type: int('incidents', opts.incidents),
-      learning_ms: opts.learning === undefined ? undefined : dur('learning', opts.learning),
+      duration_ms: given(opts.duration, (t) => dur('duration', t)),
+      rate: given(opts.rate, (t) => num('rate', t)),
+      destinations: given(opts.destinations, (t) => int('destinations', t)),
+      incidents_per_type: given(opts.incidents, (t) => int('incidents', t)),
+      learning_ms: given(opts.learning, (t) => dur('learning', t)),
       types,
+      scenario,
     });
   } catch (err) {
     if (err instanceof UsageError) throw err;
@@ -69,11 +80,19 @@ export function generateOptionsFrom(opts: GenerateCliOptions): GenerateOptions {
 export function addGenerateOptions(cmd: Command): Command {
   return cmd
     .requiredOption('--seed <n>', 'seed of the pseudo-random generator: the same options give the same records')
+    .option(
+      '--scenario <name>',
+      'standard (default): the original traffic and incident shapes; volume: the shapes volume detection must survive ' +
+        '(compounding creeps of +25 %/h for 8h and +50 %/h for 6h that plateau 6h, lasting legitimate 3x steps that stay to the end, ' +
+        'night bursts of 10x the night level for 1h, 1-3 minute bursts) over deep rhythms (nights at 0.1 of the mean, ' +
+        'weekends a quarter of a weekday); it changes the defaults below to 11 days from Friday 2026-01-02 (two weekends, each with its Monday), 7d learning, ' +
+        '2 incidents per shape, VOLUME_SPIKE and SUSTAINED_INCREASE only',
+    )
     .option('--start <iso>', 'first instant of the traffic (default 2026-01-05T00:00:00Z, a Monday)')
-    .option('--duration <d>', 'how much event time to generate, e.g. 6h, 3d', '3d')
-    .option('--rate <n>', 'mean flows per second over all destinations', '5')
-    .option('--destinations <n>', 'number of external destinations', '200')
-    .option('--incidents <n>', 'incidents injected per alert type', '3')
+    .option('--duration <d>', 'how much event time to generate, e.g. 6h, 3d (default 3d)')
+    .option('--rate <n>', 'mean flows per second over all destinations (default 5)')
+    .option('--destinations <n>', 'number of external destinations (default 200)')
+    .option('--incidents <n>', 'incidents injected per alert type, or per shape of a type in the volume scenario (default 3)')
     .option('--types <list>', `comma-separated alert types to inject (default all: ${ALERT_TYPES.join(',')})`)
     .option('--learning <d>', 'no incident before this much event time has passed (default 26h: past a 1d new-destination learning period)')
     .option('--truth <file>', 'write the injected incidents (ground truth) as JSON Lines');

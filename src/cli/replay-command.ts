@@ -18,7 +18,7 @@ export function registerReplayCommand(program: Command): void {
         .default('json'),
     )
     .option('--scores <file>', 'CSV of every closed window per destination and volume detector: observed, expected, score, threshold, alerted')
-    .option('--truth <file>', 'ground-truth incidents (JSON Lines, as `generate --truth` writes): print precision, recall and detection delay per alert type')
+    .option('--truth <file>', 'ground-truth incidents (JSON Lines, as `generate --truth` writes): print precision, recall, detection delay and alerts per incident per alert type and for the volume types together')
     .option('--rejects <file>', 'every malformed record with where and why, as JSON Lines')
     .option('--suppressed <file>', 'alerts a suppression of the config (suppressions.entries) covered, each with it in suppressed_by, in the --format of --output; they are never in --output')
     .option('--baseline-config <file>', 'flight --config against this config (the one in force) over the same input: print alerts gained and lost per type and destination, and with --truth which incidents each catches; alerts of --config go to --output only when it names a file')

@@ -1,33 +1,68 @@
-// Compares alerts with a ground truth of injected incidents: per alert type, how many
-// incidents were found (recall), how many alerts point at a real incident (precision) and
-// how long detection took. Also reads and writes the ground-truth JSON Lines file.
+// Compares alerts with a ground truth of injected incidents: per alert type and for the
+// volume types together, how many incidents were found (recall), how many alerts point at a
+// real incident (precision), how long detection took, and how many alert records (and
+// engine incident ids) each incident found cost the analyst. Also reads and writes the
+// ground-truth JSON Lines file.
 import { readFile, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { formatDuration as formatExactDuration } from '../config/units.js';
 import { ALERT_TYPES, type Alert, type AlertType } from '../engine/types.js';
-import type { Incident } from '../generate/types.js';
+import { INCIDENT_SHAPES, LASTING_CHANGE_ALERTS, type Incident } from '../generate/types.js';
 
 export interface ScoreRow {
-  /** 'ALL' for the row over every type. */
-  type: AlertType | 'ALL';
+  /** 'ALL' for the row over every type; 'VOLUME' for VOLUME_SPIKE and SUSTAINED_INCREASE together. */
+  type: AlertType | 'ALL' | 'VOLUME';
   incidents: number;
   /** Incidents with at least one matching alert. */
   detected: number;
   alerts: number;
-  /** Alerts that match at least one incident. */
+  /** Alerts that match at least one incident that still has room for them. */
   matched_alerts: number;
+  /**
+   * Alerts that match only incidents whose allowance is used up: a lasting change allows
+   * LASTING_CHANGE_ALERTS (its onset and one final note); later ones are false alarms.
+   */
+  excess_alerts: number;
+  /** Alerts that match no incident at all. */
+  unmatched_alerts: number;
   /** matched_alerts / alerts; 1 when there are neither alerts nor incidents, 0 when there are incidents but no alerts. */
   precision: number;
   /** detected / incidents; 1 when there are no incidents. */
   recall: number;
   /** Median over detected incidents of (first matching alert's detected_at_ms - incident start_ms); null when none. */
   median_delay_ms: number | null;
+  /** (matched_alerts + excess_alerts) / detected: alert records per incident found; null when none found. */
+  alerts_per_incident: number | null;
+  /**
+   * Mean over detected incidents of the distinct `incident_id`s their matching alerts carry
+   * (the engine's own incidents per true one); null when no matching alert carries one.
+   */
+  ids_per_incident: number | null;
 }
 
 export interface Scorecard {
   /** One row per alert type, in ALERT_TYPES order. */
   rows: ScoreRow[];
+  /** VOLUME_SPIKE and SUSTAINED_INCREASE together: an alert of either type matches an incident of either type. */
+  volume: ScoreRow;
   total: ScoreRow;
+  /** Alerts that match no incident (the total row's unmatched), by UTC day of their window's start, chronological. */
+  unmatched_by_day: { day: string; alerts: number }[];
+}
+
+/** The volume types, scored together: which of the two a detector raises for a shape is its own business. */
+export const VOLUME_TYPES: readonly AlertType[] = ['VOLUME_SPIKE', 'SUSTAINED_INCREASE'];
+
+/** Alerts as the scorecard reads them: `incident_id` when the engine groups alerts into incidents. */
+type ScoredAlert = Alert & { incident_id?: string | null };
+
+/** Whether the alert's destination, time and window overlap the incident; both intervals closed. */
+function overlaps(alert: Alert, incident: Incident): boolean {
+  return (
+    alert.destination === incident.destination &&
+    alert.window_start_ms <= incident.end_ms &&
+    incident.start_ms <= alert.window_end_ms
+  );
 }
 
 /**
@@ -35,70 +70,101 @@ export interface Scorecard {
  * alert's window; both intervals are closed, so touching ends count as overlap.
  */
 export function alertMatchesIncident(alert: Alert, incident: Incident): boolean {
-  return (
-    alert.type === incident.type &&
-    alert.destination === incident.destination &&
-    alert.window_start_ms <= incident.end_ms &&
-    incident.start_ms <= alert.window_end_ms
-  );
+  return alert.type === incident.type && overlaps(alert, incident);
+}
+
+function volumeMatch(alert: Alert, incident: Incident): boolean {
+  return VOLUME_TYPES.includes(alert.type) && VOLUME_TYPES.includes(incident.type) && overlaps(alert, incident);
+}
+
+/** How many alerts an incident can take before further ones are false alarms. */
+export function alertAllowance(incident: Incident): number {
+  return incident.shape === 'lasting_change' ? LASTING_CHANGE_ALERTS : Infinity;
 }
 
 export function scoreAlerts(alerts: readonly Alert[], truth: readonly Incident[]): Scorecard {
-  const byKey = new Map<string, Incident[]>();
-  for (const incident of truth) {
-    const key = `${incident.type}\u0000${incident.destination}`;
-    const bucket = byKey.get(key);
-    if (bucket === undefined) byKey.set(key, [incident]);
-    else bucket.push(incident);
-  }
-
-  const firstDetection = new Map<Incident, number>();
-  const matchedAlerts = new Map<AlertType, number>();
-  const alertCounts = new Map<AlertType, number>();
-  for (const alert of alerts) {
-    alertCounts.set(alert.type, (alertCounts.get(alert.type) ?? 0) + 1);
-    const candidates = byKey.get(`${alert.type}\u0000${alert.destination}`) ?? [];
-    let matched = false;
-    for (const incident of candidates) {
-      if (!alertMatchesIncident(alert, incident)) continue;
-      matched = true;
-      const previous = firstDetection.get(incident);
-      if (previous === undefined || alert.detected_at_ms < previous) firstDetection.set(incident, alert.detected_at_ms);
-    }
-    if (matched) matchedAlerts.set(alert.type, (matchedAlerts.get(alert.type) ?? 0) + 1);
-  }
-
-  const delaysOf = (incidents: readonly Incident[]): number[] =>
-    incidents.flatMap((i) => {
-      const detectedAt = firstDetection.get(i);
-      return detectedAt === undefined ? [] : [detectedAt - i.start_ms];
-    });
-
-  const rows = ALERT_TYPES.map((type) => {
-    const incidents = truth.filter((i) => i.type === type);
-    return row(type, incidents.length, alertCounts.get(type) ?? 0, matchedAlerts.get(type) ?? 0, delaysOf(incidents));
-  });
-  const total = row(
-    'ALL',
-    truth.length,
-    alerts.length,
-    rows.reduce((sum, r) => sum + r.matched_alerts, 0),
-    delaysOf(truth),
+  const rows = ALERT_TYPES.map((type) =>
+    scoreGroup(type, alerts.filter((a) => a.type === type), truth.filter((i) => i.type === type), alertMatchesIncident),
   );
-  return { rows, total };
+  const volume = scoreGroup(
+    'VOLUME',
+    alerts.filter((a) => VOLUME_TYPES.includes(a.type)),
+    truth.filter((i) => VOLUME_TYPES.includes(i.type)),
+    volumeMatch,
+  );
+  const unmatched = new Map<string, number>();
+  for (const alert of alerts) {
+    if (truth.some((i) => alertMatchesIncident(alert, i))) continue;
+    const day = new Date(alert.window_start_ms).toISOString().slice(0, 10);
+    unmatched.set(day, (unmatched.get(day) ?? 0) + 1);
+  }
+  const unmatched_by_day = [...unmatched].sort(([a], [b]) => a.localeCompare(b)).map(([day, count]) => ({ day, alerts: count }));
+  return { rows, volume, total: scoreGroup('ALL', alerts, truth, alertMatchesIncident), unmatched_by_day };
 }
 
-function row(type: AlertType | 'ALL', incidents: number, alerts: number, matched: number, delays: number[]): ScoreRow {
+/**
+ * One row: alerts are taken in detection order (detected_at_ms, ties in input order); each
+ * counts once, as matched when it matches an incident with room left (every such incident
+ * counts it), as excess when it matches only incidents that are full, else as unmatched.
+ */
+function scoreGroup(
+  type: ScoreRow['type'],
+  alerts: readonly ScoredAlert[],
+  incidents: readonly Incident[],
+  matches: (alert: Alert, incident: Incident) => boolean,
+): ScoreRow {
+  const byDestination = new Map<string, Incident[]>();
+  for (const incident of incidents) {
+    const bucket = byDestination.get(incident.destination);
+    if (bucket === undefined) byDestination.set(incident.destination, [incident]);
+    else bucket.push(incident);
+  }
+  const order = alerts.map((alert, index) => ({ alert, index }));
+  order.sort((a, b) => a.alert.detected_at_ms - b.alert.detected_at_ms || a.index - b.index);
+
+  const firstDetection = new Map<Incident, number>();
+  const taken = new Map<Incident, number>();
+  const ids = new Map<Incident, Set<string>>();
+  let matched = 0;
+  let excess = 0;
+  for (const { alert } of order) {
+    const candidates = (byDestination.get(alert.destination) ?? []).filter((i) => matches(alert, i));
+    if (candidates.length === 0) continue;
+    const open = candidates.filter((i) => (taken.get(i) ?? 0) < alertAllowance(i));
+    if (open.length === 0) excess++;
+    else matched++;
+    for (const incident of open) {
+      taken.set(incident, (taken.get(incident) ?? 0) + 1);
+      if (!firstDetection.has(incident)) firstDetection.set(incident, alert.detected_at_ms);
+    }
+    if (typeof alert.incident_id === 'string') {
+      for (const incident of candidates) {
+        const set = ids.get(incident) ?? new Set<string>();
+        set.add(alert.incident_id);
+        ids.set(incident, set);
+      }
+    }
+  }
+
+  const delays = incidents.flatMap((i) => {
+    const detectedAt = firstDetection.get(i);
+    return detectedAt === undefined ? [] : [detectedAt - i.start_ms];
+  });
   const detected = delays.length;
+  const withIds = [...ids.entries()].filter(([incident]) => firstDetection.has(incident));
   return {
     type,
-    incidents,
+    incidents: incidents.length,
     detected,
-    alerts,
+    alerts: alerts.length,
     matched_alerts: matched,
-    precision: alerts === 0 ? (incidents === 0 ? 1 : 0) : matched / alerts,
-    recall: incidents === 0 ? 1 : detected / incidents,
+    excess_alerts: excess,
+    unmatched_alerts: alerts.length - matched - excess,
+    precision: alerts.length === 0 ? (incidents.length === 0 ? 1 : 0) : matched / alerts.length,
+    recall: incidents.length === 0 ? 1 : detected / incidents.length,
     median_delay_ms: median(delays),
+    alerts_per_incident: detected === 0 ? null : (matched + excess) / detected,
+    ids_per_incident: withIds.length === 0 ? null : withIds.reduce((sum, [, set]) => sum + set.size, 0) / withIds.length,
   };
 }
 
@@ -121,12 +187,25 @@ const COLUMNS: { title: string; width: number; cell: (r: ScoreRow) => string }[]
   { title: 'detected', width: 8, cell: (r) => String(r.detected) },
   { title: 'alerts', width: 7, cell: (r) => String(r.alerts) },
   { title: 'matched', width: 7, cell: (r) => String(r.matched_alerts) },
+  { title: 'excess', width: 6, cell: (r) => String(r.excess_alerts) },
+  { title: 'unmatched', width: 9, cell: (r) => String(r.unmatched_alerts) },
   { title: 'precision', width: 9, cell: (r) => r.precision.toFixed(3) },
   { title: 'recall', width: 6, cell: (r) => r.recall.toFixed(3) },
   { title: 'median delay', width: 12, cell: (r) => formatDuration(r.median_delay_ms) },
+  { title: 'alerts/inc', width: 10, cell: (r) => ratio(r.alerts_per_incident) },
+  { title: 'ids/inc', width: 7, cell: (r) => ratio(r.ids_per_incident) },
 ];
 
-/** A fixed-width text table, one line per type and a total line, for the CLI and the README. */
+function ratio(value: number | null): string {
+  return value === null ? '-' : value.toFixed(2);
+}
+
+/**
+ * A fixed-width text table, one line per type, then the volume types together and the total,
+ * for the CLI and the docs. `excess`: alerts past a lasting change's allowance; `unmatched`:
+ * alerts of no incident; `alerts/inc` and `ids/inc`: alert records and distinct incident ids
+ * per incident found (`-` when none).
+ */
 export function formatScorecard(scorecard: Scorecard): string {
   const line = (cells: string[]) =>
     cells.map((cell, i) => (i === 0 ? cell.padEnd(COLUMNS[i].width) : cell.padStart(COLUMNS[i].width))).join('  ').trimEnd();
@@ -136,7 +215,11 @@ export function formatScorecard(scorecard: Scorecard): string {
     rule,
     ...scorecard.rows.map((r) => line(COLUMNS.map((c) => c.cell(r)))),
     rule,
+    line(COLUMNS.map((c) => c.cell(scorecard.volume))),
     line(COLUMNS.map((c) => c.cell(scorecard.total))),
+    ...(scorecard.unmatched_by_day.length === 0
+      ? []
+      : [`alerts of no incident by day (UTC): ${scorecard.unmatched_by_day.map((d) => `${d.day} ${d.alerts}`).join(', ')}`]),
   ].join('\n');
 }
 
@@ -155,6 +238,7 @@ const incidentSchema = z
     principal: z.string().nullable(),
     start_ms: z.int(),
     end_ms: z.int(),
+    shape: z.enum(INCIDENT_SHAPES).optional(),
   })
   .refine((i) => i.end_ms >= i.start_ms, { message: 'end_ms must not be before start_ms', path: ['end_ms'] });
 
@@ -208,6 +292,7 @@ export function formatTruth(incidents: readonly Incident[]): string {
         principal: i.principal,
         start_ms: i.start_ms,
         end_ms: i.end_ms,
+        ...(i.shape === undefined ? {} : { shape: i.shape }),
       }) + '\n',
     )
     .join('');

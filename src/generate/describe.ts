@@ -26,7 +26,7 @@ export interface TrafficSummary {
   /** Expected flow counts (the stream is random around these). */
   expected_external_flows: number;
   expected_internal_flows: number;
-  /** Extra flows expected from SUSTAINED_INCREASE ramps. */
+  /** Extra flows expected from rate ramps (bytes ramps add bytes, not flows). */
   expected_ramp_flows: number;
   /** All of the above: seed + incident + external + internal + ramp. */
   expected_records: number;
@@ -44,11 +44,11 @@ export function describeTraffic(partial: Partial<GenerateOptions> = {}): Traffic
   let rampFlows = 0;
   for (let sliceStart = options.start_ms; sliceStart < endMs; sliceStart += SLICE_MS) {
     const length = Math.min(SLICE_MS, endMs - sliceStart);
-    const { baseTotal } = sliceRates(external, sliceStart, length, base);
+    const { baseTotal } = sliceRates(external, sliceStart, length, base, plan.seasonality);
     externalFlows += baseTotal;
     if (population.internal.length > 0) internalFlows += internalExpected(baseTotal);
     ramps.forEach((ramp, i) => {
-      if (ramp !== undefined) rampFlows += base[i] * (rampFactor(ramp, sliceStart + length / 2) - 1);
+      if (ramp !== undefined && ramp.scales !== 'bytes') rampFlows += base[i] * (rampFactor(ramp, sliceStart + length / 2) - 1);
     });
   }
   const incidents = Object.fromEntries(ALERT_TYPES.map((t) => [t, 0])) as Record<AlertType, number>;

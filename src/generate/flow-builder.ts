@@ -2,6 +2,7 @@
 // flow_id stays empty here: ids are handed out in emission order by the stream.
 import type { FlowRecord } from '../engine/types.js';
 import { sampleBytesOut } from './flow-size.js';
+import { scaledBytes } from './ramp.js';
 import { principalKey, requiresGateway, type DataClass } from './policy.js';
 import type { Destination, Population, SourceHost } from './population.js';
 import type { Prng } from './prng.js';
@@ -72,16 +73,21 @@ export function hostOf(prng: Prng, population: Population, principal: string | n
   return prng.choice(hosts);
 }
 
-/** A policy-respecting flow of the destination's usual traffic; `dataClass` fixes the class (seed flows). */
+/**
+ * A policy-respecting flow of the destination's usual traffic; `dataClass` fixes the class
+ * (seed flows); `bytesScale` multiplies the drawn bytes_out (a bytes ramp), rounded to a whole byte.
+ */
 export function normalFlow(
   prng: Prng,
   population: Population,
   destination: Destination,
   endMs: number,
   dataClass: DataClass = destination.classPicker.pick(prng),
+  bytesScale = 1,
 ): FlowRecord {
   const { principal, host } = normalSender(prng, population, dataClass);
   const gatewayId = requiresGateway(dataClass) || !prng.chance(NO_GATEWAY_SHARE) ? host.gateway : null;
-  const bytesOut = sampleBytesOut(prng, destination.size);
+  const drawn = sampleBytesOut(prng, destination.size);
+  const bytesOut = bytesScale === 1 ? drawn : scaledBytes(drawn, bytesScale);
   return composeFlow(prng, destination, endMs, { dataClass, principal, host, gatewayId, bytesOut });
 }

@@ -15,9 +15,10 @@ import {
 import { createDestination, isBusy, pickEeaCountry, type Destination, type Population } from './population.js';
 import type { Prng } from './prng.js';
 import { RAMP_CREEP_MS, RAMP_GROWTH_PER_HOUR, RAMP_HOLD_MS, rampEnd, type Ramp } from './ramp.js';
-import { seasonalFactor } from './seasonality.js';
-import { planSilences, type Silence } from './silence.js';
-import { GenerateOptionsError, HOUR_MS, MINUTE_MS, type GenerateOptions, type Incident } from './types.js';
+import { seasonalFactor, seasonalityOf, type SeasonalProfile } from './seasonality.js';
+import type { PlannedIncident, VolumeDetail } from './planned.js';
+import { planSilences } from './silence.js';
+import { DAY_MS, GenerateOptionsError, HOUR_MS, MINUTE_MS, type GenerateOptions, type Incident, type IncidentShape } from './types.js';
 
 /** No incident reaches into the last hour of the traffic. */
 export const END_MARGIN_MS = HOUR_MS;
@@ -30,31 +31,57 @@ const BURST_MAX_MS = 3 * MINUTE_MS;
 const SPIKE_FACTOR_MIN = 5;
 const SPIKE_FACTOR_MAX = 50;
 
-export interface VolumeDetail {
-  /** Expected bytes_out of the destination in an hour at the burst's time of day. */
-  normal_hourly_bytes: number;
-  /** total_bytes / normal_hourly_bytes before rounding, drawn log-uniformly in [5, 50]. */
-  factor: number;
-  total_bytes: number;
+/**
+ * What one incident looks like. `standard`: the type's original shape (policy flows, a 1-3
+ * minute burst, a +30 %/h ramp held 2 h, a gateway silence). The volume scenario adds:
+ * `creep_25` (+25 %/h compounding for 8 h, then a 6 h plateau at 1.25^8 = 5.96x),
+ * `creep_50` (+50 %/h for 6 h, then 6 h at 1.5^6 = 11.39x), `lasting_change` (a legitimate
+ * step to LASTING_STEP x that stays to the end of the traffic) and `night_burst` (10x the
+ * destination's own night level for an hour around its quietest time).
+ */
+export type ShapeName = 'standard' | 'creep_25' | 'creep_50' | 'lasting_change' | 'night_burst';
+
+interface IncidentSpec {
+  type: AlertType;
+  shape: ShapeName;
 }
 
-export interface PlannedIncident {
-  incident: Incident;
-  /** null for GATEWAY_SILENT: a gateway, not a destination. */
-  destination: Destination | null;
-  /** Flows the incident adds (none for SUSTAINED_INCREASE: its extra flows come from the ramped rate). */
-  flows: FlowRecord[];
-  ramp: Ramp | null;
-  volume: VolumeDetail | null;
-  /** GATEWAY_SILENT: the gateway and the interval it sends nothing in. */
-  silence?: Silence;
+export const CREEP_25: Pick<Ramp, 'growth_per_hour' | 'creep_ms' | 'hold_ms'> = { growth_per_hour: 1.25, creep_ms: 8 * HOUR_MS, hold_ms: 6 * HOUR_MS };
+export const CREEP_50: Pick<Ramp, 'growth_per_hour' | 'creep_ms' | 'hold_ms'> = { growth_per_hour: 1.5, creep_ms: 6 * HOUR_MS, hold_ms: 6 * HOUR_MS };
+/** A lasting change multiplies the rate by this and starts at least LASTING_MIN_MS before the end margin. */
+export const LASTING_STEP = 3;
+const LASTING_MIN_MS = 12 * HOUR_MS;
+/** A night burst: NIGHT_BURST_FACTOR x the rate for NIGHT_BURST_MS, starting NIGHT_BURST_OFFSET_MS into the destination's own day. */
+export const NIGHT_BURST_FACTOR = 10;
+export const NIGHT_BURST_MS = HOUR_MS;
+/** 01:30 of the destination's curve: the hour around its 02:00 minimum. */
+export const NIGHT_BURST_OFFSET_MS = 90 * MINUTE_MS;
+
+/** The shapes each volume type takes in a scenario; every other type keeps its standard shape. */
+function shapesOf(type: AlertType, options: GenerateOptions): ShapeName[] {
+  if (options.scenario === 'volume') {
+    if (type === 'VOLUME_SPIKE') return ['standard', 'night_burst'];
+    if (type === 'SUSTAINED_INCREASE') return ['creep_25', 'creep_50', 'lasting_change'];
+  }
+  return ['standard'];
 }
 
-/** The longest stretch an incident of this type can cover. */
-function incidentSpan(type: AlertType): number {
-  if (type === 'SUSTAINED_INCREASE') return RAMP_CREEP_MS + RAMP_HOLD_MS;
-  if (type === 'VOLUME_SPIKE') return BURST_MAX_MS;
-  return INCIDENT_FLOW_MAX_MS + POLICY_SPREAD_MS;
+/** The longest stretch an incident of this shape can cover (for the last start that still fits). */
+function incidentSpan(spec: IncidentSpec): number {
+  switch (spec.shape) {
+    case 'creep_25':
+      return CREEP_25.creep_ms + CREEP_25.hold_ms;
+    case 'creep_50':
+      return CREEP_50.creep_ms + CREEP_50.hold_ms;
+    case 'lasting_change':
+      return LASTING_MIN_MS;
+    case 'night_burst':
+      return DAY_MS + NIGHT_BURST_MS; // snapped forward to the next night
+    case 'standard':
+      if (spec.type === 'SUSTAINED_INCREASE') return RAMP_CREEP_MS + RAMP_HOLD_MS;
+      if (spec.type === 'VOLUME_SPIKE') return BURST_MAX_MS;
+      return INCIDENT_FLOW_MAX_MS + POLICY_SPREAD_MS;
+  }
 }
 
 /** Volume incidents reserve their (busy) destinations before the others pick theirs. */
@@ -69,16 +96,19 @@ const PLANNING_ORDER: AlertType[] = [
 
 export function planIncidentSet(prng: Prng, population: Population, options: GenerateOptions): PlannedIncident[] {
   const types = PLANNING_ORDER.filter((type) => options.types.includes(type));
-  const specs: AlertType[] = types.flatMap((type) => Array<AlertType>(options.incidents_per_type).fill(type));
+  const specs: IncidentSpec[] = types.flatMap((type) =>
+    shapesOf(type, options).flatMap((shape) => Array.from({ length: options.incidents_per_type }, () => ({ type, shape }))),
+  );
   if (specs.length === 0 && !options.types.includes('GATEWAY_SILENT')) return [];
 
   const starts = stratifiedStarts(prng, specs, options);
   const planner = new DestinationPicker(prng, population);
-  const ordinal = new Map<AlertType, number>();
-  const planned = specs.map((type, i) => {
-    const nth = ordinal.get(type) ?? 0;
-    ordinal.set(type, nth + 1);
-    return planOne(prng, population, planner, type, nth, starts[i]);
+  const ordinal = new Map<string, number>();
+  const planned = specs.map((spec, i) => {
+    const key = `${spec.type}/${spec.shape}`;
+    const nth = ordinal.get(key) ?? 0;
+    ordinal.set(key, nth + 1);
+    return planOne(prng, population, planner, spec, nth, starts[i], options);
   });
   // Last and from a random stream of their own: the incidents above stay the same for a seed.
   planned.push(...planSilences(options, END_MARGIN_MS, planned));
@@ -100,16 +130,17 @@ export function planIncidentSet(prng: Prng, population: Population, options: Gen
  * Start times spread evenly over what remains after learning: the incidents are dealt
  * shuffled strata of [learning end, last start that still ends an hour before the end].
  */
-function stratifiedStarts(prng: Prng, specs: AlertType[], options: GenerateOptions): number[] {
+function stratifiedStarts(prng: Prng, specs: IncidentSpec[], options: GenerateOptions): number[] {
   const earliest = options.start_ms + options.learning_ms;
   const streamEnd = options.start_ms + options.duration_ms;
   const strata = prng.shuffle(specs.map((_, i) => i));
-  return specs.map((type, i) => {
-    const latest = streamEnd - END_MARGIN_MS - incidentSpan(type);
+  return specs.map((spec, i) => {
+    const latest = streamEnd - END_MARGIN_MS - incidentSpan(spec);
     if (latest < earliest) {
+      const what = spec.shape === 'standard' ? spec.type : `${spec.type} (${spec.shape})`;
       throw new GenerateOptionsError(
-        `generate options leave no room for ${type} incidents: learning_ms (${options.learning_ms}) + ` +
-          `${incidentSpan(type)} ms for the incident + ${END_MARGIN_MS} ms of margin exceed duration_ms (${options.duration_ms})`,
+        `generate options leave no room for ${what} incidents: learning_ms (${options.learning_ms}) + ` +
+          `${incidentSpan(spec)} ms for the incident + ${END_MARGIN_MS} ms of margin exceed duration_ms (${options.duration_ms})`,
       );
     }
     return earliest + Math.floor(((strata[i] + prng.uniform()) / specs.length) * (latest - earliest));
@@ -142,13 +173,32 @@ function planOne(
   prng: Prng,
   population: Population,
   picker: DestinationPicker,
-  type: AlertType,
+  spec: IncidentSpec,
   nth: number,
   startMs: number,
+  options: GenerateOptions,
 ): PlannedIncident {
+  const { type } = spec;
+  switch (spec.shape) {
+    case 'creep_25':
+      return planRampIncident(type, takeBusy(picker, type), 'creep', { ...CREEP_25, start_ms: startMs, scales: nth % 2 === 0 ? 'bytes' : 'rate' });
+    case 'creep_50':
+      return planRampIncident(type, takeBusy(picker, type), 'creep', { ...CREEP_50, start_ms: startMs, scales: nth % 2 === 0 ? 'bytes' : 'rate' });
+    case 'lasting_change': {
+      const hold = options.start_ms + options.duration_ms - startMs;
+      return planRampIncident(type, takeBusy(picker, type), 'lasting_change', { start_ms: startMs, creep_ms: 0, hold_ms: hold, growth_per_hour: 1, step: LASTING_STEP, scales: 'rate' });
+    }
+    case 'night_burst': {
+      const destination = takeBusy(picker, type);
+      const burstStart = nextTimeOfDay(startMs, NIGHT_BURST_OFFSET_MS - destination.phaseMs);
+      return planRampIncident(type, destination, 'night_burst', { start_ms: burstStart, creep_ms: 0, hold_ms: NIGHT_BURST_MS, growth_per_hour: 1, step: NIGHT_BURST_FACTOR, scales: 'rate' });
+    }
+    case 'standard':
+      break;
+  }
   switch (type) {
     case 'VOLUME_SPIKE':
-      return planVolumeSpike(prng, population, takeBusy(picker, type), startMs);
+      return planVolumeSpike(prng, population, takeBusy(picker, type), startMs, seasonalityOf(options.scenario));
     case 'SUSTAINED_INCREASE':
       return planSustainedIncrease(takeBusy(picker, type), startMs);
     case 'UNAUTHORIZED_PRINCIPAL':
@@ -275,11 +325,11 @@ function mainClass(destination: Destination): DataClass {
  * A burst of big flows from one sender, 1-3 minutes long, carrying factor x the bytes the
  * destination normally receives in an hour at that time of day (same parameters as the stream).
  */
-function planVolumeSpike(prng: Prng, population: Population, destination: Destination, startMs: number): PlannedIncident {
+function planVolumeSpike(prng: Prng, population: Population, destination: Destination, startMs: number, profile: SeasonalProfile): PlannedIncident {
   const dataClass = mainClass(destination);
   const { principal, host } = normalSender(prng, population, dataClass);
   const normalHourlyBytes =
-    destination.ratePerMs * HOUR_MS * seasonalFactor(startMs + destination.phaseMs) * destination.meanBytesOut;
+    destination.ratePerMs * HOUR_MS * seasonalFactor(startMs + destination.phaseMs, profile) * destination.meanBytesOut;
   const factor = Math.exp(prng.range(Math.log(SPIKE_FACTOR_MIN), Math.log(SPIKE_FACTOR_MAX)));
   const totalBytes = Math.round(factor * normalHourlyBytes);
   const burstMs = prng.range(BURST_MIN_MS, BURST_MAX_MS);
@@ -325,6 +375,34 @@ function planSustainedIncrease(destination: Destination, startMs: number): Plann
       principal: null,
       start_ms: startMs,
       end_ms: rampEnd(ramp),
+    },
+    destination,
+    flows: [],
+    ramp,
+    volume: null,
+  };
+}
+
+/** The first instant at or after `ms` whose time of day (UTC) is `offsetMs` (taken modulo a day). */
+export function nextTimeOfDay(ms: number, offsetMs: number): number {
+  const dayStart = Math.floor(ms / DAY_MS) * DAY_MS;
+  const offset = ((offsetMs % DAY_MS) + DAY_MS) % DAY_MS;
+  const candidate = dayStart + offset;
+  return candidate >= ms ? candidate : candidate + DAY_MS;
+}
+
+/** A volume shape carried by the destination's own traffic (a ramp): its truth runs from the ramp's start to its end. */
+function planRampIncident(type: AlertType, destination: Destination, shape: IncidentShape, ramp: Ramp): PlannedIncident {
+  return {
+    incident: {
+      incident_id: '',
+      type,
+      destination: destination.key,
+      data_class: null,
+      principal: null,
+      start_ms: ramp.start_ms,
+      end_ms: rampEnd(ramp),
+      shape,
     },
     destination,
     flows: [],

@@ -6,9 +6,14 @@ export {
   defaultGenerateOptions,
   resolveGenerateOptions,
   GenerateOptionsError,
+  SCENARIOS,
+  INCIDENT_SHAPES,
+  LASTING_CHANGE_ALERTS,
   type GenerateOptions,
   type Incident,
+  type IncidentShape,
+  type ScenarioName,
 } from './types.js';
-export type { PlannedIncident, VolumeDetail } from './incidents.js';
+export type { PlannedIncident, Silence, VolumeDetail } from './planned.js';
 export { INTERNAL_SHARE, BUSY_FLOWS_PER_MINUTE, type Destination } from './population.js';
 export { Prng, WeightedChoice } from './prng.js';

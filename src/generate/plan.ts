@@ -3,11 +3,12 @@
 // random stream, so the truth is the same whether or not the flows are generated.
 import type { FlowRecord } from '../engine/types.js';
 import { normalFlow } from './flow-builder.js';
-import { planIncidentSet, type PlannedIncident } from './incidents.js';
+import { planIncidentSet } from './incidents.js';
+import type { PlannedIncident, Silence } from './planned.js';
 import { buildPopulation, type Destination, type Population } from './population.js';
 import { Prng } from './prng.js';
 import type { Ramp } from './ramp.js';
-import type { Silence } from './silence.js';
+import { seasonalityOf, type SeasonalProfile } from './seasonality.js';
 import { HOUR_MS, resolveGenerateOptions, type GenerateOptions, type Incident } from './types.js';
 
 /** Every normal (destination, data class) pair has a flow ending within this long of the start. */
@@ -28,6 +29,8 @@ export interface TrafficPlan {
   ramps: Map<Destination, Ramp>;
   /** GATEWAY_SILENT: gateways whose normal flows the stream leaves out for a while. */
   silences: Silence[];
+  /** The daily and weekly rhythm of the scenario. */
+  seasonality: SeasonalProfile;
 }
 
 export function planTraffic(partial: Partial<GenerateOptions> = {}): TrafficPlan {
@@ -41,7 +44,8 @@ export function planTraffic(partial: Partial<GenerateOptions> = {}): TrafficPlan
   const ramps = new Map<Destination, Ramp>();
   for (const p of incidents) if (p.ramp !== null && p.destination !== null) ramps.set(p.destination, p.ramp);
   const silences = incidents.flatMap((p) => (p.silence === undefined ? [] : [p.silence]));
-  return { options, population, incidents, seedFlowCount: seedFlows.length, plannedFlows, ramps, silences };
+  const seasonality = seasonalityOf(options.scenario);
+  return { options, population, incidents, seedFlowCount: seedFlows.length, plannedFlows, ramps, silences, seasonality };
 }
 
 /** The ground truth: the injected incidents, chronological. */

@@ -6,7 +6,7 @@
 // and only their gateway_id changes.
 import { GATEWAY_DESTINATION_PREFIX } from '../detectors/gateway-silent.js';
 import type { FlowRecord } from '../engine/types.js';
-import type { PlannedIncident } from './incidents.js';
+import type { PlannedIncident, Silence } from './planned.js';
 import { GATEWAYS } from './policy.js';
 import { Prng } from './prng.js';
 import { GenerateOptionsError, HOUR_MS, type GenerateOptions } from './types.js';
@@ -17,13 +17,6 @@ export const SILENCE_MS = 2 * HOUR_MS;
 export const SILENCE_STREAM = 3;
 /** Draws of a start within its stratum before giving up on finding a free gateway. */
 const START_TRIES = 50;
-
-export interface Silence {
-  gateway: string;
-  /** The gateway sends no normal flow ending in [start_ms, end_ms]. */
-  start_ms: number;
-  end_ms: number;
-}
 
 /**
  * One silence per stratum of [learning end, an hour before the end], so no two overlap and

@@ -1,6 +1,8 @@
 // The flow stream. Time advances in one-minute slices; in each slice every destination
-// draws a Poisson number of flows at its seasonal (and, during a SUSTAINED_INCREASE, ramped)
-// rate, uniformly placed in the slice: a Poisson process with a piecewise-constant rate.
+// draws a Poisson number of flows at its seasonal (and, during a rate ramp, ramped) rate,
+// uniformly placed in the slice: a Poisson process with a piecewise-constant rate. During a
+// bytes ramp the count stays, and each flow's drawn bytes_out is multiplied by the ramp's
+// factor at the slice's middle and rounded (scaledBytes).
 // Planned flows (seed and incident flows) join their slice; each slice is sorted, so the
 // stream is emitted in non-decreasing end_ms (event time) order. Only one slice is in memory.
 import type { FlowRecord } from '../engine/types.js';
@@ -9,7 +11,7 @@ import { TRAFFIC_STREAM, planTraffic, type TrafficPlan } from './plan.js';
 import { INTERNAL_SHARE, type Destination } from './population.js';
 import { Prng, WeightedChoice } from './prng.js';
 import { rampFactor, type Ramp } from './ramp.js';
-import { seasonalFactor } from './seasonality.js';
+import { STANDARD_SEASONALITY, seasonalFactor, type SeasonalProfile } from './seasonality.js';
 import { failOver } from './silence.js';
 import { MINUTE_MS, type GenerateOptions, type Incident } from './types.js';
 
@@ -38,13 +40,19 @@ interface SliceRates {
 }
 
 /** Expected normal flows per destination in [sliceStart, sliceStart + length): shared with describeTraffic. */
-export function sliceRates(external: Destination[], sliceStart: number, length: number, into?: Float64Array): SliceRates {
+export function sliceRates(
+  external: Destination[],
+  sliceStart: number,
+  length: number,
+  into?: Float64Array,
+  profile: SeasonalProfile = STANDARD_SEASONALITY,
+): SliceRates {
   const base = into ?? new Float64Array(external.length);
   const middle = sliceStart + length / 2;
   let baseTotal = 0;
   for (let i = 0; i < external.length; i++) {
     const d = external[i];
-    base[i] = d.ratePerMs * seasonalFactor(middle + d.phaseMs) * length;
+    base[i] = d.ratePerMs * seasonalFactor(middle + d.phaseMs, profile) * length;
     baseTotal += base[i];
   }
   return { base, baseTotal };
@@ -75,15 +83,17 @@ export function* streamPlan(plan: TrafficPlan): Generator<FlowRecord, void, unde
     const sliceEnd = sliceStart + length;
     const middle = sliceStart + length / 2;
     const batch: FlowRecord[] = [];
-    const { baseTotal } = sliceRates(external, sliceStart, length, base);
+    const { baseTotal } = sliceRates(external, sliceStart, length, base, plan.seasonality);
 
     for (let i = 0; i < external.length; i++) {
       const ramp = ramps[i];
-      const expected = ramp === undefined ? base[i] : base[i] * rampFactor(ramp, middle);
+      const factor = ramp === undefined ? 1 : rampFactor(ramp, middle);
+      const bytesScale = ramp?.scales === 'bytes' ? factor : 1;
+      const expected = ramp === undefined || bytesScale !== 1 ? base[i] : base[i] * factor;
       const count = prng.poisson(expected);
       for (let k = 0; k < count; k++) {
         const endMs = sliceStart + Math.floor(prng.uniform() * length);
-        const flow = normalFlow(prng, population, external[i], endMs);
+        const flow = normalFlow(prng, population, external[i], endMs, undefined, bytesScale);
         if (silences.length > 0) failOver(flow, silences);
         batch.push(flow);
       }

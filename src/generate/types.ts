@@ -12,7 +12,19 @@ export interface Incident {
   /** The incident's traffic lies within [start_ms, end_ms] (event time, inclusive). */
   start_ms: number;
   end_ms: number;
+  /**
+   * Only on the volume scenario's shapes (absent: the type's standard shape), so the ground
+   * truth of the standard scenario is unchanged. `lasting_change`: a legitimate step up that
+   * stays to the end of the traffic (end_ms); at most LASTING_CHANGE_ALERTS alerts are due
+   * for it, its onset and one final note that the new level is accepted.
+   */
+  shape?: IncidentShape;
 }
+
+export const INCIDENT_SHAPES = ['creep', 'lasting_change', 'night_burst'] as const;
+export type IncidentShape = (typeof INCIDENT_SHAPES)[number];
+/** Alerts a lasting change may draw: its onset and one final "accepted" note. */
+export const LASTING_CHANGE_ALERTS = 2;
 
 export interface GenerateOptions {
   /** Any non-negative safe integer; the same options give the same flows. */
@@ -30,13 +42,40 @@ export interface GenerateOptions {
   learning_ms: number;
   /** Which alert types to inject. */
   types: AlertType[];
+  /** Which shapes the incidents take and the rhythm of normal traffic (see SCENARIOS). */
+  scenario: ScenarioName;
 }
+
+/**
+ * `standard`: the generator's original traffic and incident shapes (2:1 weekday:weekend,
+ * nights at 0.3 of the mean). `volume`: the shapes volume detection must survive, over a
+ * deeper rhythm (nights at 0.1, weekends at a quarter of a weekday): compounding creeps that
+ * plateau, lasting legitimate changes, night bursts, and classic bursts; 11 days from a
+ * Friday, so a whole week (with its weekend and the Monday after) is seen before the
+ * second weekend and the second Monday, where the incidents are.
+ */
+export const SCENARIOS = ['standard', 'volume'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
-export function defaultGenerateOptions(): GenerateOptions {
+/** The defaults of a scenario; every option given explicitly overrides them. */
+export function defaultGenerateOptions(scenario: ScenarioName = 'standard'): GenerateOptions {
+  if (scenario === 'volume') {
+    return {
+      seed: 1,
+      start_ms: Date.UTC(2026, 0, 2), // Friday 2026-01-02T00:00:00Z: weekends on days 2-3 and 9-10
+      duration_ms: 11 * DAY_MS, // to Tuesday 2026-01-13T00:00:00Z: both Mondays after a weekend
+      rate: 5,
+      destinations: 200,
+      incidents_per_type: 2,
+      learning_ms: 7 * DAY_MS, // a full week, weekend included, before the first incident
+      types: ['VOLUME_SPIKE', 'SUSTAINED_INCREASE'],
+      scenario,
+    };
+  }
   return {
     seed: 1,
     start_ms: Date.UTC(2026, 0, 5), // Monday 2026-01-05T00:00:00Z
@@ -46,6 +85,7 @@ export function defaultGenerateOptions(): GenerateOptions {
     incidents_per_type: 3,
     learning_ms: DAY_MS + 2 * HOUR_MS,
     types: [...ALERT_TYPES],
+    scenario,
   };
 }
 
@@ -55,7 +95,11 @@ export class GenerateOptionsError extends Error {
 
 /** Defaults filled in and every option checked; an error names the option and the value. */
 export function resolveGenerateOptions(partial: Partial<GenerateOptions> = {}): GenerateOptions {
-  const options: GenerateOptions = { ...defaultGenerateOptions(), ...stripUndefined(partial) };
+  const scenario = partial.scenario ?? 'standard';
+  if (!(SCENARIOS as readonly string[]).includes(scenario)) {
+    throw new GenerateOptionsError(`generate option 'scenario' must be one of ${SCENARIOS.join(', ')}, got ${JSON.stringify(scenario)}`);
+  }
+  const options: GenerateOptions = { ...defaultGenerateOptions(scenario), ...stripUndefined(partial) };
   const fail = (key: keyof GenerateOptions, rule: string): never => {
     throw new GenerateOptionsError(
       `generate option '${key}' ${rule}, got ${JSON.stringify(options[key])}`,

@@ -68,57 +68,135 @@ describe('scoreAlerts', () => {
 
   it('RESIDENCY_VIOLATION: 3 of 4 alerts match, both incidents found, delays 500 and 1100', () => {
     expect(byType.RESIDENCY_VIOLATION).toEqual({
-      type: 'RESIDENCY_VIOLATION', incidents: 2, detected: 2, alerts: 4, matched_alerts: 3,
-      precision: 0.75, recall: 1, median_delay_ms: 800,
+      type: 'RESIDENCY_VIOLATION', incidents: 2, detected: 2, alerts: 4, matched_alerts: 3, excess_alerts: 0, unmatched_alerts: 1,
+      precision: 0.75, recall: 1, median_delay_ms: 800, alerts_per_incident: 1.5, ids_per_incident: null,
     });
   });
 
   it('UNAUTHORIZED_PRINCIPAL: one alert covering two incidents counts once as an alert, twice as detections', () => {
     expect(byType.UNAUTHORIZED_PRINCIPAL).toEqual({
-      type: 'UNAUTHORIZED_PRINCIPAL', incidents: 2, detected: 2, alerts: 1, matched_alerts: 1,
+      type: 'UNAUTHORIZED_PRINCIPAL', incidents: 2, detected: 2, alerts: 1, matched_alerts: 1, excess_alerts: 0, unmatched_alerts: 0,
       precision: 1, recall: 1, median_delay_ms: 160, // median of 260 and 60
+      alerts_per_incident: 0.5, ids_per_incident: null, // one alert record for two incidents
     });
   });
 
   it('GATEWAY_BYPASS: an alert with no incident of its type has precision 0; no incidents means recall 1', () => {
     expect(byType.GATEWAY_BYPASS).toEqual({
-      type: 'GATEWAY_BYPASS', incidents: 0, detected: 0, alerts: 1, matched_alerts: 0,
-      precision: 0, recall: 1, median_delay_ms: null,
+      type: 'GATEWAY_BYPASS', incidents: 0, detected: 0, alerts: 1, matched_alerts: 0, excess_alerts: 0, unmatched_alerts: 1,
+      precision: 0, recall: 1, median_delay_ms: null, alerts_per_incident: null, ids_per_incident: null,
     });
   });
 
   it('NEW_DESTINATION: an incident and no alert gives precision 0 and recall 0', () => {
     expect(byType.NEW_DESTINATION).toEqual({
-      type: 'NEW_DESTINATION', incidents: 1, detected: 0, alerts: 0, matched_alerts: 0,
-      precision: 0, recall: 0, median_delay_ms: null,
+      type: 'NEW_DESTINATION', incidents: 1, detected: 0, alerts: 0, matched_alerts: 0, excess_alerts: 0, unmatched_alerts: 0,
+      precision: 0, recall: 0, median_delay_ms: null, alerts_per_incident: null, ids_per_incident: null,
     });
   });
 
   it('VOLUME_SPIKE: the alert on another destination does not match', () => {
     expect(byType.VOLUME_SPIKE).toEqual({
-      type: 'VOLUME_SPIKE', incidents: 1, detected: 1, alerts: 2, matched_alerts: 1,
-      precision: 0.5, recall: 1, median_delay_ms: 140_000,
+      type: 'VOLUME_SPIKE', incidents: 1, detected: 1, alerts: 2, matched_alerts: 1, excess_alerts: 0, unmatched_alerts: 1,
+      precision: 0.5, recall: 1, median_delay_ms: 140_000, alerts_per_incident: 1, ids_per_incident: null,
     });
   });
 
   it('SUSTAINED_INCREASE: neither alerts nor incidents is perfect', () => {
     expect(byType.SUSTAINED_INCREASE).toEqual({
-      type: 'SUSTAINED_INCREASE', incidents: 0, detected: 0, alerts: 0, matched_alerts: 0,
-      precision: 1, recall: 1, median_delay_ms: null,
+      type: 'SUSTAINED_INCREASE', incidents: 0, detected: 0, alerts: 0, matched_alerts: 0, excess_alerts: 0, unmatched_alerts: 0,
+      precision: 1, recall: 1, median_delay_ms: null, alerts_per_incident: null, ids_per_incident: null,
     });
   });
 
   it('totals: 5 of 8 alerts match, 5 of 6 incidents found, median of [60, 260, 500, 1100, 140000]', () => {
     expect(card.total).toEqual({
-      type: 'ALL', incidents: 6, detected: 5, alerts: 8, matched_alerts: 5,
-      precision: 0.625, recall: 5 / 6, median_delay_ms: 500,
+      type: 'ALL', incidents: 6, detected: 5, alerts: 8, matched_alerts: 5, excess_alerts: 0, unmatched_alerts: 3,
+      precision: 0.625, recall: 5 / 6, median_delay_ms: 500, alerts_per_incident: 1, ids_per_incident: null,
+    });
+  });
+
+  it('VOLUME: both volume types together, here only the VOLUME_SPIKE incident and alerts', () => {
+    expect(card.volume).toEqual({
+      type: 'VOLUME', incidents: 1, detected: 1, alerts: 2, matched_alerts: 1, excess_alerts: 0, unmatched_alerts: 1,
+      precision: 0.5, recall: 1, median_delay_ms: 140_000, alerts_per_incident: 1, ids_per_incident: null,
     });
   });
 
   it('is empty-safe', () => {
-    expect(scoreAlerts([], []).total).toEqual({
-      type: 'ALL', incidents: 0, detected: 0, alerts: 0, matched_alerts: 0, precision: 1, recall: 1, median_delay_ms: null,
+    const empty = { incidents: 0, detected: 0, alerts: 0, matched_alerts: 0, excess_alerts: 0, unmatched_alerts: 0, precision: 1, recall: 1, median_delay_ms: null, alerts_per_incident: null, ids_per_incident: null };
+    expect(scoreAlerts([], []).total).toEqual({ type: 'ALL', ...empty });
+    expect(scoreAlerts([], []).volume).toEqual({ type: 'VOLUME', ...empty });
+  });
+});
+
+// A creep, a lasting change and a night burst, with alerts that carry the engine's incident ids.
+describe('scoreAlerts: alerts per incident, a lasting change\'s allowance, the volume types together', () => {
+  const withId = (a: Alert, incident_id?: string): Alert => (incident_id === undefined ? a : ({ ...a, incident_id } as Alert));
+  const truth: Incident[] = [
+    { ...incident('c1', 'SUSTAINED_INCREASE', 'p.example', 0, 50_000), shape: 'creep' },
+    { ...incident('l1', 'SUSTAINED_INCREASE', 'q.example', 10_000, 1_000_000), shape: 'lasting_change' },
+    { ...incident('n1', 'VOLUME_SPIKE', 'r.example', 100_000, 160_000), shape: 'night_burst' },
+  ];
+  const alerts: Alert[] = [
+    withId(alert('SUSTAINED_INCREASE', 'p.example', 0, 10_000, 12_000), 'E1'), // c1, delay 12000
+    withId(alert('SUSTAINED_INCREASE', 'p.example', 10_000, 20_000, 22_000), 'E1'), // c1 again, same engine incident
+    withId(alert('SUSTAINED_INCREASE', 'p.example', 20_000, 30_000, 32_000), 'E2'), // c1, a second engine incident
+    withId(alert('VOLUME_SPIKE', 'p.example', 20_000, 21_000, 21_500), 'E3'), // no VOLUME_SPIKE incident on p; c1 in the VOLUME row
+    withId(alert('SUSTAINED_INCREASE', 'q.example', 600_000, 610_000, 615_000), 'E4'), // l1, third in detection order: excess
+    withId(alert('SUSTAINED_INCREASE', 'q.example', 10_000, 20_000, 25_000), 'E4'), // l1 onset, delay 15000
+    withId(alert('SUSTAINED_INCREASE', 'q.example', 500_000, 510_000, 515_000), 'E4'), // l1 "accepted" note: second of two
+    alert('SUSTAINED_INCREASE', 'q.example', 5_000, 9_000, 9_500), // ends before l1 starts: unmatched, uses none of its allowance
+    alert('VOLUME_SPIKE', 'r.example', 100_000, 160_000, 170_000), // n1, delay 70000, no incident id
+    alert('SUSTAINED_INCREASE', 's.example', 0, 1, 2), // nothing there
+  ];
+  const card = scoreAlerts(alerts, truth);
+  const byType = Object.fromEntries(card.rows.map((r) => [r.type, r]));
+
+  it('SUSTAINED_INCREASE: 5 matched, the lasting change\'s third alert is excess, 2 unmatched; 6 records for 2 incidents; ids 2 (c1) and 1 (l1)', () => {
+    expect(byType.SUSTAINED_INCREASE).toEqual({
+      type: 'SUSTAINED_INCREASE', incidents: 2, detected: 2, alerts: 8, matched_alerts: 5, excess_alerts: 1, unmatched_alerts: 2,
+      precision: 0.625, recall: 1, median_delay_ms: 13_500, alerts_per_incident: 3, ids_per_incident: 1.5,
     });
+  });
+
+  it('VOLUME_SPIKE: the alert on the creep is of the wrong type here; n1 carries no incident id', () => {
+    expect(byType.VOLUME_SPIKE).toEqual({
+      type: 'VOLUME_SPIKE', incidents: 1, detected: 1, alerts: 2, matched_alerts: 1, excess_alerts: 0, unmatched_alerts: 1,
+      precision: 0.5, recall: 1, median_delay_ms: 70_000, alerts_per_incident: 1, ids_per_incident: null,
+    });
+  });
+
+  it('VOLUME: a VOLUME_SPIKE alert on the creep counts for it; 8 records for 3 incidents; ids 3 (c1) and 1 (l1)', () => {
+    expect(card.volume).toEqual({
+      type: 'VOLUME', incidents: 3, detected: 3, alerts: 10, matched_alerts: 7, excess_alerts: 1, unmatched_alerts: 2,
+      precision: 0.7, recall: 1, median_delay_ms: 15_000, alerts_per_incident: 8 / 3, ids_per_incident: 2,
+    });
+  });
+
+  it('ALL: matched strictly by type', () => {
+    expect(card.total).toEqual({
+      type: 'ALL', incidents: 3, detected: 3, alerts: 10, matched_alerts: 6, excess_alerts: 1, unmatched_alerts: 3,
+      precision: 0.6, recall: 1, median_delay_ms: 15_000, alerts_per_incident: 7 / 3, ids_per_incident: 1.5,
+    });
+  });
+
+  it('counts the alerts of no incident by UTC day of their window, chronologically', () => {
+    expect(card.unmatched_by_day).toEqual([{ day: '1970-01-01', alerts: 3 }]);
+    const day = 86_400_000;
+    const spread = scoreAlerts(
+      [alert('VOLUME_SPIKE', 'z', 3 * day, 3 * day + 1, 0), alert('VOLUME_SPIKE', 'z', day - 1, day, 0), alert('VOLUME_SPIKE', 'z', 3 * day + 5, 3 * day + 6, 0)],
+      [],
+    );
+    expect(spread.unmatched_by_day).toEqual([{ day: '1970-01-01', alerts: 1 }, { day: '1970-01-04', alerts: 2 }]);
+    expect(scoreAlerts([], []).unmatched_by_day).toEqual([]);
+  });
+
+  it('a lasting change with exactly its two alerts has no excess; only lasting changes have an allowance', () => {
+    const two = scoreAlerts([alerts[5], alerts[6]], [truth[1]]).total;
+    expect([two.matched_alerts, two.excess_alerts, two.precision, two.alerts_per_incident]).toEqual([2, 0, 1, 2]);
+    const asCreep = scoreAlerts([alerts[4], alerts[5], alerts[6]], [{ ...truth[1], shape: 'creep' }]).total;
+    expect([asCreep.matched_alerts, asCreep.excess_alerts, asCreep.precision, asCreep.alerts_per_incident]).toEqual([3, 0, 1, 3]);
   });
 });
 
@@ -142,17 +220,19 @@ describe('formatting', () => {
 
   it('formatScorecard lays out a fixed-width table', () => {
     expect(formatScorecard(scoreAlerts(ALERTS, TRUTH)).split('\n')).toEqual([
-      'type                    incidents  detected   alerts  matched  precision  recall  median delay',
-      '----------------------  ---------  --------  -------  -------  ---------  ------  ------------',
-      'RESIDENCY_VIOLATION             2         2        4        3      0.750   1.000         800ms',
-      'UNAUTHORIZED_PRINCIPAL          2         2        1        1      1.000   1.000         160ms',
-      'GATEWAY_BYPASS                  0         0        1        0      0.000   1.000             -',
-      'NEW_DESTINATION                 1         0        0        0      0.000   0.000             -',
-      'VOLUME_SPIKE                    1         1        2        1      0.500   1.000        2m 20s',
-      'SUSTAINED_INCREASE              0         0        0        0      1.000   1.000             -',
-      'GATEWAY_SILENT                  0         0        0        0      1.000   1.000             -',
-      '----------------------  ---------  --------  -------  -------  ---------  ------  ------------',
-      'ALL                             6         5        8        5      0.625   0.833         500ms',
+      'type                    incidents  detected   alerts  matched  excess  unmatched  precision  recall  median delay  alerts/inc  ids/inc',
+      '----------------------  ---------  --------  -------  -------  ------  ---------  ---------  ------  ------------  ----------  -------',
+      'RESIDENCY_VIOLATION             2         2        4        3       0          1      0.750   1.000         800ms        1.50        -',
+      'UNAUTHORIZED_PRINCIPAL          2         2        1        1       0          0      1.000   1.000         160ms        0.50        -',
+      'GATEWAY_BYPASS                  0         0        1        0       0          1      0.000   1.000             -           -        -',
+      'NEW_DESTINATION                 1         0        0        0       0          0      0.000   0.000             -           -        -',
+      'VOLUME_SPIKE                    1         1        2        1       0          1      0.500   1.000        2m 20s        1.00        -',
+      'SUSTAINED_INCREASE              0         0        0        0       0          0      1.000   1.000             -           -        -',
+      'GATEWAY_SILENT                  0         0        0        0       0          0      1.000   1.000             -           -        -',
+      '----------------------  ---------  --------  -------  -------  ------  ---------  ---------  ------  ------------  ----------  -------',
+      'VOLUME                          1         1        2        1       0          1      0.500   1.000        2m 20s        1.00        -',
+      'ALL                             6         5        8        5       0          3      0.625   0.833         500ms        1.00        -',
+      'alerts of no incident by day (UTC): 1970-01-01 3',
     ]);
   });
 });
@@ -177,12 +257,24 @@ describe('ground-truth file', () => {
     expect(await readTruth(path)).toEqual(incidents);
   });
 
+  it('writes and reads the shape of the volume scenario\'s incidents, and only when there is one', async () => {
+    const path = join(dir, 'shaped.jsonl');
+    const incidents: Incident[] = [{ ...TRUTH[2], shape: 'night_burst' }, TRUTH[3]];
+    await writeTruth(path, incidents);
+    expect(await readFile(path, 'utf8')).toBe(
+      '{"incident_id":"i3","type":"VOLUME_SPIKE","destination":"c.example","data_class":null,"principal":null,"start_ms":10000,"end_ms":70000,"shape":"night_burst"}\n' +
+        '{"incident_id":"i4","type":"NEW_DESTINATION","destination":"d.example","data_class":null,"principal":null,"start_ms":100,"end_ms":200}\n',
+    );
+    expect(await readTruth(path)).toEqual(incidents);
+  });
+
   const good = '{"incident_id":"i1","type":"VOLUME_SPIKE","destination":"c","data_class":null,"principal":null,"start_ms":1,"end_ms":2}';
   const cases: [string, string, RegExp][] = [
     ['bad JSON', `${good}\n{"incident_id":`, /:2: not valid JSON/],
     ['wrong type of start_ms', good.replace('"start_ms":1', '"start_ms":"x"'), /:1: start_ms: /],
     ['unknown alert type', good.replace('VOLUME_SPIKE', 'SPIKE'), /:1: type: /],
     ['unknown key', good.replace('}', ',"extra":1}'), /:1: .*extra/],
+    ['unknown shape', good.replace('}', ',"shape":"wave"}'), /:1: shape: /],
     ['missing key', good.replace(',"principal":null', ''), /:1: principal: missing$/],
     ['end before start', good.replace('"end_ms":2', '"end_ms":0'), /:1: end_ms: end_ms must not be before start_ms/],
     ['duplicate id', `${good}\n\n${good}`, /:3: incident_id "i1" already used on line 1/],

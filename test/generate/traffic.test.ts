@@ -351,6 +351,7 @@ describe('determinism and options', () => {
       seed: 1, start_ms: Date.UTC(2026, 0, 5), duration_ms: 3 * DAY, rate: 5, destinations: 200,
       incidents_per_type: 3, learning_ms: LEARNING_MS,
       types: ['RESIDENCY_VIOLATION', 'UNAUTHORIZED_PRINCIPAL', 'GATEWAY_BYPASS', 'NEW_DESTINATION', 'VOLUME_SPIKE', 'SUSTAINED_INCREASE', 'GATEWAY_SILENT'],
+      scenario: 'standard',
     });
     expect(new Date(defaultGenerateOptions().start_ms).getUTCDay()).toBe(1);
   });
