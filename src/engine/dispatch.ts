@@ -18,8 +18,10 @@ const windowDetectors = DETECTORS.filter((d): d is WindowDetector => d.kind === 
 /** When every flow detector needs a data class, a flow without one has nothing to run. */
 export const flowDetectorsNeedClass = flowDetectors.every((d) => d.dataClassOnly);
 
-/** Where an alert raised for a destination goes next (the engine: folding, then out). */
-export type Offer = (state: DestinationState, destination: string, alert: Alert) => void;
+/** Where an alert raised for a destination goes next (the engine: folding, then out); `accepted`: the detector's final note on a lasting change. */
+export type Offer = (state: DestinationState, destination: string, alert: Alert, accepted?: boolean) => void;
+/** A window detector's verdict on a window it raised no alert for: whether its run still holds (repeat-folding.ts settle). */
+export type Settle = (state: DestinationState, destination: string, type: AlertType, windowEnd: number, hold: boolean | undefined) => void;
 
 export class FlowDispatch {
   // The context and findings list are reused across flows: the engine is synchronous
@@ -73,6 +75,7 @@ export class WindowDispatch {
     private readonly size: number,
     private readonly offer: Offer,
     private readonly onWindowScore: ((score: WindowScore) => void) | undefined,
+    private readonly settle?: Settle,
   ) {}
 
   /** Scores a closed window against the destination's baseline and detectors, then learns it. */
@@ -105,7 +108,9 @@ export class WindowDispatch {
       if (finding.alert) {
         alerted = true;
         const head = { type: d.type, severity: settings.severity, destination, config_version: config.config_version };
-        this.offer(state, destination, windowAlert(head, w, obs, finding));
+        this.offer(state, destination, windowAlert(head, w, obs, finding), finding.accepted === true);
+      } else {
+        this.settle?.(state, destination, d.type, obs.end_ms, finding.hold);
       }
     }
     for (const d of windowDetectors) {

@@ -1,37 +1,74 @@
-// alerts.suppress_for: one alert per (type, destination, data class, principal) per
-// interval. The first alert goes out at once (a CRITICAL must not wait); repeats inside
-// the interval are folded, and when the interval ends one follow-up alert carries their
-// aggregated counts. Nothing is dropped: an auditor sees every flow in some alert.
+// Incidents, not alert storms (alerts.suppress_for). An anomaly that goes on is one incident:
+// its first alert goes out at once as the OPEN record (a CRITICAL must not wait); later alerts
+// of the same key fold into it (totals, peak, last seen, samples) without a record each; one
+// ESCALATED record goes out when it grows past its severity step; one CLOSED record carries
+// what was folded since the last record when it ends. At most 3 records per incident, and
+// nothing is dropped: every flow is counted in exactly one record of its incident.
+//
+// The key: a flow detector's alerts (policy types) by (type, data class, principal) of the
+// destination; a window detector's (volume types) by type alone, since a volume anomaly
+// belongs to the destination whatever its largest flow's class or principal.
+// It ends: after suppress_for of event time with no alert of its key (the quiet period); a
+// window detector that says whether its run is still open (Finding.hold) keeps it open while
+// it holds and ends it at the first window it no longer does (traffic back at baseline); a
+// lasting change the detector accepts as the new normal (Finding.accepted) ends it with that
+// note. suppress_for 0: no incidents, every alert goes out on its own (no incident fields).
 //
 // The seam: RepeatFolder decides, for each alert the detectors raise, emit or fold, and owns
 // the per-destination state that decision needs (FoldState, serialised in the destination's
-// changelog entry). The engine only hands it alerts, tells it when event time reaches an
-// interval's end, and schedules the ends it returns.
-import { formatBytes } from '../config/units.js';
+// changelog entry). The engine hands it alerts and window verdicts, tells it when event time
+// reaches an incident's quiet end, and schedules the ends it returns. Pure and event-time only.
+import { formatBytes, formatDuration } from '../config/units.js';
+import { DETECTORS } from '../detectors/registry.js';
 import { alertId } from './alert-builder.js';
-import type { Alert } from './types.js';
+import { SEVERITIES, type Alert, type AlertType, type IncidentState, type Severity } from './types.js';
 import { addCapped, MAX_SAMPLES } from './window.js';
 
-/** One open interval of one alert key. */
+/** One open incident of one key. */
 export interface FoldInterval {
-  /** Event time at which the interval ends (a window boundary). */
+  /** Event time at which it closes unless another alert comes (a window boundary). */
   until: number;
-  /** The alert that opened the interval. */
+  /** alert_id of its OPEN record: the incident_id of all its records. */
   firstAlertId: string;
-  /** Folded repeats: null until the first one. */
+  /** Evidence folded since its last record: null when none. */
   folded: Alert | null;
+  /** Alerts folded since its last record. */
   repeats: number;
+  /** OPEN, or ESCALATED once its escalation record went out. */
+  state: Exclude<IncidentState, 'CLOSED'>;
+  /** Its alerts in all (records and folded), flows and bytes in all. */
+  alerts: number;
+  flows: number;
+  bytes: number;
+  /** Start of its earliest evidence and end of its latest. */
+  firstSeen: number;
+  lastSeen: number;
+  /** The highest score of any of its alerts. */
+  peak: number;
+  /** observed/expected of the opening alert (NaN when expected is 0: policy types). */
+  openRatio: number;
+  severity: Severity;
 }
 
-/** A destination's open intervals by alert key (insertion order is kept in its state text). */
+/** A destination's open incidents by key (insertion order is kept in its state text). */
 export type FoldState = Map<string, FoldInterval>;
 
 /** Where the alerts that go out are sent, in order. */
 export type AlertSink = (alert: Alert) => void;
 
+/** A volume anomaly belongs to the destination: its incidents are keyed by type alone. */
+const WINDOW_TYPES: ReadonlySet<AlertType> = new Set(DETECTORS.filter((d) => d.kind === 'window').map((d) => d.type));
+
 export function foldKey(a: Pick<Alert, 'type' | 'data_class' | 'principal'>): string {
+  if (WINDOW_TYPES.has(a.type)) return a.type;
   return `${a.type}\u0000${a.data_class ?? ''}\u0000${a.principal ?? ''}`;
 }
+
+/**
+ * The severity step: an incident escalates (once) when an alert's observed/expected reaches
+ * this many times the opening alert's, i.e. the anomaly has grown to twice its size.
+ */
+export const ESCALATION_FACTOR = 2;
 
 export class RepeatFolder {
   constructor(
@@ -39,52 +76,125 @@ export class RepeatFolder {
     private suppressFor: number,
   ) {}
 
-  /** A reloaded alerts.suppress_for: intervals opened from now on last this long. */
+  /** A reloaded alerts.suppress_for: quiet periods counted from now on last this long. */
   reconfigure(suppressFor: number): void {
     this.suppressFor = suppressFor;
   }
 
   /**
-   * Emits the alert or folds it into the open interval of its key. Returns the end of the
-   * interval it opened (the caller schedules closeDue for it), or null.
+   * Emits the alert as an incident record or folds it into its open incident. `accepted`: the
+   * detector accepts a lasting change as the new normal (the incident's final note). Returns the
+   * event time at which the incident closes if quiet (the caller schedules closeDue), or null.
    */
-  offer(folds: FoldState, alert: Alert, emit: AlertSink): number | null {
+  offer(folds: FoldState, alert: Alert, emit: AlertSink, accepted = false): number | null {
+    if (this.suppressFor <= 0) {
+      emit(alert);
+      return null;
+    }
     const key = foldKey(alert);
-    const open = folds.get(key);
-    if (open !== undefined) {
-      if (alert.detected_at_ms < open.until) {
-        fold(open, alert);
+    let open = folds.get(key);
+    if (open !== undefined && alert.detected_at_ms >= open.until) {
+      // It went quiet in event time before the watermark said so: it closes now, before the
+      // alert that opens the next one.
+      folds.delete(key);
+      if (open.folded !== null) emit(closing(open, open.until, quietReason(open, this.suppressFor)));
+      open = undefined;
+    }
+    if (open === undefined) {
+      if (accepted) {
+        // A detector's final note with no incident open (e.g. one opened before incidents existed).
+        emit({ ...alert, incident_id: alert.alert_id, incident_state: 'CLOSED' });
         return null;
       }
-      // The interval ended in event time before the watermark said so: its folded
-      // repeats go out now, before the alert that opens the next interval.
-      folds.delete(key);
-      if (open.folded !== null) emit(followUp(open, open.until));
+      open = openIncident(alert);
+      folds.set(key, open);
+      emit({ ...alert, incident_id: alert.alert_id, incident_state: 'OPEN' });
+    } else {
+      fold(open, alert);
+      if (accepted) {
+        folds.delete(key);
+        emit(closing(open, alert.detected_at_ms, `${alert.reason} ${summary(open)} closed: accepted as the new normal.`));
+        return null;
+      }
+      if (open.state === 'OPEN' && escalates(open, alert)) emit(escalation(open, alert));
     }
-    let opened: number | null = null;
-    if (this.suppressFor > 0) {
-      const end = alert.detected_at_ms + this.suppressFor;
-      opened = Math.ceil(end / this.windowSize) * this.windowSize; // a window boundary: due times step by window
-      folds.set(key, { until: opened, firstAlertId: alert.alert_id, folded: null, repeats: 0 });
-    }
-    emit(alert);
-    return opened;
+    open.until = this.quietEnd(alert.detected_at_ms);
+    return open.until;
   }
 
-  /** Closes the intervals ending at or before `at`; each with repeats sends its follow-up. */
+  /**
+   * A window detector's verdict on a window that raised no alert of its type. `hold` true: its
+   * run is still open, so is the incident; false: traffic is back at baseline, the incident
+   * closes at the window's end; undefined (a detector that keeps no run): the quiet period decides.
+   */
+  settle(folds: FoldState, type: AlertType, windowEnd: number, hold: boolean | undefined, emit: AlertSink): number | null {
+    if (hold === undefined || this.suppressFor <= 0) return null;
+    const open = folds.get(type);
+    if (open === undefined || open.until <= windowEnd) return null;
+    if (hold) {
+      open.until = Math.max(open.until, this.quietEnd(windowEnd));
+      return open.until;
+    }
+    folds.delete(type);
+    if (open.folded !== null) {
+      emit(closing(open, windowEnd, `${summary(open)} closed: the window ending ${iso(windowEnd)} is back at its baseline.`));
+    }
+    return null;
+  }
+
+  /** Closes the incidents quiet at `at`; each with evidence folded since its last record sends its CLOSED record. */
   closeDue(folds: FoldState, at: number, emit: AlertSink): void {
     if (folds.size === 0) return;
     for (const [key, s] of folds) {
       if (s.until > at) continue;
       folds.delete(key);
-      if (s.folded !== null) emit(followUp(s, at));
+      if (s.folded !== null) emit(closing(s, at, quietReason(s, this.suppressFor)));
     }
+  }
+
+  /** The window boundary at or after `from` + suppress_for (due times step by window). */
+  private quietEnd(from: number): number {
+    return Math.ceil((from + this.suppressFor) / this.windowSize) * this.windowSize;
   }
 }
 
-/** Folds a repeat into the interval's aggregate. */
+function openIncident(a: Alert): FoldInterval {
+  return {
+    until: 0,
+    firstAlertId: a.alert_id,
+    folded: null,
+    repeats: 0,
+    state: 'OPEN',
+    alerts: 1,
+    flows: a.flow_count,
+    bytes: a.bytes,
+    firstSeen: a.window_start_ms,
+    lastSeen: a.window_end_ms,
+    peak: a.score,
+    openRatio: a.expected > 0 ? a.observed / a.expected : Number.NaN,
+    severity: a.severity,
+  };
+}
+
+/** Whether the alert grew the incident past its severity step (ESCALATION_FACTOR). */
+function escalates(s: FoldInterval, a: Alert): boolean {
+  return s.openRatio > 0 && a.expected > 0 && a.observed / a.expected >= ESCALATION_FACTOR * s.openRatio;
+}
+
+/** One step up the severity ladder (CRITICAL stays CRITICAL). */
+export function nextSeverity(s: Severity): Severity {
+  return SEVERITIES[Math.min(SEVERITIES.indexOf(s) + 1, SEVERITIES.length - 1)];
+}
+
+/** Folds an alert into the incident: its totals and the evidence since the last record. */
 export function fold(s: FoldInterval, a: Alert): void {
   s.repeats += 1;
+  s.alerts += 1;
+  s.flows = addCapped(s.flows, a.flow_count);
+  s.bytes = addCapped(s.bytes, a.bytes);
+  s.firstSeen = Math.min(s.firstSeen, a.window_start_ms);
+  s.lastSeen = Math.max(s.lastSeen, a.window_end_ms);
+  s.peak = Math.max(s.peak, a.score);
   const f = s.folded;
   if (f === null) {
     s.folded = { ...a, sample_flow_ids: a.sample_flow_ids.slice(0, MAX_SAMPLES) };
@@ -107,28 +217,79 @@ export function fold(s: FoldInterval, a: Alert): void {
   }
 }
 
-/** The alert that closes an interval with repeats: their sums, the strongest one's reason. */
-function followUp(s: FoldInterval, at: number): Alert {
-  const f = s.folded!;
-  const alert: Alert = {
-    ...f,
-    detected_at_ms: at,
-    reason: `${s.repeats} more like alert ${s.firstAlertId} until ${new Date(at).toISOString()} ` +
-      `(${f.flow_count} flows, ${formatBytes(f.bytes)} in all); strongest: ${f.reason}`,
-  };
+/** A record of the incident from the evidence folded since its last one (which it then resets). */
+function record(s: FoldInterval, at: number, state: IncidentState, reason: string, base: Alert): Alert {
+  const alert: Alert = { ...base, severity: s.severity, detected_at_ms: at, reason, incident_id: s.firstAlertId, incident_state: state };
   alert.alert_id = alertId(alert);
+  s.folded = null;
+  s.repeats = 0;
   return alert;
 }
 
-export function foldStateToJSON(folds: FoldState): unknown {
-  return [...folds].map(([k, s]) => [k, [s.until, s.firstAlertId, s.repeats, s.folded]]);
+/** The ESCALATED record: the escalating alert's measure, the evidence folded since the last record. */
+function escalation(s: FoldInterval, a: Alert): Alert {
+  const f = s.folded!;
+  s.state = 'ESCALATED';
+  s.severity = nextSeverity(s.severity);
+  const ratio = (r: number) => `${r.toFixed(1)}x`;
+  const reason =
+    `${summary(s)} escalated to ${s.severity}: ${ratio(a.observed / a.expected)} its expectation, ` +
+    `at least ${ESCALATION_FACTOR} times the ${ratio(s.openRatio)} it opened with. ${a.reason}`;
+  return record(s, a.detected_at_ms, 'ESCALATED', reason, { ...f, observed: a.observed, expected: a.expected, score: a.score });
 }
+
+/** The CLOSED record: what was folded since the last record, and the incident's totals in its reason. */
+function closing(s: FoldInterval, at: number, why: string): Alert {
+  const f = s.folded!;
+  const repeats = s.repeats;
+  const reason = `${why} This record carries ${repeats} more ${repeats === 1 ? 'alert' : 'alerts'} (${f.flow_count} flows, ${formatBytes(f.bytes)}); strongest: ${f.reason}`;
+  return record(s, at, 'CLOSED', reason, f);
+}
+
+function quietReason(s: FoldInterval, quietMs: number): string {
+  return `${summary(s)} closed: no alert of its kind for ${formatDuration(quietMs)} (alerts.suppress_for).`;
+}
+
+/** The incident in all, as its reasons word it. */
+function summary(s: FoldInterval): string {
+  return (
+    `Incident ${s.firstAlertId} (${s.alerts} ${s.alerts === 1 ? 'alert' : 'alerts'}, ${s.flows} flows, ` +
+    `${formatBytes(s.bytes)} from ${iso(s.firstSeen)} to ${iso(s.lastSeen)}, peak score ${round2(s.peak)})`
+  );
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const round2 = (n: number): string => String(Math.round(n * 100) / 100);
+
+const nanToNull = (n: number): number | null => (Number.isNaN(n) ? null : n);
+
+export function foldStateToJSON(folds: FoldState): unknown {
+  return [...folds].map(([k, s]) => [
+    k,
+    [s.until, s.firstAlertId, s.repeats, s.folded, s.state === 'ESCALATED' ? 1 : 0, s.alerts, s.flows, s.bytes, s.firstSeen, s.lastSeen, s.peak, nanToNull(s.openRatio), s.severity],
+  ]);
+}
+
+type FoldJSON = [number, string, number, Alert | null, number?, number?, number?, number?, number?, number?, number?, (number | null)?, Severity?];
 
 export function foldStateFromJSON(json: unknown): FoldState {
   return new Map(
-    (json as Array<[string, [number, string, number, Alert | null]]>).map(([k, [until, firstAlertId, repeats, folded]]) => [
+    (json as Array<[string, FoldJSON]>).map(([k, [until, firstAlertId, repeats, folded, escalated, alerts, flows, bytes, firstSeen, lastSeen, peak, openRatio, severity]]) => [
       k,
-      { until, firstAlertId, repeats, folded },
+      alerts === undefined
+        ? // Written before incidents: a suppression interval. Its opening alert's counts are not
+          // in it, so its totals start from the folded repeats.
+          {
+            until, firstAlertId, folded, repeats, state: 'OPEN' as const, alerts: 1 + repeats,
+            flows: folded?.flow_count ?? 0, bytes: folded?.bytes ?? 0,
+            firstSeen: folded?.window_start_ms ?? until, lastSeen: folded?.window_end_ms ?? until,
+            peak: folded?.score ?? 0, openRatio: Number.NaN, severity: folded?.severity ?? 'LOW',
+          }
+        : {
+            until, firstAlertId, folded, repeats, state: escalated === 1 ? ('ESCALATED' as const) : ('OPEN' as const), alerts,
+            flows: flows!, bytes: bytes!, firstSeen: firstSeen!, lastSeen: lastSeen!, peak: peak!,
+            openRatio: openRatio ?? Number.NaN, severity: severity!,
+          },
     ]),
   );
 }
