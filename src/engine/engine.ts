@@ -13,6 +13,7 @@ import {
   baselineToJSON,
   learnedHours,
   learnedWindows,
+  acceptLevel,
   learnWindow,
   learningWeight,
   newBaseline,
@@ -425,7 +426,8 @@ export class Engine {
     ctx.warmupWindows = this.config.baseline.warmup_windows;
     ctx.config = this.config;
     const all = this.settings(state, destination, null);
-    let alerted = false;
+    let held = false;
+    let accepted = false;
     for (const d of windowDetectors) {
       const settings = all[d.key];
       if (!settings.enabled) continue;
@@ -442,8 +444,10 @@ export class Engine {
         alerted: finding.alert,
         ...(d.type === 'VOLUME_SPIKE' ? bytesBand(ctx.baseline, finding.threshold) : {}),
       });
+      if (finding.hold === true) held = true;
+      if (finding.accepted === true) accepted = true;
       if (finding.alert) {
-        alerted = true;
+        held = true;
         this.emit(state, destination, this.windowAlert(d.type, settings.severity, destination, w, obs, finding), alerts);
       }
     }
@@ -451,7 +455,8 @@ export class Engine {
       const settings = all[d.key];
       if (settings.enabled) d.learnOne(state.detectors[d.key], ctx, settings);
     }
-    learnWindow(state.baseline, obs, verdict, learningWeight(verdict.distance, alerted), local.hourBucket, local.dayBucket);
+    learnWindow(state.baseline, obs, verdict, learningWeight(verdict.distance, held), local.hourBucket, local.dayBucket);
+    if (accepted) acceptLevel(state.baseline);
   }
 
   /** Sends an alert, or folds it into the open suppression interval of its key. */
