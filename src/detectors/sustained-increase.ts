@@ -19,8 +19,12 @@ import { episodeStep, noEpisode, type Episode } from './baseline/episode.js';
 
 /** Allowance k in standard deviations of a block: drift smaller than this is noise. */
 export const CUSUM_ALLOWANCE = 1.0;
-/** Clip of one block's contribution, in standard deviations. */
-export const CUSUM_CLIP = 3;
+/**
+ * Clip of one block's z: one block adds at most CUSUM_CLIP - k = 1 to the sum, so at least
+ * `threshold` blocks of strong evidence are needed (50 minutes at the default 5 on
+ * 10-minute blocks); a burst shorter than that is VOLUME_SPIKE's.
+ */
+export const CUSUM_CLIP = 2;
 /** The creep is judged against a full day of seasonal profile, not a half-learnt one. */
 export const CUSUM_MIN_HOURS = 24;
 /** The block lengths the creep is judged on. */
@@ -79,7 +83,10 @@ function addToBlock(b: BlockCusum, blockMs: number, ctx: WindowContext, frozen: 
   const index = Math.floor(window.start_ms / length);
   // A block left unfinished (the destination went quiet) is dropped: it was never judged whole.
   const current = b.block === index ? b : { ...b, block: index, bytes: 0, expected: 0 };
-  const next = { ...current, bytes: current.bytes + window.bytes, expected: current.expected + baseline.expectedBytes };
+  // Each window counts at most CLIP_SIGMA of the window spread above its expectation: a
+  // creep moves every window a little, one spike only one window (VOLUME_SPIKE's job).
+  const cap = Math.expm1(Math.log1p(baseline.expectedBytes) + CLIP_SIGMA * baseline.sigma[0]);
+  const next = { ...current, bytes: current.bytes + Math.min(window.bytes, cap), expected: current.expected + baseline.expectedBytes };
   if (window.end_ms % length !== 0) return { next, z: Number.NaN };
   const y = Math.log1p(next.bytes) - Math.log1p(next.expected);
   const sd = Math.sqrt(Math.max(MIN_BLOCK_VAR, next.variance));
