@@ -166,9 +166,9 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
   ],
   fromJSON: (json) => {
     const a = json as number[];
-    // State of the single-window CUSUM (7 numbers, before block sums): its run is not
-    // carried over; the block spreads start from their prior.
-    if (a.length === 7) return idle();
+    // State of the single-window CUSUM (6 or 7 numbers, before block sums): its run is
+    // not carried over; the block spreads start from their prior.
+    if (a.length <= 7) return idle();
     const blocks = BLOCK_MS.map((_, i) => {
       const [block, bytes, expected, sum, variance, learnt] = a.slice(9 + 6 * i, 15 + 6 * i);
       return { block, bytes, expected, sum, variance, learnt };
