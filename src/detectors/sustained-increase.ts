@@ -6,10 +6,9 @@
 // CUSUM (Page 1954) per block length: each block adds (z - k), z clipped so one huge block
 // cannot carry the sum alone (that is VOLUME_SPIKE's job). Bytes only: the feature
 // exfiltration moves, so flat flow counts cannot dilute it. The sum alerts past `threshold`
-// once it has been positive for `min_windows` windows, and restarts after an alert. While
-// the evidence builds (past half the threshold) or after an alert until traffic is back
-// near the baseline, the baseline is held (episode.ts); after `accept_after` the lasting
-// change is accepted as the new normal.
+// once it has been positive for `min_windows` windows, and restarts after an alert. After
+// an alert, until traffic is back near the baseline, the baseline's level and spread are
+// held (episode.ts); after `accept_after` the lasting change is accepted as the new normal.
 import type { SustainedIncreaseSettings } from '../config/types.js';
 import { formatBytes, formatDuration } from '../config/units.js';
 import { addCapped } from '../engine/window.js';
@@ -121,7 +120,7 @@ export function cusumNext(
   let above = 0;
   let sum = 0;
   const blocks = state.blocks.map((b, i) => {
-    const { next, z } = addToBlock(fresh ? { ...b, sum: 0 } : b, BLOCK_MS[i], ctx, wasHolding || b.sum > settings.threshold / 2);
+    const { next, z } = addToBlock(fresh ? { ...b, sum: 0 } : b, BLOCK_MS[i], ctx, wasHolding);
     if (!Number.isNaN(z)) {
       judged = true;
       above = Math.max(above, z);
@@ -129,7 +128,6 @@ export function cusumNext(
     sum = Math.max(sum, next.sum);
     return next;
   });
-  const building = sum > settings.threshold / 2;
   const { expectedBytes, expectedFlows } = ctx.baseline;
   const positive = sum > 0;
   const run = positive ? state.run + 1 : 0;
@@ -146,7 +144,7 @@ export function cusumNext(
   const alert = sum > settings.threshold && run >= settings.min_windows;
   const step = episodeStep(state.episode, epoch, ctx.window, alert, above, CUSUM_ALLOWANCE, settings.accept_after, judged);
   next.episode = step.next;
-  return { next, alert: alert || step.accepted, hold: step.hold || building, accepted: step.accepted };
+  return { next, alert: alert || step.accepted, hold: step.hold, accepted: step.accepted };
 }
 
 /** After an alarm Page's CUSUM restarts (a creep that goes on alarms again); the spreads and the episode stay. */

@@ -86,8 +86,12 @@ const PRIOR_VAR = 1.0;
 const PRIOR_WINDOWS = 20;
 /** No feature is trusted to be steadier than this (log sd 0.25, about +-28%). */
 const MIN_VAR = 0.25 * 0.25;
-/** Slowest learning rates: level about a day of windows, spread about 8 hours. */
-const LEVEL_MIN_RATE = 1 / 1440;
+/**
+ * Slowest learning rates: the level follows about a week of event time (longer than the
+ * weekly cycle, which the profiles carry: a faster level would learn every weekend as a
+ * fall and every Monday as a rise), the spread about 500 windows.
+ */
+const LEVEL_SPAN_MS = 7 * 86_400_000;
 const COV_MIN_RATE = 1 / 500;
 const HOD_MIN_RATE = 0.15;
 const DOW_MIN_RATE = 0.2;
@@ -133,9 +137,22 @@ export function logFeatures(w: WindowObservation, into: Float64Array = new Float
   return into;
 }
 
-/** The seasonal term of feature i (0: bytes, with its own profile). */
+const HOUR_MS = 3_600_000;
+
+/**
+ * The seasonal term of feature i (0: bytes, with its own profile). An hour slot holds the
+ * hour's mean, taken as its value at the half hour; between half hours the expectation is
+ * interpolated linearly with the neighbouring slot, so a smooth daily curve is not a
+ * staircase (whose steps a creep statistic would read as growth within the hour). The
+ * position in the hour is read from UTC, exact for time zones with whole-hour offsets.
+ */
 function seasonal(s: BaselineState, w: WindowObservation, i: number): number {
-  return i === 0 ? s[HOD_BYTES + w.hour] + s[DOW_BYTES + w.weekday] : s[HOD + w.hour] + s[DOW + w.weekday];
+  const hod = i === 0 ? HOD_BYTES : HOD;
+  const dow = i === 0 ? DOW_BYTES : DOW;
+  const at = ((((w.start_ms + w.end_ms) / 2) % HOUR_MS) + HOUR_MS) % HOUR_MS / HOUR_MS;
+  const other = at < 0.5 ? (w.hour + 23) % 24 : (w.hour + 1) % 24;
+  const a = Math.abs(at - 0.5);
+  return (1 - a) * s[hod + w.hour] + a * s[hod + other] + s[dow + w.weekday];
 }
 
 /** A verdict to fill: the engine keeps one and scores every window into it. */
@@ -313,15 +330,6 @@ export function learnWindow(
     return;
   }
   rollSeasonalBuckets(s, w, hourBucket, dayBucket);
-  if (weight === 0) {
-    holdWindow(s, v);
-    return;
-  }
-  s[HELD_N] = 0;
-
-  const n = s[N];
-  const levelRate = Math.max(1 / (n + 1), LEVEL_MIN_RATE) * weight;
-  const covRate = Math.max(1 / (n + PRIOR_WINDOWS), COV_MIN_RATE) * weight;
   // Winsorised residuals: however far a window sits, it moves the baseline as if it sat at
   // CLIP_SIGMA, so a developing anomaly cannot inflate the spread or drag the level.
   const r = clipScratch;
@@ -329,27 +337,46 @@ export function learnWindow(
     const limit = CLIP_SIGMA * v.sigma[i];
     r[i] = Math.max(-limit, Math.min(limit, v.residual[i]));
   }
+  if (weight === 0) {
+    // Held: level and spread learn nothing. The seasonal profiles still see the window
+    // (winsorised, folded once per whole hour and day at their slow rates): one episode
+    // moves a slot by a fraction of CLIP_SIGMA, while a shape that recurs at the same
+    // hour every day is seasonality and must be learnt, or holds would keep it unknown.
+    holdWindow(s, v);
+    addToSeasonalBuckets(s, r, 0, 1);
+    return;
+  }
+  s[HELD_N] = 0;
+
+  const n = s[N];
+  // The first window set the level; from then on it moves slowly even while young, so the
+  // profiles learn the shape against a steady level (a level still sweeping through the
+  // first day would be learnt into every slot as a tilt).
+  const levelRate = Math.min(1, (w.end_ms - w.start_ms) / LEVEL_SPAN_MS) * weight;
+  const covRate = Math.max(1 / (n + PRIOR_WINDOWS), COV_MIN_RATE) * weight;
   for (let i = 0; i < F; i++) {
     for (let j = i; j < F; j++) {
       const k = COV + TRI_OF[i * F + j];
       s[k] += covRate * (r[i] * r[j] - s[k]);
     }
   }
+  for (let i = 0; i < F; i++) s[LEVEL + i] += levelRate * r[i];
+  addToSeasonalBuckets(s, r, levelRate, weight);
+  s[N] = n + 1;
+}
+
+/** The seasonal profiles learn from what the level did not explain, in whole hours/days. */
+function addToSeasonalBuckets(s: BaselineState, r: Float64Array, levelRate: number, weight: number): void {
   let countsResidual = 0;
-  for (let i = 0; i < F; i++) {
-    s[LEVEL + i] += levelRate * r[i];
-    if (i > 0) countsResidual += r[i] * (1 - levelRate);
-  }
+  for (let i = 1; i < F; i++) countsResidual += r[i] * (1 - levelRate);
   countsResidual /= F - 1;
   const bytesResidual = r[0] * (1 - levelRate);
-  // The seasonal profiles learn from what the level did not explain, in whole hours/days.
   s[CUR_HOUR_SUM] += weight * countsResidual;
   s[CUR_HOUR_SUM_BYTES] += weight * bytesResidual;
   s[CUR_HOUR_W] += weight;
   s[CUR_DAY_SUM] += weight * countsResidual;
   s[CUR_DAY_SUM_BYTES] += weight * bytesResidual;
   s[CUR_DAY_W] += weight;
-  s[N] = n + 1;
 }
 
 const clipScratch = new Float64Array(F);
@@ -401,8 +428,12 @@ const DAY_PROFILE: Profile = { slots: DOW, bytesSlots: DOW_BYTES, bytesSum: CUR_
 /** When a new hour (day) starts, folds the finished one's mean residual into its slot. */
 function rollBucket(s: BaselineState, p: Profile, bucket: number, slot: number): void {
   if (bucket === s[p.bucket]) return;
-  if (s[p.weight] > 0) {
-    const rate = Math.max(1 / (1 + s[p.folded] / p.perCycle), p.minRate);
+  // The weekday profile learns only days scored with a learnt hour profile (a first
+  // day's residuals are the hour profile still being learnt, not the weekday).
+  const ready = p !== DAY_PROFILE || s[HOURS] >= 48;
+  if (s[p.weight] > 0 && ready) {
+    // A running mean over whole cycles (the first cycle sets each slot), then a floor.
+    const rate = Math.max(1 / (1 + Math.floor(s[p.folded] / p.perCycle)), p.minRate);
     const step = rate * Math.min(1, s[p.weight]);
     s[p.slots + s[p.slot]] += step * (s[p.sum] / s[p.weight]);
     s[p.bytesSlots + s[p.slot]] += step * (s[p.bytesSum] / s[p.weight]);
