@@ -83,10 +83,14 @@ export interface NewDestinationSettings extends DetectorBase {
 export interface VolumeSpikeSettings extends DetectorBase {
   threshold: number;
   min_bytes: number;
+  /** ms of continuous anomaly after which a lasting change becomes the new normal. */
+  accept_after: number;
 }
 export interface SustainedIncreaseSettings extends DetectorBase {
   threshold: number;
   min_windows: number;
+  /** ms of continuous anomaly after which a lasting change becomes the new normal. */
+  accept_after: number;
 }
 
 /** GATEWAY_SILENT: per gateway, not per destination (overrides match `gateway:<id>`). */

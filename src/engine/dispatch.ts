@@ -2,7 +2,7 @@
 // detectors (registry order, so a later one sees what an earlier one found), each closed
 // window through the shared seasonal baseline and the window detectors. Findings become
 // alerts here and go to the engine's offer (folding, then out); scores go to the listener.
-import { learnedHours, learnedWindows, learnWindow, learningWeight, newVerdict, scoreWindow, type WindowObservation } from '../detectors/baseline/seasonal-baseline.js';
+import { acceptLevel, learnedHours, learnedWindows, learnWindow, learningWeight, newVerdict, scoreWindow, type WindowObservation } from '../detectors/baseline/seasonal-baseline.js';
 import type { FlowContext, FlowDetector, WindowContext, WindowDetector } from '../detectors/detector.js';
 import { DETECTORS } from '../detectors/registry.js';
 import { flowAlert, windowAlert } from './alert-builder.js';
@@ -99,14 +99,17 @@ export class WindowDispatch {
     ctx.warmupWindows = config.baseline.warmup_windows;
     ctx.config = config;
     const all = this.live.settings(state, destination, null);
-    let alerted = false;
+    let held = false;
+    let accepted = false;
     for (const d of windowDetectors) {
       const settings = all[d.key];
       if (!settings.enabled) continue;
       const finding = d.scoreOne(state.detectors[d.key], ctx, settings);
       this.onWindowScore?.(windowScore(d.type, ctx, finding));
+      if (finding.hold === true) held = true;
+      if (finding.accepted === true) accepted = true;
       if (finding.alert) {
-        alerted = true;
+        held = true;
         const head = { type: d.type, severity: settings.severity, destination, config_version: config.config_version };
         this.offer(state, destination, windowAlert(head, w, obs, finding), finding.accepted === true);
       } else {
@@ -117,6 +120,7 @@ export class WindowDispatch {
       const settings = all[d.key];
       if (settings.enabled) d.learnOne(state.detectors[d.key], ctx, settings);
     }
-    learnWindow(state.baseline, obs, verdict, learningWeight(verdict.distance, alerted), local.hourBucket, local.dayBucket);
+    learnWindow(state.baseline, obs, verdict, learningWeight(verdict.distance, held), local.hourBucket, local.dayBucket);
+    if (accepted) acceptLevel(state.baseline);
   }
 }

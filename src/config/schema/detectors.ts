@@ -12,8 +12,8 @@ const settingFields = {
   unauthorized_principal: base,
   gateway_bypass: base,
   new_destination: { ...base, learning_period: duration('zero') },
-  volume_spike: { ...base, threshold: positiveNumber, min_bytes: size() },
-  sustained_increase: { ...base, threshold: positiveNumber, min_windows: wholeNumber(1) },
+  volume_spike: { ...base, threshold: positiveNumber, min_bytes: size(), accept_after: duration('positive') },
+  sustained_increase: { ...base, threshold: positiveNumber, min_windows: wholeNumber(1), accept_after: duration('positive') },
   gateway_silent: { ...base, min_silence: duration('positive'), factor: positiveNumber, learning_period: duration('zero') },
 } satisfies Record<DetectorKey, z.ZodRawShape>;
 
@@ -30,10 +30,10 @@ const detectorBlocks = {
   gateway_bypass: section(strict(enabledWith('HIGH'))),
   new_destination: section(strict({ ...enabledWith('MEDIUM'), learning_period: duration('zero').prefault('1d') })),
   volume_spike: section(
-    strict({ ...enabledWith('HIGH'), threshold: positiveNumber.default(6.0), min_bytes: size().prefault('1MB') }),
+    strict({ ...enabledWith('HIGH'), threshold: positiveNumber.default(6.0), min_bytes: size().prefault('1MB'), accept_after: duration('positive').prefault('6h') }),
   ),
   sustained_increase: section(
-    strict({ ...enabledWith('MEDIUM'), threshold: positiveNumber.default(5.0), min_windows: wholeNumber(1).default(10) }),
+    strict({ ...enabledWith('MEDIUM'), threshold: positiveNumber.default(5.0), min_windows: wholeNumber(1).default(10), accept_after: duration('positive').prefault('6h') }),
   ),
   gateway_silent: section(
     strict({
