@@ -263,33 +263,52 @@ const round2 = (n: number): string => String(Math.round(n * 100) / 100);
 
 const nanToNull = (n: number): number | null => (Number.isNaN(n) ? null : n);
 
+/** The folded evidence's fields, stored as a plain list in this order (no field names: a third of the entry saved). */
+const FOLDED_FIELDS = [
+  'alert_id', 'type', 'severity', 'destination', 'dst_country', 'data_class', 'principal', 'gateway_id', 'window_start_ms', 'window_end_ms',
+  'flow_count', 'bytes', 'observed', 'expected', 'score', 'threshold', 'reason', 'sample_flow_ids', 'config_version', 'detected_at_ms',
+] as const satisfies ReadonlyArray<keyof Alert>;
+
+function foldedToJSON(a: Alert | null): unknown[] | null {
+  return a === null ? null : FOLDED_FIELDS.map((k) => a[k]);
+}
+
+/** A list as foldedToJSON writes it, or an alert object as state written before incidents holds it. */
+function foldedFromJSON(json: unknown): Alert | null {
+  if (!Array.isArray(json)) return (json ?? null) as Alert | null;
+  const a: Record<string, unknown> = {};
+  FOLDED_FIELDS.forEach((k, i) => (a[k] = json[i]));
+  return a as unknown as Alert;
+}
+
 export function foldStateToJSON(folds: FoldState): unknown {
   return [...folds].map(([k, s]) => [
     k,
-    [s.until, s.firstAlertId, s.repeats, s.folded, s.state === 'ESCALATED' ? 1 : 0, s.alerts, s.flows, s.bytes, s.firstSeen, s.lastSeen, s.peak, nanToNull(s.openRatio), s.severity],
+    [s.until, s.firstAlertId, s.repeats, foldedToJSON(s.folded), s.state === 'ESCALATED' ? 1 : 0, s.alerts, s.flows, s.bytes, s.firstSeen, s.lastSeen, s.peak, nanToNull(s.openRatio), s.severity],
   ]);
 }
 
-type FoldJSON = [number, string, number, Alert | null, number?, number?, number?, number?, number?, number?, number?, (number | null)?, Severity?];
+type FoldJSON = [number, string, number, unknown, number?, number?, number?, number?, number?, number?, number?, (number | null)?, Severity?];
 
 export function foldStateFromJSON(json: unknown): FoldState {
-  return new Map(
-    (json as Array<[string, FoldJSON]>).map(([k, [until, firstAlertId, repeats, folded, escalated, alerts, flows, bytes, firstSeen, lastSeen, peak, openRatio, severity]]) => [
-      k,
-      alerts === undefined
-        ? // Written before incidents: a suppression interval. Its opening alert's counts are not
-          // in it, so its totals start from the folded repeats.
-          {
-            until, firstAlertId, folded, repeats, state: 'OPEN' as const, alerts: 1 + repeats,
-            flows: folded?.flow_count ?? 0, bytes: folded?.bytes ?? 0,
-            firstSeen: folded?.window_start_ms ?? until, lastSeen: folded?.window_end_ms ?? until,
-            peak: folded?.score ?? 0, openRatio: Number.NaN, severity: folded?.severity ?? 'LOW',
-          }
-        : {
-            until, firstAlertId, folded, repeats, state: escalated === 1 ? ('ESCALATED' as const) : ('OPEN' as const), alerts,
-            flows: flows!, bytes: bytes!, firstSeen: firstSeen!, lastSeen: lastSeen!, peak: peak!,
-            openRatio: openRatio ?? Number.NaN, severity: severity!,
-          },
-    ]),
-  );
+  return new Map((json as Array<[string, FoldJSON]>).map(([k, entry]) => [k, incidentFromJSON(entry)]));
+}
+
+function incidentFromJSON([until, firstAlertId, repeats, foldedJson, escalated, alerts, flows, bytes, firstSeen, lastSeen, peak, openRatio, severity]: FoldJSON): FoldInterval {
+  const folded = foldedFromJSON(foldedJson);
+  if (alerts === undefined) {
+    // Written before incidents: a suppression interval. Its opening alert's counts are not in
+    // it, so its totals start from the folded repeats.
+    return {
+      until, firstAlertId, folded, repeats, state: 'OPEN', alerts: 1 + repeats,
+      flows: folded?.flow_count ?? 0, bytes: folded?.bytes ?? 0,
+      firstSeen: folded?.window_start_ms ?? until, lastSeen: folded?.window_end_ms ?? until,
+      peak: folded?.score ?? 0, openRatio: Number.NaN, severity: folded?.severity ?? 'LOW',
+    };
+  }
+  return {
+    until, firstAlertId, folded, repeats, state: escalated === 1 ? 'ESCALATED' : 'OPEN', alerts,
+    flows: flows!, bytes: bytes!, firstSeen: firstSeen!, lastSeen: lastSeen!, peak: peak!,
+    openRatio: openRatio ?? Number.NaN, severity: severity!,
+  };
 }
