@@ -9,6 +9,7 @@ import { flowAlert, windowAlert } from './alert-builder.js';
 import type { Calendar } from './calendar.js';
 import { windowScore } from './chart-band.js';
 import type { LiveConfig } from './live-config.js';
+import type { AlertWindow } from './repeat-folding.js';
 import type { DestinationState } from './state-store.js';
 import type { Alert, AlertType, FlowRecord, WindowScore } from './types.js';
 import type { OpenWindow } from './window.js';
@@ -19,9 +20,9 @@ const windowDetectors = DETECTORS.filter((d): d is WindowDetector => d.kind === 
 export const flowDetectorsNeedClass = flowDetectors.every((d) => d.dataClassOnly);
 
 /** Where an alert raised for a destination goes next (the engine: folding, then out); `accepted`: the detector's final note on a lasting change. */
-export type Offer = (state: DestinationState, destination: string, alert: Alert, accepted?: boolean) => void;
-/** A window detector's verdict on a window it raised no alert for: whether its run still holds (repeat-folding.ts settle). */
-export type Settle = (state: DestinationState, destination: string, type: AlertType, windowEnd: number, hold: boolean | undefined) => void;
+export type Offer = (state: DestinationState, destination: string, alert: Alert, accepted?: boolean, window?: AlertWindow) => void;
+/** The window detectors' verdict on a closed window: whether an anomaly still holds it (repeat-folding.ts settle). */
+export type Settle = (state: DestinationState, destination: string, windowEnd: number, hold: boolean | undefined) => void;
 
 export class FlowDispatch {
   // The context and findings list are reused across flows: the engine is synchronous
@@ -101,25 +102,35 @@ export class WindowDispatch {
     const all = this.live.settings(state, destination, null);
     let held = false;
     let accepted = false;
+    /** Some detector said whether the window is held (detectors that keep a run do). */
+    let judged = false;
+    let acceptedNotes: Alert[] | undefined;
+    /** This window's own evidence, counted once in a volume incident whichever detectors alert on it. */
+    const own: AlertWindow = { start_ms: obs.start_ms, end_ms: obs.end_ms, flows: obs.flows, bytes: obs.bytes };
     for (const d of windowDetectors) {
       const settings = all[d.key];
       if (!settings.enabled) continue;
       const finding = d.scoreOne(state.detectors[d.key], ctx, settings);
       this.onWindowScore?.(windowScore(d.type, ctx, finding));
+      if (finding.hold !== undefined) judged = true;
       if (finding.hold === true) held = true;
       if (finding.accepted === true) accepted = true;
       if (finding.alert) {
         held = true;
         const head = { type: d.type, severity: settings.severity, destination, config_version: config.config_version };
-        this.offer(state, destination, windowAlert(head, w, obs, finding), finding.accepted === true);
-      } else {
-        this.settle?.(state, destination, d.type, obs.end_ms, finding.hold);
+        const alert = windowAlert(head, w, obs, finding);
+        // A detector's acceptance note goes last: another detector's alert on the same window
+        // is about the same change, and folds into the incident the note then closes.
+        if (finding.accepted === true) (acceptedNotes ??= []).push(alert);
+        else this.offer(state, destination, alert, false, own);
       }
     }
     for (const d of windowDetectors) {
       const settings = all[d.key];
       if (settings.enabled) d.learnOne(state.detectors[d.key], ctx, settings);
     }
+    if (acceptedNotes !== undefined) for (const note of acceptedNotes) this.offer(state, destination, note, true, own);
+    this.settle?.(state, destination, obs.end_ms, held ? true : judged ? false : undefined);
     learnWindow(state.baseline, obs, verdict, learningWeight(verdict.distance, held), local.hourBucket, local.dayBucket);
     if (accepted) acceptLevel(state.baseline);
   }

@@ -20,10 +20,10 @@ import { EventClock } from './event-clock.js';
 import { expireIdle } from './idle-expiry.js';
 import { DestinationKeyer } from './keys.js';
 import { LiveConfig } from './live-config.js';
-import { RepeatFolder } from './repeat-folding.js';
+import { RepeatFolder, type AlertWindow } from './repeat-folding.js';
 import * as store from './state-store.js';
 import type { DestinationState } from './state-store.js';
-import type { Alert, AlertType, FlowRecord, StateChange, WindowScore } from './types.js';
+import type { Alert, FlowRecord, StateChange, WindowScore } from './types.js';
 import { addFlow, openWindow, type OpenWindow } from './window.js';
 
 export type { EngineCounters } from './counters.js';
@@ -283,14 +283,14 @@ export class Engine {
   }
 
   /** Sends an alert as an incident record, or folds it into its open incident (repeat-folding.ts). */
-  private offer(state: DestinationState, destination: string, alert: Alert, accepted = false): void {
-    const until = this.folder.offer(state.folds, alert, this.sink, accepted);
+  private offer(state: DestinationState, destination: string, alert: Alert, accepted = false, window?: AlertWindow): void {
+    const until = this.folder.offer(state.folds, alert, this.sink, accepted, window);
     if (until !== null) this.due.add(until, destination);
   }
 
-  /** A window with no alert of a detector: its open incident holds on or closes (repeat-folding.ts). */
-  private settle(state: DestinationState, destination: string, type: AlertType, windowEnd: number, hold: boolean | undefined): void {
-    const until = this.folder.settle(state.folds, type, windowEnd, hold, this.sink);
+  /** A closed window's verdict: the destination's open volume incident holds on or closes (repeat-folding.ts). */
+  private settle(state: DestinationState, destination: string, windowEnd: number, hold: boolean | undefined): void {
+    const until = this.folder.settle(state.folds, windowEnd, hold, this.sink);
     if (until !== null) this.due.add(until, destination);
   }
 

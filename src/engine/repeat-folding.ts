@@ -6,13 +6,15 @@
 // nothing is dropped: every flow is counted in exactly one record of its incident.
 //
 // The key: a flow detector's alerts (policy types) by (type, data class, principal) of the
-// destination; a window detector's (volume types) by type alone, since a volume anomaly
-// belongs to the destination whatever its largest flow's class or principal.
-// It ends: after suppress_for of event time with no alert of its key (the quiet period); a
-// window detector that says whether its run is still open (Finding.hold) keeps it open while
-// it holds and ends it at the first window it no longer does (traffic back at baseline); a
-// lasting change the detector accepts as the new normal (Finding.accepted) ends it with that
-// note. suppress_for 0: no incidents, every alert goes out on its own (no incident fields).
+// destination; the window detectors' (volume types) share one incident per destination, since
+// a volume anomaly belongs to the destination whatever its largest flow's class or principal,
+// and whichever volume detector sees it (a lasting step trips both). An incident keeps the
+// type of its opening alert on all its records.
+// It ends: after suppress_for of event time with no alert of its key (the quiet period); window
+// detectors that say whether their run is still open (Finding.hold) keep it open while one
+// holds and end it at the first window none does (traffic back at baseline); a lasting change
+// a detector accepts as the new normal (Finding.accepted) ends it with that note.
+// suppress_for 0: no incidents, every alert goes out on its own (no incident fields).
 //
 // The seam: RepeatFolder decides, for each alert the detectors raise, emit or fold, and owns
 // the per-destination state that decision needs (FoldState, serialised in the destination's
@@ -30,6 +32,8 @@ export interface FoldInterval {
   until: number;
   /** alert_id of its OPEN record: the incident_id of all its records. */
   firstAlertId: string;
+  /** The type of its OPEN record, kept on all its records. */
+  type: AlertType;
   /** Evidence folded since its last record: null when none. */
   folded: Alert | null;
   /** Alerts folded since its last record. */
@@ -56,11 +60,24 @@ export type FoldState = Map<string, FoldInterval>;
 /** Where the alerts that go out are sent, in order. */
 export type AlertSink = (alert: Alert) => void;
 
-/** A volume anomaly belongs to the destination: its incidents are keyed by type alone. */
+/**
+ * The closed window a window detector's alert was raised on, with its own flows and bytes. A
+ * volume incident counts each window once, however many detectors alert on it and whatever
+ * span their evidence covers (SUSTAINED_INCREASE's covers its whole run): its totals stay exact.
+ */
+export interface AlertWindow {
+  start_ms: number;
+  end_ms: number;
+  flows: number;
+  bytes: number;
+}
+
+/** A volume anomaly belongs to the destination: the window detectors share one incident key. */
 const WINDOW_TYPES: ReadonlySet<AlertType> = new Set(DETECTORS.filter((d) => d.kind === 'window').map((d) => d.type));
+export const VOLUME_KEY = 'volume';
 
 export function foldKey(a: Pick<Alert, 'type' | 'data_class' | 'principal'>): string {
-  if (WINDOW_TYPES.has(a.type)) return a.type;
+  if (WINDOW_TYPES.has(a.type)) return VOLUME_KEY;
   return `${a.type}\u0000${a.data_class ?? ''}\u0000${a.principal ?? ''}`;
 }
 
@@ -86,7 +103,7 @@ export class RepeatFolder {
    * detector accepts a lasting change as the new normal (the incident's final note). Returns the
    * event time at which the incident closes if quiet (the caller schedules closeDue), or null.
    */
-  offer(folds: FoldState, alert: Alert, emit: AlertSink, accepted = false): number | null {
+  offer(folds: FoldState, alert: Alert, emit: AlertSink, accepted = false, window?: AlertWindow): number | null {
     if (this.suppressFor <= 0) {
       emit(alert);
       return null;
@@ -110,7 +127,7 @@ export class RepeatFolder {
       folds.set(key, open);
       emit({ ...alert, incident_id: alert.alert_id, incident_state: 'OPEN' });
     } else {
-      fold(open, alert);
+      fold(open, alert, window);
       if (accepted) {
         folds.delete(key);
         emit(closing(open, alert.detected_at_ms, `${alert.reason} ${summary(open)} closed: accepted as the new normal.`));
@@ -123,12 +140,14 @@ export class RepeatFolder {
   }
 
   /**
-   * A window detector's verdict on a window that raised no alert of its type. `hold` true: its
-   * run is still open, so is the incident; false: traffic is back at baseline, the incident
-   * closes at the window's end; undefined (a detector that keeps no run): the quiet period decides.
+   * The window detectors' verdict on a closed window, after their alerts. `hold` true: one of
+   * them alerted or still holds its run open, so the incident stays open; false: none does,
+   * traffic is back at baseline and the incident closes at the window's end; undefined
+   * (detectors that keep no run): the quiet period decides.
    */
-  settle(folds: FoldState, type: AlertType, windowEnd: number, hold: boolean | undefined, emit: AlertSink): number | null {
+  settle(folds: FoldState, windowEnd: number, hold: boolean | undefined, emit: AlertSink): number | null {
     if (hold === undefined || this.suppressFor <= 0) return null;
+    const type = VOLUME_KEY;
     const open = folds.get(type);
     if (open === undefined || open.until <= windowEnd) return null;
     if (hold) {
@@ -162,6 +181,7 @@ function openIncident(a: Alert): FoldInterval {
   return {
     until: 0,
     firstAlertId: a.alert_id,
+    type: a.type,
     folded: null,
     repeats: 0,
     state: 'OPEN',
@@ -186,24 +206,37 @@ export function nextSeverity(s: Severity): Severity {
   return SEVERITIES[Math.min(SEVERITIES.indexOf(s) + 1, SEVERITIES.length - 1)];
 }
 
-/** Folds an alert into the incident: its totals and the evidence since the last record. */
-export function fold(s: FoldInterval, a: Alert): void {
+/**
+ * Folds an alert into the incident: its totals and the evidence since the last record. With
+ * `window` (a window detector's alert) the evidence counted is that window's, once: nothing
+ * when the incident already counts it (another detector alerted on it, or the opening alert's
+ * span reaches it).
+ */
+export function fold(s: FoldInterval, a: Alert, window?: AlertWindow): void {
+  const fresh = window === undefined || window.end_ms > s.lastSeen;
+  const evidence =
+    window === undefined
+      ? { start_ms: a.window_start_ms, end_ms: a.window_end_ms, flows: a.flow_count, bytes: a.bytes }
+      : fresh ? window : { start_ms: window.start_ms, end_ms: window.end_ms, flows: 0, bytes: 0 };
   s.repeats += 1;
   s.alerts += 1;
-  s.flows = addCapped(s.flows, a.flow_count);
-  s.bytes = addCapped(s.bytes, a.bytes);
-  s.firstSeen = Math.min(s.firstSeen, a.window_start_ms);
-  s.lastSeen = Math.max(s.lastSeen, a.window_end_ms);
+  s.flows = addCapped(s.flows, evidence.flows);
+  s.bytes = addCapped(s.bytes, evidence.bytes);
+  s.firstSeen = Math.min(s.firstSeen, evidence.start_ms);
+  s.lastSeen = Math.max(s.lastSeen, evidence.end_ms);
   s.peak = Math.max(s.peak, a.score);
   const f = s.folded;
   if (f === null) {
-    s.folded = { ...a, sample_flow_ids: a.sample_flow_ids.slice(0, MAX_SAMPLES) };
+    s.folded = {
+      ...a, window_start_ms: evidence.start_ms, window_end_ms: evidence.end_ms, flow_count: evidence.flows, bytes: evidence.bytes,
+      sample_flow_ids: a.sample_flow_ids.slice(0, MAX_SAMPLES),
+    };
     return;
   }
-  f.window_start_ms = Math.min(f.window_start_ms, a.window_start_ms);
-  f.window_end_ms = Math.max(f.window_end_ms, a.window_end_ms);
-  f.flow_count = addCapped(f.flow_count, a.flow_count);
-  f.bytes = addCapped(f.bytes, a.bytes);
+  f.window_start_ms = Math.min(f.window_start_ms, evidence.start_ms);
+  f.window_end_ms = Math.max(f.window_end_ms, evidence.end_ms);
+  f.flow_count = addCapped(f.flow_count, evidence.flows);
+  f.bytes = addCapped(f.bytes, evidence.bytes);
   // observed/expected/score describe the strongest repeat; flow_count and bytes the sum.
   if (a.score > f.score) {
     f.score = a.score;
@@ -219,7 +252,7 @@ export function fold(s: FoldInterval, a: Alert): void {
 
 /** A record of the incident from the evidence folded since its last one (which it then resets). */
 function record(s: FoldInterval, at: number, state: IncidentState, reason: string, base: Alert): Alert {
-  const alert: Alert = { ...base, severity: s.severity, detected_at_ms: at, reason, incident_id: s.firstAlertId, incident_state: state };
+  const alert: Alert = { ...base, type: s.type, severity: s.severity, detected_at_ms: at, reason, incident_id: s.firstAlertId, incident_state: state };
   alert.alert_id = alertId(alert);
   s.folded = null;
   s.repeats = 0;
@@ -284,30 +317,32 @@ function foldedFromJSON(json: unknown): Alert | null {
 export function foldStateToJSON(folds: FoldState): unknown {
   return [...folds].map(([k, s]) => [
     k,
-    [s.until, s.firstAlertId, s.repeats, foldedToJSON(s.folded), s.state === 'ESCALATED' ? 1 : 0, s.alerts, s.flows, s.bytes, s.firstSeen, s.lastSeen, s.peak, nanToNull(s.openRatio), s.severity],
+    [s.until, s.firstAlertId, s.repeats, foldedToJSON(s.folded), s.state === 'ESCALATED' ? 1 : 0, s.alerts, s.flows, s.bytes, s.firstSeen, s.lastSeen, s.peak, nanToNull(s.openRatio), s.severity, s.type],
   ]);
 }
 
-type FoldJSON = [number, string, number, unknown, number?, number?, number?, number?, number?, number?, number?, (number | null)?, Severity?];
+type FoldJSON = [number, string, number, unknown, number?, number?, number?, number?, number?, number?, number?, (number | null)?, Severity?, AlertType?];
 
 export function foldStateFromJSON(json: unknown): FoldState {
-  return new Map((json as Array<[string, FoldJSON]>).map(([k, entry]) => [k, incidentFromJSON(entry)]));
+  return new Map((json as Array<[string, FoldJSON]>).map(([k, entry]) => [k, incidentFromJSON(k, entry)]));
 }
 
-function incidentFromJSON([until, firstAlertId, repeats, foldedJson, escalated, alerts, flows, bytes, firstSeen, lastSeen, peak, openRatio, severity]: FoldJSON): FoldInterval {
+function incidentFromJSON(key: string, [until, firstAlertId, repeats, foldedJson, escalated, alerts, flows, bytes, firstSeen, lastSeen, peak, openRatio, severity, type]: FoldJSON): FoldInterval {
   const folded = foldedFromJSON(foldedJson);
+  // Written before incidents: the interval's key begins with its type.
+  const keyType = key.split('\u0000')[0] as AlertType;
   if (alerts === undefined) {
     // Written before incidents: a suppression interval. Its opening alert's counts are not in
     // it, so its totals start from the folded repeats.
     return {
-      until, firstAlertId, folded, repeats, state: 'OPEN', alerts: 1 + repeats,
+      until, firstAlertId, type: keyType, folded, repeats, state: 'OPEN', alerts: 1 + repeats,
       flows: folded?.flow_count ?? 0, bytes: folded?.bytes ?? 0,
       firstSeen: folded?.window_start_ms ?? until, lastSeen: folded?.window_end_ms ?? until,
       peak: folded?.score ?? 0, openRatio: Number.NaN, severity: folded?.severity ?? 'LOW',
     };
   }
   return {
-    until, firstAlertId, folded, repeats, state: escalated === 1 ? 'ESCALATED' : 'OPEN', alerts,
+    until, firstAlertId, type: type!, folded, repeats, state: escalated === 1 ? 'ESCALATED' : 'OPEN', alerts,
     flows: flows!, bytes: bytes!, firstSeen: firstSeen!, lastSeen: lastSeen!, peak: peak!,
     openRatio: openRatio ?? Number.NaN, severity: severity!,
   };

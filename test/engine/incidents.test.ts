@@ -9,6 +9,7 @@ import { Pipeline } from '../../src/engine/pipeline.js';
 import { foldStateFromJSON, foldStateToJSON, RepeatFolder, type FoldState } from '../../src/engine/repeat-folding.js';
 import { deserialiseDestination, newDestinationState, serialiseDestination } from '../../src/engine/state-store.js';
 import type { Alert, StateChange } from '../../src/engine/types.js';
+import { Prng } from '../../src/generate/prng.js';
 import { flow, MIN, resetFlowIds, T0, testConfig } from './fixtures.js';
 
 beforeEach(resetFlowIds);
@@ -86,11 +87,10 @@ describe('a volume run that ends', () => {
     folder.offer(folds, b1, emit);
     folder.offer(folds, b2, emit);
     // Undecided (a detector that keeps no run) changes nothing; holding pushes the quiet end on.
-    expect(folder.settle(folds, 'VOLUME_SPIKE', T0 + 3 * MIN, undefined, emit)).toBeNull();
-    expect(folder.settle(folds, 'VOLUME_SPIKE', T0 + 3 * MIN, true, emit)).toBe(T0 + 18 * MIN);
-    expect(folder.settle(folds, 'SUSTAINED_INCREASE', T0 + 3 * MIN, false, emit)).toBeNull(); // another detector: no incident of its own
+    expect(folder.settle(folds, T0 + 3 * MIN, undefined, emit)).toBeNull();
+    expect(folder.settle(folds, T0 + 3 * MIN, true, emit)).toBe(T0 + 18 * MIN);
     expect(out).toHaveLength(1);
-    expect(folder.settle(folds, 'VOLUME_SPIKE', T0 + 4 * MIN, false, emit)).toBeNull();
+    expect(folder.settle(folds, T0 + 4 * MIN, false, emit)).toBeNull();
     expect(folds.size).toBe(0);
     expect(out.map((a) => [a.incident_state, a.flow_count, a.bytes, a.detected_at_ms])).toEqual([
       ['OPEN', 10, 300, T0 + MIN],
@@ -102,12 +102,28 @@ describe('a volume run that ends', () => {
     );
   });
 
+  it('both volume detectors fold into one incident per destination, every record of its opening type', () => {
+    const folder = new RepeatFolder(MIN, QUIET);
+    const folds: FoldState = new Map();
+    const { out, emit } = collector();
+    const spike = volume(1, 300, 8, 10, 'spike');
+    const creep = { ...volume(2, 350, 6, 20, 'creep'), type: 'SUSTAINED_INCREASE' as const };
+    folder.offer(folds, spike, emit);
+    folder.offer(folds, creep, emit);
+    folder.closeDue(folds, T0 + 17 * MIN, emit);
+    expect(out.map((a) => [a.type, a.incident_state, a.incident_id, a.flow_count, a.bytes])).toEqual([
+      ['VOLUME_SPIKE', 'OPEN', spike.alert_id, 10, 300],
+      ['VOLUME_SPIKE', 'CLOSED', spike.alert_id, 20, 350], // the creep's evidence, in the incident the spike opened
+    ]);
+    expect(out[1].reason.endsWith('strongest: creep')).toBe(true);
+  });
+
   it('a run of one alert ends with its OPEN record: nothing was folded, so no CLOSED record', () => {
     const folder = new RepeatFolder(MIN, QUIET);
     const folds: FoldState = new Map();
     const { out, emit } = collector();
     folder.offer(folds, volume(1, 300, 8, 10, 'one'), emit);
-    folder.settle(folds, 'VOLUME_SPIKE', T0 + 2 * MIN, false, emit);
+    folder.settle(folds, T0 + 2 * MIN, false, emit);
     expect(folds.size).toBe(0);
     expect(out.map((a) => a.incident_state)).toEqual(['OPEN']);
   });
@@ -132,6 +148,48 @@ describe('a lasting change accepted as the new normal', () => {
       `accepted-note Incident ${steps[0].alert_id} (5 alerts, 50 flows, 1.52 KB from ${iso(T0)} to ${iso(T0 + 5 * MIN)}, peak score 9) ` +
         'closed: accepted as the new normal. This record carries 4 more alerts (40 flows, 1.22 KB); strongest: c3',
     );
+  });
+});
+
+describe('a lasting step through the engine', () => {
+  /** Two days at 20 MB a minute, then 100 MB a minute for 6 hours, three flows a minute (+-20 % noise). */
+  function step(suppressFor: string): { alerts: Alert[]; step: number } {
+    const p = new Pipeline(testConfig(`  volume_spike: {accept_after: 2h}\n  sustained_increase: {accept_after: 2h}\nalerts: {suppress_for: ${suppressFor}}`));
+    const rnd = Prng.fromSeed(3);
+    const at = T0 + 2 * 1440 * MIN;
+    const alerts: Alert[] = [];
+    for (let m = 0; m < 2 * 1440 + 6 * 60; m++) {
+      const t = T0 + m * MIN;
+      const level = t < at ? 20e6 : 100e6;
+      for (let k = 0; k < 3; k++) {
+        const bytes = Math.round((level / 3) * (0.8 + 0.4 * rnd.uniform()));
+        alerts.push(...p.push(flow({ flow_id: `v${m}-${k}`, end_ms: t + 10_000 + k * 1000, bytes_out: bytes, data_class: null, principal: null })));
+      }
+    }
+    alerts.push(...p.finish());
+    return { alerts, step: at };
+  }
+
+  it('accept_after 2h: two records in all, OPEN and CLOSED accepted, each alerted window counted once', () => {
+    const { alerts: out, step: at } = step('15m');
+    // The spike detector opens it on the step's first window; both detectors' alerts fold into
+    // it; the spike detector accepts the new level on the window ending 2 hours after the run
+    // began, and that note closes the incident (the creep detector's alert on that same window
+    // folds in first).
+    expect(out.map((a) => [a.type, a.incident_state, a.window_start_ms - at, a.detected_at_ms - at])).toEqual([
+      ['VOLUME_SPIKE', 'OPEN', 0, MIN],
+      ['VOLUME_SPIKE', 'CLOSED', MIN, 120 * MIN],
+    ]);
+    expect(out[1].incident_id).toBe(out[0].alert_id);
+    expect(out[1].reason).toContain('it is now accepted as the new normal baseline.');
+    expect(out[1].reason).toContain('closed: accepted as the new normal.');
+    // Reference: the same traffic with incidents off. Each window either detector alerted on
+    // holds 3 flows; the incident counts each such window once (the creep detector's alert
+    // spans its whole run, which the spike detector's windows already count).
+    const raw = step('0s').alerts.filter((a) => a.detected_at_ms <= at + 120 * MIN);
+    const windows = new Set(raw.map((a) => a.window_end_ms));
+    expect(raw.some((a) => a.type === 'SUSTAINED_INCREASE')).toBe(true);
+    expect(out[0].flow_count + out[1].flow_count).toBe(3 * windows.size);
   });
 });
 
@@ -172,10 +230,11 @@ describe('incident state in the changelog', () => {
 
   it('a folding interval written before incidents reads as an open incident and closes with its repeats', () => {
     const folded = volume(2, 500, 9, 12, 'old');
-    const folds = foldStateFromJSON([['VOLUME_SPIKE\u0000\u0000', [T0 + 16 * MIN, 'first-id', 1, folded]]]);
+    const folds = foldStateFromJSON([['SUSTAINED_INCREASE\u0000\u0000', [T0 + 16 * MIN, 'first-id', 1, folded]]]);
     const { out, emit } = collector();
     new RepeatFolder(MIN, QUIET).closeDue(folds, T0 + 16 * MIN, emit);
-    expect(out.map((a) => [a.incident_id, a.incident_state, a.flow_count, a.bytes, a.detected_at_ms])).toEqual([['first-id', 'CLOSED', 12, 500, T0 + 16 * MIN]]);
+    // Its type is the interval's (from its key), as every record of an incident keeps its opening type.
+    expect(out.map((a) => [a.type, a.incident_id, a.incident_state, a.flow_count, a.bytes, a.detected_at_ms])).toEqual([['SUSTAINED_INCREASE', 'first-id', 'CLOSED', 12, 500, T0 + 16 * MIN]]);
     expect(JSON.stringify(foldStateToJSON(folds))).toBe('[]');
   });
 
@@ -188,7 +247,7 @@ describe('incident state in the changelog', () => {
     // Reasons as long as the engine's longest on the generator's traffic (about 450 characters)
     // and a full sample list: the folded evidence is what an open incident keeps.
     const samples = Array.from({ length: 10 }, (_, i) => `gw-fra-1-0000000${i}`);
-    for (const type of ['RESIDENCY_VIOLATION', 'VOLUME_SPIKE', 'SUSTAINED_INCREASE'] as const) {
+    for (const type of ['RESIDENCY_VIOLATION', 'GATEWAY_BYPASS', 'VOLUME_SPIKE'] as const) {
       for (const m of [1, 2]) {
         const a = { ...volume(m, 300, 8, 10, 'x'.repeat(450)), type, sample_flow_ids: samples };
         folder.offer(state.folds, a, emit);
