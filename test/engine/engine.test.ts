@@ -85,7 +85,7 @@ describe('per-flow policy detectors', () => {
     expect(us.map((a) => a.type)).toEqual(['RESIDENCY_VIOLATION']);
   });
 
-  it('folds repeats into one incident: OPEN at once, CLOSED after suppress_for of quiet with the repeats summed', () => {
+  it('folds 3 repeats into one incident: OPEN at once, CLOSED after suppress_for of quiet with the repeats summed', () => {
     const config = testConfig('alerts: {suppress_for: 15m}');
     const p = new Pipeline(config);
     const out: Alert[] = [];
@@ -93,14 +93,15 @@ describe('per-flow policy detectors', () => {
     out.push(...p.push(flow({ ...us, end_ms: T0, bytes_out: 100 })));
     out.push(...p.push(flow({ ...us, end_ms: T0 + 5 * MIN, bytes_out: 200 })));
     out.push(...p.push(flow({ ...us, end_ms: T0 + 10 * MIN, bytes_out: 300 })));
+    out.push(...p.push(flow({ ...us, end_ms: T0 + 12 * MIN, bytes_out: 400 })));
     expect(out).toHaveLength(1);
     expect(out[0]).toMatchObject({ incident_id: out[0].alert_id, incident_state: 'OPEN', flow_count: 1, bytes: 100, sample_flow_ids: ['f1'] });
-    // The quiet period runs from the last repeat: T0+10m + 15m = T0+25m (a window boundary).
+    // The quiet period runs from the last repeat: T0+12m + 15m = T0+27m (a window boundary).
     // A flow at T0+16m moves the watermark to T0+15m30s: the incident is still open.
     out.push(...p.push(flow({ data_class: null, end_ms: T0 + 16 * MIN })));
     expect(out).toHaveLength(1);
-    // At T0+25m31s the watermark (-30s lateness) passes T0+25m.
-    out.push(...p.push(flow({ data_class: null, end_ms: T0 + 25 * MIN + 31_000 })));
+    // At T0+27m31s the watermark (-30s lateness) passes T0+27m.
+    out.push(...p.push(flow({ data_class: null, end_ms: T0 + 27 * MIN + 31_000 })));
     expect(out).toHaveLength(2);
     const f = out[1];
     expect(f).toMatchObject({
@@ -108,21 +109,21 @@ describe('per-flow policy detectors', () => {
       incident_id: out[0].alert_id,
       incident_state: 'CLOSED',
       window_start_ms: T0 + 5 * MIN - 1000,
-      window_end_ms: T0 + 10 * MIN,
-      flow_count: 2,
-      bytes: 500,
-      sample_flow_ids: ['f2', 'f3'],
-      detected_at_ms: T0 + 25 * MIN,
+      window_end_ms: T0 + 12 * MIN,
+      flow_count: 3,
+      bytes: 900,
+      sample_flow_ids: ['f2', 'f3', 'f4'],
+      detected_at_ms: T0 + 27 * MIN,
     });
     expect(f.alert_id).not.toBe(out[0].alert_id);
     expect(
       f.reason.startsWith(
-        `Incident ${out[0].alert_id} (3 alerts, 3 flows, 600 B from 2026-01-05T08:59:59.000Z to 2026-01-05T09:10:00.000Z, peak score 1) ` +
-          'closed: no alert of its kind for 15m (alerts.suppress_for). This record carries 2 more alerts (2 flows, 500 B); strongest: Residency rule',
+        `Incident ${out[0].alert_id} (4 alerts, 4 flows, 1 KB from 2026-01-05T08:59:59.000Z to 2026-01-05T09:12:00.000Z, peak score 1) ` +
+          'closed: no alert of its kind for 15m (alerts.suppress_for). This record carries 3 more alerts (3 flows, 900 B); strongest: Residency rule',
       ),
     ).toBe(true);
     // After it closed a new violation opens a new incident at once.
-    const next = p.push(flow({ ...us, end_ms: T0 + 27 * MIN }));
+    const next = p.push(flow({ ...us, end_ms: T0 + 29 * MIN }));
     expect(next.map((a) => [a.type, a.incident_state, a.incident_id === a.alert_id])).toEqual([['RESIDENCY_VIOLATION', 'OPEN', true]]);
   });
 });
