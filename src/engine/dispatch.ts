@@ -105,8 +105,8 @@ export class WindowDispatch {
     /** Some detector said whether the window is held (detectors that keep a run do). */
     let judged = false;
     let acceptedNotes: Alert[] | undefined;
-    /** This window's own evidence, counted once in a volume incident whichever detectors alert on it. */
-    const own: AlertWindow = { start_ms: obs.start_ms, end_ms: obs.end_ms, flows: obs.flows, bytes: obs.bytes };
+    /** This window's own evidence, counted once in a volume incident whichever detectors alert on it (made on the first alert: most windows raise none). */
+    let own: AlertWindow | undefined;
     for (const d of windowDetectors) {
       const settings = all[d.key];
       if (!settings.enabled) continue;
@@ -119,6 +119,7 @@ export class WindowDispatch {
         held = true;
         const head = { type: d.type, severity: settings.severity, destination, config_version: config.config_version };
         const alert = windowAlert(head, w, obs, finding);
+        own ??= { start_ms: obs.start_ms, end_ms: obs.end_ms, flows: obs.flows, bytes: obs.bytes };
         // A detector's acceptance note goes last: another detector's alert on the same window
         // is about the same change, and folds into the incident the note then closes.
         if (finding.accepted === true) (acceptedNotes ??= []).push(alert);
