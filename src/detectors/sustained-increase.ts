@@ -1,8 +1,9 @@
 // SUSTAINED_INCREASE: a slow creep that no single window shows. Judged on aggregates long
 // enough for the per-window noise to average out: 10-minute and hourly blocks of windows
 // (a block is never shorter than one window). At the end of each block, y = ln(bytes sent
-// / bytes expected by the seasonal baseline) over the block, standardised by the spread of
-// y learnt from that block length's normal blocks (winsorised, floored), feeds a one-sided
+// / bytes expected by the seasonal baseline) over the block, less its usual value and
+// standardised by its spread, both learnt from that block length's normal blocks
+// (winsorised, floored), feeds a one-sided
 // CUSUM (Page 1954) per block length: each block adds (z - k), z clipped so one huge block
 // cannot carry the sum alone (that is VOLUME_SPIKE's job). Bytes only: the feature
 // exfiltration moves, so flat flow counts cannot dilute it. The sum alerts past `threshold`
@@ -33,10 +34,17 @@ const PRIOR_BLOCK_VAR = 0.25;
 const PRIOR_BLOCKS = 10;
 /** Slowest learning of a block spread: about the last 50 blocks. */
 const BLOCK_MIN_RATE = 1 / 50;
-/** No block is trusted to be steadier than +-10% (log sd 0.1). */
-const MIN_BLOCK_VAR = 0.1 * 0.1;
+/** Slowest learning of a block's usual ratio: about the last 500 blocks. */
+const BLOCK_MEAN_MIN_RATE = 1 / 500;
+/** No block is trusted to be steadier than +-20% (log sd 0.2): busy days run that far above the profile for hours. */
+const MIN_BLOCK_VAR = 0.2 * 0.2;
 /** A block's ratio is winsorised here (in sd) before the spread learns from it. */
 const CLIP_SIGMA = 2.5;
+/**
+ * A window counts into a block sum at most this many window sd above its expectation:
+ * heavy-tailed flow sizes make single windows swing far, a creep moves them all a little.
+ */
+const WINDOW_CAP_SIGMA = 1.5;
 
 /**
  * The detector's state in one Float64Array (compact: the 2 KB per destination budget;
@@ -59,10 +67,11 @@ const EXPECTED = 2;
 const SUM = 3; // the CUSUM
 const VARIANCE = 4; // spread of y learnt from normal blocks
 const LEARNT = 5;
-const BLOCK_FIELDS = 6;
+const MEAN = 6; // usual y of normal blocks (a sum of windows is not a sum of their medians)
+const BLOCK_FIELDS = 7;
 const STATE_LENGTH = BLOCKS + BLOCK_FIELDS * BLOCK_MS.length;
 
-export interface BlockCusum { block: number; bytes: number; expected: number; sum: number; variance: number; learnt: number }
+export interface BlockCusum { block: number; bytes: number; expected: number; sum: number; variance: number; learnt: number; mean: number }
 export interface CusumParts {
   blocks: BlockCusum[];
   run: number; runBytes: number; runExpected: number; runFlows: number; runStartMs: number; runExpectedFlows: number;
@@ -83,7 +92,7 @@ const idle = (): CusumState => {
 export function cusumState(p: CusumParts): CusumState {
   const s = idle();
   s.set([p.run, p.runBytes, p.runExpected, p.runFlows, p.runStartMs, p.runExpectedFlows, p.episode.start, p.episode.above, p.episode.epoch]);
-  p.blocks.forEach((b, i) => s.set([b.block, b.bytes, b.expected, b.sum, b.variance, b.learnt], BLOCKS + BLOCK_FIELDS * i));
+  p.blocks.forEach((b, i) => s.set([b.block, b.bytes, b.expected, b.sum, b.variance, b.learnt, b.mean], BLOCKS + BLOCK_FIELDS * i));
   return s;
 }
 
@@ -107,13 +116,18 @@ function addToBlock(s: CusumState, i: number, ctx: WindowContext, frozen: boolea
     s[b + BLOCK] = index;
     s[b + BYTES] = s[b + EXPECTED] = 0;
   }
-  // Each window counts at most CLIP_SIGMA of the window spread above its expectation: a
-  // creep moves every window a little, one spike only one window (VOLUME_SPIKE's job).
-  const cap = Math.expm1(Math.log1p(baseline.expectedBytes) + CLIP_SIGMA * baseline.sigma[0]);
+  // Each window counts at most WINDOW_CAP_SIGMA of the window spread above its
+  // expectation: a creep moves every window a little, one spike only one window
+  // (VOLUME_SPIKE's job), one huge flow of a heavy-tailed destination only its window.
+  const cap = Math.expm1(Math.log1p(baseline.expectedBytes) + WINDOW_CAP_SIGMA * baseline.sigma[0]);
   s[b + BYTES] += Math.min(window.bytes, cap);
   s[b + EXPECTED] += baseline.expectedBytes;
   if (window.end_ms % length !== 0) return Number.NaN;
-  const y = Math.log1p(s[b + BYTES]) - Math.log1p(s[b + EXPECTED]);
+  // The baseline expects each window's typical (log-mean) bytes; a block sums them, and a
+  // sum of skewed windows runs above the sum of their typical values (by about s^2/2 in
+  // log for log-normal windows of spread s). So y is judged against the usual y of normal
+  // blocks, learnt like its spread, not against zero.
+  const y = Math.log1p(s[b + BYTES]) - Math.log1p(s[b + EXPECTED]) - s[b + MEAN];
   const sd = Math.sqrt(Math.max(MIN_BLOCK_VAR, s[b + VARIANCE]));
   const z = y / sd;
   const clipped = Math.max(-CUSUM_CLIP, Math.min(CUSUM_CLIP, z));
@@ -122,6 +136,8 @@ function addToBlock(s: CusumState, i: number, ctx: WindowContext, frozen: boolea
     // Learnt from blocks judged normal only: a winsorised ratio, never while a run is held.
     const w = Math.max(-CLIP_SIGMA * sd, Math.min(CLIP_SIGMA * sd, y));
     const rate = Math.max(1 / (s[b + LEARNT] + 1 + PRIOR_BLOCKS), BLOCK_MIN_RATE);
+    // The usual y is a property of the destination's flow sizes, not of this week: slow.
+    s[b + MEAN] += Math.max(1 / (s[b + LEARNT] + 1 + PRIOR_BLOCKS), BLOCK_MEAN_MIN_RATE) * w;
     s[b + VARIANCE] += rate * (w * w - s[b + VARIANCE]);
     s[b + LEARNT] += 1;
   }

@@ -189,8 +189,8 @@ describe('SUSTAINED_INCREASE', () => {
     // less the allowance of 1, it tips the sum from 4.5 to 5.5. The hourly block is not over.
     const state = cusumState({
       blocks: [
-        { block: Math.floor(T0 / (10 * MIN)), bytes: 900e6, expected: 450e6, sum: 4.5, variance: 0.09, learnt: 100 },
-        { block: Math.floor(T0 / (60 * MIN)), bytes: 900e6, expected: 450e6, sum: 0, variance: 0.09, learnt: 100 },
+        { block: Math.floor(T0 / (10 * MIN)), bytes: 900e6, expected: 450e6, sum: 4.5, variance: 0.09, learnt: 100, mean: 0 },
+        { block: Math.floor(T0 / (60 * MIN)), bytes: 900e6, expected: 450e6, sum: 0, variance: 0.09, learnt: 100, mean: 0 },
       ],
       run: 9, runBytes: 900e6, runExpected: 450e6, runFlows: 2700, runStartMs: T0, runExpectedFlows: 1800,
       episode: { start: Number.NaN, above: 0, epoch: 0 },
@@ -226,8 +226,8 @@ describe('SUSTAINED_INCREASE', () => {
     expect(sustainedIncrease.fromJSON(JSON.parse(JSON.stringify(sustainedIncrease.toJSON(idle))))).toStrictEqual(idle);
     const s = cusumState({
       blocks: [
-        { block: 7, bytes: 1, expected: 2, sum: 3, variance: 0.5, learnt: 4 },
-        { block: 8, bytes: 5, expected: 6, sum: 7, variance: 0.25, learnt: 9 },
+        { block: 7, bytes: 1, expected: 2, sum: 3, variance: 0.5, learnt: 4, mean: 0.1 },
+        { block: 8, bytes: 5, expected: 6, sum: 7, variance: 0.25, learnt: 9, mean: -0.2 },
       ],
       run: 3, runBytes: 10, runExpected: 11, runFlows: 12, runStartMs: T0, runExpectedFlows: 13,
       episode: { start: T0, above: 1.5, epoch: 2 },
