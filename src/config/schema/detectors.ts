@@ -30,10 +30,10 @@ const detectorBlocks = {
   gateway_bypass: section(strict(enabledWith('HIGH'))),
   new_destination: section(strict({ ...enabledWith('MEDIUM'), learning_period: duration('zero').prefault('1d') })),
   volume_spike: section(
-    strict({ ...enabledWith('HIGH'), threshold: positiveNumber.default(6.0), min_bytes: size().prefault('1MB'), accept_after: duration('positive').prefault('6h') }),
+    strict({ ...enabledWith('HIGH'), threshold: positiveNumber.default(6.0), min_bytes: size().prefault('1MB'), accept_after: duration('positive').prefault('1h') }),
   ),
   sustained_increase: section(
-    strict({ ...enabledWith('MEDIUM'), threshold: positiveNumber.default(5.0), min_windows: wholeNumber(1).default(10), accept_after: duration('positive').prefault('6h') }),
+    strict({ ...enabledWith('MEDIUM'), threshold: positiveNumber.default(5.0), min_windows: wholeNumber(1).default(10), accept_after: duration('positive').prefault('1h') }),
   ),
   gateway_silent: section(
     strict({
