@@ -90,11 +90,22 @@ export function scoreSeries(shipped: Config, s: NabSeries): number[] {
       if (w.alerted) alertedWindows.add(w.window_start_ms);
     },
   });
-  for (let i = 0; i < s.values.length; i++) pipeline.push(rowFlow(i, s.times[i], toBytes(s.values[i])));
+  for (let i = 0; i < s.values.length; i++) pipeline.push(rowFlow(i, s.times[i], Math.round(toBytes(s.values[i]) * rowShare(s.times, i, step))));
   pipeline.finish();
   for (const [start, r] of ratios) byWindow.set(start, anomalyScore(r, alertedWindows.has(start)));
   // A row the engine dropped as late (a timestamp going backwards) scores 0.
   return s.times.map((t) => byWindow.get(Math.floor(t / step) * step) ?? 0);
+}
+
+/**
+ * A value is a rate per time step; the bytes its row stands for are that rate over the
+ * time since the previous row, at most one step (a gap is missing data, not more
+ * traffic). Rows of irregular series that share one window so add up to about one step's
+ * worth instead of a multiple (a repeated timestamp adds nothing).
+ */
+export function rowShare(times: readonly number[], i: number, step: number): number {
+  if (i === 0) return 1;
+  return Math.min(1, Math.max(0, (times[i] - times[i - 1]) / step));
 }
 
 function rowFlow(i: number, t: number, bytes: number): FlowRecord {

@@ -1,8 +1,9 @@
 // SUSTAINED_INCREASE: a slow creep that no single window shows. Judged on aggregates long
 // enough for the per-window noise to average out: 10-minute and hourly blocks of windows
 // (a block is never shorter than one window). At the end of each block, y = ln(bytes sent
-// / bytes expected by the seasonal baseline) over the block, standardised by the spread of
-// y learnt from that block length's normal blocks (winsorised, floored), feeds a one-sided
+// / bytes expected by the seasonal baseline) over the block, less its usual value and
+// standardised by its spread, both learnt from that block length's normal blocks
+// (winsorised, floored), feeds a one-sided
 // CUSUM (Page 1954) per block length: each block adds (z - k), z clipped so one huge block
 // cannot carry the sum alone (that is VOLUME_SPIKE's job). Bytes only: the feature
 // exfiltration moves, so flat flow counts cannot dilute it. The sum alerts past `threshold`
@@ -14,10 +15,10 @@ import { addCapped } from '../engine/window.js';
 import { duration, positiveNumber, wholeNumber } from '../values/fields.js';
 import type { DetectorInfo, SettingsOf, WindowContext, WindowDetector } from './detector.js';
 import { formatFlowRate, formatRatio } from './describe.js';
-import { episodeStep, noEpisode, type Episode } from './baseline/episode.js';
+import { episodeStep, type Episode } from './baseline/episode.js';
 
 // ---- What the config, check-config and the SIEM mappings read of SUSTAINED_INCREASE ----
-const fields = { threshold: positiveNumber.default(5.0), min_windows: wholeNumber(1).default(10), accept_after: duration('positive').prefault('6h') };
+const fields = { threshold: positiveNumber.default(5.0), min_windows: wholeNumber(1).default(10), accept_after: duration('positive').prefault('1h') };
 export type SustainedIncreaseSettings = SettingsOf<typeof fields>;
 declare module './detector.js' {
   interface DetectorSettingsMap {
@@ -48,123 +49,174 @@ const PRIOR_BLOCK_VAR = 0.25;
 const PRIOR_BLOCKS = 10;
 /** Slowest learning of a block spread: about the last 50 blocks. */
 const BLOCK_MIN_RATE = 1 / 50;
-/** No block is trusted to be steadier than +-10% (log sd 0.1). */
-const MIN_BLOCK_VAR = 0.1 * 0.1;
+/** Slowest learning of a block's usual ratio: about the last 500 blocks. */
+const BLOCK_MEAN_MIN_RATE = 1 / 500;
+/** No block is trusted to be steadier than +-20% (log sd 0.2): busy days run that far above the profile for hours. */
+const MIN_BLOCK_VAR = 0.2 * 0.2;
 /** A block's ratio is winsorised here (in sd) before the spread learns from it. */
 const CLIP_SIGMA = 2.5;
+/**
+ * A window counts into a block sum at most this many window sd above its expectation:
+ * heavy-tailed flow sizes make single windows swing far, a creep moves them all a little.
+ */
+const WINDOW_CAP_SIGMA = 1.5;
 
-/** One block length's running block and CUSUM. */
-export interface BlockCusum {
-  /** The block being summed (its index in block lengths since the epoch); -1 none. */
-  block: number;
-  bytes: number;
-  expected: number;
-  /** The CUSUM and the spread of y learnt from normal blocks. */
-  sum: number;
-  variance: number;
-  learnt: number;
-}
+/**
+ * The detector's state in one Float64Array (compact: the 2 KB per destination budget;
+ * trivially serialisable): the run's evidence, the episode, then per block length its
+ * running block, CUSUM and learnt spread.
+ */
+export type CusumState = Float64Array;
+const RUN = 0; // consecutive windows some block sum has been positive
+const RUN_BYTES = 1; // bytes sent and expected over the run, for the alert's evidence
+const RUN_EXPECTED = 2;
+const RUN_FLOWS = 3;
+const RUN_START = 4;
+const RUN_EXPECTED_FLOWS = 5;
+const EPISODE = 6; // start, above, epoch (episode.ts)
+const BLOCKS = 9;
+// Per block length, from BLOCKS + BLOCK_FIELDS * i:
+const BLOCK = 0; // the block being summed (index in block lengths since the epoch); -1 none
+const BYTES = 1;
+const EXPECTED = 2;
+const SUM = 3; // the CUSUM
+const VARIANCE = 4; // spread of y learnt from normal blocks
+const LEARNT = 5;
+const MEAN = 6; // usual y of normal blocks (a sum of windows is not a sum of their medians)
+const BLOCK_FIELDS = 7;
+const STATE_LENGTH = BLOCKS + BLOCK_FIELDS * BLOCK_MS.length;
 
-export interface CusumState {
+export interface BlockCusum { block: number; bytes: number; expected: number; sum: number; variance: number; learnt: number; mean: number }
+export interface CusumParts {
   blocks: BlockCusum[];
-  /** Consecutive windows some block sum has been positive. */
-  run: number;
-  /** Bytes sent and expected over the run, for the alert's evidence. */
-  runBytes: number;
-  runExpected: number;
-  runFlows: number;
-  runStartMs: number;
-  /** Flows expected over the run, for the reason's flows/min. */
-  runExpectedFlows: number;
+  run: number; runBytes: number; runExpected: number; runFlows: number; runStartMs: number; runExpectedFlows: number;
   episode: Episode;
 }
 
-const idleBlock = (): BlockCusum => ({ block: -1, bytes: 0, expected: 0, sum: 0, variance: PRIOR_BLOCK_VAR, learnt: 0 });
-const idle = (): CusumState => ({
-  blocks: BLOCK_MS.map(idleBlock), run: 0, runBytes: 0, runExpected: 0, runFlows: 0, runStartMs: 0, runExpectedFlows: 0, episode: noEpisode(),
-});
+const idle = (): CusumState => {
+  const s = new Float64Array(STATE_LENGTH);
+  s[EPISODE] = Number.NaN;
+  for (let i = 0; i < BLOCK_MS.length; i++) {
+    s[BLOCKS + BLOCK_FIELDS * i + BLOCK] = -1;
+    s[BLOCKS + BLOCK_FIELDS * i + VARIANCE] = PRIOR_BLOCK_VAR;
+  }
+  return s;
+};
+
+/** A state from its named parts (tests, and reading it back for people). */
+export function cusumState(p: CusumParts): CusumState {
+  const s = idle();
+  s.set([p.run, p.runBytes, p.runExpected, p.runFlows, p.runStartMs, p.runExpectedFlows, p.episode.start, p.episode.above, p.episode.epoch]);
+  p.blocks.forEach((b, i) => s.set([b.block, b.bytes, b.expected, b.sum, b.variance, b.learnt, b.mean], BLOCKS + BLOCK_FIELDS * i));
+  return s;
+}
 
 /** Windows per block of `blockMs`: at least one. */
 function windowsPerBlock(blockMs: number, size: number): number {
   return Math.max(1, Math.round(blockMs / size));
 }
 
-/** Adds this window to a block length's running block; judges the block when the window ends it. */
-function addToBlock(b: BlockCusum, blockMs: number, ctx: WindowContext, frozen: boolean): { next: BlockCusum; z: number } {
+/**
+ * Adds this window to block length i's running block in `s` (written in place); judges
+ * the block when the window ends it and returns its z, else NaN.
+ */
+function addToBlock(s: CusumState, i: number, ctx: WindowContext, frozen: boolean): number {
   const { window, baseline } = ctx;
+  const b = BLOCKS + BLOCK_FIELDS * i;
   const size = window.end_ms - window.start_ms;
-  const length = windowsPerBlock(blockMs, size) * size;
+  const length = windowsPerBlock(BLOCK_MS[i], size) * size;
   const index = Math.floor(window.start_ms / length);
-  // A block left unfinished (the destination went quiet) is dropped: it was never judged whole.
-  const current = b.block === index ? b : { ...b, block: index, bytes: 0, expected: 0 };
-  // Each window counts at most CLIP_SIGMA of the window spread above its expectation: a
-  // creep moves every window a little, one spike only one window (VOLUME_SPIKE's job).
-  const cap = Math.expm1(Math.log1p(baseline.expectedBytes) + CLIP_SIGMA * baseline.sigma[0]);
-  const next = { ...current, bytes: current.bytes + Math.min(window.bytes, cap), expected: current.expected + baseline.expectedBytes };
-  if (window.end_ms % length !== 0) return { next, z: Number.NaN };
-  const y = Math.log1p(next.bytes) - Math.log1p(next.expected);
-  const sd = Math.sqrt(Math.max(MIN_BLOCK_VAR, next.variance));
+  if (s[b + BLOCK] !== index) {
+    // A block left unfinished (the destination went quiet) is dropped: it was never judged whole.
+    s[b + BLOCK] = index;
+    s[b + BYTES] = s[b + EXPECTED] = 0;
+  }
+  // Each window counts at most WINDOW_CAP_SIGMA of the window spread above its
+  // expectation: a creep moves every window a little, one spike only one window
+  // (VOLUME_SPIKE's job), one huge flow of a heavy-tailed destination only its window.
+  const cap = Math.expm1(Math.log1p(baseline.expectedBytes) + WINDOW_CAP_SIGMA * baseline.sigma[0]);
+  s[b + BYTES] += Math.min(window.bytes, cap);
+  s[b + EXPECTED] += baseline.expectedBytes;
+  if (window.end_ms % length !== 0) return Number.NaN;
+  // The baseline expects each window's typical (log-mean) bytes; a block sums them, and a
+  // sum of skewed windows runs above the sum of their typical values (by about s^2/2 in
+  // log for log-normal windows of spread s). So y is judged against the usual y of normal
+  // blocks, learnt like its spread, not against zero.
+  const y = Math.log1p(s[b + BYTES]) - Math.log1p(s[b + EXPECTED]) - s[b + MEAN];
+  const sd = Math.sqrt(Math.max(MIN_BLOCK_VAR, s[b + VARIANCE]));
   const z = y / sd;
   const clipped = Math.max(-CUSUM_CLIP, Math.min(CUSUM_CLIP, z));
-  next.sum = Math.max(0, next.sum + clipped - CUSUM_ALLOWANCE);
+  s[b + SUM] = Math.max(0, s[b + SUM] + clipped - CUSUM_ALLOWANCE);
   if (!frozen) {
     // Learnt from blocks judged normal only: a winsorised ratio, never while a run is held.
     const w = Math.max(-CLIP_SIGMA * sd, Math.min(CLIP_SIGMA * sd, y));
-    const rate = Math.max(1 / (next.learnt + 1 + PRIOR_BLOCKS), BLOCK_MIN_RATE);
-    next.variance += rate * (w * w - next.variance);
-    next.learnt += 1;
+    const rate = Math.max(1 / (s[b + LEARNT] + 1 + PRIOR_BLOCKS), BLOCK_MIN_RATE);
+    // The usual y is a property of the destination's flow sizes, not of this week: slow.
+    s[b + MEAN] += Math.max(1 / (s[b + LEARNT] + 1 + PRIOR_BLOCKS), BLOCK_MEAN_MIN_RATE) * w;
+    s[b + VARIANCE] += rate * (w * w - s[b + VARIANCE]);
+    s[b + LEARNT] += 1;
   }
-  next.block = -1;
-  next.bytes = next.expected = 0;
-  return { next, z };
+  s[b + BLOCK] = -1;
+  s[b + BYTES] = s[b + EXPECTED] = 0;
+  return z;
 }
 
-/** The state after this window, and whether it alarms. Pure: scoring and learning share it. */
+function highestSum(s: CusumState): number {
+  let sum = 0;
+  for (let i = 0; i < BLOCK_MS.length; i++) sum = Math.max(sum, s[BLOCKS + BLOCK_FIELDS * i + SUM]);
+  return sum;
+}
+
+// The state after the window being scored: scoring and learning compute the same one.
+const nextScratch = new Float64Array(STATE_LENGTH);
+
+/**
+ * The state after this window (written into a scratch array, valid until the next call),
+ * and whether it alarms. Pure: the state passed in is not changed.
+ */
 export function cusumNext(
   state: CusumState,
   ctx: WindowContext,
   settings: SustainedIncreaseSettings,
 ): { next: CusumState; alert: boolean; hold: boolean; accepted: boolean } {
+  const next = nextScratch;
+  next.set(state);
   const ready = ctx.learnedWindows >= ctx.warmupWindows && ctx.learnedHours >= CUSUM_MIN_HOURS;
-  if (!ready) return { next: state, alert: false, hold: false, accepted: false };
+  if (!ready) return { next, alert: false, hold: false, accepted: false };
   const epoch = ctx.baseline.epoch;
+  const episode: Episode = { start: state[EPISODE], above: state[EPISODE + 1], epoch: state[EPISODE + 2] };
   // A re-level (this detector's or another's) restarts the sums against the new level.
-  const fresh = state.episode.epoch !== epoch;
-  const wasHolding = !Number.isNaN(state.episode.start) && !fresh;
+  const fresh = episode.epoch !== epoch;
+  const holding = !Number.isNaN(episode.start) && !fresh;
   let judged = false;
   let above = 0;
-  let sum = 0;
-  const blocks = state.blocks.map((b, i) => {
-    const { next, z } = addToBlock(fresh ? { ...b, sum: 0 } : b, BLOCK_MS[i], ctx, wasHolding);
+  for (let i = 0; i < BLOCK_MS.length; i++) {
+    if (fresh) next[BLOCKS + BLOCK_FIELDS * i + SUM] = 0;
+    const z = addToBlock(next, i, ctx, holding);
     if (!Number.isNaN(z)) {
       judged = true;
       above = Math.max(above, z);
     }
-    sum = Math.max(sum, next.sum);
-    return next;
-  });
+  }
+  const sum = highestSum(next);
   const { expectedBytes, expectedFlows } = ctx.baseline;
-  const positive = sum > 0;
-  const run = positive ? state.run + 1 : 0;
-  const next: CusumState = {
-    blocks,
-    run,
-    runBytes: positive ? addCapped(state.run === 0 ? 0 : state.runBytes, ctx.window.bytes) : 0,
-    runExpected: positive ? (state.run === 0 ? 0 : state.runExpected) + expectedBytes : 0,
-    runFlows: positive ? addCapped(state.run === 0 ? 0 : state.runFlows, ctx.window.flows) : 0,
-    runStartMs: positive ? (state.run === 0 ? ctx.window.start_ms : state.runStartMs) : 0,
-    runExpectedFlows: positive ? (state.run === 0 ? 0 : state.runExpectedFlows) + expectedFlows : 0,
-    episode: state.episode,
-  };
-  const alert = sum > settings.threshold && run >= settings.min_windows;
-  const step = episodeStep(state.episode, epoch, ctx.window, alert, above, CUSUM_ALLOWANCE, settings.accept_after, judged);
-  next.episode = step.next;
+  if (sum > 0) {
+    const first = state[RUN] === 0;
+    next[RUN] = state[RUN] + 1;
+    next[RUN_BYTES] = addCapped(first ? 0 : state[RUN_BYTES], ctx.window.bytes);
+    next[RUN_EXPECTED] = (first ? 0 : state[RUN_EXPECTED]) + expectedBytes;
+    next[RUN_FLOWS] = addCapped(first ? 0 : state[RUN_FLOWS], ctx.window.flows);
+    next[RUN_START] = first ? ctx.window.start_ms : state[RUN_START];
+    next[RUN_EXPECTED_FLOWS] = (first ? 0 : state[RUN_EXPECTED_FLOWS]) + expectedFlows;
+  } else {
+    next.fill(0, RUN, EPISODE);
+  }
+  const alert = sum > settings.threshold && next[RUN] >= settings.min_windows;
+  const step = episodeStep(episode, epoch, ctx.window, alert, above, CUSUM_ALLOWANCE, settings.accept_after, judged);
+  next[EPISODE] = step.next.start;
+  next[EPISODE + 1] = step.next.above;
+  next[EPISODE + 2] = step.next.epoch;
   return { next, alert: alert || step.accepted, hold: step.hold, accepted: step.accepted };
-}
-
-/** After an alarm Page's CUSUM restarts (a creep that goes on alarms again); the spreads and the episode stay. */
-function restarted(s: CusumState): CusumState {
-  return { ...idle(), blocks: s.blocks.map((b) => ({ ...b, sum: 0 })), episode: s.episode };
 }
 
 export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState> = {
@@ -173,36 +225,28 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
   key: 'sustained_increase',
   ...sustainedIncreaseInfo,
   init: idle,
-  toJSON: (s) => [
-    s.run, s.runBytes, s.runExpected, s.runFlows, s.runStartMs, s.runExpectedFlows,
-    s.episode.start, s.episode.above, s.episode.epoch,
-    ...s.blocks.flatMap((b) => [b.block, b.bytes, b.expected, b.sum, b.variance, b.learnt]),
-  ],
+  // NaN (no episode) is written as null by JSON and read back as NaN.
+  toJSON: (s) => Array.from(s, (v) => (Number.isNaN(v) ? null : v)),
   fromJSON: (json) => {
-    const a = json as number[];
+    const a = json as (number | null)[];
     // State of the single-window CUSUM (6 or 7 numbers, before block sums): its run is
     // not carried over; the block spreads start from their prior.
     if (a.length <= 7) return idle();
-    const blocks = BLOCK_MS.map((_, i) => {
-      const [block, bytes, expected, sum, variance, learnt] = a.slice(9 + 6 * i, 15 + 6 * i);
-      return { block, bytes, expected, sum, variance, learnt };
-    });
-    return {
-      blocks, run: a[0], runBytes: a[1], runExpected: a[2], runFlows: a[3], runStartMs: a[4], runExpectedFlows: a[5],
-      episode: { start: a[6] ?? Number.NaN, above: a[7], epoch: a[8] },
-    };
+    if (a.length !== STATE_LENGTH) throw new Error(`sustained_increase state: expected ${STATE_LENGTH} numbers`);
+    return Float64Array.from(a, (v) => v ?? Number.NaN);
   },
   scoreOne(state, ctx, settings) {
     const { next, alert, hold, accepted } = cusumNext(state, ctx, settings);
-    const sum = Math.max(...next.blocks.map((b) => b.sum));
+    const sum = highestSum(next);
+    const run = next[RUN];
     return {
-      observed: next.runBytes,
-      expected: next.runExpected,
+      observed: next[RUN_BYTES],
+      expected: next[RUN_EXPECTED],
       score: sum,
       threshold: settings.threshold,
       alert,
       // The alert covers the whole run above baseline, not only the window that tipped it.
-      span: { start_ms: next.run > 0 ? next.runStartMs : ctx.window.start_ms, flow_count: next.runFlows, bytes: next.runBytes },
+      span: { start_ms: run > 0 ? next[RUN_START] : ctx.window.start_ms, flow_count: next[RUN_FLOWS], bytes: next[RUN_BYTES] },
       // Worded only when it alerts: the hot path scores every window.
       reason: !alert ? '' : creepReason(ctx, next, sum, settings.threshold, accepted),
       hold,
@@ -211,17 +255,23 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
   },
   learnOne(state, ctx, settings) {
     const { next, alert } = cusumNext(state, ctx, settings);
-    Object.assign(state, alert ? restarted(next) : next);
+    state.set(next);
+    if (alert) {
+      // Page's CUSUM restarts after an alarm (a creep that goes on alarms again); the
+      // spreads, the running blocks and the episode stay.
+      state.fill(0, RUN, EPISODE);
+      for (let i = 0; i < BLOCK_MS.length; i++) state[BLOCKS + BLOCK_FIELDS * i + SUM] = 0;
+    }
   },
 };
 
-function creepReason(ctx: WindowContext, run: CusumState, sum: number, threshold: number, accepted: boolean): string {
-  const span = Math.max(1, run.run) * (ctx.window.end_ms - ctx.window.start_ms);
+function creepReason(ctx: WindowContext, s: CusumState, sum: number, threshold: number, accepted: boolean): string {
+  const span = Math.max(1, s[RUN]) * (ctx.window.end_ms - ctx.window.start_ms);
   return (
-    `Volume baseline of ${ctx.destination} (detectors.sustained_increase): ${formatBytes(run.runBytes)} and ` +
-    `${formatFlowRate(run.runFlows, span)} sent over ${run.run} windows (${formatDuration(span)}) against ` +
-    `${formatBytes(run.runExpected)} and ${formatFlowRate(run.runExpectedFlows, span)} expected ` +
-    `(${formatRatio(run.runBytes, run.runExpected, 2)}); CUSUM ${sum.toFixed(2)} > threshold ${threshold}. ` +
+    `Volume baseline of ${ctx.destination} (detectors.sustained_increase): ${formatBytes(s[RUN_BYTES])} and ` +
+    `${formatFlowRate(s[RUN_FLOWS], span)} sent over ${s[RUN]} windows (${formatDuration(span)}) against ` +
+    `${formatBytes(s[RUN_EXPECTED])} and ${formatFlowRate(s[RUN_EXPECTED_FLOWS], span)} expected ` +
+    `(${formatRatio(s[RUN_BYTES], s[RUN_EXPECTED], 2)}); CUSUM ${sum.toFixed(2)} > threshold ${threshold}. ` +
     (accepted
       ? 'The increase has lasted detectors.sustained_increase.accept_after: it is now accepted as the new normal baseline.'
       : `Check for a new job or principal exporting to ${ctx.destination} and whether the growth was planned.`)

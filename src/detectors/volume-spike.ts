@@ -13,7 +13,7 @@ import type { BaselineVerdict, WindowObservation } from './baseline/seasonal-bas
 import { episodeStep, noEpisode, type Episode, type EpisodeStep } from './baseline/episode.js';
 
 // ---- What the config, check-config and the SIEM mappings read of VOLUME_SPIKE ----
-const fields = { threshold: positiveNumber.default(6.0), min_bytes: size().prefault('1MB'), accept_after: duration('positive').prefault('6h') };
+const fields = { threshold: positiveNumber.default(6.0), min_bytes: size().prefault('1MB'), accept_after: duration('positive').prefault('1h') };
 export type VolumeSpikeSettings = SettingsOf<typeof fields>;
 declare module './detector.js' {
   interface DetectorSettingsMap {

@@ -6,7 +6,7 @@ import type { FlowContext, WindowContext } from '../../src/detectors/detector.js
 import { gatewayBypass } from '../../src/detectors/gateway-bypass.js';
 import { newDestination } from '../../src/detectors/new-destination.js';
 import { residencyViolation } from '../../src/detectors/residency-violation.js';
-import { sustainedIncrease, type CusumState } from '../../src/detectors/sustained-increase.js';
+import { cusumState, sustainedIncrease } from '../../src/detectors/sustained-increase.js';
 import { unauthorizedPrincipal } from '../../src/detectors/unauthorized-principal.js';
 import { volumeSpike } from '../../src/detectors/volume-spike.js';
 import { compilePolicy } from '../../src/engine/policy.js';
@@ -187,14 +187,14 @@ describe('SUSTAINED_INCREASE', () => {
     // Nine windows in: the tenth (09:09-09:10) ends the 10-minute block, whose bytes are 2x
     // the expectation: y = ln 2 = 0.69 over a block sd of 0.3 is z = 2.3, clipped to 2;
     // less the allowance of 1, it tips the sum from 4.5 to 5.5. The hourly block is not over.
-    const state: CusumState = {
-      ...sustainedIncrease.init(),
+    const state = cusumState({
       blocks: [
-        { block: Math.floor(T0 / (10 * MIN)), bytes: 900e6, expected: 450e6, sum: 4.5, variance: 0.09, learnt: 100 },
-        { block: Math.floor(T0 / (60 * MIN)), bytes: 900e6, expected: 450e6, sum: 0, variance: 0.09, learnt: 100 },
+        { block: Math.floor(T0 / (10 * MIN)), bytes: 900e6, expected: 450e6, sum: 4.5, variance: 0.09, learnt: 100, mean: 0 },
+        { block: Math.floor(T0 / (60 * MIN)), bytes: 900e6, expected: 450e6, sum: 0, variance: 0.09, learnt: 100, mean: 0 },
       ],
       run: 9, runBytes: 900e6, runExpected: 450e6, runFlows: 2700, runStartMs: T0, runExpectedFlows: 1800,
-    };
+      episode: { start: Number.NaN, above: 0, epoch: 0 },
+    });
     const ctx = windowCtx(
       'cdn.example.com',
       window({ start_ms: T0 + 9 * MIN, end_ms: T0 + 10 * MIN, bytes: 100e6, flows: 300 }),
@@ -221,16 +221,17 @@ describe('SUSTAINED_INCREASE', () => {
     expect(sustainedIncrease.fromJSON([4.5, 9, 900e6, 450e6, 2700, T0, 1800])).toStrictEqual(sustainedIncrease.init());
   });
 
-  it('round-trips its state through JSON', () => {
-    const s: CusumState = {
-      ...sustainedIncrease.init(),
+  it('round-trips its state through JSON, a closed episode (NaN) too', () => {
+    const idle = sustainedIncrease.init();
+    expect(sustainedIncrease.fromJSON(JSON.parse(JSON.stringify(sustainedIncrease.toJSON(idle))))).toStrictEqual(idle);
+    const s = cusumState({
       blocks: [
-        { block: 7, bytes: 1, expected: 2, sum: 3, variance: 0.5, learnt: 4 },
-        { block: 8, bytes: 5, expected: 6, sum: 7, variance: 0.25, learnt: 9 },
+        { block: 7, bytes: 1, expected: 2, sum: 3, variance: 0.5, learnt: 4, mean: 0.1 },
+        { block: 8, bytes: 5, expected: 6, sum: 7, variance: 0.25, learnt: 9, mean: -0.2 },
       ],
       run: 3, runBytes: 10, runExpected: 11, runFlows: 12, runStartMs: T0, runExpectedFlows: 13,
       episode: { start: T0, above: 1.5, epoch: 2 },
-    };
+    });
     expect(sustainedIncrease.fromJSON(JSON.parse(JSON.stringify(sustainedIncrease.toJSON(s))))).toStrictEqual(s);
   });
 });
