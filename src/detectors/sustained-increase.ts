@@ -10,8 +10,8 @@
 // once it has been positive for `min_windows` windows, and restarts after an alert. After
 // an alert, until traffic is back near the baseline, the baseline's level and spread are
 // held (episode.ts); after `accept_after` the lasting change is accepted as the new normal.
-import { formatBytes, formatDuration } from '../config/units.js';
-import { addCapped } from '../engine/window.js';
+import { addCapped } from '../values/counts.js';
+import { formatBytes, formatDuration } from '../values/units.js';
 import { duration, positiveNumber, wholeNumber } from '../values/fields.js';
 import type { DetectorInfo, SettingsOf, WindowContext, WindowDetector } from './detector.js';
 import { formatFlowRate, formatRatio } from './describe.js';

@@ -4,9 +4,8 @@
 // that the engine keeps per destination; its own state is its open run (episode.ts):
 // while traffic stays above the baseline after an alert the baseline does not learn,
 // and after `accept_after` the lasting change is accepted as the new normal.
-import { formatBytes, formatDuration } from '../config/units.js';
 import { duration, positiveNumber, size } from '../values/fields.js';
-import { exactBytes } from '../values/units.js';
+import { exactBytes, formatBytes, formatDuration } from '../values/units.js';
 import type { DetectorInfo, SettingsOf, WindowContext, WindowDetector } from './detector.js';
 import { formatFlowRate, formatRatio } from './describe.js';
 import type { BaselineVerdict, WindowObservation } from './baseline/seasonal-baseline.js';
