@@ -147,6 +147,29 @@ const HOUR_MS = 3_600_000;
  * position in the hour is read from UTC, exact for time zones with whole-hour offsets.
  */
 function seasonal(s: BaselineState, w: WindowObservation, i: number): number {
+  return youngProfile(s) ? youngHour(s, i) + s[(i === 0 ? DOW_BYTES : DOW) + w.weekday] : learntSeasonal(s, w, i);
+}
+
+/** Until every hour slot is set (the first day), the profile is still being learnt. */
+function youngProfile(s: BaselineState): boolean {
+  return s[HOURS] < 24;
+}
+
+/**
+ * The hour term of a young profile: the open hour's own running mean residual (0 before
+ * its first window). A young residual against the unset slots is mostly the daily curve
+ * not learnt yet (a curve puts the afternoon a factor of 10 above a level set at
+ * midnight): a bias shared by the whole hour, not spread. Judged against the hour's mean
+ * instead, the spread learns what varies within an hour, and a spike is not hidden behind
+ * a spread the size of the daily curve (which the slow spread rate would keep for days).
+ */
+function youngHour(s: BaselineState, i: number): number {
+  const w = s[CUR_HOUR_W];
+  return w > 0 ? (i === 0 ? s[CUR_HOUR_SUM_BYTES] : s[CUR_HOUR_SUM]) / w : 0;
+}
+
+/** The seasonal term from the learnt slots, interpolated between half hours. */
+function learntSeasonal(s: BaselineState, w: WindowObservation, i: number): number {
   const hod = i === 0 ? HOD_BYTES : HOD;
   const dow = i === 0 ? DOW_BYTES : DOW;
   const at = ((((w.start_ms + w.end_ms) / 2) % HOUR_MS) + HOUR_MS) % HOUR_MS / HOUR_MS;
@@ -329,21 +352,29 @@ export function learnWindow(
     openBuckets(s, w, hourBucket, dayBucket);
     return;
   }
-  rollSeasonalBuckets(s, w, hourBucket, dayBucket);
   // Winsorised residuals: however far a window sits, it moves the baseline as if it sat at
-  // CLIP_SIGMA, so a developing anomaly cannot inflate the spread or drag the level.
+  // CLIP_SIGMA, so a developing anomaly cannot inflate the spread or drag the level. The
+  // spread learns them as scored; the level and the profiles learn them against the learnt
+  // slots (young: the scored residual plus the open hour's mean, taken before it rolls).
+  const young = youngProfile(s);
+  const spreadLearns = !young || s[CUR_HOUR_W] > 0;
   const r = clipScratch;
+  const raw = rawScratch;
   for (let i = 0; i < F; i++) {
     const limit = CLIP_SIGMA * v.sigma[i];
     r[i] = Math.max(-limit, Math.min(limit, v.residual[i]));
+    const shift = young ? youngHour(s, i) - (learntSeasonal(s, w, i) - s[(i === 0 ? DOW_BYTES : DOW) + w.weekday]) : 0;
+    raw[i] = r[i] + shift;
+    heldScratch[i] = v.residual[i] + shift;
   }
+  rollSeasonalBuckets(s, w, hourBucket, dayBucket);
   if (weight === 0) {
     // Held: level and spread learn nothing. The seasonal profiles still see the window
     // (winsorised, folded once per whole hour and day at their slow rates): one episode
     // moves a slot by a fraction of CLIP_SIGMA, while a shape that recurs at the same
     // hour every day is seasonality and must be learnt, or holds would keep it unknown.
-    holdWindow(s, v);
-    addToSeasonalBuckets(s, r, 0, 1);
+    holdWindow(s, heldScratch);
+    addToSeasonalBuckets(s, raw, 0, 1);
     return;
   }
   s[HELD_N] = 0;
@@ -353,15 +384,16 @@ export function learnWindow(
   // profiles learn the shape against a steady level (a level still sweeping through the
   // first day would be learnt into every slot as a tilt).
   const levelRate = Math.min(1, (w.end_ms - w.start_ms) / LEVEL_SPAN_MS) * weight;
-  const covRate = Math.max(1 / (n + PRIOR_WINDOWS), COV_MIN_RATE) * weight;
+  // Young with no hour mean yet (the first window after the one that set the level): no spread.
+  const covRate = spreadLearns ? Math.max(1 / (n + PRIOR_WINDOWS), COV_MIN_RATE) * weight : 0;
   for (let i = 0; i < F; i++) {
     for (let j = i; j < F; j++) {
       const k = COV + TRI_OF[i * F + j];
       s[k] += covRate * (r[i] * r[j] - s[k]);
     }
   }
-  for (let i = 0; i < F; i++) s[LEVEL + i] += levelRate * r[i];
-  addToSeasonalBuckets(s, r, levelRate, weight);
+  for (let i = 0; i < F; i++) s[LEVEL + i] += levelRate * raw[i];
+  addToSeasonalBuckets(s, raw, levelRate, weight);
   s[N] = n + 1;
 }
 
@@ -380,12 +412,14 @@ function addToSeasonalBuckets(s: BaselineState, r: Float64Array, levelRate: numb
 }
 
 const clipScratch = new Float64Array(F);
+const rawScratch = new Float64Array(F);
+const heldScratch = new Float64Array(F);
 
 /** A held window teaches nothing, but is remembered as where traffic now is (acceptLevel). */
-function holdWindow(s: BaselineState, v: BaselineVerdict): void {
+function holdWindow(s: BaselineState, residual: Float64Array): void {
   const held = s[HELD_N] + 1;
   const rate = Math.max(1 / held, 1 / HELD_SPAN);
-  for (let i = 0; i < F; i++) s[HELD_RES + i] = held === 1 ? v.residual[i] : s[HELD_RES + i] + rate * (v.residual[i] - s[HELD_RES + i]);
+  for (let i = 0; i < F; i++) s[HELD_RES + i] = held === 1 ? residual[i] : s[HELD_RES + i] + rate * (residual[i] - s[HELD_RES + i]);
   s[HELD_N] = held;
 }
 
