@@ -52,8 +52,11 @@ export interface BaselineVerdict {
   epoch: number;
 }
 
-// State layout in one Float64Array: compact (the 2 KB per destination budget) and
-// trivially serialisable.
+// State layout in one Float32Array: compact (the 2 KB per destination budget counts the
+// array's storage) and trivially serialisable. Single precision is ample for log-space
+// levels, spreads and profiles (steps of 1e-4 on a level near 20 are ~50 float32 ulps);
+// counts stay exact below 2^24, and the hour/day bucket numbers are kept modulo 2^24
+// (only ever compared for equality with the next window's).
 const N = 0; // windows learnt
 const HOURS = 1; // whole hours folded into the hour-of-day profile
 const DAYS = 2; // whole days folded into the day-of-week profile
@@ -102,10 +105,12 @@ const CLIP_SIGMA = 2.5;
 /** The held windows' mean residual follows about the last this many windows. */
 const HELD_SPAN = 8;
 
-export type BaselineState = Float64Array;
+export type BaselineState = Float32Array;
+/** Bucket numbers (yyyymmddhh) modulo this stay exact in single precision. */
+const BUCKET_MOD = 2 ** 24;
 
 export function newBaseline(): BaselineState {
-  const s = new Float64Array(BASELINE_STATE_LENGTH);
+  const s = new Float32Array(BASELINE_STATE_LENGTH);
   s[CUR_HOUR] = -1;
   s[CUR_DAY] = -1;
   for (let i = 0; i < F; i++) s[COV + triIndex(i, i)] = PRIOR_VAR;
@@ -436,8 +441,8 @@ export function acceptLevel(s: BaselineState): void {
 }
 
 function openBuckets(s: BaselineState, w: WindowObservation, hourBucket: number, dayBucket: number): void {
-  s[CUR_HOUR] = hourBucket;
-  s[CUR_DAY] = dayBucket;
+  s[CUR_HOUR] = hourBucket % BUCKET_MOD;
+  s[CUR_DAY] = dayBucket % BUCKET_MOD;
   s[CUR_HOD] = w.hour;
   s[CUR_DOW] = w.weekday;
   s[CUR_HOUR_SUM] = s[CUR_HOUR_W] = s[CUR_DAY_SUM] = s[CUR_DAY_W] = s[CUR_HOUR_SUM_BYTES] = s[CUR_DAY_SUM_BYTES] = 0;
@@ -460,7 +465,8 @@ const HOUR_PROFILE: Profile = { slots: HOD, bytesSlots: HOD_BYTES, bytesSum: CUR
 const DAY_PROFILE: Profile = { slots: DOW, bytesSlots: DOW_BYTES, bytesSum: CUR_DAY_SUM_BYTES, folded: DAYS, perCycle: 7, minRate: DOW_MIN_RATE, bucket: CUR_DAY, slot: CUR_DOW, sum: CUR_DAY_SUM, weight: CUR_DAY_W };
 
 /** When a new hour (day) starts, folds the finished one's mean residual into its slot. */
-function rollBucket(s: BaselineState, p: Profile, bucket: number, slot: number): void {
+function rollBucket(s: BaselineState, p: Profile, bucketNumber: number, slot: number): void {
+  const bucket = bucketNumber % BUCKET_MOD;
   if (bucket === s[p.bucket]) return;
   // The weekday profile learns only days scored with a learnt hour profile (a first
   // day's residuals are the hour profile still being learnt, not the weekday).
@@ -495,8 +501,8 @@ const SHARED_PROFILE_LENGTH = HOD_BYTES;
 export function baselineFromJSON(json: unknown): BaselineState {
   if (Array.isArray(json) && json.length === SHARED_PROFILE_LENGTH) {
     // Written before bytes had its own profile: bytes starts from the shared one, no hold open.
-    const s = new Float64Array(BASELINE_STATE_LENGTH);
-    s.set(json as number[]);
+    const s = new Float32Array(BASELINE_STATE_LENGTH);
+    s.set(bucketsInRange(json as number[]));
     s.copyWithin(HOD_BYTES, HOD, HOD + 31);
     s[CUR_HOUR_SUM_BYTES] = s[CUR_HOUR_SUM];
     s[CUR_DAY_SUM_BYTES] = s[CUR_DAY_SUM];
@@ -505,5 +511,12 @@ export function baselineFromJSON(json: unknown): BaselineState {
   if (!Array.isArray(json) || json.length !== BASELINE_STATE_LENGTH) {
     throw new Error(`baseline state: expected ${BASELINE_STATE_LENGTH} numbers`);
   }
-  return Float64Array.from(json as number[]);
+  return Float32Array.from(bucketsInRange(json as number[]));
+}
+
+/** State written in double precision held whole bucket numbers: bring them into range first. */
+function bucketsInRange(json: number[]): number[] {
+  const a = json.slice();
+  for (const k of [CUR_HOUR, CUR_DAY]) if (a[k] >= BUCKET_MOD) a[k] = a[k] % BUCKET_MOD;
+  return a;
 }
