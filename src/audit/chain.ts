@@ -50,7 +50,7 @@ const LINKED_FIELDS = [
  * when set, so the links of alerts without them (every alert published before) stay the same,
  * and key order (JSON text vs Avro) cannot change the hash.
  */
-const LINKED_OPTIONAL_FIELDS = ['suppressed_by'] as const;
+const LINKED_OPTIONAL_FIELDS = ['suppressed_by', 'incident_id', 'incident_state'] as const;
 
 /** The hash an intact alert's chain_hash must equal. */
 export function linkHash(alert: Alert): string {

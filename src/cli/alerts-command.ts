@@ -164,6 +164,7 @@ interface AlertsCliOptions {
   minSeverity?: string;
   destination?: string;
   since?: string;
+  state?: string;
   max?: string;
   timeout?: string;
 }
@@ -206,6 +207,7 @@ export function registerAlertsCommand(program: Command): void {
     .option('--type <list>', 'only these comma-separated alert types, e.g. RESIDENCY_VIOLATION,GATEWAY_BYPASS')
     .option('--min-severity <s>', 'only alerts of this severity or above: LOW, MEDIUM, HIGH, CRITICAL')
     .option('--destination <glob>', 'only destinations matching this glob, e.g. "*.example.com"')
+    .option('--state <list>', 'only incident records in these comma-separated states: OPEN, ESCALATED, CLOSED (alerts of no incident are left out)')
     .option('--since <when>', 'only alerts detected at or after this: a duration before now (1h, 2d) or an ISO 8601 time; implies --from-beginning')
     .option('--max <n>', 'exit after showing this many alerts')
     .option('--timeout <d>', 'exit after this long, e.g. 30s, 5m')

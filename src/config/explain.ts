@@ -133,8 +133,8 @@ function alertsLine(config: Config): string {
   const { suppress_for: suppress, format } = config.alerts;
   const once =
     suppress === 0
-      ? 'Every alert is sent (no suppression)'
-      : `At most one alert per (type, destination, data class, principal) every ${formatDuration(suppress)}, repeats counted into a follow-up`;
+      ? 'Every alert is sent on its own (no incidents)'
+      : `Repeats fold into one incident (policy types per type, destination, data class and principal; volume types per type and destination), closed after ${formatDuration(suppress)} without one`;
   return `${once}; ${format} on the alert topic.`;
 }
 

@@ -6,7 +6,7 @@ import picomatch from 'picomatch';
 import { gatewayDetectors, windowDetectors } from '../detectors/registry.js';
 import { GATEWAY_DESTINATION_PREFIX } from '../model/contract.js';
 import { prefixOf } from '../model/destination-prefix.js';
-import { isIp } from '../io/validate-flow.js';
+import { isIp } from '../values/ip.js';
 import { describeValue } from './describe.js';
 import type { PathIssue } from './issues.js';
 import type { BaselineKey, Config } from './types.js';

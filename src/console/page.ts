@@ -1,8 +1,10 @@
 // The live console's single page: alerts arrive over server-sent events, filters apply in
 // the page, a click shows the evidence and the destination's recent volume. Chart.js is
-// inlined, so the page loads nothing but this server's own endpoints.
+// inlined, so the page loads nothing but this server's own endpoints. One row per incident
+// (incident-rows.ts): later records of an incident update its row in place.
 import { ALERT_TYPES, SEVERITIES } from '../engine/types.js';
 import { chartLibrary } from '../io/chart-library.js';
+import { foldIncidentRow } from './incident-rows.js';
 
 export function consolePage(title: string): string {
   const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
@@ -24,7 +26,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px}dt{font-weigh
 <label>min severity <select id="f-sev">${SEVERITIES.map((s) => `<option>${s}</option>`).join('')}</select></label>
 <label>destination <input id="f-dest" placeholder="contains…" size="24"></label>
 <span id="status">connecting…</span></header>
-<main><div id="list"><table><thead><tr><th>detected (event time)</th><th>severity</th><th>type</th><th>destination</th><th>reason</th></tr></thead><tbody id="rows"></tbody></table></div>
+<main><div id="list"><table><thead><tr><th>detected (event time)</th><th>severity</th><th>type</th><th>destination</th><th>incident</th><th>reason</th></tr></thead><tbody id="rows"></tbody></table></div>
 <div id="detail"><p>Click an alert to see its evidence.</p></div></main>
 <script>${chartLibrary()}</script>
 <script>${PAGE_SCRIPT}</script>
@@ -35,8 +37,9 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px}dt{font-weigh
 const PAGE_SCRIPT = `
 (function () {
   var SEV = ${JSON.stringify(SEVERITIES)};
-  var alerts = [];
+  var rows = []; // one per incident, newest first (incident-rows.ts)
   var selected = null;
+  var foldIncidentRow = ${foldIncidentRow.toString()};
   var chart = null;
   var $ = function (id) { return document.getElementById(id); };
   // Escapes for text and for attribute values alike: alert fields come from a topic anyone
@@ -44,21 +47,29 @@ const PAGE_SCRIPT = `
   var text = function (s) { return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]; }); };
   var bytes = function (n) { var u = ['B','KB','MB','GB','TB']; var i = 0; while (Math.abs(n) >= 1000 && i < u.length - 1) { n /= 1000; i++; } return (i ? n.toPrecision(3) : Math.round(n)) + ' ' + u[i]; };
   var time = function (ms) { return new Date(ms).toISOString().replace('T', ' ').replace('.000Z', 'Z'); };
-  function visible(a) {
+  function visible(row) {
+    var a = row.latest;
     var t = $('f-type').value, s = $('f-sev').value, d = $('f-dest').value.trim().toLowerCase();
     return (!t || a.type === t) && SEV.indexOf(a.severity) >= SEV.indexOf(s) && (!d || a.destination.toLowerCase().indexOf(d) >= 0);
   }
-  function render() {
-    var shown = alerts.filter(visible);
-    $('rows').innerHTML = shown.map(function (a) {
-      return '<tr class="alert' + (selected && selected.alert_id === a.alert_id ? ' selected' : '') + '" data-id="' + text(a.alert_id) + '">' +
-        '<td>' + time(a.detected_at_ms) + '</td><td><span class="sev ' + a.severity + '">' + a.severity + '</span></td><td>' + a.type +
-        '</td><td class="dest">' + text(a.destination) + '</td><td>' + text(a.reason) + '</td></tr>';
-    }).join('');
-    $('status').textContent = alerts.length + ' alerts, ' + shown.length + ' shown';
+  function incident(row) {
+    var a = row.latest;
+    if (a.incident_id == null) return '-';
+    return '<span class="state">' + text(a.incident_state) + '</span> ' + row.records + (row.records === 1 ? ' record, ' : ' records, ') + row.flows + ' flows';
   }
-  function show(a) {
-    selected = a;
+  function render() {
+    var shown = rows.filter(visible);
+    $('rows').innerHTML = shown.map(function (row) {
+      var a = row.latest;
+      return '<tr class="alert' + (selected && selected.key === row.key ? ' selected' : '') + '" data-id="' + text(row.key) + '">' +
+        '<td>' + time(a.detected_at_ms) + '</td><td><span class="sev ' + a.severity + '">' + a.severity + '</span></td><td>' + a.type +
+        '</td><td class="dest">' + text(a.destination) + '</td><td class="incident">' + incident(row) + '</td><td>' + text(a.reason) + '</td></tr>';
+    }).join('');
+    $('status').textContent = rows.length + ' incidents, ' + shown.length + ' shown';
+  }
+  function show(row) {
+    var a = row.latest;
+    selected = row;
     render();
     $('detail').innerHTML = '<h2>' + a.type + ' <span class="sev ' + a.severity + '">' + a.severity + '</span></h2>' +
       '<p id="d-reason">' + text(a.reason) + '</p><dl>' +
@@ -70,10 +81,12 @@ const PAGE_SCRIPT = `
       '<dt>score</dt><dd>' + a.score.toFixed(2) + ' (threshold ' + a.threshold + ')</dd>' +
       '<dt>flows, bytes</dt><dd>' + a.flow_count + ', ' + bytes(a.bytes) + '</dd>' +
       '<dt>sample flows</dt><dd class="mono" id="d-samples">' + a.sample_flow_ids.map(text).join('<br>') + '</dd>' +
+      (a.incident_id == null ? '' : '<dt>incident</dt><dd id="d-incident"><span class="mono">' + text(a.incident_id) + '</span> ' + text(a.incident_state) +
+        ': ' + row.records + ' records, ' + row.flows + ' flows, ' + bytes(row.bytes) + ', ' + time(row.first_seen_ms) + ' – ' + time(row.last_seen_ms) + '</dd>') +
       '<dt>alert id</dt><dd class="mono">' + text(a.alert_id) + '</dd><dt>config</dt><dd class="mono">' + text(a.config_version) + '</dd></dl>' +
       '<h3>' + text(a.destination) + ': bytes sent per minute</h3><canvas id="volume" width="520" height="240"></canvas><p id="volume-note"></p>';
     fetch('/api/volume?destination=' + encodeURIComponent(a.destination)).then(function (r) { return r.json(); }).then(function (v) {
-      if (selected !== a) return;
+      if (selected !== row) return;
       if (chart) chart.destroy();
       if (v.t.length === 0) { $('volume-note').textContent = 'No flows to this destination seen since the console started.'; return; }
       chart = new Chart($('volume'), { type: 'bar', data: { labels: v.t.map(function (ms) { return time(ms).slice(11, 16); }),
@@ -87,15 +100,15 @@ const PAGE_SCRIPT = `
     var tr = e.target.closest('tr.alert');
     if (!tr) return;
     var id = tr.getAttribute('data-id');
-    for (var i = 0; i < alerts.length; i++) if (alerts[i].alert_id === id) return show(alerts[i]);
+    for (var i = 0; i < rows.length; i++) if (rows[i].key === id) return show(rows[i]);
   });
   ['f-type', 'f-sev', 'f-dest'].forEach(function (id) { $(id).addEventListener('input', render); });
   var source = new EventSource('/events');
-  source.onopen = function () { $('status').textContent = alerts.length + ' alerts (live)'; };
+  source.onopen = function () { $('status').textContent = rows.length + ' incidents (live)'; };
   var pending = false;
   source.onmessage = function (e) {
-    alerts.unshift(JSON.parse(e.data));
-    if (alerts.length > 1000) alerts.length = 1000; // the server keeps the same many
+    foldIncidentRow(rows, JSON.parse(e.data));
+    if (rows.length > 1000) rows.length = 1000; // the server keeps as many records
     if (!pending) { pending = true; requestAnimationFrame(function () { pending = false; render(); }); } // one render per frame in a storm
   };
   // A dropped stream (or a console not answering) is retried by the browser; one refused with

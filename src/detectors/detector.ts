@@ -25,6 +25,10 @@ export interface Finding {
   reason: string;
   /** Window detectors whose evidence spans several windows say so (else: the closing window). */
   span?: { start_ms: number; flow_count: number; bytes: number };
+  /** Window detectors: the window belongs to an open anomaly, so the baseline must not learn from it. */
+  hold?: boolean;
+  /** Window detectors: a lasting change outlasted accept_after and is now the new normal (the run's final note). */
+  accepted?: boolean;
 }
 
 /** The settings every detector has (detectors.<key>.enabled and .severity). */

@@ -1,17 +1,24 @@
-// SUSTAINED_INCREASE: a slow creep that no single window shows. A one-sided CUSUM
-// (Page 1954) over the windows' standardised residuals of bytes and flows against the
-// seasonal baseline: each window adds (z - k); the sum alerts past `threshold` once it
-// has stayed positive for `min_windows` windows. z is clipped so one huge window cannot
-// carry the sum alone (that is VOLUME_SPIKE's job), and the sum restarts after an alert.
-import { formatBytes, formatDuration } from '../config/units.js';
-import { addCapped } from '../engine/window.js';
-import type { WindowContext, WindowDetector } from './detector.js';
-import { positiveNumber, wholeNumber } from '../values/fields.js';
-import type { DetectorInfo, SettingsOf } from './detector.js';
+// SUSTAINED_INCREASE: a slow creep that no single window shows. Judged on aggregates long
+// enough for the per-window noise to average out: 10-minute and hourly blocks of windows
+// (a block is never shorter than one window). At the end of each block, y = ln(bytes sent
+// / bytes expected by the seasonal baseline) over the block, less its usual value and
+// standardised by its spread, both learnt from that block length's normal blocks
+// (winsorised, floored), feeds a one-sided
+// CUSUM (Page 1954) per block length: each block adds (z - k), z clipped so one huge block
+// cannot carry the sum alone (that is VOLUME_SPIKE's job). Bytes only: the feature
+// exfiltration moves, so flat flow counts cannot dilute it. The sum alerts past `threshold`
+// once it has been positive for `min_windows` windows, and restarts after an alert. After
+// an alert, until traffic is back near the baseline, the baseline's level and spread are
+// held (episode.ts); after `accept_after` the lasting change is accepted as the new normal.
+import { addCapped } from '../values/counts.js';
+import { formatBytes, formatDuration } from '../values/units.js';
+import { duration, positiveNumber, wholeNumber } from '../values/fields.js';
+import type { DetectorInfo, SettingsOf, WindowContext, WindowDetector } from './detector.js';
 import { formatFlowRate, formatRatio } from './describe.js';
+import { episodeStep, type Episode } from './baseline/episode.js';
 
 // ---- What the config, check-config and the SIEM mappings read of SUSTAINED_INCREASE ----
-const fields = { threshold: positiveNumber.default(5.0), min_windows: wholeNumber(1).default(10) };
+const fields = { threshold: positiveNumber.default(5.0), min_windows: wholeNumber(1).default(10), accept_after: duration('positive').prefault('1h') };
 export type SustainedIncreaseSettings = SettingsOf<typeof fields>;
 declare module './detector.js' {
   interface DetectorSettingsMap {
@@ -25,51 +32,191 @@ const sustainedIncreaseInfo: Omit<DetectorInfo<'sustained_increase'>, 'type' | '
 };
 // ---- end ----
 
-/** Allowance k in standard deviations: drift smaller than this is noise. */
+/** Allowance k in standard deviations of a block: drift smaller than this is noise. */
 export const CUSUM_ALLOWANCE = 1.0;
-/** Clip of one window's contribution, in standard deviations. */
-export const CUSUM_CLIP = 3;
+/**
+ * Clip of one block's z: one block adds at most CUSUM_CLIP - k = 1 to the sum, so at least
+ * `threshold` blocks of strong evidence are needed (50 minutes at the default 5 on
+ * 10-minute blocks); a burst shorter than that is VOLUME_SPIKE's.
+ */
+export const CUSUM_CLIP = 2;
 /** The creep is judged against a full day of seasonal profile, not a half-learnt one. */
 export const CUSUM_MIN_HOURS = 24;
+/** The block lengths the creep is judged on. */
+export const BLOCK_MS = [600_000, 3_600_000] as const;
+/** Spread of a block's log ratio before data says otherwise (log sd 0.5), and its weight in blocks. */
+const PRIOR_BLOCK_VAR = 0.25;
+const PRIOR_BLOCKS = 10;
+/** Slowest learning of a block spread: about the last 50 blocks. */
+const BLOCK_MIN_RATE = 1 / 50;
+/** Slowest learning of a block's usual ratio: about the last 500 blocks. */
+const BLOCK_MEAN_MIN_RATE = 1 / 500;
+/** No block is trusted to be steadier than +-20% (log sd 0.2): busy days run that far above the profile for hours. */
+const MIN_BLOCK_VAR = 0.2 * 0.2;
+/** A block's ratio is winsorised here (in sd) before the spread learns from it. */
+const CLIP_SIGMA = 2.5;
+/**
+ * A window counts into a block sum at most this many window sd above its expectation:
+ * heavy-tailed flow sizes make single windows swing far, a creep moves them all a little.
+ */
+const WINDOW_CAP_SIGMA = 1.5;
 
-export interface CusumState {
-  sum: number;
-  /** Consecutive windows the sum has been positive. */
-  run: number;
-  /** Bytes sent and expected over the run, for the alert's evidence. */
-  runBytes: number;
-  runExpected: number;
-  runFlows: number;
-  runStartMs: number;
-  /** Flows expected over the run, for the reason's flows/min. */
-  runExpectedFlows: number;
+/**
+ * The detector's state in one Float64Array (compact: the 2 KB per destination budget;
+ * trivially serialisable): the run's evidence, the episode, then per block length its
+ * running block, CUSUM and learnt spread.
+ */
+export type CusumState = Float64Array;
+const RUN = 0; // consecutive windows some block sum has been positive
+const RUN_BYTES = 1; // bytes sent and expected over the run, for the alert's evidence
+const RUN_EXPECTED = 2;
+const RUN_FLOWS = 3;
+const RUN_START = 4;
+const RUN_EXPECTED_FLOWS = 5;
+const EPISODE = 6; // start, above, epoch (episode.ts)
+const BLOCKS = 9;
+// Per block length, from BLOCKS + BLOCK_FIELDS * i:
+const BLOCK = 0; // the block being summed (index in block lengths since the epoch); -1 none
+const BYTES = 1;
+const EXPECTED = 2;
+const SUM = 3; // the CUSUM
+const VARIANCE = 4; // spread of y learnt from normal blocks
+const LEARNT = 5;
+const MEAN = 6; // usual y of normal blocks (a sum of windows is not a sum of their medians)
+const BLOCK_FIELDS = 7;
+const STATE_LENGTH = BLOCKS + BLOCK_FIELDS * BLOCK_MS.length;
+
+export interface BlockCusum { block: number; bytes: number; expected: number; sum: number; variance: number; learnt: number; mean: number }
+export interface CusumParts {
+  blocks: BlockCusum[];
+  run: number; runBytes: number; runExpected: number; runFlows: number; runStartMs: number; runExpectedFlows: number;
+  episode: Episode;
 }
 
-const idle = (): CusumState => ({ sum: 0, run: 0, runBytes: 0, runExpected: 0, runFlows: 0, runStartMs: 0, runExpectedFlows: 0 });
+const idle = (): CusumState => {
+  const s = new Float64Array(STATE_LENGTH);
+  s[EPISODE] = Number.NaN;
+  for (let i = 0; i < BLOCK_MS.length; i++) {
+    s[BLOCKS + BLOCK_FIELDS * i + BLOCK] = -1;
+    s[BLOCKS + BLOCK_FIELDS * i + VARIANCE] = PRIOR_BLOCK_VAR;
+  }
+  return s;
+};
 
-/** The state after this window, and whether it alarms. Pure: scoring and learning share it. */
+/** A state from its named parts (tests, and reading it back for people). */
+export function cusumState(p: CusumParts): CusumState {
+  const s = idle();
+  s.set([p.run, p.runBytes, p.runExpected, p.runFlows, p.runStartMs, p.runExpectedFlows, p.episode.start, p.episode.above, p.episode.epoch]);
+  p.blocks.forEach((b, i) => s.set([b.block, b.bytes, b.expected, b.sum, b.variance, b.learnt, b.mean], BLOCKS + BLOCK_FIELDS * i));
+  return s;
+}
+
+/** Windows per block of `blockMs`: at least one. */
+function windowsPerBlock(blockMs: number, size: number): number {
+  return Math.max(1, Math.round(blockMs / size));
+}
+
+/**
+ * Adds this window to block length i's running block in `s` (written in place); judges
+ * the block when the window ends it and returns its z, else NaN.
+ */
+function addToBlock(s: CusumState, i: number, ctx: WindowContext, frozen: boolean): number {
+  const { window, baseline } = ctx;
+  const b = BLOCKS + BLOCK_FIELDS * i;
+  const size = window.end_ms - window.start_ms;
+  const length = windowsPerBlock(BLOCK_MS[i], size) * size;
+  const index = Math.floor(window.start_ms / length);
+  if (s[b + BLOCK] !== index) {
+    // A block left unfinished (the destination went quiet) is dropped: it was never judged whole.
+    s[b + BLOCK] = index;
+    s[b + BYTES] = s[b + EXPECTED] = 0;
+  }
+  // Each window counts at most WINDOW_CAP_SIGMA of the window spread above its
+  // expectation: a creep moves every window a little, one spike only one window
+  // (VOLUME_SPIKE's job), one huge flow of a heavy-tailed destination only its window.
+  const cap = Math.expm1(Math.log1p(baseline.expectedBytes) + WINDOW_CAP_SIGMA * baseline.sigma[0]);
+  s[b + BYTES] += Math.min(window.bytes, cap);
+  s[b + EXPECTED] += baseline.expectedBytes;
+  if (window.end_ms % length !== 0) return Number.NaN;
+  // The baseline expects each window's typical (log-mean) bytes; a block sums them, and a
+  // sum of skewed windows runs above the sum of their typical values (by about s^2/2 in
+  // log for log-normal windows of spread s). So y is judged against the usual y of normal
+  // blocks, learnt like its spread, not against zero.
+  const y = Math.log1p(s[b + BYTES]) - Math.log1p(s[b + EXPECTED]) - s[b + MEAN];
+  const sd = Math.sqrt(Math.max(MIN_BLOCK_VAR, s[b + VARIANCE]));
+  const z = y / sd;
+  const clipped = Math.max(-CUSUM_CLIP, Math.min(CUSUM_CLIP, z));
+  s[b + SUM] = Math.max(0, s[b + SUM] + clipped - CUSUM_ALLOWANCE);
+  if (!frozen) {
+    // Learnt from blocks judged normal only: a winsorised ratio, never while a run is held.
+    const w = Math.max(-CLIP_SIGMA * sd, Math.min(CLIP_SIGMA * sd, y));
+    const rate = Math.max(1 / (s[b + LEARNT] + 1 + PRIOR_BLOCKS), BLOCK_MIN_RATE);
+    // The usual y is a property of the destination's flow sizes, not of this week: slow.
+    s[b + MEAN] += Math.max(1 / (s[b + LEARNT] + 1 + PRIOR_BLOCKS), BLOCK_MEAN_MIN_RATE) * w;
+    s[b + VARIANCE] += rate * (w * w - s[b + VARIANCE]);
+    s[b + LEARNT] += 1;
+  }
+  s[b + BLOCK] = -1;
+  s[b + BYTES] = s[b + EXPECTED] = 0;
+  return z;
+}
+
+function highestSum(s: CusumState): number {
+  let sum = 0;
+  for (let i = 0; i < BLOCK_MS.length; i++) sum = Math.max(sum, s[BLOCKS + BLOCK_FIELDS * i + SUM]);
+  return sum;
+}
+
+// The state after the window being scored: scoring and learning compute the same one.
+const nextScratch = new Float64Array(STATE_LENGTH);
+
+/**
+ * The state after this window (written into a scratch array, valid until the next call),
+ * and whether it alarms. Pure: the state passed in is not changed.
+ */
 export function cusumNext(
   state: CusumState,
   ctx: WindowContext,
   settings: SustainedIncreaseSettings,
-): { next: CusumState; alert: boolean } {
+): { next: CusumState; alert: boolean; hold: boolean; accepted: boolean } {
+  const next = nextScratch;
+  next.set(state);
   const ready = ctx.learnedWindows >= ctx.warmupWindows && ctx.learnedHours >= CUSUM_MIN_HOURS;
-  if (!ready) return { next: state, alert: false };
-  const { residual, sigma, expectedBytes, expectedFlows } = ctx.baseline;
-  const z = (residual[0] / sigma[0] + residual[1] / sigma[1]) / 2;
-  const clipped = Math.max(-CUSUM_CLIP, Math.min(CUSUM_CLIP, z));
-  const sum = Math.max(0, state.sum + clipped - CUSUM_ALLOWANCE);
-  if (sum === 0) return { next: idle(), alert: false };
-  const next: CusumState = {
-    sum,
-    run: state.run + 1,
-    runBytes: addCapped(state.runBytes, ctx.window.bytes),
-    runExpected: state.runExpected + expectedBytes,
-    runFlows: addCapped(state.runFlows, ctx.window.flows),
-    runStartMs: state.run === 0 ? ctx.window.start_ms : state.runStartMs,
-    runExpectedFlows: state.runExpectedFlows + expectedFlows,
-  };
-  return { next, alert: sum > settings.threshold && next.run >= settings.min_windows };
+  if (!ready) return { next, alert: false, hold: false, accepted: false };
+  const epoch = ctx.baseline.epoch;
+  const episode: Episode = { start: state[EPISODE], above: state[EPISODE + 1], epoch: state[EPISODE + 2] };
+  // A re-level (this detector's or another's) restarts the sums against the new level.
+  const fresh = episode.epoch !== epoch;
+  const holding = !Number.isNaN(episode.start) && !fresh;
+  let judged = false;
+  let above = 0;
+  for (let i = 0; i < BLOCK_MS.length; i++) {
+    if (fresh) next[BLOCKS + BLOCK_FIELDS * i + SUM] = 0;
+    const z = addToBlock(next, i, ctx, holding);
+    if (!Number.isNaN(z)) {
+      judged = true;
+      above = Math.max(above, z);
+    }
+  }
+  const sum = highestSum(next);
+  const { expectedBytes, expectedFlows } = ctx.baseline;
+  if (sum > 0) {
+    const first = state[RUN] === 0;
+    next[RUN] = state[RUN] + 1;
+    next[RUN_BYTES] = addCapped(first ? 0 : state[RUN_BYTES], ctx.window.bytes);
+    next[RUN_EXPECTED] = (first ? 0 : state[RUN_EXPECTED]) + expectedBytes;
+    next[RUN_FLOWS] = addCapped(first ? 0 : state[RUN_FLOWS], ctx.window.flows);
+    next[RUN_START] = first ? ctx.window.start_ms : state[RUN_START];
+    next[RUN_EXPECTED_FLOWS] = (first ? 0 : state[RUN_EXPECTED_FLOWS]) + expectedFlows;
+  } else {
+    next.fill(0, RUN, EPISODE);
+  }
+  const alert = sum > settings.threshold && next[RUN] >= settings.min_windows;
+  const step = episodeStep(episode, epoch, ctx.window, alert, above, CUSUM_ALLOWANCE, settings.accept_after, judged);
+  next[EPISODE] = step.next.start;
+  next[EPISODE + 1] = step.next.above;
+  next[EPISODE + 2] = step.next.epoch;
+  return { next, alert: alert || step.accepted, hold: step.hold, accepted: step.accepted };
 }
 
 export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState> = {
@@ -78,42 +225,55 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
   key: 'sustained_increase',
   ...sustainedIncreaseInfo,
   init: idle,
-  toJSON: (s) => [s.sum, s.run, s.runBytes, s.runExpected, s.runFlows, s.runStartMs, s.runExpectedFlows],
+  // NaN (no episode) is written as null by JSON and read back as NaN.
+  toJSON: (s) => Array.from(s, (v) => (Number.isNaN(v) ? null : v)),
   fromJSON: (json) => {
-    const [sum, run, runBytes, runExpected, runFlows, runStartMs, runExpectedFlows] = json as number[];
-    // State written before runExpectedFlows existed: estimate it from the bytes expectation
-    // (it only words the reason of a run that was in progress at the upgrade).
-    const expectedFlows = runExpectedFlows ?? (runBytes > 0 ? (runFlows * runExpected) / runBytes : 0);
-    return { sum, run, runBytes, runExpected, runFlows, runStartMs, runExpectedFlows: expectedFlows };
+    const a = json as (number | null)[];
+    // State of the single-window CUSUM (6 or 7 numbers, before block sums): its run is
+    // not carried over; the block spreads start from their prior.
+    if (a.length <= 7) return idle();
+    if (a.length !== STATE_LENGTH) throw new Error(`sustained_increase state: expected ${STATE_LENGTH} numbers`);
+    return Float64Array.from(a, (v) => v ?? Number.NaN);
   },
   scoreOne(state, ctx, settings) {
-    const { next, alert } = cusumNext(state, ctx, settings);
+    const { next, alert, hold, accepted } = cusumNext(state, ctx, settings);
+    const sum = highestSum(next);
+    const run = next[RUN];
     return {
-      observed: next.runBytes,
-      expected: next.runExpected,
-      score: next.sum,
+      observed: next[RUN_BYTES],
+      expected: next[RUN_EXPECTED],
+      score: sum,
       threshold: settings.threshold,
       alert,
       // The alert covers the whole run above baseline, not only the window that tipped it.
-      span: { start_ms: next.runStartMs, flow_count: next.runFlows, bytes: next.runBytes },
+      span: { start_ms: run > 0 ? next[RUN_START] : ctx.window.start_ms, flow_count: next[RUN_FLOWS], bytes: next[RUN_BYTES] },
       // Worded only when it alerts: the hot path scores every window.
-      reason: !alert ? '' : creepReason(ctx, next, settings.threshold),
+      reason: !alert ? '' : creepReason(ctx, next, sum, settings.threshold, accepted),
+      hold,
+      ...(accepted ? { accepted: true } : {}),
     };
   },
   learnOne(state, ctx, settings) {
     const { next, alert } = cusumNext(state, ctx, settings);
-    // Page's CUSUM restarts after an alarm: a creep that goes on alarms again.
-    Object.assign(state, alert ? idle() : next);
+    state.set(next);
+    if (alert) {
+      // Page's CUSUM restarts after an alarm (a creep that goes on alarms again); the
+      // spreads, the running blocks and the episode stay.
+      state.fill(0, RUN, EPISODE);
+      for (let i = 0; i < BLOCK_MS.length; i++) state[BLOCKS + BLOCK_FIELDS * i + SUM] = 0;
+    }
   },
 };
 
-function creepReason(ctx: WindowContext, run: CusumState, threshold: number): string {
-  const span = run.run * (ctx.window.end_ms - ctx.window.start_ms);
+function creepReason(ctx: WindowContext, s: CusumState, sum: number, threshold: number, accepted: boolean): string {
+  const span = Math.max(1, s[RUN]) * (ctx.window.end_ms - ctx.window.start_ms);
   return (
-    `Volume baseline of ${ctx.destination} (detectors.sustained_increase): ${formatBytes(run.runBytes)} and ` +
-    `${formatFlowRate(run.runFlows, span)} sent over ${run.run} windows (${formatDuration(span)}) against ` +
-    `${formatBytes(run.runExpected)} and ${formatFlowRate(run.runExpectedFlows, span)} expected ` +
-    `(${formatRatio(run.runBytes, run.runExpected, 2)}); CUSUM ${run.sum.toFixed(2)} > threshold ${threshold}. ` +
-    `Check for a new job or principal exporting to ${ctx.destination} and whether the growth was planned.`
+    `Volume baseline of ${ctx.destination} (detectors.sustained_increase): ${formatBytes(s[RUN_BYTES])} and ` +
+    `${formatFlowRate(s[RUN_FLOWS], span)} sent over ${s[RUN]} windows (${formatDuration(span)}) against ` +
+    `${formatBytes(s[RUN_EXPECTED])} and ${formatFlowRate(s[RUN_EXPECTED_FLOWS], span)} expected ` +
+    `(${formatRatio(s[RUN_BYTES], s[RUN_EXPECTED], 2)}); CUSUM ${sum.toFixed(2)} > threshold ${threshold}. ` +
+    (accepted
+      ? 'The increase has lasted detectors.sustained_increase.accept_after: it is now accepted as the new normal baseline.'
+      : `Check for a new job or principal exporting to ${ctx.destination} and whether the growth was planned.`)
   );
 }

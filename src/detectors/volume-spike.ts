@@ -1,17 +1,18 @@
 // VOLUME_SPIKE: a window whose bytes sent, flows, packets and sources together sit far
 // from the destination's seasonal baseline (Mahalanobis distance on log features),
-// with more bytes than expected and at least `min_bytes`. Stateless: it reads the
-// shared baseline that the engine keeps per destination.
-import { formatBytes, formatDuration } from '../config/units.js';
-import { STATELESS, type WindowDetector } from './detector.js';
-import { positiveNumber, size } from '../values/fields.js';
-import { exactBytes } from '../values/units.js';
-import type { DetectorInfo, SettingsOf } from './detector.js';
+// with more bytes than expected and at least `min_bytes`. It reads the shared baseline
+// that the engine keeps per destination; its own state is its open run (episode.ts):
+// while traffic stays above the baseline after an alert the baseline does not learn,
+// and after `accept_after` the lasting change is accepted as the new normal.
+import { duration, positiveNumber, size } from '../values/fields.js';
+import { exactBytes, formatBytes, formatDuration } from '../values/units.js';
+import type { DetectorInfo, SettingsOf, WindowContext, WindowDetector } from './detector.js';
 import { formatFlowRate, formatRatio } from './describe.js';
 import type { BaselineVerdict, WindowObservation } from './baseline/seasonal-baseline.js';
+import { episodeStep, noEpisode, type Episode, type EpisodeStep } from './baseline/episode.js';
 
 // ---- What the config, check-config and the SIEM mappings read of VOLUME_SPIKE ----
-const fields = { threshold: positiveNumber.default(6.0), min_bytes: size().prefault('1MB') };
+const fields = { threshold: positiveNumber.default(6.0), min_bytes: size().prefault('1MB'), accept_after: duration('positive').prefault('1h') };
 export type VolumeSpikeSettings = SettingsOf<typeof fields>;
 declare module './detector.js' {
   interface DetectorSettingsMap {
@@ -25,18 +26,33 @@ const volumeSpikeInfo: Omit<DetectorInfo<'volume_spike'>, 'type' | 'key'> = {
 };
 // ---- end ----
 
-export const volumeSpike: WindowDetector<'volume_spike', undefined> = {
+/** The run stays open while the smoothed distance (upward windows) stays above this share of the threshold. */
+const STILL_ABOVE = 1 / 3;
+
+function spikeStep(state: Episode, { window, baseline, learnedWindows, warmupWindows }: WindowContext, settings: VolumeSpikeSettings): EpisodeStep & { alert: boolean } {
+  const score = baseline.distance;
+  const upward = window.bytes > baseline.expectedBytes;
+  const alert = learnedWindows >= warmupWindows && upward && window.bytes >= settings.min_bytes && score > settings.threshold;
+  const above = upward ? score / settings.threshold : 0;
+  return { ...episodeStep(state, baseline.epoch, window, alert, above, STILL_ABOVE, settings.accept_after), alert };
+}
+
+export const volumeSpike: WindowDetector<'volume_spike', Episode> = {
   kind: 'window',
   type: 'VOLUME_SPIKE',
   key: 'volume_spike',
   ...volumeSpikeInfo,
-  ...STATELESS,
-  scoreOne(_state, { destination, window, baseline, learnedWindows, warmupWindows }, settings) {
+  init: () => noEpisode(),
+  toJSON: (e) => [e.start, e.above, e.epoch],
+  // Absent (state written when the detector kept none): no run open.
+  fromJSON: (json) => (Array.isArray(json) ? { start: json[0] ?? Number.NaN, above: json[1], epoch: json[2] } : noEpisode()),
+  scoreOne(state, ctx, settings) {
+    const { destination, window, baseline } = ctx;
     const score = baseline.distance;
     const expected = baseline.expectedBytes;
-    const upward = window.bytes > expected;
-    const alert =
-      learnedWindows >= warmupWindows && upward && window.bytes >= settings.min_bytes && score > settings.threshold;
+    const step = spikeStep(state, ctx, settings);
+    // The window that accepts a lasting change says so (the run's final note).
+    const alert = step.alert || step.accepted;
     return {
       observed: window.bytes,
       expected,
@@ -44,19 +60,25 @@ export const volumeSpike: WindowDetector<'volume_spike', undefined> = {
       threshold: settings.threshold,
       alert,
       // Worded only when it alerts: the hot path scores every window.
-      reason: !alert ? '' : spikeReason(destination, window, baseline, score, settings.threshold),
+      reason: !alert ? '' : spikeReason(destination, window, baseline, score, settings.threshold, step.accepted),
+      hold: step.hold,
+      ...(step.accepted ? { accepted: true } : {}),
     };
   },
-  learnOne: () => {},
+  learnOne(state, ctx, settings) {
+    Object.assign(state, spikeStep(state, ctx, settings).next);
+  },
 };
 
-function spikeReason(destination: string, w: WindowObservation, baseline: BaselineVerdict, score: number, threshold: number): string {
+function spikeReason(destination: string, w: WindowObservation, baseline: BaselineVerdict, score: number, threshold: number, accepted: boolean): string {
   const size = w.end_ms - w.start_ms;
   return (
     `Volume baseline of ${destination} (detectors.volume_spike): ${formatBytes(w.bytes)} and ${formatFlowRate(w.flows, size)} ` +
     `sent in one ${formatDuration(size)} window against ${formatBytes(baseline.expectedBytes)} and ` +
     `${formatFlowRate(baseline.expectedFlows, size)} expected (${formatRatio(w.bytes, baseline.expectedBytes, 1)}); ` +
     `Mahalanobis distance ${score.toFixed(2)} > threshold ${threshold}. ` +
-    `Identify the ${w.sources === 1 ? 'source' : `${w.sources} sources`} and the principals behind the burst and confirm it was an approved transfer.`
+    (accepted
+      ? 'The volume has stayed this high for detectors.volume_spike.accept_after: it is now accepted as the new normal baseline.'
+      : `Identify the ${w.sources === 1 ? 'source' : `${w.sources} sources`} and the principals behind the burst and confirm it was an approved transfer.`)
   );
 }

@@ -2,20 +2,23 @@
 // detectors (registry order, so a later one sees what an earlier one found), each closed
 // window through the shared seasonal baseline and the window detectors. Findings become
 // alerts here and go to the engine's offer (folding, then out); scores go to the listener.
-import { learnedHours, learnedWindows, learnWindow, learningWeight, newVerdict, scoreWindow, type WindowObservation } from '../detectors/baseline/seasonal-baseline.js';
+import { acceptLevel, learnedHours, learnedWindows, learnWindow, learningWeight, newVerdict, scoreWindow, type WindowObservation } from '../detectors/baseline/seasonal-baseline.js';
 import type { FlowContext, FlowDetector, WindowContext, WindowDetector } from '../detectors/detector.js';
 import { flowDetectors, windowDetectors } from '../detectors/registry.js';
 import { flowAlert, windowAlert } from './alert-builder.js';
 import type { Calendar } from './calendar.js';
 import { windowScore } from './chart-band.js';
 import type { LiveConfig } from './live-config.js';
+import type { AlertWindow } from './repeat-folding.js';
 import type { DestinationState } from './state-store.js';
 import type { Alert, AlertType, FlowRecord, WindowScore } from './types.js';
 import type { OpenWindow } from './window.js';
 
 
-/** Where an alert raised for a destination goes next (the engine: folding, then out). */
-export type Offer = (state: DestinationState, destination: string, alert: Alert) => void;
+/** Where an alert raised for a destination goes next (the engine: folding, then out); `accepted`: the detector's final note on a lasting change. */
+export type Offer = (state: DestinationState, destination: string, alert: Alert, accepted?: boolean, window?: AlertWindow) => void;
+/** The window detectors' verdict on a closed window: whether an anomaly still holds it (repeat-folding.ts settle). */
+export type Settle = (state: DestinationState, destination: string, windowEnd: number, hold: boolean | undefined) => void;
 
 export class FlowDispatch {
   // The context and findings list are reused across flows: the engine is synchronous
@@ -75,6 +78,7 @@ export class WindowDispatch {
     private readonly size: number,
     private readonly offer: Offer,
     private readonly onWindowScore: ((score: WindowScore) => void) | undefined,
+    private readonly settle?: Settle,
   ) {}
 
   /** Scores a closed window against the destination's baseline and detectors, then learns it. */
@@ -97,22 +101,39 @@ export class WindowDispatch {
     ctx.learnedHours = learnedHours(state.baseline);
     ctx.warmupWindows = config.baseline.warmup_windows;
     const all = this.live.settings(state, destination, null);
-    let alerted = false;
+    let held = false;
+    let accepted = false;
+    /** Some detector said whether the window is held (detectors that keep a run do). */
+    let judged = false;
+    let acceptedNotes: Alert[] | undefined;
+    /** This window's own evidence, counted once in a volume incident whichever detectors alert on it (made on the first alert: most windows raise none). */
+    let own: AlertWindow | undefined;
     for (const d of this.detectors) {
       const settings = all[d.key];
       if (!settings.enabled) continue;
       const finding = d.scoreOne(state.detectors[d.key], ctx, settings);
       this.onWindowScore?.(windowScore(d.type, ctx, finding));
+      if (finding.hold !== undefined) judged = true;
+      if (finding.hold === true) held = true;
+      if (finding.accepted === true) accepted = true;
       if (finding.alert) {
-        alerted = true;
+        held = true;
         const head = { type: d.type, severity: settings.severity, destination, config_version: config.config_version };
-        this.offer(state, destination, windowAlert(head, w, obs, finding));
+        const alert = windowAlert(head, w, obs, finding);
+        own ??= { start_ms: obs.start_ms, end_ms: obs.end_ms, flows: obs.flows, bytes: obs.bytes };
+        // A detector's acceptance note goes last: another detector's alert on the same window
+        // is about the same change, and folds into the incident the note then closes.
+        if (finding.accepted === true) (acceptedNotes ??= []).push(alert);
+        else this.offer(state, destination, alert, false, own);
       }
     }
     for (const d of this.detectors) {
       const settings = all[d.key];
       if (settings.enabled) d.learnOne(state.detectors[d.key], ctx, settings);
     }
-    learnWindow(state.baseline, obs, verdict, learningWeight(verdict.distance, alerted), local.hourBucket, local.dayBucket);
+    if (acceptedNotes !== undefined) for (const note of acceptedNotes) this.offer(state, destination, note, true, own);
+    this.settle?.(state, destination, obs.end_ms, held ? true : judged ? false : undefined);
+    learnWindow(state.baseline, obs, verdict, learningWeight(verdict.distance, held), local.hourBucket, local.dayBucket);
+    if (accepted) acceptLevel(state.baseline);
   }
 }

@@ -20,7 +20,7 @@ import { GatewayJudges } from './gateway-judges.js';
 import { expireIdle } from './idle-expiry.js';
 import { DestinationKeyer } from './keys.js';
 import { LiveConfig } from './live-config.js';
-import { RepeatFolder } from './repeat-folding.js';
+import { RepeatFolder, type AlertWindow } from './repeat-folding.js';
 import * as store from './state-store.js';
 import type { DestinationState } from './state-store.js';
 import type { Alert, FlowRecord, StateChange, WindowScore } from './types.js';
@@ -77,7 +77,7 @@ export class Engine {
     this.gateways = new GatewayJudges(this.live, calendar, alertId);
     const offer = this.offer.bind(this);
     this.flows = new FlowDispatch(this.live, offer);
-    this.windows = new WindowDispatch(this.live, calendar, this.size, offer, options.onWindowScore);
+    this.windows = new WindowDispatch(this.live, calendar, this.size, offer, options.onWindowScore, this.settle.bind(this));
   }
 
   /** The config in force; replace it only through reconfigure(). */
@@ -282,9 +282,15 @@ export class Engine {
     return closing;
   }
 
-  /** Sends an alert, or folds it into the open interval of its key (repeat-folding.ts). */
-  private offer(state: DestinationState, destination: string, alert: Alert): void {
-    const until = this.folder.offer(state.folds, alert, this.sink);
+  /** Sends an alert as an incident record, or folds it into its open incident (repeat-folding.ts). */
+  private offer(state: DestinationState, destination: string, alert: Alert, accepted = false, window?: AlertWindow): void {
+    const until = this.folder.offer(state.folds, alert, this.sink, accepted, window);
+    if (until !== null) this.due.add(until, destination);
+  }
+
+  /** A closed window's verdict: the destination's open volume incident holds on or closes (repeat-folding.ts). */
+  private settle(state: DestinationState, destination: string, windowEnd: number, hold: boolean | undefined): void {
+    const until = this.folder.settle(state.folds, windowEnd, hold, this.sink);
     if (until !== null) this.due.add(until, destination);
   }
 

@@ -1,37 +1,91 @@
-// alerts.suppress_for: one alert per (type, destination, data class, principal) per
-// interval. The first alert goes out at once (a CRITICAL must not wait); repeats inside
-// the interval are folded, and when the interval ends one follow-up alert carries their
-// aggregated counts. Nothing is dropped: an auditor sees every flow in some alert.
+// Incidents, not alert storms (alerts.suppress_for). An anomaly that goes on is one incident:
+// its first alert goes out at once as the OPEN record (a CRITICAL must not wait); later alerts
+// of the same key fold into it (totals, peak, last seen, samples) without a record each; one
+// ESCALATED record goes out when it grows past its severity step; one CLOSED record carries
+// what was folded since the last record when it ends. At most 3 records per incident, and
+// nothing is dropped: every flow is counted in exactly one record of its incident.
+//
+// The key: a flow detector's alerts (policy types) by (type, data class, principal) of the
+// destination; the window detectors' (volume types) share one incident per destination, since
+// a volume anomaly belongs to the destination whatever its largest flow's class or principal,
+// and whichever volume detector sees it (a lasting step trips both). An incident keeps the
+// type of its opening alert on all its records.
+// It ends: after suppress_for of event time with no alert of its key (the quiet period); window
+// detectors that say whether their run is still open (Finding.hold) keep it open while one
+// holds and end it at the first window none does (traffic back at baseline); a lasting change
+// a detector accepts as the new normal (Finding.accepted) ends it with that note.
+// suppress_for 0: no incidents, every alert goes out on its own (no incident fields).
 //
 // The seam: RepeatFolder decides, for each alert the detectors raise, emit or fold, and owns
 // the per-destination state that decision needs (FoldState, serialised in the destination's
-// changelog entry). The engine only hands it alerts, tells it when event time reaches an
-// interval's end, and schedules the ends it returns.
-import { formatBytes } from '../config/units.js';
+// changelog entry). The engine hands it alerts and window verdicts, tells it when event time
+// reaches an incident's quiet end, and schedules the ends it returns. Pure and event-time only.
+import { formatBytes, formatDuration } from '../config/units.js';
+import { windowDetectors } from '../detectors/registry.js';
 import { alertId } from './alert-builder.js';
-import type { Alert } from './types.js';
+import { SEVERITIES, type Alert, type AlertType, type IncidentState, type Severity } from './types.js';
 import { addCapped, MAX_SAMPLES } from './window.js';
 
-/** One open interval of one alert key. */
+/** One open incident of one key. */
 export interface FoldInterval {
-  /** Event time at which the interval ends (a window boundary). */
+  /** Event time at which it closes unless another alert comes (a window boundary). */
   until: number;
-  /** The alert that opened the interval. */
+  /** alert_id of its OPEN record: the incident_id of all its records. */
   firstAlertId: string;
-  /** Folded repeats: null until the first one. */
+  /** The type of its OPEN record, kept on all its records. */
+  type: AlertType;
+  /** Evidence folded since its last record: null when none. */
   folded: Alert | null;
+  /** Alerts folded since its last record. */
   repeats: number;
+  /** OPEN, or ESCALATED once its escalation record went out. */
+  state: Exclude<IncidentState, 'CLOSED'>;
+  /** Its alerts in all (records and folded), flows and bytes in all. */
+  alerts: number;
+  flows: number;
+  bytes: number;
+  /** Start of its earliest evidence and end of its latest. */
+  firstSeen: number;
+  lastSeen: number;
+  /** The highest score of any of its alerts. */
+  peak: number;
+  /** observed/expected of the opening alert (NaN when expected is 0: policy types). */
+  openRatio: number;
+  severity: Severity;
 }
 
-/** A destination's open intervals by alert key (insertion order is kept in its state text). */
+/** A destination's open incidents by key (insertion order is kept in its state text). */
 export type FoldState = Map<string, FoldInterval>;
 
 /** Where the alerts that go out are sent, in order. */
 export type AlertSink = (alert: Alert) => void;
 
+/**
+ * The closed window a window detector's alert was raised on, with its own flows and bytes. A
+ * volume incident counts each window once, however many detectors alert on it and whatever
+ * span their evidence covers (SUSTAINED_INCREASE's covers its whole run): its totals stay exact.
+ */
+export interface AlertWindow {
+  start_ms: number;
+  end_ms: number;
+  flows: number;
+  bytes: number;
+}
+
+/** A volume anomaly belongs to the destination: the window detectors share one incident key. */
+export const VOLUME_KEY = 'volume';
+
 export function foldKey(a: Pick<Alert, 'type' | 'data_class' | 'principal'>): string {
+  // The registry's window detectors as registered now (a detector added later counts too).
+  if (windowDetectors().some((d) => d.type === a.type)) return VOLUME_KEY;
   return `${a.type}\u0000${a.data_class ?? ''}\u0000${a.principal ?? ''}`;
 }
+
+/**
+ * The severity step: an incident escalates (once) when an alert's observed/expected reaches
+ * this many times the opening alert's, i.e. the anomaly has grown to twice its size.
+ */
+export const ESCALATION_FACTOR = 2;
 
 export class RepeatFolder {
   constructor(
@@ -39,61 +93,150 @@ export class RepeatFolder {
     private suppressFor: number,
   ) {}
 
-  /** A reloaded alerts.suppress_for: intervals opened from now on last this long. */
+  /** A reloaded alerts.suppress_for: quiet periods counted from now on last this long. */
   reconfigure(suppressFor: number): void {
     this.suppressFor = suppressFor;
   }
 
   /**
-   * Emits the alert or folds it into the open interval of its key. Returns the end of the
-   * interval it opened (the caller schedules closeDue for it), or null.
+   * Emits the alert as an incident record or folds it into its open incident. `accepted`: the
+   * detector accepts a lasting change as the new normal (the incident's final note). Returns the
+   * event time at which the incident closes if quiet (the caller schedules closeDue), or null.
    */
-  offer(folds: FoldState, alert: Alert, emit: AlertSink): number | null {
+  offer(folds: FoldState, alert: Alert, emit: AlertSink, accepted = false, window?: AlertWindow): number | null {
+    if (this.suppressFor <= 0) {
+      emit(alert);
+      return null;
+    }
     const key = foldKey(alert);
-    const open = folds.get(key);
-    if (open !== undefined) {
-      if (alert.detected_at_ms < open.until) {
-        fold(open, alert);
+    let open = folds.get(key);
+    if (open !== undefined && alert.detected_at_ms >= open.until) {
+      // It went quiet in event time before the watermark said so: it closes now, before the
+      // alert that opens the next one.
+      folds.delete(key);
+      if (open.folded !== null) emit(closing(open, open.until, quietReason(open, this.suppressFor)));
+      open = undefined;
+    }
+    if (open === undefined) {
+      if (accepted) {
+        // A detector's final note with no incident open (e.g. one opened before incidents existed).
+        emit({ ...alert, incident_id: alert.alert_id, incident_state: 'CLOSED' });
         return null;
       }
-      // The interval ended in event time before the watermark said so: its folded
-      // repeats go out now, before the alert that opens the next interval.
-      folds.delete(key);
-      if (open.folded !== null) emit(followUp(open, open.until));
+      open = openIncident(alert);
+      folds.set(key, open);
+      emit({ ...alert, incident_id: alert.alert_id, incident_state: 'OPEN' });
+    } else {
+      fold(open, alert, window);
+      if (accepted) {
+        folds.delete(key);
+        emit(closing(open, alert.detected_at_ms, `${alert.reason} ${summary(open)} closed: accepted as the new normal.`));
+        return null;
+      }
+      if (open.state === 'OPEN' && escalates(open, alert)) emit(escalation(open, alert));
     }
-    let opened: number | null = null;
-    if (this.suppressFor > 0) {
-      const end = alert.detected_at_ms + this.suppressFor;
-      opened = Math.ceil(end / this.windowSize) * this.windowSize; // a window boundary: due times step by window
-      folds.set(key, { until: opened, firstAlertId: alert.alert_id, folded: null, repeats: 0 });
-    }
-    emit(alert);
-    return opened;
+    open.until = this.quietEnd(alert.detected_at_ms);
+    return open.until;
   }
 
-  /** Closes the intervals ending at or before `at`; each with repeats sends its follow-up. */
+  /**
+   * The window detectors' verdict on a closed window, after their alerts. `hold` true: one of
+   * them alerted or still holds its run open, so the incident stays open; false: none does,
+   * traffic is back at baseline and the incident closes at the window's end; undefined
+   * (detectors that keep no run): the quiet period decides.
+   */
+  settle(folds: FoldState, windowEnd: number, hold: boolean | undefined, emit: AlertSink): number | null {
+    if (hold === undefined || this.suppressFor <= 0) return null;
+    const type = VOLUME_KEY;
+    const open = folds.get(type);
+    if (open === undefined || open.until <= windowEnd) return null;
+    if (hold) {
+      open.until = Math.max(open.until, this.quietEnd(windowEnd));
+      return open.until;
+    }
+    folds.delete(type);
+    if (open.folded !== null) {
+      emit(closing(open, windowEnd, `${summary(open)} closed: the window ending ${iso(windowEnd)} is back at its baseline.`));
+    }
+    return null;
+  }
+
+  /** Closes the incidents quiet at `at`; each with evidence folded since its last record sends its CLOSED record. */
   closeDue(folds: FoldState, at: number, emit: AlertSink): void {
     if (folds.size === 0) return;
     for (const [key, s] of folds) {
       if (s.until > at) continue;
       folds.delete(key);
-      if (s.folded !== null) emit(followUp(s, at));
+      if (s.folded !== null) emit(closing(s, at, quietReason(s, this.suppressFor)));
     }
+  }
+
+  /** The window boundary at or after `from` + suppress_for (due times step by window). */
+  private quietEnd(from: number): number {
+    return Math.ceil((from + this.suppressFor) / this.windowSize) * this.windowSize;
   }
 }
 
-/** Folds a repeat into the interval's aggregate. */
-export function fold(s: FoldInterval, a: Alert): void {
+function openIncident(a: Alert): FoldInterval {
+  return {
+    until: 0,
+    firstAlertId: a.alert_id,
+    type: a.type,
+    folded: null,
+    repeats: 0,
+    state: 'OPEN',
+    alerts: 1,
+    flows: a.flow_count,
+    bytes: a.bytes,
+    firstSeen: a.window_start_ms,
+    lastSeen: a.window_end_ms,
+    peak: a.score,
+    openRatio: a.expected > 0 ? a.observed / a.expected : Number.NaN,
+    severity: a.severity,
+  };
+}
+
+/** Whether the alert grew the incident past its severity step (ESCALATION_FACTOR). */
+function escalates(s: FoldInterval, a: Alert): boolean {
+  return s.openRatio > 0 && a.expected > 0 && a.observed / a.expected >= ESCALATION_FACTOR * s.openRatio;
+}
+
+/** One step up the severity ladder (CRITICAL stays CRITICAL). */
+export function nextSeverity(s: Severity): Severity {
+  return SEVERITIES[Math.min(SEVERITIES.indexOf(s) + 1, SEVERITIES.length - 1)];
+}
+
+/**
+ * Folds an alert into the incident: its totals and the evidence since the last record. With
+ * `window` (a window detector's alert) the evidence counted is that window's, once: nothing
+ * when the incident already counts it (another detector alerted on it, or the opening alert's
+ * span reaches it).
+ */
+export function fold(s: FoldInterval, a: Alert, window?: AlertWindow): void {
+  const fresh = window === undefined || window.end_ms > s.lastSeen;
+  const evidence =
+    window === undefined
+      ? { start_ms: a.window_start_ms, end_ms: a.window_end_ms, flows: a.flow_count, bytes: a.bytes }
+      : fresh ? window : { start_ms: window.start_ms, end_ms: window.end_ms, flows: 0, bytes: 0 };
   s.repeats += 1;
+  s.alerts += 1;
+  s.flows = addCapped(s.flows, evidence.flows);
+  s.bytes = addCapped(s.bytes, evidence.bytes);
+  s.firstSeen = Math.min(s.firstSeen, evidence.start_ms);
+  s.lastSeen = Math.max(s.lastSeen, evidence.end_ms);
+  s.peak = Math.max(s.peak, a.score);
   const f = s.folded;
   if (f === null) {
-    s.folded = { ...a, sample_flow_ids: a.sample_flow_ids.slice(0, MAX_SAMPLES) };
+    s.folded = {
+      ...a, window_start_ms: evidence.start_ms, window_end_ms: evidence.end_ms, flow_count: evidence.flows, bytes: evidence.bytes,
+      sample_flow_ids: a.sample_flow_ids.slice(0, MAX_SAMPLES),
+    };
     return;
   }
-  f.window_start_ms = Math.min(f.window_start_ms, a.window_start_ms);
-  f.window_end_ms = Math.max(f.window_end_ms, a.window_end_ms);
-  f.flow_count = addCapped(f.flow_count, a.flow_count);
-  f.bytes = addCapped(f.bytes, a.bytes);
+  f.window_start_ms = Math.min(f.window_start_ms, evidence.start_ms);
+  f.window_end_ms = Math.max(f.window_end_ms, evidence.end_ms);
+  f.flow_count = addCapped(f.flow_count, evidence.flows);
+  f.bytes = addCapped(f.bytes, evidence.bytes);
   // observed/expected/score describe the strongest repeat; flow_count and bytes the sum.
   if (a.score > f.score) {
     f.score = a.score;
@@ -107,28 +250,100 @@ export function fold(s: FoldInterval, a: Alert): void {
   }
 }
 
-/** The alert that closes an interval with repeats: their sums, the strongest one's reason. */
-function followUp(s: FoldInterval, at: number): Alert {
-  const f = s.folded!;
-  const alert: Alert = {
-    ...f,
-    detected_at_ms: at,
-    reason: `${s.repeats} more like alert ${s.firstAlertId} until ${new Date(at).toISOString()} ` +
-      `(${f.flow_count} flows, ${formatBytes(f.bytes)} in all); strongest: ${f.reason}`,
-  };
+/** A record of the incident from the evidence folded since its last one (which it then resets). */
+function record(s: FoldInterval, at: number, state: IncidentState, reason: string, base: Alert): Alert {
+  const alert: Alert = { ...base, type: s.type, severity: s.severity, detected_at_ms: at, reason, incident_id: s.firstAlertId, incident_state: state };
   alert.alert_id = alertId(alert);
+  s.folded = null;
+  s.repeats = 0;
   return alert;
 }
 
-export function foldStateToJSON(folds: FoldState): unknown {
-  return [...folds].map(([k, s]) => [k, [s.until, s.firstAlertId, s.repeats, s.folded]]);
+/** The ESCALATED record: the escalating alert's measure, the evidence folded since the last record. */
+function escalation(s: FoldInterval, a: Alert): Alert {
+  const f = s.folded!;
+  s.state = 'ESCALATED';
+  s.severity = nextSeverity(s.severity);
+  const ratio = (r: number) => `${r.toFixed(1)}x`;
+  const reason =
+    `${summary(s)} escalated to ${s.severity}: ${ratio(a.observed / a.expected)} its expectation, ` +
+    `at least ${ESCALATION_FACTOR} times the ${ratio(s.openRatio)} it opened with. ${a.reason}`;
+  return record(s, a.detected_at_ms, 'ESCALATED', reason, { ...f, observed: a.observed, expected: a.expected, score: a.score });
 }
 
-export function foldStateFromJSON(json: unknown): FoldState {
-  return new Map(
-    (json as Array<[string, [number, string, number, Alert | null]]>).map(([k, [until, firstAlertId, repeats, folded]]) => [
-      k,
-      { until, firstAlertId, repeats, folded },
-    ]),
+/** The CLOSED record: what was folded since the last record, and the incident's totals in its reason. */
+function closing(s: FoldInterval, at: number, why: string): Alert {
+  const f = s.folded!;
+  const repeats = s.repeats;
+  const reason = `${why} This record carries ${repeats} more ${repeats === 1 ? 'alert' : 'alerts'} (${f.flow_count} flows, ${formatBytes(f.bytes)}); strongest: ${f.reason}`;
+  return record(s, at, 'CLOSED', reason, f);
+}
+
+function quietReason(s: FoldInterval, quietMs: number): string {
+  return `${summary(s)} closed: no alert of its kind for ${formatDuration(quietMs)} (alerts.suppress_for).`;
+}
+
+/** The incident in all, as its reasons word it. */
+function summary(s: FoldInterval): string {
+  return (
+    `Incident ${s.firstAlertId} (${s.alerts} ${s.alerts === 1 ? 'alert' : 'alerts'}, ${s.flows} flows, ` +
+    `${formatBytes(s.bytes)} from ${iso(s.firstSeen)} to ${iso(s.lastSeen)}, peak score ${round2(s.peak)})`
   );
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const round2 = (n: number): string => String(Math.round(n * 100) / 100);
+
+const nanToNull = (n: number): number | null => (Number.isNaN(n) ? null : n);
+
+/** The folded evidence's fields, stored as a plain list in this order (no field names: a third of the entry saved). */
+const FOLDED_FIELDS = [
+  'alert_id', 'type', 'severity', 'destination', 'dst_country', 'data_class', 'principal', 'gateway_id', 'window_start_ms', 'window_end_ms',
+  'flow_count', 'bytes', 'observed', 'expected', 'score', 'threshold', 'reason', 'sample_flow_ids', 'config_version', 'detected_at_ms',
+] as const satisfies ReadonlyArray<keyof Alert>;
+
+function foldedToJSON(a: Alert | null): unknown[] | null {
+  return a === null ? null : FOLDED_FIELDS.map((k) => a[k]);
+}
+
+/** A list as foldedToJSON writes it, or an alert object as state written before incidents holds it. */
+function foldedFromJSON(json: unknown): Alert | null {
+  if (!Array.isArray(json)) return (json ?? null) as Alert | null;
+  const a: Record<string, unknown> = {};
+  FOLDED_FIELDS.forEach((k, i) => (a[k] = json[i]));
+  return a as unknown as Alert;
+}
+
+export function foldStateToJSON(folds: FoldState): unknown {
+  return [...folds].map(([k, s]) => [
+    k,
+    [s.until, s.firstAlertId, s.repeats, foldedToJSON(s.folded), s.state === 'ESCALATED' ? 1 : 0, s.alerts, s.flows, s.bytes, s.firstSeen, s.lastSeen, s.peak, nanToNull(s.openRatio), s.severity, s.type],
+  ]);
+}
+
+type FoldJSON = [number, string, number, unknown, number?, number?, number?, number?, number?, number?, number?, (number | null)?, Severity?, AlertType?];
+
+export function foldStateFromJSON(json: unknown): FoldState {
+  return new Map((json as Array<[string, FoldJSON]>).map(([k, entry]) => [k, incidentFromJSON(k, entry)]));
+}
+
+function incidentFromJSON(key: string, [until, firstAlertId, repeats, foldedJson, escalated, alerts, flows, bytes, firstSeen, lastSeen, peak, openRatio, severity, type]: FoldJSON): FoldInterval {
+  const folded = foldedFromJSON(foldedJson);
+  // Written before incidents: the interval's key begins with its type.
+  const keyType = key.split('\u0000')[0] as AlertType;
+  if (alerts === undefined) {
+    // Written before incidents: a suppression interval. Its opening alert's counts are not in
+    // it, so its totals start from the folded repeats.
+    return {
+      until, firstAlertId, type: keyType, folded, repeats, state: 'OPEN', alerts: 1 + repeats,
+      flows: folded?.flow_count ?? 0, bytes: folded?.bytes ?? 0,
+      firstSeen: folded?.window_start_ms ?? until, lastSeen: folded?.window_end_ms ?? until,
+      peak: folded?.score ?? 0, openRatio: Number.NaN, severity: folded?.severity ?? 'LOW',
+    };
+  }
+  return {
+    until, firstAlertId, type: type!, folded, repeats, state: escalated === 1 ? 'ESCALATED' : 'OPEN', alerts,
+    flows: flows!, bytes: bytes!, firstSeen: firstSeen!, lastSeen: lastSeen!, peak: peak!,
+    openRatio: openRatio ?? Number.NaN, severity: severity!,
+  };
 }

@@ -1,8 +1,8 @@
 // The engine's own output types beside the contract (src/model/contract.ts, re-exported here
 // for the many modules that read them from the engine): state changes for the changelog and
 // the window scores of `replay --scores`.
-export { ALERT_TYPES, SEVERITIES } from '../model/contract.js';
-export type { Alert, AlertType, FlowRecord, Severity } from '../model/contract.js';
+export { ALERT_TYPES, INCIDENT_STATES, SEVERITIES } from '../model/contract.js';
+export type { Alert, AlertType, FlowRecord, IncidentState, Severity } from '../model/contract.js';
 
 /** One change to the engine's state store: value null deletes the key (a tombstone). */
 export interface StateChange {

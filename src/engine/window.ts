@@ -1,21 +1,11 @@
 // One open tumbling window of one destination: what the volume baseline scores at close.
+import { addCapped } from '../values/counts.js';
 import type { FlowRecord } from './types.js';
 
+// The saturating sum is a value helper (detectors sum too); re-exported for the engine's parts.
+export { addCapped, MAX_TOTAL } from '../values/counts.js';
+
 export const MAX_SAMPLES = 5;
-
-/**
- * Ceiling of summed byte, packet and flow counts: 2^53 - 2, the largest long
- * the Avro alert schema can carry (avsc refuses more). Records may each hold
- * up to that, so sums saturate here instead of producing an alert that no
- * encoder takes (the service could then never publish it).
- */
-export const MAX_TOTAL = Number.MAX_SAFE_INTEGER - 1;
-
-/** a + b, saturating at MAX_TOTAL. */
-export function addCapped(a: number, b: number): number {
-  const sum = a + b;
-  return sum > MAX_TOTAL ? MAX_TOTAL : sum;
-}
 
 export interface OpenWindow {
   start: number;

@@ -7,8 +7,8 @@
 // with new defaulted fields, so a producer newer than this reader may send
 // fields we do not know yet.
 
-import ipaddr from 'ipaddr.js';
 import type { FlowRecord } from '../engine/types.js';
+import { isIp } from '../values/ip.js';
 
 export class FlowValidationError extends Error {
   constructor(message: string) {
@@ -46,9 +46,6 @@ export function validateFlow(obj: unknown): FlowRecord {
   return result;
 }
 
-// Strict dotted-quad IPv4, exactly what ipaddr.IPv4.isValidFourPartDecimal
-// accepts (no leading zeros, no hex/octal/short forms), without its cost.
-const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const COUNTRY = /^[A-Za-z]{2}$/;
 
 /**
@@ -58,8 +55,6 @@ const COUNTRY = /^[A-Za-z]{2}$/;
  * alerts, which then exceed Kafka's message size and cannot be published.
  */
 export const MAX_TEXT_LENGTH = 1024;
-/** Longest IP text accepted: IPv6 with embedded IPv4 is 45 characters, plus room for a zone id. */
-const MAX_IP_LENGTH = 64;
 /**
  * Largest count (bytes, packets) accepted: 2^53 - 2, the largest long avsc
  * writes. A record read from JSON must fit the Avro schema too, or the
@@ -204,57 +199,6 @@ export function checkFlowValues(flow: FlowRecord): string | null {
   if (flow.principal !== null && flow.principal.length === 0) return badNullableString('principal', '');
   if (flow.principal !== null && flow.principal.length > MAX_TEXT_LENGTH) return tooLong('principal', flow.principal);
   return null;
-}
-
-/** True for IPv4 dotted-quad text or IPv6 text (zone ids and embedded IPv4 allowed). */
-export function isIp(text: string): boolean {
-  if (text.length > MAX_IP_LENGTH) return false;
-  if (IPV4.test(text)) return true;
-  // Only IPv6 contains ':'; anything else (e.g. "10.1", "0x7f.0.0.1") is not
-  // accepted even though ipaddr.js would parse such legacy IPv4 forms.
-  if (text.indexOf(':') === -1) return false;
-  return isPlainIPv6(text) || ipaddr.IPv6.isValid(text);
-}
-
-/**
- * A fast positive check for the usual IPv6 forms: hex groups of 1-4 digits,
- * eight of them or fewer around one '::'. False means "ask ipaddr.js" (which
- * also knows zone ids and embedded IPv4), not necessarily invalid.
- */
-function isPlainIPv6(s: string): boolean {
-  const n = s.length;
-  if (n < 2 || n > 39) return false;
-  let groups = 0;
-  let digits = 0;
-  let compressed = false;
-  let i = 0;
-  if (s.charCodeAt(0) === 58) {
-    if (s.charCodeAt(1) !== 58) return false;
-    if (n === 2) return true; // "::"
-    compressed = true;
-    i = 2;
-  }
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 58) {
-      if (digits === 0) return false; // an empty group
-      groups++;
-      digits = 0;
-      if (i + 1 === n) return false; // ends in a single ':'
-      if (s.charCodeAt(i + 1) === 58) {
-        if (compressed) return false; // a second '::'
-        compressed = true;
-        i++;
-        if (i + 1 === n) return groups <= 7; // ends in '::'
-      }
-    } else if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)) {
-      if (++digits > 4) return false;
-    } else {
-      return false;
-    }
-  }
-  groups++;
-  return compressed ? groups <= 7 : groups === 8;
 }
 
 function isSafeInt(v: unknown): v is number {

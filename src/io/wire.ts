@@ -126,9 +126,9 @@ export function decodeAlert(buf: Buffer, format: WireFormat = 'auto', options: W
   return out.schemaId === undefined ? { ok: true, alert: out.value } : { ok: true, alert: out.value, schemaId: out.schemaId };
 }
 
-/** An unchained (or unsuppressed) alert reads back as it was written: without those fields, not with nulls. */
+/** An unchained (or unsuppressed, or incident-less) alert reads back as it was written: without those fields, not with nulls. */
 function dropAbsentChainLink(alert: Alert): void {
-  for (const k of ['chain_id', 'chain_seq', 'chain_prev', 'chain_hash', 'suppressed_by'] as const) if (alert[k] === null) delete alert[k];
+  for (const k of ['chain_id', 'chain_seq', 'chain_prev', 'chain_hash', 'suppressed_by', 'incident_id', 'incident_state'] as const) if (alert[k] === null) delete alert[k];
 }
 
 /** Raw Avro binary of a flow (schemas/flow-record.avsc). Throws when the flow does not fit the schema. */

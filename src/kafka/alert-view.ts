@@ -2,7 +2,7 @@
 // severity coloured, and the filters of the `alerts` command. Pure: no Kafka, no clock.
 import picomatch from 'picomatch';
 import { parseDuration } from '../config/units.js';
-import { ALERT_TYPES, SEVERITIES, type Alert, type AlertType, type Severity } from '../engine/types.js';
+import { ALERT_TYPES, INCIDENT_STATES, SEVERITIES, type Alert, type AlertType, type IncidentState, type Severity } from '../engine/types.js';
 
 export interface AlertFilter {
   /** Only these types; undefined: all. */
@@ -13,6 +13,8 @@ export interface AlertFilter {
   destination?: string;
   /** Only alerts with detected_at_ms at or after this (epoch ms). */
   sinceMs?: number;
+  /** Only records of incidents in these states (alerts of no incident never match). */
+  states?: ReadonlySet<IncidentState>;
 }
 
 export interface AlertFilterText {
@@ -20,6 +22,7 @@ export interface AlertFilterText {
   minSeverity?: string;
   destination?: string;
   since?: string;
+  state?: string;
 }
 
 /** A filter from the command-line texts; a bad value throws naming the option and the value. */
@@ -45,6 +48,14 @@ export function parseAlertFilter(text: AlertFilterText, nowMs: number): AlertFil
     filter.destination = text.destination;
   }
   if (text.since !== undefined) filter.sinceMs = parseSince(text.since, nowMs);
+  if (text.state !== undefined) {
+    const states = text.state.split(',').map((t) => t.trim().toUpperCase()).filter((t) => t !== '');
+    const bad = states.filter((t) => !(INCIDENT_STATES as readonly string[]).includes(t));
+    if (bad.length > 0 || states.length === 0) {
+      throw new Error(`--state: unknown incident state ${bad.join(', ') || JSON.stringify(text.state)}; expected some of ${INCIDENT_STATES.join(', ')}`);
+    }
+    filter.states = new Set(states as IncidentState[]);
+  }
   return filter;
 }
 
@@ -72,6 +83,7 @@ export function alertPredicate(filter: AlertFilter): (alert: Alert) => boolean {
     (filter.types === undefined || filter.types.has(alert.type)) &&
     SEVERITIES.indexOf(alert.severity) >= minRank &&
     (filter.sinceMs === undefined || alert.detected_at_ms >= filter.sinceMs) &&
+    (filter.states === undefined || (alert.incident_state != null && filter.states.has(alert.incident_state))) &&
     destinationMatches(alert.destination);
 }
 
@@ -89,13 +101,15 @@ const SEVERITY_WIDTH = Math.max(...SEVERITIES.map((s) => s.length));
 
 /**
  * `CRITICAL 2026-01-06T03:04:00.000Z RESIDENCY_VIOLATION    api.example.com  <reason>`:
- * severity, detection time (event time), type, destination, the reason sentence.
+ * severity, detection time (event time), type, destination, the reason sentence; a record of an
+ * incident names its state and id before the reason (`OPEN incident <id>  <reason>`).
  */
 export function formatAlertLine(alert: Alert, color: boolean): string {
   const severity = alert.severity.padEnd(SEVERITY_WIDTH);
   const shown = color ? `${SEVERITY_STYLE[alert.severity]}${severity}${RESET}` : severity;
   const time = new Date(alert.detected_at_ms).toISOString();
-  return `${shown} ${time} ${alert.type.padEnd(TYPE_WIDTH)} ${alert.destination}  ${alert.reason}`;
+  const incident = alert.incident_id == null ? '' : `${alert.incident_state ?? 'OPEN'} incident ${alert.incident_id}  `;
+  return `${shown} ${time} ${alert.type.padEnd(TYPE_WIDTH)} ${alert.destination}  ${incident}${alert.reason}`;
 }
 
 /** One alert as one JSON line (for pipes: jq, grep). */

@@ -47,6 +47,10 @@ export const GATEWAY_DESTINATION_PREFIX = 'gateway:';
 export const SEVERITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+/** Where an incident stands after an alert record (src/engine/repeat-folding.ts, docs/incidents.md). */
+export const INCIDENT_STATES = ['OPEN', 'ESCALATED', 'CLOSED'] as const;
+export type IncidentState = (typeof INCIDENT_STATES)[number];
+
 export interface Alert {
   /** Hash of the evidence: the same input and config give the same id. */
   alert_id: string;
@@ -86,6 +90,13 @@ export interface Alert {
    * suppressed-alerts topic with it instead of the incident topic. Absent on incidents.
    */
   suppressed_by?: Suppression | null;
+  /**
+   * The incident this record belongs to: the alert_id of its opening record. Set by the engine
+   * when alerts.suppress_for is above 0; absent (null) on alerts written before incidents existed.
+   */
+  incident_id?: string | null;
+  /** OPEN (the opening record), ESCALATED (it grew past its severity step) or CLOSED (its last record). */
+  incident_state?: IncidentState | null;
 }
 
 // An analyst's suppression ("benign mark") as the contract carries it: in an alert's

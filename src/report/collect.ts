@@ -8,6 +8,7 @@ import { flowDetectors, windowDetectors } from '../detectors/registry.js';
 import { compilePolicy, type CompiledClass } from '../engine/policy.js';
 import { ALERT_TYPES, SEVERITIES, type Alert, type AlertType, type FlowRecord, type Severity, type WindowScore } from '../engine/types.js';
 import { POLICY_RULES, type ClassFigures, type DestinationSeries, type GatewayGap, type PolicyRule, type ReportData, type ReportInput, type Tally, type Violation } from './model.js';
+import { listIncidents } from './incidents.js';
 
 export const UNCLASSIFIED = '(unclassified)';
 export const UNKNOWN = '(unknown)';
@@ -180,6 +181,7 @@ export class ReportCollector {
       },
       alerts: { buckets, by_type: byType, by_type_severity: byTypeSeverity },
       destinations: this.destinationSeries(alerts),
+      incidents: listIncidents(alerts),
       reconciliation: provided === null ? null : reconcile(engineAlerts, provided),
     };
   }

@@ -63,6 +63,8 @@ ${gapsHtml(d)}
 <table><tr><th>type</th>${SEVERITIES.map((s) => `<th>${s}</th>`).join('')}</tr>
 ${ALERT_TYPES.map((ty) => `<tr><td>${ty}</td>${SEVERITIES.map((s) => `<td class="n">${d.alerts.by_type_severity[ty][s]}</td>`).join('')}</tr>`).join('\n')}
 </table>
+<h2>Incidents</h2>
+${incidentsHtml(d)}
 <h2>Alerted destinations: volume against baseline</h2>
 ${d.destinations.length === 0 ? '<p>No volume alert in the period.</p>' : ''}
 <div class="grid">
@@ -107,6 +109,21 @@ function classHtml(c: ClassFigures): string {
 <p>${c.flows} flows, ${esc(formatBytes(c.bytes))} sent; ${pct(c.gateway_share)} of the bytes passed a gateway.</p>
 <div class="grid"><div><table><tr><th>destination country</th><th>flows</th><th>bytes</th></tr>${rows(c.by_country)}</table></div>
 <div><table><tr><th>principal</th><th>flows</th><th>bytes</th></tr>${rows(c.by_principal)}</table></div></div>`;
+}
+
+/** Every incident in the period: its destination, type, state, first and last seen, totals. */
+function incidentsHtml(d: ReportData): string {
+  if (d.incidents.length === 0) return '<p>No incident in the period.</p>';
+  const head = '<tr><th>incident</th><th>type</th><th>destination</th><th>data class</th><th>principal</th><th>state</th><th>severity</th><th>first seen</th><th>last seen</th><th>records</th><th>flows</th><th>bytes</th></tr>';
+  const rows = d.incidents.map(
+    (i) =>
+      `<tr><td class="mono">${esc(i.incident_id)}</td><td>${i.type}</td><td>${esc(i.destination)}</td><td>${esc(i.data_class ?? '-')}</td><td>${esc(i.principal ?? '-')}</td>` +
+      `<td>${esc(i.state ?? '-')}</td><td>${i.severity}</td><td>${esc(iso(i.first_seen_ms))}</td><td>${esc(iso(i.last_seen_ms))}</td>` +
+      `<td class="n">${i.records}</td><td class="n">${i.flows}</td><td class="n">${esc(formatBytes(i.bytes))}</td></tr>`,
+  );
+  return `<p>${d.incidents.length} incident${d.incidents.length === 1 ? '' : 's'}; totals are the sums over each incident's alert records (state - : an alert of no incident).</p>
+<table>${head}
+${rows.join('\n')}</table>`;
 }
 
 function violationsHtml(d: ReportData): string {

@@ -1,6 +1,7 @@
 // The audit report's figures: what the JSON twin holds and the HTML shows. Every number an
 // auditor reads in the HTML is here, so the two always agree.
 import type { AlertType, Severity } from '../engine/types.js';
+import type { IncidentFigures } from './incidents.js';
 
 export type PolicyRule = 'RESIDENCY_VIOLATION' | 'UNAUTHORIZED_PRINCIPAL' | 'GATEWAY_BYPASS';
 export const POLICY_RULES: readonly PolicyRule[] = ['RESIDENCY_VIOLATION', 'UNAUTHORIZED_PRINCIPAL', 'GATEWAY_BYPASS'];
@@ -94,5 +95,7 @@ export interface ReportData {
   gateways: { buckets: number[]; series: Array<{ gateway: string; flows: number[] }>; no_gateway: number[]; gaps: GatewayGap[] };
   alerts: { buckets: number[]; by_type: Record<AlertType, number[]>; by_type_severity: Record<AlertType, Record<Severity, number>> };
   destinations: DestinationSeries[];
+  /** Every incident in the period (incidents.ts). */
+  incidents: IncidentFigures[];
   reconciliation: Reconciliation | null;
 }

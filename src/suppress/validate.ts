@@ -5,7 +5,7 @@
 import type { BaselineKey } from '../config/types.js';
 import { prefixOf } from '../model/destination-prefix.js';
 import { ALERT_TYPES, type AlertType } from '../model/contract.js';
-import { isIp } from '../io/validate-flow.js';
+import { isIp } from '../values/ip.js';
 import { formatDuration } from '../config/units.js';
 import type { Suppression } from './types.js';
 

@@ -135,3 +135,27 @@ describe('alertsOptionsFrom', () => {
     expect(() => alertsOptionsFrom({ timeout: 'soon' }, NOW)).toThrow(/^--timeout: expected a duration/);
   });
 });
+
+describe('incident records in the alerts view', () => {
+  const opened = alert({ alert_id: 'i1', incident_id: 'i1', incident_state: 'OPEN' });
+  const closed = alert({ alert_id: 'i2', incident_id: 'i1', incident_state: 'CLOSED', reason: 'closed.' });
+  const escalated = alert({ alert_id: 'i3', incident_id: 'i9', incident_state: 'ESCALATED' });
+  const none = alert({ alert_id: 'x' });
+
+  it('names the state and the incident id before the reason; an alert of no incident reads as before', () => {
+    expect(formatAlertLine(closed, false)).toBe('CRITICAL 2026-01-06T03:04:00.000Z RESIDENCY_VIOLATION    api.example.com  CLOSED incident i1  closed.');
+    expect(formatAlertLine(none, false)).toBe('CRITICAL 2026-01-06T03:04:00.000Z RESIDENCY_VIOLATION    api.example.com  eu_user_data sent to US, outside EEA, GB.');
+  });
+
+  it('--state keeps records in the listed states, case-insensitive; alerts of no incident never match', () => {
+    const keep = alertPredicate(parseAlertFilter({ state: 'open, Closed' }, NOW));
+    expect([opened, closed, escalated, none].filter(keep).map((a) => a.alert_id)).toEqual(['i1', 'i2']);
+    const onlyEscalated = alertPredicate(parseAlertFilter({ state: 'ESCALATED' }, NOW));
+    expect([opened, closed, escalated, none].filter(onlyEscalated).map((a) => a.alert_id)).toEqual(['i3']);
+  });
+
+  it('a bad --state names the option and the value', () => {
+    expect(() => parseAlertFilter({ state: 'OPEN,RESOLVED' }, NOW)).toThrow('--state: unknown incident state RESOLVED; expected some of OPEN, ESCALATED, CLOSED');
+    expect(() => parseAlertFilter({ state: ' , ' }, NOW)).toThrow('--state: unknown incident state " , "; expected some of OPEN, ESCALATED, CLOSED');
+  });
+});

@@ -78,7 +78,7 @@ const EXPECTED_AFTER_HEADER = [
   '  One baseline per destination IP address; no volume alert before 30 windows; the state of a destination idle for 7d is dropped; hours and weekdays in Europe/Berlin.',
   '',
   'Alerts',
-  '  Every alert is sent (no suppression); avro on the alert topic.',
+  '  Every alert is sent on its own (no incidents); avro on the alert topic.',
   '',
   'Kafka and service',
   '  Brokers kafka-1:9093, kafka-2:9093 (no TLS, SASL scram-sha-512 as ew); consumer group ew-prod.',

@@ -30,13 +30,13 @@ describe('config errors', () => {
 
   it('unknown key nested, pointing at the key line', () => {
     expect(messageOf(['detectors:', '  volume_spike:', '    threshold: 6', '    treshold: 7'])).toBe(
-      'config.yaml:4: detectors.volume_spike.treshold: unknown key (expected one of: enabled, severity, threshold, min_bytes)',
+      'config.yaml:4: detectors.volume_spike.treshold: unknown key (expected one of: enabled, severity, threshold, min_bytes, accept_after)',
     );
   });
 
   it('unknown key inside an override, and a password written into the file', () => {
     expect(messageOf(['detectors:', '  overrides:', '    - match: {destination: "a.example"}', '      volume_spike: {treshold: 9}'])).toBe(
-      'config.yaml:4: detectors.overrides[0].volume_spike.treshold: unknown key (expected one of: enabled, severity, threshold, min_bytes)',
+      'config.yaml:4: detectors.overrides[0].volume_spike.treshold: unknown key (expected one of: enabled, severity, threshold, min_bytes, accept_after)',
     );
     expect(messageOf(['kafka:', '  sasl:', '    mechanism: plain', '    username: u', '    password_env: P', '    password: hunter2'])).toBe(
       'config.yaml:6: kafka.sasl.password: unknown key (expected one of: mechanism, username, password_env, password_file)',

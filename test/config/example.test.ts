@@ -65,8 +65,8 @@ describe('config/example.yaml', () => {
   });
 
   it('converts detector settings and normalises the override', () => {
-    expect(config.detectors.volume_spike).toEqual({ enabled: true, severity: 'HIGH', threshold: 6, min_bytes: 1_000_000 });
-    expect(config.detectors.sustained_increase).toEqual({ enabled: true, severity: 'MEDIUM', threshold: 5, min_windows: 10 });
+    expect(config.detectors.volume_spike).toEqual({ enabled: true, severity: 'HIGH', threshold: 6, min_bytes: 1_000_000, accept_after: 3_600_000 });
+    expect(config.detectors.sustained_increase).toEqual({ enabled: true, severity: 'MEDIUM', threshold: 5, min_windows: 10, accept_after: 3_600_000 });
     expect(config.detectors.new_destination).toEqual({ enabled: true, severity: 'MEDIUM', learning_period: 86_400_000 });
     expect(config.detectors.residency_violation).toEqual({ enabled: true, severity: 'CRITICAL' });
     expect(config.detectors.overrides).toEqual([
@@ -88,8 +88,8 @@ describe('defaults', () => {
       unauthorized_principal: { enabled: true, severity: 'CRITICAL' },
       gateway_bypass: { enabled: true, severity: 'HIGH' },
       new_destination: { enabled: true, severity: 'MEDIUM', learning_period: 86_400_000 },
-      volume_spike: { enabled: true, severity: 'HIGH', threshold: 6, min_bytes: 1_000_000 },
-      sustained_increase: { enabled: true, severity: 'MEDIUM', threshold: 5, min_windows: 10 },
+      volume_spike: { enabled: true, severity: 'HIGH', threshold: 6, min_bytes: 1_000_000, accept_after: 3_600_000 },
+      sustained_increase: { enabled: true, severity: 'MEDIUM', threshold: 5, min_windows: 10, accept_after: 3_600_000 },
       gateway_silent: { enabled: true, severity: 'HIGH', min_silence: 900_000, factor: 3, learning_period: 86_400_000 },
       overrides: [],
     });
@@ -107,7 +107,7 @@ describe('defaults', () => {
 
   it('a partly written section keeps the defaults of the keys left out', () => {
     const config = parseConfig('detectors:\n  volume_spike:\n    threshold: 8\n', 'c.yaml');
-    expect(config.detectors.volume_spike).toEqual({ enabled: true, severity: 'HIGH', threshold: 8, min_bytes: 1_000_000 });
+    expect(config.detectors.volume_spike).toEqual({ enabled: true, severity: 'HIGH', threshold: 8, min_bytes: 1_000_000, accept_after: 3_600_000 });
   });
 });
 

@@ -13,6 +13,7 @@ describe('resolveDetectorSettings', () => {
       severity: 'HIGH',
       threshold: 12,
       min_bytes: 1_000_000,
+      accept_after: 3_600_000,
     });
     expect(resolveDetectorSettings(config, 'volume_spike', 'Backup.Example.COM', 'eu_user_data').threshold).toBe(12);
     expect(resolveDetectorSettings(config, 'volume_spike', 'api.example.com', null).threshold).toBe(6);
@@ -46,12 +47,14 @@ describe('resolveDetectorSettings', () => {
       severity: 'HIGH',
       threshold: 20,
       min_bytes: 5_000_000,
+      accept_after: 3_600_000,
     });
     expect(resolveDetectorSettings(config, 'volume_spike', 'a.b.example.com', null)).toEqual({
       enabled: true,
       severity: 'HIGH',
       threshold: 10,
       min_bytes: 5_000_000,
+      accept_after: 3_600_000,
     });
     expect(resolveDetectorSettings(config, 'new_destination', 'x.example.com', null)).toEqual({
       enabled: false,

@@ -6,7 +6,7 @@ import type { FlowContext, WindowContext } from '../../src/detectors/detector.js
 import { gatewayBypass } from '../../src/detectors/gateway-bypass.js';
 import { newDestination } from '../../src/detectors/new-destination.js';
 import { residencyViolation } from '../../src/detectors/residency-violation.js';
-import { sustainedIncrease, type CusumState } from '../../src/detectors/sustained-increase.js';
+import { cusumState, sustainedIncrease } from '../../src/detectors/sustained-increase.js';
 import { unauthorizedPrincipal } from '../../src/detectors/unauthorized-principal.js';
 import { volumeSpike } from '../../src/detectors/volume-spike.js';
 import { compilePolicy } from '../../src/engine/policy.js';
@@ -130,6 +130,7 @@ function verdict(over: Partial<BaselineVerdict>): BaselineVerdict {
     sigma: Float64Array.of(1, 1, 1, 1),
     expectedBytes: 0,
     expectedFlows: 0,
+    epoch: 0,
     ...over,
   };
 }
@@ -147,7 +148,7 @@ describe('VOLUME_SPIKE', () => {
       window({ bytes: 52_300_000, flows: 140, sources: 7 }),
       verdict({ distance: 9.8712, expectedBytes: 1_200_000, expectedFlows: 12.4 }),
     );
-    expect(volumeSpike.scoreOne(undefined, ctx, settings)).toStrictEqual({
+    expect(volumeSpike.scoreOne(volumeSpike.init(), ctx, settings)).toStrictEqual({
       observed: 52_300_000,
       expected: 1_200_000,
       score: 9.8712,
@@ -157,6 +158,8 @@ describe('VOLUME_SPIKE', () => {
         'Volume baseline of api.example.eu (detectors.volume_spike): 52.3 MB and 140 flows/min sent in one 1m window against ' +
         '1.2 MB and 12.4 flows/min expected (43.6x the bytes); Mahalanobis distance 9.87 > threshold 6. Identify the 7 sources ' +
         'and the principals behind the burst and confirm it was an approved transfer.',
+      // The alert opens the detector's run: the baseline does not learn from the window.
+      hold: true,
     });
   });
 
@@ -166,7 +169,7 @@ describe('VOLUME_SPIKE', () => {
       window({ end_ms: T0 + 5 * MIN, bytes: 8_000_000, flows: 140, sources: 1 }),
       verdict({ distance: 12.5, expectedBytes: 400_000, expectedFlows: 12.4 }),
     );
-    expect(volumeSpike.scoreOne(undefined, ctx, settings).reason).toBe(
+    expect(volumeSpike.scoreOne(volumeSpike.init(), ctx, settings).reason).toBe(
       'Volume baseline of 203.0.113.0/24 (detectors.volume_spike): 8 MB and 28 flows/min sent in one 5m window against ' +
         '400 KB and 2.48 flows/min expected (20.0x the bytes); Mahalanobis distance 12.50 > threshold 6. Identify the source ' +
         'and the principals behind the burst and confirm it was an approved transfer.',
@@ -175,14 +178,23 @@ describe('VOLUME_SPIKE', () => {
 
   it('words nothing for a window that does not alert', () => {
     const ctx = windowCtx('api.example.eu', window({ bytes: 5_000_000, flows: 10 }), verdict({ distance: 2, expectedBytes: 4_000_000 }));
-    expect(volumeSpike.scoreOne(undefined, ctx, settings)).toMatchObject({ alert: false, reason: '' });
+    expect(volumeSpike.scoreOne(volumeSpike.init(), ctx, settings)).toMatchObject({ alert: false, reason: '', hold: false });
   });
 });
 
 describe('SUSTAINED_INCREASE', () => {
   it('names the baseline, the run against its expectation in bytes and flows/min, and the CUSUM threshold', () => {
-    // Nine windows in: the tenth adds a z of 2 (less the allowance of 1) and tips the sum past 5.
-    const state: CusumState = { sum: 4.5, run: 9, runBytes: 900e6, runExpected: 450e6, runFlows: 2700, runStartMs: T0, runExpectedFlows: 1800 };
+    // Nine windows in: the tenth (09:09-09:10) ends the 10-minute block, whose bytes are 2x
+    // the expectation: y = ln 2 = 0.69 over a block sd of 0.3 is z = 2.3, clipped to 2;
+    // less the allowance of 1, it tips the sum from 4.5 to 5.5. The hourly block is not over.
+    const state = cusumState({
+      blocks: [
+        { block: Math.floor(T0 / (10 * MIN)), bytes: 900e6, expected: 450e6, sum: 4.5, variance: 0.09, learnt: 100, mean: 0 },
+        { block: Math.floor(T0 / (60 * MIN)), bytes: 900e6, expected: 450e6, sum: 0, variance: 0.09, learnt: 100, mean: 0 },
+      ],
+      run: 9, runBytes: 900e6, runExpected: 450e6, runFlows: 2700, runStartMs: T0, runExpectedFlows: 1800,
+      episode: { start: Number.NaN, above: 0, epoch: 0 },
+    });
     const ctx = windowCtx(
       'cdn.example.com',
       window({ start_ms: T0 + 9 * MIN, end_ms: T0 + 10 * MIN, bytes: 100e6, flows: 300 }),
@@ -200,18 +212,26 @@ describe('SUSTAINED_INCREASE', () => {
         'Volume baseline of cdn.example.com (detectors.sustained_increase): 1 GB and 300 flows/min sent over 10 windows (10m) ' +
         'against 500 MB and 200 flows/min expected (2.00x the bytes); CUSUM 5.50 > threshold 5. Check for a new job or ' +
         'principal exporting to cdn.example.com and whether the growth was planned.',
+      hold: true,
     });
   });
 
-  it('reads state written before the flows expectation was kept, estimating it from the bytes', () => {
-    expect(sustainedIncrease.fromJSON([4.5, 9, 900e6, 450e6, 2700, T0])).toStrictEqual({
-      sum: 4.5,
-      run: 9,
-      runBytes: 900e6,
-      runExpected: 450e6,
-      runFlows: 2700,
-      runStartMs: T0,
-      runExpectedFlows: 1350,
+  it('reads the single-window CUSUM state written before block sums as no run open', () => {
+    expect(sustainedIncrease.fromJSON([4.5, 9, 900e6, 450e6, 2700, T0])).toStrictEqual(sustainedIncrease.init());
+    expect(sustainedIncrease.fromJSON([4.5, 9, 900e6, 450e6, 2700, T0, 1800])).toStrictEqual(sustainedIncrease.init());
+  });
+
+  it('round-trips its state through JSON, a closed episode (NaN) too', () => {
+    const idle = sustainedIncrease.init();
+    expect(sustainedIncrease.fromJSON(JSON.parse(JSON.stringify(sustainedIncrease.toJSON(idle))))).toStrictEqual(idle);
+    const s = cusumState({
+      blocks: [
+        { block: 7, bytes: 1, expected: 2, sum: 3, variance: 0.5, learnt: 4, mean: 0.1 },
+        { block: 8, bytes: 5, expected: 6, sum: 7, variance: 0.25, learnt: 9, mean: -0.2 },
+      ],
+      run: 3, runBytes: 10, runExpected: 11, runFlows: 12, runStartMs: T0, runExpectedFlows: 13,
+      episode: { start: T0, above: 1.5, epoch: 2 },
     });
+    expect(sustainedIncrease.fromJSON(JSON.parse(JSON.stringify(sustainedIncrease.toJSON(s))))).toStrictEqual(s);
   });
 });

@@ -85,7 +85,7 @@ describe('per-flow policy detectors', () => {
     expect(us.map((a) => a.type)).toEqual(['RESIDENCY_VIOLATION']);
   });
 
-  it('folds repeats within suppress_for into one follow-up alert with the aggregated counts', () => {
+  it('folds 3 repeats into one incident: OPEN at once, CLOSED after suppress_for of quiet with the repeats summed', () => {
     const config = testConfig('alerts: {suppress_for: 15m}');
     const p = new Pipeline(config);
     const out: Alert[] = [];
@@ -93,35 +93,50 @@ describe('per-flow policy detectors', () => {
     out.push(...p.push(flow({ ...us, end_ms: T0, bytes_out: 100 })));
     out.push(...p.push(flow({ ...us, end_ms: T0 + 5 * MIN, bytes_out: 200 })));
     out.push(...p.push(flow({ ...us, end_ms: T0 + 10 * MIN, bytes_out: 300 })));
+    out.push(...p.push(flow({ ...us, end_ms: T0 + 12 * MIN, bytes_out: 400 })));
     expect(out).toHaveLength(1);
-    // Interval [T0, T0+15m): ends at the window boundary T0+15m; the watermark
-    // (max event time - 30s lateness) passes it with a flow at T0+16m.
+    expect(out[0]).toMatchObject({ incident_id: out[0].alert_id, incident_state: 'OPEN', flow_count: 1, bytes: 100, sample_flow_ids: ['f1'] });
+    // The quiet period runs from the last repeat: T0+12m + 15m = T0+27m (a window boundary).
+    // A flow at T0+16m moves the watermark to T0+15m30s: the incident is still open.
     out.push(...p.push(flow({ data_class: null, end_ms: T0 + 16 * MIN })));
+    expect(out).toHaveLength(1);
+    // At T0+27m31s the watermark (-30s lateness) passes T0+27m.
+    out.push(...p.push(flow({ data_class: null, end_ms: T0 + 27 * MIN + 31_000 })));
     expect(out).toHaveLength(2);
     const f = out[1];
     expect(f).toMatchObject({
       type: 'RESIDENCY_VIOLATION',
+      incident_id: out[0].alert_id,
+      incident_state: 'CLOSED',
       window_start_ms: T0 + 5 * MIN - 1000,
-      window_end_ms: T0 + 10 * MIN,
-      flow_count: 2,
-      bytes: 500,
-      sample_flow_ids: ['f2', 'f3'],
-      detected_at_ms: T0 + 15 * MIN,
+      window_end_ms: T0 + 12 * MIN,
+      flow_count: 3,
+      bytes: 900,
+      sample_flow_ids: ['f2', 'f3', 'f4'],
+      detected_at_ms: T0 + 27 * MIN,
     });
-    expect(f.reason.startsWith(`2 more like alert ${out[0].alert_id} until 2026-01-05T09:15:00.000Z (2 flows, 500 B in all)`)).toBe(true);
-    // After the interval a new violation alerts at once again.
-    expect(p.push(flow({ ...us, end_ms: T0 + 20 * MIN })).map((a) => a.type)).toEqual(['RESIDENCY_VIOLATION']);
+    expect(f.alert_id).not.toBe(out[0].alert_id);
+    expect(
+      f.reason.startsWith(
+        `Incident ${out[0].alert_id} (4 alerts, 4 flows, 1 KB from 2026-01-05T08:59:59.000Z to 2026-01-05T09:12:00.000Z, peak score 1) ` +
+          'closed: no alert of its kind for 15m (alerts.suppress_for). This record carries 3 more alerts (3 flows, 900 B); strongest: Residency rule',
+      ),
+    ).toBe(true);
+    // After it closed a new violation opens a new incident at once.
+    const next = p.push(flow({ ...us, end_ms: T0 + 29 * MIN }));
+    expect(next.map((a) => [a.type, a.incident_state, a.incident_id === a.alert_id])).toEqual([['RESIDENCY_VIOLATION', 'OPEN', true]]);
   });
 });
 
-describe('suppression never loses a flow', () => {
-  it('covers every one of 40 violating flows a minute apart in some alert, across many intervals', () => {
+describe('an incident never loses a flow', () => {
+  it('covers every one of 40 violating flows a minute apart: one OPEN record, then one CLOSED carrying the other 39', () => {
     const p = new Pipeline(testConfig('alerts: {suppress_for: 15m}'));
     const out: Alert[] = [];
     for (let m = 0; m < 40; m++) out.push(...p.push(flow({ dst_host: 'x.example', dst_country: 'US', end_ms: T0 + m * MIN, bytes_out: 10 })));
     out.push(...p.finish());
-    // Intervals: [0,15) first alert + 14 folded, [15,30) likewise, [30,45) 1 + 9 folded.
-    expect(out.map((a) => a.flow_count)).toEqual([1, 14, 1, 14, 1, 9]);
+    // Each repeat comes within 15m of the last: one incident, closed by the final flush.
+    expect(out.map((a) => [a.incident_state, a.flow_count])).toEqual([['OPEN', 1], ['CLOSED', 39]]);
+    expect(new Set(out.map((a) => a.incident_id))).toEqual(new Set([out[0].alert_id]));
     expect(out.reduce((n, a) => n + a.flow_count, 0)).toBe(40);
     expect(out.reduce((n, a) => n + a.bytes, 0)).toBe(400);
   });

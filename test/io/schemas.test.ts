@@ -78,8 +78,11 @@ describe('schemas', () => {
       ['chain_hash', NULLABLE_STRING, null],
       // the suppression that covered an alert on the suppressed topic (src/suppress/): nullable, default null, last
       ['suppressed_by', ['null', expect.objectContaining({ type: 'record', name: 'Suppression' })], null],
+      // the incident a record belongs to (docs/incidents.md): nullable, default null, so old records and readers keep working
+      ['incident_id', NULLABLE_STRING, null],
+      ['incident_state', ['null', { type: 'enum', name: 'IncidentState', symbols: ['OPEN', 'ESCALATED', 'CLOSED'] }], null],
     ]);
-    const suppression = (fieldsOf(schema).at(-1)!.type as unknown[])[1] as { fields: Array<{ name: string }> };
+    const suppression = (fieldsOf(schema).find((f) => f.name === 'suppressed_by')!.type as unknown[])[1] as { fields: Array<{ name: string }> };
     expect(suppression.fields.map((f) => f.name)).toEqual(['id', 'scope', 'reason', 'owner', 'created_at_ms', 'expires_at_ms']);
   });
 
@@ -128,8 +131,47 @@ describe('schemas', () => {
       observed: 10, expected: 1, score: 9, threshold: 6, reason: 'r', sample_flow_ids: ['f1'],
       config_version: 'c', detected_at_ms: 60000,
       chain_id: null, chain_seq: null, chain_prev: null, chain_hash: null, suppressed_by: null,
+      incident_id: null, incident_state: null,
     };
     const read = alertType().fromBuffer(writer.toBuffer(alert), alertType().createResolver(writer));
     expect({ ...read }).toEqual({ ...alert, type: 'NEW_DESTINATION' });
+  });
+
+  describe('incident fields, old and new schema both ways', () => {
+    /** alert.avsc as it was before incidents: the same schema without its last two fields. */
+    function schemaBeforeIncidents(): avro.Type {
+      const before = structuredClone(schemaJson('alert')) as { fields: { name: string }[] };
+      before.fields = before.fields.filter((f) => f.name !== 'incident_id' && f.name !== 'incident_state');
+      expect(before.fields.at(-1)!.name).toBe('suppressed_by');
+      return avro.Type.forSchema(before as avro.Schema);
+    }
+    const base = {
+      alert_id: 'a3', type: 'VOLUME_SPIKE', severity: 'HIGH', destination: 'x.example.com',
+      dst_country: null, data_class: null, principal: null, gateway_id: null,
+      window_start_ms: 0, window_end_ms: 60000, flow_count: 4, bytes: 4000,
+      observed: 4000, expected: 100, score: 9, threshold: 6, reason: 'r', sample_flow_ids: ['f1', 'f2'],
+      config_version: 'c', detected_at_ms: 60000,
+      chain_id: null, chain_seq: null, chain_prev: null, chain_hash: null, suppressed_by: null,
+    };
+
+    it('an alert written with the old schema reads with the new one, incident fields null', () => {
+      const old = schemaBeforeIncidents();
+      const read = alertType().fromBuffer(old.toBuffer(base), alertType().createResolver(old));
+      expect({ ...read }).toEqual({ ...base, incident_id: null, incident_state: null });
+    });
+
+    it('an alert written with the new schema reads with the old one, every old field intact', () => {
+      const old = schemaBeforeIncidents();
+      const written = { ...base, incident_id: 'a0', incident_state: 'ESCALATED' };
+      const read = old.fromBuffer(alertType().toBuffer(written), old.createResolver(alertType()));
+      expect({ ...read }).toEqual(base);
+    });
+
+    it('the new schema writes and reads each incident state', () => {
+      for (const state of ['OPEN', 'ESCALATED', 'CLOSED']) {
+        const written = { ...base, incident_id: 'a0', incident_state: state };
+        expect({ ...alertType().fromBuffer(alertType().toBuffer(written)) }).toEqual(written);
+      }
+    });
   });
 });

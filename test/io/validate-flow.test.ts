@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import ipaddr from 'ipaddr.js';
-import { checkFlow, FlowValidationError, isIp, validateFlow } from '../../src/io/validate-flow.js';
+import { checkFlow, FlowValidationError, validateFlow } from '../../src/io/validate-flow.js';
+import { isIp } from '../../src/values/ip.js';
 import { flow } from './fixtures.js';
 
 function reasonFor(record: unknown): string {

@@ -2,15 +2,22 @@
 //
 // Model: each closed window gives four log features (bytes sent, flows, packets sent,
 // distinct sources). The expectation is  level + hour_of_day[h] + day_of_week[d]  per
-// feature, in log space, so seasonality is multiplicative. The residual's spread is a
+// feature, in log space, so seasonality is multiplicative. Bytes sent (the feature
+// exfiltration moves) has hour and weekday profiles of its own; the three counts share
+// one, so a night of bigger flows is not averaged away by flat counts. The residual's spread is a
 // robust running covariance; the window's score is its Mahalanobis distance (ml-matrix's
 // Cholesky solve, reproduced bit for bit without allocating: see choleskyFactor),
 // which is unit-free and so comparable across destinations.
 //
-// Robustness: a window that scores high teaches the baseline little (weight falls as
-// (3/d)^2 past d = 3) and one that alerted almost nothing, so an attack cannot make
-// itself normal quickly. Seasonal profiles learn from whole hours and whole days, not
-// single windows, so a slow creep inside an hour is not absorbed by that hour's slot.
+// Robustness (the anomaly cannot teach the baseline): every residual is winsorised at
+// CLIP_SIGMA of its feature's spread before it updates level, spread or profiles, so
+// the spread cannot inflate with a developing anomaly; a window that scores high
+// teaches little (weight (5/d)^2 past d = 5); and a window a detector holds (its run is
+// open: see episode.ts) teaches nothing. A lasting change becomes normal only
+// deliberately: acceptLevel() moves the level to where the held windows were, once a
+// detector's run has lasted its accept_after. Seasonal profiles learn from whole hours
+// and whole days, not single windows, so a slow creep inside an hour is not absorbed by
+// that hour's slot.
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 
 export const FEATURES = ['bytes', 'flows', 'packets', 'sources'] as const;
@@ -41,10 +48,15 @@ export interface BaselineVerdict {
   /** Expected bytes for this window (seasonal expectation, linear space). */
   expectedBytes: number;
   expectedFlows: number;
+  /** Times the level was re-set by acceptLevel(): detectors restart their runs when it changes. */
+  epoch: number;
 }
 
-// State layout in one Float64Array: compact (the 2 KB per destination budget) and
-// trivially serialisable.
+// State layout in one Float32Array: compact (the 2 KB per destination budget counts the
+// array's storage) and trivially serialisable. Single precision is ample for log-space
+// levels, spreads and profiles (steps of 1e-4 on a level near 20 are ~50 float32 ulps);
+// counts stay exact below 2^24, and the hour/day bucket numbers are kept modulo 2^24
+// (only ever compared for equality with the next window's).
 const N = 0; // windows learnt
 const HOURS = 1; // whole hours folded into the hour-of-day profile
 const DAYS = 2; // whole days folded into the day-of-week profile
@@ -58,9 +70,16 @@ const CUR_HOD = 9; // hour-of-day and weekday of the buckets above
 const CUR_DOW = 10;
 const LEVEL = 11;
 const COV = LEVEL + F;
-const HOD = COV + TRI;
+const HOD = COV + TRI; // profile of the counts (flows, packets, sources)
 const DOW = HOD + 24;
-export const BASELINE_STATE_LENGTH = DOW + 7;
+const HOD_BYTES = DOW + 7; // profile of bytes sent
+const DOW_BYTES = HOD_BYTES + 24;
+const CUR_HOUR_SUM_BYTES = DOW_BYTES + 7;
+const CUR_DAY_SUM_BYTES = CUR_HOUR_SUM_BYTES + 1;
+const HELD_N = CUR_DAY_SUM_BYTES + 1; // consecutive held windows
+const HELD_RES = HELD_N + 1; // recent mean residual of the held windows, per feature
+const EPOCH = HELD_RES + F;
+export const BASELINE_STATE_LENGTH = EPOCH + 1;
 
 /** Shrinkage of the correlations (0: none, 1: diagonal only). */
 const SHRINK = 0.3;
@@ -70,20 +89,28 @@ const PRIOR_VAR = 1.0;
 const PRIOR_WINDOWS = 20;
 /** No feature is trusted to be steadier than this (log sd 0.25, about +-28%). */
 const MIN_VAR = 0.25 * 0.25;
-/** Slowest learning rates: level about a day of windows, spread about 8 hours. */
-const LEVEL_MIN_RATE = 1 / 1440;
+/**
+ * Slowest learning rates: the level follows about a week of event time (longer than the
+ * weekly cycle, which the profiles carry: a faster level would learn every weekend as a
+ * fall and every Monday as a rise), the spread about 500 windows.
+ */
+const LEVEL_SPAN_MS = 7 * 86_400_000;
 const COV_MIN_RATE = 1 / 500;
 const HOD_MIN_RATE = 0.15;
 const DOW_MIN_RATE = 0.2;
 /** Past this distance a window counts less and less as evidence of normal. */
 const HUBER_D = 5;
-/** An alerted window still teaches a little, so a lasting legitimate change is learnt in days. */
-const ALERTED_WEIGHT = 0.02;
+/** Residuals are winsorised here (in their feature's sd) before anything learns from them. */
+const CLIP_SIGMA = 2.5;
+/** The held windows' mean residual follows about the last this many windows. */
+const HELD_SPAN = 8;
 
-export type BaselineState = Float64Array;
+export type BaselineState = Float32Array;
+/** Bucket numbers (yyyymmddhh) modulo this stay exact in single precision. */
+const BUCKET_MOD = 2 ** 24;
 
 export function newBaseline(): BaselineState {
-  const s = new Float64Array(BASELINE_STATE_LENGTH);
+  const s = new Float32Array(BASELINE_STATE_LENGTH);
   s[CUR_HOUR] = -1;
   s[CUR_DAY] = -1;
   for (let i = 0; i < F; i++) s[COV + triIndex(i, i)] = PRIOR_VAR;
@@ -115,8 +142,45 @@ export function logFeatures(w: WindowObservation, into: Float64Array = new Float
   return into;
 }
 
-function seasonal(s: BaselineState, w: WindowObservation): number {
-  return s[HOD + w.hour] + s[DOW + w.weekday];
+const HOUR_MS = 3_600_000;
+
+/**
+ * The seasonal term of feature i (0: bytes, with its own profile). An hour slot holds the
+ * hour's mean, taken as its value at the half hour; between half hours the expectation is
+ * interpolated linearly with the neighbouring slot, so a smooth daily curve is not a
+ * staircase (whose steps a creep statistic would read as growth within the hour). The
+ * position in the hour is read from UTC, exact for time zones with whole-hour offsets.
+ */
+function seasonal(s: BaselineState, w: WindowObservation, i: number): number {
+  return youngProfile(s) ? youngHour(s, i) + s[(i === 0 ? DOW_BYTES : DOW) + w.weekday] : learntSeasonal(s, w, i);
+}
+
+/** Until every hour slot is set (the first day), the profile is still being learnt. */
+function youngProfile(s: BaselineState): boolean {
+  return s[HOURS] < 24;
+}
+
+/**
+ * The hour term of a young profile: the open hour's own running mean residual (0 before
+ * its first window). A young residual against the unset slots is mostly the daily curve
+ * not learnt yet (a curve puts the afternoon a factor of 10 above a level set at
+ * midnight): a bias shared by the whole hour, not spread. Judged against the hour's mean
+ * instead, the spread learns what varies within an hour, and a spike is not hidden behind
+ * a spread the size of the daily curve (which the slow spread rate would keep for days).
+ */
+function youngHour(s: BaselineState, i: number): number {
+  const w = s[CUR_HOUR_W];
+  return w > 0 ? (i === 0 ? s[CUR_HOUR_SUM_BYTES] : s[CUR_HOUR_SUM]) / w : 0;
+}
+
+/** The seasonal term from the learnt slots, interpolated between half hours. */
+function learntSeasonal(s: BaselineState, w: WindowObservation, i: number): number {
+  const hod = i === 0 ? HOD_BYTES : HOD;
+  const dow = i === 0 ? DOW_BYTES : DOW;
+  const at = ((((w.start_ms + w.end_ms) / 2) % HOUR_MS) + HOUR_MS) % HOUR_MS / HOUR_MS;
+  const other = at < 0.5 ? (w.hour + 23) % 24 : (w.hour + 1) % 24;
+  const a = Math.abs(at - 0.5);
+  return (1 - a) * s[hod + w.hour] + a * s[hod + other] + s[dow + w.weekday];
 }
 
 /** A verdict to fill: the engine keeps one and scores every window into it. */
@@ -128,6 +192,7 @@ export function newVerdict(): BaselineVerdict {
     sigma: new Float64Array(F),
     expectedBytes: 0,
     expectedFlows: 0,
+    epoch: 0,
   };
 }
 
@@ -138,18 +203,18 @@ export function newVerdict(): BaselineVerdict {
  */
 export function scoreWindow(s: BaselineState, w: WindowObservation, into: BaselineVerdict = newVerdict()): BaselineVerdict {
   const x = logFeatures(w, into.features);
-  const season = seasonal(s, w);
   const residual = into.residual;
   const sigma = into.sigma;
   const fresh = s[N] === 0;
   for (let i = 0; i < F; i++) {
-    residual[i] = fresh ? 0 : x[i] - (s[LEVEL + i] + season);
+    residual[i] = fresh ? 0 : x[i] - (s[LEVEL + i] + seasonal(s, w, i));
     sigma[i] = Math.sqrt(Math.max(MIN_VAR, s[COV + TRI_OF[i * F + i]]));
   }
   into.distance = fresh ? 0 : mahalanobis(s, residual);
   // log1p's inverse can dip below zero near an empty baseline: no negative bytes.
-  into.expectedBytes = fresh ? w.bytes : Math.max(0, Math.expm1(s[LEVEL] + season));
-  into.expectedFlows = fresh ? w.flows : Math.max(0, Math.expm1(s[LEVEL + 1] + season));
+  into.expectedBytes = fresh ? w.bytes : Math.max(0, Math.expm1(s[LEVEL] + seasonal(s, w, 0)));
+  into.expectedFlows = fresh ? w.flows : Math.max(0, Math.expm1(s[LEVEL + 1] + seasonal(s, w, 1)));
+  into.epoch = s[EPOCH];
   return into;
 }
 
@@ -261,9 +326,12 @@ export function mahalanobisByMatrix(c: Float64Array, r: Float64Array): number {
   return Math.sqrt(Math.max(0, d2));
 }
 
-/** Weight of a window as evidence of normal traffic. */
-export function learningWeight(distance: number, alerted: boolean): number {
-  if (alerted) return ALERTED_WEIGHT;
+/**
+ * Weight of a window as evidence of normal traffic: none while a detector holds it (an
+ * alert, or a run still open), less and less past HUBER_D.
+ */
+export function learningWeight(distance: number, held: boolean): number {
+  if (held) return 0;
   if (distance <= HUBER_D) return 1;
   const r = HUBER_D / distance;
   return r * r;
@@ -289,43 +357,102 @@ export function learnWindow(
     openBuckets(s, w, hourBucket, dayBucket);
     return;
   }
+  // Winsorised residuals: however far a window sits, it moves the baseline as if it sat at
+  // CLIP_SIGMA, so a developing anomaly cannot inflate the spread or drag the level. The
+  // spread learns them as scored; the level and the profiles learn them against the learnt
+  // slots (young: the scored residual plus the open hour's mean, taken before it rolls).
+  const young = youngProfile(s);
+  const spreadLearns = !young || s[CUR_HOUR_W] > 0;
+  const r = clipScratch;
+  const raw = rawScratch;
+  for (let i = 0; i < F; i++) {
+    const limit = CLIP_SIGMA * v.sigma[i];
+    r[i] = Math.max(-limit, Math.min(limit, v.residual[i]));
+    const shift = young ? youngHour(s, i) - (learntSeasonal(s, w, i) - s[(i === 0 ? DOW_BYTES : DOW) + w.weekday]) : 0;
+    raw[i] = r[i] + shift;
+    heldScratch[i] = v.residual[i] + shift;
+  }
   rollSeasonalBuckets(s, w, hourBucket, dayBucket);
+  if (weight === 0) {
+    // Held: level and spread learn nothing. The seasonal profiles still see the window
+    // (winsorised, folded once per whole hour and day at their slow rates): one episode
+    // moves a slot by a fraction of CLIP_SIGMA, while a shape that recurs at the same
+    // hour every day is seasonality and must be learnt, or holds would keep it unknown.
+    holdWindow(s, heldScratch);
+    addToSeasonalBuckets(s, raw, 0, 1);
+    return;
+  }
+  s[HELD_N] = 0;
 
   const n = s[N];
-  const levelRate = Math.max(1 / (n + 1), LEVEL_MIN_RATE) * weight;
-  const covRate = Math.max(1 / (n + PRIOR_WINDOWS), COV_MIN_RATE) * weight;
-  const r = v.residual;
+  // The first window set the level; from then on it moves slowly even while young, so the
+  // profiles learn the shape against a steady level (a level still sweeping through the
+  // first day would be learnt into every slot as a tilt).
+  const levelRate = Math.min(1, (w.end_ms - w.start_ms) / LEVEL_SPAN_MS) * weight;
+  // Young with no hour mean yet (the first window after the one that set the level): no spread.
+  const covRate = spreadLearns ? Math.max(1 / (n + PRIOR_WINDOWS), COV_MIN_RATE) * weight : 0;
   for (let i = 0; i < F; i++) {
     for (let j = i; j < F; j++) {
       const k = COV + TRI_OF[i * F + j];
       s[k] += covRate * (r[i] * r[j] - s[k]);
     }
   }
-  let meanResidual = 0;
-  for (let i = 0; i < F; i++) {
-    s[LEVEL + i] += levelRate * r[i];
-    meanResidual += r[i] * (1 - levelRate);
-  }
-  meanResidual /= F;
-  // The seasonal profiles learn from what the level did not explain, in whole hours/days.
-  s[CUR_HOUR_SUM] += weight * meanResidual;
-  s[CUR_HOUR_W] += weight;
-  s[CUR_DAY_SUM] += weight * meanResidual;
-  s[CUR_DAY_W] += weight;
+  for (let i = 0; i < F; i++) s[LEVEL + i] += levelRate * raw[i];
+  addToSeasonalBuckets(s, raw, levelRate, weight);
   s[N] = n + 1;
 }
 
+/** The seasonal profiles learn from what the level did not explain, in whole hours/days. */
+function addToSeasonalBuckets(s: BaselineState, r: Float64Array, levelRate: number, weight: number): void {
+  let countsResidual = 0;
+  for (let i = 1; i < F; i++) countsResidual += r[i] * (1 - levelRate);
+  countsResidual /= F - 1;
+  const bytesResidual = r[0] * (1 - levelRate);
+  s[CUR_HOUR_SUM] += weight * countsResidual;
+  s[CUR_HOUR_SUM_BYTES] += weight * bytesResidual;
+  s[CUR_HOUR_W] += weight;
+  s[CUR_DAY_SUM] += weight * countsResidual;
+  s[CUR_DAY_SUM_BYTES] += weight * bytesResidual;
+  s[CUR_DAY_W] += weight;
+}
+
+const clipScratch = new Float64Array(F);
+const rawScratch = new Float64Array(F);
+const heldScratch = new Float64Array(F);
+
+/** A held window teaches nothing, but is remembered as where traffic now is (acceptLevel). */
+function holdWindow(s: BaselineState, residual: Float64Array): void {
+  const held = s[HELD_N] + 1;
+  const rate = Math.max(1 / held, 1 / HELD_SPAN);
+  for (let i = 0; i < F; i++) s[HELD_RES + i] = held === 1 ? residual[i] : s[HELD_RES + i] + rate * (residual[i] - s[HELD_RES + i]);
+  s[HELD_N] = held;
+}
+
+/**
+ * A lasting change accepted as the new normal (a detector's run outlasted accept_after):
+ * the level moves to the held windows' recent mean, the spread and the seasonal shape
+ * stay, and the epoch changes so every detector restarts its run.
+ */
+export function acceptLevel(s: BaselineState): void {
+  if (s[HELD_N] > 0) for (let i = 0; i < F; i++) s[LEVEL + i] += s[HELD_RES + i];
+  s[HELD_N] = 0;
+  for (let i = 0; i < F; i++) s[HELD_RES + i] = 0;
+  s[EPOCH] += 1;
+}
+
 function openBuckets(s: BaselineState, w: WindowObservation, hourBucket: number, dayBucket: number): void {
-  s[CUR_HOUR] = hourBucket;
-  s[CUR_DAY] = dayBucket;
+  s[CUR_HOUR] = hourBucket % BUCKET_MOD;
+  s[CUR_DAY] = dayBucket % BUCKET_MOD;
   s[CUR_HOD] = w.hour;
   s[CUR_DOW] = w.weekday;
-  s[CUR_HOUR_SUM] = s[CUR_HOUR_W] = s[CUR_DAY_SUM] = s[CUR_DAY_W] = 0;
+  s[CUR_HOUR_SUM] = s[CUR_HOUR_W] = s[CUR_DAY_SUM] = s[CUR_DAY_W] = s[CUR_HOUR_SUM_BYTES] = s[CUR_DAY_SUM_BYTES] = 0;
 }
 
 /** Where one seasonal profile keeps its slots and its open bucket in the state array. */
 interface Profile {
   slots: number; // first slot (HOD or DOW)
+  bytesSlots: number; // first slot of the bytes profile (HOD_BYTES or DOW_BYTES)
+  bytesSum: number;
   folded: number; // count of buckets folded (HOURS or DAYS)
   perCycle: number; // buckets per full cycle (24 hours, 7 days)
   minRate: number;
@@ -334,20 +461,27 @@ interface Profile {
   sum: number;
   weight: number;
 }
-const HOUR_PROFILE: Profile = { slots: HOD, folded: HOURS, perCycle: 24, minRate: HOD_MIN_RATE, bucket: CUR_HOUR, slot: CUR_HOD, sum: CUR_HOUR_SUM, weight: CUR_HOUR_W };
-const DAY_PROFILE: Profile = { slots: DOW, folded: DAYS, perCycle: 7, minRate: DOW_MIN_RATE, bucket: CUR_DAY, slot: CUR_DOW, sum: CUR_DAY_SUM, weight: CUR_DAY_W };
+const HOUR_PROFILE: Profile = { slots: HOD, bytesSlots: HOD_BYTES, bytesSum: CUR_HOUR_SUM_BYTES, folded: HOURS, perCycle: 24, minRate: HOD_MIN_RATE, bucket: CUR_HOUR, slot: CUR_HOD, sum: CUR_HOUR_SUM, weight: CUR_HOUR_W };
+const DAY_PROFILE: Profile = { slots: DOW, bytesSlots: DOW_BYTES, bytesSum: CUR_DAY_SUM_BYTES, folded: DAYS, perCycle: 7, minRate: DOW_MIN_RATE, bucket: CUR_DAY, slot: CUR_DOW, sum: CUR_DAY_SUM, weight: CUR_DAY_W };
 
 /** When a new hour (day) starts, folds the finished one's mean residual into its slot. */
-function rollBucket(s: BaselineState, p: Profile, bucket: number, slot: number): void {
+function rollBucket(s: BaselineState, p: Profile, bucketNumber: number, slot: number): void {
+  const bucket = bucketNumber % BUCKET_MOD;
   if (bucket === s[p.bucket]) return;
-  if (s[p.weight] > 0) {
-    const rate = Math.max(1 / (1 + s[p.folded] / p.perCycle), p.minRate);
-    s[p.slots + s[p.slot]] += rate * Math.min(1, s[p.weight]) * (s[p.sum] / s[p.weight]);
+  // The weekday profile learns only days scored with a learnt hour profile (a first
+  // day's residuals are the hour profile still being learnt, not the weekday).
+  const ready = p !== DAY_PROFILE || s[HOURS] >= 48;
+  if (s[p.weight] > 0 && ready) {
+    // A running mean over whole cycles (the first cycle sets each slot), then a floor.
+    const rate = Math.max(1 / (1 + Math.floor(s[p.folded] / p.perCycle)), p.minRate);
+    const step = rate * Math.min(1, s[p.weight]);
+    s[p.slots + s[p.slot]] += step * (s[p.sum] / s[p.weight]);
+    s[p.bytesSlots + s[p.slot]] += step * (s[p.bytesSum] / s[p.weight]);
     s[p.folded] += 1;
   }
   s[p.bucket] = bucket;
   s[p.slot] = slot;
-  s[p.sum] = s[p.weight] = 0;
+  s[p.sum] = s[p.bytesSum] = s[p.weight] = 0;
 }
 
 function rollSeasonalBuckets(s: BaselineState, w: WindowObservation, hourBucket: number, dayBucket: number): void {
@@ -361,9 +495,28 @@ export function baselineToJSON(s: BaselineState): number[] {
   return Array.from(s);
 }
 
+/** Length of the state before bytes had a seasonal profile of its own. */
+const SHARED_PROFILE_LENGTH = HOD_BYTES;
+
 export function baselineFromJSON(json: unknown): BaselineState {
+  if (Array.isArray(json) && json.length === SHARED_PROFILE_LENGTH) {
+    // Written before bytes had its own profile: bytes starts from the shared one, no hold open.
+    const s = new Float32Array(BASELINE_STATE_LENGTH);
+    s.set(bucketsInRange(json as number[]));
+    s.copyWithin(HOD_BYTES, HOD, HOD + 31);
+    s[CUR_HOUR_SUM_BYTES] = s[CUR_HOUR_SUM];
+    s[CUR_DAY_SUM_BYTES] = s[CUR_DAY_SUM];
+    return s;
+  }
   if (!Array.isArray(json) || json.length !== BASELINE_STATE_LENGTH) {
     throw new Error(`baseline state: expected ${BASELINE_STATE_LENGTH} numbers`);
   }
-  return Float64Array.from(json as number[]);
+  return Float32Array.from(bucketsInRange(json as number[]));
+}
+
+/** State written in double precision held whole bucket numbers: bring them into range first. */
+function bucketsInRange(json: number[]): number[] {
+  const a = json.slice();
+  for (const k of [CUR_HOUR, CUR_DAY]) if (a[k] >= BUCKET_MOD) a[k] = a[k] % BUCKET_MOD;
+  return a;
 }

@@ -19,10 +19,14 @@
 //   reason            event.reason (and message)
 //   config_version    rule.version: the version of the rules that decided
 //   detected_at_ms    @timestamp
+//   incident_id       egress_watch.incident_id (ECS has no incident field; kibana.alert.* is
+//                     written by Kibana's own alerting, not by external detectors)
+//   incident_state    egress_watch.incident_state, and event.type gains start (OPEN), change
+//                     (ESCALATED) or end (CLOSED), event.action incident-opened/-escalated/-closed
 //   everything else   egress_watch.<field> (data_class, flow_count, observed, expected, score,
 //                     threshold, sample_flow_ids, and fields later added to the alert schema),
 //                     custom fields under one prefix as ECS advises
-import type { Alert } from '../../engine/types.js';
+import type { Alert, IncidentState } from '../../engine/types.js';
 import { destinationKind } from './destination.js';
 import {
   DETECTOR_KINDS,
@@ -64,6 +68,13 @@ export function ecsPathOf(field: string): string {
 
 export type EcsDocument = Record<string, unknown>;
 
+/** An incident record's ECS event.type (allowed values start, change, end) and event.action. */
+const INCIDENT_EVENT: Record<IncidentState, { type: string; action: string }> = {
+  OPEN: { type: 'start', action: 'incident-opened' },
+  ESCALATED: { type: 'change', action: 'incident-escalated' },
+  CLOSED: { type: 'end', action: 'incident-closed' },
+};
+
 export function toEcs(alert: Alert, product: ProductInfo = defaultProduct()): EcsDocument {
   const kind = DETECTOR_KINDS[alert.type];
   const destination: Record<string, unknown> = { address: alert.destination };
@@ -80,7 +91,8 @@ export function toEcs(alert: Alert, product: ProductInfo = defaultProduct()): Ec
       kind: 'alert',
       category: ['network'],
       // Every alert is about outbound connections (flows) the gateways saw.
-      type: ['connection'],
+      type: alert.incident_state == null ? ['connection'] : ['connection', INCIDENT_EVENT[alert.incident_state].type],
+      ...(alert.incident_state == null ? {} : { action: INCIDENT_EVENT[alert.incident_state].action }),
       id: alert.alert_id,
       severity: SEVERITY_IDS[alert.severity],
       reason: alert.reason,

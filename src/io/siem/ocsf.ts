@@ -6,7 +6,13 @@
 // product.json; browsable at https://schema.ocsf.io/1.5.0/classes/detection_finding).
 //
 // Where every alert field goes (nothing is dropped: the auditor can rebuild the alert):
-//   alert_id          finding_info.uid (and metadata.uid)
+//   alert_id          metadata.uid: this record's own id (and finding_info.uid when the alert
+//                     belongs to no incident)
+//   incident_id       finding_info.uid: the finding is the incident, each record one activity
+//                     on it (also unmapped.incident_id, so a reader gets it back exactly)
+//   incident_state    activity_id / status_id: OPEN 1 Create / 1 New, ESCALATED 2 Update /
+//                     2 In Progress, CLOSED 3 Close / 4 Resolved (no incident: Create / New);
+//                     finding_info.modified_time on updates (also unmapped.incident_state)
 //   type              finding_info.types[0] (and analytic.name, metadata.event_code)
 //   severity          severity_id: LOW 2, MEDIUM 3, HIGH 4, CRITICAL 5 (severity: the caption)
 //   destination       evidences[0].dst_endpoint.name (and .hostname or .ip by its kind)
@@ -21,7 +27,7 @@
 //   detected_at_ms    time (and finding_info.created_time)
 //   everything else   unmapped.<field> (data_class, gateway_id, bytes, observed, expected,
 //                     score, threshold, and fields later added to the alert schema)
-import type { Alert } from '../../engine/types.js';
+import type { Alert, IncidentState } from '../../engine/types.js';
 import { destinationKind } from './destination.js';
 import {
   DETECTOR_KINDS,
@@ -39,8 +45,12 @@ import {
 export const OCSF_VERSION = '1.5.0';
 export const OCSF_DETECTION_FINDING = 2004;
 const FINDINGS_CATEGORY = 2;
-const ACTIVITY_CREATE = 1;
-const STATUS_NEW = 1;
+/** An incident record as a finding activity and status (OCSF activity_id and status_id enums). */
+const INCIDENT_ACTIVITY: Record<IncidentState, { activity_id: number; activity_name: string; status_id: number; status: string }> = {
+  OPEN: { activity_id: 1, activity_name: 'Create', status_id: 1, status: 'New' },
+  ESCALATED: { activity_id: 2, activity_name: 'Update', status_id: 2, status: 'In Progress' },
+  CLOSED: { activity_id: 3, activity_name: 'Close', status_id: 4, status: 'Resolved' },
+};
 
 /** Observable type_id values (OCSF observable.type_id enum). */
 const OBSERVABLE = {
@@ -59,7 +69,7 @@ function observable(name: string, kind: { type_id: number; type: string }, value
 
 /** Where fromOcsf reads each alert field with a native OCSF place; the rest are `unmapped.<field>`. */
 const NATIVE_PATHS: Record<string, string> = {
-  alert_id: 'finding_info.uid',
+  alert_id: 'metadata.uid',
   type: 'finding_info.types.0',
   severity: 'severity_id',
   destination: 'evidences.0.dst_endpoint.name',
@@ -95,19 +105,20 @@ export function toOcsf(alert: Alert, product: ProductInfo = defaultProduct()): O
   if (alert.principal !== null) observables.push(observable('evidences.actor.user.name', OBSERVABLE.userName, alert.principal));
   if (alert.data_class !== null) observables.push(observable('unmapped.data_class', OBSERVABLE.dataClass, alert.data_class));
 
+  const activity = INCIDENT_ACTIVITY[alert.incident_state ?? 'OPEN'];
   return {
-    activity_id: ACTIVITY_CREATE,
-    activity_name: 'Create',
+    activity_id: activity.activity_id,
+    activity_name: activity.activity_name,
     category_uid: FINDINGS_CATEGORY,
     category_name: 'Findings',
     class_uid: OCSF_DETECTION_FINDING,
     class_name: 'Detection Finding',
-    type_uid: OCSF_DETECTION_FINDING * 100 + ACTIVITY_CREATE,
-    type_name: 'Detection Finding: Create',
+    type_uid: OCSF_DETECTION_FINDING * 100 + activity.activity_id,
+    type_name: `Detection Finding: ${activity.activity_name}`,
     severity_id: SEVERITY_IDS[alert.severity],
     severity: SEVERITY_CAPTIONS[alert.severity],
-    status_id: STATUS_NEW,
-    status: 'New',
+    status_id: activity.status_id,
+    status: activity.status,
     is_alert: true,
     time: alert.detected_at_ms,
     start_time: alert.window_start_ms,
@@ -121,11 +132,12 @@ export function toOcsf(alert: Alert, product: ProductInfo = defaultProduct()): O
       event_code: alert.type,
     },
     finding_info: {
-      uid: alert.alert_id,
+      uid: alert.incident_id ?? alert.alert_id,
       title: `${kind.title}: ${alert.destination}`,
       desc: alert.reason,
       types: [alert.type],
       created_time: alert.detected_at_ms,
+      ...(alert.incident_state === 'ESCALATED' || alert.incident_state === 'CLOSED' ? { modified_time: alert.detected_at_ms } : {}),
       first_seen_time: alert.window_start_ms,
       last_seen_time: alert.window_end_ms,
       analytic: {

@@ -148,3 +148,24 @@ describe('fromEcs refuses what egress-watch did not write, naming the path', () 
     expect(fromEcs(noSource)).toBe('ECS document: missing source.bytes (bytes)');
   });
 });
+
+describe('incident records', () => {
+  const record = (state: 'OPEN' | 'ESCALATED' | 'CLOSED') => ({ ...HIGH, alert_id: `r-${state}`, incident_id: 'alert-high', incident_state: state });
+  it.each([
+    ['OPEN', 'start', 'incident-opened'],
+    ['ESCALATED', 'change', 'incident-escalated'],
+    ['CLOSED', 'end', 'incident-closed'],
+  ] as const)('%s: event.type gains %s, event.action says so, the incident under egress_watch', (state, type, action) => {
+    const doc = toEcs(record(state), PRODUCT) as Record<string, any>;
+    expect(doc.event.type).toEqual(['connection', type]);
+    expect(doc.event.action).toBe(action);
+    expect(doc.event.id).toBe(`r-${state}`);
+    expect(doc.egress_watch).toMatchObject({ incident_id: 'alert-high', incident_state: state });
+    expect(fromEcs(JSON.parse(JSON.stringify(doc)))).toStrictEqual(record(state));
+  });
+
+  it('an alert of no incident: event.type connection alone, no event.action', () => {
+    const doc = toEcs(HIGH, PRODUCT) as Record<string, any>;
+    expect([doc.event.type, 'action' in doc.event, 'incident_id' in doc.egress_watch]).toEqual([['connection'], false, false]);
+  });
+});

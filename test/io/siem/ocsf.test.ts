@@ -214,3 +214,29 @@ describe('fromOcsf refuses what egress-watch did not write, naming the path', ()
     expect(fromOcsf(info)).toBe('OCSF finding: finding_info.related_events (sample_flow_ids): expected an array');
   });
 });
+
+describe('incident records', () => {
+  // The finding is the incident: finding_info.uid holds incident_id across its records, each
+  // record is an activity on it (Create, Update, Close) with its own metadata.uid.
+  const record = (state: 'OPEN' | 'ESCALATED' | 'CLOSED', id: string) => ({ ...HIGH, alert_id: id, incident_id: 'alert-high', incident_state: state });
+  it.each([
+    ['OPEN', 'alert-high', 1, 'Create', 1, 'New'],
+    ['ESCALATED', 'alert-high-2', 2, 'Update', 2, 'In Progress'],
+    ['CLOSED', 'alert-high-3', 3, 'Close', 4, 'Resolved'],
+  ] as const)('%s: activity and status follow the state, finding_info.uid is the incident, metadata.uid the record', (state, id, activity, activityName, status, statusName) => {
+    const doc = toOcsf(record(state, id), PRODUCT) as Record<string, any>;
+    expect([doc.activity_id, doc.activity_name, doc.type_uid, doc.type_name, doc.status_id, doc.status]).toEqual([
+      activity, activityName, 200400 + activity, `Detection Finding: ${activityName}`, status, statusName,
+    ]);
+    expect(doc.finding_info.uid).toBe('alert-high');
+    expect(doc.metadata.uid).toBe(id);
+    expect(doc.finding_info.modified_time).toBe(state === 'OPEN' ? undefined : HIGH.detected_at_ms);
+    expect(doc.unmapped).toMatchObject({ incident_id: 'alert-high', incident_state: state });
+    expect(fromOcsf(JSON.parse(JSON.stringify(doc)))).toStrictEqual(record(state, id));
+  });
+
+  it('an alert of no incident keeps finding_info.uid = its alert_id, Create, New, as before', () => {
+    const doc = toOcsf(HIGH, PRODUCT) as Record<string, any>;
+    expect([doc.finding_info.uid, doc.metadata.uid, doc.activity_id, doc.status_id, 'incident_id' in doc.unmapped]).toEqual(['alert-high', 'alert-high', 1, 1, false]);
+  });
+});

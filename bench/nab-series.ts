@@ -1,0 +1,118 @@
+// One NAB series through the real Engine (the Pipeline replay uses), as one destination's
+// traffic: one flow per row, window = the series' time step, warm-up = NAB's probation rows.
+// Gives back one anomaly score in [0, 1] per row, from the scores of the row's window.
+import type { Config } from '../src/config/types.js';
+import { Pipeline } from '../src/engine/pipeline.js';
+import type { FlowRecord } from '../src/engine/types.js';
+
+export interface NabSeries {
+  /** `<category>/<name>.csv`, as under NAB's data/. */
+  file: string;
+  /** The timestamps as written in the file (written back unchanged). */
+  stamps: string[];
+  times: number[];
+  values: number[];
+}
+
+/** Bytes of the probation rows' minimum; their range adds as much again (see valueToBytes). */
+export const BASE_BYTES = 100_000_000;
+
+/** NAB's probation: the first 15% of rows, at most 750 (NAB's getProbationPeriod). */
+export function probationRows(rows: number): number {
+  return Math.min(Math.floor(0.15 * rows), 750);
+}
+
+/** The median gap between consecutive rows, in ms: the series' time step. */
+export function medianStepMs(times: readonly number[]): number {
+  const gaps: number[] = [];
+  for (let i = 1; i < times.length; i++) if (times[i] > times[i - 1]) gaps.push(times[i] - times[i - 1]);
+  gaps.sort((a, b) => a - b);
+  return gaps[Math.floor(gaps.length / 2)];
+}
+
+/**
+ * NAB values are arbitrary reals (negative, tiny floats): an affine map, fixed from the
+ * probation rows only (never the whole series, which would leak the future), makes them
+ * bytes. The probation minimum becomes BASE_BYTES and each probation range above it adds
+ * BASE_BYTES: v -> B * (1 + (v - min_p) / (max_p - min_p)), rounded, clamped at 0. A flat
+ * probation (range 0) uses 1% of |min_p| (or 1) as its range.
+ */
+export function valueToBytes(values: readonly number[], probation: number): (v: number) => number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < probation; i++) {
+    lo = Math.min(lo, values[i]);
+    hi = Math.max(hi, values[i]);
+  }
+  const range = hi > lo ? hi - lo : Math.abs(lo) > 0 ? Math.abs(lo) / 100 : 1;
+  return (v) => Math.max(0, Math.round(BASE_BYTES * (1 + (v - lo) / range)));
+}
+
+/**
+ * A window's anomaly score: the largest score/threshold r over the volume detectors,
+ * squashed as r / (1 + r), so a detector at its shipped threshold lands at 0.5. A window
+ * that scored past a threshold without alerting (downward, before warm-up, under
+ * min_bytes or min_windows) stays just under 0.5; one that alerted is at least 0.5. So the
+ * score at threshold 0.5 is exactly the shipped alerting.
+ */
+/** Where a detector at its shipped threshold lands on the anomaly score. */
+export const SHIPPED_THRESHOLD_SCORE = 0.5;
+
+export function anomalyScore(ratio: number, alerted: boolean): number {
+  const squashed = ratio / (1 + ratio);
+  return alerted ? Math.max(0.5, squashed) : Math.min(squashed, 0.5 - 1e-9);
+}
+
+/** The config for one series: shipped detector settings; window, warm-up and timing from the series. */
+export function seriesConfig(shipped: Config, stepMs: number, probation: number): Config {
+  return {
+    ...shipped,
+    // Rows come in order: no lateness to wait for.
+    windows: { ...shipped.windows, size: stepMs, allowed_lateness: 0 },
+    // One series is one destination that is never idle (some series have gaps of days).
+    baseline: { ...shipped.baseline, warmup_windows: probation, idle_ttl: 10 * 365 * 86_400_000 },
+  };
+}
+
+/** Replays the series and returns one anomaly score per row. */
+export function scoreSeries(shipped: Config, s: NabSeries): number[] {
+  const probation = probationRows(s.values.length);
+  const step = medianStepMs(s.times);
+  const config = seriesConfig(shipped, step, probation);
+  const toBytes = valueToBytes(s.values, probation);
+  const byWindow = new Map<number, number>();
+  const alertedWindows = new Set<number>();
+  const ratios = new Map<number, number>();
+  const pipeline = new Pipeline(config, {
+    onWindowScore: (w) => {
+      const r = w.threshold > 0 ? w.score / w.threshold : 0;
+      ratios.set(w.window_start_ms, Math.max(ratios.get(w.window_start_ms) ?? 0, r));
+      if (w.alerted) alertedWindows.add(w.window_start_ms);
+    },
+  });
+  for (let i = 0; i < s.values.length; i++) pipeline.push(rowFlow(i, s.times[i], Math.round(toBytes(s.values[i]) * rowShare(s.times, i, step))));
+  pipeline.finish();
+  for (const [start, r] of ratios) byWindow.set(start, anomalyScore(r, alertedWindows.has(start)));
+  // A row the engine dropped as late (a timestamp going backwards) scores 0.
+  return s.times.map((t) => byWindow.get(Math.floor(t / step) * step) ?? 0);
+}
+
+/**
+ * A value is a rate per time step; the bytes its row stands for are that rate over the
+ * time since the previous row, at most one step (a gap is missing data, not more
+ * traffic). Rows of irregular series that share one window so add up to about one step's
+ * worth instead of a multiple (a repeated timestamp adds nothing).
+ */
+export function rowShare(times: readonly number[], i: number, step: number): number {
+  if (i === 0) return 1;
+  return Math.min(1, Math.max(0, (times[i] - times[i - 1]) / step));
+}
+
+function rowFlow(i: number, t: number, bytes: number): FlowRecord {
+  return {
+    flow_id: `nab-${i}`, gateway_id: 'nab', start_ms: t, end_ms: t,
+    src_ip: '10.0.0.1', dst_ip: '198.51.100.1', src_port: 40000, dst_port: 443, protocol: 6,
+    dst_host: 'nab.example', dst_country: null, bytes_out: bytes, bytes_in: 0,
+    packets_out: 1, packets_in: 0, data_class: null, principal: null,
+  };
+}

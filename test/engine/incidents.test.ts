@@ -1,0 +1,288 @@
+// Incidents (src/engine/repeat-folding.ts): one incident per anomaly that goes on, at most
+// three records (OPEN, ESCALATED, CLOSED), an accepted lasting change in exactly two, every
+// flow counted in exactly one record, and the same records with or without a restore.
+// Expected values worked out by hand in the comments.
+import { beforeEach, describe, expect, it } from 'vitest';
+import { alertId } from '../../src/engine/alert-builder.js';
+import { Engine } from '../../src/engine/engine.js';
+import { Pipeline } from '../../src/engine/pipeline.js';
+import { foldStateFromJSON, foldStateToJSON, RepeatFolder, type FoldState } from '../../src/engine/repeat-folding.js';
+import { deserialiseDestination, newDestinationState, serialiseDestination } from '../../src/engine/state-store.js';
+import type { Alert, StateChange } from '../../src/engine/types.js';
+import { Prng } from '../../src/generate/prng.js';
+import { flow, MIN, resetFlowIds, T0, testConfig } from './fixtures.js';
+
+beforeEach(resetFlowIds);
+
+const QUIET = 15 * MIN;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A VOLUME_SPIKE alert on the window ending at T0 + `minute` minutes, expected 100 bytes. */
+function volume(minute: number, observed: number, score: number, flows: number, reason: string): Alert {
+  const end = T0 + minute * MIN;
+  const a: Alert = {
+    alert_id: '', type: 'VOLUME_SPIKE', severity: 'HIGH', destination: 'v.example', dst_country: 'FR', data_class: null, principal: null,
+    gateway_id: 'gw-1', window_start_ms: end - MIN, window_end_ms: end, flow_count: flows, bytes: observed, observed, expected: 100,
+    score, threshold: 6, reason, sample_flow_ids: [`${reason}-f`], config_version: 'c', detected_at_ms: end,
+  };
+  a.alert_id = alertId(a);
+  return a;
+}
+
+function collector(): { out: Alert[]; emit: (a: Alert) => void } {
+  const out: Alert[] = [];
+  return { out, emit: (a) => out.push(a) };
+}
+
+describe('an incident escalates once when it doubles, then closes with the rest', () => {
+  it('OPEN, ESCALATED, CLOSED: three records whose flows and bytes sum to the incident', () => {
+    const folder = new RepeatFolder(MIN, QUIET);
+    const folds: FoldState = new Map();
+    const { out, emit } = collector();
+    const a1 = volume(1, 300, 8, 10, 'r1'); // 3x expected: the step is 6x
+    const a2 = volume(2, 500, 9, 12, 'r2'); // 5x: folded
+    const a3 = volume(3, 700, 10, 14, 'r3'); // 7x >= 2 x 3x: ESCALATED
+    const a4 = volume(4, 2000, 12, 16, 'r4'); // 20x: folded (one escalation per incident)
+    expect(folder.offer(folds, a1, emit)).toBe(T0 + 16 * MIN); // T0+1m + 15m
+    expect(folder.offer(folds, a2, emit)).toBe(T0 + 17 * MIN);
+    expect(folder.offer(folds, a3, emit)).toBe(T0 + 18 * MIN);
+    expect(folder.offer(folds, a4, emit)).toBe(T0 + 19 * MIN);
+    folder.closeDue(folds, T0 + 18 * MIN, emit); // still within the quiet period of a4
+    expect(out).toHaveLength(2);
+    folder.closeDue(folds, T0 + 19 * MIN, emit);
+    expect(folds.size).toBe(0);
+
+    const id = a1.alert_id;
+    expect(out.map((a) => [a.incident_state, a.incident_id, a.severity, a.flow_count, a.bytes, a.detected_at_ms])).toEqual([
+      ['OPEN', id, 'HIGH', 10, 300, T0 + MIN],
+      ['ESCALATED', id, 'CRITICAL', 26, 1200, T0 + 3 * MIN], // a2 + a3
+      ['CLOSED', id, 'CRITICAL', 16, 2000, T0 + 19 * MIN], // a4
+    ]);
+    expect(out[0]).toEqual({ ...a1, incident_id: id, incident_state: 'OPEN' });
+    expect(out[1]).toMatchObject({
+      window_start_ms: T0 + MIN, window_end_ms: T0 + 3 * MIN, observed: 700, expected: 100, score: 10, sample_flow_ids: ['r2-f', 'r3-f'],
+      reason: `Incident ${id} (3 alerts, 36 flows, 1.5 KB from ${iso(T0)} to ${iso(T0 + 3 * MIN)}, peak score 10) escalated to CRITICAL: ` +
+        '7.0x its expectation, at least 2 times the 3.0x it opened with. r3',
+    });
+    expect(out[2]).toMatchObject({
+      window_start_ms: T0 + 3 * MIN, window_end_ms: T0 + 4 * MIN, observed: 2000, score: 12, sample_flow_ids: ['r4-f'],
+      reason: `Incident ${id} (4 alerts, 52 flows, 3.5 KB from ${iso(T0)} to ${iso(T0 + 4 * MIN)}, peak score 12) closed: ` +
+        'no alert of its kind for 15m (alerts.suppress_for). This record carries 1 more alert (16 flows, 2 KB); strongest: r4',
+    });
+    // Each record has an id of its own, from its own evidence.
+    expect(new Set(out.map((a) => a.alert_id)).size).toBe(3);
+    expect(out[1].alert_id).toBe(alertId(out[1]));
+    expect(out.reduce((n, a) => n + a.flow_count, 0)).toBe(10 + 12 + 14 + 16);
+    expect(out.reduce((n, a) => n + a.bytes, 0)).toBe(300 + 500 + 700 + 2000);
+  });
+});
+
+describe('a volume run that ends', () => {
+  it('stays open while the detector holds its run and closes at the first window back at baseline', () => {
+    const folder = new RepeatFolder(MIN, QUIET);
+    const folds: FoldState = new Map();
+    const { out, emit } = collector();
+    const b1 = volume(1, 300, 8, 10, 'b1');
+    const b2 = volume(2, 320, 8.5, 11, 'b2');
+    folder.offer(folds, b1, emit);
+    folder.offer(folds, b2, emit);
+    // Undecided (a detector that keeps no run) changes nothing; holding pushes the quiet end on.
+    expect(folder.settle(folds, T0 + 3 * MIN, undefined, emit)).toBeNull();
+    expect(folder.settle(folds, T0 + 3 * MIN, true, emit)).toBe(T0 + 18 * MIN);
+    expect(out).toHaveLength(1);
+    expect(folder.settle(folds, T0 + 4 * MIN, false, emit)).toBeNull();
+    expect(folds.size).toBe(0);
+    expect(out.map((a) => [a.incident_state, a.flow_count, a.bytes, a.detected_at_ms])).toEqual([
+      ['OPEN', 10, 300, T0 + MIN],
+      ['CLOSED', 11, 320, T0 + 4 * MIN],
+    ]);
+    expect(out[1].reason).toBe(
+      `Incident ${b1.alert_id} (2 alerts, 21 flows, 620 B from ${iso(T0)} to ${iso(T0 + 2 * MIN)}, peak score 8.5) closed: ` +
+        `the window ending ${iso(T0 + 4 * MIN)} is back at its baseline. This record carries 1 more alert (11 flows, 320 B); strongest: b2`,
+    );
+  });
+
+  it('both volume detectors fold into one incident per destination, every record of its opening type', () => {
+    const folder = new RepeatFolder(MIN, QUIET);
+    const folds: FoldState = new Map();
+    const { out, emit } = collector();
+    const spike = volume(1, 300, 8, 10, 'spike');
+    const creep = { ...volume(2, 350, 6, 20, 'creep'), type: 'SUSTAINED_INCREASE' as const };
+    folder.offer(folds, spike, emit);
+    folder.offer(folds, creep, emit);
+    folder.closeDue(folds, T0 + 17 * MIN, emit);
+    expect(out.map((a) => [a.type, a.incident_state, a.incident_id, a.flow_count, a.bytes])).toEqual([
+      ['VOLUME_SPIKE', 'OPEN', spike.alert_id, 10, 300],
+      ['VOLUME_SPIKE', 'CLOSED', spike.alert_id, 20, 350], // the creep's evidence, in the incident the spike opened
+    ]);
+    expect(out[1].reason.endsWith('strongest: creep')).toBe(true);
+  });
+
+  it('a run of one alert ends with its OPEN record: nothing was folded, so no CLOSED record', () => {
+    const folder = new RepeatFolder(MIN, QUIET);
+    const folds: FoldState = new Map();
+    const { out, emit } = collector();
+    folder.offer(folds, volume(1, 300, 8, 10, 'one'), emit);
+    folder.settle(folds, T0 + 2 * MIN, false, emit);
+    expect(folds.size).toBe(0);
+    expect(out.map((a) => a.incident_state)).toEqual(['OPEN']);
+  });
+});
+
+describe('a lasting change accepted as the new normal', () => {
+  it('gives exactly two records: OPEN, and CLOSED saying it was accepted, carrying everything folded', () => {
+    const folder = new RepeatFolder(MIN, QUIET);
+    const folds: FoldState = new Map();
+    const { out, emit } = collector();
+    // A step to about 3x that stays: never twice the opening 3x, so no escalation.
+    const steps = [volume(1, 300, 8, 10, 'c1'), volume(2, 320, 8.2, 10, 'c2'), volume(3, 290, 9, 10, 'c3'), volume(4, 310, 7.5, 10, 'c4')];
+    for (const a of steps) folder.offer(folds, a, emit);
+    const last = volume(5, 300, 7, 10, 'accepted-note');
+    expect(folder.offer(folds, last, emit, true)).toBeNull();
+    expect(folds.size).toBe(0);
+    expect(out.map((a) => [a.incident_state, a.incident_id, a.flow_count, a.bytes])).toEqual([
+      ['OPEN', steps[0].alert_id, 10, 300],
+      ['CLOSED', steps[0].alert_id, 40, 1220], // c2 + c3 + c4 + the note's window
+    ]);
+    expect(out[1].reason).toBe(
+      `accepted-note Incident ${steps[0].alert_id} (5 alerts, 50 flows, 1.52 KB from ${iso(T0)} to ${iso(T0 + 5 * MIN)}, peak score 9) ` +
+        'closed: accepted as the new normal. This record carries 4 more alerts (40 flows, 1.22 KB); strongest: c3',
+    );
+  });
+});
+
+describe('a lasting step through the engine', () => {
+  /** Two days at 20 MB a minute, then 100 MB a minute for 6 hours, three flows a minute (+-20 % noise). */
+  function step(suppressFor: string): { alerts: Alert[]; step: number } {
+    const p = new Pipeline(testConfig(`  volume_spike: {accept_after: 2h}\n  sustained_increase: {accept_after: 2h}\nalerts: {suppress_for: ${suppressFor}}`));
+    const rnd = Prng.fromSeed(3);
+    const at = T0 + 2 * 1440 * MIN;
+    const alerts: Alert[] = [];
+    for (let m = 0; m < 2 * 1440 + 6 * 60; m++) {
+      const t = T0 + m * MIN;
+      const level = t < at ? 20e6 : 100e6;
+      for (let k = 0; k < 3; k++) {
+        const bytes = Math.round((level / 3) * (0.8 + 0.4 * rnd.uniform()));
+        alerts.push(...p.push(flow({ flow_id: `v${m}-${k}`, end_ms: t + 10_000 + k * 1000, bytes_out: bytes, data_class: null, principal: null })));
+      }
+    }
+    alerts.push(...p.finish());
+    return { alerts, step: at };
+  }
+
+  it('accept_after 2h: two records in all, OPEN and CLOSED accepted, each alerted window counted once', () => {
+    const { alerts: out, step: at } = step('15m');
+    // The spike detector opens it on the step's first window; both detectors' alerts fold into
+    // it; the spike detector accepts the new level on the window ending 2 hours after the run
+    // began, and that note closes the incident (the creep detector's alert on that same window
+    // folds in first).
+    expect(out.map((a) => [a.type, a.incident_state, a.window_start_ms - at, a.detected_at_ms - at])).toEqual([
+      ['VOLUME_SPIKE', 'OPEN', 0, MIN],
+      ['VOLUME_SPIKE', 'CLOSED', MIN, 120 * MIN],
+    ]);
+    expect(out[1].incident_id).toBe(out[0].alert_id);
+    expect(out[1].reason).toContain('it is now accepted as the new normal baseline.');
+    expect(out[1].reason).toContain('closed: accepted as the new normal.');
+    // Reference: the same traffic with incidents off. Each window either detector alerted on
+    // holds 3 flows; the incident counts each such window once (the creep detector's alert
+    // spans its whole run, which the spike detector's windows already count).
+    const raw = step('0s').alerts.filter((a) => a.detected_at_ms <= at + 120 * MIN);
+    const windows = new Set(raw.map((a) => a.window_end_ms));
+    expect(raw.some((a) => a.type === 'SUSTAINED_INCREASE')).toBe(true);
+    expect(out[0].flow_count + out[1].flow_count).toBe(3 * windows.size);
+  });
+});
+
+describe('incidents off', () => {
+  it('suppress_for 0: every alert goes out as it is, with no incident fields', () => {
+    const folder = new RepeatFolder(MIN, 0);
+    const folds: FoldState = new Map();
+    const { out, emit } = collector();
+    const a = volume(1, 300, 8, 10, 'x');
+    expect(folder.offer(folds, a, emit)).toBeNull();
+    expect(folder.offer(folds, a, emit)).toBeNull();
+    expect(out).toEqual([a, a]);
+    expect(folds.size).toBe(0);
+  });
+});
+
+describe('incident state in the changelog', () => {
+  it('round-trips through the destination entry; continuing from it gives the same records', () => {
+    const folder = new RepeatFolder(MIN, QUIET);
+    const alerts = [volume(1, 300, 8, 10, 'a'), volume(2, 700, 9, 10, 'b'), volume(3, 400, 8, 10, 'c')];
+    const unbroken = collector();
+    const folds: FoldState = new Map();
+    for (const a of alerts) folder.offer(folds, a, unbroken.emit);
+    folder.closeDue(folds, T0 + 30 * MIN, unbroken.emit);
+
+    const restored = collector();
+    const state = newDestinationState();
+    folder.offer(state.folds, alerts[0], restored.emit);
+    folder.offer(state.folds, alerts[1], restored.emit); // escalates (7x >= 2 x 3x)
+    folder.offer(state.folds, alerts[2], restored.emit);
+    const text = serialiseDestination(state);
+    const back = deserialiseDestination(text);
+    expect(serialiseDestination(back)).toBe(text);
+    folder.closeDue(back.folds, T0 + 30 * MIN, restored.emit);
+    expect(restored.out).toEqual(unbroken.out);
+    expect(unbroken.out.map((a) => a.incident_state)).toEqual(['OPEN', 'ESCALATED', 'CLOSED']);
+  });
+
+  it('a folding interval written before incidents reads as an open incident and closes with its repeats', () => {
+    const folded = volume(2, 500, 9, 12, 'old');
+    const folds = foldStateFromJSON([['SUSTAINED_INCREASE\u0000\u0000', [T0 + 16 * MIN, 'first-id', 1, folded]]]);
+    const { out, emit } = collector();
+    new RepeatFolder(MIN, QUIET).closeDue(folds, T0 + 16 * MIN, emit);
+    // Its type is the interval's (from its key), as every record of an incident keeps its opening type.
+    expect(out.map((a) => [a.type, a.incident_id, a.incident_state, a.flow_count, a.bytes, a.detected_at_ms])).toEqual([['SUSTAINED_INCREASE', 'first-id', 'CLOSED', 12, 500, T0 + 16 * MIN]]);
+    expect(JSON.stringify(foldStateToJSON(folds))).toBe('[]');
+  });
+
+  it('an open incident costs under 1 KB of the destination entry; a destination with none carries nothing', () => {
+    const state = newDestinationState();
+    const empty = serialiseDestination(state);
+    expect(JSON.parse(empty).sup).toEqual([]); // the steady state (no open incident): as before incidents
+    const folder = new RepeatFolder(MIN, QUIET);
+    const { emit } = collector();
+    // Reasons as long as the engine's longest on the generator's traffic (about 450 characters)
+    // and a full sample list: the folded evidence is what an open incident keeps.
+    const samples = Array.from({ length: 10 }, (_, i) => `gw-fra-1-0000000${i}`);
+    for (const type of ['RESIDENCY_VIOLATION', 'GATEWAY_BYPASS', 'VOLUME_SPIKE'] as const) {
+      for (const m of [1, 2]) {
+        const a = { ...volume(m, 300, 8, 10, 'x'.repeat(450)), type, sample_flow_ids: samples };
+        folder.offer(state.folds, a, emit);
+      }
+    }
+    expect(state.folds.size).toBe(3);
+    const perIncident = JSON.stringify(foldStateToJSON(state.folds)).length / state.folds.size;
+    expect(perIncident).toBeLessThan(1024);
+    expect(serialiseDestination(state).length - empty.length).toBe(JSON.stringify(foldStateToJSON(state.folds)).length - 2);
+  });
+});
+
+describe('restore in the middle of an open incident', () => {
+  it('gives byte for byte the records of a run without a restore', () => {
+    const config = testConfig('alerts: {suppress_for: 15m}');
+    const us = { dst_host: 'x.example', dst_country: 'US' };
+    const flows = [0, 3, 6, 9, 40, 41].map((m, i) => flow({ ...us, flow_id: `r${i}`, end_ms: T0 + m * MIN, bytes_out: 100 * (i + 1) }));
+    const unbroken = new Pipeline(config);
+    const expected = [...flows.flatMap((f) => unbroken.push(f)), ...unbroken.finish()];
+    // Two incidents: flows 0-9m (OPEN + CLOSED of 3 repeats) and 40-41m (OPEN + CLOSED of 1).
+    expect(expected.map((a) => [a.incident_state, a.flow_count, a.bytes])).toEqual([
+      ['OPEN', 1, 100],
+      ['CLOSED', 3, 900],
+      ['OPEN', 1, 500],
+      ['CLOSED', 1, 600],
+    ]);
+    for (const cut of [1, 2, 3, 5]) {
+      const first = new Pipeline(config);
+      const before = flows.slice(0, cut).flatMap((f) => first.push(f));
+      const snapshot = JSON.parse(JSON.stringify(first.engine.snapshot())) as StateChange[];
+      const engine = new Engine(config);
+      engine.restore(snapshot);
+      const second = Pipeline.resume(config, engine);
+      const after = [...flows.slice(cut).flatMap((f) => second.push(f)), ...second.finish()];
+      expect(JSON.stringify([...before, ...after])).toBe(JSON.stringify(expected));
+    }
+  });
+});
