@@ -1,6 +1,7 @@
 // The whole file: seven optional sections, each filled with its defaults when absent.
 import { z } from 'zod';
 import { detectorsSection } from './detectors.js';
+import { enrichSection } from './enrich.js';
 import { duration, section, strict, timeZone, wholeNumber } from './fields.js';
 import { kafkaSection } from './kafka.js';
 import { policySection } from './policy.js';
@@ -50,4 +51,5 @@ export const configSchema = strict({
   alerts: alertsSection,
   service: serviceSection,
   suppressions: suppressionsSection,
+  enrich: enrichSection,
 });
