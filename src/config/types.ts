@@ -1,6 +1,7 @@
 // The normalised config: the YAML shape of DESIGN.md with durations in milliseconds,
 // sizes in bytes, region names expanded to country codes and defaults filled in.
 // Key names stay the YAML key names so an error path reads the same in both.
+import type { InputFormatName } from '../io/dialects/dialect.js';
 import type { Severity } from '../engine/types.js';
 import type { Suppression } from '../suppress/types.js';
 
@@ -119,6 +120,8 @@ export interface Override {
 
 export interface Config {
   kafka: KafkaConfig;
+  /** The dialect of the flows (src/io/dialects): for `run` on the flows topic, the default of --input-format. */
+  input: { format: InputFormatName; vpc_fields: string[]; zeek_open_uids: number };
   windows: {
     size: number;
     allowed_lateness: number;

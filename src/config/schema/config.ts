@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { detectorsSection } from './detectors.js';
 import { enrichSection } from './enrich.js';
 import { duration, section, strict, timeZone, wholeNumber } from './fields.js';
+import { inputSection } from './input.js';
 import { kafkaSection } from './kafka.js';
 import { policySection } from './policy.js';
 import { suppressionsSection } from './suppressions.js';
@@ -44,6 +45,7 @@ const serviceSection = section(
 
 export const configSchema = strict({
   kafka: kafkaSection,
+  input: inputSection,
   windows: windowsSection,
   baseline: baselineSection,
   policy: policySection,

@@ -40,6 +40,9 @@ export interface DecodeCounts {
   internal: number;
   /** External-to-external records: counted here, not returned. */
   transit: number;
+  /** One-way records (VPC, NetFlow) from outside to inside: counted, not returned (their
+   *  connection's outbound half is its own record). */
+  inbound: number;
   /** VPC rows with log-status NODATA / SKIPDATA: counted, not errors. */
   nodata: number;
   skipdata: number;
@@ -82,5 +85,5 @@ export interface Dialect {
 }
 
 export function emptyCounts(): DecodeCounts {
-  return { records_read: 0, flows_out: 0, internal: 0, transit: 0, nodata: 0, skipdata: 0, skipped: {}, errors: 0 };
+  return { records_read: 0, flows_out: 0, internal: 0, transit: 0, inbound: 0, nodata: 0, skipdata: 0, skipped: {}, errors: 0 };
 }
