@@ -4,14 +4,14 @@
 // reads dialects (replay, report, flight, the service) goes through toFlows().
 import type { Config } from '../../config/types.js';
 import type { FlowRecord } from '../../engine/types.js';
+import { compileEnrichment } from '../enrich/index.js';
 import type { DialectRecord } from './dialect.js';
 
 export type Enrich = (rec: DialectRecord) => FlowRecord;
 
-/** The enrichment the config asks for. Until src/io/enrich lands: the record as decoded. */
-export function enrichmentFor(_config: Config): Enrich {
-  // enrich lane: `return compileEnrichment(config).enrich` (src/io/enrich/index.ts).
-  return (rec) => rec.flow;
+/** The enrichment the config asks for (reads its files: a bad one throws ConfigError). */
+export function enrichmentFor(config: Config): Enrich {
+  return compileEnrichment(config).enrich;
 }
 
 /** The flow records of a stream of decoded records, enriched. */
