@@ -5,7 +5,6 @@ import { writeTruth } from '../eval/scorecard.js';
 import { generateTraffic } from '../generate/index.js';
 import { DialectStream } from '../io/encoders/dialect-stream.js';
 import { writeEnrichConfig } from '../io/encoders/enrich-config.js';
-import type { EncodedDialect } from '../io/encoders/index.js';
 import { LineOutput } from '../io/encoders/line-output.js';
 import { openFlowOutput } from '../io/flow-output.js';
 import type { FlowRecord } from '../engine/types.js';
@@ -41,10 +40,11 @@ export function registerGenerateCommand(program: Command): void {
       if (opts.enrichConfig !== undefined && dialect === null) throw new UsageError('--enrich-config needs a sensor --format (zeek, vpc, goflow2, suricata or ocsf)');
       const options = generateOptionsFrom(opts);
       const { flows, truth } = generateTraffic(options);
-      const written = dialect === null ? await writeFlows(flows, opts.output) : await writeDialect(flows, opts, dialect);
-      if (opts.truth) await writeTruth(opts.truth, truth);
+      const stream = dialect === null ? null : new DialectStream(dialect);
+      const written = stream === null ? await writeFlows(flows, opts.output) : await writeDialect(flows, opts, stream);
+      if (opts.truth) await writeTruth(opts.truth, stream === null ? truth : stream.truth(truth));
       process.stderr.write(
-        `generate: ${written.flows} flow records to ${opts.output}${dialect === null ? '' : ` as ${dialect} (${written.lines} lines)`}, ` +
+        `generate: ${written.flows} flow records to ${opts.output}${stream === null ? '' : ` as ${dialect} (${written.lines} lines)`}, ` +
           `${truth.length} incidents${opts.truth ? ` to ${opts.truth}` : ''}${written.config ? `; replay config ${written.config}` : ''}\n`,
       );
     });
@@ -68,8 +68,7 @@ async function writeFlows(flows: Iterable<FlowRecord>, output: string): Promise<
 }
 
 /** The flows as a sensor writes them, and (--enrich-config) the config that replays them. */
-async function writeDialect(flows: Iterable<FlowRecord>, opts: GenerateTopicCliOptions & { output: string }, dialect: EncodedDialect): Promise<Written> {
-  const stream = new DialectStream(dialect);
+async function writeDialect(flows: Iterable<FlowRecord>, opts: GenerateTopicCliOptions & { output: string }, stream: DialectStream): Promise<Written> {
   const out = new LineOutput(opts.output);
   const written: Written = { flows: 0, lines: 0 };
   const put = async (line: string) => {

@@ -118,7 +118,7 @@ export async function runGenerateToTopic(opts: GenerateCliOptions & GenerateTopi
       signal: controller.signal,
       encode: stream === null ? undefined : (flow) => stream.lines(flow).map((line) => Buffer.from(line)),
     });
-    if (opts.truth) await writeTruth(opts.truth, truth);
+    if (opts.truth) await writeTruth(opts.truth, stream === null ? truth : stream.truth(truth));
     if (stream !== null && opts.enrichConfig !== undefined) writeEnrichConfig(opts.enrichConfig, baseConfigText(opts.config), stream);
     process.stderr.write(
       `generate: ${result.sent} ${stream === null ? `flow records (${plan.format})` : `${plan.dialect} lines`} to topic ${plan.topic}${controller.signal.aborted ? ' (interrupted)' : ''}, ` +

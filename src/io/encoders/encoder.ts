@@ -9,6 +9,8 @@ export type EncodedDialect = Exclude<DialectName, 'flow'>;
 
 export interface DialectEncoder {
   readonly dialect: EncodedDialect;
+  /** The finest time the format writes (VPC: whole seconds). */
+  readonly timeResolutionMs: number;
   /** The SensorFacts field the sensor value is written to (enrich.gateways sensor_field). */
   readonly sensorField: string;
   /** The sensor value of a gateway's sensor (`null`: a sensor outside any gateway). Deterministic. */

@@ -17,6 +17,7 @@ export function goflow2Encoder(): DialectEncoder {
   let sequence = 0;
   return {
     dialect: 'goflow2',
+    timeResolutionMs: 1,
     sensorField: 'sampler_address',
     sensorOf(gateway) {
       if (gateway === null) return NON_GATEWAY_EXPORTER;

@@ -6,6 +6,7 @@ import { NON_GATEWAY_SENSOR, type DialectEncoder } from './encoder.js';
 
 export const ocsfEncoder: DialectEncoder = {
   dialect: 'ocsf',
+  timeResolutionMs: 1,
   sensorField: 'device.name',
   sensorOf: (gateway) => gateway ?? NON_GATEWAY_SENSOR,
   header: () => [],

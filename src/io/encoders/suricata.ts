@@ -10,6 +10,7 @@ function iso(ms: number): string {
 
 export const suricataEncoder: DialectEncoder = {
   dialect: 'suricata',
+  timeResolutionMs: 1,
   sensorField: 'host',
   sensorOf: (gateway) => gateway ?? NON_GATEWAY_SENSOR,
   header: () => [],

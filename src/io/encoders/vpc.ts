@@ -10,6 +10,7 @@ const HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport 
 
 export const vpcEncoder: DialectEncoder = {
   dialect: 'vpc',
+  timeResolutionMs: 1000,
   sensorField: 'interface-id',
   sensorOf: (gateway) => `eni-0${hash52(gateway ?? NON_GATEWAY_SENSOR).toString(16).padStart(16, '0')}`,
   header: () => [HEADER],

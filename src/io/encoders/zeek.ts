@@ -6,6 +6,7 @@ import { NON_GATEWAY_SENSOR, protocolName, secondsText, type DialectEncoder } fr
 
 export const zeekEncoder: DialectEncoder = {
   dialect: 'zeek',
+  timeResolutionMs: 1,
   sensorField: '_system_name',
   sensorOf: (gateway) => gateway ?? NON_GATEWAY_SENSOR,
   header: () => [],
