@@ -56,7 +56,7 @@ export function buildHostJoins(settings: EnrichConfig['dst_host']): HostJoins {
       const ts = zeekTimeMs(row.fields.ts);
       if (ts === null) throw located(file, row.line, `a dns.log row without a readable ts (got ${JSON.stringify(row.fields.ts ?? null)})`);
       for (const answer of Array.isArray(answers) ? answers : answers.split(',')) {
-        const address = canonicalAddress(answer);
+        const address = canonicalAddress(answer.trim());
         if (address === null) continue; // a CNAME or TXT answer, not an address
         count(file, row);
         const list = byAddress.get(address) ?? [];
@@ -67,15 +67,29 @@ export function buildHostJoins(settings: EnrichConfig['dst_host']): HostJoins {
   }
   // Stable: answers at the same ts keep file order, and the last of them wins.
   for (const list of byAddress.values()) list.sort((a, b) => a.ts - b.ts);
+  // Flows mostly write addresses canonically: the text is the key; other IPv6 spellings are canonicalised (remembered).
+  const respelled = new Map<string, string | null>();
+  const answersFor = (dstIp: string): Answer[] | undefined => {
+    const list = byAddress.get(dstIp);
+    if (list !== undefined || dstIp.indexOf(':') === -1) return list;
+    let canonical = respelled.get(dstIp);
+    if (canonical === undefined) {
+      canonical = canonicalAddress(dstIp);
+      if (respelled.size >= 65_536) respelled.clear();
+      respelled.set(dstIp, canonical);
+    }
+    return canonical === null ? undefined : byAddress.get(canonical);
+  };
   return {
     sslEntries: bySni.size,
     dnsEntries: total - bySni.size,
     host(flow) {
-      const named = bySni.get(flow.flow_id);
-      if (named !== undefined) return named;
+      if (bySni.size > 0) {
+        const named = bySni.get(flow.flow_id);
+        if (named !== undefined) return named;
+      }
       if (byAddress.size === 0) return null;
-      const address = canonicalAddress(flow.dst_ip);
-      const list = address === null ? undefined : byAddress.get(address);
+      const list = answersFor(flow.dst_ip);
       return list === undefined ? null : latestAtOrBefore(list, flow.start_ms);
     },
   };
@@ -94,11 +108,11 @@ function located(file: string, line: number, message: string): ConfigError {
   return new ConfigError([{ file, line, message }]);
 }
 
+/** Dotted quad as written (it has one spelling), IPv6 in RFC 5952 text, IPv4-mapped as IPv4; null: not an address. */
 function canonicalAddress(text: string): string | null {
-  const trimmed = text.trim();
-  const number = ipNumber(trimmed);
+  const number = ipNumber(text);
   if (number === null) return null;
-  return 'v4' in number && !trimmed.includes(':') ? trimmed : ipaddr.process(trimmed).toString();
+  return text.indexOf(':') === -1 ? text : ipaddr.process(text).toString();
 }
 
 function latestAtOrBefore(list: Answer[], ms: number): string | null {

@@ -13,6 +13,7 @@ import type { DialectRecord } from '../dialects/dialect.js';
 import { describeEnrichmentOf } from './describe.js';
 import { openCountryDatabase } from './geoip.js';
 import { buildHostJoins } from './host-joins.js';
+import { IpNumbers } from './ip-number.js';
 import { buildPrincipals } from './principals.js';
 import { RangeTable } from './range-table.js';
 import { sensorMatcher, type SensorMatcher } from './sensor-match.js';
@@ -66,6 +67,8 @@ function compileParts(config: Pick<Config, 'enrich'>): { enricher: Enricher; siz
   const active =
     gateways.length > 0 || countries.size > 0 || geoip !== null || joinsHosts || principals.table.size > 0 || classRules.length > 0;
 
+  // Each address is parsed once per record (and remembered across records).
+  const addresses = new IpNumbers();
   const enrichFlow = ({ flow, sensor }: DialectRecord): FlowRecord => {
     if (flow.gateway_id === null) {
       for (const gateway of gateways) {
@@ -76,13 +79,16 @@ function compileParts(config: Pick<Config, 'enrich'>): { enricher: Enricher; siz
         }
       }
     }
-    if (flow.dst_country === null) flow.dst_country = countries.lookup(flow.dst_ip) ?? geoip?.country(flow.dst_ip) ?? null;
+    if (flow.dst_country === null) {
+      flow.dst_country = (countries.size > 0 ? countries.lookupNumber(addresses.of(flow.dst_ip)) : undefined) ?? geoip?.country(flow.dst_ip) ?? null;
+    }
     if (flow.dst_host === null && joinsHosts) flow.dst_host = hosts.host(flow);
-    if (flow.principal === null) flow.principal = principals.table.lookup(flow.src_ip) ?? null;
+    const src = (flow.principal === null && principals.table.size > 0) || (flow.data_class === null && classRules.length > 0) ? addresses.of(flow.src_ip) : null;
+    if (flow.principal === null) flow.principal = principals.table.lookupNumber(src) ?? null;
     if (flow.data_class === null) {
       for (const rule of classRules) {
         if (rule.ports !== null && !rule.ports.has(flow.dst_port)) continue;
-        if (rule.src !== null && rule.src.lookup(flow.src_ip) === undefined) continue;
+        if (rule.src !== null && rule.src.lookupNumber(src) === undefined) continue;
         if (rule.sensor !== null && rule.sensor(sensor) === null) continue;
         flow.data_class = rule.dataClass;
         break;

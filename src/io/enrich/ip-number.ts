@@ -17,6 +17,25 @@ export function ipNumber(text: string): IpNumber | null {
   return { v6: value };
 }
 
+/**
+ * ipNumber with a bounded memo: a flow stream repeats its sources and destinations, and an IPv6
+ * parse costs several times a lookup. Cleared when full, so memory stays bounded.
+ */
+export class IpNumbers {
+  private readonly memo = new Map<string, IpNumber | null>();
+  constructor(private readonly limit = 65_536) {}
+
+  of(text: string): IpNumber | null {
+    let number = this.memo.get(text);
+    if (number === undefined) {
+      number = ipNumber(text);
+      if (this.memo.size >= this.limit) this.memo.clear();
+      this.memo.set(text, number);
+    }
+    return number;
+  }
+}
+
 /** First and last address of a normalised CIDR (as the config schema writes it). */
 export function cidrRange(cidr: string): { first: IpNumber; last: IpNumber } {
   const [address, bits] = cidr.split('/');

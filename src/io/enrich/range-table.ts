@@ -2,7 +2,7 @@
 // flattened once into sorted, non-overlapping address ranges, each holding the value of the
 // earliest entry that covers it, so a lookup is one binary search whatever the number of
 // entries (100k principals cost about 17 comparisons). IPv4 and IPv6 have a table each.
-import { cidrRange, ipNumber } from './ip-number.js';
+import { cidrRange, ipNumber, type IpNumber } from './ip-number.js';
 
 interface Flat<N> {
   /** Start of each range, ascending; a range ends where the next one starts. */
@@ -34,7 +34,11 @@ export class RangeTable<T> {
 
   /** The value of the first entry whose network holds `ip`; undefined when none does or `ip` is not an address. */
   lookup(ip: string): T | undefined {
-    const number = ipNumber(ip);
+    return this.lookupNumber(ipNumber(ip));
+  }
+
+  /** lookup() of an address already parsed (null: not an address). */
+  lookupNumber(number: IpNumber | null): T | undefined {
     if (number === null) return undefined;
     const winner = 'v4' in number ? find(this.v4, number.v4) : find(this.v6, number.v6);
     return winner < 0 ? undefined : this.values[winner].value;
