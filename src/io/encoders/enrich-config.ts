@@ -4,7 +4,7 @@
 // synthetic estate, and the side files it names written beside it.
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { parseDocument } from 'yaml';
+import { isSeq, parseDocument, visit } from 'yaml';
 import type { DialectStream } from './dialect-stream.js';
 
 export interface WrittenEnrichConfig {
@@ -20,7 +20,14 @@ export function writeEnrichConfig(file: string, baseText: string, stream: Dialec
   const files = stream.estate.files(principalsName, dnsName);
   const doc = parseDocument(baseText);
   doc.setIn(['input', 'format'], stream.dialect);
-  doc.set('enrich', files.enrich);
+  // One line per rule: {dst: 192.0.2.7/32, country: DE}.
+  const enrich = doc.createNode(files.enrich);
+  visit(enrich, {
+    Map(_key, map, path) {
+      if (isSeq(path[path.length - 1])) map.flow = true;
+    },
+  });
+  doc.set('enrich', enrich);
   const header =
     `# Written by egress-watch generate --format ${stream.dialect}: the base config with input.format and an enrich\n` +
     '# section that gives back what the dialect does not carry (docs/enrichment.md).\n';
