@@ -16,19 +16,18 @@ export interface DialectReading {
 
 /** The valid flows of one line or message, or the reason it is bad (counted in decoder.counts.errors). */
 export function decodeText(reading: DialectReading, text: string): FlowRecord[] | string {
-  const counts = reading.decoder.counts;
   let flows: FlowRecord[];
   try {
     flows = [...toFlows(reading.decoder.decode(text), reading.enrich)];
   } catch (err) {
     if (!(err instanceof DialectError)) throw err;
-    counts.errors++;
+    reading.decoder.counts.errors++;
     return err.message;
   }
   for (const flow of flows) {
     const problem = checkFlowValues(flow);
     if (problem !== null) {
-      counts.errors++;
+      reading.decoder.counts.errors++;
       return problem;
     }
   }
