@@ -4,9 +4,9 @@
 // reads dialects (replay, report, flight, the service) goes through toFlows().
 import type { Config } from '../../config/types.js';
 import type { FlowRecord } from '../../engine/types.js';
-import type { DialectRecord } from './dialect.js';
+import type { DialectRecord, Enrich } from './dialect.js';
 
-export type Enrich = (rec: DialectRecord) => FlowRecord;
+export type { Enrich };
 
 /** The enrichment the config asks for. Until src/io/enrich lands: the record as decoded. */
 export function enrichmentFor(_config: Config): Enrich {
