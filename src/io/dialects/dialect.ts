@@ -87,3 +87,12 @@ export interface Dialect {
 export function emptyCounts(): DecodeCounts {
   return { records_read: 0, flows_out: 0, internal: 0, transit: 0, inbound: 0, nodata: 0, skipdata: 0, skipped: {}, errors: 0 };
 }
+
+/** Enrichment as the shells apply it (src/io/dialects/enrichment-point.ts). */
+export type Enrich = (rec: DialectRecord) => FlowRecord;
+
+/** A decoder for one stream, and the enrichment the config asks for. */
+export interface DialectReading {
+  decoder: DialectDecoder;
+  enrich: Enrich;
+}

@@ -5,9 +5,9 @@
 import type { Config } from '../../config/types.js';
 import type { FlowRecord } from '../../engine/types.js';
 import { compileEnrichment } from '../enrich/index.js';
-import type { DialectRecord } from './dialect.js';
+import type { DialectRecord, Enrich } from './dialect.js';
 
-export type Enrich = (rec: DialectRecord) => FlowRecord;
+export type { Enrich };
 
 /** The enrichment the config asks for (reads its files: a bad one throws ConfigError). */
 export function enrichmentFor(config: Config): Enrich {

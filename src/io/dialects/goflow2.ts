@@ -40,7 +40,7 @@ class Goflow2Decoder implements DialectDecoder {
     const exporter = typeof o.sampler_address === 'string' ? o.sampler_address : '-';
     const flow = this.orienter.orientOneWay(
       {
-        flow_id: `gf:${exporter}:${String(o.sequence_num ?? '-')}:${src}:${sport}>${dst}:${dport}/${proto}@${String(startNs)}`,
+        flow_id: `gf:${exporter}:${String(o.sequence_num ?? '-')}:${src}:${sport}>${dst}:${dport}/${proto}@${startMs}`,
         start_ms: startMs,
         end_ms: endMs,
         orig_ip: src,

@@ -57,7 +57,6 @@ class AutoDecoder implements DialectDecoder {
       const picked = sniffDialect(line);
       if (picked === null) {
         this.before.records_read++;
-        this.before.errors++;
         throw new DialectError(`--input-format auto: no dialect recognises this line (${DIALECTS.map((d) => d.name).join(', ')}); name the format`);
       }
       this.inner = picked.create(this.options);

@@ -5,30 +5,25 @@ import type { FlowRecord } from '../../engine/types.js';
 import type { InputItem, ReadOptions } from '../input-item.js';
 import { readLineBatches } from '../jsonl.js';
 import { checkFlowValues } from '../validate-flow.js';
-import { DialectError, type DialectDecoder } from './dialect.js';
-import { toFlows, type Enrich } from './enrichment-point.js';
+import { DialectError, type DialectReading } from './dialect.js';
+import { toFlows } from './enrichment-point.js';
 
-/** A decoder for one stream, and what enrichment the config asks for. */
-export interface DialectReading {
-  decoder: DialectDecoder;
-  enrich: Enrich;
-}
+export type { DialectReading };
 
 /** The valid flows of one line or message, or the reason it is bad (counted in decoder.counts.errors). */
 export function decodeText(reading: DialectReading, text: string): FlowRecord[] | string {
-  const counts = reading.decoder.counts;
   let flows: FlowRecord[];
   try {
     flows = [...toFlows(reading.decoder.decode(text), reading.enrich)];
   } catch (err) {
     if (!(err instanceof DialectError)) throw err;
-    counts.errors++;
+    reading.decoder.counts.errors++;
     return err.message;
   }
   for (const flow of flows) {
     const problem = checkFlowValues(flow);
     if (problem !== null) {
-      counts.errors++;
+      reading.decoder.counts.errors++;
       return problem;
     }
   }

@@ -2,7 +2,8 @@
 // field with no value. The field order is the default v2 one, or a custom list named by a
 // header line of the delivered file (`version account-id ...`), by config `input.vpc_fields`,
 // or, lacking both, guessed from the number of fields when it is a prefix of AWS's table of
-// fields (14 = v2 default, 21 = to v3, 25 = to v4, 29 = to v5, 39 = to v7, 40 = to v8).
+// fields (14 = v2 default, 21 = to v3, 25 = to v4, 29 = to v5, 39 = to v7, 40 = to v8), or
+// 36, the default format of Transit Gateway flow logs.
 // NODATA / SKIPDATA rows are counted, not errors; REJECT rows carried nothing out and are
 // counted as skipped. VPC records have no flow id: one is made from the record's interface,
 // addresses, ports, protocol and start, so the same record from two collectors folds into one.
@@ -23,9 +24,17 @@ export const VPC_FIELDS_ALL = [
 ] as const;
 /** Field counts that are a whole version's prefix of the table: v2, v3, v4, v5, v7, v8. */
 const PREFIX_WIDTHS = [14, 21, 25, 29, 39, 40];
+/** Transit Gateway flow logs' default format (36 fields). */
+export const TGW_FIELDS_DEFAULT = [
+  'version', 'resource-type', 'account-id', 'tgw-id', 'tgw-attachment-id', 'tgw-src-vpc-account-id', 'tgw-dst-vpc-account-id', 'tgw-src-vpc-id', 'tgw-dst-vpc-id',
+  'tgw-src-subnet-id', 'tgw-dst-subnet-id', 'tgw-src-eni', 'tgw-dst-eni', 'tgw-src-az-id', 'tgw-dst-az-id', 'tgw-pair-attachment-id',
+  'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'start', 'end', 'log-status', 'type',
+  'packets-lost-no-route', 'packets-lost-blackhole', 'packets-lost-mtu-exceeded', 'packets-lost-ttl-expired', 'tcp-flags-count',
+  'region', 'flow-direction', 'pkt-src-aws-service', 'pkt-dst-aws-service',
+] as const;
 const REQUIRED = ['srcaddr', 'dstaddr', 'bytes', 'packets', 'start', 'end'];
-const SENSOR_FIELDS = ['interface-id', 'vpc-id', 'subnet-id', 'instance-id', 'account-id', 'region', 'az-id'];
-const KNOWN = new Set<string>(VPC_FIELDS_ALL);
+const SENSOR_FIELDS = ['interface-id', 'vpc-id', 'subnet-id', 'instance-id', 'account-id', 'region', 'az-id', 'tgw-id', 'tgw-attachment-id'];
+const KNOWN = new Set<string>([...VPC_FIELDS_ALL, ...TGW_FIELDS_DEFAULT]);
 
 /** Column of each field used, or -1. */
 interface Layout {
@@ -46,12 +55,12 @@ function layoutOf(fields: readonly string[]): Layout {
     fields,
     version: at('version'), srcaddr: at('srcaddr'), dstaddr: at('dstaddr'), srcport: at('srcport'), dstport: at('dstport'),
     protocol: at('protocol'), packets: at('packets'), bytes: at('bytes'), start: at('start'), end: at('end'),
-    action: at('action'), status: at('log-status'), pktSrc: at('pkt-srcaddr'), pktDst: at('pkt-dstaddr'), iface: at('interface-id'),
+    action: at('action'), status: at('log-status'), pktSrc: at('pkt-srcaddr'), pktDst: at('pkt-dstaddr'), iface: at('interface-id') !== -1 ? at('interface-id') : at('tgw-attachment-id'),
     sensor: SENSOR_FIELDS.map((f) => [f, at(f)] as [string, number]).filter(([, i]) => i !== -1),
   };
 }
 
-const BY_WIDTH = new Map(PREFIX_WIDTHS.map((w) => [w, layoutOf(VPC_FIELDS_ALL.slice(0, w))]));
+const BY_WIDTH = new Map([...PREFIX_WIDTHS.map((w) => [w, layoutOf(VPC_FIELDS_ALL.slice(0, w))] as const), [TGW_FIELDS_DEFAULT.length, layoutOf(TGW_FIELDS_DEFAULT)] as const]);
 
 /** A header line: field names (the first starts with a letter), all of them VPC names. */
 function isHeader(line: string): boolean {
@@ -86,7 +95,7 @@ class VpcDecoder implements DialectDecoder {
     const cells = line.split(' ');
     const layout = this.layout ?? BY_WIDTH.get(cells.length);
     if (layout === undefined) {
-      throw new DialectError(`${cells.length} fields, and no header line or input.vpc_fields names them (without one: 14 fields in the v2 default order, or 21, 25, 29, 39 or 40 in AWS's order of fields)`);
+      throw new DialectError(`${cells.length} fields, and no header line or input.vpc_fields names them (without one: 14 fields in the v2 default order, 21, 25, 29, 39 or 40 in AWS's order of fields, or 36 as Transit Gateway flow logs)`);
     }
     if (cells.length !== layout.width) throw new DialectError(`${cells.length} fields where the field list names ${layout.width}`);
     const status = layout.status === -1 ? 'OK' : cells[layout.status];

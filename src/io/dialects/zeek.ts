@@ -18,9 +18,9 @@ const REQUIRED: readonly Field[] = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.r
 const SENSOR_FIELDS = ['_system_name', '_node_name'];
 const NO_FACTS: SensorFacts = Object.freeze({});
 
-/** Logs whose records are connections: conn.log, and open-connection logs (open_conn, conn_long). */
+/** Logs whose records are connections: conn, and open-connection logs (open_conn, conn_long). */
 function isConnPath(path: string): boolean {
-  return path.indexOf('conn') !== -1;
+  return path === 'conn' || path.endsWith('_conn') || path.startsWith('conn_');
 }
 
 /** The TSV header in force: set by `#` lines, replaced by the next `#separator` or `#fields`. */
@@ -34,10 +34,12 @@ interface TsvHeader {
   width: number;
   /** Why lines under this header are skipped (not a conn log), or null. */
   skipKind: string | null;
+  /** Columns of sensor facts (_system_name, _node_name) the header has. */
+  sensorColumns: Array<[string, number]>;
 }
 
 function freshHeader(): TsvHeader {
-  return { separator: '\t', unset: '-', empty: '(empty)', path: null, columns: null, width: 0, skipKind: null };
+  return { separator: '\t', unset: '-', empty: '(empty)', path: null, columns: null, width: 0, skipKind: null, sensorColumns: [] };
 }
 
 /** `\x09` and the like in `#separator` to the character. */
@@ -107,6 +109,7 @@ class ZeekDecoder implements DialectDecoder {
     const at = new Map(names.map((n, i) => [canonical(n), i]));
     h.columns = FIELDS.map((f) => at.get(f) ?? -1);
     h.width = names.length;
+    h.sensorColumns = SENSOR_FIELDS.map((f) => [f, names.indexOf(f)] as [string, number]).filter(([, i]) => i !== -1);
     const missing = REQUIRED.filter((f) => !at.has(f));
     if (h.path !== null && !isConnPath(h.path)) h.skipKind = `zeek ${h.path} log`;
     else if (missing.length > 0) h.skipKind = `zeek log without ${missing.join(', ')}`;
@@ -126,7 +129,13 @@ class ZeekDecoder implements DialectDecoder {
       const v = cells[c];
       return v === h.unset ? undefined : v === h.empty ? '' : v;
     };
-    return this.conn(value, NO_FACTS, (i) => value(i) === 'T');
+    let sensor = NO_FACTS;
+    if (h.sensorColumns.length > 0) {
+      const facts: Record<string, string> = {};
+      for (const [name, c] of h.sensorColumns) if (cells[c] !== h.unset && cells[c] !== h.empty && cells[c] !== '') facts[name] = cells[c];
+      sensor = facts;
+    }
+    return this.conn(value, sensor, (i) => value(i) === 'T');
   }
 
   private json(line: string): DialectRecord[] {
@@ -134,6 +143,8 @@ class ZeekDecoder implements DialectDecoder {
     const path = o._path;
     if (typeof path === 'string' && !isConnPath(path)) return skip(this.counts, `zeek ${path} log`);
     const scoped = o['id.orig_h'] === undefined && o['id_orig_h'] !== undefined;
+    // Another log's record without a _path (ssh, dns, ...): none of the connection's fields.
+    if (path === undefined && o.uid === undefined && o['id.orig_h'] === undefined && !scoped) return skip(this.counts, 'zeek record without conn fields');
     const value = (i: number): unknown => {
       const f = FIELDS[i];
       const v = scoped && f.startsWith('id.') ? o[`id_${f.slice(3)}`] : o[f];
