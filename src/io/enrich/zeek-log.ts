@@ -82,15 +82,28 @@ function readHeaderLine(header: TsvHeader, line: string): TsvHeader {
     return next;
   }
   const [key, ...values] = line.split(header.separator);
-  if (key === '#set_separator') next.setSeparator = values[0] ?? ',';
-  else if (key === '#unset_field') next.unset = values[0] ?? '-';
-  else if (key === '#empty_field') next.empty = values[0] ?? '(empty)';
-  else if (key === '#fields') {
-    next.fields = values.map(normaliseName);
-    next.vectors = new Set();
-  } else if (key === '#types' && next.fields !== null) {
-    const names = next.fields;
-    next.vectors = new Set(names.filter((_, i) => /^(vector|set)\[/.test(values[i] ?? '')));
+  switch (key) {
+    case '#set_separator':
+      next.setSeparator = values[0] ?? ',';
+      break;
+    case '#unset_field':
+      next.unset = values[0] ?? '-';
+      break;
+    case '#empty_field':
+      next.empty = values[0] ?? '(empty)';
+      break;
+    case '#fields':
+      next.fields = values.map(normaliseName);
+      next.vectors = new Set();
+      break;
+    case '#types':
+      if (next.fields !== null) {
+        const names = next.fields;
+        next.vectors = new Set(names.filter((_, i) => /^(vector|set)\[/.test(values[i] ?? '')));
+      }
+      break;
+    default: // #path, #open, #close and comments carry nothing the joins need
+      break;
   }
   return next;
 }
