@@ -4,7 +4,9 @@
 // The inside is policy.internal_networks. A hint from the sensor (Zeek local_orig/local_resp,
 // OCSF connection_info.direction_id) decides only when the networks call both ends external.
 import type { FlowRecord } from '../../engine/types.js';
+import ipaddr from 'ipaddr.js';
 import { InternalNetworks } from '../../engine/keys.js';
+import { ipv4Number } from './fields.js';
 import type { DecodeCounts } from './dialect.js';
 
 /** A connection as the sensor saw it: `orig` initiated it (for one-way records: sent it). */
@@ -30,10 +32,38 @@ export interface SensorFlow {
 /** What the sensor says about the ends, used only when the networks say both are external. */
 export type DirectionHint = 'outbound' | 'inbound' | 'lateral' | null;
 
+/**
+ * policy.internal_networks as the engine reads them (InternalNetworks), with IPv4 answered by
+ * arithmetic on the address's number: decoders cut addresses out of a line, and a cache keyed
+ * by those strings hashes every one and keeps each line alive.
+ */
+class Inside {
+  private readonly v4: Array<[number, number]>;
+  private readonly other: InternalNetworks;
+  constructor(cidrs: readonly string[]) {
+    this.other = new InternalNetworks(cidrs);
+    this.v4 = [];
+    for (const c of cidrs) {
+      const [net, bits] = ipaddr.parseCIDR(c);
+      if (net.kind() !== 'ipv4') continue;
+      const size = 2 ** (32 - bits);
+      const start = (net as ipaddr.IPv4).octets.reduce((a, o) => a * 256 + o, 0);
+      this.v4.push([start - (start % size), size]);
+    }
+  }
+
+  contains(ip: string): boolean {
+    const n = ipv4Number(ip);
+    if (n === -1) return this.other.contains(ip); // IPv6, IPv4-mapped IPv6
+    for (const [start, size] of this.v4) if (n >= start && n < start + size) return true;
+    return false;
+  }
+}
+
 export class Orienter {
-  private readonly inside: InternalNetworks;
+  private readonly inside: Inside;
   constructor(internalNetworks: readonly string[]) {
-    this.inside = new InternalNetworks(internalNetworks);
+    this.inside = new Inside(internalNetworks);
   }
 
   /**

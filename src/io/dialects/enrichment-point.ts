@@ -14,7 +14,9 @@ export function enrichmentFor(config: Config): Enrich {
   return compileEnrichment(config).enrich;
 }
 
-/** The flow records of a stream of decoded records, enriched. */
-export function* toFlows(records: Iterable<DialectRecord>, enrich: Enrich): Iterable<FlowRecord> {
-  for (const rec of records) yield enrich(rec);
+/** The flow records of decoded records (one line's or message's), enriched. */
+export function toFlows(records: readonly DialectRecord[], enrich: Enrich): FlowRecord[] {
+  const flows = new Array<FlowRecord>(records.length);
+  for (let i = 0; i < records.length; i++) flows[i] = enrich(records[i]);
+  return flows;
 }

@@ -14,7 +14,7 @@ export type { DialectReading };
 export function decodeText(reading: DialectReading, text: string): FlowRecord[] | string {
   let flows: FlowRecord[];
   try {
-    flows = [...toFlows(reading.decoder.decode(text), reading.enrich)];
+    flows = toFlows(reading.decoder.decode(text), reading.enrich);
   } catch (err) {
     if (!(err instanceof DialectError)) throw err;
     reading.decoder.counts.errors++;

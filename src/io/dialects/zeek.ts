@@ -14,6 +14,8 @@ import { OpenConnections } from './zeek-open-connections.js';
 /** The conn.log fields read, by their names with Zeek's default scope separator. */
 const FIELDS = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto', 'duration', 'orig_bytes', 'resp_bytes', 'orig_pkts', 'resp_pkts', 'local_orig', 'local_resp'] as const;
 type Field = (typeof FIELDS)[number];
+/** id.orig_h .. id.resp_p with the `_` scope separator (FIELDS 2-5). */
+const SCOPED = ['id_orig_h', 'id_orig_p', 'id_resp_h', 'id_resp_p'];
 const REQUIRED: readonly Field[] = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto'];
 const SENSOR_FIELDS = ['_system_name', '_node_name'];
 const NO_FACTS: SensorFacts = Object.freeze({});
@@ -58,6 +60,8 @@ class ZeekDecoder implements DialectDecoder {
   private readonly orienter: Orienter;
   private readonly open: OpenConnections;
   private header: TsvHeader = freshHeader();
+  /** The fields of the record being decoded, by FIELDS index: one array reused for every line. */
+  private readonly vals: unknown[] = new Array<unknown>(FIELDS.length);
 
   constructor(options: DecoderOptions) {
     this.orienter = new Orienter(options.internalNetworks);
@@ -123,19 +127,21 @@ class ZeekDecoder implements DialectDecoder {
     const cells = line.split(h.separator);
     if (cells.length !== h.width) throw new DialectError(`${cells.length} columns where the #fields header names ${h.width}`);
     const cols = h.columns;
-    const value = (i: number): string | undefined => {
+    const vals = this.vals;
+    for (let i = 0; i < FIELDS.length; i++) {
       const c = cols[i];
-      if (c === -1) return undefined;
-      const v = cells[c];
-      return v === h.unset ? undefined : v === h.empty ? '' : v;
-    };
+      const v = c === -1 ? undefined : cells[c];
+      vals[i] = v === h.unset ? undefined : v === h.empty ? '' : v;
+    }
+    vals[12] = vals[12] === undefined ? undefined : vals[12] === 'T';
+    vals[13] = vals[13] === undefined ? undefined : vals[13] === 'T';
     let sensor = NO_FACTS;
     if (h.sensorColumns.length > 0) {
       const facts: Record<string, string> = {};
       for (const [name, c] of h.sensorColumns) if (cells[c] !== h.unset && cells[c] !== h.empty && cells[c] !== '') facts[name] = cells[c];
       sensor = facts;
     }
-    return this.conn(value, sensor, (i) => value(i) === 'T');
+    return this.conn(sensor);
   }
 
   private json(line: string): DialectRecord[] {
@@ -145,34 +151,36 @@ class ZeekDecoder implements DialectDecoder {
     const scoped = o['id.orig_h'] === undefined && o['id_orig_h'] !== undefined;
     // Another log's record without a _path (ssh, dns, ...): none of the connection's fields.
     if (path === undefined && o.uid === undefined && o['id.orig_h'] === undefined && !scoped) return skip(this.counts, 'zeek record without conn fields');
-    const value = (i: number): unknown => {
-      const f = FIELDS[i];
-      const v = scoped && f.startsWith('id.') ? o[`id_${f.slice(3)}`] : o[f];
-      return v === null ? undefined : v;
-    };
+    const vals = this.vals;
+    for (let i = 0; i < FIELDS.length; i++) {
+      const v = scoped && i >= 2 && i <= 5 ? o[SCOPED[i - 2]] : o[FIELDS[i]];
+      vals[i] = v === null ? undefined : v;
+    }
     const sensor = o._system_name === undefined && o._node_name === undefined ? NO_FACTS : factsOf(o, SENSOR_FIELDS);
-    return this.conn(value, sensor, (i) => value(i) === true);
+    return this.conn(sensor);
   }
 
-  /** One conn record, its fields read by FIELDS index (undefined: unset or absent). */
-  private conn(value: (i: number) => unknown, sensor: SensorFacts, flag: (i: number) => boolean): DialectRecord[] {
-    const uid = textOf('uid', value(1));
-    const startMs = secondsOrIsoToMs('ts', value(0));
-    const duration = value(7);
+  /** One conn record, its fields in this.vals by FIELDS index (undefined: unset or absent;
+   *  local_orig / local_resp as booleans). */
+  private conn(sensor: SensorFacts): DialectRecord[] {
+    const vals = this.vals;
+    const uid = textOf('uid', vals[1]);
+    const startMs = secondsOrIsoToMs('ts', vals[0]);
+    const duration = vals[7];
     const endMs = duration === undefined || duration === '' ? startMs : startMs + secondsToMs('duration', duration);
-    const origIp = ipOf('id.orig_h', value(2));
-    const respIp = ipOf('id.resp_h', value(4));
-    const proto = protocolOf('proto', value(6));
+    const origIp = ipOf('id.orig_h', vals[2]);
+    const respIp = ipOf('id.resp_h', vals[4]);
+    const proto = protocolOf('proto', vals[6]);
     // Unset counts (`-`: no payload seen, e.g. a connection attempt) are 0.
-    const ob = value(8) === undefined ? 0 : countOf('orig_bytes', value(8));
-    const rb = value(9) === undefined ? 0 : countOf('resp_bytes', value(9));
-    const op = value(10) === undefined ? 0 : countOf('orig_pkts', value(10));
-    const rp = value(11) === undefined ? 0 : countOf('resp_pkts', value(11));
-    const origPort = portOf('id.orig_p', value(3));
-    const respPort = portOf('id.resp_p', value(5));
+    const ob = vals[8] === undefined ? 0 : countOf('orig_bytes', vals[8]);
+    const rb = vals[9] === undefined ? 0 : countOf('resp_bytes', vals[9]);
+    const op = vals[10] === undefined ? 0 : countOf('orig_pkts', vals[10]);
+    const rp = vals[11] === undefined ? 0 : countOf('resp_pkts', vals[11]);
+    const origPort = portOf('id.orig_p', vals[3]);
+    const respPort = portOf('id.resp_p', vals[5]);
     const inc = this.open.increment(uid, ob, rb, op, rp);
     if (inc === null) return skip(this.counts, 'zeek repeated report without new counts');
-    const hint = hintOf(flag(12), flag(13), value(12) !== undefined && value(13) !== undefined);
+    const hint = hintOf(vals[12] === true, vals[13] === true, vals[12] !== undefined && vals[13] !== undefined);
     const flow = this.orienter.orient(
       {
         flow_id: inc.report === 1 ? uid : `${uid}#${inc.report}`,

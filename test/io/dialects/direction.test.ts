@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyCounts } from '../../../src/io/dialects/dialect.js';
 import { Orienter, type DirectionHint, type SensorFlow } from '../../../src/io/dialects/direction.js';
+import { ipv4Number } from '../../../src/io/dialects/fields.js';
 
 const orienter = new Orienter(['10.0.0.0/8', 'fd00::/8']);
 const flow = (orig: string, resp: string): SensorFlow => ({
@@ -47,5 +48,21 @@ describe('one-way records', () => {
     expect(orienter.orientOneWay(flow('192.0.2.1', '192.0.2.2'), counts)).toBeNull();
     expect(orienter.orientOneWay(flow('10.0.0.1', '10.0.0.2'), counts)?.dst_ip).toBe('10.0.0.2');
     expect(counts).toMatchObject({ inbound: 1, transit: 1, internal: 1 });
+  });
+});
+
+describe('ipv4Number', () => {
+  it('reads strict dotted quads only', () => {
+    expect(ipv4Number('10.0.0.1')).toBe(167772161);
+    expect(ipv4Number('255.255.255.255')).toBe(4294967295);
+    expect(ipv4Number('0.0.0.0')).toBe(0);
+    for (const bad of ['010.0.0.1', '256.0.0.1', '1.2.3', '1.2.3.4.5', '1..2.3', '1.2.3.', ' 1.2.3.4', 'fd00::1', '1.2.3.4a']) expect(ipv4Number(bad)).toBe(-1);
+  });
+
+  it('answers internal_networks for IPv4 as the engine does, at CIDR edges', () => {
+    const o = new Orienter(['172.16.0.0/12', '192.0.2.128/25']);
+    const side = (ip: string) => o.orientOneWay(flow(ip, '198.51.100.1'), emptyCounts()) !== null;
+    expect(['172.16.0.0', '172.31.255.255', '192.0.2.128', '192.0.2.255'].map(side)).toEqual([true, true, true, true]);
+    expect(['172.15.255.255', '172.32.0.0', '192.0.2.127', '193.0.2.200'].map(side)).toEqual([false, false, false, false]);
   });
 });

@@ -112,3 +112,36 @@ describe('open-connection state', () => {
     expect(open.increment('a', 120, 10, 6, 5)).toEqual({ orig_bytes: 20, resp_bytes: 0, orig_pkts: 1, resp_pkts: 0, report: 2 });
   });
 });
+
+describe('open-connection state against a plain model', () => {
+  it('agrees with a Map and a FIFO of uids over long random streams (eviction, re-reports)', () => {
+    // A seeded linear congruential generator: the same stream every run.
+    let seed = 12345;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const capacity = 37;
+    const open = new OpenConnections(capacity);
+    const model = new Map<string, number[]>();
+    const fifo: string[] = [];
+    for (let step = 0; step < 20000; step++) {
+      const uid = `C${next(120)}`;
+      const ob = next(1000);
+      const prev = model.get(uid);
+      let want: number | null;
+      if (prev === undefined) {
+        if (fifo.length === capacity) model.delete(fifo.shift()!);
+        fifo.push(uid);
+        model.set(uid, [ob]);
+        want = ob;
+      } else {
+        want = ob > prev[0] ? ob - prev[0] : null;
+        prev[0] = Math.max(prev[0], ob);
+      }
+      const got = open.increment(uid, ob, 0, 0, 0);
+      expect(got === null ? null : got.orig_bytes).toBe(want);
+      expect(open.size).toBe(model.size);
+    }
+  });
+});
