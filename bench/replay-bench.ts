@@ -12,10 +12,23 @@ import { generateTraffic, resolveGenerateOptions } from '../src/generate/index.j
 import { openFlowOutput } from '../src/io/flow-output.js';
 import { openFlowInput } from '../src/io/input.js';
 import { packageRoot } from '../src/io/schemas.js';
+import type { DialectName } from '../src/io/dialects/dialect.js';
+import { dialectReadingFor } from '../src/io/dialects/open-input.js';
+import { writeDialectFile } from './dialect-files.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 2_000_000);
 const DESTINATIONS_FOR_HEAP = Number(process.env.BENCH_DESTINATIONS ?? 100_000);
 const DAY = 86_400_000;
+/** Records per file of the dialect comparison (the same flows in every dialect). */
+const DIALECT_RECORDS = Number(process.env.BENCH_DIALECT_RECORDS ?? 300_000);
+const DIALECT_FILES: Array<[string, DialectName, DialectName | 'zeek-json']> = [
+  ['zeek TSV', 'zeek', 'zeek'],
+  ['zeek JSON', 'zeek', 'zeek-json'],
+  ['vpc', 'vpc', 'vpc'],
+  ['goflow2', 'goflow2', 'goflow2'],
+  ['suricata', 'suricata', 'suricata'],
+  ['ocsf', 'ocsf', 'ocsf'],
+];
 
 async function ensureFiles(dir: string): Promise<{ avro: string; jsonl: string }> {
   const avro = join(dir, `flows-${RECORDS}.avro`);
@@ -91,10 +104,57 @@ function heapPerDestination(): number {
   return (after - before) / DESTINATIONS_FOR_HEAP;
 }
 
+/** CPU time (user + system) per record of reading a file to validated flows, in microseconds. */
+async function cpuPerRecord(path: string, format: DialectName): Promise<number> {
+  const config = loadConfig(join(packageRoot(), 'config/example.yaml'));
+  const dialect = dialectReadingFor(config, format, path);
+  const before = process.cpuUsage();
+  let n = 0;
+  for await (const batch of openFlowInput(path, { dialect })) for (const item of batch) if (item.ok) n++;
+  const used = process.cpuUsage(before);
+  if (n === 0) throw new Error(`${path}: no flows read`);
+  return (used.user + used.system) / n;
+}
+
+/**
+ * Each dialect against the JSON path on the same flows: CPU per record of decoding (read,
+ * split, parse, orient, validate), the better of two interleaved runs; the ratio is the result.
+ */
+async function dialectCosts(dir: string): Promise<void> {
+  const options = resolveGenerateOptions({ seed: 7, duration_ms: DAY, rate: DIALECT_RECORDS / 86_400, destinations: 2000, incidents_per_type: 1, learning_ms: 6 * 3_600_000 });
+  const flows: FlowRecord[] = [];
+  for (const f of generateTraffic(options).flows) {
+    if (flows.length >= DIALECT_RECORDS) break;
+    flows.push(f);
+  }
+  const jsonPath = join(dir, `dialect-flow-${DIALECT_RECORDS}.jsonl`);
+  await writeDialectFile(jsonPath, 'flow', flows);
+  const paths = new Map<string, string>();
+  for (const [label, , writer] of DIALECT_FILES) {
+    const path = join(dir, `dialect-${writer}-${DIALECT_RECORDS}.log`);
+    await writeDialectFile(path, writer, flows);
+    paths.set(label, path);
+  }
+  console.log(`dialects (${flows.length} flows each; CPU µs per record, better of two runs; ratio to the JSON path):`);
+  const json = Math.min(await cpuPerRecord(jsonPath, 'flow'), await cpuPerRecord(jsonPath, 'flow'));
+  console.log(`  ${'flow JSON (today)'.padEnd(20)} ${json.toFixed(2)} µs`);
+  for (const [label, name] of DIALECT_FILES) {
+    const path = paths.get(label)!;
+    const a = await cpuPerRecord(path, name);
+    const ref = await cpuPerRecord(jsonPath, 'flow');
+    const b = await cpuPerRecord(path, name);
+    const cost = Math.min(a, b);
+    const base = Math.min(json, ref);
+    console.log(`  ${label.padEnd(20)} ${cost.toFixed(2)} µs  ratio ${(cost / base).toFixed(2)}`);
+  }
+}
+
 async function main(): Promise<void> {
   const dir = join(tmpdir(), 'egress-watch-bench');
   mkdirSync(dir, { recursive: true });
   console.log(`egress-watch bench (node ${process.version}); files in ${dir}`);
+  // BENCH_ONLY=dialects: only the input dialects against the JSON path.
+  if (process.env.BENCH_ONLY === 'dialects') return dialectCosts(dir);
   const files = await ensureFiles(dir);
   for (const [name, path] of Object.entries(files)) {
     console.log(`${name}:`);
@@ -103,6 +163,7 @@ async function main(): Promise<void> {
     const r = Math.max(await rate('replay (decode + engine)', () => replayOnly(path)), await rate('replay (decode + engine)', () => replayOnly(path)));
     console.log(`  replay / decode-only ratio: ${(r / d).toFixed(2)}`);
   }
+  await dialectCosts(dir);
   const perDest = heapPerDestination();
   console.log(`engine heap: ${Math.round(perDest)} bytes per destination (${DESTINATIONS_FOR_HEAP} destinations)`);
 }

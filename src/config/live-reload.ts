@@ -7,7 +7,8 @@
 // - baseline.key and baseline.timezone: what a baseline is kept for, and the local hours its
 //   seasonal profile has learnt (state would silently mean something else);
 // - alerts.format: consumers of the alert topic expect one encoding;
-// - kafka.* and service.*: connections, topics, the consumer group and the HTTP listener.
+// - kafka.* and service.*: connections, topics, the consumer group and the HTTP listener;
+// - input.*: the dialect the flows topic is decoded in (decoders hold per-partition state).
 import { canonicalJson } from './canonical.js';
 import type { KeyPath } from './errors.js';
 import type { Config } from './types.js';
@@ -16,7 +17,7 @@ import type { Config } from './types.js';
 export const ENGINE_FIXED_KEYS: readonly KeyPath[] = [['windows'], ['baseline', 'key'], ['baseline', 'timezone']];
 
 /** Key paths (as prefixes) a running service keeps until it restarts. */
-export const RESTART_ONLY_KEYS: readonly KeyPath[] = [...ENGINE_FIXED_KEYS, ['alerts', 'format'], ['kafka'], ['service']];
+export const RESTART_ONLY_KEYS: readonly KeyPath[] = [...ENGINE_FIXED_KEYS, ['alerts', 'format'], ['kafka'], ['service'], ['input']];
 
 /** The leaf key paths under `roots` whose normalised values differ, in file order of the roots. */
 export function changedKeys(before: Config, after: Config, roots: readonly KeyPath[] = RESTART_ONLY_KEYS): KeyPath[] {
