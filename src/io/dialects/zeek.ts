@@ -20,9 +20,10 @@ const REQUIRED: readonly Field[] = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.r
 const SENSOR_FIELDS = ['_system_name', '_node_name'];
 const NO_FACTS: SensorFacts = Object.freeze({});
 
-/** Logs whose records are connections: conn, and open-connection logs (open_conn, conn_long). */
+/** Logs whose records are connections: conn, open-connection logs (open_conn, conn_long) and
+ *  conn logs a filter wrote under another path (conn-exc, conn_eu): their path names conn. */
 function isConnPath(path: string): boolean {
-  return path === 'conn' || path.endsWith('_conn') || path.startsWith('conn_');
+  return path.indexOf('conn') !== -1;
 }
 
 /** The TSV header in force: set by `#` lines, replaced by the next `#separator` or `#fields`. */
