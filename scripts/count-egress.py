@@ -50,10 +50,10 @@ if dialect == 'zeek':
             try: o = json.loads(l)
             except ValueError: continue
             pth = o.get('_path', 'conn')
-            if not (pth == 'conn' or pth.endswith('_conn') or pth.startswith('conn_')): continue
+            if 'conn' not in pth: continue
             rec = {k.replace('id_', 'id.', 1) if k.startswith('id_') else k: v for k, v in o.items()}
         else:
-            if path_name is not None and not (path_name == 'conn' or path_name.endswith('_conn') or path_name.startswith('conn_')): continue
+            if path_name is not None and 'conn' not in path_name: continue
             if fields is None or len(l.split(sep)) != len(fields): continue
             rec = {f: (None if v == unset else v) for f, v in zip(fields, l.split(sep))}
             if 'uid' not in rec: continue

@@ -42,12 +42,15 @@ export function textOf(field: string, value: unknown): string {
 }
 
 const PROTOCOLS: Record<string, number> = { tcp: 6, udp: 17, icmp: 1, 'ipv6-icmp': 58, icmp6: 58, icmpv6: 58, sctp: 132, gre: 47, esp: 50, ah: 51, unknown_transport: 0 };
+// The spellings sensors write (Suricata, goflow2: upper case), found without lower-casing a copy.
+for (const name of Object.keys(PROTOCOLS)) PROTOCOLS[name.toUpperCase()] = PROTOCOLS[name];
+PROTOCOLS['IPv6-ICMP'] = 58;
 
 /** An IANA protocol number, from a number or a name (`tcp`, `UDP`, `IPv6-ICMP`, ...). */
 export function protocolOf(field: string, value: unknown): number {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 255) return value;
   if (typeof value === 'string') {
-    const known = PROTOCOLS[value.toLowerCase()];
+    const known = PROTOCOLS[value] ?? PROTOCOLS[value.toLowerCase()];
     if (known !== undefined) return known;
     const n = Number(value);
     if (value.length > 0 && Number.isInteger(n) && n >= 0 && n <= 255) return n;
@@ -156,4 +159,29 @@ export function ipv4Number(s: string): number {
 export function ipOf(field: string, value: unknown): string {
   if (typeof value === 'string' && (ipv4Number(value) !== -1 || (value.indexOf(':') !== -1 && isIp(value)))) return value;
   return fail(field, value, 'an IPv4 or IPv6 address');
+}
+
+/**
+ * Sensor facts from two fields, the object reused while they stay the same (a sensor sends
+ * many records in a row): facts are read-only, and one object per record was garbage.
+ */
+export class FactsOfTwo {
+  private a: unknown = undefined;
+  private b: unknown = undefined;
+  private facts: Readonly<Record<string, string>> = Object.freeze({});
+  constructor(
+    private readonly first: string,
+    private readonly second: string,
+  ) {}
+
+  of(source: Record<string, unknown>): Readonly<Record<string, string>> {
+    const a = source[this.first];
+    const b = source[this.second];
+    if (a !== this.a || b !== this.b) {
+      this.a = a;
+      this.b = b;
+      this.facts = Object.freeze(factsOf(source, [this.first, this.second]));
+    }
+    return this.facts;
+  }
 }

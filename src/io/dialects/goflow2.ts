@@ -6,7 +6,7 @@
 import type { DecodeCounts, DecoderOptions, Dialect, DialectDecoder, DialectRecord } from './dialect.js';
 import { emptyCounts } from './dialect.js';
 import { Orienter } from './direction.js';
-import { countOf, factsOf, fail, nanosToMs, optionalCount, parseObject, portOf, protocolOf, ipOf } from './fields.js';
+import { countOf, FactsOfTwo, fail, nanosToMs, optionalCount, parseObject, portOf, protocolOf, ipOf } from './fields.js';
 
 const SENSOR_FIELDS = ['sampler_address', 'type'];
 
@@ -14,6 +14,7 @@ class Goflow2Decoder implements DialectDecoder {
   readonly dialect = 'goflow2' as const;
   readonly counts: DecodeCounts = emptyCounts();
   private readonly orienter: Orienter;
+  private readonly facts = new FactsOfTwo(SENSOR_FIELDS[0], SENSOR_FIELDS[1]);
   constructor(options: DecoderOptions) {
     this.orienter = new Orienter(options.internalNetworks);
   }
@@ -59,7 +60,7 @@ class Goflow2Decoder implements DialectDecoder {
     );
     if (flow === null) return [];
     this.counts.flows_out++;
-    return [{ flow, sensor: factsOf(o, SENSOR_FIELDS) }];
+    return [{ flow, sensor: this.facts.of(o) }];
   }
 }
 

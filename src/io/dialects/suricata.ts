@@ -5,7 +5,7 @@
 import type { DecodeCounts, DecoderOptions, Dialect, DialectDecoder, DialectRecord } from './dialect.js';
 import { emptyCounts } from './dialect.js';
 import { Orienter } from './direction.js';
-import { fail, factsOf, isoToMs, objectAt, optionalCount, parseObject, portOf, protocolOf, skip, ipOf } from './fields.js';
+import { fail, FactsOfTwo, isoToMs, objectAt, optionalCount, parseObject, portOf, protocolOf, skip, ipOf } from './fields.js';
 
 const SENSOR_FIELDS = ['host', 'in_iface'];
 
@@ -13,6 +13,7 @@ class SuricataDecoder implements DialectDecoder {
   readonly dialect = 'suricata' as const;
   readonly counts: DecodeCounts = emptyCounts();
   private readonly orienter: Orienter;
+  private readonly facts = new FactsOfTwo(SENSOR_FIELDS[0], SENSOR_FIELDS[1]);
   constructor(options: DecoderOptions) {
     this.orienter = new Orienter(options.internalNetworks);
   }
@@ -51,7 +52,7 @@ class SuricataDecoder implements DialectDecoder {
     );
     if (flow === null) return [];
     this.counts.flows_out++;
-    return [{ flow, sensor: factsOf(o, SENSOR_FIELDS) }];
+    return [{ flow, sensor: this.facts.of(o) }];
   }
 }
 

@@ -8,7 +8,7 @@
 import type { DecodeCounts, DecoderOptions, Dialect, DialectDecoder, DialectRecord, SensorFacts } from './dialect.js';
 import { DialectError, emptyCounts } from './dialect.js';
 import { Orienter, type DirectionHint } from './direction.js';
-import { countOf, factsOf, ipOf, parseObject, portOf, protocolOf, secondsOrIsoToMs, secondsToMs, skip, textOf } from './fields.js';
+import { countOf, FactsOfTwo, ipOf, parseObject, portOf, protocolOf, secondsOrIsoToMs, secondsToMs, skip, textOf } from './fields.js';
 import { OpenConnections } from './zeek-open-connections.js';
 
 /** The conn.log fields read, by their names with Zeek's default scope separator. */
@@ -20,9 +20,10 @@ const REQUIRED: readonly Field[] = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.r
 const SENSOR_FIELDS = ['_system_name', '_node_name'];
 const NO_FACTS: SensorFacts = Object.freeze({});
 
-/** Logs whose records are connections: conn, and open-connection logs (open_conn, conn_long). */
+/** Logs whose records are connections: conn, open-connection logs (open_conn, conn_long) and
+ *  conn logs a filter wrote under another path (conn-exc, conn_eu): their path names conn. */
 function isConnPath(path: string): boolean {
-  return path === 'conn' || path.endsWith('_conn') || path.startsWith('conn_');
+  return path.indexOf('conn') !== -1;
 }
 
 /** The TSV header in force: set by `#` lines, replaced by the next `#separator` or `#fields`. */
@@ -60,6 +61,7 @@ class ZeekDecoder implements DialectDecoder {
   private readonly orienter: Orienter;
   private readonly open: OpenConnections;
   private header: TsvHeader = freshHeader();
+  private readonly facts = new FactsOfTwo(SENSOR_FIELDS[0], SENSOR_FIELDS[1]);
   /** The fields of the record being decoded, by FIELDS index: one array reused for every line. */
   private readonly vals: unknown[] = new Array<unknown>(FIELDS.length);
 
@@ -156,7 +158,7 @@ class ZeekDecoder implements DialectDecoder {
       const v = scoped && i >= 2 && i <= 5 ? o[SCOPED[i - 2]] : o[FIELDS[i]];
       vals[i] = v === null ? undefined : v;
     }
-    const sensor = o._system_name === undefined && o._node_name === undefined ? NO_FACTS : factsOf(o, SENSOR_FIELDS);
+    const sensor = o._system_name === undefined && o._node_name === undefined ? NO_FACTS : this.facts.of(o);
     return this.conn(sensor);
   }
 
