@@ -104,6 +104,19 @@ describe('EngineTask', () => {
     expect(parseProgress(marker.value!)).toEqual({ topic: 'in', next: 4, sources: { '0': 12, '1': 5 }, chain: newChainHead() });
   });
 
+  it('applies every flow of one source message in a pack (a dialect may give several), and drops the copy in a later pack', () => {
+    const t = task(undefined, true);
+    const out = newBatchOutput();
+    const value = (i: number) => encodeFlowAvro(flow({ dst_host: 'a.example', end_ms: T0 + i * SEC }));
+    // Source message 20 gave two flows, 21 one; the forwarder crashed and sent 20 and 21 again.
+    const flows = (offsets: number[]) => offsets.map((o, i) => ({ offset: o, value: value(i) }));
+    t.accept(msg(0, encodePack({ sourcePartition: 0, flows: flows([20, 20, 21]) })), out);
+    t.accept(msg(1, encodePack({ sourcePartition: 0, flows: flows([20, 20, 21, 22]) })), out);
+    expect(out).toMatchObject({ processed: 4, skipped: 3 });
+    const marker = t.commit().find((c) => c.key === PROGRESS_KEY)!;
+    expect(parseProgress(marker.value!)).toMatchObject({ next: 2, sources: { '0': 22 } });
+  });
+
   it('dead-letters a record it cannot decode, naming topic, partition and reason', () => {
     const t = task();
     const out = newBatchOutput();
