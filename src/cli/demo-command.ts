@@ -52,8 +52,6 @@ export interface DemoOptions {
 }
 
 export const DEMO_FORMATS = ['flow', 'zeek'] as const;
-/** Set when the Kafka service decodes config input.format (src/kafka): until then demo --format zeek is refused. */
-const SERVICE_READS_DIALECTS = false;
 export type DemoFormat = (typeof DEMO_FORMATS)[number];
 
 export interface DemoResult {
@@ -314,10 +312,6 @@ export function registerDemoCommand(program: Command): void {
       if (!/^\d+$/.test(opts.seed)) throw new UsageError(`--seed: expected a whole number, got ${JSON.stringify(opts.seed)}`);
       if (!(DEMO_FORMATS as readonly string[]).includes(opts.format)) {
         throw new UsageError(`--format: expected one of ${DEMO_FORMATS.join(', ')}, got ${JSON.stringify(opts.format)}`);
-      }
-      if (opts.format === 'zeek' && !SERVICE_READS_DIALECTS) {
-        // Tried: the service dead-letters every Zeek line today, so the demo would show no alert.
-        throw new UsageError('--format zeek: the service does not read input.format yet (it takes flow records only); use replay --input-format zeek');
       }
       const controller = new AbortController();
       const onSignal = () => controller.abort();
