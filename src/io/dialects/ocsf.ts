@@ -8,7 +8,7 @@
 import type { DecodeCounts, DecoderOptions, Dialect, DialectDecoder, DialectRecord } from './dialect.js';
 import { emptyCounts } from './dialect.js';
 import { Orienter, type DirectionHint } from './direction.js';
-import { fail, factsOf, objectAt, optionalCount, parseObject, portOf, protocolOf, skip, ipOf } from './fields.js';
+import { fail, ReusedFacts, objectAt, optionalCount, parseObject, portOf, protocolOf, skip, ipOf } from './fields.js';
 
 const DEVICE_FIELDS = ['name', 'hostname', 'uid'];
 const HINTS: Record<number, DirectionHint> = { 1: 'inbound', 2: 'outbound', 3: 'lateral' };
@@ -26,6 +26,7 @@ class OcsfDecoder implements DialectDecoder {
   readonly dialect = 'ocsf' as const;
   readonly counts: DecodeCounts = emptyCounts();
   private readonly orienter: Orienter;
+  private readonly device = new ReusedFacts(DEVICE_FIELDS, 'device.');
   constructor(options: DecoderOptions) {
     this.orienter = new Orienter(options.internalNetworks);
   }
@@ -72,7 +73,7 @@ class OcsfDecoder implements DialectDecoder {
     if (flow === null) return [];
     this.counts.flows_out++;
     const device = objectAt(o, 'device', false);
-    return [{ flow, sensor: factsOf(device, DEVICE_FIELDS, 'device.') }];
+    return [{ flow, sensor: this.device.of(device) }];
   }
 }
 
