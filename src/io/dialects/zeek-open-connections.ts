@@ -35,6 +35,9 @@ export class OpenConnections {
   private readonly keys: Float64Array;
   private used = 0;
   private oldest = 0;
+  /** The answer of increment(), one object overwritten by each call: every connection passes
+   *  through here, and the caller reads it at once. */
+  private readonly result: Increment = { orig_bytes: 0, resp_bytes: 0, orig_pkts: 0, resp_pkts: 0, report: 0 };
 
   constructor(private readonly capacity: number = DEFAULT_OPEN_UIDS) {
     this.counts = new Float64Array(5 * capacity);
@@ -45,6 +48,7 @@ export class OpenConnections {
   /**
    * The increase over what was passed on for this uid, or null when nothing grew (a repeated
    * report, e.g. from a second collector, or an older report arriving after a newer one).
+   * The answer is overwritten by the next call.
    */
   increment(uid: string, ob: number, rb: number, op: number, rp: number): Increment | null {
     const key = flowIdHash(uid) || 1; // 0 marks an empty cell of the index
@@ -68,7 +72,7 @@ export class OpenConnections {
       c[at + 2] = op;
       c[at + 3] = rp;
       c[at + 4] = 1;
-      return { orig_bytes: ob, resp_bytes: rb, orig_pkts: op, resp_pkts: rp, report: 1 };
+      return this.answer(ob, rb, op, rp, 1);
     }
     const at = 5 * slot;
     const dob = Math.max(0, ob - c[at]);
@@ -81,7 +85,17 @@ export class OpenConnections {
     c[at + 2] = Math.max(op, c[at + 2]);
     c[at + 3] = Math.max(rp, c[at + 3]);
     c[at + 4]++;
-    return { orig_bytes: dob, resp_bytes: drb, orig_pkts: dop, resp_pkts: drp, report: c[at + 4] };
+    return this.answer(dob, drb, dop, drp, c[at + 4]);
+  }
+
+  private answer(ob: number, rb: number, op: number, rp: number, report: number): Increment {
+    const r = this.result;
+    r.orig_bytes = ob;
+    r.resp_bytes = rb;
+    r.orig_pkts = op;
+    r.resp_pkts = rp;
+    r.report = report;
+    return r;
   }
 
   get size(): number {

@@ -7,7 +7,7 @@
 // (open-connection logs, cumulative counts) pass on only their increase.
 import type { DecodeCounts, DecoderOptions, Dialect, DialectDecoder, DialectRecord, SensorFacts } from './dialect.js';
 import { DialectError, emptyCounts } from './dialect.js';
-import { Orienter, type DirectionHint } from './direction.js';
+import { blankSensorFlow, Orienter, type DirectionHint } from './direction.js';
 import { countOf, FactsOfTwo, ipOf, parseObject, portOf, protocolOf, secondsOrIsoToMs, secondsToMs, skip, textOf } from './fields.js';
 import { OpenConnections } from './zeek-open-connections.js';
 
@@ -59,6 +59,8 @@ class ZeekDecoder implements DialectDecoder {
   readonly dialect = 'zeek' as const;
   readonly counts: DecodeCounts = emptyCounts();
   private readonly orienter: Orienter;
+  /** The sensor's view of the record being decoded: one object reused for every record (orient() keeps none of it). */
+  private readonly scratch = blankSensorFlow();
   private readonly open: OpenConnections;
   private header: TsvHeader = freshHeader();
   private readonly facts = new FactsOfTwo(SENSOR_FIELDS[0], SENSOR_FIELDS[1]);
@@ -183,26 +185,22 @@ class ZeekDecoder implements DialectDecoder {
     const inc = this.open.increment(uid, ob, rb, op, rp);
     if (inc === null) return skip(this.counts, 'zeek repeated report without new counts');
     const hint = hintOf(vals[12] === true, vals[13] === true, vals[12] !== undefined && vals[13] !== undefined);
-    const flow = this.orienter.orient(
-      {
-        flow_id: inc.report === 1 ? uid : `${uid}#${inc.report}`,
-        start_ms: startMs,
-        end_ms: endMs,
-        orig_ip: origIp,
-        orig_port: origPort,
-        resp_ip: respIp,
-        resp_port: respPort,
-        protocol: proto === 1 && origIp.indexOf(':') !== -1 ? 58 : proto,
-        orig_bytes: inc.orig_bytes,
-        resp_bytes: inc.resp_bytes,
-        orig_pkts: inc.orig_pkts,
-        resp_pkts: inc.resp_pkts,
-        orig_host: null,
-        resp_host: null,
-      },
-      this.counts,
-      hint,
-    );
+    const sf = this.scratch;
+    sf.flow_id = inc.report === 1 ? uid : `${uid}#${inc.report}`;
+    sf.start_ms = startMs;
+    sf.end_ms = endMs;
+    sf.orig_ip = origIp;
+    sf.orig_port = origPort;
+    sf.resp_ip = respIp;
+    sf.resp_port = respPort;
+    sf.protocol = proto === 1 && origIp.indexOf(':') !== -1 ? 58 : proto;
+    sf.orig_bytes = inc.orig_bytes;
+    sf.resp_bytes = inc.resp_bytes;
+    sf.orig_pkts = inc.orig_pkts;
+    sf.resp_pkts = inc.resp_pkts;
+    sf.orig_host = null;
+    sf.resp_host = null;
+    const flow = this.orienter.orient(sf, this.counts, hint);
     if (flow === null) return [];
     this.counts.flows_out++;
     return [{ flow, sensor }];
