@@ -14,8 +14,6 @@ import { OpenConnections } from './zeek-open-connections.js';
 /** The conn.log fields read, by their names with Zeek's default scope separator. */
 const FIELDS = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto', 'duration', 'orig_bytes', 'resp_bytes', 'orig_pkts', 'resp_pkts', 'local_orig', 'local_resp'] as const;
 type Field = (typeof FIELDS)[number];
-/** id.orig_h .. id.resp_p with the `_` scope separator (FIELDS 2-5). */
-const SCOPED = ['id_orig_h', 'id_orig_p', 'id_resp_h', 'id_resp_p'];
 const REQUIRED: readonly Field[] = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto'];
 const SENSOR_FIELDS = ['_system_name', '_node_name'];
 const NO_FACTS: SensorFacts = Object.freeze({});
@@ -155,11 +153,23 @@ class ZeekDecoder implements DialectDecoder {
     const scoped = o['id.orig_h'] === undefined && o['id_orig_h'] !== undefined;
     // Another log's record without a _path (ssh, dns, ...): none of the connection's fields.
     if (path === undefined && o.uid === undefined && o['id.orig_h'] === undefined && !scoped) return skip(this.counts, 'zeek record without conn fields');
+    // Each field by its own name (FIELDS order): one shape of object per writer, so these reads
+    // stay monomorphic, where a loop over names is a dictionary-style lookup per field.
     const vals = this.vals;
-    for (let i = 0; i < FIELDS.length; i++) {
-      const v = scoped && i >= 2 && i <= 5 ? o[SCOPED[i - 2]] : o[FIELDS[i]];
-      vals[i] = v === null ? undefined : v;
-    }
+    vals[0] = unsetIfNull(o.ts);
+    vals[1] = unsetIfNull(o.uid);
+    vals[2] = unsetIfNull(scoped ? o.id_orig_h : o['id.orig_h']);
+    vals[3] = unsetIfNull(scoped ? o.id_orig_p : o['id.orig_p']);
+    vals[4] = unsetIfNull(scoped ? o.id_resp_h : o['id.resp_h']);
+    vals[5] = unsetIfNull(scoped ? o.id_resp_p : o['id.resp_p']);
+    vals[6] = unsetIfNull(o.proto);
+    vals[7] = unsetIfNull(o.duration);
+    vals[8] = unsetIfNull(o.orig_bytes);
+    vals[9] = unsetIfNull(o.resp_bytes);
+    vals[10] = unsetIfNull(o.orig_pkts);
+    vals[11] = unsetIfNull(o.resp_pkts);
+    vals[12] = unsetIfNull(o.local_orig);
+    vals[13] = unsetIfNull(o.local_resp);
     const sensor = o._system_name === undefined && o._node_name === undefined ? NO_FACTS : this.facts.of(o);
     return this.conn(sensor);
   }
@@ -205,6 +215,11 @@ class ZeekDecoder implements DialectDecoder {
     this.counts.flows_out++;
     return [{ flow, sensor }];
   }
+}
+
+/** JSON null (Zeek's JSON writer for an unset field) as undefined, like `-` in TSV. */
+function unsetIfNull(v: unknown): unknown {
+  return v === null ? undefined : v;
 }
 
 /** local_orig / local_resp, when Site::local_nets was set on the sensor. */
