@@ -1,7 +1,7 @@
 // npm run bench: replay throughput beside the decode-only rate of the same files, and
 // engine heap per destination. Rates are compared as ratios measured in one run: the
 // machine is shared and noisy, so absolute figures are indications, ratios the result.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/load.js';
@@ -104,13 +104,26 @@ function heapPerDestination(): number {
   return (after - before) / DESTINATIONS_FOR_HEAP;
 }
 
+/** The JSON path's read size (the readers' default chunk, 1 MiB). */
+const JSON_CHUNK = 1 << 20;
+
+/**
+ * The read size that gives batches of as many records as the JSON path's 1 MiB chunks hold:
+ * readers yield one batch per chunk, and a batch's records live until it is consumed, so a
+ * compact format (VPC: a third of a JSON line) read in 1 MiB chunks keeps three times as many
+ * records alive per batch and pays for it in garbage collection, which is not decoding cost.
+ */
+function chunkFor(path: string, jsonPath: string): number {
+  return Math.max(1 << 12, Math.round((JSON_CHUNK * statSync(path).size) / statSync(jsonPath).size));
+}
+
 /** CPU time (user + system) per record of reading a file to validated flows, in microseconds. */
-async function cpuPerRecord(path: string, format: DialectName): Promise<number> {
+async function cpuPerRecord(path: string, format: DialectName, chunkSize: number): Promise<number> {
   const config = loadConfig(join(packageRoot(), 'config/example.yaml'));
   const dialect = dialectReadingFor(config, format, path);
   const before = process.cpuUsage();
   let n = 0;
-  for await (const batch of openFlowInput(path, { dialect })) for (const item of batch) if (item.ok) n++;
+  for await (const batch of openFlowInput(path, { dialect, chunkSize })) for (const item of batch) if (item.ok) n++;
   const used = process.cpuUsage(before);
   if (n === 0) throw new Error(`${path}: no flows read`);
   return (used.user + used.system) / n;
@@ -119,6 +132,7 @@ async function cpuPerRecord(path: string, format: DialectName): Promise<number> 
 /**
  * Each dialect against the JSON path on the same flows: CPU per record of decoding (read,
  * split, parse, orient, validate), the better of two interleaved runs; the ratio is the result.
+ * Both sides read from the same kind of file in batches of the same number of records.
  */
 async function dialectCosts(dir: string): Promise<void> {
   const options = resolveGenerateOptions({ seed: 7, duration_ms: DAY, rate: DIALECT_RECORDS / 86_400, destinations: 2000, incidents_per_type: 1, learning_ms: 6 * 3_600_000 });
@@ -136,13 +150,14 @@ async function dialectCosts(dir: string): Promise<void> {
     paths.set(label, path);
   }
   console.log(`dialects (${flows.length} flows each; CPU µs per record, better of two runs; ratio to the JSON path):`);
-  const json = Math.min(await cpuPerRecord(jsonPath, 'flow'), await cpuPerRecord(jsonPath, 'flow'));
+  const json = Math.min(await cpuPerRecord(jsonPath, 'flow', JSON_CHUNK), await cpuPerRecord(jsonPath, 'flow', JSON_CHUNK));
   console.log(`  ${'flow JSON (today)'.padEnd(20)} ${json.toFixed(2)} µs`);
   for (const [label, name] of DIALECT_FILES) {
     const path = paths.get(label)!;
-    const a = await cpuPerRecord(path, name);
-    const ref = await cpuPerRecord(jsonPath, 'flow');
-    const b = await cpuPerRecord(path, name);
+    const chunk = chunkFor(path, jsonPath);
+    const a = await cpuPerRecord(path, name, chunk);
+    const ref = await cpuPerRecord(jsonPath, 'flow', JSON_CHUNK);
+    const b = await cpuPerRecord(path, name, chunk);
     const cost = Math.min(a, b);
     const base = Math.min(json, ref);
     console.log(`  ${label.padEnd(20)} ${cost.toFixed(2)} µs  ratio ${(cost / base).toFixed(2)}`);

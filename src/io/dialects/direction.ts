@@ -29,6 +29,11 @@ export interface SensorFlow {
   resp_host: string | null;
 }
 
+/** A SensorFlow to fill in field by field (decoders reuse one: a record's view is garbage once oriented). */
+export function blankSensorFlow(): SensorFlow {
+  return { flow_id: '', start_ms: 0, end_ms: 0, orig_ip: '', orig_port: 0, resp_ip: '', resp_port: 0, protocol: 0, orig_bytes: 0, resp_bytes: 0, orig_pkts: 0, resp_pkts: 0, orig_host: null, resp_host: null };
+}
+
 /** What the sensor says about the ends, used only when the networks say both are external. */
 export type DirectionHint = 'outbound' | 'inbound' | 'lateral' | null;
 

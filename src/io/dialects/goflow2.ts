@@ -5,7 +5,7 @@
 // exists: one is made from the exporter, export sequence, addresses, ports, protocol and start.
 import type { DecodeCounts, DecoderOptions, Dialect, DialectDecoder, DialectRecord } from './dialect.js';
 import { emptyCounts } from './dialect.js';
-import { Orienter } from './direction.js';
+import { blankSensorFlow, Orienter } from './direction.js';
 import { countOf, FactsOfTwo, fail, nanosToMs, optionalCount, parseObject, portOf, protocolOf, ipOf } from './fields.js';
 
 const SENSOR_FIELDS = ['sampler_address', 'type'];
@@ -14,6 +14,8 @@ class Goflow2Decoder implements DialectDecoder {
   readonly dialect = 'goflow2' as const;
   readonly counts: DecodeCounts = emptyCounts();
   private readonly orienter: Orienter;
+  /** The sensor's view of the record being decoded: one object reused for every record (orient() keeps none of it). */
+  private readonly scratch = blankSensorFlow();
   private readonly facts = new FactsOfTwo(SENSOR_FIELDS[0], SENSOR_FIELDS[1]);
   constructor(options: DecoderOptions) {
     this.orienter = new Orienter(options.internalNetworks);
@@ -39,25 +41,22 @@ class Goflow2Decoder implements DialectDecoder {
     const sport = o.src_port === undefined ? 0 : portOf('src_port', o.src_port);
     const dport = o.dst_port === undefined ? 0 : portOf('dst_port', o.dst_port);
     const exporter = typeof o.sampler_address === 'string' ? o.sampler_address : '-';
-    const flow = this.orienter.orientOneWay(
-      {
-        flow_id: `gf:${exporter}:${String(o.sequence_num ?? '-')}:${src}:${sport}>${dst}:${dport}/${proto}@${startMs}`,
-        start_ms: startMs,
-        end_ms: endMs,
-        orig_ip: src,
-        orig_port: sport,
-        resp_ip: dst,
-        resp_port: dport,
-        protocol: proto,
-        orig_bytes: bytes,
-        resp_bytes: 0,
-        orig_pkts: packets,
-        resp_pkts: 0,
-        orig_host: null,
-        resp_host: null,
-      },
-      this.counts,
-    );
+    const sf = this.scratch;
+    sf.flow_id = `gf:${exporter}:${String(o.sequence_num ?? '-')}:${src}:${sport}>${dst}:${dport}/${proto}@${startMs}`;
+    sf.start_ms = startMs;
+    sf.end_ms = endMs;
+    sf.orig_ip = src;
+    sf.orig_port = sport;
+    sf.resp_ip = dst;
+    sf.resp_port = dport;
+    sf.protocol = proto;
+    sf.orig_bytes = bytes;
+    sf.resp_bytes = 0;
+    sf.orig_pkts = packets;
+    sf.resp_pkts = 0;
+    sf.orig_host = null;
+    sf.resp_host = null;
+    const flow = this.orienter.orientOneWay(sf, this.counts);
     if (flow === null) return [];
     this.counts.flows_out++;
     return [{ flow, sensor: this.facts.of(o) }];

@@ -7,8 +7,8 @@
 // else made from the addresses, ports, protocol and time.
 import type { DecodeCounts, DecoderOptions, Dialect, DialectDecoder, DialectRecord } from './dialect.js';
 import { emptyCounts } from './dialect.js';
-import { Orienter, type DirectionHint } from './direction.js';
-import { fail, factsOf, objectAt, optionalCount, parseObject, portOf, protocolOf, skip, ipOf } from './fields.js';
+import { blankSensorFlow, Orienter, type DirectionHint } from './direction.js';
+import { fail, ReusedFacts, objectAt, optionalCount, parseObject, portOf, protocolOf, skip, ipOf } from './fields.js';
 
 const DEVICE_FIELDS = ['name', 'hostname', 'uid'];
 const HINTS: Record<number, DirectionHint> = { 1: 'inbound', 2: 'outbound', 3: 'lateral' };
@@ -26,6 +26,9 @@ class OcsfDecoder implements DialectDecoder {
   readonly dialect = 'ocsf' as const;
   readonly counts: DecodeCounts = emptyCounts();
   private readonly orienter: Orienter;
+  /** The sensor's view of the record being decoded: one object reused for every record (orient() keeps none of it). */
+  private readonly scratch = blankSensorFlow();
+  private readonly device = new ReusedFacts(DEVICE_FIELDS, 'device.');
   constructor(options: DecoderOptions) {
     this.orienter = new Orienter(options.internalNetworks);
   }
@@ -51,28 +54,27 @@ class OcsfDecoder implements DialectDecoder {
     const startMs = o.start_time === undefined ? endMs : Math.min(endMs, msOf('start_time', o.start_time));
     const uid = typeof conn.uid === 'string' && conn.uid.length > 0 ? conn.uid : typeof meta.uid === 'string' && meta.uid.length > 0 ? meta.uid : `ocsf:${src}:${sport}>${dst}:${dport}/${proto}@${startMs}`;
     const oneWay = traffic.bytes_out === undefined && traffic.bytes_in === undefined;
-    const sensorFlow = {
-      flow_id: uid,
-      start_ms: startMs,
-      end_ms: endMs,
-      orig_ip: src,
-      orig_port: sport,
-      resp_ip: dst,
-      resp_port: dport,
-      protocol: proto,
-      orig_bytes: oneWay ? optionalCount('traffic.bytes', traffic.bytes) : optionalCount('traffic.bytes_out', traffic.bytes_out),
-      resp_bytes: oneWay ? 0 : optionalCount('traffic.bytes_in', traffic.bytes_in),
-      orig_pkts: oneWay ? optionalCount('traffic.packets', traffic.packets) : optionalCount('traffic.packets_out', traffic.packets_out),
-      resp_pkts: oneWay ? 0 : optionalCount('traffic.packets_in', traffic.packets_in),
-      orig_host: hostOf(srcEp),
-      resp_host: hostOf(dstEp),
-    };
+    const sensorFlow = this.scratch;
+    sensorFlow.flow_id = uid;
+    sensorFlow.start_ms = startMs;
+    sensorFlow.end_ms = endMs;
+    sensorFlow.orig_ip = src;
+    sensorFlow.orig_port = sport;
+    sensorFlow.resp_ip = dst;
+    sensorFlow.resp_port = dport;
+    sensorFlow.protocol = proto;
+    sensorFlow.orig_bytes = oneWay ? optionalCount('traffic.bytes', traffic.bytes) : optionalCount('traffic.bytes_out', traffic.bytes_out);
+    sensorFlow.resp_bytes = oneWay ? 0 : optionalCount('traffic.bytes_in', traffic.bytes_in);
+    sensorFlow.orig_pkts = oneWay ? optionalCount('traffic.packets', traffic.packets) : optionalCount('traffic.packets_out', traffic.packets_out);
+    sensorFlow.resp_pkts = oneWay ? 0 : optionalCount('traffic.packets_in', traffic.packets_in);
+    sensorFlow.orig_host = hostOf(srcEp);
+    sensorFlow.resp_host = hostOf(dstEp);
     const hint = typeof conn.direction_id === 'number' ? (HINTS[conn.direction_id] ?? null) : null;
     const flow = oneWay ? this.orienter.orientOneWay(sensorFlow, this.counts, hint) : this.orienter.orient(sensorFlow, this.counts, hint);
     if (flow === null) return [];
     this.counts.flows_out++;
     const device = objectAt(o, 'device', false);
-    return [{ flow, sensor: factsOf(device, DEVICE_FIELDS, 'device.') }];
+    return [{ flow, sensor: this.device.of(device) }];
   }
 }
 

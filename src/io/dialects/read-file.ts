@@ -36,7 +36,9 @@ export function readDialectBatches(path: string, reading: DialectReading, option
     if (end > start && bytes[end - 1] === 13) end--; // CRLF line ends
     if (end === start) return;
     const text = bytes.toString('utf8', start, end);
-    if (text.trim().length === 0) return;
+    // A blank line starts with white space: only such lines pay for trim().
+    const first = text.charCodeAt(0);
+    if ((first <= 32 || first === 0xa0 || first === 0xfeff || first >= 0x1680) && text.trim().length === 0) return;
     const result = decodeText(reading, text);
     if (typeof result === 'string') out.push({ ok: false, where: `${label}:${line}`, reason: result });
     else for (const flow of result) out.push({ ok: true, flow, where: `${label}:${line}` });

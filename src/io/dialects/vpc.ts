@@ -10,7 +10,7 @@
 // A record is one direction of a connection: only the outbound one is egress.
 import type { DecodeCounts, DecoderOptions, Dialect, DialectDecoder, DialectRecord } from './dialect.js';
 import { DialectError, emptyCounts } from './dialect.js';
-import { Orienter } from './direction.js';
+import { blankSensorFlow, Orienter } from './direction.js';
 import { countOf, fail, ipOf, parseObject, portOf, protocolOf, secondsToMs, skip } from './fields.js';
 
 /** AWS's table of fields, in order (each version appends to the one before). */
@@ -73,6 +73,8 @@ class VpcDecoder implements DialectDecoder {
   readonly dialect = 'vpc' as const;
   readonly counts: DecodeCounts = emptyCounts();
   private readonly orienter: Orienter;
+  /** The sensor's view of the record being decoded: one object reused for every record (orient() keeps none of it). */
+  private readonly scratch = blankSensorFlow();
   private layout: Layout | null;
 
   constructor(options: DecoderOptions) {
@@ -121,25 +123,22 @@ class VpcDecoder implements DialectDecoder {
     const startMs = secondsToMs('start', cells[layout.start]);
     const endMs = secondsToMs('end', cells[layout.end]);
     const iface = cell(layout.iface) ?? '-';
-    const flow = this.orienter.orientOneWay(
-      {
-        flow_id: `vpc:${iface}:${src}:${sport}>${dst}:${dport}/${proto}@${cells[layout.start]}`,
-        start_ms: startMs,
-        end_ms: endMs,
-        orig_ip: src,
-        orig_port: sport,
-        resp_ip: dst,
-        resp_port: dport,
-        protocol: proto,
-        orig_bytes: countOf('bytes', cells[layout.bytes]),
-        resp_bytes: 0,
-        orig_pkts: countOf('packets', cells[layout.packets]),
-        resp_pkts: 0,
-        orig_host: null,
-        resp_host: null,
-      },
-      this.counts,
-    );
+    const sf = this.scratch;
+    sf.flow_id = `vpc:${iface}:${src}:${sport}>${dst}:${dport}/${proto}@${cells[layout.start]}`;
+    sf.start_ms = startMs;
+    sf.end_ms = endMs;
+    sf.orig_ip = src;
+    sf.orig_port = sport;
+    sf.resp_ip = dst;
+    sf.resp_port = dport;
+    sf.protocol = proto;
+    sf.orig_bytes = countOf('bytes', cells[layout.bytes]);
+    sf.resp_bytes = 0;
+    sf.orig_pkts = countOf('packets', cells[layout.packets]);
+    sf.resp_pkts = 0;
+    sf.orig_host = null;
+    sf.resp_host = null;
+    const flow = this.orienter.orientOneWay(sf, this.counts);
     if (flow === null) return [];
     const sensor: Record<string, string> = {};
     for (const [name, i] of layout.sensor) if (cells[i] !== '-') sensor[name] = cells[i];

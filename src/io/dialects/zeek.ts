@@ -7,15 +7,13 @@
 // (open-connection logs, cumulative counts) pass on only their increase.
 import type { DecodeCounts, DecoderOptions, Dialect, DialectDecoder, DialectRecord, SensorFacts } from './dialect.js';
 import { DialectError, emptyCounts } from './dialect.js';
-import { Orienter, type DirectionHint } from './direction.js';
+import { blankSensorFlow, Orienter, type DirectionHint } from './direction.js';
 import { countOf, FactsOfTwo, ipOf, parseObject, portOf, protocolOf, secondsOrIsoToMs, secondsToMs, skip, textOf } from './fields.js';
 import { OpenConnections } from './zeek-open-connections.js';
 
 /** The conn.log fields read, by their names with Zeek's default scope separator. */
 const FIELDS = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto', 'duration', 'orig_bytes', 'resp_bytes', 'orig_pkts', 'resp_pkts', 'local_orig', 'local_resp'] as const;
 type Field = (typeof FIELDS)[number];
-/** id.orig_h .. id.resp_p with the `_` scope separator (FIELDS 2-5). */
-const SCOPED = ['id_orig_h', 'id_orig_p', 'id_resp_h', 'id_resp_p'];
 const REQUIRED: readonly Field[] = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto'];
 const SENSOR_FIELDS = ['_system_name', '_node_name'];
 const NO_FACTS: SensorFacts = Object.freeze({});
@@ -59,6 +57,8 @@ class ZeekDecoder implements DialectDecoder {
   readonly dialect = 'zeek' as const;
   readonly counts: DecodeCounts = emptyCounts();
   private readonly orienter: Orienter;
+  /** The sensor's view of the record being decoded: one object reused for every record (orient() keeps none of it). */
+  private readonly scratch = blankSensorFlow();
   private readonly open: OpenConnections;
   private header: TsvHeader = freshHeader();
   private readonly facts = new FactsOfTwo(SENSOR_FIELDS[0], SENSOR_FIELDS[1]);
@@ -153,11 +153,23 @@ class ZeekDecoder implements DialectDecoder {
     const scoped = o['id.orig_h'] === undefined && o['id_orig_h'] !== undefined;
     // Another log's record without a _path (ssh, dns, ...): none of the connection's fields.
     if (path === undefined && o.uid === undefined && o['id.orig_h'] === undefined && !scoped) return skip(this.counts, 'zeek record without conn fields');
+    // Each field by its own name (FIELDS order): one shape of object per writer, so these reads
+    // stay monomorphic, where a loop over names is a dictionary-style lookup per field.
     const vals = this.vals;
-    for (let i = 0; i < FIELDS.length; i++) {
-      const v = scoped && i >= 2 && i <= 5 ? o[SCOPED[i - 2]] : o[FIELDS[i]];
-      vals[i] = v === null ? undefined : v;
-    }
+    vals[0] = unsetIfNull(o.ts);
+    vals[1] = unsetIfNull(o.uid);
+    vals[2] = unsetIfNull(scoped ? o.id_orig_h : o['id.orig_h']);
+    vals[3] = unsetIfNull(scoped ? o.id_orig_p : o['id.orig_p']);
+    vals[4] = unsetIfNull(scoped ? o.id_resp_h : o['id.resp_h']);
+    vals[5] = unsetIfNull(scoped ? o.id_resp_p : o['id.resp_p']);
+    vals[6] = unsetIfNull(o.proto);
+    vals[7] = unsetIfNull(o.duration);
+    vals[8] = unsetIfNull(o.orig_bytes);
+    vals[9] = unsetIfNull(o.resp_bytes);
+    vals[10] = unsetIfNull(o.orig_pkts);
+    vals[11] = unsetIfNull(o.resp_pkts);
+    vals[12] = unsetIfNull(o.local_orig);
+    vals[13] = unsetIfNull(o.local_resp);
     const sensor = o._system_name === undefined && o._node_name === undefined ? NO_FACTS : this.facts.of(o);
     return this.conn(sensor);
   }
@@ -183,30 +195,31 @@ class ZeekDecoder implements DialectDecoder {
     const inc = this.open.increment(uid, ob, rb, op, rp);
     if (inc === null) return skip(this.counts, 'zeek repeated report without new counts');
     const hint = hintOf(vals[12] === true, vals[13] === true, vals[12] !== undefined && vals[13] !== undefined);
-    const flow = this.orienter.orient(
-      {
-        flow_id: inc.report === 1 ? uid : `${uid}#${inc.report}`,
-        start_ms: startMs,
-        end_ms: endMs,
-        orig_ip: origIp,
-        orig_port: origPort,
-        resp_ip: respIp,
-        resp_port: respPort,
-        protocol: proto === 1 && origIp.indexOf(':') !== -1 ? 58 : proto,
-        orig_bytes: inc.orig_bytes,
-        resp_bytes: inc.resp_bytes,
-        orig_pkts: inc.orig_pkts,
-        resp_pkts: inc.resp_pkts,
-        orig_host: null,
-        resp_host: null,
-      },
-      this.counts,
-      hint,
-    );
+    const sf = this.scratch;
+    sf.flow_id = inc.report === 1 ? uid : `${uid}#${inc.report}`;
+    sf.start_ms = startMs;
+    sf.end_ms = endMs;
+    sf.orig_ip = origIp;
+    sf.orig_port = origPort;
+    sf.resp_ip = respIp;
+    sf.resp_port = respPort;
+    sf.protocol = proto === 1 && origIp.indexOf(':') !== -1 ? 58 : proto;
+    sf.orig_bytes = inc.orig_bytes;
+    sf.resp_bytes = inc.resp_bytes;
+    sf.orig_pkts = inc.orig_pkts;
+    sf.resp_pkts = inc.resp_pkts;
+    sf.orig_host = null;
+    sf.resp_host = null;
+    const flow = this.orienter.orient(sf, this.counts, hint);
     if (flow === null) return [];
     this.counts.flows_out++;
     return [{ flow, sensor }];
   }
+}
+
+/** JSON null (Zeek's JSON writer for an unset field) as undefined, like `-` in TSV. */
+function unsetIfNull(v: unknown): unknown {
+  return v === null ? undefined : v;
 }
 
 /** local_orig / local_resp, when Site::local_nets was set on the sensor. */
