@@ -3,7 +3,8 @@
 // input.format zeek and an enrich section. The alerts are worked out by hand from the enrich
 // rules and the policy; the bad line goes to the dead-letter topic whole, with the reason and
 // where it came from; the internal and the transit record are counted, with repartitioning on
-// (the forwarder sends decoded, enriched flows on) and off.
+// (the forwarder sends decoded, enriched flows on) and off; a connection reported while open
+// counts only its increase at the next report (keyed by uid: one partition, one decoder).
 import type { Kafka } from 'kafkajs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,7 +45,7 @@ enrich:
 const T = 1767603600; // 2026-01-05T09:00:00Z, seconds as Zeek writes them
 
 /** A Zeek conn record as Zeek's JSON writer spells it. */
-function conn(uid: string, at: number, orig: string, resp: string, origBytes: number, system: string): string {
+function conn(uid: string, at: number, orig: string, resp: string, origBytes: number, system: string, over: Record<string, unknown> = {}): string {
   return JSON.stringify({
     ts: T + at + 0.5,
     uid,
@@ -59,6 +60,7 @@ function conn(uid: string, at: number, orig: string, resp: string, origBytes: nu
     orig_pkts: 5,
     resp_pkts: 2,
     _system_name: system,
+    ...over,
   });
 }
 
@@ -72,11 +74,17 @@ const LINES = [
   conn('Clateral', 8, '10.1.1.5', '10.2.0.1', 9000, 'gw-fra-1'), // internal to internal: processed, counted internal
   conn('Cbad', 9, '10.1.1.5', 'not-an-ip', 10, 'gw-fra-1'), // dead-lettered
   conn('Ctransit', 10, '192.0.2.1', '198.51.100.50', 10, 'gw-fra-1'), // outside to outside: counted transit
+  // A long connection reported while open, then when it closed, counts cumulative: the second
+  // report passes on 6000 - 2000 bytes, under the flow id Clong#2. No gateway: two GATEWAY_BYPASS.
+  conn('Clong', 11, '10.1.1.6', '198.51.100.8', 2000, 'laptop-3', { duration: 2.5 }),
+  conn('Clong', 11, '10.1.1.6', '198.51.100.8', 6000, 'laptop-3', { duration: 20.5, resp_bytes: 300 }),
   conn('Clater', 31, '10.1.1.5', '198.51.100.7', 5000, 'gw-fra-1'), // allowed: nothing
 ];
 
 const EXPECTED_ALERTS = [
   { type: 'GATEWAY_BYPASS', destination: '198.51.100.7', dst_country: 'DE', data_class: 'eu_user_data', principal: 'svc-eu-export', gateway_id: null, bytes: 4000, sample_flow_ids: ['Cbypass'] },
+  { type: 'GATEWAY_BYPASS', destination: '198.51.100.8', dst_country: 'DE', data_class: 'eu_user_data', principal: 'svc-eu-export', gateway_id: null, bytes: 2000, sample_flow_ids: ['Clong'] },
+  { type: 'GATEWAY_BYPASS', destination: '198.51.100.8', dst_country: 'DE', data_class: 'eu_user_data', principal: 'svc-eu-export', gateway_id: null, bytes: 4000, sample_flow_ids: ['Clong#2'] },
   { type: 'RESIDENCY_VIOLATION', destination: '203.0.113.9', dst_country: 'US', data_class: 'eu_user_data', principal: 'svc-eu-export', gateway_id: 'gw-fra-1', bytes: 7000, sample_flow_ids: ['CresUS'] },
   { type: 'UNAUTHORIZED_PRINCIPAL', destination: '198.51.100.7', dst_country: 'DE', data_class: 'eu_user_data', principal: 'intern-laptop', gateway_id: 'gw-fra-1', bytes: 3000, sample_flow_ids: ['Cintern'] },
 ];
@@ -98,7 +106,7 @@ describe('egress-watch run: input.format zeek', () => {
       const offsets = await produce(kafka, topics.flows, LINES.map((value, i) => ({ key: uids[i], value })));
       await waitFor('every message read, every flow processed or dead-lettered', () => {
         const c = service!.counters();
-        return c.recordsIn === 8 && c.processed === 6 && c.deadLetters === 1;
+        return c.recordsIn === 10 && c.processed === 8 && c.deadLetters === 1;
       });
 
       const [dead, ...moreDead] = await readTopic(kafka, topics.dead_letter);
@@ -112,16 +120,16 @@ describe('egress-watch run: input.format zeek', () => {
         'x-source-offset': String(offsets[5]),
       });
 
-      const alerts = await waitFor('three alerts', async () => {
+      const alerts = await waitFor('five alerts', async () => {
         const got = await readAlerts(kafka, topics.alerts);
-        return got.length >= 3 ? got : undefined;
+        return got.length >= 5 ? got : undefined;
       });
       const fields = alerts
         .map(({ type, destination, dst_country, data_class, principal, gateway_id, bytes, sample_flow_ids }) => ({ type, destination, dst_country, data_class, principal, gateway_id, bytes, sample_flow_ids }))
-        .sort((a, b) => a.type.localeCompare(b.type));
+        .sort((a, b) => a.type.localeCompare(b.type) || a.sample_flow_ids[0].localeCompare(b.sample_flow_ids[0]));
       expect(fields).toEqual(EXPECTED_ALERTS);
 
-      expect(service.counters()).toMatchObject({ recordsIn: 8, processed: 6, deadLetters: 1, notEgress: { internal: 1, transit: 1 }, repartitioned: repartition ? 6 : 0 });
+      expect(service.counters()).toMatchObject({ recordsIn: 10, processed: 8, deadLetters: 1, notEgress: { internal: 1, transit: 1 }, repartitioned: repartition ? 8 : 0 });
       const metrics = await scrape(service.metricsUrl);
       const label = 'instance="in-process"';
       expect(metrics.get(`egress_watch_input_not_egress_total{kind="internal",${label}}`)).toBe(1);
