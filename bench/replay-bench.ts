@@ -1,7 +1,7 @@
 // npm run bench: replay throughput beside the decode-only rate of the same files, and
 // engine memory per destination (heap and typed-array storage). Rates are compared as ratios measured in one run: the
 // machine is shared and noisy, so absolute figures are indications, ratios the result.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/load.js';
@@ -12,10 +12,23 @@ import { generateTraffic, resolveGenerateOptions } from '../src/generate/index.j
 import { openFlowOutput } from '../src/io/flow-output.js';
 import { openFlowInput } from '../src/io/input.js';
 import { packageRoot } from '../src/io/schemas.js';
+import type { DialectName } from '../src/io/dialects/dialect.js';
+import { dialectReadingFor } from '../src/io/dialects/open-input.js';
+import { writeDialectFile } from './dialect-files.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 2_000_000);
 const DESTINATIONS_FOR_HEAP = Number(process.env.BENCH_DESTINATIONS ?? 100_000);
 const DAY = 86_400_000;
+/** Records per file of the dialect comparison (the same flows in every dialect). */
+const DIALECT_RECORDS = Number(process.env.BENCH_DIALECT_RECORDS ?? 300_000);
+const DIALECT_FILES: Array<[string, DialectName, DialectName | 'zeek-json']> = [
+  ['zeek TSV', 'zeek', 'zeek'],
+  ['zeek JSON', 'zeek', 'zeek-json'],
+  ['vpc', 'vpc', 'vpc'],
+  ['goflow2', 'goflow2', 'goflow2'],
+  ['suricata', 'suricata', 'suricata'],
+  ['ocsf', 'ocsf', 'ocsf'],
+];
 
 async function ensureFiles(dir: string): Promise<{ avro: string; jsonl: string }> {
   const avro = join(dir, `flows-${RECORDS}.avro`);
@@ -101,12 +114,75 @@ function heapPerDestination(): number {
   return (after - before) / DESTINATIONS_FOR_HEAP;
 }
 
+/** The JSON path's read size (the readers' default chunk, 1 MiB). */
+const JSON_CHUNK = 1 << 20;
+
+/**
+ * The read size that gives batches of as many records as the JSON path's 1 MiB chunks hold:
+ * readers yield one batch per chunk, and a batch's records live until it is consumed, so a
+ * compact format (VPC: a third of a JSON line) read in 1 MiB chunks keeps three times as many
+ * records alive per batch and pays for it in garbage collection, which is not decoding cost.
+ */
+function chunkFor(path: string, jsonPath: string): number {
+  return Math.max(1 << 12, Math.round((JSON_CHUNK * statSync(path).size) / statSync(jsonPath).size));
+}
+
+/** CPU time (user + system) per record of reading a file to validated flows, in microseconds. */
+async function cpuPerRecord(path: string, format: DialectName, chunkSize: number): Promise<number> {
+  const config = loadConfig(join(packageRoot(), 'config/example.yaml'));
+  const dialect = dialectReadingFor(config, format, path);
+  const before = process.cpuUsage();
+  let n = 0;
+  for await (const batch of openFlowInput(path, { dialect, chunkSize })) for (const item of batch) if (item.ok) n++;
+  const used = process.cpuUsage(before);
+  if (n === 0) throw new Error(`${path}: no flows read`);
+  return (used.user + used.system) / n;
+}
+
+/**
+ * Each dialect against the JSON path on the same flows: CPU per record of decoding (read,
+ * split, parse, orient, validate), the better of two interleaved runs; the ratio is the result.
+ * Both sides read from the same kind of file in batches of the same number of records.
+ */
+async function dialectCosts(dir: string): Promise<void> {
+  const options = resolveGenerateOptions({ seed: 7, duration_ms: DAY, rate: DIALECT_RECORDS / 86_400, destinations: 2000, incidents_per_type: 1, learning_ms: 6 * 3_600_000 });
+  const flows: FlowRecord[] = [];
+  for (const f of generateTraffic(options).flows) {
+    if (flows.length >= DIALECT_RECORDS) break;
+    flows.push(f);
+  }
+  const jsonPath = join(dir, `dialect-flow-${DIALECT_RECORDS}.jsonl`);
+  await writeDialectFile(jsonPath, 'flow', flows);
+  const paths = new Map<string, string>();
+  for (const [label, , writer] of DIALECT_FILES) {
+    const path = join(dir, `dialect-${writer}-${DIALECT_RECORDS}.log`);
+    await writeDialectFile(path, writer, flows);
+    paths.set(label, path);
+  }
+  console.log(`dialects (${flows.length} flows each; CPU µs per record, better of two runs; ratio to the JSON path):`);
+  const json = Math.min(await cpuPerRecord(jsonPath, 'flow', JSON_CHUNK), await cpuPerRecord(jsonPath, 'flow', JSON_CHUNK));
+  console.log(`  ${'flow JSON (today)'.padEnd(20)} ${json.toFixed(2)} µs`);
+  for (const [label, name] of DIALECT_FILES) {
+    const path = paths.get(label)!;
+    const chunk = chunkFor(path, jsonPath);
+    const a = await cpuPerRecord(path, name, chunk);
+    const ref = await cpuPerRecord(jsonPath, 'flow', JSON_CHUNK);
+    const b = await cpuPerRecord(path, name, chunk);
+    const cost = Math.min(a, b);
+    const base = Math.min(json, ref);
+    console.log(`  ${label.padEnd(20)} ${cost.toFixed(2)} µs  ratio ${(cost / base).toFixed(2)}`);
+  }
+}
+
 async function main(): Promise<void> {
   const dir = join(tmpdir(), 'egress-watch-bench');
   mkdirSync(dir, { recursive: true });
   console.log(`egress-watch bench (node ${process.version}); files in ${dir}`);
+  // BENCH_ONLY=dialects: only the input dialects against the JSON path.
+  if (process.env.BENCH_ONLY === 'dialects') return dialectCosts(dir);
   // --heap-only: the memory figure alone, without the throughput runs.
-  const files: Partial<Awaited<ReturnType<typeof ensureFiles>>> = process.argv.includes('--heap-only') ? {} : await ensureFiles(dir);
+  const heapOnly = process.argv.includes('--heap-only');
+  const files: Partial<Awaited<ReturnType<typeof ensureFiles>>> = heapOnly ? {} : await ensureFiles(dir);
   for (const [name, path] of Object.entries(files)) {
     console.log(`${name}:`);
     // Interleaved, twice: the better of two runs of each, in the same process.
@@ -114,6 +190,7 @@ async function main(): Promise<void> {
     const r = Math.max(await rate('replay (decode + engine)', () => replayOnly(path)), await rate('replay (decode + engine)', () => replayOnly(path)));
     console.log(`  replay / decode-only ratio: ${(r / d).toFixed(2)}`);
   }
+  if (!heapOnly) await dialectCosts(dir);
   const perDest = heapPerDestination();
   console.log(`engine heap and typed-array storage: ${Math.round(perDest)} bytes per destination (${DESTINATIONS_FOR_HEAP} destinations)`);
 }

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { explainConfig } from '../config/explain.js';
 import { loadConfig } from '../config/load.js';
+import { describeEnrichment } from '../io/enrich/index.js';
 
 interface CheckConfigOptions {
   json?: boolean;
@@ -15,14 +16,17 @@ export function registerCheckConfigCommand(program: Command): void {
     .command('check-config')
     .description(
       'validate a config file and print the effective policy in plain words: who may send which data class where, ' +
-        'each detector with its threshold and severity, the overrides, windows, baseline and Kafka settings, and the ' +
+        'each detector with its threshold and severity, the overrides, windows, baseline and Kafka settings, where enrichment ' +
+        'takes dst_country, dst_host, principal, data_class and gateway_id from, and the ' +
         'config_version later alerts will carry; exit 0 when valid, 2 with one FILE:LINE: key: reason message when not',
     )
     .argument('<file>', 'the YAML config to check')
     .option('--json', 'print the normalised config instead (durations in ms, sizes in bytes, regions expanded, defaults filled, config_version)')
     .action((file: string, opts: CheckConfigOptions) => {
       const config = loadConfig(file);
-      const text = opts.json ? JSON.stringify(config, null, 2) : explainConfig(config, file).join('\n');
+      // The enrichment is compiled either way: a bad principals file or GeoIP database is found here.
+      const enrichment = describeEnrichment(config);
+      const text = opts.json ? JSON.stringify(config, null, 2) : [...explainConfig(config, file), '', ...enrichment].join('\n');
       process.stdout.write(`${text}\n`);
     });
 }

@@ -1,6 +1,7 @@
 // `demo`: the newcomer's first command. A local broker, the topics, the service in-process, a
 // compressed generated workload with incidents of every type streamed in, the alerts shown live
 // as they arrive, and a closing scorecard against the injected ground truth.
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
@@ -11,6 +12,8 @@ import { ALERT_TYPES, type Alert, type AlertType, type FlowRecord } from '../eng
 import { formatScorecard, scoreAlerts, type Scorecard } from '../eval/scorecard.js';
 import { generateTraffic, resolveGenerateOptions, type GenerateOptions, type Incident } from '../generate/index.js';
 import { tailFlow, tailTime } from '../generate/tail.js';
+import { DialectStream } from '../io/encoders/dialect-stream.js';
+import { writeEnrichConfig } from '../io/encoders/enrich-config.js';
 import { packageRoot } from '../io/schemas.js';
 import { shouldColor } from '../kafka/alert-view.js';
 import { createKafka } from '../kafka/client.js';
@@ -44,7 +47,12 @@ export interface DemoOptions {
   signal?: AbortSignal;
   /** Give up waiting for the service after this long; default 10 minutes. */
   processTimeoutMs?: number;
+  /** What the gateways write to the flows topic: flow records (Avro, default) or Zeek conn.log JSON. */
+  format?: DemoFormat;
 }
+
+export const DEMO_FORMATS = ['flow', 'zeek'] as const;
+export type DemoFormat = (typeof DEMO_FORMATS)[number];
 
 export interface DemoResult {
   bootstrap: string;
@@ -87,6 +95,18 @@ export function demoConfig(bootstrap: string, runId: string): Config {
   return { ...rest, config_version: configVersion(rest) };
 }
 
+/**
+ * The demo config for Zeek JSON on the flows topic: `input.format: zeek` and the enrich section
+ * (written beside the broker state, with its files) that gives back what conn.log does not carry.
+ * The stream must have placed every flow of the workload first (DialectStream.lines).
+ */
+export function zeekDemoConfig(base: Config, stream: DialectStream, folder: string): Config {
+  mkdirSync(folder, { recursive: true });
+  const written = loadConfig(writeEnrichConfig(join(folder, 'demo-zeek.yaml'), readFileSync(join(packageRoot(), 'config', 'example.yaml'), 'utf8'), stream).config);
+  const { config_version: _old, ...rest } = { ...base, input: written.input, enrich: written.enrich };
+  return { ...rest, config_version: configVersion(rest) };
+}
+
 /** The demo's closing records: TAIL_RECORDS internal flows on distinct addresses, so every partition gets some (see generate/tail.ts). */
 export function tailFlows(config: Config, lastEventMs: number): FlowRecord[] {
   const endMs = tailTime(config, lastEventMs);
@@ -110,7 +130,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   let brokerRunning = true;
   try {
     const runId = Date.now().toString(36);
-    const config = demoConfig(broker.bootstrap, runId);
+    // Zeek: every flow placed once first, so the enrich config is whole before the service starts.
+    const zeek = options.format === 'zeek' ? new DialectStream('zeek') : null;
+    if (zeek !== null) for (const flow of generated.flows) zeek.lines(flow);
+    const config = zeek === null ? demoConfig(broker.bootstrap, runId) : zeekDemoConfig(demoConfig(broker.bootstrap, runId), zeek, join(dir, 'demo-zeek'));
     await removeEarlierDemoTopics(config, runId);
 
     const service = await startService(config, {
@@ -143,7 +166,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       });
 
       say(
-        `demo: streaming ${workload.duration_ms / HOUR} h of gateway traffic (${workload.destinations} destinations, ` +
+        `demo: streaming ${workload.duration_ms / HOUR} h of gateway traffic${zeek === null ? '' : ' as Zeek conn.log JSON'} (${workload.destinations} destinations, ` +
           `${truth.length} injected incidents) into ${config.kafka.topics.flows} ...`,
       );
       let lastEventMs = -Infinity;
@@ -153,13 +176,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
           yield flow;
         }
       })();
+      const encode = zeek === null ? undefined : (flow: FlowRecord) => zeek.lines(flow).map((line) => Buffer.from(line));
       const produced = await produceFlows(config, config.kafka.topics.flows, tracked, {
         format: 'avro',
+        encode,
         signal: options.signal,
         clientLog: quiet,
       });
       sent = produced.sent;
-      const tail = await produceFlows(config, config.kafka.topics.flows, tailFlows(config, lastEventMs), { format: 'avro', clientLog: quiet });
+      const tail = await produceFlows(config, config.kafka.topics.flows, tailFlows(config, lastEventMs), { format: 'avro', encode, clientLog: quiet });
       say(`demo: ${sent} flow records sent; waiting for the service to process them ...`);
 
       await waitForService(service, sent + tail.sent, options.processTimeoutMs ?? 10 * 60_000, say, options.signal);
@@ -265,6 +290,7 @@ function summary(sent: number, alerts: Alert[], scorecard: Scorecard): string {
 
 interface DemoCliOptions {
   seed: string;
+  format: string;
   quick?: boolean;
   keepBroker: boolean;
   dir?: string;
@@ -279,10 +305,14 @@ export function registerDemoCommand(program: Command): void {
     )
     .option('--seed <n>', 'seed of the generated traffic', '1')
     .option('--quick', 'a smaller workload with the per-flow alert types only')
+    .option('--format <f>', 'what the gateways write to the flows topic: flow (flow records, Avro) or zeek (Zeek conn.log JSON, read with input.format zeek and enrichment)', 'flow')
     .option('--no-keep-broker', 'stop the local broker at the end (default: leave it running for the next try)')
     .option('--dir <path>', 'state folder of the local broker; default $EGRESS_WATCH_LOCAL_DIR, else ./.egress-watch/local')
     .action(async (opts: DemoCliOptions) => {
       if (!/^\d+$/.test(opts.seed)) throw new UsageError(`--seed: expected a whole number, got ${JSON.stringify(opts.seed)}`);
+      if (!(DEMO_FORMATS as readonly string[]).includes(opts.format)) {
+        throw new UsageError(`--format: expected one of ${DEMO_FORMATS.join(', ')}, got ${JSON.stringify(opts.format)}`);
+      }
       const controller = new AbortController();
       const onSignal = () => controller.abort();
       process.once('SIGINT', onSignal);
@@ -290,6 +320,7 @@ export function registerDemoCommand(program: Command): void {
         await runDemo({
           seed: Number(opts.seed),
           quick: opts.quick ?? false,
+          format: opts.format as DemoFormat,
           keepBroker: opts.keepBroker,
           dir: opts.dir,
           color: shouldColor(process.stdout, process.env),

@@ -11,6 +11,7 @@ import { JsonlWriter } from '../io/jsonl.js';
 import { readFlowHistory } from '../kafka/flow-history.js';
 import { SuppressionBook } from '../suppress/book.js';
 import { replay } from './replay.js';
+import type { InputFormatName } from '../io/dialects/dialect.js';
 
 export interface FlightOptions {
   /** The candidate config. */
@@ -28,6 +29,8 @@ export interface FlightOptions {
   /** The difference as one JSON document. */
   diffJson?: string;
   progress?: boolean;
+  /** The dialect of `input` (default config `input.format`). */
+  inputFormat?: InputFormatName;
   log?: (line: string) => void;
   /** Where the difference report goes (stdout in the CLI). */
   print?: (line: string) => void;
@@ -50,7 +53,7 @@ export async function flight(opts: FlightOptions): Promise<FlightDiff> {
     if (opts.input === undefined) throw new Error('flight needs an input file or a topic');
     const input = opts.input;
     const run = (config: Config, output: string | null, label: string) =>
-      replay({ config, input, output, progress: opts.progress, log: (line) => log(`[${label}] ${line}`) });
+      replay({ config, input, output, progress: opts.progress, inputFormat: opts.inputFormat, log: (line) => log(`[${label}] ${line}`) });
     inForce = (await run(opts.baselineConfig, null, 'in force')).alerts;
     candidate = (await run(opts.config, opts.output, 'candidate')).alerts;
   }

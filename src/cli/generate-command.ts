@@ -1,81 +1,16 @@
 // `generate`: synthetic gateway traffic with injected incidents, and their ground truth.
 import type { Command } from 'commander';
-import { parseDuration } from '../config/units.js';
-import { ALERT_TYPES, type AlertType } from '../engine/types.js';
+import { ALERT_TYPES } from '../engine/types.js';
 import { writeTruth } from '../eval/scorecard.js';
-import { SCENARIOS, generateTraffic, resolveGenerateOptions, type GenerateOptions, type ScenarioName } from '../generate/index.js';
+import { generateTraffic } from '../generate/index.js';
+import { DialectStream } from '../io/encoders/dialect-stream.js';
+import { writeEnrichConfig } from '../io/encoders/enrich-config.js';
+import { LineOutput } from '../io/encoders/line-output.js';
 import { openFlowOutput } from '../io/flow-output.js';
+import type { FlowRecord } from '../engine/types.js';
+import { generateOptionsFrom, type GenerateCliOptions } from './generate-options.js';
+import { baseConfigText, dialectOf, registerGenerateTopicOptions, runGenerateToTopic, type GenerateTopicCliOptions } from './generate-topic.js';
 import { UsageError } from './errors.js';
-import { registerGenerateTopicOptions, runGenerateToTopic, type GenerateTopicCliOptions } from './generate-topic.js';
-
-export interface GenerateCliOptions {
-  seed: string;
-  output?: string;
-  truth?: string;
-  start?: string;
-  duration?: string;
-  rate?: string;
-  destinations?: string;
-  incidents?: string;
-  types?: string;
-  learning?: string;
-  scenario?: string;
-}
-
-export function generateOptionsFrom(opts: GenerateCliOptions): GenerateOptions {
-  const int = (name: string, text: string): number => {
-    if (!/^\d+$/.test(text)) throw new UsageError(`--${name}: expected a whole number, got ${JSON.stringify(text)}`);
-    return Number(text);
-  };
-  const num = (name: string, text: string): number => {
-    const n = Number(text);
-    if (text.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name}: expected a number, got ${JSON.stringify(text)}`);
-    return n;
-  };
-  const dur = (name: string, text: string): number => {
-    try {
-      return parseDuration(text);
-    } catch (err) {
-      throw new UsageError(`--${name}: ${(err as Error).message}`);
-    }
-  };
-  let start_ms: number | undefined;
-  if (opts.start !== undefined) {
-    start_ms = Date.parse(opts.start);
-    if (Number.isNaN(start_ms)) throw new UsageError(`--start: expected an ISO 8601 time such as 2026-01-05T00:00:00Z, got ${JSON.stringify(opts.start)}`);
-  }
-  let types: AlertType[] | undefined;
-  if (opts.types !== undefined) {
-    types = opts.types.split(',').map((t) => t.trim().toUpperCase()) as AlertType[];
-    const bad = types.filter((t) => !(ALERT_TYPES as readonly string[]).includes(t));
-    if (bad.length > 0) throw new UsageError(`--types: unknown alert type ${bad.join(', ')}; expected some of ${ALERT_TYPES.join(', ')}`);
-  }
-  let scenario: ScenarioName | undefined;
-  if (opts.scenario !== undefined) {
-    if (!(SCENARIOS as readonly string[]).includes(opts.scenario)) {
-      throw new UsageError(`--scenario: expected one of ${SCENARIOS.join(', ')}, got ${JSON.stringify(opts.scenario)}`);
-    }
-    scenario = opts.scenario as ScenarioName;
-  }
-  // Options not given take the scenario's defaults (resolveGenerateOptions).
-  const given = <T>(text: string | undefined, parse: (text: string) => T): T | undefined => (text === undefined ? undefined : parse(text));
-  try {
-    return resolveGenerateOptions({
-      seed: int('seed', opts.seed),
-      start_ms,
-      duration_ms: given(opts.duration, (t) => dur('duration', t)),
-      rate: given(opts.rate, (t) => num('rate', t)),
-      destinations: given(opts.destinations, (t) => int('destinations', t)),
-      incidents_per_type: given(opts.incidents, (t) => int('incidents', t)),
-      learning_ms: given(opts.learning, (t) => dur('learning', t)),
-      types,
-      scenario,
-    });
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    throw new UsageError((err as Error).message);
-  }
-}
 
 export function addGenerateOptions(cmd: Command): Command {
   return cmd
@@ -106,21 +41,54 @@ export function registerGenerateCommand(program: Command): void {
         .description('synthetic gateway traffic with injected incidents of every alert type, deterministic by --seed; to a file or, with --topic, to Kafka'),
     ),
   )
-    .option('-o, --output <file>', 'flow records: .jsonl, .jsonl.gz, .avro, or - for stdout', '-')
+    .option('-o, --output <file>', 'flow records: .jsonl, .jsonl.gz, .avro, or - for stdout; with a sensor --format, its lines (.gz: compressed)', '-')
     .action(async (opts: GenerateCliOptions & GenerateTopicCliOptions & { output: string }) => {
       if (opts.topic !== undefined) return runGenerateToTopic(opts);
+      const dialect = dialectOf(opts.format, 'file');
+      if (opts.enrichConfig !== undefined && dialect === null) throw new UsageError('--enrich-config needs a sensor --format (zeek, vpc, goflow2, suricata or ocsf)');
       const options = generateOptionsFrom(opts);
       const { flows, truth } = generateTraffic(options);
-      const out = openFlowOutput(opts.output);
-      let n = 0;
-      for (const flow of flows) {
-        n++;
-        if (!out.write(flow)) await out.drain();
-      }
-      await out.close();
-      if (opts.truth) await writeTruth(opts.truth, truth);
+      const stream = dialect === null ? null : new DialectStream(dialect);
+      const written = stream === null ? await writeFlows(flows, opts.output) : await writeDialect(flows, opts, stream);
+      if (opts.truth) await writeTruth(opts.truth, stream === null ? truth : stream.truth(truth));
       process.stderr.write(
-        `generate: ${n} flow records to ${opts.output}, ${truth.length} incidents${opts.truth ? ` to ${opts.truth}` : ''}\n`,
+        `generate: ${written.flows} flow records to ${opts.output}${stream === null ? '' : ` as ${dialect} (${written.lines} lines)`}, ` +
+          `${truth.length} incidents${opts.truth ? ` to ${opts.truth}` : ''}${written.config ? `; replay config ${written.config}` : ''}\n`,
       );
     });
+}
+
+interface Written {
+  flows: number;
+  lines: number;
+  config?: string;
+}
+
+async function writeFlows(flows: Iterable<FlowRecord>, output: string): Promise<Written> {
+  const out = openFlowOutput(output);
+  let n = 0;
+  for (const flow of flows) {
+    n++;
+    if (!out.write(flow)) await out.drain();
+  }
+  await out.close();
+  return { flows: n, lines: n };
+}
+
+/** The flows as a sensor writes them, and (--enrich-config) the config that replays them. */
+async function writeDialect(flows: Iterable<FlowRecord>, opts: GenerateTopicCliOptions & { output: string }, stream: DialectStream): Promise<Written> {
+  const out = new LineOutput(opts.output);
+  const written: Written = { flows: 0, lines: 0 };
+  const put = async (line: string) => {
+    written.lines++;
+    if (!out.write(line)) await out.drain();
+  };
+  for (const line of stream.header()) await put(line);
+  for (const flow of flows) {
+    written.flows++;
+    for (const line of stream.lines(flow)) await put(line);
+  }
+  await out.close();
+  if (opts.enrichConfig !== undefined) written.config = writeEnrichConfig(opts.enrichConfig, baseConfigText(opts.config), stream).config;
+  return written;
 }

@@ -4,6 +4,12 @@ import { UsageError } from './errors.js';
 import { flight } from './flight.js';
 import { ALERT_FORMATS, type AlertFormat } from '../io/siem/index.js';
 import { replay } from './replay.js';
+import { INPUT_FORMATS, type InputFormatName } from '../io/dialects/dialect.js';
+
+/** `--input-format`, shared by replay and report. */
+export function inputFormatOption(): Option {
+  return new Option('--input-format <format>', 'the dialect of --input: flow (egress-watch records), zeek (conn.log TSV or JSON), vpc (AWS VPC Flow Logs), goflow2 (NetFlow/IPFIX/sFlow JSON), suricata (eve.json), ocsf (Network Activity 4001), or auto (picked from the first record); default config input.format').choices(INPUT_FORMATS);
+}
 
 export function registerReplayCommand(program: Command): void {
   program
@@ -17,6 +23,7 @@ export function registerReplayCommand(program: Command): void {
         .choices(ALERT_FORMATS)
         .default('json'),
     )
+    .addOption(inputFormatOption())
     .option('--scores <file>', 'CSV of every closed window per destination and volume detector: observed, expected, score, threshold, alerted')
     .option('--truth <file>', 'ground-truth incidents (JSON Lines, as `generate --truth` writes): print precision, recall, detection delay and alerts per incident per alert type and for the volume types together')
     .option('--rejects <file>', 'every malformed record with where and why, as JSON Lines')
@@ -44,6 +51,7 @@ export function registerReplayCommand(program: Command): void {
           truth: opts.truth,
           diffJson: opts.diffJson,
           progress: opts.progress,
+          inputFormat: opts.inputFormat as InputFormatName | undefined,
         });
         return;
       }
@@ -58,6 +66,7 @@ export function registerReplayCommand(program: Command): void {
         suppressed: opts.suppressed,
         progress: opts.progress,
         processingTimeMs,
+        inputFormat: opts.inputFormat as InputFormatName | undefined,
       });
     });
 }

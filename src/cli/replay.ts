@@ -14,6 +14,9 @@ import { countBytes, openFlowInput } from '../io/input.js';
 import { JsonlWriter } from '../io/jsonl.js';
 import { openAlertOutput } from '../io/alert-output.js';
 import type { AlertFormat } from '../io/siem/index.js';
+import type { DecodeCounts, DialectName, InputFormatName } from '../io/dialects/dialect.js';
+import { dialectReadingFor } from '../io/dialects/open-input.js';
+import { formatDecodeCounts } from '../io/dialects/summary.js';
 import { SuppressionBook } from '../suppress/book.js';
 import { progressBar } from './progress.js';
 
@@ -37,6 +40,8 @@ export interface ReplayOptions {
   processingTimeMs?: number;
   /** Alerts a suppression of the config covered, each with it, as JSON Lines (same format as `output`); null or absent: counted only. */
   suppressed?: string | null;
+  /** The input dialect (src/io/dialects); default config `input.format`. */
+  inputFormat?: InputFormatName;
 }
 
 export interface ReplaySummary {
@@ -58,6 +63,8 @@ export interface ReplaySummary {
   bySeverity: Record<string, number>;
   scorecard: Scorecard | null;
   seconds: number;
+  /** Read in an input dialect: which, and what its decoder counted. */
+  dialect?: { name: DialectName; picked: boolean; counts: DecodeCounts };
 }
 
 export const SCORES_HEADER = 'destination,window_start_ms,window_end_ms,detector,observed,expected,score,threshold,alerted';
@@ -114,7 +121,12 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   };
 
   let bytesRead = 0;
-  const input = openFlowInput(opts.input, { onProgress: (done) => (bytesRead = done) });
+  let picked = false;
+  const dialect = dialectReadingFor(opts.config, opts.inputFormat, opts.input, (d) => {
+    picked = true;
+    log(`--input-format auto: ${opts.input} is ${d.name} (${d.describe})`);
+  });
+  const input = openFlowInput(opts.input, { onProgress: (done) => (bytesRead = done), dialect });
   for await (const batch of input) {
     for (const item of batch) {
       records++;
@@ -161,6 +173,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     scorecard: truth ? scoreAlerts(alerts, truth) : null,
     seconds,
   };
+  if (dialect) summary.dialect = { name: dialect.decoder.dialect, picked, counts: dialect.decoder.counts };
   for (const line of formatSummary(summary, opts.input)) log(line);
   return summary;
 }
@@ -192,6 +205,7 @@ export function formatSummary(s: ReplaySummary, input: string): string[] {
     `  alerts ${s.alerts.length}: ${nonZero(s.byType)}`,
     `  by severity: ${nonZero(s.bySeverity)}`,
   ];
+  if (s.dialect) lines.push(formatDecodeCounts(s.dialect.name, s.dialect.counts));
   if (s.suppressed.length > 0) lines.push(`  suppressed ${s.suppressed.length} (not in the alerts): ${nonZero(countBy(s.suppressed, (a) => a.suppressed_by!.id))}`);
   if (s.scorecard) lines.push('', formatScorecard(s.scorecard));
   return lines;

@@ -18,6 +18,10 @@ import { ReportCollector } from '../report/collect.js';
 import { renderReportHtml } from '../report/html.js';
 import type { ReportData, ReportInput } from '../report/model.js';
 import { UsageError } from './errors.js';
+import type { DialectReading, InputFormatName } from '../io/dialects/dialect.js';
+import { dialectReadingFor } from '../io/dialects/open-input.js';
+import { formatDecodeCounts } from '../io/dialects/summary.js';
+import { inputFormatOption } from './replay-command.js';
 
 export interface ReportOptions {
   config: string;
@@ -29,6 +33,8 @@ export interface ReportOptions {
   to?: string;
   out: string;
   json?: string;
+  /** The dialect of `input` (default config `input.format`). */
+  inputFormat?: InputFormatName;
   log?: (line: string) => void;
 }
 
@@ -51,7 +57,9 @@ export async function runReport(opts: ReportOptions): Promise<ReportData> {
   let engineAlerts: Alert[];
   if (opts.input) {
     inputs.push(await hashedFile('flows', opts.input));
-    engineAlerts = await fromFile(config, opts.input, collector, bad);
+    const dialect = dialectReadingFor(config, opts.inputFormat, opts.input, (d) => log(`--input-format auto: ${opts.input} is ${d.name}`));
+    engineAlerts = await fromFile(config, opts.input, collector, bad, dialect);
+    if (dialect) log(formatDecodeCounts(dialect.decoder.dialect, dialect.decoder.counts).trim());
   } else {
     const topic = typeof opts.topic === 'string' ? opts.topic : config.kafka.topics.flows;
     const read = await fromTopic(config, topic, collector, bad);
@@ -73,10 +81,10 @@ export async function runReport(opts: ReportOptions): Promise<ReportData> {
   return data;
 }
 
-async function fromFile(config: Config, path: string, collector: ReportCollector, bad: (where: string, reason: string) => void): Promise<Alert[]> {
+async function fromFile(config: Config, path: string, collector: ReportCollector, bad: (where: string, reason: string) => void, dialect: DialectReading | null): Promise<Alert[]> {
   const pipeline = new Pipeline(config, { onWindowScore: (s) => collector.observeWindow(s) });
   const alerts: Alert[] = [];
-  for await (const batch of openFlowInput(path)) {
+  for await (const batch of openFlowInput(path, { dialect })) {
     for (const item of batch) {
       if (!item.ok) {
         bad(item.where, item.reason);
@@ -152,6 +160,7 @@ export function registerReportCommand(program: Command): void {
     .description('audit report: flows by data class, country and principal, every flow outside policy tied to its alert, gateway coverage, alert timeline, volume against baseline; one self-contained HTML file and a JSON twin')
     .requiredOption('-c, --config <file>', 'the YAML config (the policy the flows are judged by)')
     .option('-i, --input <file>', 'flow records: .jsonl, .jsonl.gz or Avro container .avro')
+    .addOption(inputFormatOption())
     .option('--topic [name]', 'read the flows from Kafka instead (default: kafka.topics.flows), everything retained')
     .option('--alerts <file>', 'the published alerts (JSON Lines) to tie violations to and reconcile with the engine; default: the engine computes them')
     .option('--from <time>', 'start of the period (ISO 8601 or epoch ms, inclusive)')

@@ -7,7 +7,10 @@
 // - baseline.key and baseline.timezone: what a baseline is kept for, and the local hours its
 //   seasonal profile has learnt (state would silently mean something else);
 // - alerts.format: consumers of the alert topic expect one encoding;
-// - kafka.* and service.*: connections, topics, the consumer group and the HTTP listener.
+// - kafka.* and service.*: connections, topics, the consumer group and the HTTP listener;
+// - input.*: the dialect the flows topic is decoded in (decoders hold per-partition state);
+// - enrich.*: its files are read when the service starts; and with a sensor dialect,
+//   policy.internal_networks too: the decoders orient records by the networks they started with.
 import { canonicalJson } from './canonical.js';
 import type { KeyPath } from './errors.js';
 import type { Config } from './types.js';
@@ -16,7 +19,12 @@ import type { Config } from './types.js';
 export const ENGINE_FIXED_KEYS: readonly KeyPath[] = [['windows'], ['baseline', 'key'], ['baseline', 'timezone']];
 
 /** Key paths (as prefixes) a running service keeps until it restarts. */
-export const RESTART_ONLY_KEYS: readonly KeyPath[] = [...ENGINE_FIXED_KEYS, ['alerts', 'format'], ['kafka'], ['service']];
+export const RESTART_ONLY_KEYS: readonly KeyPath[] = [...ENGINE_FIXED_KEYS, ['alerts', 'format'], ['kafka'], ['service'], ['input'], ['enrich']];
+
+/** RESTART_ONLY_KEYS, and policy.internal_networks when the running service decodes a sensor dialect. */
+export function restartOnlyKeys(running: Config): readonly KeyPath[] {
+  return running.input.format === 'flow' ? RESTART_ONLY_KEYS : [...RESTART_ONLY_KEYS, ['policy', 'internal_networks']];
+}
 
 /** The leaf key paths under `roots` whose normalised values differ, in file order of the roots. */
 export function changedKeys(before: Config, after: Config, roots: readonly KeyPath[] = RESTART_ONLY_KEYS): KeyPath[] {

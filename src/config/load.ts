@@ -4,6 +4,7 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
+import { checkEnrichment } from './enrich-checks.js';
 import { ConfigError, formatKeyPath, type ConfigProblem } from './errors.js';
 import { explainIssues, type PathIssue } from './issues.js';
 import { lineOfPath } from './locate.js';
@@ -40,7 +41,7 @@ export function parseConfig(text: string, fileName: string): Config {
   const config = result.data as unknown as Omit<Config, 'config_version'>;
   const folder = dirname(resolve(fileName));
   const sslIssues = [...resolveSslFiles(config.kafka.ssl, folder), ...resolvePasswordFile(config.kafka.sasl, folder)];
-  const crossIssues = [...sslIssues, ...checkOverrides(config), ...checkSuppressions(config)];
+  const crossIssues = [...sslIssues, ...checkOverrides(config), ...checkSuppressions(config), ...checkEnrichment(config, folder, readFailure)];
   if (crossIssues.length > 0) throw located(crossIssues, doc, lineCounter, fileName);
   return { ...config, config_version: configVersion(config) };
 }

@@ -1,6 +1,7 @@
 // The normalised config: the YAML shape of DESIGN.md with durations in milliseconds,
 // sizes in bytes, region names expanded to country codes and defaults filled in.
 // Key names stay the YAML key names so an error path reads the same in both.
+import type { InputFormatName } from '../io/dialects/dialect.js';
 import type { Suppression } from '../model/contract.js';
 
 export type BaselineKey = 'dst_host' | 'dst_ip' | 'dst_prefix';
@@ -79,6 +80,8 @@ export interface Override {
 
 export interface Config {
   kafka: KafkaConfig;
+  /** The dialect of the flows (src/io/dialects): for `run` on the flows topic, the default of --input-format. */
+  input: { format: InputFormatName; vpc_fields: string[]; zeek_open_uids: number };
   windows: {
     size: number;
     allowed_lateness: number;
@@ -100,6 +103,31 @@ export interface Config {
   service: ServiceConfig;
   /** Analysts' benign marks (src/suppress/): the longest one may last, and those written in the config. */
   suppressions: { max_duration: number; entries: Suppression[] };
+  /** Filling in what sensors do not write (src/io/enrich/). */
+  enrich: EnrichConfig;
   /** Hash of the normalised config: stamped on every alert. */
   config_version: string;
+}
+
+/** A sensor named in enrich rules: a glob on any SensorFacts value, or only on `sensor_field`. */
+export interface SensorMatch {
+  sensor?: string;
+  sensor_field?: string;
+}
+
+/** enrich (src/io/enrich/): fills what a record leaves null; file paths resolved against the config folder. */
+export interface EnrichConfig {
+  /** null: off; "builtin": the country database shipped in an npm package; else a .mmdb path. */
+  geoip: string | null;
+  /** Countries of known networks, consulted before geoip (first match wins). */
+  countries: Array<{ dst: string; country: string }>;
+  /** Where restricted data lives: first matching rule wins; every given key must match. */
+  data_classes: Array<SensorMatch & { src?: string[]; dst_port?: number[]; data_class: string }>;
+  principals: Array<{ src: string; principal: string }>;
+  /** CSV with header `cidr,principal`, consulted after `principals`. */
+  principals_file: string | null;
+  /** Sensors that are security gateways; gateway_id defaults to the matched sensor value. */
+  gateways: Array<{ sensor: string; sensor_field?: string; gateway_id?: string }>;
+  /** Zeek logs joined for dst_host: ssl.log by uid (server_name), dns.log by answer address (query). */
+  dst_host: { zeek_ssl: string[]; zeek_dns: string[]; max_entries: number };
 }

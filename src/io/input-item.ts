@@ -1,6 +1,7 @@
 // What the file readers yield: a valid flow, or a bad one with where and why.
 
 import type { FlowRecord } from '../engine/types.js';
+import type { DialectReading } from './dialects/dialect.js';
 
 /**
  * One input record. `where` names the file and the position, e.g.
@@ -21,6 +22,8 @@ export interface ReadOptions {
   label?: string;
   /** Size of the reads from disk, bytes; default 1 MiB. */
   chunkSize?: number;
+  /** Read the file as text in this input dialect (any extension; .gz decompressed) instead of by its extension. */
+  dialect?: DialectReading | null;
 }
 
 /** Flattens batches into single items, for callers that do not care for batches. */

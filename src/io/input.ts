@@ -1,7 +1,9 @@
-// Opens a flow file by its extension: .jsonl, .jsonl.gz or Avro container .avro.
+// Opens a flow file by its extension: .jsonl, .jsonl.gz or Avro container .avro; or, in an
+// input dialect (src/io/dialects), any text file, gzip-compressed when its name ends in .gz.
 
 import { accessSync, constants, statSync } from 'node:fs';
 import { readAvroBatches } from './avro-file.js';
+import { readDialectBatches } from './dialects/read-file.js';
 import type { InputItem, ReadOptions } from './input-item.js';
 import { readJsonlBatches } from './jsonl.js';
 
@@ -33,6 +35,10 @@ export function inputFormatOf(path: string): InputFormat | null {
  * not a regular file or not readable. Problems inside the file are error items.
  */
 export function openFlowInput(path: string, options: ReadOptions = {}): AsyncIterable<InputItem[]> {
+  if (options.dialect) {
+    checkReadable(path);
+    return readDialectBatches(path, options.dialect, options);
+  }
   const format = inputFormatOf(path);
   if (format === null) {
     throw new InputError(`${path}: unknown input format; expected a .jsonl, .jsonl.gz or .avro file`);

@@ -1,6 +1,7 @@
 // JSON Lines flow files (.jsonl, or gzip-compressed .jsonl.gz): one flow
 // record per line, blank lines skipped. Reads large chunks and splits lines
-// itself (faster than readline) and yields one batch of items per chunk.
+// itself (faster than readline) and yields one batch of items per chunk. The
+// line splitting serves the input dialects' text files too (readLineBatches).
 
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -16,7 +17,21 @@ import { itemsOf } from './input-item.js';
 const DEFAULT_CHUNK = 1 << 20;
 
 /** Reads a .jsonl or .jsonl.gz file (gzip chosen by the .gz extension) in batches. */
-export async function* readJsonlBatches(path: string, options: ReadOptions = {}): AsyncIterable<InputItem[]> {
+export function readJsonlBatches(path: string, options: ReadOptions = {}): AsyncIterable<InputItem[]> {
+  return readLineBatches(path, options, parseLine);
+}
+
+/**
+ * Handles one line of a file: bytes[start, end) without the line end, `line` 1-based; pushes
+ * what it makes of it onto `out`.
+ */
+export type LineHandler = (bytes: Buffer, start: number, end: number, label: string, line: number, out: InputItem[]) => void;
+
+/**
+ * Reads a text file of lines (gzip-compressed when the name ends in .gz) in batches, one
+ * batch per chunk read, each line given to `handle`.
+ */
+export async function* readLineBatches(path: string, options: ReadOptions, handle: LineHandler): AsyncIterable<InputItem[]> {
   const label = options.label ?? basename(path);
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
   const onProgress = options.onProgress;
@@ -55,7 +70,7 @@ export async function* readJsonlBatches(path: string, options: ReadOptions = {})
       let end: number;
       while ((end = bytes.indexOf(10, start)) !== -1) {
         line++;
-        parseLine(bytes, start, end, label, line, batch);
+        handle(bytes, start, end, label, line, batch);
         start = end + 1;
       }
       carry = start === bytes.length ? null : bytes.subarray(start);
@@ -70,7 +85,7 @@ export async function* readJsonlBatches(path: string, options: ReadOptions = {})
   }
   if (carry !== null) {
     const batch: InputItem[] = [];
-    parseLine(carry, 0, carry.length, label, line + 1, batch);
+    handle(carry, 0, carry.length, label, line + 1, batch);
     if (batch.length > 0) yield batch;
   }
 }

@@ -11,7 +11,7 @@ import type { Config } from '../config/types.js';
 import type { Alert } from '../engine/types.js';
 import { encodeAlert } from '../io/wire.js';
 import type { FutureBound } from '../engine/future-bound.js';
-import type { FlowDecoder } from './decoder.js';
+import type { MessageInput } from './decoder.js';
 import type { InFlightBatches } from './in-flight.js';
 import type { LiveConfig } from './live-config.js';
 import { failureKind, restartable } from './batch-failure.js';
@@ -43,8 +43,8 @@ export interface BatchHandlerDeps {
   registry: TaskRegistry;
   /** Null when kafka.repartition is off. */
   forwarder: Forwarder | null;
-  /** Decoder of the flows topic (format, schema registry). */
-  gatewayDecoder: FlowDecoder;
+  /** The flows topic's messages (input.format, kafka.format, schema registry). */
+  flowsInput: MessageInput;
   metrics: ServiceMetrics;
   log: Logger;
   /** Batches still running, for a consumer restart to wait on (in-flight.ts); optional. */
@@ -70,15 +70,23 @@ async function forwardBatch(deps: BatchHandlerDeps, forwarder: Forwarder, payloa
   const { batch } = payload;
   const { layout, metrics } = deps;
   const stopTimer = metrics.batchSeconds.startTimer({ stage: 'forward' });
-  await deps.gatewayDecoder.prepare(batch.messages.map((m) => m.value));
-  const out = forwarder.forward(batch.topic, batch.partition, batch.messages, futureBound(deps));
-  await send(deps.producer, [
-    { topic: layout.repartition!, messages: out.forwarded },
-    { topic: layout.deadLetter, messages: out.deadLetters.map(deadLetterMessage) },
-  ]);
-  await commitBatch(payload);
+  let out: ReturnType<Forwarder['forward']>;
+  try {
+    await deps.flowsInput.prepare(batch.messages.map((m) => m.value));
+    out = forwarder.forward(batch.topic, batch.partition, batch.messages, futureBound(deps));
+    await send(deps.producer, [
+      { topic: layout.repartition!, messages: out.forwarded },
+      { topic: layout.deadLetter, messages: out.deadLetters.map(deadLetterMessage) },
+    ]);
+    await commitBatch(payload);
+  } catch (err) {
+    // The batch is read again from the last commit: by a reader that starts afresh.
+    forwarder.forget(batch.partition);
+    throw err;
+  }
   metrics.addRecordsIn(batch.topic, batch.messages.length);
   metrics.addRepartitioned(out.flows);
+  metrics.addNotEgress(out.notEgress);
   countDeadLetters(deps, out.deadLetters);
   metrics.setLag(batch.topic, batch.partition, lagAfter(payload));
   stopTimer();
@@ -93,7 +101,7 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
   if (registry.current(batch.partition) === undefined) await assertStillMember(payload);
   const task = await waitWithHeartbeats(registry.get(batch.partition), payload);
   const stopTimer = metrics.batchSeconds.startTimer({ stage: 'engine' });
-  if (layout.repartition === null) await deps.gatewayDecoder.prepare(batch.messages.map((m) => m.value));
+  if (layout.repartition === null) await deps.flowsInput.prepare(batch.messages.map((m) => m.value));
 
   const out = newBatchOutput();
   const counted = task.engine.counters;
@@ -149,8 +157,9 @@ async function engineBatch(deps: BatchHandlerDeps, payload: EachBatchPayload): P
   if (outcome === 'stale') return;
   if (outcome === 'deferred') deps.log.debug({ partition: p, lag: lagAfter(payload) }, 'state and offset deferred (kafka.commit_interval)');
 
-  if (layout.repartition === null) metrics.addRecordsIn(batch.topic, out.processed + out.deadLetters.length);
+  if (layout.repartition === null) metrics.addRecordsIn(batch.topic, out.read);
   metrics.addProcessed(out.processed);
+  metrics.addNotEgress(task.takeNotEgress());
   metrics.addSkipped(out.skipped);
   metrics.addLate(task.engine.counters.late - before.late);
   metrics.addOutOfOrder(task.engine.counters.outOfOrder - before.outOfOrder);

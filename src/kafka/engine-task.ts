@@ -10,7 +10,7 @@ import { checkFuture, type FutureBound } from '../engine/future-bound.js';
 import { Pipeline } from '../engine/pipeline.js';
 import type { Alert, StateChange } from '../engine/types.js';
 import type { SuppressionBook } from '../suppress/book.js';
-import type { FlowDecoder } from './decoder.js';
+import { repartitionDecoder, type MessageInput, type NotEgressCounts, type PartitionReader } from './decoder.js';
 import { DLQ_HEADERS, type DeadLetter, type InputMessage } from './dlq.js';
 import { emptyProgress, progressEntry, type Progress } from './progress.js';
 import { decodePack, isPack } from './repartition-pack.js';
@@ -29,20 +29,24 @@ export interface BatchOutput {
   /** Alerts an analyst's suppression covered: for kafka.topics.suppressed, not the incident topic. */
   suppressed: Alert[];
   deadLetters: DeadLetter[];
+  /** Messages read (not skipped): each gives zero or more flows, or a dead letter. */
+  read: number;
+  /** Flows processed by the engine. */
   processed: number;
   /** Records the state already reflected (re-read after a crash, or duplicated upstream). */
   skipped: number;
 }
 
 export function newBatchOutput(): BatchOutput {
-  return { alerts: [], suppressed: [], deadLetters: [], processed: 0, skipped: 0 };
+  return { alerts: [], suppressed: [], deadLetters: [], read: 0, processed: 0, skipped: 0 };
 }
 
 export interface EngineTaskOptions {
   config: Config;
   topic: string;
   partition: number;
-  decoder: FlowDecoder;
+  /** The messages of the engine-input topic (its reader of this partition lives and dies with the task). */
+  input: MessageInput;
   /** Records carry x-source-partition/x-source-offset of the flows topic (the repartition topic does). */
   dedupeBySource: boolean;
   restored?: RestoredState;
@@ -59,14 +63,15 @@ export class EngineTask {
   changelogEnd: number;
   private readonly progress: Progress;
   private progressDirty = false;
-  private readonly decoder: FlowDecoder;
+  /** This partition's reader: a dialect's state (Zeek open connections) is dropped with the task and restored state. */
+  private readonly reader: PartitionReader;
   private readonly dedupeBySource: boolean;
   private readonly alertPath: AlertPath;
 
   constructor(o: EngineTaskOptions) {
     this.topic = o.topic;
     this.partition = o.partition;
-    this.decoder = o.decoder;
+    this.reader = o.input.reader(o.partition);
     this.dedupeBySource = o.dedupeBySource;
     const engine = new Engine(o.config);
     if (o.restored !== undefined && o.restored.entries.size > 0) {
@@ -116,19 +121,29 @@ export class EngineTask {
       out.skipped++;
       return;
     }
-    const result = this.decoder.decode(m.value);
+    out.read++;
+    const result = this.reader.read(m.value);
     if (!result.ok) {
       out.deadLetters.push({ message: m, reason: result.reason, topic: this.topic, partition: this.partition });
       return;
     }
-    const ahead = checkFuture(result.flow, bound);
-    if (ahead !== null) {
-      out.deadLetters.push({ message: m, reason: ahead, topic: this.topic, partition: this.partition });
-      return;
+    // A message whose flows cannot all go in is dead-lettered whole.
+    for (const flow of result.flows) {
+      const ahead = checkFuture(flow, bound);
+      if (ahead !== null) {
+        out.deadLetters.push({ message: m, reason: ahead, topic: this.topic, partition: this.partition });
+        return;
+      }
     }
-    out.processed++;
-    const alerts = this.pipeline.push(result.flow);
-    for (const alert of alerts) this.route(alert, out);
+    for (const flow of result.flows) {
+      out.processed++;
+      for (const alert of this.pipeline.push(flow)) this.route(alert, out);
+    }
+  }
+
+  /** What the partition's dialect read that is not egress since the last call (internal, transit, ...). */
+  takeNotEgress(): NotEgressCounts {
+    return this.reader.takeNotEgress();
   }
 
   /** Incident or suppressed, then chained (src/alerts/alert-path.ts), into the batch's output. */
@@ -163,14 +178,22 @@ export class EngineTask {
       return;
     }
     const key = String(pack.sourcePartition);
+    // A message in a dialect may give several flows, all with its offset and in one pack: those
+    // after the first continue what was just applied; the same offset in a later pack is a copy.
+    let previous = -1;
+    let previousApplied = false;
     for (const f of pack.flows) {
       const seen = this.progress.sources[key];
-      if (seen !== undefined && f.offset <= seen) {
+      const continues = previousApplied && f.offset === previous;
+      previous = f.offset;
+      if (seen !== undefined && f.offset <= seen && !continues) {
+        previousApplied = false;
         out.skipped++;
         continue;
       }
+      previousApplied = true;
       this.progress.sources[key] = f.offset;
-      const result = this.decoder.decode(f.value);
+      const result = repartitionDecoder.decode(f.value);
       if (!result.ok) {
         // The forwarder wrote it from a validated flow: a damaged pack, kept with the reason.
         out.deadLetters.push({ message: { ...m, value: f.value }, reason: `flow at ${key}@${f.offset} in the pack: ${result.reason}`, topic: this.topic, partition: this.partition });

@@ -31,6 +31,8 @@ export interface ProduceFlowsOptions {
   signal?: AbortSignal;
   /** The record key of a flow; default its gateway_id, as gateways key (flowMessage). */
   key?: (flow: FlowRecord) => string;
+  /** Message values of a flow instead of `format` (a sensor's lines: `generate --format zeek --topic`). */
+  encode?: (flow: FlowRecord) => Buffer[];
 }
 
 export interface ProduceFlowsResult {
@@ -105,7 +107,8 @@ export async function produceFlows(
       if (options.signal?.aborted) break;
       if (batch.length === 0) batchFirst = flow.flow_id;
       batchLast = flow.flow_id;
-      batch.push(flowMessage(flow, encode, options.key));
+      if (options.encode === undefined) batch.push(flowMessage(flow, encode, options.key));
+      else for (const value of options.encode(flow)) batch.push({ key: (options.key ?? gatewayKey)(flow), value });
       if (batch.length >= size) await flush();
     }
     if (!options.signal?.aborted) await flush();

@@ -1,5 +1,6 @@
-// Stage one with kafka.repartition on: flows as the gateways keyed them are decoded, validated
-// and re-produced to the internal repartition topic in the engine partition of their
+// Stage one with kafka.repartition on: flows as the gateways keyed them are decoded (in the
+// sensor's dialect, oriented and enriched, when input.format names one), validated and
+// re-produced to the internal repartition topic in the engine partition of their
 // destination, so that one destination's records (and so its baseline) always land in one
 // engine partition. The flows of a batch bound for one partition travel as one pack
 // (repartition-pack.ts: raw Avro each, cheap to decode in stage two, with each flow's source
@@ -7,8 +8,9 @@
 import type { Message } from 'kafkajs';
 import { checkFuture, type FutureBound } from '../engine/future-bound.js';
 import { DestinationKeyer } from '../engine/keys.js';
-import { encodeFlowAvro, startsLikeJson, type WireFormat } from '../io/wire.js';
-import type { FlowDecoder } from './decoder.js';
+import type { FlowRecord } from '../engine/types.js';
+import { encodeFlowAvro } from '../io/wire.js';
+import type { MessageInput, NotEgressCounts, PartitionReader } from './decoder.js';
 import { DLQ_HEADERS, type DeadLetter, type InputMessage } from './dlq.js';
 import { partitionOfKey } from './murmur2.js';
 import { encodePack, type PackedFlow } from './repartition-pack.js';
@@ -22,25 +24,48 @@ export interface ForwardOutput {
   /** Flows in those packs. */
   flows: number;
   deadLetters: DeadLetter[];
+  /** What the dialect read in this batch that is not egress (internal, transit, ...). */
+  notEgress: NotEgressCounts;
 }
 
 export class Forwarder {
   private readonly keyer: DestinationKeyer;
+  /** One reader per flows partition: a dialect's state (Zeek open connections) is per stream. */
+  private readonly readers = new Map<number, PartitionReader>();
 
   constructor(
     keyMode: ConstructorParameters<typeof DestinationKeyer>[0],
-    private readonly decoder: FlowDecoder,
+    private readonly input: MessageInput,
     /** Partitions of the repartition topic. */
     private readonly partitions: number,
-    /** kafka.format of the flows topic. */
-    private readonly format: WireFormat = 'auto',
   ) {
     this.keyer = new DestinationKeyer(keyMode);
   }
 
+  /**
+   * Forgets a partition's reader: after a batch failed (it is read again from the last commit)
+   * or the partition went to another instance. Its next reader starts afresh, so a Zeek
+   * connection reported open before is counted in full at its next report, rather than lost.
+   */
+  forget(partition: number): void {
+    this.readers.delete(partition);
+  }
+
+  /** Keeps the readers of these flows partitions only (a new assignment). */
+  keepOnly(partitions: readonly number[]): void {
+    for (const p of [...this.readers.keys()]) if (!partitions.includes(p)) this.readers.delete(p);
+  }
+
+  private readerOf(partition: number): PartitionReader {
+    let reader = this.readers.get(partition);
+    if (reader === undefined) this.readers.set(partition, (reader = this.input.reader(partition)));
+    return reader;
+  }
+
   /** `bound`: records further ahead of processing time than windows.max_future are dead-lettered here. */
   forward(topic: string, partition: number, messages: InputMessage[], bound?: FutureBound): ForwardOutput {
-    const out: ForwardOutput = { forwarded: [], flows: 0, deadLetters: [] };
+    const reader = this.readerOf(partition);
+    const out: ForwardOutput = { forwarded: [], flows: 0, deadLetters: [], notEgress: {} };
     const packs = new Map<number, { flows: PackedFlow[]; bytes: number }>();
     const seal = (target: number, flows: PackedFlow[]) =>
       out.forwarded.push({
@@ -49,51 +74,60 @@ export class Forwarder {
         // For people reading the topic; stage two reads provenance from the pack itself.
         headers: { [DLQ_HEADERS.topic]: topic, [DLQ_HEADERS.partition]: String(partition) },
       });
+    const encoded: { flow: FlowRecord; value: Buffer }[] = [];
     for (const m of messages) {
-      const result = this.decoder.decode(m.value);
+      const result = reader.read(m.value);
       if (!result.ok) {
         out.deadLetters.push({ message: m, reason: result.reason, topic, partition });
         continue;
       }
-      const ahead = checkFuture(result.flow, bound);
-      if (ahead !== null) {
-        out.deadLetters.push({ message: m, reason: ahead, topic, partition });
+      // A message whose flows cannot all go on is dead-lettered whole, none of them forwarded.
+      const bad = this.encodeAll(result.flows, result.asIs ? m.value! : null, bound, encoded);
+      if (bad !== null) {
+        out.deadLetters.push({ message: m, reason: bad, topic, partition });
         continue;
       }
-      let value: Buffer;
-      if (this.isLocalAvro(m.value!, result.schemaId)) {
-        // Already raw Avro of the flow schema, read to its last byte and validated: packed as it
-        // came (re-encoding it was about 8% of the service's CPU with repartition on).
-        value = m.value!;
-      } else {
-        try {
-          value = encodeFlowAvro(result.flow);
-        } catch (err) {
-          out.deadLetters.push({ message: m, reason: `does not fit the Avro flow schema: ${(err as Error).message}`, topic, partition });
-          continue;
+      const offset = Number(m.offset);
+      for (const { flow, value } of encoded) {
+        const target = partitionOfKey(this.keyer.keyOf(flow), this.partitions);
+        let pack = packs.get(target);
+        // Sealed well under the broker's 1 MB record limit, never between two flows of one
+        // message (stage two tells the second from a copy by their being in one pack).
+        if (pack && pack.bytes + value.length > PACK_BYTES && pack.flows[pack.flows.length - 1].offset !== offset) {
+          seal(target, pack.flows);
+          pack = undefined;
         }
+        if (!pack) packs.set(target, (pack = { flows: [], bytes: 0 }));
+        // Every flow of a message carries the message's offset: stage two tells a re-forwarded
+        // copy by the offset, and the flows after a message's first by their following it in one pack.
+        pack.flows.push({ offset, value });
+        pack.bytes += value.length + 12;
+        out.flows++;
       }
-      const target = partitionOfKey(this.keyer.keyOf(result.flow), this.partitions);
-      let pack = packs.get(target);
-      if (pack && pack.bytes + value.length > PACK_BYTES) {
-        seal(target, pack.flows); // well under the broker's 1 MB record limit
-        pack = undefined;
-      }
-      if (!pack) packs.set(target, (pack = { flows: [], bytes: 0 }));
-      pack.flows.push({ offset: Number(m.offset), value });
-      pack.bytes += value.length + 12;
-      out.flows++;
     }
     for (const [target, pack] of packs) seal(target, pack.flows);
+    out.notEgress = reader.takeNotEgress();
     return out;
   }
 
-  /**
-   * Whether a record that decoded was raw Avro of the local flow schema: not JSON, and not the
-   * Confluent wire format (a writer schema from the registry may differ from ours). A record
-   * `auto` tried as JSON first is re-encoded, whatever it turned out to be.
-   */
-  private isLocalAvro(value: Buffer, schemaId: number | undefined): boolean {
-    return schemaId === undefined && this.format !== 'json' && !(this.format === 'auto' && startsLikeJson(value));
+  /** The flows of one message as raw Avro into `into`, or the reason one of them cannot go on. */
+  private encodeAll(flows: FlowRecord[], asIs: Buffer | null, bound: FutureBound | undefined, into: { flow: FlowRecord; value: Buffer }[]): string | null {
+    into.length = 0;
+    for (const flow of flows) {
+      const ahead = checkFuture(flow, bound);
+      if (ahead !== null) return ahead;
+      // Already raw Avro of the flow schema: packed as it came (re-encoding it was about 8% of
+      // the service's CPU with repartition on).
+      if (asIs !== null) {
+        into.push({ flow, value: asIs });
+        continue;
+      }
+      try {
+        into.push({ flow, value: encodeFlowAvro(flow) });
+      } catch (err) {
+        return `does not fit the Avro flow schema: ${(err as Error).message}`;
+      }
+    }
+    return null;
   }
 }

@@ -3,6 +3,7 @@
 import type { BatchFailureKind } from './batch-failure.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AlertType } from '../engine/types.js';
+import type { NotEgressCounts, NotEgressKind } from './decoder.js';
 import type { ReasonClass } from './dlq.js';
 
 export interface ServiceCounters {
@@ -22,6 +23,8 @@ export interface ServiceCounters {
   duplicates: number;
   /** Dead-lettered: event time further than windows.max_future ahead of the wall clock. */
   tooFarAhead: number;
+  /** What a sensor's dialect (input.format) read that is not egress, by kind. */
+  notEgress: Partial<Record<NotEgressKind, number>>;
   alerts: Partial<Record<AlertType, number>>;
   /** Alerts an analyst's suppression covered (published to the suppressed topic instead), by type. */
   suppressed: Partial<Record<AlertType, number>>;
@@ -39,6 +42,7 @@ export class ServiceMetrics {
     outOfOrder: 0,
     duplicates: 0,
     tooFarAhead: 0,
+    notEgress: {},
     alerts: {},
     suppressed: {},
   };
@@ -52,6 +56,7 @@ export class ServiceMetrics {
   private readonly outOfOrder: Counter;
   private readonly duplicates: Counter;
   private readonly tooFarAhead: Counter;
+  private readonly notEgress: Counter<'kind'>;
   private readonly failedBatches: Counter<'reason'>;
   private readonly alerts: Counter<'type'>;
   private readonly suppressedAlerts: Counter<'type'>;
@@ -77,6 +82,14 @@ export class ServiceMetrics {
     this.outOfOrder = new Counter({ name: 'egress_watch_out_of_order_records_total', help: 'Records earlier than an event time their gateway had already reported, but within allowed lateness', registers });
     this.duplicates = new Counter({ name: 'egress_watch_duplicate_records_total', help: 'Records whose flow_id the destination had seen within windows.dedup_horizon (counted once, otherwise ignored)', registers });
     this.tooFarAhead = new Counter({ name: 'egress_watch_too_far_ahead_records_total', help: 'Records dead-lettered because their event time was more than windows.max_future ahead of the wall clock', registers });
+    this.notEgress = new Counter({
+      name: 'egress_watch_input_not_egress_total',
+      help:
+        'Records read in a sensor dialect (input.format) that are not egress, by kind: internal (both ends inside; still processed), ' +
+        'transit (both outside), inbound_one_way, nodata and skipdata (VPC), other_kind (other logs or event types)',
+      labelNames: ['kind'],
+      registers,
+    });
     this.failedBatches = new Counter({
       name: 'egress_watch_batches_failed_total',
       help: 'Engine batches abandoned and re-read from the last commit, by reason: fenced (the partition moved on while this instance stalled), broker_away, other',
@@ -126,6 +139,13 @@ export class ServiceMetrics {
     if (reason === 'too_far_ahead') {
       this.counters.tooFarAhead++;
       this.tooFarAhead.inc();
+    }
+  }
+
+  addNotEgress(counts: NotEgressCounts): void {
+    for (const [kind, n] of Object.entries(counts) as [NotEgressKind, number][]) {
+      this.counters.notEgress[kind] = (this.counters.notEgress[kind] ?? 0) + n;
+      this.notEgress.inc({ kind }, n);
     }
   }
 

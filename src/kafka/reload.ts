@@ -4,7 +4,7 @@
 // in force stays; a running service never stops over a reload.
 import { readFileSync } from 'node:fs';
 import { ConfigError, formatKeyPath } from '../config/errors.js';
-import { changedKeys } from '../config/live-reload.js';
+import { changedKeys, restartOnlyKeys } from '../config/live-reload.js';
 import { configErrorAt, loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import type { Logger } from './logger.js';
@@ -28,7 +28,7 @@ export function reloadConfigFile(file: string, service: Reconfigurable, log: Log
     log.error({ config_file: file, config_version: version }, `config not reloaded, version ${version} stays in force: ${err.message}`);
     return 'invalid';
   }
-  const fixed = changedKeys(current, next);
+  const fixed = changedKeys(current, next, restartOnlyKeys(current));
   if (fixed.length > 0) {
     const issues = fixed.map((path) => ({ path, message: 'cannot change while the service runs; restart the service to apply it' }));
     const refusal = refusalError(file, issues);

@@ -16,7 +16,7 @@ import { explainAccessError } from './access-errors.js';
 import { suppressionGroupPrefix } from './acls.js';
 import { createBatchHandler } from './batch-handler.js';
 import { createKafka } from './client.js';
-import { gatewayDecoder, repartitionDecoder } from './decoder.js';
+import { flowsTopicInput, repartitionInput } from './decoder.js';
 import { Forwarder } from './forward.js';
 import { InFlightBatches } from './in-flight.js';
 import { LiveConfig } from './live-config.js';
@@ -202,7 +202,7 @@ async function connect(instance: Instance, kafka: Kafka, c: Connections): Promis
     log,
   });
 
-  const flowsDecoder = gatewayDecoder(config.kafka, (schemaId, why) => log.warn({ schemaId }, `schema id ${schemaId}: ${why}`));
+  const flowsInput = flowsTopicInput(config, (schemaId, why) => log.warn({ schemaId }, `schema id ${schemaId}: ${why}`));
   const inFlight = new InFlightBatches();
   const stateProducers = (c.stateProducers = new StateProducers(config.kafka.group_id, (transactionalId) =>
     kafka.producer({ transactionalId, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: DefaultPartitioner }),
@@ -213,7 +213,7 @@ async function connect(instance: Instance, kafka: Kafka, c: Connections): Promis
     admin,
     config: instance.config,
     layout,
-    decoder: layout.repartition === null ? flowsDecoder : repartitionDecoder,
+    input: layout.repartition === null ? flowsInput : repartitionInput,
     log,
     onChange: () => lifecycle.refresh(),
     onRestored: (_partition, seconds) => metrics.restoreSeconds.observe(seconds),
@@ -221,8 +221,9 @@ async function connect(instance: Instance, kafka: Kafka, c: Connections): Promis
   }));
   lifecycle.watch(registry);
 
+  const forwarder = layout.repartition === null ? null : new Forwarder(config.baseline.key, flowsInput, layout.enginePartitions);
   const consumer = (c.consumer = createConsumer(instance, kafka, inFlight));
-  followGroup(instance, consumer, layout, registry, c);
+  followGroup(instance, consumer, layout, registry, c, forwarder);
   await consumer.connect();
   const subscribed = layout.repartition === null ? [layout.flows] : [layout.flows, layout.repartition];
   // Earliest for a new group, as Kafka Streams does: no flow already on the topic is skipped.
@@ -237,8 +238,8 @@ async function connect(instance: Instance, kafka: Kafka, c: Connections): Promis
       layout,
       producer,
       registry,
-      forwarder: layout.repartition === null ? null : new Forwarder(config.baseline.key, flowsDecoder, layout.enginePartitions, config.kafka.format),
-      gatewayDecoder: flowsDecoder,
+      forwarder,
+      flowsInput,
       metrics,
       log,
       inFlight,
@@ -250,7 +251,7 @@ async function connect(instance: Instance, kafka: Kafka, c: Connections): Promis
 }
 
 /** The consumer's group events: assignments restore engines, rebalances and crashes end readiness, a final crash closes all. */
-function followGroup(instance: Instance, consumer: Consumer, layout: TopicLayout, registry: TaskRegistry, c: Connections): void {
+function followGroup(instance: Instance, consumer: Consumer, layout: TopicLayout, registry: TaskRegistry, c: Connections, forwarder: Forwarder | null): void {
   const { log, metrics, lifecycle, cadence } = instance;
   const ev = consumer.events;
   consumer.on(ev.GROUP_JOIN, ({ payload }) => {
@@ -260,6 +261,8 @@ function followGroup(instance: Instance, consumer: Consumer, layout: TopicLayout
     metrics.setAssignment(assignment, engine);
     log.info({ assignment, memberId: payload.memberId }, 'joined the group');
     registry.assign(engine);
+    // Flows partitions gone to others: their dialect state is stale if they come back.
+    forwarder?.keepOnly(assignment[layout.flows] ?? []);
     cadence.resetLags();
     for (const p of cadence.pending) if (!engine.includes(p)) cadence.forget(p);
   });

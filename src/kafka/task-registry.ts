@@ -8,7 +8,7 @@
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { restoreGroupPrefix } from './acls.js';
 import type { SuppressionBook } from '../suppress/book.js';
-import type { FlowDecoder } from './decoder.js';
+import type { MessageInput } from './decoder.js';
 import { EngineTask } from './engine-task.js';
 import type { LiveConfig } from './live-config.js';
 import { readChangelog } from './restore.js';
@@ -21,7 +21,8 @@ export interface TaskRegistryOptions {
   /** The service's config in force: new engines start with it, a reload reconfigures the running ones. */
   config: LiveConfig;
   layout: TopicLayout;
-  decoder: FlowDecoder;
+  /** How the engine-input topic's messages are read (a reader per task). */
+  input: MessageInput;
   log: {
     info: (obj: Record<string, unknown>, msg: string) => void;
     warn: (obj: Record<string, unknown>, msg: string) => void;
@@ -186,7 +187,7 @@ export class TaskRegistry {
           config: this.o.config.current,
           topic: layout.engineInput,
           partition: p,
-          decoder: this.o.decoder,
+          input: this.o.input,
           dedupeBySource: layout.repartition !== null,
           restored: state,
           suppressions: this.o.suppressions,

@@ -102,14 +102,25 @@ function cli(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+// What check-config says of a config without an enrich section (src/io/enrich/describe.ts).
+const NO_ENRICHMENT = [
+  '',
+  'Enrichment (fills only what a record leaves empty; a value the record carries is kept)',
+  '  gateway_id: not filled: a record without gateway_id counts as seen outside any gateway.',
+  '  dst_country: not filled: a record without dst_country goes to an unknown country, allowed only by "*".',
+  '  dst_host: only what the record carries (OCSF dst_endpoint.hostname); otherwise the baseline key falls back to dst_ip.',
+  '  principal: not filled: a record without principal is sent by nobody known.',
+  '  data_class: not filled: a record without data_class is not restricted.',
+];
+
 describe('egress-watch check-config', () => {
   it('prints the effective policy in plain words and exits 0', () => {
     const version = loadConfig(fixture).config_version;
     expect(version).toMatch(/^[0-9a-f]{16}$/);
     const { code, stdout, stderr } = cli('check-config', fixture);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(stdout.split('\n')).toEqual([`${fixture}: valid; config_version ${version}`, ...EXPECTED_AFTER_HEADER, '']);
-    expect(explainConfig(loadConfig(fixture), fixture)).toEqual(stdout.split('\n').slice(0, -1));
+    expect(stdout.split('\n')).toEqual([`${fixture}: valid; config_version ${version}`, ...EXPECTED_AFTER_HEADER, ...NO_ENRICHMENT, '']);
+    expect(explainConfig(loadConfig(fixture), fixture)).toEqual(stdout.split('\n').slice(0, -1 - NO_ENRICHMENT.length));
   });
 
   it('reads config/example.yaml', () => {

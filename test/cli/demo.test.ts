@@ -47,6 +47,31 @@ describe('runDemo --quick', () => {
   });
 });
 
+// --format zeek: the gateways write Zeek conn.log JSON, one record per message; the service
+// reads it with input.format zeek and the enrich section the demo writes, and must find the
+// same incidents as from flow records.
+describe('runDemo --quick --format zeek', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'egress-watch-demo-zeek-'));
+  afterAll(async () => {
+    await stopLocalBroker({ dir }).catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('detects every injected per-flow incident through the Zeek dialect, with no alert outside them', async () => {
+    const said: string[] = [];
+    const result = await runDemo({ seed: 3, quick: true, format: 'zeek', keepBroker: false, dir, processTimeoutMs: 80_000, write: () => {}, say: (l) => said.push(l) });
+    expect(said.join('\n')).toContain('as Zeek conn.log JSON');
+    for (const type of PER_FLOW_TYPES) {
+      const row = result.scorecard.rows.find((r) => r.type === type)!;
+      expect(row.incidents, type).toBe(2);
+      expect(row.detected, type).toBe(2);
+      expect(row.precision, type).toBe(1);
+    }
+    for (const row of result.scorecard.rows) expect(row.precision, row.type).toBe(1);
+    expect(result.alerts.every((a) => PER_FLOW_TYPES.includes(a.type))).toBe(true);
+  });
+});
+
 // The full demo: all seven alert types through the real Kafka path (decode, repartition,
 // engine, changelog, incident topic), scored against the injected incidents.
 describe('runDemo (full workload)', () => {

@@ -3,7 +3,8 @@
 // named.
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { addGenerateOptions, generateOptionsFrom, type GenerateCliOptions } from '../../src/cli/generate-command.js';
+import { addGenerateOptions } from '../../src/cli/generate-command.js';
+import { generateOptionsFrom, type GenerateCliOptions } from '../../src/cli/generate-options.js';
 import { defaultGenerateOptions } from '../../src/generate/index.js';
 
 const HOUR = 3_600_000;

@@ -24,7 +24,7 @@ const messageOf = (lines: string[]) => errorOf(lines).message;
 describe('config errors', () => {
   it('unknown key at top level', () => {
     expect(messageOf(['kafka:', '  client_id: x', 'colour: blue'])).toBe(
-      'config.yaml:3: colour: unknown key (expected one of: kafka, windows, baseline, policy, detectors, alerts, service, suppressions)',
+      'config.yaml:3: colour: unknown key (expected one of: kafka, input, windows, baseline, policy, detectors, alerts, service, suppressions, enrich)',
     );
   });
 
@@ -160,7 +160,7 @@ describe('config errors', () => {
       [
         'config.yaml:2: baseline.warmup_windows: expected a number >= 0, got -1',
         `config.yaml:4: windows.size: ${DURATION_FORMS}, got "1 minute"`,
-        'config.yaml:5: colour: unknown key (expected one of: kafka, windows, baseline, policy, detectors, alerts, service, suppressions)',
+        'config.yaml:5: colour: unknown key (expected one of: kafka, input, windows, baseline, policy, detectors, alerts, service, suppressions, enrich)',
       ].join('\n'),
     );
     expect(error.problems).toHaveLength(3);

@@ -74,6 +74,18 @@ describe('config/example.yaml', () => {
     ]);
   });
 
+  it('leaves enrichment off, every key at its default', () => {
+    expect(config.enrich).toEqual({
+      geoip: null,
+      countries: [],
+      data_classes: [],
+      principals: [],
+      principals_file: null,
+      gateways: [],
+      dst_host: { zeek_ssl: [], zeek_dns: [], max_entries: 1_000_000 },
+    });
+  });
+
   it('has a 16-hex-digit config_version', () => {
     expect(config.config_version).toMatch(/^[0-9a-f]{16}$/);
   });

@@ -102,6 +102,21 @@ describe('reloadConfigFile', () => {
     ]);
   });
 
+  it('refuses enrich changes, and with a sensor dialect internal_networks changes (decoders built at start)', () => {
+    const dialect = (nets: string, cls: string) =>
+      `input: {format: zeek}\nenrich:\n  data_classes: [{src: 10.1.0.0/16, data_class: ${cls}}]\n${BASE.replace('policy:', `policy:\n  internal_networks: [${nets}]`).replace('eu_user_data: {', `${cls}: {`)}`;
+    const t = setUp('dialect.yaml');
+    writeFileSync(t.file, dialect('10.0.0.0/8', 'eu_user_data'));
+    t.service.config = loadConfig(t.file);
+    writeFileSync(t.file, dialect('10.0.0.0/8, 172.16.0.0/12', 'eu_data'));
+    expect(t.reload()).toBe('refused');
+    expect(t.lines[0].restart_only).toEqual(['enrich.data_classes', 'policy.internal_networks']);
+    // Flow records: internal_networks is live as before (the engine reads it per record).
+    const f = setUp('flow.yaml');
+    writeFileSync(f.file, BASE.replace('policy:', 'policy:\n  internal_networks: [10.0.0.0/8]'));
+    expect(f.reload()).toBe('reloaded');
+  });
+
   it('reports a file that went away', () => {
     const t = setUp('gone.yaml');
     rmSync(t.file);

@@ -7,7 +7,7 @@ import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flowRecordType } from '../../src/io/schemas.js';
 import { decodeFlowMessage, encodeFlowAvro, encodeFlowConfluent, encodeFlowJson } from '../../src/io/wire.js';
-import { gatewayDecoder, repartitionDecoder } from '../../src/kafka/decoder.js';
+import { flowsTopicInput, repartitionDecoder, repartitionInput } from '../../src/kafka/decoder.js';
 import { deadLetterMessage, reasonClass } from '../../src/kafka/dlq.js';
 import { EngineTask, newBatchOutput, type RestoredState } from '../../src/kafka/engine-task.js';
 import { Forwarder } from '../../src/kafka/forward.js';
@@ -25,7 +25,7 @@ function msg(offset: number, value: Buffer | null, headers?: Record<string, stri
 }
 
 function task(restored?: RestoredState, dedupeBySource = false): EngineTask {
-  return new EngineTask({ config, topic: 'in', partition: 0, decoder: repartitionDecoder, dedupeBySource, restored });
+  return new EngineTask({ config, topic: 'in', partition: 0, input: repartitionInput, dedupeBySource, restored });
 }
 
 /** Changelog as a restore would read it back: later entries win. */
@@ -104,6 +104,19 @@ describe('EngineTask', () => {
     expect(parseProgress(marker.value!)).toEqual({ topic: 'in', next: 4, sources: { '0': 12, '1': 5 }, chain: newChainHead() });
   });
 
+  it('applies every flow of one source message in a pack (a dialect may give several), and drops the copy in a later pack', () => {
+    const t = task(undefined, true);
+    const out = newBatchOutput();
+    const value = (i: number) => encodeFlowAvro(flow({ dst_host: 'a.example', end_ms: T0 + i * SEC }));
+    // Source message 20 gave two flows, 21 one; the forwarder crashed and sent 20 and 21 again.
+    const flows = (offsets: number[]) => offsets.map((o, i) => ({ offset: o, value: value(i) }));
+    t.accept(msg(0, encodePack({ sourcePartition: 0, flows: flows([20, 20, 21]) })), out);
+    t.accept(msg(1, encodePack({ sourcePartition: 0, flows: flows([20, 20, 21, 22]) })), out);
+    expect(out).toMatchObject({ processed: 4, skipped: 3 });
+    const marker = t.commit().find((c) => c.key === PROGRESS_KEY)!;
+    expect(parseProgress(marker.value!)).toMatchObject({ next: 2, sources: { '0': 22 } });
+  });
+
   it('dead-letters a record it cannot decode, naming topic, partition and reason', () => {
     const t = task();
     const out = newBatchOutput();
@@ -115,7 +128,7 @@ describe('EngineTask', () => {
   it('ignores the offsets of a marker written for another input topic', () => {
     const restored: RestoredState = { entries: new Map(), progress: { topic: 'other', next: 50, sources: {}, chain: newChainHead() }, changelogEnd: 1 };
     const warnings: string[] = [];
-    const t = new EngineTask({ config, topic: 'in', partition: 0, decoder: repartitionDecoder, dedupeBySource: false, restored, warn: (m) => warnings.push(m) });
+    const t = new EngineTask({ config, topic: 'in', partition: 0, input: repartitionInput, dedupeBySource: false, restored, warn: (m) => warnings.push(m) });
     expect(t.nextOffset).toBe(0);
     expect(warnings).toEqual(['changelog partition 0 was written while reading other; its input offsets are not used for in']);
   });
@@ -166,7 +179,7 @@ describe('Forwarder', () => {
     const f = flow({ dst_host: 'x.example', end_ms: T0 });
     const g = flow({ dst_host: 'c.example', end_ms: T0 });
     const h = flow({ dst_host: 'x.example', end_ms: T0 + SEC });
-    const forwarder = new Forwarder('dst_host', gatewayDecoder(config.kafka), 4);
+    const forwarder = new Forwarder('dst_host', flowsTopicInput(config), 4);
     const out = forwarder.forward('flows', 3, [msg(5, encodeFlowJson(f)), msg(6, Buffer.from('{')), msg(7, encodeFlowJson(g)), msg(8, encodeFlowJson(h))]);
     const headers = { 'x-source-topic': 'flows', 'x-source-partition': '3' };
     // Partitions among 4 as Kafka's default partitioner picks them (murmur2, checked against
@@ -188,7 +201,7 @@ describe('Forwarder', () => {
     const padded = Buffer.concat([Buffer.from([canonical[0] | 0x80, 0x00]), canonical.subarray(1)]);
     expect(decodeFlowMessage(padded, 'avro')).toEqual({ ok: true, flow: f });
     for (const format of ['auto', 'avro'] as const) {
-      const forwarder = new Forwarder('dst_host', gatewayDecoder({ ...config.kafka, format }), 4, format);
+      const forwarder = new Forwarder('dst_host', flowsTopicInput({ ...config, kafka: { ...config.kafka, format } }), 4);
       const out = forwarder.forward('flows', 0, [msg(1, padded), msg(2, encodeFlowJson(f)), msg(3, encodeFlowConfluent(f, 7))]);
       const pack = decodePack(out.forwarded[0].value as Buffer);
       if (typeof pack === 'string') throw new Error(pack);

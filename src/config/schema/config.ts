@@ -1,7 +1,9 @@
-// The whole file: seven optional sections, each filled with its defaults when absent.
+// The whole file: optional sections, each filled with its defaults when absent.
 import { z } from 'zod';
 import { detectorsSection } from './detectors.js';
+import { enrichSection } from './enrich.js';
 import { duration, section, strict, timeZone, wholeNumber } from './fields.js';
+import { inputSection } from './input.js';
 import { kafkaSection } from './kafka.js';
 import { policySection } from './policy.js';
 import { suppressionsSection } from './suppressions.js';
@@ -44,6 +46,7 @@ const serviceSection = section(
 function build() {
   return strict({
     kafka: kafkaSection,
+    input: inputSection,
     windows: windowsSection,
     baseline: baselineSection,
     policy: policySection,
@@ -51,6 +54,7 @@ function build() {
     alerts: alertsSection,
     service: serviceSection,
     suppressions: suppressionsSection,
+    enrich: enrichSection,
   });
 }
 

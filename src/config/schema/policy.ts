@@ -1,7 +1,7 @@
 // policy: regions, internal networks and data classes. Region names and country codes are
 // resolved here, so the engine only ever compares upper-case ISO codes.
-import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { normaliseCidr } from '../cidr.js';
 import { describeValue } from '../describe.js';
 import { COUNTRY_CODES, EEA_COUNTRIES, isCountryCode } from '../countries.js';
 import type { PolicyDataClass } from '../types.js';
@@ -16,29 +16,14 @@ export const ANY_COUNTRY = '*';
  */
 export const ANY_PRINCIPAL = '**';
 
-const CIDR_HINT = 'expected a network in CIDR notation such as 10.0.0.0/8 or fd00::/8';
-
 // Normalised to the network address in canonical text (fd00:0::/8 → fd00::/8).
-const cidr = z.string().transform((text, ctx): string => {
-  const written = text.trim();
-  const [address = '', bits, ...rest] = written.split('/');
-  // ipaddr.parse also takes hex, octal and short IPv4 forms (010.0.0.0 is 8.0.0.0): accept only the plain ones.
-  const plain = address.includes(':')
-    ? ipaddr.IPv6.isValid(address) && !address.includes('%')
-    : ipaddr.IPv4.isValidFourPartDecimal(address);
-  if (!plain || bits === undefined || rest.length > 0 || !/^\d+$/.test(bits) || !ipaddr.isValidCIDR(written)) {
-    ctx.addIssue({ code: 'custom', message: `${CIDR_HINT}, got ${describeValue(text)}` });
+export const cidr = z.string().transform((text, ctx): string => {
+  const result = normaliseCidr(text);
+  if ('error' in result) {
+    ctx.addIssue({ code: 'custom', message: result.error });
     return z.NEVER;
   }
-  const [parsed, prefixLength] = ipaddr.parseCIDR(written);
-  const network =
-    parsed.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(written) : ipaddr.IPv6.networkAddressFromCIDR(written);
-  const normalised = `${network.toString()}/${prefixLength}`;
-  if (network.toString() !== parsed.toString()) {
-    ctx.addIssue({ code: 'custom', message: `${describeValue(text)} has host bits set: did you mean ${normalised}?` });
-    return z.NEVER;
-  }
-  return normalised;
+  return result.cidr;
 });
 
 const dataClass = strict({

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Independent per-destination egress count over a raw sensor file, written apart from
+egress-watch (no code shared), to check its input dialects against real captures:
+    python3 scripts/count-egress.py zeek|vpc|goflow2|suricata|ocsf FILE CIDR[,CIDR...]
+prints {"dst_ip": bytes_out, ...} as JSON. The rules are the ones docs/input-formats.md states
+(inside = the CIDRs; dst = the outside end; bytes_out = what the inside sent; Zeek: per uid the
+largest cumulative count; one-way records: the outbound ones).
+"""
+import gzip, ipaddress, json, sys
+from collections import defaultdict
+
+dialect, path, nets = sys.argv[1], sys.argv[2], [ipaddress.ip_network(n) for n in sys.argv[3].split(',')]
+def inside(ip):
+    a = ipaddress.ip_address(ip.split('%')[0])
+    if a.version == 6 and a.ipv4_mapped: a = a.ipv4_mapped
+    return any(a.version == n.version and a in n for n in nets)
+opener = gzip.open if path.endswith('.gz') else open
+lines = [l.rstrip('\r\n') for l in opener(path, 'rt', encoding='utf8')]
+sums = defaultdict(int)
+
+def two_way(o, r, ob, rb, hint=None):
+    oi, ri = inside(o), inside(r)
+    if oi and not ri: return (r, ob)
+    if ri and not oi: return (o, rb)
+    if oi and ri: return (r, ob)
+    if hint == 'out': return (r, ob)
+    if hint == 'in': return (o, rb)
+    return None
+def one_way(s, d, b, hint=None):
+    si, di = inside(s), inside(d)
+    if si: return (d, b)
+    if di: return None
+    if hint == 'out': return (d, b)
+    return None
+
+if dialect == 'zeek':
+    best = {}  # uid -> [orig, resp, max ob, max rb, hint]
+    sep, unset, fields, path_name = '\t', '-', None, None
+    for l in lines:
+        if not l: continue
+        if l.startswith('#separator'):
+            sep = l.split(' ', 1)[1].encode().decode('unicode_escape'); fields = None; path_name = None; unset='-'; continue
+        if l.startswith('#'):
+            k, _, v = l.partition(sep)
+            if k == '#fields': fields = [f.replace('id_', 'id.', 1) if f.startswith('id_') else f for f in v.split(sep)]
+            if k == '#unset_field': unset = v
+            if k == '#path': path_name = v
+            continue
+        if l.startswith('{'):
+            try: o = json.loads(l)
+            except ValueError: continue
+            pth = o.get('_path', 'conn')
+            if 'conn' not in pth: continue
+            rec = {k.replace('id_', 'id.', 1) if k.startswith('id_') else k: v for k, v in o.items()}
+        else:
+            if path_name is not None and 'conn' not in path_name: continue
+            if fields is None or len(l.split(sep)) != len(fields): continue
+            rec = {f: (None if v == unset else v) for f, v in zip(fields, l.split(sep))}
+            if 'uid' not in rec: continue
+        if not all(rec.get(k) is not None for k in ('ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto')): continue
+        try:
+            ts = rec.get('ts')
+            if not (isinstance(ts, str) and 'T' in ts): float(ts)
+        except (TypeError, ValueError): continue
+        if not (0 <= int(rec['id.orig_p']) <= 65535 and 0 <= int(rec['id.resp_p']) <= 65535): continue
+        ob = int(rec.get('orig_bytes') or 0); rb = int(rec.get('resp_bytes') or 0)
+        lo, lr = rec.get('local_orig'), rec.get('local_resp')
+        lo = lo in (True, 'T'); lr = lr in (True, 'T')
+        hint = 'out' if lo and not lr else 'in' if lr and not lo else None
+        u = rec['uid']
+        if u not in best: best[u] = [rec['id.orig_h'], rec['id.resp_h'], ob, rb, hint]
+        else: best[u][2] = max(best[u][2], ob); best[u][3] = max(best[u][3], rb)
+    for o, r, ob, rb, hint in best.values():
+        x = two_way(o, r, ob, rb, hint)
+        if x: sums[x[0]] += x[1]
+elif dialect == 'vpc':
+    ALL = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status vpc-id subnet-id instance-id tcp-flags type pkt-srcaddr pkt-dstaddr region az-id sublocation-type sublocation-id pkt-src-aws-service pkt-dst-aws-service flow-direction traffic-path ecs-cluster-arn ecs-cluster-name ecs-container-instance-arn ecs-container-instance-id ecs-container-id ecs-second-container-id ecs-service-name ecs-task-definition-arn ecs-task-arn ecs-task-id reject-reason'.split()
+    TGW = 'version resource-type account-id tgw-id tgw-attachment-id tgw-src-vpc-account-id tgw-dst-vpc-account-id tgw-src-vpc-id tgw-dst-vpc-id tgw-src-subnet-id tgw-dst-subnet-id tgw-src-eni tgw-dst-eni tgw-src-az-id tgw-dst-az-id tgw-pair-attachment-id srcaddr dstaddr srcport dstport protocol packets bytes start end log-status type packets-lost-no-route packets-lost-blackhole packets-lost-mtu-exceeded packets-lost-ttl-expired tcp-flags-count region flow-direction pkt-src-aws-service pkt-dst-aws-service'.split()
+    header = None
+    for l in lines:
+        if not l.strip(): continue
+        if l.startswith('{'): l = json.loads(l)['message']
+        t = l.split()
+        if t[0] == 'version': header = t; continue
+        names = header or {14: ALL[:14], 21: ALL[:21], 25: ALL[:25], 29: ALL[:29], 39: ALL[:39], 40: ALL, 36: TGW}.get(len(t))
+        if names is None: continue
+        r = dict(zip(names, t))
+        if r.get('log-status', 'OK') != 'OK' or r.get('action') == 'REJECT': continue
+        s = r['pkt-srcaddr'] if r.get('pkt-srcaddr', '-') != '-' else r['srcaddr']
+        d = r['pkt-dstaddr'] if r.get('pkt-dstaddr', '-') != '-' else r['dstaddr']
+        x = one_way(s, d, int(r['bytes']))
+        if x: sums[x[0]] += x[1]
+elif dialect == 'goflow2':
+    for l in lines:
+        if not l.strip(): continue
+        o = json.loads(l)
+        x = one_way(o['src_addr'], o['dst_addr'], int(o['bytes']) * (int(o.get('sampling_rate') or 0) or 1))
+        if x: sums[x[0]] += x[1]
+elif dialect == 'suricata':
+    for l in lines:
+        if not l.strip(): continue
+        o = json.loads(l)
+        if o.get('event_type') != 'flow': continue
+        f = o['flow']
+        x = two_way(o['src_ip'], o['dest_ip'], f.get('bytes_toserver', 0), f.get('bytes_toclient', 0))
+        if x: sums[x[0]] += x[1]
+elif dialect == 'ocsf':
+    for l in lines:
+        if not l.strip(): continue
+        o = json.loads(l)
+        if o.get('class_uid') != 4001: continue
+        t = o.get('traffic') or {}
+        if not isinstance(o.get('end_time', o.get('time')), int): continue
+        did = (o.get('connection_info') or {}).get('direction_id')
+        hint = {1: 'in', 2: 'out'}.get(did)
+        try: s, d = o['src_endpoint']['ip'], o['dst_endpoint']['ip']
+        except (KeyError, TypeError): continue
+        if 'bytes_out' in t or 'bytes_in' in t:
+            x = two_way(s, d, t.get('bytes_out', 0), t.get('bytes_in', 0), hint)
+        else:
+            x = one_way(s, d, t.get('bytes', 0), hint)
+        if x: sums[x[0]] += x[1]
+print(json.dumps(dict(sums), sort_keys=True))

@@ -1,0 +1,167 @@
+// Direction, the egress part, shared by every dialect: sensors report a connection by who
+// initiated it (orig/resp, src/dest, toserver/toclient); egress-watch wants the internal,
+// sending side as src and the external side as dst, and bytes_out = what the inside sent.
+// The inside is policy.internal_networks. A hint from the sensor (Zeek local_orig/local_resp,
+// OCSF connection_info.direction_id) decides only when the networks call both ends external.
+import type { FlowRecord } from '../../engine/types.js';
+import ipaddr from 'ipaddr.js';
+import { InternalNetworks } from '../../engine/keys.js';
+import { ipv4Number } from './fields.js';
+import type { DecodeCounts } from './dialect.js';
+
+/** A connection as the sensor saw it: `orig` initiated it (for one-way records: sent it). */
+export interface SensorFlow {
+  flow_id: string;
+  start_ms: number;
+  end_ms: number;
+  orig_ip: string;
+  orig_port: number;
+  resp_ip: string;
+  resp_port: number;
+  protocol: number;
+  /** Sent by the originator / by the responder (one-way records: resp_* are 0). */
+  orig_bytes: number;
+  resp_bytes: number;
+  orig_pkts: number;
+  resp_pkts: number;
+  /** Host names the sensor knows for each end (the one that ends up as dst becomes dst_host). */
+  orig_host: string | null;
+  resp_host: string | null;
+}
+
+/** A SensorFlow to fill in field by field (decoders reuse one: a record's view is garbage once oriented). */
+export function blankSensorFlow(): SensorFlow {
+  return { flow_id: '', start_ms: 0, end_ms: 0, orig_ip: '', orig_port: 0, resp_ip: '', resp_port: 0, protocol: 0, orig_bytes: 0, resp_bytes: 0, orig_pkts: 0, resp_pkts: 0, orig_host: null, resp_host: null };
+}
+
+/** What the sensor says about the ends, used only when the networks say both are external. */
+export type DirectionHint = 'outbound' | 'inbound' | 'lateral' | null;
+
+/**
+ * policy.internal_networks as the engine reads them (InternalNetworks), with IPv4 answered by
+ * arithmetic on the address's number: decoders cut addresses out of a line, and a cache keyed
+ * by those strings hashes every one and keeps each line alive.
+ */
+class Inside {
+  private readonly v4: Array<[number, number]>;
+  private readonly other: InternalNetworks;
+  constructor(cidrs: readonly string[]) {
+    this.other = new InternalNetworks(cidrs);
+    this.v4 = [];
+    for (const c of cidrs) {
+      const [net, bits] = ipaddr.parseCIDR(c);
+      if (net.kind() !== 'ipv4') continue;
+      const size = 2 ** (32 - bits);
+      const start = (net as ipaddr.IPv4).octets.reduce((a, o) => a * 256 + o, 0);
+      this.v4.push([start - (start % size), size]);
+    }
+  }
+
+  contains(ip: string): boolean {
+    const n = ipv4Number(ip);
+    if (n === -1) return this.other.contains(ip); // IPv6, IPv4-mapped IPv6
+    for (const [start, size] of this.v4) if (n >= start && n < start + size) return true;
+    return false;
+  }
+}
+
+export class Orienter {
+  private readonly inside: Inside;
+  constructor(internalNetworks: readonly string[]) {
+    this.inside = new Inside(internalNetworks);
+  }
+
+  /**
+   * Two-way records (Zeek, Suricata, OCSF): the external end becomes dst whoever initiated;
+   * bytes_out is what the internal end sent. Internal-to-internal records are returned as
+   * they are (the engine counts them as internal); external-to-external (transit) give null.
+   * `hint` decides only when the networks call both ends external.
+   */
+  orient(f: SensorFlow, counts: DecodeCounts, hint: DirectionHint = null): FlowRecord | null {
+    const origIn = this.inside.contains(f.orig_ip);
+    const respIn = this.inside.contains(f.resp_ip);
+    let inbound: boolean;
+    if (origIn !== respIn) inbound = respIn;
+    else if (origIn) {
+      counts.internal++;
+      inbound = false;
+    } else if (hint === 'lateral') return lateral(counts);
+    else if (hint === 'outbound' || hint === 'inbound') inbound = hint === 'inbound';
+    else {
+      counts.transit++;
+      return null;
+    }
+    return inbound ? swapped(f) : asIs(f);
+  }
+
+  /**
+   * One-way records (VPC, NetFlow, IPFIX, sFlow): only the outbound direction is egress. A record
+   * from outside to inside is the other half of a connection whose outbound half comes as its
+   * own record: it is counted as `inbound` and not returned, so bytes_in stays 0.
+   */
+  orientOneWay(f: SensorFlow, counts: DecodeCounts, hint: DirectionHint = null): FlowRecord | null {
+    const srcIn = this.inside.contains(f.orig_ip);
+    const dstIn = this.inside.contains(f.resp_ip);
+    if (srcIn && !dstIn) return asIs(f);
+    if (srcIn) counts.internal++;
+    else if (hint === 'lateral') return lateral(counts);
+    else if (dstIn || hint === 'inbound') {
+      counts.inbound++;
+      return null;
+    } else if (hint !== 'outbound') {
+      counts.transit++;
+      return null;
+    }
+    return asIs(f);
+  }
+}
+
+/**
+ * The sensor calls it internal but internal_networks do not cover its ends: counted as internal
+ * and not returned, since the engine, going by internal_networks, would count it as egress.
+ */
+function lateral(counts: DecodeCounts): null {
+  counts.internal++;
+  return null;
+}
+
+function asIs(f: SensorFlow): FlowRecord {
+  return record(f, f.orig_ip, f.orig_port, f.resp_ip, f.resp_port, f.resp_host, f.orig_bytes, f.resp_bytes, f.orig_pkts, f.resp_pkts);
+}
+
+function swapped(f: SensorFlow): FlowRecord {
+  return record(f, f.resp_ip, f.resp_port, f.orig_ip, f.orig_port, f.orig_host, f.resp_bytes, f.orig_bytes, f.resp_pkts, f.orig_pkts);
+}
+
+function record(
+  f: SensorFlow,
+  srcIp: string,
+  srcPort: number,
+  dstIp: string,
+  dstPort: number,
+  dstHost: string | null,
+  bytesOut: number,
+  bytesIn: number,
+  packetsOut: number,
+  packetsIn: number,
+): FlowRecord {
+  return {
+    flow_id: f.flow_id,
+    gateway_id: null,
+    start_ms: f.start_ms,
+    end_ms: f.end_ms,
+    src_ip: srcIp,
+    dst_ip: dstIp,
+    src_port: srcPort,
+    dst_port: dstPort,
+    protocol: f.protocol,
+    dst_host: dstHost,
+    dst_country: null,
+    bytes_out: bytesOut,
+    bytes_in: bytesIn,
+    packets_out: packetsOut,
+    packets_in: packetsIn,
+    data_class: null,
+    principal: null,
+  };
+}

@@ -1,0 +1,256 @@
+// Field readers shared by the dialects: each returns the value in the unit the flow record
+// wants, or throws a DialectError that names the field and shows what it held.
+import { errorText, isIp } from '../validate-flow.js';
+import { DialectError, type DecodeCounts } from './dialect.js';
+
+/** The value for a message: JSON text, cut to 60 characters. */
+export function shown(value: unknown): string {
+  let text: string;
+  try {
+    text = value === undefined ? 'nothing' : JSON.stringify(value);
+  } catch {
+    text = String(value);
+  }
+  return errorText(text.length > 60 ? `${text.slice(0, 57)}...` : text);
+}
+
+export function fail(field: string, value: unknown, want: string): never {
+  throw new DialectError(`field ${field}: ${value === undefined ? 'missing' : shown(value)}${value === undefined ? '' : ' is not'} ${value === undefined ? `(${want})` : want}`);
+}
+
+/** A count (bytes, packets): a non-negative safe integer, as a number or as decimal text. */
+export function countOf(field: string, value: unknown): number {
+  const n = typeof value === 'string' && value.length > 0 ? Number(value) : value;
+  if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) return n;
+  return fail(field, value, 'a count (a whole number >= 0)');
+}
+
+/** A count that may be absent (null/undefined): 0 then. */
+export function optionalCount(field: string, value: unknown): number {
+  return value === undefined || value === null ? 0 : countOf(field, value);
+}
+
+export function portOf(field: string, value: unknown): number {
+  const n = typeof value === 'string' && value.length > 0 ? Number(value) : value;
+  if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 65535) return n;
+  return fail(field, value, 'a port (0-65535)');
+}
+
+export function textOf(field: string, value: unknown): string {
+  if (typeof value === 'string' && value.length > 0) return value;
+  return fail(field, value, 'a non-empty string');
+}
+
+const PROTOCOLS: Record<string, number> = { tcp: 6, udp: 17, icmp: 1, 'ipv6-icmp': 58, icmp6: 58, icmpv6: 58, sctp: 132, gre: 47, esp: 50, ah: 51, unknown_transport: 0 };
+// The spellings sensors write (Suricata, goflow2: upper case), found without lower-casing a copy.
+for (const name of Object.keys(PROTOCOLS)) PROTOCOLS[name.toUpperCase()] = PROTOCOLS[name];
+PROTOCOLS['IPv6-ICMP'] = 58;
+
+/** An IANA protocol number, from a number or a name (`tcp`, `UDP`, `IPv6-ICMP`, ...). */
+export function protocolOf(field: string, value: unknown): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 255) return value;
+  if (typeof value === 'string') {
+    const known = PROTOCOLS[value] ?? PROTOCOLS[value.toLowerCase()];
+    if (known !== undefined) return known;
+    const n = Number(value);
+    if (value.length > 0 && Number.isInteger(n) && n >= 0 && n <= 255) return n;
+  }
+  return fail(field, value, 'a protocol (a number 0-255 or tcp, udp, icmp, ...)');
+}
+
+/** Epoch seconds (a number, or its decimal text) to whole milliseconds, truncated. */
+export function secondsToMs(field: string, value: unknown): number {
+  const n = typeof value === 'string' && value.length > 0 ? Number(value) : value;
+  if (typeof n === 'number' && Number.isFinite(n) && n >= 0) return Math.floor(n * 1000);
+  return fail(field, value, 'a time in epoch seconds');
+}
+
+/** Nanoseconds since the epoch (number or decimal text) to whole milliseconds, truncated. */
+export function nanosToMs(field: string, value: unknown): number {
+  if (typeof value === 'string' && /^\d{1,22}$/.test(value)) return Number(BigInt(value) / 1_000_000n);
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.floor(value / 1e6);
+  return fail(field, value, 'a time in nanoseconds since the epoch');
+}
+
+// ISO 8601 with a zone (Z, +01:00 or +0100): a time without a zone would be read as local
+// time, which differs from machine to machine.
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})$/;
+
+/** ISO 8601 text with a zone to milliseconds (fractions below a millisecond are cut). */
+export function isoToMs(field: string, value: unknown): number {
+  if (typeof value === 'string') {
+    const fast = isoFixedToMs(value);
+    if (fast !== -1) return fast;
+  }
+  if (typeof value === 'string' && ISO_WITH_ZONE.test(value)) {
+    const ms = Date.parse(value);
+    if (!Number.isNaN(ms)) return ms;
+  }
+  return fail(field, value, 'an ISO 8601 time with a zone (e.g. 2024-04-19T10:00:00.5Z)');
+}
+
+/** Two decimal digits of `s` at `i` as a number, or -1. */
+function twoDigits(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * The common forms sensors write (`2024-04-19T10:00:00.123456+0000`, `...Z`, `...+01:00`),
+ * read by position without a regex or Date.parse: -1 when the text is not exactly such a form
+ * or its values are unusual (a day past the 28th, a year before 1970, 24:00, a leap second),
+ * which then go the regex and Date.parse way. Where this answers, it equals Date.parse.
+ */
+function isoFixedToMs(s: string): number {
+  const n = s.length;
+  if (n < 20 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return -1;
+  const y1 = twoDigits(s, 0);
+  const y2 = twoDigits(s, 2);
+  const mo = twoDigits(s, 5);
+  const d = twoDigits(s, 8);
+  const h = twoDigits(s, 11);
+  const mi = twoDigits(s, 14);
+  const sec = twoDigits(s, 17);
+  if (y1 < 19 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > 28 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return -1;
+  const year = y1 * 100 + y2;
+  if (year < 1970) return -1;
+  let i = 19;
+  let ms = 0;
+  if (s.charCodeAt(i) === 46 /* . */) {
+    i++;
+    let digits = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      if (digits < 3) ms = ms * 10 + c;
+      digits++;
+    }
+    if (digits === 0) return -1;
+    for (let k = digits; k < 3; k++) ms *= 10;
+  }
+  let offsetMin = 0;
+  const z = s.charCodeAt(i);
+  if (z === 90 /* Z */) {
+    if (i + 1 !== n) return -1;
+  } else if (z === 43 || z === 45) {
+    const oh = twoDigits(s, i + 1);
+    const colon = s.charCodeAt(i + 3) === 58 ? 1 : 0;
+    const om = twoDigits(s, i + 3 + colon);
+    if (i + 5 + colon !== n || oh < 0 || oh > 23 || om < 0 || om > 59) return -1;
+    offsetMin = (z === 43 ? 1 : -1) * (oh * 60 + om);
+  } else return -1;
+  return Date.UTC(year, mo - 1, d, h, mi, sec, ms) - offsetMin * 60_000;
+}
+
+/** Epoch seconds as a number, or ISO 8601 text (Zeek's JSON writer with json_timestamps). */
+export function secondsOrIsoToMs(field: string, value: unknown): number {
+  return typeof value === 'string' && value.indexOf('T') !== -1 ? isoToMs(field, value) : secondsToMs(field, value);
+}
+
+/** A JSON object, or DialectError. */
+export function parseObject(line: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (err) {
+    throw new DialectError(`invalid JSON: ${errorText(err)}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new DialectError(`expected a JSON object, got ${shown(value)}`);
+  return value as Record<string, unknown>;
+}
+
+/** A nested object field (`flow`, `traffic`, ...), or an empty one when absent. */
+export function objectAt(parent: Record<string, unknown>, field: string, required: boolean): Record<string, unknown> {
+  const v = parent[field];
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+  if (v === undefined && !required) return {};
+  return fail(field, v, 'an object');
+}
+
+/** Counts a record of a kind the dialect does not turn into flows. */
+export function skip(counts: DecodeCounts, kind: string): [] {
+  counts.skipped[kind] = (counts.skipped[kind] ?? 0) + 1;
+  return [];
+}
+
+/** Sensor facts from the given fields that hold non-empty text or numbers. */
+export function factsOf(source: Record<string, unknown>, fields: readonly string[], prefix = ''): Record<string, string> {
+  const facts: Record<string, string> = {};
+  for (const f of fields) {
+    const v = source[f];
+    if ((typeof v === 'string' && v.length > 0) || typeof v === 'number') facts[prefix + f] = String(v);
+  }
+  return facts;
+}
+
+/**
+ * A strict dotted-quad IPv4 address (no leading zeros, as validate-flow accepts) as its 32-bit
+ * number, or -1. A character loop: cheaper than a regex and a cache lookup on the hot path.
+ */
+export function ipv4Number(s: string): number {
+  const n = s.length;
+  if (n < 7 || n > 15) return -1;
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return -1; // a leading zero
+      part = part * 10 + (c - 48);
+      if (part > 255 || ++digits > 3) return -1;
+    } else return -1;
+  }
+  if (digits === 0 || dots !== 3) return -1;
+  return value * 256 + part;
+}
+
+/** An IPv4 or IPv6 address as text: checked before orientation, which would call a bad one external. */
+export function ipOf(field: string, value: unknown): string {
+  if (typeof value === 'string' && (ipv4Number(value) !== -1 || (value.indexOf(':') !== -1 && isIp(value)))) return value;
+  return fail(field, value, 'an IPv4 or IPv6 address');
+}
+
+/**
+ * Sensor facts from the given fields (names prefixed), the object reused while their values
+ * stay the same (a sensor sends many records in a row): facts are read-only, and one object
+ * per record was garbage.
+ */
+export class ReusedFacts {
+  private readonly last: unknown[];
+  private facts: Readonly<Record<string, string>> = Object.freeze({});
+  constructor(
+    private readonly fields: readonly string[],
+    private readonly prefix = '',
+  ) {
+    this.last = fields.map(() => undefined);
+  }
+
+  of(source: Record<string, unknown>): Readonly<Record<string, string>> {
+    let changed = false;
+    for (let i = 0; i < this.fields.length; i++) {
+      const v = source[this.fields[i]];
+      if (v !== this.last[i]) {
+        this.last[i] = v;
+        changed = true;
+      }
+    }
+    if (changed) this.facts = Object.freeze(factsOf(source, this.fields, this.prefix));
+    return this.facts;
+  }
+}
+
+/** Sensor facts from two fields, reused while they stay the same (see ReusedFacts). */
+export class FactsOfTwo extends ReusedFacts {
+  constructor(first: string, second: string) {
+    super([first, second]);
+  }
+}

@@ -1,0 +1,159 @@
+// AWS VPC Flow Logs, text: one record a line, fields separated by single spaces, `-` for a
+// field with no value. The field order is the default v2 one, or a custom list named by a
+// header line of the delivered file (`version account-id ...`), by config `input.vpc_fields`,
+// or, lacking both, guessed from the number of fields when it is a prefix of AWS's table of
+// fields (14 = v2 default, 21 = to v3, 25 = to v4, 29 = to v5, 39 = to v7, 40 = to v8), or
+// 36, the default format of Transit Gateway flow logs.
+// NODATA / SKIPDATA rows are counted, not errors; REJECT rows carried nothing out and are
+// counted as skipped. VPC records have no flow id: one is made from the record's interface,
+// addresses, ports, protocol and start, so the same record from two collectors folds into one.
+// A record is one direction of a connection: only the outbound one is egress.
+import type { DecodeCounts, DecoderOptions, Dialect, DialectDecoder, DialectRecord } from './dialect.js';
+import { DialectError, emptyCounts } from './dialect.js';
+import { blankSensorFlow, Orienter } from './direction.js';
+import { countOf, fail, ipOf, parseObject, portOf, protocolOf, secondsToMs, skip } from './fields.js';
+
+/** AWS's table of fields, in order (each version appends to the one before). */
+export const VPC_FIELDS_ALL = [
+  'version', 'account-id', 'interface-id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'start', 'end', 'action', 'log-status',
+  'vpc-id', 'subnet-id', 'instance-id', 'tcp-flags', 'type', 'pkt-srcaddr', 'pkt-dstaddr',
+  'region', 'az-id', 'sublocation-type', 'sublocation-id',
+  'pkt-src-aws-service', 'pkt-dst-aws-service', 'flow-direction', 'traffic-path',
+  'ecs-cluster-arn', 'ecs-cluster-name', 'ecs-container-instance-arn', 'ecs-container-instance-id', 'ecs-container-id', 'ecs-second-container-id', 'ecs-service-name', 'ecs-task-definition-arn', 'ecs-task-arn', 'ecs-task-id',
+  'reject-reason',
+] as const;
+/** Field counts that are a whole version's prefix of the table: v2, v3, v4, v5, v7, v8. */
+const PREFIX_WIDTHS = [14, 21, 25, 29, 39, 40];
+/** Transit Gateway flow logs' default format (36 fields). */
+export const TGW_FIELDS_DEFAULT = [
+  'version', 'resource-type', 'account-id', 'tgw-id', 'tgw-attachment-id', 'tgw-src-vpc-account-id', 'tgw-dst-vpc-account-id', 'tgw-src-vpc-id', 'tgw-dst-vpc-id',
+  'tgw-src-subnet-id', 'tgw-dst-subnet-id', 'tgw-src-eni', 'tgw-dst-eni', 'tgw-src-az-id', 'tgw-dst-az-id', 'tgw-pair-attachment-id',
+  'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'start', 'end', 'log-status', 'type',
+  'packets-lost-no-route', 'packets-lost-blackhole', 'packets-lost-mtu-exceeded', 'packets-lost-ttl-expired', 'tcp-flags-count',
+  'region', 'flow-direction', 'pkt-src-aws-service', 'pkt-dst-aws-service',
+] as const;
+const REQUIRED = ['srcaddr', 'dstaddr', 'bytes', 'packets', 'start', 'end'];
+const SENSOR_FIELDS = ['interface-id', 'vpc-id', 'subnet-id', 'instance-id', 'account-id', 'region', 'az-id', 'tgw-id', 'tgw-attachment-id'];
+const KNOWN = new Set<string>([...VPC_FIELDS_ALL, ...TGW_FIELDS_DEFAULT]);
+
+/** Column of each field used, or -1. */
+interface Layout {
+  width: number;
+  fields: readonly string[];
+  version: number; srcaddr: number; dstaddr: number; srcport: number; dstport: number; protocol: number;
+  packets: number; bytes: number; start: number; end: number; action: number; status: number;
+  pktSrc: number; pktDst: number; iface: number;
+  sensor: Array<[string, number]>;
+}
+
+function layoutOf(fields: readonly string[]): Layout {
+  const at = (f: string) => fields.indexOf(f);
+  const missing = REQUIRED.filter((f) => at(f) === -1);
+  if (missing.length > 0) throw new DialectError(`the VPC field list has no ${missing.join(', ')}: ${fields.join(' ')}`);
+  return {
+    width: fields.length,
+    fields,
+    version: at('version'), srcaddr: at('srcaddr'), dstaddr: at('dstaddr'), srcport: at('srcport'), dstport: at('dstport'),
+    protocol: at('protocol'), packets: at('packets'), bytes: at('bytes'), start: at('start'), end: at('end'),
+    action: at('action'), status: at('log-status'), pktSrc: at('pkt-srcaddr'), pktDst: at('pkt-dstaddr'), iface: at('interface-id') !== -1 ? at('interface-id') : at('tgw-attachment-id'),
+    sensor: SENSOR_FIELDS.map((f) => [f, at(f)] as [string, number]).filter(([, i]) => i !== -1),
+  };
+}
+
+const BY_WIDTH = new Map([...PREFIX_WIDTHS.map((w) => [w, layoutOf(VPC_FIELDS_ALL.slice(0, w))] as const), [TGW_FIELDS_DEFAULT.length, layoutOf(TGW_FIELDS_DEFAULT)] as const]);
+
+/** A header line: field names (the first starts with a letter), all of them VPC names. */
+function isHeader(line: string): boolean {
+  const c = line.charCodeAt(0);
+  if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90))) return false;
+  return line.trim().split(/ +/).every((f) => KNOWN.has(f));
+}
+
+class VpcDecoder implements DialectDecoder {
+  readonly dialect = 'vpc' as const;
+  readonly counts: DecodeCounts = emptyCounts();
+  private readonly orienter: Orienter;
+  /** The sensor's view of the record being decoded: one object reused for every record (orient() keeps none of it). */
+  private readonly scratch = blankSensorFlow();
+  private layout: Layout | null;
+
+  constructor(options: DecoderOptions) {
+    this.orienter = new Orienter(options.internalNetworks);
+    this.layout = options.vpcFields && options.vpcFields.length > 0 ? layoutOf(options.vpcFields) : null;
+  }
+
+  decode(line: string): DialectRecord[] {
+    if (line.charCodeAt(0) === 123 /* { */) {
+      // CloudWatch Logs exports and Firehose wrap each line: {"message": "2 1234 eni-..."}.
+      const message = parseObject(line).message;
+      if (typeof message !== 'string') fail('message', message, 'the flow log line (text)');
+      return this.decode(message);
+    }
+    if (isHeader(line)) {
+      this.layout = layoutOf(line.trim().split(/ +/));
+      return [];
+    }
+    this.counts.records_read++;
+    const cells = line.split(' ');
+    const layout = this.layout ?? BY_WIDTH.get(cells.length);
+    if (layout === undefined) {
+      throw new DialectError(`${cells.length} fields, and no header line or input.vpc_fields names them (without one: 14 fields in the v2 default order, 21, 25, 29, 39 or 40 in AWS's order of fields, or 36 as Transit Gateway flow logs)`);
+    }
+    if (cells.length !== layout.width) throw new DialectError(`${cells.length} fields where the field list names ${layout.width}`);
+    const status = layout.status === -1 ? 'OK' : cells[layout.status];
+    if (status === 'NODATA') {
+      this.counts.nodata++;
+      return [];
+    }
+    if (status === 'SKIPDATA') {
+      this.counts.skipdata++;
+      return [];
+    }
+    if (status !== 'OK') fail('log-status', status, 'OK, NODATA or SKIPDATA');
+    if (layout.action !== -1 && cells[layout.action] === 'REJECT') return skip(this.counts, 'vpc REJECT (nothing left)');
+    const pick = (pkt: number, plain: number): string => (pkt !== -1 && cells[pkt] !== '-' ? cells[pkt] : cells[plain]);
+    const src = pick(layout.pktSrc, layout.srcaddr);
+    const dst = pick(layout.pktDst, layout.dstaddr);
+    ipOf(layout.pktSrc !== -1 && cells[layout.pktSrc] !== '-' ? 'pkt-srcaddr' : 'srcaddr', src);
+    ipOf(layout.pktDst !== -1 && cells[layout.pktDst] !== '-' ? 'pkt-dstaddr' : 'dstaddr', dst);
+    const cell = (i: number): string | undefined => (i === -1 || cells[i] === '-' ? undefined : cells[i]);
+    const sport = cell(layout.srcport) === undefined ? 0 : portOf('srcport', cells[layout.srcport]);
+    const dport = cell(layout.dstport) === undefined ? 0 : portOf('dstport', cells[layout.dstport]);
+    const proto = cell(layout.protocol) === undefined ? 0 : protocolOf('protocol', cells[layout.protocol]);
+    const startMs = secondsToMs('start', cells[layout.start]);
+    const endMs = secondsToMs('end', cells[layout.end]);
+    const iface = cell(layout.iface) ?? '-';
+    const sf = this.scratch;
+    sf.flow_id = `vpc:${iface}:${src}:${sport}>${dst}:${dport}/${proto}@${cells[layout.start]}`;
+    sf.start_ms = startMs;
+    sf.end_ms = endMs;
+    sf.orig_ip = src;
+    sf.orig_port = sport;
+    sf.resp_ip = dst;
+    sf.resp_port = dport;
+    sf.protocol = proto;
+    sf.orig_bytes = countOf('bytes', cells[layout.bytes]);
+    sf.resp_bytes = 0;
+    sf.orig_pkts = countOf('packets', cells[layout.packets]);
+    sf.resp_pkts = 0;
+    sf.orig_host = null;
+    sf.resp_host = null;
+    const flow = this.orienter.orientOneWay(sf, this.counts);
+    if (flow === null) return [];
+    const sensor: Record<string, string> = {};
+    for (const [name, i] of layout.sensor) if (cells[i] !== '-') sensor[name] = cells[i];
+    this.counts.flows_out++;
+    return [{ flow, sensor }];
+  }
+}
+
+export const vpc: Dialect = {
+  name: 'vpc',
+  describe: 'AWS VPC Flow Logs text: default v2 fields, or a custom list from a header line or input.vpc_fields',
+  sniff(first) {
+    if (isHeader(first)) return true;
+    if (first.startsWith('{"message":"')) return /^\{"message":"[2-8] /.test(first);
+    return /^[2-8] \S+ \S+ /.test(first) && first.split(' ').length >= 14;
+  },
+  create: (options) => new VpcDecoder(options),
+};

@@ -1,0 +1,243 @@
+// Zeek conn.log, as TSV (Zeek's ASCII writer: `#separator`, `#set_separator`, `#empty_field`,
+// `#unset_field`, `#path`, `#fields`, `#types` headers, which may change mid-file where logs
+// were concatenated or rotated together) and as JSON (`LogAscii::use_json`, the Kafka writer:
+// `id.orig_h` keys or the `id_orig_h` scope-separator variant, `_path`, `_system_name`,
+// `_node_name`, `ts` as epoch seconds or ISO 8601). Each line is told apart by its first
+// character, so a stream may mix both. `uid` is the flow id; repeated reports of one uid
+// (open-connection logs, cumulative counts) pass on only their increase.
+import type { DecodeCounts, DecoderOptions, Dialect, DialectDecoder, DialectRecord, SensorFacts } from './dialect.js';
+import { DialectError, emptyCounts } from './dialect.js';
+import { blankSensorFlow, Orienter, type DirectionHint } from './direction.js';
+import { countOf, FactsOfTwo, ipOf, parseObject, portOf, protocolOf, secondsOrIsoToMs, secondsToMs, skip, textOf } from './fields.js';
+import { OpenConnections } from './zeek-open-connections.js';
+
+/** The conn.log fields read, by their names with Zeek's default scope separator. */
+const FIELDS = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto', 'duration', 'orig_bytes', 'resp_bytes', 'orig_pkts', 'resp_pkts', 'local_orig', 'local_resp'] as const;
+type Field = (typeof FIELDS)[number];
+const REQUIRED: readonly Field[] = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto'];
+const SENSOR_FIELDS = ['_system_name', '_node_name'];
+const NO_FACTS: SensorFacts = Object.freeze({});
+
+/** Logs whose records are connections: conn, open-connection logs (open_conn, conn_long) and
+ *  conn logs a filter wrote under another path (conn-exc, conn_eu): their path names conn. */
+function isConnPath(path: string): boolean {
+  return path.indexOf('conn') !== -1;
+}
+
+/** The TSV header in force: set by `#` lines, replaced by the next `#separator` or `#fields`. */
+interface TsvHeader {
+  separator: string;
+  unset: string;
+  empty: string;
+  path: string | null;
+  /** Column of each field read (-1: the header has no such column), by FIELDS order. */
+  columns: number[] | null;
+  width: number;
+  /** Why lines under this header are skipped (not a conn log), or null. */
+  skipKind: string | null;
+  /** Columns of sensor facts (_system_name, _node_name) the header has. */
+  sensorColumns: Array<[string, number]>;
+}
+
+function freshHeader(): TsvHeader {
+  return { separator: '\t', unset: '-', empty: '(empty)', path: null, columns: null, width: 0, skipKind: null, sensorColumns: [] };
+}
+
+/** `\x09` and the like in `#separator` to the character. */
+function unescape(text: string): string {
+  return text.replace(/\\x([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/** `id_orig_h` (another scope separator) to `id.orig_h`. */
+function canonical(name: string): string {
+  return name.startsWith('id_') ? `id.${name.slice(3)}` : name;
+}
+
+class ZeekDecoder implements DialectDecoder {
+  readonly dialect = 'zeek' as const;
+  readonly counts: DecodeCounts = emptyCounts();
+  private readonly orienter: Orienter;
+  /** The sensor's view of the record being decoded: one object reused for every record (orient() keeps none of it). */
+  private readonly scratch = blankSensorFlow();
+  private readonly open: OpenConnections;
+  private header: TsvHeader = freshHeader();
+  private readonly facts = new FactsOfTwo(SENSOR_FIELDS[0], SENSOR_FIELDS[1]);
+  /** The fields of the record being decoded, by FIELDS index: one array reused for every line. */
+  private readonly vals: unknown[] = new Array<unknown>(FIELDS.length);
+
+  constructor(options: DecoderOptions) {
+    this.orienter = new Orienter(options.internalNetworks);
+    this.open = new OpenConnections(options.zeekOpenUids);
+  }
+
+  decode(line: string): DialectRecord[] {
+    if (line.charCodeAt(0) === 35 /* # */) {
+      this.headerLine(line);
+      return [];
+    }
+    this.counts.records_read++;
+    return line.charCodeAt(0) === 123 /* { */ ? this.json(line) : this.tsv(line);
+  }
+
+  private headerLine(line: string): void {
+    if (line.startsWith('#separator')) {
+      // `#separator \x09`: the one header whose own separator is a space.
+      const value = line.slice('#separator'.length).trim();
+      if (value.length === 0) throw new DialectError('#separator: no separator given');
+      this.header = freshHeader();
+      this.header.separator = unescape(value);
+      return;
+    }
+    const h = this.header;
+    const cut = line.indexOf(h.separator);
+    const key = cut === -1 ? line : line.slice(0, cut);
+    const value = cut === -1 ? '' : line.slice(cut + h.separator.length);
+    switch (key) {
+      case '#unset_field':
+        h.unset = value;
+        break;
+      case '#empty_field':
+        h.empty = value;
+        break;
+      case '#path':
+        h.path = value;
+        break;
+      case '#fields':
+        this.fieldsHeader(value.split(h.separator));
+        break;
+      default: // #set_separator, #open, #close, #types and comments carry nothing we need
+        break;
+    }
+  }
+
+  private fieldsHeader(names: string[]): void {
+    const h = this.header;
+    const at = new Map(names.map((n, i) => [canonical(n), i]));
+    h.columns = FIELDS.map((f) => at.get(f) ?? -1);
+    h.width = names.length;
+    h.sensorColumns = SENSOR_FIELDS.map((f) => [f, names.indexOf(f)] as [string, number]).filter(([, i]) => i !== -1);
+    const missing = REQUIRED.filter((f) => !at.has(f));
+    if (h.path !== null && !isConnPath(h.path)) h.skipKind = `zeek ${h.path} log`;
+    else if (missing.length > 0) h.skipKind = `zeek log without ${missing.join(', ')}`;
+    else h.skipKind = null;
+  }
+
+  private tsv(line: string): DialectRecord[] {
+    const h = this.header;
+    if (h.columns === null) throw new DialectError('a data line before any #fields header (not a Zeek TSV log, or its header is missing)');
+    if (h.skipKind !== null) return skip(this.counts, h.skipKind);
+    const cells = line.split(h.separator);
+    if (cells.length !== h.width) throw new DialectError(`${cells.length} columns where the #fields header names ${h.width}`);
+    const cols = h.columns;
+    const vals = this.vals;
+    for (let i = 0; i < FIELDS.length; i++) {
+      const c = cols[i];
+      const v = c === -1 ? undefined : cells[c];
+      vals[i] = v === h.unset ? undefined : v === h.empty ? '' : v;
+    }
+    vals[12] = vals[12] === undefined ? undefined : vals[12] === 'T';
+    vals[13] = vals[13] === undefined ? undefined : vals[13] === 'T';
+    let sensor = NO_FACTS;
+    if (h.sensorColumns.length > 0) {
+      const facts: Record<string, string> = {};
+      for (const [name, c] of h.sensorColumns) if (cells[c] !== h.unset && cells[c] !== h.empty && cells[c] !== '') facts[name] = cells[c];
+      sensor = facts;
+    }
+    return this.conn(sensor);
+  }
+
+  private json(line: string): DialectRecord[] {
+    const o = parseObject(line);
+    const path = o._path;
+    if (typeof path === 'string' && !isConnPath(path)) return skip(this.counts, `zeek ${path} log`);
+    const scoped = o['id.orig_h'] === undefined && o['id_orig_h'] !== undefined;
+    // Another log's record without a _path (ssh, dns, ...): none of the connection's fields.
+    if (path === undefined && o.uid === undefined && o['id.orig_h'] === undefined && !scoped) return skip(this.counts, 'zeek record without conn fields');
+    // Each field by its own name (FIELDS order): one shape of object per writer, so these reads
+    // stay monomorphic, where a loop over names is a dictionary-style lookup per field.
+    const vals = this.vals;
+    vals[0] = unsetIfNull(o.ts);
+    vals[1] = unsetIfNull(o.uid);
+    vals[2] = unsetIfNull(scoped ? o.id_orig_h : o['id.orig_h']);
+    vals[3] = unsetIfNull(scoped ? o.id_orig_p : o['id.orig_p']);
+    vals[4] = unsetIfNull(scoped ? o.id_resp_h : o['id.resp_h']);
+    vals[5] = unsetIfNull(scoped ? o.id_resp_p : o['id.resp_p']);
+    vals[6] = unsetIfNull(o.proto);
+    vals[7] = unsetIfNull(o.duration);
+    vals[8] = unsetIfNull(o.orig_bytes);
+    vals[9] = unsetIfNull(o.resp_bytes);
+    vals[10] = unsetIfNull(o.orig_pkts);
+    vals[11] = unsetIfNull(o.resp_pkts);
+    vals[12] = unsetIfNull(o.local_orig);
+    vals[13] = unsetIfNull(o.local_resp);
+    const sensor = o._system_name === undefined && o._node_name === undefined ? NO_FACTS : this.facts.of(o);
+    return this.conn(sensor);
+  }
+
+  /** One conn record, its fields in this.vals by FIELDS index (undefined: unset or absent;
+   *  local_orig / local_resp as booleans). */
+  private conn(sensor: SensorFacts): DialectRecord[] {
+    const vals = this.vals;
+    const uid = textOf('uid', vals[1]);
+    const startMs = secondsOrIsoToMs('ts', vals[0]);
+    const duration = vals[7];
+    const endMs = duration === undefined || duration === '' ? startMs : startMs + secondsToMs('duration', duration);
+    const origIp = ipOf('id.orig_h', vals[2]);
+    const respIp = ipOf('id.resp_h', vals[4]);
+    const proto = protocolOf('proto', vals[6]);
+    // Unset counts (`-`: no payload seen, e.g. a connection attempt) are 0.
+    const ob = vals[8] === undefined ? 0 : countOf('orig_bytes', vals[8]);
+    const rb = vals[9] === undefined ? 0 : countOf('resp_bytes', vals[9]);
+    const op = vals[10] === undefined ? 0 : countOf('orig_pkts', vals[10]);
+    const rp = vals[11] === undefined ? 0 : countOf('resp_pkts', vals[11]);
+    const origPort = portOf('id.orig_p', vals[3]);
+    const respPort = portOf('id.resp_p', vals[5]);
+    const inc = this.open.increment(uid, ob, rb, op, rp);
+    if (inc === null) return skip(this.counts, 'zeek repeated report without new counts');
+    const hint = hintOf(vals[12] === true, vals[13] === true, vals[12] !== undefined && vals[13] !== undefined);
+    const sf = this.scratch;
+    sf.flow_id = inc.report === 1 ? uid : `${uid}#${inc.report}`;
+    sf.start_ms = startMs;
+    sf.end_ms = endMs;
+    sf.orig_ip = origIp;
+    sf.orig_port = origPort;
+    sf.resp_ip = respIp;
+    sf.resp_port = respPort;
+    sf.protocol = proto === 1 && origIp.indexOf(':') !== -1 ? 58 : proto;
+    sf.orig_bytes = inc.orig_bytes;
+    sf.resp_bytes = inc.resp_bytes;
+    sf.orig_pkts = inc.orig_pkts;
+    sf.resp_pkts = inc.resp_pkts;
+    sf.orig_host = null;
+    sf.resp_host = null;
+    const flow = this.orienter.orient(sf, this.counts, hint);
+    if (flow === null) return [];
+    this.counts.flows_out++;
+    return [{ flow, sensor }];
+  }
+}
+
+/** JSON null (Zeek's JSON writer for an unset field) as undefined, like `-` in TSV. */
+function unsetIfNull(v: unknown): unknown {
+  return v === null ? undefined : v;
+}
+
+/** local_orig / local_resp, when Site::local_nets was set on the sensor. */
+function hintOf(localOrig: boolean, localResp: boolean, known: boolean): DirectionHint {
+  if (!known) return null;
+  if (localOrig && localResp) return 'lateral';
+  if (localOrig) return 'outbound';
+  if (localResp) return 'inbound';
+  return null;
+}
+
+export const zeek: Dialect = {
+  name: 'zeek',
+  describe: 'Zeek conn.log, TSV (with its # headers) or JSON; uid is the flow id',
+  sniff(first) {
+    if (first.startsWith('#separator') || first.startsWith('#fields')) return true;
+    if (first.charCodeAt(0) !== 123) return false;
+    return first.indexOf('"uid"') !== -1 && (first.indexOf('"id.orig_h"') !== -1 || first.indexOf('"id_orig_h"') !== -1);
+  },
+  create: (options) => new ZeekDecoder(options),
+};

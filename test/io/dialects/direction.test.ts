@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { emptyCounts } from '../../../src/io/dialects/dialect.js';
+import { Orienter, type DirectionHint, type SensorFlow } from '../../../src/io/dialects/direction.js';
+import { ipv4Number } from '../../../src/io/dialects/fields.js';
+
+const orienter = new Orienter(['10.0.0.0/8', 'fd00::/8']);
+const flow = (orig: string, resp: string): SensorFlow => ({
+  flow_id: 'x', start_ms: 0, end_ms: 0, orig_ip: orig, orig_port: 1111, resp_ip: resp, resp_port: 443, protocol: 6,
+  orig_bytes: 100, resp_bytes: 9000, orig_pkts: 1, resp_pkts: 9, orig_host: 'client.example', resp_host: 'server.example',
+});
+
+describe('two-way records', () => {
+  // [orig, resp, hint] -> [src, dst, bytes_out, bytes_in, dst_host] or the counter it lands in
+  const cases: Array<[string, string, DirectionHint, [string, string, number, number, string] | 'internal' | 'transit']> = [
+    ['10.0.0.1', '192.0.2.1', null, ['10.0.0.1', '192.0.2.1', 100, 9000, 'server.example']],
+    ['192.0.2.1', '10.0.0.1', null, ['10.0.0.1', '192.0.2.1', 9000, 100, 'client.example']],
+    ['::ffff:10.0.0.1', '2001:db8::1', null, ['::ffff:10.0.0.1', '2001:db8::1', 100, 9000, 'server.example']],
+    ['10.0.0.1', '10.0.0.2', 'outbound', ['10.0.0.1', '10.0.0.2', 100, 9000, 'server.example']],
+    ['192.0.2.1', '192.0.2.2', null, 'transit'],
+    ['192.0.2.1', '192.0.2.2', 'inbound', ['192.0.2.2', '192.0.2.1', 9000, 100, 'client.example']],
+    ['192.0.2.1', '192.0.2.2', 'lateral', 'internal'],
+  ];
+  for (const [orig, resp, hint, want] of cases) {
+    it(`${orig} -> ${resp} (${hint ?? 'no hint'})`, () => {
+      const counts = emptyCounts();
+      const out = orienter.orient(flow(orig, resp), counts, hint);
+      if (want === 'transit' || want === 'internal') {
+        expect(out).toBeNull();
+        expect(counts[want]).toBe(1);
+      } else {
+        expect(out && [out.src_ip, out.dst_ip, out.bytes_out, out.bytes_in, out.dst_host]).toEqual(want);
+        expect(out && [out.src_port, out.dst_port]).toEqual(want[0] === orig ? [1111, 443] : [443, 1111]);
+      }
+    });
+  }
+  it('counts internal-to-internal records and passes them on', () => {
+    const counts = emptyCounts();
+    expect(orienter.orient(flow('10.0.0.1', 'fd00::9'), counts)?.dst_ip).toBe('fd00::9');
+    expect(counts.internal).toBe(1);
+  });
+});
+
+describe('one-way records', () => {
+  it('pass on the outbound direction only', () => {
+    const counts = emptyCounts();
+    expect(orienter.orientOneWay(flow('10.0.0.1', '192.0.2.1'), counts)?.bytes_out).toBe(100);
+    expect(orienter.orientOneWay(flow('192.0.2.1', '10.0.0.1'), counts)).toBeNull();
+    expect(orienter.orientOneWay(flow('192.0.2.1', '192.0.2.2'), counts)).toBeNull();
+    expect(orienter.orientOneWay(flow('10.0.0.1', '10.0.0.2'), counts)?.dst_ip).toBe('10.0.0.2');
+    expect(counts).toMatchObject({ inbound: 1, transit: 1, internal: 1 });
+  });
+});
+
+describe('ipv4Number', () => {
+  it('reads strict dotted quads only', () => {
+    expect(ipv4Number('10.0.0.1')).toBe(167772161);
+    expect(ipv4Number('255.255.255.255')).toBe(4294967295);
+    expect(ipv4Number('0.0.0.0')).toBe(0);
+    for (const bad of ['010.0.0.1', '256.0.0.1', '1.2.3', '1.2.3.4.5', '1..2.3', '1.2.3.', ' 1.2.3.4', 'fd00::1', '1.2.3.4a']) expect(ipv4Number(bad)).toBe(-1);
+  });
+
+  it('answers internal_networks for IPv4 as the engine does, at CIDR edges', () => {
+    const o = new Orienter(['172.16.0.0/12', '192.0.2.128/25']);
+    const side = (ip: string) => o.orientOneWay(flow(ip, '198.51.100.1'), emptyCounts()) !== null;
+    expect(['172.16.0.0', '172.31.255.255', '192.0.2.128', '192.0.2.255'].map(side)).toEqual([true, true, true, true]);
+    expect(['172.15.255.255', '172.32.0.0', '192.0.2.127', '193.0.2.200'].map(side)).toEqual([false, false, false, false]);
+  });
+});

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { createDecoder } from '../../../src/io/dialects/index.js';
+import { errorsOf, fixture, flowsOf, NETS, readWith, rec } from './helpers.js';
+
+describe('suricata', () => {
+  it('reads flow events, orients them, skips and counts the other event types', async () => {
+    const { decoder, items } = await readWith('suricata', fixture('suricata-eve.json'));
+    expect(flowsOf(items)).toEqual([
+      // flow.start has a +0100 offset: 23:13:20.5+01:00 is 22:13:20.5Z.
+      ['suricata-eve.json:1', rec({ flow_id: '1234567890123456', start_ms: 1700000000500, end_ms: 1700000060000, src_ip: '10.0.0.5', dst_ip: '93.184.216.34', src_port: 50200, dst_port: 443, protocol: 6, bytes_out: 5000, bytes_in: 70000, packets_out: 20, packets_in: 60 })],
+      // An outside client pulls 9 MB from an internal server: bytes_toclient is what left.
+      ['suricata-eve.json:3', rec({ flow_id: '99', start_ms: 1700000040000, end_ms: 1700000100000, src_ip: '10.0.0.8', dst_ip: '198.51.100.20', src_port: 443, dst_port: 51515, protocol: 6, bytes_out: 9000000, bytes_in: 400, packets_out: 7000, packets_in: 10 })],
+      // ICMPv6 has no ports.
+      ['suricata-eve.json:5', rec({ flow_id: '101', start_ms: 1700000101000, end_ms: 1700000102000, src_ip: 'fd00::5', dst_ip: '2001:db8::7', src_port: 0, dst_port: 0, protocol: 58, bytes_out: 208, bytes_in: 208, packets_out: 2, packets_in: 2 })],
+    ]);
+    expect(errorsOf(items)).toEqual([['suricata-eve.json:6', 'field flow.bytes_toserver: -5 is not a count (a whole number >= 0)']]);
+    expect(decoder.counts).toEqual({ records_read: 6, flows_out: 3, internal: 0, transit: 0, inbound: 0, nodata: 0, skipdata: 0, skipped: { 'suricata alert event': 1, 'suricata dns event': 1 }, errors: 1 });
+  });
+
+  it('gives enrichment the sensor host and interface', () => {
+    const decoder = createDecoder('suricata', { internalNetworks: NETS });
+    const line = '{"event_type":"flow","flow_id":1,"host":"sensor-a","in_iface":"eth1","src_ip":"10.0.0.5","src_port":1,"dest_ip":"192.0.2.1","dest_port":2,"proto":"UDP","flow":{"bytes_toserver":1,"bytes_toclient":0,"pkts_toserver":1,"pkts_toclient":0,"start":"2023-11-14T22:13:20Z","end":"2023-11-14T22:13:20Z"}}';
+    expect(decoder.decode(line)[0].sensor).toEqual({ host: 'sensor-a', in_iface: 'eth1' });
+  });
+});

@@ -1,0 +1,147 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { createDecoder } from '../../../src/io/dialects/index.js';
+import { OpenConnections } from '../../../src/io/dialects/zeek-open-connections.js';
+import { tempDir } from '../fixtures.js';
+import { errorsOf, fixture, flowsOf, NETS, readWith, rec } from './helpers.js';
+
+let tmp: ReturnType<typeof tempDir>;
+beforeEach(() => {
+  tmp = tempDir();
+});
+afterEach(() => tmp.remove());
+
+// conn-two-headers.log: two Zeek TSV logs one after the other (a rotation concatenated), the
+// second with other #fields (a _node_name column, the id_orig_h scope separator, no service),
+// other unset/empty markers and another set separator.
+const TSV_FLOWS = [
+  ['conn-two-headers.log:9', rec({ flow_id: 'CZ1', start_ms: 1700000000250, end_ms: 1700000002750, src_ip: '10.0.0.5', dst_ip: '203.0.113.10', src_port: 51000, dst_port: 443, protocol: 6, bytes_out: 1000, bytes_in: 20000, packets_out: 10, packets_in: 15 })],
+  // An outside client pulling from an internal server: the server is src, what it sent is bytes_out.
+  ['conn-two-headers.log:10', rec({ flow_id: 'CZ2', start_ms: 1700000001000, end_ms: 1700000002000, src_ip: '10.0.0.8', dst_ip: '198.51.100.7', src_port: 8443, dst_port: 40000, protocol: 6, bytes_out: 50000, bytes_in: 300, packets_out: 40, packets_in: 4 })],
+  // Internal to internal: passed on (the engine counts it as internal); `-` counts are 0, no duration ends at ts.
+  ['conn-two-headers.log:11', rec({ flow_id: 'CZ3', start_ms: 1700000002000, end_ms: 1700000002000, src_ip: '10.0.0.5', dst_ip: '10.0.0.9', src_port: 52000, dst_port: 53, protocol: 17, bytes_out: 0, bytes_in: 0, packets_out: 1, packets_in: 1 })],
+  // Line 12 is external to external (transit): counted, not passed on.
+  ['conn-two-headers.log:22', rec({ flow_id: 'CZ5', start_ms: 1700003600000, end_ms: 1700003600000, src_ip: '10.0.0.6', dst_ip: '2001:db8::1', src_port: 53000, dst_port: 443, protocol: 6, bytes_out: 0, bytes_in: 0, packets_out: 3, packets_in: 0 })],
+];
+
+describe('zeek TSV', () => {
+  it('reads both headers of a file, orients each record and names the bad lines', async () => {
+    const { decoder, items } = await readWith('zeek', fixture('conn-two-headers.log'));
+    expect(flowsOf(items)).toEqual(TSV_FLOWS);
+    expect(errorsOf(items)).toEqual([
+      ['conn-two-headers.log:23', 'field resp_bytes: "" is not a count (a whole number >= 0)'],
+      ['conn-two-headers.log:24', '12 columns where the #fields header names 13'],
+    ]);
+    expect(decoder.counts).toEqual({ records_read: 7, flows_out: 4, internal: 1, transit: 1, inbound: 0, nodata: 0, skipdata: 0, skipped: {}, errors: 2 });
+  });
+
+  it('reads a gzip-compressed rotated log the same', async () => {
+    const path = tmp.file('conn.23:00:00-00:00:00.log.gz');
+    writeFileSync(path, gzipSync(readFileSync(fixture('conn-two-headers.log'))));
+    const { items } = await readWith('zeek', path);
+    expect(flowsOf(items)).toEqual(TSV_FLOWS.map(([where, flow]) => [String(where).replace('conn-two-headers.log', 'conn.23:00:00-00:00:00.log.gz'), flow]));
+    expect(errorsOf(items).map(([where]) => where)).toEqual(['conn.23:00:00-00:00:00.log.gz:23', 'conn.23:00:00-00:00:00.log.gz:24']);
+  });
+
+  it('gives enrichment the sensor column (_node_name) where the header has one', () => {
+    const decoder = createDecoder('zeek', { internalNetworks: NETS });
+    const lines = readFileSync(fixture('conn-two-headers.log'), 'utf8').split('\n').filter((l) => l.length > 0);
+    const sensors = lines.flatMap((l) => {
+      try {
+        return decoder.decode(l).map((r) => r.sensor);
+      } catch {
+        return [];
+      }
+    });
+    expect(sensors).toEqual([{}, {}, {}, { _node_name: 'worker-1' }]);
+  });
+
+  it('refuses a data line before any #fields header', () => {
+    const decoder = createDecoder('zeek', { internalNetworks: NETS });
+    expect(() => decoder.decode('1700000000.0\tC1\t10.0.0.1\t1\t192.0.2.1\t2\ttcp')).toThrow('a data line before any #fields header (not a Zeek TSV log, or its header is missing)');
+  });
+});
+
+describe('zeek JSON and open connections', () => {
+  it('turns cumulative reports of one uid into increments, skips repeats and other logs', async () => {
+    const { decoder, items } = await readWith('zeek', fixture('conn-open.json'));
+    const flows = flowsOf(items);
+    expect(flows).toEqual([
+      ['conn-open.json:1', rec({ flow_id: 'CL1', start_ms: 1700000000000, end_ms: 1700000060000, src_ip: '10.0.0.7', dst_ip: '192.0.2.50', src_port: 50000, dst_port: 443, protocol: 6, bytes_out: 1000, bytes_in: 100, packets_out: 10, packets_in: 5 })],
+      ['conn-open.json:2', rec({ flow_id: 'CL1#2', start_ms: 1700000000000, end_ms: 1700000120000, src_ip: '10.0.0.7', dst_ip: '192.0.2.50', src_port: 50000, dst_port: 443, protocol: 6, bytes_out: 4000, bytes_in: 200, packets_out: 30, packets_in: 7 })],
+      // line 3: the same report from a second collector; line 4: the closing conn.log record.
+      ['conn-open.json:4', rec({ flow_id: 'CL1#3', start_ms: 1700000000000, end_ms: 1700000150000, src_ip: '10.0.0.7', dst_ip: '192.0.2.50', src_port: 50000, dst_port: 443, protocol: 6, bytes_out: 1000, bytes_in: 50, packets_out: 5, packets_in: 2 })],
+      // Both ends outside 10/8, but the sensor's local_orig says the originator is local.
+      ['conn-open.json:6', rec({ flow_id: 'CT1', start_ms: 1700000100500, end_ms: 1700000100500, src_ip: '198.51.100.1', dst_ip: '198.51.100.2', src_port: 1111, dst_port: 2222, protocol: 17, bytes_out: 7, bytes_in: 9, packets_out: 1, packets_in: 1 })],
+    ]);
+    // The increments add up to the final cumulative count, once.
+    expect(flows.slice(0, 3).reduce((sum, [, f]) => sum + f.bytes_out, 0)).toBe(6000);
+    expect(decoder.counts).toEqual({ records_read: 6, flows_out: 4, internal: 0, transit: 0, inbound: 0, nodata: 0, skipdata: 0, skipped: { 'zeek repeated report without new counts': 1, 'zeek dns log': 1 }, errors: 0 });
+  });
+
+  it('gives enrichment the sensor facts of the JSON writer', () => {
+    const decoder = createDecoder('zeek', { internalNetworks: NETS });
+    const [first] = decoder.decode(readFileSync(fixture('conn-open.json'), 'utf8').split('\n')[0]);
+    expect(first.sensor).toEqual({ _system_name: 'gw-fra-1' });
+  });
+
+  it('says which field is wrong', () => {
+    const decoder = createDecoder('zeek', { internalNetworks: NETS });
+    expect(() => decoder.decode('{"ts":1700000000,"uid":"C1","id.orig_h":"10.0.0.1","id.orig_p":70000,"id.resp_h":"192.0.2.1","id.resp_p":443,"proto":"tcp"}')).toThrow('field id.orig_p: 70000 is not a port (0-65535)');
+    expect(() => decoder.decode('{"ts":"2023-11-14 22:13:20","uid":"C1","id.orig_h":"10.0.0.1","id.orig_p":1,"id.resp_h":"192.0.2.1","id.resp_p":443,"proto":"tcp"}')).toThrow('field ts: "2023-11-14 22:13:20" is not a time in epoch seconds');
+    expect(() => decoder.decode('{"ts":1700000000,"uid":"C1","id.orig_h":"10.0.0.1","id.orig_p":1,"id.resp_h":"not-an-ip","id.resp_p":443,"proto":"tcp"}')).toThrow('field id.resp_h: "not-an-ip" is not an IPv4 or IPv6 address');
+  });
+});
+
+describe('open-connection state', () => {
+  it('is bounded: the oldest uid is forgotten first, and then counts in full again', () => {
+    const open = new OpenConnections(2);
+    expect(open.increment('a', 10, 0, 1, 0)?.orig_bytes).toBe(10);
+    expect(open.increment('b', 10, 0, 1, 0)?.orig_bytes).toBe(10);
+    expect(open.increment('a', 15, 0, 2, 0)).toEqual({ orig_bytes: 5, resp_bytes: 0, orig_pkts: 1, resp_pkts: 0, report: 2 });
+    expect(open.increment('c', 10, 0, 1, 0)?.report).toBe(1); // evicts a (inserted first)
+    expect(open.size).toBe(2);
+    expect(open.increment('a', 20, 0, 3, 0)).toEqual({ orig_bytes: 20, resp_bytes: 0, orig_pkts: 3, resp_pkts: 0, report: 1 });
+  });
+
+  it('passes nothing on for an older report after a newer one', () => {
+    const open = new OpenConnections(10);
+    open.increment('a', 100, 10, 5, 5);
+    expect(open.increment('a', 50, 5, 2, 2)).toBeNull();
+    expect(open.increment('a', 120, 10, 6, 5)).toEqual({ orig_bytes: 20, resp_bytes: 0, orig_pkts: 1, resp_pkts: 0, report: 2 });
+  });
+});
+
+describe('open-connection state against a plain model', () => {
+  it('agrees with a Map and a FIFO of uids over long random streams (eviction, re-reports)', () => {
+    // A seeded linear congruential generator: the same stream every run.
+    let seed = 12345;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const capacity = 37;
+    const open = new OpenConnections(capacity);
+    const model = new Map<string, number[]>();
+    const fifo: string[] = [];
+    for (let step = 0; step < 20000; step++) {
+      const uid = `C${next(120)}`;
+      const ob = next(1000);
+      const prev = model.get(uid);
+      let want: number | null;
+      if (prev === undefined) {
+        if (fifo.length === capacity) model.delete(fifo.shift()!);
+        fifo.push(uid);
+        model.set(uid, [ob]);
+        want = ob;
+      } else {
+        want = ob > prev[0] ? ob - prev[0] : null;
+        prev[0] = Math.max(prev[0], ob);
+      }
+      const got = open.increment(uid, ob, 0, 0, 0);
+      expect(got === null ? null : got.orig_bytes).toBe(want);
+      expect(open.size).toBe(model.size);
+    }
+  });
+});
