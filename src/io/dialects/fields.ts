@@ -1,6 +1,7 @@
 // Field readers shared by the dialects: each returns the value in the unit the flow record
 // wants, or throws a DialectError that names the field and shows what it held.
-import { errorText, isIp } from '../validate-flow.js';
+import { isIp } from '../../values/ip.js';
+import { errorText } from '../validate-flow.js';
 import { DialectError, type DecodeCounts } from './dialect.js';
 
 /** The value for a message: JSON text, cut to 60 characters. */
