@@ -62,6 +62,11 @@ function layoutOf(fields: readonly string[]): Layout {
 
 const BY_WIDTH = new Map([...PREFIX_WIDTHS.map((w) => [w, layoutOf(VPC_FIELDS_ALL.slice(0, w))] as const), [TGW_FIELDS_DEFAULT.length, layoutOf(TGW_FIELDS_DEFAULT)] as const]);
 
+/** Whether the layout has no such column (-1) or the record leaves it unset (`-`). */
+function isUnset(cells: readonly string[], column: number): boolean {
+  return column === -1 || cells[column] === '-';
+}
+
 /** A header line: field names (the first starts with a letter), all of them VPC names. */
 function isHeader(line: string): boolean {
   const c = line.charCodeAt(0);
@@ -111,18 +116,17 @@ class VpcDecoder implements DialectDecoder {
     }
     if (status !== 'OK') fail('log-status', status, 'OK, NODATA or SKIPDATA');
     if (layout.action !== -1 && cells[layout.action] === 'REJECT') return skip(this.counts, 'vpc REJECT (nothing left)');
-    const pick = (pkt: number, plain: number): string => (pkt !== -1 && cells[pkt] !== '-' ? cells[pkt] : cells[plain]);
-    const src = pick(layout.pktSrc, layout.srcaddr);
-    const dst = pick(layout.pktDst, layout.dstaddr);
-    ipOf(layout.pktSrc !== -1 && cells[layout.pktSrc] !== '-' ? 'pkt-srcaddr' : 'srcaddr', src);
-    ipOf(layout.pktDst !== -1 && cells[layout.pktDst] !== '-' ? 'pkt-dstaddr' : 'dstaddr', dst);
-    const cell = (i: number): string | undefined => (i === -1 || cells[i] === '-' ? undefined : cells[i]);
-    const sport = cell(layout.srcport) === undefined ? 0 : portOf('srcport', cells[layout.srcport]);
-    const dport = cell(layout.dstport) === undefined ? 0 : portOf('dstport', cells[layout.dstport]);
-    const proto = cell(layout.protocol) === undefined ? 0 : protocolOf('protocol', cells[layout.protocol]);
+    // NAT: the packet's own addresses when the layout has them and they are set.
+    const pktSrc = layout.pktSrc !== -1 && cells[layout.pktSrc] !== '-';
+    const pktDst = layout.pktDst !== -1 && cells[layout.pktDst] !== '-';
+    const src = ipOf(pktSrc ? 'pkt-srcaddr' : 'srcaddr', cells[pktSrc ? layout.pktSrc : layout.srcaddr]);
+    const dst = ipOf(pktDst ? 'pkt-dstaddr' : 'dstaddr', cells[pktDst ? layout.pktDst : layout.dstaddr]);
+    const sport = isUnset(cells, layout.srcport) ? 0 : portOf('srcport', cells[layout.srcport]);
+    const dport = isUnset(cells, layout.dstport) ? 0 : portOf('dstport', cells[layout.dstport]);
+    const proto = isUnset(cells, layout.protocol) ? 0 : protocolOf('protocol', cells[layout.protocol]);
     const startMs = secondsToMs('start', cells[layout.start]);
     const endMs = secondsToMs('end', cells[layout.end]);
-    const iface = cell(layout.iface) ?? '-';
+    const iface = isUnset(cells, layout.iface) ? '-' : cells[layout.iface];
     const sf = this.scratch;
     sf.flow_id = `vpc:${iface}:${src}:${sport}>${dst}:${dport}/${proto}@${cells[layout.start]}`;
     sf.start_ms = startMs;
