@@ -1,7 +1,7 @@
 // The normalised config: the YAML shape of DESIGN.md with durations in milliseconds,
 // sizes in bytes, region names expanded to country codes and defaults filled in.
 // Key names stay the YAML key names so an error path reads the same in both.
-import type { InputFormatName } from '../io/dialects/dialect.js';
+import type { InputFormatName } from '../model/input-formats.js';
 import type { Suppression } from '../model/contract.js';
 
 export type BaselineKey = 'dst_host' | 'dst_ip' | 'dst_prefix';

@@ -1,7 +1,7 @@
 // The `input` section: which dialect the flows are in (src/io/dialects), for `run` on the flows
 // topic and as the default of `replay`/`report` --input-format.
 import { z } from 'zod';
-import { INPUT_FORMATS } from '../../io/dialects/dialect.js';
+import { INPUT_FORMATS } from '../../model/input-formats.js';
 import { section, strict } from './fields.js';
 
 export const inputSection = section(

@@ -13,12 +13,8 @@ export type SensorFacts = Readonly<Record<string, string>>;
  *  side, bytes_out = what the internal side sent) plus the facts enrichment may use. */
 export interface DialectRecord { flow: FlowRecord; sensor: SensorFacts; }
 
-/** The dialects by name (`--input-format`, config `input.format`). */
-export const DIALECT_NAMES = ['zeek', 'vpc', 'goflow2', 'suricata', 'ocsf', 'flow'] as const;
-export type DialectName = (typeof DIALECT_NAMES)[number];
-/** What a user may ask for: a dialect, or `auto` (picked from the first non-comment line). */
-export const INPUT_FORMATS = [...DIALECT_NAMES, 'auto'] as const;
-export type InputFormatName = (typeof INPUT_FORMATS)[number];
+import type { DialectName } from '../../model/input-formats.js';
+export { DIALECT_NAMES, INPUT_FORMATS, type DialectName, type InputFormatName } from '../../model/input-formats.js';
 
 /** A record the dialect cannot read; the message says what is wrong (the caller adds where). */
 export class DialectError extends Error {
