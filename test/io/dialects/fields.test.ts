@@ -1,0 +1,32 @@
+// The field readers' fast paths answer exactly as the general ones: ISO 8601 times read by
+// position equal Date.parse (values below worked out with Date.parse), unusual forms still go
+// the general way, and reused sensor facts follow the sensor when it changes.
+import { describe, expect, it } from 'vitest';
+import { isoToMs, ReusedFacts } from '../../../src/io/dialects/fields.js';
+
+describe('isoToMs', () => {
+  it('reads the fixed forms sensors write', () => {
+    expect(isoToMs('t', '2026-01-05T00:00:05.949Z')).toBe(1767571205949);
+    expect(isoToMs('t', '2016-01-05T00:00:05.949123+0000')).toBe(1451952005949); // cut, not rounded
+    expect(isoToMs('t', '2016-01-05T00:00:05.9-0130')).toBe(1451957405900);
+    expect(isoToMs('t', '2016-01-05T00:00:05+01:00')).toBe(1451948405000);
+  });
+
+  it('leaves other forms to Date.parse, as before', () => {
+    expect(isoToMs('t', '2016-02-30T00:00:05Z')).toBe(1456790405000); // rolls over to 1 March
+    expect(isoToMs('t', '2016-01-05T24:00:00Z')).toBe(1452038400000);
+    expect(() => isoToMs('t', '2016-01-05T00:00:60Z')).toThrow('field t: "2016-01-05T00:00:60Z" is not an ISO 8601 time with a zone (e.g. 2024-04-19T10:00:00.5Z)');
+    expect(() => isoToMs('t', '2016-01-05T00:00:05')).toThrow('field t: "2016-01-05T00:00:05" is not an ISO 8601 time with a zone');
+  });
+});
+
+describe('ReusedFacts', () => {
+  it('gives the same object while the fields stay the same, new facts when they change', () => {
+    const facts = new ReusedFacts(['name', 'uid'], 'device.');
+    const a = facts.of({ name: 'gw-1', uid: 'u1', other: 'x' });
+    expect(a).toEqual({ 'device.name': 'gw-1', 'device.uid': 'u1' });
+    expect(facts.of({ name: 'gw-1', uid: 'u1', other: 'y' })).toBe(a);
+    expect(facts.of({ name: 'gw-2' })).toEqual({ 'device.name': 'gw-2' });
+    expect(facts.of({})).toEqual({});
+  });
+});
