@@ -52,15 +52,18 @@ export function valueToBytes(values: readonly number[], probation: number): (v: 
  * A window's anomaly score: the largest score/threshold r over the volume detectors,
  * squashed as r / (1 + r), so a detector at its shipped threshold lands at 0.5. A window
  * that scored past a threshold without alerting (downward, before warm-up, under
- * min_bytes or min_windows) stays just under 0.5; one that alerted is at least 0.5. So the
- * score at threshold 0.5 is exactly the shipped alerting.
+ * min_bytes or min_windows) stays just under 0.5; one that alerted is at least 0.5, except
+ * an acceptance note below the threshold. So the score at threshold 0.5 is exactly the
+ * shipped detections.
  */
 /** Where a detector at its shipped threshold lands on the anomaly score. */
 export const SHIPPED_THRESHOLD_SCORE = 0.5;
 
 export function anomalyScore(ratio: number, alerted: boolean): number {
   const squashed = ratio / (1 + ratio);
-  return alerted ? Math.max(0.5, squashed) : Math.min(squashed, 0.5 - 1e-9);
+  // An alert below the threshold is an acceptance (the run outlasted accept_after and the
+  // level is now normal): the run's closing note, not a detection.
+  return alerted && ratio >= 1 ? Math.max(0.5, squashed) : Math.min(squashed, 0.5 - 1e-9);
 }
 
 /** The config for one series: shipped detector settings; window, warm-up and timing from the series. */
