@@ -6,25 +6,13 @@ import { dirname, join, normalize, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { anchorOf, anchorsOf, readDoc, relativeLinks, ROOT, section } from './markdown.js';
 
-/**
- * Docs other branches are writing at the same time as the docs were split out of the README;
- * links to them are allowed while they do not exist yet. Remove this list once they are merged.
- */
-const PENDING = new Set([
-  'docs/architecture.md',
-  'docs/detection-volume.md',
-  'docs/input-formats.md',
-  'docs/enrichment.md',
-  'docs/scorecard.md',
-]);
-
 const DOCS = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 
 /** Why a link of `from` cannot be followed, or null when it can. */
 function brokenBecause(from: string, target: string): string | null {
   const [path, anchor] = target.split('#', 2) as [string, string | undefined];
   const file = path === '' ? from : relative(ROOT, normalize(join(ROOT, dirname(from), decodeURIComponent(path))));
-  if (!existsSync(join(ROOT, file))) return PENDING.has(file) ? null : `no file ${file}`;
+  if (!existsSync(join(ROOT, file))) return `no file ${file}`;
   if (anchor === undefined || !file.endsWith('.md')) return null;
   return anchorsOf(readDoc(file)).has(anchor) ? null : `no heading #${anchor} in ${file}`;
 }
