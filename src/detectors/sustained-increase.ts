@@ -27,7 +27,8 @@ declare module './detector.js' {
 }
 const sustainedIncreaseInfo: Omit<DetectorInfo<'sustained_increase'>, 'type' | 'key'> = {
   settings: { severity: 'MEDIUM', fields },
-  explain: (s) => `the volume stays above the baseline with a score beyond ${s.threshold} for at least ${s.min_windows} windows in a row`,
+  explain: (s) =>
+    `the volume stays above the baseline with a score beyond ${s.threshold} for at least ${s.min_windows} windows in a row; a rise lasting ${formatDuration(s.accept_after)} becomes the new normal`,
   siem: { title: 'Bytes sent to a destination stayed above its baseline', category: 'volume baseline', analyticTypeId: 3, analyticType: 'Statistical' },
 };
 // ---- end ----
