@@ -6,22 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { Pipeline } from '../../src/engine/pipeline.js';
 import type { Alert } from '../../src/engine/types.js';
+import { mulberry32 } from '../helpers/mulberry32.js';
 import { flow, MIN, T0, testConfig } from './fixtures.js';
 
 const HOUR = 60 * MIN;
-
-
-/** A fixed pseudo-random sequence (mulberry32): noise that is the same on every run. */
-function noise(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * One destination, one minute window after another from T0 (Monday 09:00 UTC) for
@@ -30,7 +18,7 @@ function noise(seed: number): () => number {
  */
 function volumeAlerts(minutes: number, level: (t: number) => number, extra = ''): Alert[] {
   const p = new Pipeline(testConfig(extra));
-  const rnd = noise(7);
+  const rnd = mulberry32(7);
   const alerts: Alert[] = [];
   for (let m = 0; m < minutes; m++) {
     const t = T0 + m * MIN;

@@ -5,27 +5,12 @@
 // where it came from; the internal and the transit record are counted, with repartitioning on
 // (the forwarder sends decoded, enriched flows on) and off; a connection reported while open
 // counts only its increase at the next report (keyed by uid: one partition, one decoder).
-import type { Kafka } from 'kafkajs';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { partitionOfKey } from '../../src/kafka/murmur2.js';
-import { startService, type RunningService } from '../../src/kafka/service.js';
-import { startTestBroker, type TestBroker } from './helpers/broker.js';
-import { createTopic, produce, readAlerts, readTopic, scrape, serviceConfig, testKafka, uniqueTopics, waitFor } from './helpers/service-fixtures.js';
+import { useInProcessServices } from './helpers/in-process.js';
+import { createTopic, produce, readAlerts, readTopic, scrape, serviceConfig, uniqueTopics, waitFor } from './helpers/service-fixtures.js';
 
-let broker: TestBroker;
-let kafka: Kafka;
-let service: RunningService | undefined;
-
-beforeAll(async () => {
-  broker = await startTestBroker();
-  kafka = testKafka(broker.bootstrap);
-});
-
-afterAll(async () => {
-  await service?.stop();
-  await broker?.stop();
-});
+const h = useInProcessServices();
 
 const ENRICH = `
 input: {format: zeek}
@@ -93,23 +78,18 @@ describe('egress-watch run: input.format zeek', () => {
   for (const repartition of [true, false]) {
     it(`reads Zeek JSON conn records, enriched, with kafka.repartition ${repartition}`, async () => {
       const topics = uniqueTopics(`zeek-${repartition}`);
-      await createTopic(kafka, topics.flows, 2);
-      service = await startService(serviceConfig(broker.bootstrap, topics, { repartition, extra: ENRICH }), {
-        log: pino({ level: 'silent' }),
-        instanceId: 'in-process',
-        sessionTimeoutMs: 10_000,
-      });
-      await service.ready;
+      await createTopic(h.kafka, topics.flows, 2);
+      const service = await h.start(serviceConfig(h.broker.bootstrap, topics, { repartition, extra: ENRICH }));
 
       // Keyed by uid: every report of one connection lands on one partition (its decoder's state).
       const uids = LINES.map((l) => JSON.parse(l).uid as string);
-      const offsets = await produce(kafka, topics.flows, LINES.map((value, i) => ({ key: uids[i], value })));
+      const offsets = await produce(h.kafka, topics.flows, LINES.map((value, i) => ({ key: uids[i], value })));
       await waitFor('every message read, every flow processed or dead-lettered', () => {
-        const c = service!.counters();
+        const c = service.counters();
         return c.recordsIn === 10 && c.processed === 8 && c.deadLetters === 1;
       });
 
-      const [dead, ...moreDead] = await readTopic(kafka, topics.dead_letter);
+      const [dead, ...moreDead] = await readTopic(h.kafka, topics.dead_letter);
       expect(moreDead).toEqual([]);
       expect(dead.key).toBe('Cbad');
       expect(dead.value?.toString()).toBe(LINES[5]);
@@ -121,7 +101,7 @@ describe('egress-watch run: input.format zeek', () => {
       });
 
       const alerts = await waitFor('five alerts', async () => {
-        const got = await readAlerts(kafka, topics.alerts);
+        const got = await readAlerts(h.kafka, topics.alerts);
         return got.length >= 5 ? got : undefined;
       });
       const fields = alerts
@@ -135,8 +115,8 @@ describe('egress-watch run: input.format zeek', () => {
       expect(metrics.get(`egress_watch_input_not_egress_total{kind="internal",${label}}`)).toBe(1);
       expect(metrics.get(`egress_watch_input_not_egress_total{kind="transit",${label}}`)).toBe(1);
       expect(metrics.get(`egress_watch_dead_letters_total{reason="invalid_record",${label}}`)).toBe(1);
+      // Stopped here rather than after the file: the next repartition setting starts its own.
       await service.stop();
-      service = undefined;
     }, 120_000);
   }
 });

@@ -1,48 +1,32 @@
 // The service against a real broker: a record whose event time is years ahead of the wall
 // clock goes to the dead-letter topic with the reason, and a flow delivered twice is counted
 // once; both show on /metrics.
-import type { Kafka } from 'kafkajs';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatDuration } from '../../src/config/units.js';
 import { encodeFlowJson } from '../../src/io/wire.js';
-import { startService, type RunningService } from '../../src/kafka/service.js';
-import { startTestBroker, type TestBroker } from './helpers/broker.js';
-import { createTopic, flow, produce, readTopic, scrape, serviceConfig, T0, testKafka, uniqueTopics, waitFor } from './helpers/service-fixtures.js';
+import { useInProcessServices } from './helpers/in-process.js';
+import { createTopic, flow, produce, readTopic, scrape, serviceConfig, T0, uniqueTopics, waitFor } from './helpers/service-fixtures.js';
 
-let broker: TestBroker;
-let kafka: Kafka;
-let service: RunningService | undefined;
-
-beforeAll(async () => {
-  broker = await startTestBroker();
-  kafka = testKafka(broker.bootstrap);
-});
-
-afterAll(async () => {
-  await service?.stop();
-  await broker?.stop();
-});
+const h = useInProcessServices();
 
 describe('egress-watch run: event time', () => {
   it('dead-letters a record too far ahead of the wall clock with the reason, and counts a duplicate once', async () => {
     const topics = uniqueTopics('event-time');
-    await createTopic(kafka, topics.flows, 1);
-    service = await startService(serviceConfig(broker.bootstrap, topics), { log: pino({ level: 'silent' }), instanceId: 'in-process', sessionTimeoutMs: 10_000 });
-    await service.ready;
+    await createTopic(h.kafka, topics.flows, 1);
+    const service = await h.start(serviceConfig(h.broker.bootstrap, topics));
 
     const future = Date.parse('2031-01-01T00:00:00.000Z');
     const onTime = flow({ flow_id: 'conn-1', end_ms: T0 });
     const flows = [onTime, flow({ flow_id: 'far', end_ms: future }), { ...onTime, gateway_id: 'gw-2' }];
     const sentAt = Date.now();
-    const offsets = await produce(kafka, topics.flows, flows.map((f) => ({ key: f.flow_id, value: encodeFlowJson(f) })));
+    const offsets = await produce(h.kafka, topics.flows, flows.map((f) => ({ key: f.flow_id, value: encodeFlowJson(f) })));
     await waitFor('every record processed or dead-lettered', () => {
-      const c = service!.counters();
+      const c = service.counters();
       return c.processed + c.deadLetters === 3;
     });
     const receivedBy = Date.now();
 
-    const [dead, ...more] = await readTopic(kafka, topics.dead_letter);
+    const [dead, ...more] = await readTopic(h.kafka, topics.dead_letter);
     expect(more).toEqual([]);
     expect(dead.key).toBe('far');
     const reason = dead.headers['x-error-reason'];

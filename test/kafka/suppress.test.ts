@@ -6,37 +6,24 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Kafka } from 'kafkajs';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { suppressAdd, suppressList, suppressRemove } from '../../src/cli/suppress-command.js';
 import { runVerify } from '../../src/cli/verify-command.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Alert } from '../../src/engine/types.js';
 import { encodeFlowJson } from '../../src/io/wire.js';
-import { startService, type RunningService } from '../../src/kafka/service.js';
 import { decodeAuditEvent, encodeSuppression } from '../../src/suppress/records.js';
-import { startTestBroker, type TestBroker } from './helpers/broker.js';
-import { createTopic, flow, produce, readAlerts, readTopic, serviceConfig, serviceYaml, testKafka, uniqueTopics, waitFor } from './helpers/service-fixtures.js';
+import { useInProcessServices } from './helpers/in-process.js';
+import { createTopic, flow, produce, readAlerts, readTopic, serviceConfig, serviceYaml, uniqueTopics, waitFor } from './helpers/service-fixtures.js';
 
 const SEC = 1000;
 const MIN = 60 * SEC;
 
-let broker: TestBroker;
-let kafka: Kafka;
-let service: RunningService | undefined;
+const h = useInProcessServices();
 const dir = mkdtempSync(join(tmpdir(), 'egress-suppress-'));
 
-beforeAll(async () => {
-  broker = await startTestBroker();
-  kafka = testKafka(broker.bootstrap);
-});
-
-afterAll(async () => {
-  await service?.stop();
-  await broker?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const kinds = (alerts: Alert[]) => alerts.map((a) => `${a.type} ${a.destination} ${a.suppressed_by?.id ?? '-'}`).sort();
 
@@ -44,10 +31,10 @@ describe('suppressions in the service', () => {
   it('routes covered alerts to the suppressed topic with their suppression, audits every change, verifies both chains, and stops at the expiry', async () => {
     const topics = uniqueTopics('suppress');
     const configFile = join(dir, 'config.yaml');
-    writeFileSync(configFile, serviceYaml(broker.bootstrap, topics));
+    writeFileSync(configFile, serviceYaml(h.broker.bootstrap, topics));
     const config = loadConfig(configFile);
     expect(config.kafka.topics.suppressed).toBe(`${topics.alerts}.suppressed`);
-    await createTopic(kafka, topics.flows, 1);
+    await createTopic(h.kafka, topics.flows, 1);
 
     // Event times near the wall clock: the CLI dates a suppression now and limits its expiry from there.
     const now = Date.now();
@@ -59,12 +46,11 @@ describe('suppressions in the service', () => {
     await add('us-residency', 'us.example.com', 'RESIDENCY_VIOLATION');
     // Written past the CLI: a scope that would widen is refused by the service too, and said.
     const wide = { id: 'bad-wide', scope: { type: null, destination: '*.example.com', data_class: null, principal: null }, reason: 'r', owner: 'o', created_at_ms: now, expires_at_ms: now + MIN };
-    await produce(kafka, config.kafka.topics.suppressions, [{ key: 'bad-wide', value: encodeSuppression(wide) }]);
+    await produce(h.kafka, config.kafka.topics.suppressions, [{ key: 'bad-wide', value: encodeSuppression(wide) }]);
 
     const lines: Array<{ msg: string }> = [];
     const log = pino({ level: 'info', base: null, timestamp: false }, { write: (line: string) => void lines.push(JSON.parse(line)) });
-    service = await startService(config, { log, instanceId: 'in-process', sessionTimeoutMs: 10_000 });
-    await service.ready;
+    const service = await h.start(config, 'in-process', log);
     expect(lines.map((l) => l.msg)).toContain('suppressions loaded: 1 in force (config and topic)');
     expect(lines.map((l) => l.msg)).toContain(
       `suppression record ${config.kafka.topics.suppressions}/0@1 refused, suppression bad-wide not in force: ` +
@@ -86,15 +72,15 @@ describe('suppressions in the service', () => {
       flow({ dst_host: 'crm.example.eu', principal: 'mallory', end_ms: base + 8 * SEC }), // not covered
       flow({ dst_host: 'us.example.com', dst_country: 'US', end_ms: base + 11 * MIN }), // after the expiry: an incident again
     ];
-    await produce(kafka, topics.flows, flows.map((f) => ({ key: f.flow_id, value: encodeFlowJson(f) })));
-    await waitFor('all flows processed', () => service!.counters().processed === flows.length);
+    await produce(h.kafka, topics.flows, flows.map((f) => ({ key: f.flow_id, value: encodeFlowJson(f) })));
+    await waitFor('all flows processed', () => service.counters().processed === flows.length);
 
     const incidents = await waitFor('2 incidents', async () => {
-      const a = await readAlerts(kafka, topics.alerts);
+      const a = await readAlerts(h.kafka, topics.alerts);
       return a.length >= 2 ? a : undefined;
     });
     const suppressed = await waitFor('2 suppressed alerts', async () => {
-      const a = await readAlerts(kafka, config.kafka.topics.suppressed);
+      const a = await readAlerts(h.kafka, config.kafka.topics.suppressed);
       return a.length >= 2 ? a : undefined;
     });
     expect(kinds(incidents)).toEqual(['RESIDENCY_VIOLATION us.example.com -', 'UNAUTHORIZED_PRINCIPAL crm.example.eu -']);
@@ -109,11 +95,11 @@ describe('suppressions in the service', () => {
       expires_at_ms: base + 10 * MIN,
     });
     expect(suppressed.map((a) => a.chain_id)).toEqual([`${service.layout.engineInput}/0/suppressed`, `${service.layout.engineInput}/0/suppressed`]);
-    expect((await readTopic(kafka, config.kafka.topics.suppressed)).map((m) => m.headers['x-suppressed-by']).sort()).toEqual(['files-bypass', 'us-residency']);
+    expect((await readTopic(h.kafka, config.kafka.topics.suppressed)).map((m) => m.headers['x-suppressed-by']).sort()).toEqual(['files-bypass', 'us-residency']);
     expect(service.counters().suppressed).toEqual({ RESIDENCY_VIOLATION: 1, GATEWAY_BYPASS: 1 });
 
     // Both logs are gap-free chains that agree with the heads recorded in the changelog.
-    await waitFor('the changelog marker', async () => (await readTopic(kafka, topics.changelog)).length > 0);
+    await waitFor('the changelog marker', async () => (await readTopic(h.kafka, topics.changelog)).length > 0);
     const incidentsVerified = await runVerify({ config: configFile });
     expect(incidentsVerified.intact).toBe(true);
     const suppressedVerified = await runVerify({ config: configFile, topic: config.kafka.topics.suppressed });
@@ -124,13 +110,13 @@ describe('suppressions in the service', () => {
     expect((await suppressRemove(config, 'us-residency', 'test-analyst')).lines).toEqual([badWide, 'suppression us-residency removed: RESIDENCY_VIOLATION alerts to us.example.com']);
     const listed = await suppressList(config, {});
     expect(listed.lines).toEqual([badWide, `files-bypass  GATEWAY_BYPASS alerts to files.example.eu  until ${expires}  owner soc-lead  (topic)  files-bypass is known`]);
-    const audit = (await readTopic(kafka, config.kafka.topics.suppression_audit)).map((m) => {
+    const audit = (await readTopic(h.kafka, config.kafka.topics.suppression_audit)).map((m) => {
       const e = decodeAuditEvent(m.value!);
       if (!e.ok) throw new Error(e.reason);
       return `${m.key} ${e.value.action} ${e.value.suppression.id} by ${e.value.actor}`;
     });
     expect(audit).toEqual(['us-residency add us-residency by test-analyst', 'files-bypass add files-bypass by test-analyst', 'us-residency remove us-residency by test-analyst']);
-    const records = await readTopic(kafka, config.kafka.topics.suppressions);
+    const records = await readTopic(h.kafka, config.kafka.topics.suppressions);
     expect(records.map((m) => `${m.key} ${m.value === null ? 'tombstone' : 'record'}`)).toEqual(['us-residency record', 'bad-wide record', 'files-bypass record', 'us-residency tombstone']);
     await service.stop();
   });

@@ -3,23 +3,15 @@
 // sampled exporter (sFlow always, NetFlow/IPFIX when configured) reports 1 of every N
 // packets, so bytes and packets are multiplied by N (0 or absent: not sampled). No flow id
 // exists: one is made from the exporter, export sequence, addresses, ports, protocol and start.
-import type { DecodeCounts, DecoderOptions, Dialect, DialectDecoder, DialectRecord } from './dialect.js';
-import { emptyCounts } from './dialect.js';
-import { blankSensorFlow, Orienter } from './direction.js';
+import type { Dialect, DialectDecoder, DialectRecord } from './dialect.js';
 import { countOf, FactsOfTwo, fail, nanosToMs, optionalCount, parseObject, portOf, protocolOf, ipOf } from './fields.js';
+import { fillOneWay, SensorDecoder } from './sensor-decoder.js';
 
 const SENSOR_FIELDS = ['sampler_address', 'type'];
 
-class Goflow2Decoder implements DialectDecoder {
+class Goflow2Decoder extends SensorDecoder implements DialectDecoder {
   readonly dialect = 'goflow2' as const;
-  readonly counts: DecodeCounts = emptyCounts();
-  private readonly orienter: Orienter;
-  /** The sensor's view of the record being decoded: one object reused for every record (orient() keeps none of it). */
-  private readonly scratch = blankSensorFlow();
   private readonly facts = new FactsOfTwo(SENSOR_FIELDS[0], SENSOR_FIELDS[1]);
-  constructor(options: DecoderOptions) {
-    this.orienter = new Orienter(options.internalNetworks);
-  }
 
   decode(line: string): DialectRecord[] {
     this.counts.records_read++;
@@ -41,21 +33,8 @@ class Goflow2Decoder implements DialectDecoder {
     const sport = o.src_port === undefined ? 0 : portOf('src_port', o.src_port);
     const dport = o.dst_port === undefined ? 0 : portOf('dst_port', o.dst_port);
     const exporter = typeof o.sampler_address === 'string' ? o.sampler_address : '-';
-    const sf = this.scratch;
-    sf.flow_id = `gf:${exporter}:${String(o.sequence_num ?? '-')}:${src}:${sport}>${dst}:${dport}/${proto}@${startMs}`;
-    sf.start_ms = startMs;
-    sf.end_ms = endMs;
-    sf.orig_ip = src;
-    sf.orig_port = sport;
-    sf.resp_ip = dst;
-    sf.resp_port = dport;
-    sf.protocol = proto;
-    sf.orig_bytes = bytes;
-    sf.resp_bytes = 0;
-    sf.orig_pkts = packets;
-    sf.resp_pkts = 0;
-    sf.orig_host = null;
-    sf.resp_host = null;
+    const id = `gf:${exporter}:${String(o.sequence_num ?? '-')}:${src}:${sport}>${dst}:${dport}/${proto}@${startMs}`;
+    const sf = fillOneWay(this.scratch, id, startMs, endMs, src, sport, dst, dport, proto, bytes, packets);
     const flow = this.orienter.orientOneWay(sf, this.counts);
     if (flow === null) return [];
     this.counts.flows_out++;

@@ -5,10 +5,10 @@
 // 3 lateral) decides only when internal_networks call both ends external. Other classes are
 // skipped and counted by class. The flow id is `connection_info.uid`, else `metadata.uid`,
 // else made from the addresses, ports, protocol and time.
-import type { DecodeCounts, DecoderOptions, Dialect, DialectDecoder, DialectRecord } from './dialect.js';
-import { emptyCounts } from './dialect.js';
-import { blankSensorFlow, Orienter, type DirectionHint } from './direction.js';
+import type { Dialect, DialectDecoder, DialectRecord } from './dialect.js';
+import type { DirectionHint } from './direction.js';
 import { fail, ReusedFacts, objectAt, optionalCount, parseObject, portOf, protocolOf, skip, ipOf } from './fields.js';
+import { SensorDecoder } from './sensor-decoder.js';
 
 const DEVICE_FIELDS = ['name', 'hostname', 'uid'];
 const HINTS: Record<number, DirectionHint> = { 1: 'inbound', 2: 'outbound', 3: 'lateral' };
@@ -22,16 +22,9 @@ function hostOf(endpoint: Record<string, unknown>): string | null {
   return typeof endpoint.hostname === 'string' && endpoint.hostname.length > 0 ? endpoint.hostname : null;
 }
 
-class OcsfDecoder implements DialectDecoder {
+class OcsfDecoder extends SensorDecoder implements DialectDecoder {
   readonly dialect = 'ocsf' as const;
-  readonly counts: DecodeCounts = emptyCounts();
-  private readonly orienter: Orienter;
-  /** The sensor's view of the record being decoded: one object reused for every record (orient() keeps none of it). */
-  private readonly scratch = blankSensorFlow();
   private readonly device = new ReusedFacts(DEVICE_FIELDS, 'device.');
-  constructor(options: DecoderOptions) {
-    this.orienter = new Orienter(options.internalNetworks);
-  }
 
   decode(line: string): DialectRecord[] {
     this.counts.records_read++;

@@ -2,23 +2,15 @@
 // they end or time out, with `flow.bytes_toserver` (sent by the initiator, src_ip) and
 // `flow.bytes_toclient`. Every other event type (alert, dns, tls, http, fileinfo, stats,
 // netflow, ...) is skipped and counted by type. `flow_id` is the flow id.
-import type { DecodeCounts, DecoderOptions, Dialect, DialectDecoder, DialectRecord } from './dialect.js';
-import { emptyCounts } from './dialect.js';
-import { blankSensorFlow, Orienter } from './direction.js';
+import type { Dialect, DialectDecoder, DialectRecord } from './dialect.js';
 import { fail, FactsOfTwo, isoToMs, objectAt, optionalCount, parseObject, portOf, protocolOf, skip, ipOf } from './fields.js';
+import { SensorDecoder } from './sensor-decoder.js';
 
 const SENSOR_FIELDS = ['host', 'in_iface'];
 
-class SuricataDecoder implements DialectDecoder {
+class SuricataDecoder extends SensorDecoder implements DialectDecoder {
   readonly dialect = 'suricata' as const;
-  readonly counts: DecodeCounts = emptyCounts();
-  private readonly orienter: Orienter;
-  /** The sensor's view of the record being decoded: one object reused for every record (orient() keeps none of it). */
-  private readonly scratch = blankSensorFlow();
   private readonly facts = new FactsOfTwo(SENSOR_FIELDS[0], SENSOR_FIELDS[1]);
-  constructor(options: DecoderOptions) {
-    this.orienter = new Orienter(options.internalNetworks);
-  }
 
   decode(line: string): DialectRecord[] {
     this.counts.records_read++;

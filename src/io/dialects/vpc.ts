@@ -8,10 +8,10 @@
 // counted as skipped. VPC records have no flow id: one is made from the record's interface,
 // addresses, ports, protocol and start, so the same record from two collectors folds into one.
 // A record is one direction of a connection: only the outbound one is egress.
-import type { DecodeCounts, DecoderOptions, Dialect, DialectDecoder, DialectRecord } from './dialect.js';
-import { DialectError, emptyCounts } from './dialect.js';
-import { blankSensorFlow, Orienter } from './direction.js';
+import type { DecoderOptions, Dialect, DialectDecoder, DialectRecord } from './dialect.js';
+import { DialectError } from './dialect.js';
 import { countOf, fail, ipOf, parseObject, portOf, protocolOf, secondsToMs, skip } from './fields.js';
+import { fillOneWay, SensorDecoder } from './sensor-decoder.js';
 
 /** AWS's table of fields, in order (each version appends to the one before). */
 export const VPC_FIELDS_ALL = [
@@ -74,16 +74,12 @@ function isHeader(line: string): boolean {
   return line.trim().split(/ +/).every((f) => KNOWN.has(f));
 }
 
-class VpcDecoder implements DialectDecoder {
+class VpcDecoder extends SensorDecoder implements DialectDecoder {
   readonly dialect = 'vpc' as const;
-  readonly counts: DecodeCounts = emptyCounts();
-  private readonly orienter: Orienter;
-  /** The sensor's view of the record being decoded: one object reused for every record (orient() keeps none of it). */
-  private readonly scratch = blankSensorFlow();
   private layout: Layout | null;
 
   constructor(options: DecoderOptions) {
-    this.orienter = new Orienter(options.internalNetworks);
+    super(options);
     this.layout = options.vpcFields && options.vpcFields.length > 0 ? layoutOf(options.vpcFields) : null;
   }
 
@@ -127,21 +123,10 @@ class VpcDecoder implements DialectDecoder {
     const startMs = secondsToMs('start', cells[layout.start]);
     const endMs = secondsToMs('end', cells[layout.end]);
     const iface = isUnset(cells, layout.iface) ? '-' : cells[layout.iface];
-    const sf = this.scratch;
-    sf.flow_id = `vpc:${iface}:${src}:${sport}>${dst}:${dport}/${proto}@${cells[layout.start]}`;
-    sf.start_ms = startMs;
-    sf.end_ms = endMs;
-    sf.orig_ip = src;
-    sf.orig_port = sport;
-    sf.resp_ip = dst;
-    sf.resp_port = dport;
-    sf.protocol = proto;
-    sf.orig_bytes = countOf('bytes', cells[layout.bytes]);
-    sf.resp_bytes = 0;
-    sf.orig_pkts = countOf('packets', cells[layout.packets]);
-    sf.resp_pkts = 0;
-    sf.orig_host = null;
-    sf.resp_host = null;
+    const id = `vpc:${iface}:${src}:${sport}>${dst}:${dport}/${proto}@${cells[layout.start]}`;
+    const bytes = countOf('bytes', cells[layout.bytes]);
+    const packets = countOf('packets', cells[layout.packets]);
+    const sf = fillOneWay(this.scratch, id, startMs, endMs, src, sport, dst, dport, proto, bytes, packets);
     const flow = this.orienter.orientOneWay(sf, this.counts);
     if (flow === null) return [];
     const sensor: Record<string, string> = {};

@@ -5,11 +5,12 @@
 // `_node_name`, `ts` as epoch seconds or ISO 8601). Each line is told apart by its first
 // character, so a stream may mix both. `uid` is the flow id; repeated reports of one uid
 // (open-connection logs, cumulative counts) pass on only their increase.
-import type { DecodeCounts, DecoderOptions, Dialect, DialectDecoder, DialectRecord, SensorFacts } from './dialect.js';
-import { DialectError, emptyCounts } from './dialect.js';
-import { blankSensorFlow, Orienter, type DirectionHint } from './direction.js';
+import type { DecoderOptions, Dialect, DialectDecoder, DialectRecord, SensorFacts } from './dialect.js';
+import { DialectError } from './dialect.js';
+import type { DirectionHint } from './direction.js';
 import { countOf, FactsOfTwo, ipOf, parseObject, portOf, protocolOf, secondsOrIsoToMs, secondsToMs, skip, textOf } from './fields.js';
 import { OpenConnections } from './zeek-open-connections.js';
+import { SensorDecoder } from './sensor-decoder.js';
 
 /** The conn.log fields read, by their names with Zeek's default scope separator. */
 const FIELDS = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto', 'duration', 'orig_bytes', 'resp_bytes', 'orig_pkts', 'resp_pkts', 'local_orig', 'local_resp'] as const;
@@ -53,12 +54,8 @@ function canonical(name: string): string {
   return name.startsWith('id_') ? `id.${name.slice(3)}` : name;
 }
 
-class ZeekDecoder implements DialectDecoder {
+class ZeekDecoder extends SensorDecoder implements DialectDecoder {
   readonly dialect = 'zeek' as const;
-  readonly counts: DecodeCounts = emptyCounts();
-  private readonly orienter: Orienter;
-  /** The sensor's view of the record being decoded: one object reused for every record (orient() keeps none of it). */
-  private readonly scratch = blankSensorFlow();
   private readonly open: OpenConnections;
   private header: TsvHeader = freshHeader();
   private readonly facts = new FactsOfTwo(SENSOR_FIELDS[0], SENSOR_FIELDS[1]);
@@ -66,7 +63,7 @@ class ZeekDecoder implements DialectDecoder {
   private readonly vals: unknown[] = new Array<unknown>(FIELDS.length);
 
   constructor(options: DecoderOptions) {
-    this.orienter = new Orienter(options.internalNetworks);
+    super(options);
     this.open = new OpenConnections(options.zeekOpenUids);
   }
 

@@ -5,6 +5,7 @@ import kafkajs, { type Kafka, type Message } from 'kafkajs';
 import { parseConfig } from '../../../src/config/load.js';
 import { createTopicsAndWait } from '../../../src/kafka/create-topics.js';
 import { flow as engineFlow } from '../../engine/fixtures.js';
+import { mulberry32 } from '../../helpers/mulberry32.js';
 import { readTopic, type TopicRecord } from '../../../src/faults/read-back.js';
 import { parseProgress, PROGRESS_KEY } from '../../../src/kafka/progress.js';
 import type { Config } from '../../../src/config/types.js';
@@ -271,18 +272,6 @@ export async function scrape(url: string): Promise<Map<string, number>> {
   return out;
 }
 
-/** A small deterministic PRNG (mulberry32) so the stream traffic is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * A longer stream for the restart tests, in event-time order: `destinations` destinations over
  * `windows` windows of 10 s. Half of them are there from the start, the others appear one by
@@ -291,7 +280,7 @@ function prng(seed: number): () => number {
  * by an unauthorised principal or without a gateway along the way.
  */
 export function streamTraffic(destinations: number, windows: number, seed = 7): FlowRecord[] {
-  const random = prng(seed);
+  const random = mulberry32(seed);
   const flows: FlowRecord[] = [];
   for (let w = 0; w < windows; w++) {
     for (let i = 0; i < destinations; i++) {
