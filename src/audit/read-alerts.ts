@@ -2,10 +2,7 @@
 // message is reported through onBad with its place, never skipped in silence.
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { Kafka } from 'kafkajs';
-import type { WireFormat } from '../io/wire.js';
 import { decodeAlert } from '../io/wire.js';
-import { readToEnd, type PartitionEnd } from '../kafka/read-to-end.js';
 import type { LocatedAlert } from './verify.js';
 
 export type OnBad = (where: string, reason: string) => void;
@@ -24,23 +21,4 @@ export async function readAlertFile(path: string, onBad: OnBad): Promise<Located
     else onBad(`${path}:${n}`, decoded.reason);
   }
   return out;
-}
-
-/** Every alert on the topic now, in offset order per partition. */
-export async function readAlertTopic(
-  kafka: Kafka,
-  topic: string,
-  groupPrefix: string,
-  format: WireFormat,
-  onBad: OnBad,
-): Promise<{ alerts: LocatedAlert[]; ends: PartitionEnd[] }> {
-  const alerts: LocatedAlert[] = [];
-  const ends = await readToEnd(kafka, { topic, groupPrefix }, (partition, m, offset) => {
-    const where = `${topic}/${partition}@${offset}`;
-    if (m.value === null) return onBad(where, 'empty message (tombstone), not an alert');
-    const decoded = decodeAlert(m.value, format);
-    if (decoded.ok) alerts.push({ alert: decoded.alert, where });
-    else onBad(where, decoded.reason);
-  });
-  return { alerts, ends };
 }

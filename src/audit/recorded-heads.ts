@@ -2,23 +2,8 @@
 // holds the head of its partition's alert chain, written with the state it came from.
 // Comparing them with the alert log finds what the log alone cannot show: alerts cut off
 // its end. The marker also holds the head of the partition's suppressed-alert chain.
-import type { Kafka } from 'kafkajs';
-import { parseProgress, PROGRESS_KEY } from '../kafka/progress.js';
-import { readToEnd } from '../kafka/read-to-end.js';
-import { suppressedChainId, type ChainHead } from './chain.js';
+import type { ChainHead } from './chain.js';
 import type { VerifyProblem, VerifyReport } from './verify.js';
-
-export async function readRecordedHeads(kafka: Kafka, changelog: string, groupPrefix: string): Promise<Map<string, ChainHead>> {
-  const heads = new Map<string, ChainHead>();
-  await readToEnd(kafka, { topic: changelog, groupPrefix }, (partition, m) => {
-    if (m.key?.toString('utf8') !== PROGRESS_KEY || m.value === null) return;
-    const p = parseProgress(m.value.toString('utf8'));
-    if (typeof p === 'string') return;
-    heads.set(`${p.topic}/${partition}`, p.chain);
-    if (p.suppressed !== undefined) heads.set(suppressedChainId(`${p.topic}/${partition}`), p.suppressed);
-  });
-  return heads;
-}
 
 /**
  * The log against the heads the service recorded. The link at each recorded head must be

@@ -1,9 +1,10 @@
 // `egress-watch verify`: checks the tamper-evident alert log, from a file or the incident
 // topic, and says whether it is intact. Exit 0 intact, 1 problems found, 2 cannot run.
 import type { Command } from 'commander';
-import { readAlertFile, readAlertTopic } from '../audit/read-alerts.js';
+import { readAlertFile } from '../audit/read-alerts.js';
 import { isSuppressedChain } from '../audit/chain.js';
-import { compareHeads, readRecordedHeads } from '../audit/recorded-heads.js';
+import { compareHeads } from '../audit/recorded-heads.js';
+import { readAlertTopic, readRecordedHeads } from '../kafka/audit-readback.js';
 import { formatVerifyReport, verifyAlerts, type VerifyProblem } from '../audit/verify.js';
 import { loadConfig } from '../config/load.js';
 import { createKafka } from '../kafka/client.js';

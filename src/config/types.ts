@@ -2,9 +2,9 @@
 // sizes in bytes, region names expanded to country codes and defaults filled in.
 // Key names stay the YAML key names so an error path reads the same in both.
 import type { InputFormatName } from '../model/input-formats.js';
-import type { Suppression } from '../model/contract.js';
+import type { BaselineKey, Suppression } from '../model/contract.js';
 
-export type BaselineKey = 'dst_host' | 'dst_ip' | 'dst_prefix';
+export type { BaselineKey } from '../model/contract.js';
 
 export interface KafkaSsl {
   ca?: string;

@@ -6,7 +6,7 @@
 // What stays here is routing (a flow to its destination, the detectors, its window), the
 // windows and the scheduling of what is due in event time. The parts it drives each live in
 // a file of their own: dedup.ts, state-store.ts (every changelog key and entry layout),
-// alert-builder.ts (alerts and ids), repeat-folding.ts (alerts.suppress_for),
+// alert-builder.ts (alerts and ids), repeat-folding.ts (incidents),
 // idle-expiry.ts, live-config.ts (reload) and chart-band.ts (the report's band).
 import type { Config } from '../config/types.js';
 import { alertId, byEventTimeThenKey } from './alert-builder.js';
@@ -22,7 +22,6 @@ import { DestinationKeyer } from './keys.js';
 import { LiveConfig } from './live-config.js';
 import { RepeatFolder, type AlertWindow } from './repeat-folding.js';
 import * as store from './state-store.js';
-import type { DestinationState } from './state-store.js';
 import type { Alert, FlowRecord, StateChange, WindowScore } from './types.js';
 import { addFlow, openWindow, type OpenWindow } from './window.js';
 
@@ -48,7 +47,7 @@ export class Engine {
   private readonly live: LiveConfig;
   private readonly dedup: FlowDedup;
   private readonly folder: RepeatFolder;
-  private readonly dests = new Map<string, DestinationState>();
+  private readonly dests = new Map<string, store.DestinationState>();
   private readonly due = new DueSchedule();
   private readonly dirty = new Set<string>();
   private metaDirty = false;
@@ -241,7 +240,7 @@ export class Engine {
 
   // ---- internals ----
 
-  private stateOf(destination: string): DestinationState {
+  private stateOf(destination: string): store.DestinationState {
     let state = this.dests.get(destination);
     if (state === undefined) {
       state = store.newDestinationState();
@@ -267,7 +266,7 @@ export class Engine {
   }
 
   /** Takes the windows ending at or before `at` out of the state, oldest first; null: none. */
-  private takeClosing(state: DestinationState, at: number): OpenWindow[] | null {
+  private takeClosing(state: store.DestinationState, at: number): OpenWindow[] | null {
     const windows = state.windows;
     if (windows.length === 1) {
       // The usual case (one open window, closing now), without allocating.
@@ -283,13 +282,13 @@ export class Engine {
   }
 
   /** Sends an alert as an incident record, or folds it into its open incident (repeat-folding.ts). */
-  private offer(state: DestinationState, destination: string, alert: Alert, accepted = false, window?: AlertWindow): void {
+  private offer(state: store.DestinationState, destination: string, alert: Alert, accepted = false, window?: AlertWindow): void {
     const until = this.folder.offer(state.folds, alert, this.sink, accepted, window);
     if (until !== null) this.due.add(until, destination);
   }
 
   /** A closed window's verdict: the destination's open volume incident holds on or closes (repeat-folding.ts). */
-  private settle(state: DestinationState, destination: string, windowEnd: number, hold: boolean | undefined): void {
+  private settle(state: store.DestinationState, destination: string, windowEnd: number, hold: boolean | undefined): void {
     const until = this.folder.settle(state.folds, windowEnd, hold, this.sink);
     if (until !== null) this.due.add(until, destination);
   }

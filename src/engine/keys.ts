@@ -2,7 +2,7 @@
 // (internal_networks). Both are cached per address: parsing an IP per record would
 // dominate the hot path, and gateways see the same addresses over and over.
 import ipaddr from 'ipaddr.js';
-import type { BaselineKey } from '../config/types.js';
+import type { BaselineKey } from '../model/contract.js';
 import type { FlowRecord } from './types.js';
 import { prefixOf } from '../model/destination-prefix.js';
 

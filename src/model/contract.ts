@@ -127,3 +127,6 @@ export interface Suppression {
   /** Alerts whose event time (detected_at_ms) is at or after this are not covered. */
   expires_at_ms: number;
 }
+
+/** What names a destination's baseline (config `baseline.key`): the host name (falling back to the address), the address, or its prefix (/24, /64). */
+export type BaselineKey = 'dst_host' | 'dst_ip' | 'dst_prefix';

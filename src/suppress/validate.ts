@@ -2,11 +2,11 @@
 // vendor, network or country, a reason, an owner and an expiry no later than
 // suppressions.max_duration after creation. Pure: the caller supplies the rules (from the
 // config) and the times (the CLI reads the clock, the config states them).
-import type { BaselineKey } from '../config/types.js';
+import type { BaselineKey } from '../model/contract.js';
 import { prefixOf } from '../model/destination-prefix.js';
 import { ALERT_TYPES, type AlertType } from '../model/contract.js';
 import { isIp } from '../values/ip.js';
-import { formatDuration } from '../config/units.js';
+import { formatDuration } from '../values/units.js';
 import type { Suppression } from './types.js';
 
 /** A suppression as given, before validation: any field may be missing or of the wrong kind. */

@@ -1,11 +1,19 @@
 // The effective enrichment in plain words, for `check-config`: for each field, where its value
 // comes from when a record leaves it empty, in the order the rules are tried.
 import type { EnrichConfig } from '../../config/types.js';
-import type { EnrichmentSizes } from './index.js';
 import { describeSensor } from './sensor-match.js';
 
 const INDENT = '  ';
 const SHOWN = 10;
+
+/** What the compiled enrichment holds, for the plain-word description. */
+export interface EnrichmentSizes {
+  geoip: string | null;
+  principalsFromConfig: number;
+  principalsFromFile: number;
+  sslJoins: number;
+  dnsJoins: number;
+}
 
 export function describeEnrichmentOf(enrich: EnrichConfig, sizes: EnrichmentSizes): string[] {
   const lines = [

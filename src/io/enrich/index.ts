@@ -10,7 +10,9 @@
 import type { Config } from '../../config/types.js';
 import type { FlowRecord } from '../../engine/types.js';
 import type { DialectRecord } from '../dialects/dialect.js';
-import { describeEnrichmentOf } from './describe.js';
+import { describeEnrichmentOf, type EnrichmentSizes } from './describe.js';
+
+export type { EnrichmentSizes } from './describe.js';
 import { openCountryDatabase } from './geoip.js';
 import { buildHostJoins } from './host-joins.js';
 import { IpNumbers } from './ip-number.js';
@@ -33,14 +35,6 @@ export function compileEnrichment(config: Pick<Config, 'enrich'>): Enricher {
 /** The effective enrichment in plain words, for check-config (reads the files, so it also checks them). */
 export function describeEnrichment(config: Pick<Config, 'enrich'>): string[] {
   return describeEnrichmentOf(config.enrich, compileParts(config).sizes);
-}
-
-export interface EnrichmentSizes {
-  geoip: string | null;
-  principalsFromConfig: number;
-  principalsFromFile: number;
-  sslJoins: number;
-  dnsJoins: number;
 }
 
 interface DataClassRule {
