@@ -3,7 +3,7 @@
 // Gives back one anomaly score in [0, 1] per row, from the scores of the row's window.
 import type { Config } from '../src/config/types.js';
 import { Pipeline } from '../src/engine/pipeline.js';
-import type { FlowRecord } from '../src/engine/types.js';
+import type { Alert, FlowRecord } from '../src/engine/types.js';
 
 export interface NabSeries {
   /** `<category>/<name>.csv`, as under NAB's data/. */
@@ -90,11 +90,19 @@ export function scoreSeries(shipped: Config, s: NabSeries): number[] {
     onWindowScore: (w) => {
       const r = w.threshold > 0 ? w.score / w.threshold : 0;
       ratios.set(w.window_start_ms, Math.max(ratios.get(w.window_start_ms) ?? 0, r));
-      if (w.alerted) alertedWindows.add(w.window_start_ms);
     },
   });
-  for (let i = 0; i < s.values.length; i++) pipeline.push(rowFlow(i, s.times[i], Math.round(toBytes(s.values[i]) * rowShare(s.times, i, step))));
-  pipeline.finish();
+  // A detection is what egress-watch sends: an incident's OPEN or ESCALATED record, on the
+  // window it was raised at (a detector's repeat alert folded into its open incident, or the
+  // CLOSED record, is no new detection).
+  const sent = (alerts: Alert[]): void => {
+    for (const a of alerts) {
+      if (a.incident_state === 'CLOSED') continue;
+      alertedWindows.add(Math.floor((a.detected_at_ms - 1) / step) * step);
+    }
+  };
+  for (let i = 0; i < s.values.length; i++) sent(pipeline.push(rowFlow(i, s.times[i], Math.round(toBytes(s.values[i]) * rowShare(s.times, i, step)))));
+  sent(pipeline.finish());
   for (const [start, r] of ratios) byWindow.set(start, anomalyScore(r, alertedWindows.has(start)));
   // A row the engine dropped as late (a timestamp going backwards) scores 0.
   return s.times.map((t) => byWindow.get(Math.floor(t / step) * step) ?? 0);
