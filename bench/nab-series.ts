@@ -74,6 +74,8 @@ export function seriesConfig(shipped: Config, stepMs: number, probation: number)
     windows: { ...shipped.windows, size: stepMs, allowed_lateness: 0 },
     // One series is one destination that is never idle (some series have gaps of days).
     baseline: { ...shipped.baseline, warmup_windows: probation, idle_ttl: 10 * 365 * 86_400_000 },
+    // NAB's probation is the series' learning period: creeps are judged after it.
+    detectors: { ...shipped.detectors, sustained_increase: { ...shipped.detectors.sustained_increase, min_history: probation * stepMs } },
   };
 }
 

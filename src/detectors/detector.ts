@@ -100,6 +100,10 @@ export interface WindowContext {
   learnedWindows: number;
   /** Whole hours folded into the baseline's hour-of-day profile (24 = a full day). */
   learnedHours: number;
+  /** Event time since the baseline learnt its first window (the hour it began): how much history it has seen. */
+  historyMs: number;
+  /** How far apart (ln) the mean bytes of the whole days seen so far sit: a weekly rhythm shows here. */
+  dailySpread: number;
   warmupWindows: number;
 }
 

@@ -15,10 +15,15 @@ import { formatBytes, formatDuration } from '../values/units.js';
 import { duration, positiveNumber, wholeNumber } from '../values/fields.js';
 import type { DetectorInfo, SettingsOf, WindowContext, WindowDetector } from './detector.js';
 import { formatFlowRate, formatRatio } from './describe.js';
-import { episodeStep, type Episode } from './baseline/episode.js';
+import { episodeStep, noEpisode, type Episode } from './baseline/episode.js';
 
 // ---- What the config, check-config and the SIEM mappings read of SUSTAINED_INCREASE ----
-const fields = { threshold: positiveNumber.default(5.0), min_windows: wholeNumber(1).default(10), accept_after: duration('positive').prefault('1h') };
+const fields = {
+  threshold: positiveNumber.default(5.0),
+  min_windows: wholeNumber(1).default(10),
+  accept_after: duration('positive').prefault('1h'),
+  min_history: duration('zero').prefault('7d'),
+};
 export type SustainedIncreaseSettings = SettingsOf<typeof fields>;
 declare module './detector.js' {
   interface DetectorSettingsMap {
@@ -28,7 +33,9 @@ declare module './detector.js' {
 const sustainedIncreaseInfo: Omit<DetectorInfo<'sustained_increase'>, 'type' | 'key'> = {
   settings: { severity: 'MEDIUM', fields },
   explain: (s) =>
-    `the volume stays above the baseline with a score beyond ${s.threshold} for at least ${s.min_windows} windows in a row; a rise lasting ${formatDuration(s.accept_after)} becomes the new normal`,
+    `the volume stays above the baseline with a score beyond ${s.threshold} for at least ${s.min_windows} windows in a row, ` +
+    `judged after a day, or after ${formatDuration(s.min_history)} for a destination whose days differ by more than half; ` +
+    `a rise that stops growing for ${formatDuration(s.accept_after)} becomes the new normal`,
   siem: { title: 'Bytes sent to a destination stayed above its baseline', category: 'volume baseline', analyticTypeId: 3, analyticType: 'Statistical' },
 };
 // ---- end ----
@@ -43,6 +50,12 @@ export const CUSUM_ALLOWANCE = 1.0;
 export const CUSUM_CLIP = 2;
 /** The creep is judged against a full day of seasonal profile, not a half-learnt one. */
 export const CUSUM_MIN_HOURS = 24;
+/**
+ * Days whose mean bytes differ by more than this (ln 1.5: by half) show a day-to-day rhythm
+ * (a weekend) that only a whole week teaches: creeps then wait for min_history. Days of
+ * traffic without a weekly rhythm sit within about ln 1.2 of each other.
+ */
+export const DAILY_RHYTHM = Math.log(1.5);
 /** The block lengths the creep is judged on. */
 export const BLOCK_MS = [600_000, 3_600_000] as const;
 /** Spread of a block's log ratio before data says otherwise (log sd 0.5), and its weight in blocks. */
@@ -74,8 +87,9 @@ const RUN_EXPECTED = 2;
 const RUN_FLOWS = 3;
 const RUN_START = 4;
 const RUN_EXPECTED_FLOWS = 5;
-const EPISODE = 6; // start, above, epoch (episode.ts)
-const BLOCKS = 9;
+const EPISODE = 6; // start, above, epoch, level, grownTo, grownAt (episode.ts)
+const EPISODE_FIELDS = 6;
+const BLOCKS = EPISODE + EPISODE_FIELDS;
 // Per block length, from BLOCKS + BLOCK_FIELDS * i:
 const BLOCK = 0; // the block being summed (index in block lengths since the epoch); -1 none
 const BYTES = 1;
@@ -97,6 +111,7 @@ export interface CusumParts {
 const idle = (): CusumState => {
   const s = new Float64Array(STATE_LENGTH);
   s[EPISODE] = Number.NaN;
+  s[EPISODE + 5] = Number.NaN;
   for (let i = 0; i < BLOCK_MS.length; i++) {
     s[BLOCKS + BLOCK_FIELDS * i + BLOCK] = -1;
     s[BLOCKS + BLOCK_FIELDS * i + VARIANCE] = PRIOR_BLOCK_VAR;
@@ -107,7 +122,8 @@ const idle = (): CusumState => {
 /** A state from its named parts (tests, and reading it back for people). */
 export function cusumState(p: CusumParts): CusumState {
   const s = idle();
-  s.set([p.run, p.runBytes, p.runExpected, p.runFlows, p.runStartMs, p.runExpectedFlows, p.episode.start, p.episode.above, p.episode.epoch]);
+  const e = p.episode;
+  s.set([p.run, p.runBytes, p.runExpected, p.runFlows, p.runStartMs, p.runExpectedFlows, e.start, e.above, e.epoch, e.level, e.grownTo, e.grownAt]);
   p.blocks.forEach((b, i) => s.set([b.block, b.bytes, b.expected, b.sum, b.variance, b.learnt, b.mean], BLOCKS + BLOCK_FIELDS * i));
   return s;
 }
@@ -135,7 +151,10 @@ function addToBlock(s: CusumState, i: number, ctx: WindowContext, frozen: boolea
   // Each window counts at most WINDOW_CAP_SIGMA of the window spread above its
   // expectation: a creep moves every window a little, one spike only one window
   // (VOLUME_SPIKE's job), one huge flow of a heavy-tailed destination only its window.
-  const cap = Math.expm1(Math.log1p(baseline.expectedBytes) + WINDOW_CAP_SIGMA * baseline.sigma[0]);
+  // Never less than the block's own clip, though: on a steady destination (window spread
+  // under the block's) a block of capped windows could otherwise never reach it.
+  const blockSd = Math.sqrt(Math.max(MIN_BLOCK_VAR, s[b + VARIANCE]));
+  const cap = Math.expm1(Math.log1p(baseline.expectedBytes) + Math.max(WINDOW_CAP_SIGMA * baseline.sigma[0], CUSUM_CLIP * blockSd));
   s[b + BYTES] += Math.min(window.bytes, cap);
   s[b + EXPECTED] += baseline.expectedBytes;
   if (window.end_ms % length !== 0) return Number.NaN;
@@ -185,7 +204,10 @@ export function cusumNext(
   const ready = ctx.learnedWindows >= ctx.warmupWindows && ctx.learnedHours >= CUSUM_MIN_HOURS;
   if (!ready) return { next, alert: false, hold: false, accepted: false };
   const epoch = ctx.baseline.epoch;
-  const episode: Episode = { start: state[EPISODE], above: state[EPISODE + 1], epoch: state[EPISODE + 2] };
+  const episode: Episode = {
+    start: state[EPISODE], above: state[EPISODE + 1], epoch: state[EPISODE + 2],
+    level: state[EPISODE + 3], grownTo: state[EPISODE + 4], grownAt: state[EPISODE + 5],
+  };
   // A re-level (this detector's or another's) restarts the sums against the new level.
   const fresh = episode.epoch !== epoch;
   const holding = !Number.isNaN(episode.start) && !fresh;
@@ -198,6 +220,17 @@ export function cusumNext(
       judged = true;
       above = Math.max(above, z);
     }
+  }
+  // A creep is judged from the first whole day on, unless the days seen so far differ (a
+  // weekend): then the day-to-day rhythm is not known until the baseline has seen
+  // min_history (a week), and before that the first Monday after the first weekend would
+  // look like growth. Meanwhile the blocks' spreads go on learning; no sum or run builds up.
+  if (ctx.dailySpread >= DAILY_RHYTHM && ctx.historyMs < settings.min_history) {
+    for (let i = 0; i < BLOCK_MS.length; i++) next[BLOCKS + BLOCK_FIELDS * i + SUM] = 0;
+    next.fill(0, RUN, EPISODE);
+    const e = noEpisode(epoch);
+    next.set([e.start, e.above, e.epoch, e.level, e.grownTo, e.grownAt], EPISODE);
+    return { next, alert: false, hold: false, accepted: false };
   }
   const sum = highestSum(next);
   const { expectedBytes, expectedFlows } = ctx.baseline;
@@ -213,10 +246,11 @@ export function cusumNext(
     next.fill(0, RUN, EPISODE);
   }
   const alert = sum > settings.threshold && next[RUN] >= settings.min_windows;
-  const step = episodeStep(episode, epoch, ctx.window, alert, above, CUSUM_ALLOWANCE, settings.accept_after, judged);
-  next[EPISODE] = step.next.start;
-  next[EPISODE + 1] = step.next.above;
-  next[EPISODE + 2] = step.next.epoch;
+  // Growth is read from the windows' own bytes (a block's sum is capped per window).
+  const ratio = Math.log1p(ctx.window.bytes) - Math.log1p(expectedBytes);
+  const step = episodeStep(episode, epoch, ctx.window, alert, above, ratio, CUSUM_ALLOWANCE, settings.accept_after, judged);
+  const e = step.next;
+  next.set([e.start, e.above, e.epoch, e.level, e.grownTo, e.grownAt], EPISODE);
   return { next, alert: alert || step.accepted, hold: step.hold, accepted: step.accepted };
 }
 
@@ -233,6 +267,10 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
     // State of the single-window CUSUM (6 or 7 numbers, before block sums): its run is
     // not carried over; the block spreads start from their prior.
     if (a.length <= 7) return idle();
+    if (a.length === STATE_LENGTH - 3) {
+      // Written before episodes tracked growth: level 0, no growth yet (the start stands in).
+      return Float64Array.from([...a.slice(0, EPISODE + 3), 0, 0, null, ...a.slice(EPISODE + 3)], (v) => v ?? Number.NaN);
+    }
     if (a.length !== STATE_LENGTH) throw new Error(`sustained_increase state: expected ${STATE_LENGTH} numbers`);
     return Float64Array.from(a, (v) => v ?? Number.NaN);
   },

@@ -35,7 +35,8 @@ function spikeStep(state: Episode, { window, baseline, learnedWindows, warmupWin
   const upward = window.bytes > baseline.expectedBytes;
   const alert = learnedWindows >= warmupWindows && upward && window.bytes >= settings.min_bytes && score > settings.threshold;
   const above = upward ? score / settings.threshold : 0;
-  return { ...episodeStep(state, baseline.epoch, window, alert, above, STILL_ABOVE, settings.accept_after), alert };
+  const ratio = Math.log1p(window.bytes) - Math.log1p(baseline.expectedBytes);
+  return { ...episodeStep(state, baseline.epoch, window, alert, above, ratio, STILL_ABOVE, settings.accept_after), alert };
 }
 
 export const volumeSpike: WindowDetector<'volume_spike', Episode> = {
@@ -44,9 +45,13 @@ export const volumeSpike: WindowDetector<'volume_spike', Episode> = {
   key: 'volume_spike',
   ...volumeSpikeInfo,
   init: () => noEpisode(),
-  toJSON: (e) => [e.start, e.above, e.epoch],
-  // Absent (state written when the detector kept none): no run open.
-  fromJSON: (json) => (Array.isArray(json) ? { start: json[0] ?? Number.NaN, above: json[1], epoch: json[2] } : noEpisode()),
+  toJSON: (e) => [e.start, e.above, e.epoch, e.level, e.grownTo, e.grownAt],
+  // Absent (state written when the detector kept none): no run open. Three numbers: written
+  // before growth was tracked (the run's start stands in for its last growth).
+  fromJSON: (json) =>
+    Array.isArray(json)
+      ? { start: json[0] ?? Number.NaN, above: json[1], epoch: json[2], level: json[3] ?? 0, grownTo: json[4] ?? 0, grownAt: json[5] ?? Number.NaN }
+      : noEpisode(),
   scoreOne(state, ctx, settings) {
     const { destination, window, baseline } = ctx;
     const score = baseline.distance;

@@ -2,7 +2,7 @@
 // detectors (registry order, so a later one sees what an earlier one found), each closed
 // window through the shared seasonal baseline and the window detectors. Findings become
 // alerts here and go to the engine's offer (folding, then out); scores go to the listener.
-import { acceptLevel, learnedHours, learnedWindows, learnWindow, learningWeight, newVerdict, scoreWindow, type WindowObservation } from '../detectors/baseline/seasonal-baseline.js';
+import { acceptLevel, dailySpread, historyMs, learnedHours, learnedWindows, learnWindow, learningWeight, newVerdict, scoreWindow, type WindowObservation } from '../detectors/baseline/seasonal-baseline.js';
 import type { FlowContext, FlowDetector, WindowContext, WindowDetector } from '../detectors/detector.js';
 import { flowDetectors, windowDetectors } from '../detectors/registry.js';
 import { flowAlert, windowAlert } from './alert-builder.js';
@@ -67,7 +67,7 @@ export class WindowDispatch {
   private readonly obs: WindowObservation = { start_ms: 0, end_ms: 0, bytes: 0, flows: 0, packets: 0, sources: 0, hour: 0, weekday: 0 };
   private readonly verdict = newVerdict();
   private readonly ctx: WindowContext = {
-    destination: '', window: this.obs, baseline: this.verdict, learnedWindows: 0, learnedHours: 0, warmupWindows: 0,
+    destination: '', window: this.obs, baseline: this.verdict, learnedWindows: 0, learnedHours: 0, historyMs: 0, dailySpread: 0, warmupWindows: 0,
   };
   /** The registry's window detectors when the engine was built. */
   private readonly detectors: readonly WindowDetector[] = windowDetectors();
@@ -99,6 +99,8 @@ export class WindowDispatch {
     ctx.destination = destination;
     ctx.learnedWindows = learnedWindows(state.baseline);
     ctx.learnedHours = learnedHours(state.baseline);
+    ctx.historyMs = historyMs(state.baseline, obs.start_ms);
+    ctx.dailySpread = dailySpread(state.baseline);
     ctx.warmupWindows = config.baseline.warmup_windows;
     const all = this.live.settings(state, destination, null);
     let held = false;

@@ -66,7 +66,7 @@ describe('config/example.yaml', () => {
 
   it('converts detector settings and normalises the override', () => {
     expect(config.detectors.volume_spike).toEqual({ enabled: true, severity: 'HIGH', threshold: 6, min_bytes: 1_000_000, accept_after: 3_600_000 });
-    expect(config.detectors.sustained_increase).toEqual({ enabled: true, severity: 'MEDIUM', threshold: 5, min_windows: 10, accept_after: 3_600_000 });
+    expect(config.detectors.sustained_increase).toEqual({ enabled: true, severity: 'MEDIUM', threshold: 5, min_windows: 10, accept_after: 3_600_000, min_history: 604_800_000 });
     expect(config.detectors.new_destination).toEqual({ enabled: true, severity: 'MEDIUM', learning_period: 86_400_000 });
     expect(config.detectors.residency_violation).toEqual({ enabled: true, severity: 'CRITICAL' });
     expect(config.detectors.overrides).toEqual([
@@ -101,7 +101,7 @@ describe('defaults', () => {
       gateway_bypass: { enabled: true, severity: 'HIGH' },
       new_destination: { enabled: true, severity: 'MEDIUM', learning_period: 86_400_000 },
       volume_spike: { enabled: true, severity: 'HIGH', threshold: 6, min_bytes: 1_000_000, accept_after: 3_600_000 },
-      sustained_increase: { enabled: true, severity: 'MEDIUM', threshold: 5, min_windows: 10, accept_after: 3_600_000 },
+      sustained_increase: { enabled: true, severity: 'MEDIUM', threshold: 5, min_windows: 10, accept_after: 3_600_000, min_history: 604_800_000 },
       gateway_silent: { enabled: true, severity: 'HIGH', min_silence: 900_000, factor: 3, learning_period: 86_400_000 },
       overrides: [],
     });

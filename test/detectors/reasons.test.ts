@@ -136,7 +136,7 @@ function verdict(over: Partial<BaselineVerdict>): BaselineVerdict {
 }
 
 function windowCtx(destination: string, w: WindowObservation, baseline: BaselineVerdict): WindowContext {
-  return { destination, window: w, baseline, learnedWindows: 100, learnedHours: 48, warmupWindows: 60 };
+  return { destination, window: w, baseline, learnedWindows: 100, learnedHours: 48, historyMs: 8 * 86_400_000, dailySpread: 0, warmupWindows: 60 };
 }
 
 describe('VOLUME_SPIKE', () => {
@@ -193,7 +193,7 @@ describe('SUSTAINED_INCREASE', () => {
         { block: Math.floor(T0 / (60 * MIN)), bytes: 900e6, expected: 450e6, sum: 0, variance: 0.09, learnt: 100, mean: 0 },
       ],
       run: 9, runBytes: 900e6, runExpected: 450e6, runFlows: 2700, runStartMs: T0, runExpectedFlows: 1800,
-      episode: { start: Number.NaN, above: 0, epoch: 0 },
+      episode: { start: Number.NaN, above: 0, epoch: 0, level: 0, grownTo: 0, grownAt: Number.NaN },
     });
     const ctx = windowCtx(
       'cdn.example.com',
@@ -230,8 +230,22 @@ describe('SUSTAINED_INCREASE', () => {
         { block: 8, bytes: 5, expected: 6, sum: 7, variance: 0.25, learnt: 9, mean: -0.2 },
       ],
       run: 3, runBytes: 10, runExpected: 11, runFlows: 12, runStartMs: T0, runExpectedFlows: 13,
-      episode: { start: T0, above: 1.5, epoch: 2 },
+      episode: { start: T0, above: 1.5, epoch: 2, level: 0.4, grownTo: 0.35, grownAt: T0 + 20 * MIN },
     });
     expect(sustainedIncrease.fromJSON(JSON.parse(JSON.stringify(sustainedIncrease.toJSON(s))))).toStrictEqual(s);
+  });
+
+  it('reads state written before episodes tracked growth: level 0, no growth yet (the run start stands in)', () => {
+    const blocks = [
+      { block: 7, bytes: 1, expected: 2, sum: 3, variance: 0.5, learnt: 4, mean: 0.1 },
+      { block: 8, bytes: 5, expected: 6, sum: 7, variance: 0.25, learnt: 9, mean: -0.2 },
+    ];
+    const old = [3, 10, 11, 12, T0, 13, T0, 1.5, 2, 7, 1, 2, 3, 0.5, 4, 0.1, 8, 5, 6, 7, 0.25, 9, -0.2];
+    expect(sustainedIncrease.fromJSON(old)).toStrictEqual(
+      cusumState({
+        blocks, run: 3, runBytes: 10, runExpected: 11, runFlows: 12, runStartMs: T0, runExpectedFlows: 13,
+        episode: { start: T0, above: 1.5, epoch: 2, level: 0, grownTo: 0, grownAt: Number.NaN },
+      }),
+    );
   });
 });

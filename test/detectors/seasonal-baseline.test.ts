@@ -4,10 +4,9 @@
 import fc from 'fast-check';
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { mahalanobisDistance, newBaseline, scoreWindow, learnWindow, type WindowObservation } from '../../src/detectors/baseline/seasonal-baseline.js';
+import { MIN_VAR, mahalanobisDistance, newBaseline, scoreWindow, learnWindow, type WindowObservation } from '../../src/detectors/baseline/seasonal-baseline.js';
 
 const F = 4;
-const MIN_VAR = 0.25 * 0.25;
 
 /** The score as first written: ml-matrix's Cholesky decomposition and solve. */
 function byMlMatrix(c: Float64Array, r: Float64Array): number {

@@ -1,9 +1,12 @@
 // One volume detector's open run ("episode"): from its first alert until traffic is back
 // near the baseline. While it is open the detector holds its windows, so the shared
-// baseline learns nothing from them (the anomaly cannot teach it); once it has lasted the
-// detector's accept_after it is accepted: the baseline re-levels to where traffic now is
-// (acceptLevel) and the episode ends. A re-level by any detector (the baseline's epoch
-// changes) ends every detector's episode, since they were judged against the old level.
+// baseline learns nothing from them (the anomaly cannot teach it). Once the change has
+// stopped growing for the detector's accept_after it is accepted: the baseline re-levels to
+// where traffic now is (acceptLevel) and the episode ends. A change still growing (a creep
+// that has not plateaued) is not a new normal yet: each growth by GROWTH restarts the
+// accept_after clock, so one creep stays one incident until it levels off. A re-level by
+// any detector (the baseline's epoch changes) ends every detector's episode, since they
+// were judged against the old level.
 
 export interface Episode {
   /** Start (ms) of the window that opened it; NaN: no episode open. */
@@ -12,26 +15,37 @@ export interface Episode {
   above: number;
   /** The baseline epoch it was judged in. */
   epoch: number;
+  /** Smoothed ln(bytes / expected bytes) of the run's windows. */
+  level: number;
+  /** The level at its last growth, and when (ms) that was: accept_after counts from there. */
+  grownTo: number;
+  grownAt: number;
 }
 
 /** The smoothing of `above`: about the last four judgements count. */
 const ABOVE_RATE = 0.25;
+/** The smoothing of `level`, per window: about the last ten windows count. */
+const LEVEL_RATE = 0.1;
+/** A rise of the run's level by this (ln 1.2: a fifth) since its last growth is growth. */
+export const GROWTH = Math.log(1.2);
 
-export const noEpisode = (epoch = 0): Episode => ({ start: Number.NaN, above: 0, epoch });
+export const noEpisode = (epoch = 0): Episode => ({ start: Number.NaN, above: 0, epoch, level: 0, grownTo: 0, grownAt: Number.NaN });
 
 export interface EpisodeStep {
   next: Episode;
   /** The baseline must not learn from this window. */
   hold: boolean;
-  /** The run outlasted accept_after: the baseline re-levels now. */
+  /** The run stopped growing accept_after ago: the baseline re-levels now. */
   accepted: boolean;
 }
 
 /**
  * The episode after one judgement. `above` is how far above normal this judgement is, in
  * the detector's own units; the episode closes once its smoothed value falls under
- * `still` (back near normal). `judged` false: nothing new to judge in this window (a
- * detector judging longer blocks), so the episode only carries on.
+ * `still` (back near normal). `ratio` is the window's ln(bytes / expected bytes), which
+ * tells growth from a plateau (every window's, whatever the detector judges on). `judged`
+ * false: nothing new to judge in this window (a detector judging longer blocks), so the
+ * episode only carries on.
  */
 export function episodeStep(
   e: Episode,
@@ -39,6 +53,7 @@ export function episodeStep(
   window: { start_ms: number; end_ms: number },
   alert: boolean,
   above: number,
+  ratio: number,
   still: number,
   acceptAfterMs: number,
   judged = true,
@@ -46,10 +61,19 @@ export function episodeStep(
   const current = e.epoch === epoch ? e : noEpisode(epoch);
   if (Number.isNaN(current.start)) {
     if (!alert) return { next: current, hold: false, accepted: false };
-    return { next: { start: window.start_ms, above: Math.max(above, still), epoch }, hold: true, accepted: false };
+    const level = Number.isFinite(ratio) ? ratio : 0;
+    return { next: { start: window.start_ms, above: Math.max(above, still), epoch, level, grownTo: level, grownAt: window.start_ms }, hold: true, accepted: false };
   }
   const smoothed = judged ? current.above + ABOVE_RATE * (above - current.above) : current.above;
   if (smoothed < still && !alert) return { next: noEpisode(epoch), hold: false, accepted: false };
-  if (window.end_ms - current.start >= acceptAfterMs) return { next: noEpisode(epoch + 1), hold: true, accepted: true };
-  return { next: { start: current.start, above: smoothed, epoch }, hold: true, accepted: false };
+  const level = Number.isFinite(ratio) ? current.level + LEVEL_RATE * (ratio - current.level) : current.level;
+  // Episodes written before growth was tracked have no grownAt: their start stands in.
+  let grownAt = Number.isNaN(current.grownAt) ? current.start : current.grownAt;
+  let grownTo = current.grownTo;
+  if (level > grownTo + GROWTH) {
+    grownTo = level;
+    grownAt = window.end_ms;
+  }
+  if (window.end_ms - grownAt >= acceptAfterMs) return { next: noEpisode(epoch + 1), hold: true, accepted: true };
+  return { next: { start: current.start, above: smoothed, epoch, level, grownTo, grownAt }, hold: true, accepted: false };
 }

@@ -79,7 +79,12 @@ const CUR_DAY_SUM_BYTES = CUR_HOUR_SUM_BYTES + 1;
 const HELD_N = CUR_DAY_SUM_BYTES + 1; // consecutive held windows
 const HELD_RES = HELD_N + 1; // recent mean residual of the held windows, per feature
 const EPOCH = HELD_RES + F;
-export const BASELINE_STATE_LENGTH = EPOCH + 1;
+const TAIL = EPOCH + 1; // per feature, the upper tail of the standardised residual (tail-calibrated spread)
+const TAIL_ABOVE = TAIL + F; // bitmask: features whose previous window sat above their tail
+const FIRST_HOUR = TAIL_ABOVE + 1; // epoch hour of the first window learnt (0: state written before it was kept)
+const DAY_LO = FIRST_HOUR + 1; // lowest and highest mean bytes residual of a whole day judged with a learnt hour profile (0: none)
+const DAY_HI = DAY_LO + 1;
+export const BASELINE_STATE_LENGTH = DAY_HI + 1;
 
 /** Shrinkage of the correlations (0: none, 1: diagonal only). */
 const SHRINK = 0.3;
@@ -87,8 +92,13 @@ const SHRINK = 0.3;
 const PRIOR_VAR = 1.0;
 /** Prior weight of the spread, in windows. */
 const PRIOR_WINDOWS = 20;
-/** No feature is trusted to be steadier than this (log sd 0.25, about +-28%). */
-const MIN_VAR = 0.25 * 0.25;
+/**
+ * No feature is trusted to be steadier than this (log sd 0.05, about +-5%): the floor only
+ * keeps a flat history (spread 0) from making every change infinitely far. Destinations
+ * that swing more have learnt a wider spread, and routine bursts widen it further through
+ * the tail-calibrated spread (TAIL_ONSET_RATE).
+ */
+export const MIN_VAR = 0.05 * 0.05;
 /**
  * Slowest learning rates: the level follows about a week of event time (longer than the
  * weekly cycle, which the profiles carry: a faster level would learn every weekend as a
@@ -104,6 +114,24 @@ const HUBER_D = 5;
 const CLIP_SIGMA = 2.5;
 /** The held windows' mean residual follows about the last this many windows. */
 const HELD_SPAN = 8;
+/**
+ * The tail-calibrated spread. The spread above is learnt from winsorised residuals, so no
+ * anomaly can inflate it; but that also hides a destination's own heavy tail: an hourly job
+ * that doubles one window in 60, or bursty traffic whose big windows are routine, would alert
+ * on every burst. So each feature also tracks where its standardised residual's upper tail
+ * sits: the level that bursts *begin* above in TAIL_ONSET_RATE of windows (a stochastic
+ * quantile estimate, Robbins-Monro, on burst onsets: a window above the tail right after
+ * another teaches nothing, so an hour-long anomaly counts as one burst, not sixty). Where that
+ * tail lies beyond the Gaussian's (TAIL_GAUSSIAN), the score's spread widens by the ratio;
+ * it never narrows. A burst pattern that recurs more often than the onset rate becomes
+ * normal after about (tail - TAIL_GAUSSIAN) / TAIL_STEP of its bursts (the first of which
+ * alerted); a rarer one keeps alerting.
+ */
+const TAIL_ONSET_RATE = 0.01;
+/** The Gaussian's upper 1% point: a residual with Gaussian tails keeps its tail here. */
+const TAIL_GAUSSIAN = 2.326;
+/** Step of the tail estimate per burst onset, in standard deviations. */
+const TAIL_STEP = 0.25;
 
 export type BaselineState = Float32Array;
 /** Bucket numbers (yyyymmddhh) modulo this stay exact in single precision. */
@@ -114,11 +142,36 @@ export function newBaseline(): BaselineState {
   s[CUR_HOUR] = -1;
   s[CUR_DAY] = -1;
   for (let i = 0; i < F; i++) s[COV + triIndex(i, i)] = PRIOR_VAR;
+  for (let i = 0; i < F; i++) s[TAIL + i] = TAIL_GAUSSIAN;
   return s;
+}
+
+/** How much wider than its learnt spread feature i's tail says it swings (at least 1). */
+function tailWidening(s: BaselineState, i: number): number {
+  return Math.max(1, s[TAIL + i] / TAIL_GAUSSIAN);
 }
 
 export function learnedWindows(s: BaselineState): number {
   return s[N];
+}
+
+/**
+ * Event time from the hour of the first window this baseline learnt to `atMs`: how much of
+ * the destination's history it has seen (a baseline restored from state written before this
+ * was kept counts as old).
+ */
+export function historyMs(s: BaselineState, atMs: number): number {
+  return s[N] === 0 ? 0 : atMs - s[FIRST_HOUR] * HOUR_MS;
+}
+
+/**
+ * How far apart (ln) the whole days this baseline has seen sit in their mean bytes: about 0
+ * for a destination whose days look alike, ln 4 for one whose weekend carries a quarter of a
+ * weekday. The hour profile is learnt on the first day, so that day is the reference (0) and
+ * the range counts the later days judged against it; 0 before such a day has ended.
+ */
+export function dailySpread(s: BaselineState): number {
+  return s[DAY_HI] - s[DAY_LO];
 }
 
 /** Whole hours folded into the hour-of-day profile: 24 means every hour was seen once. */
@@ -227,7 +280,8 @@ function shrunkCovariance(s: BaselineState, out: Float64Array): void {
       // not" far more common than a Gaussian fit of the correlation predicts.
       if (i === j) v = Math.max(MIN_VAR, v);
       else v *= 1 - SHRINK;
-      out[i * F + j] = v;
+      // Each feature's tail widens its row and column (its correlations stay as they are).
+      out[i * F + j] = v * tailWidening(s, i) * tailWidening(s, j);
     }
   }
 }
@@ -354,6 +408,8 @@ export function learnWindow(
     // First window: it defines the level; the spread keeps its prior.
     for (let i = 0; i < F; i++) s[LEVEL + i] = x[i];
     s[N] = 1;
+    // Epoch hours (about 500,000) are exact in single precision.
+    s[FIRST_HOUR] = Math.floor(w.start_ms / HOUR_MS);
     openBuckets(s, w, hourBucket, dayBucket);
     return;
   }
@@ -373,6 +429,7 @@ export function learnWindow(
     heldScratch[i] = v.residual[i] + shift;
   }
   rollSeasonalBuckets(s, w, hourBucket, dayBucket);
+  learnTail(s, v);
   if (weight === 0) {
     // Held: level and spread learn nothing. The seasonal profiles still see the window
     // (winsorised, folded once per whole hour and day at their slow rates): one episode
@@ -400,6 +457,27 @@ export function learnWindow(
   for (let i = 0; i < F; i++) s[LEVEL + i] += levelRate * raw[i];
   addToSeasonalBuckets(s, raw, levelRate, weight);
   s[N] = n + 1;
+}
+
+/**
+ * One step of each feature's tail estimate (see TAIL_ONSET_RATE): up when a burst begins
+ * above it, down a little for every window below it, unchanged while a burst goes on. Held
+ * windows count too: a burst that alerts is still a burst, and the step is bounded.
+ */
+function learnTail(s: BaselineState, v: BaselineVerdict): void {
+  let above = 0;
+  const before = s[TAIL_ABOVE];
+  for (let i = 0; i < F; i++) {
+    const z = v.residual[i] / v.sigma[i];
+    const bit = 1 << i;
+    if (z > s[TAIL + i]) {
+      above |= bit;
+      if ((before & bit) === 0) s[TAIL + i] += TAIL_STEP * (1 - TAIL_ONSET_RATE);
+    } else {
+      s[TAIL + i] = Math.max(TAIL_GAUSSIAN, s[TAIL + i] - TAIL_STEP * TAIL_ONSET_RATE);
+    }
+  }
+  s[TAIL_ABOVE] = above;
 }
 
 /** The seasonal profiles learn from what the level did not explain, in whole hours/days. */
@@ -472,6 +550,12 @@ function rollBucket(s: BaselineState, p: Profile, bucketNumber: number, slot: nu
   // day's residuals are the hour profile still being learnt, not the weekday).
   const ready = p !== DAY_PROFILE || s[HOURS] >= 48;
   if (s[p.weight] > 0 && ready) {
+    if (p === DAY_PROFILE) {
+      // The day's mean against the learnt hour profile widens the range of days seen (dailySpread).
+      const mean = s[p.bytesSum] / s[p.weight];
+      s[DAY_LO] = Math.min(s[DAY_LO], mean);
+      s[DAY_HI] = Math.max(s[DAY_HI], mean);
+    }
     // A running mean over whole cycles (the first cycle sets each slot), then a floor.
     const rate = Math.max(1 / (1 + Math.floor(s[p.folded] / p.perCycle)), p.minRate);
     const step = rate * Math.min(1, s[p.weight]);
@@ -506,12 +590,28 @@ export function baselineFromJSON(json: unknown): BaselineState {
     s.copyWithin(HOD_BYTES, HOD, HOD + 31);
     s[CUR_HOUR_SUM_BYTES] = s[CUR_HOUR_SUM];
     s[CUR_DAY_SUM_BYTES] = s[CUR_DAY_SUM];
-    return s;
+    return withoutTailsAndDays(s);
+  }
+  if (Array.isArray(json) && json.length === TAIL) {
+    // Written before the tail-calibrated spread: every tail starts Gaussian.
+    const s = new Float32Array(BASELINE_STATE_LENGTH);
+    s.set(bucketsInRange(json as number[]));
+    return withoutTailsAndDays(s);
   }
   if (!Array.isArray(json) || json.length !== BASELINE_STATE_LENGTH) {
     throw new Error(`baseline state: expected ${BASELINE_STATE_LENGTH} numbers`);
   }
   return Float32Array.from(bucketsInRange(json as number[]));
+}
+
+/**
+ * State written before the tail-calibrated spread and the day range: every tail starts
+ * Gaussian, no whole day is in the range, and the first hour stays 0 (an old baseline has
+ * seen enough history).
+ */
+function withoutTailsAndDays(s: BaselineState): BaselineState {
+  for (let i = 0; i < F; i++) s[TAIL + i] = TAIL_GAUSSIAN;
+  return s;
 }
 
 /** State written in double precision held whole bucket numbers: bring them into range first. */
