@@ -128,6 +128,7 @@ export interface EnrichConfig {
   principals_file: string | null;
   /** Sensors that are security gateways; gateway_id defaults to the matched sensor value. */
   gateways: Array<{ sensor: string; sensor_field?: string; gateway_id?: string }>;
-  /** Zeek logs joined for dst_host: ssl.log by uid (server_name), dns.log by answer address (query). */
-  dst_host: { zeek_ssl: string[]; zeek_dns: string[]; max_entries: number };
+  /** Logs joined for dst_host: Zeek ssl.log by uid (server_name), dns.log by answer address (query);
+   *  Suricata eve.json tls events by flow_id (sni), dns responses by answer address. */
+  dst_host: { zeek_ssl: string[]; zeek_dns: string[]; suricata_eve: string[]; max_entries: number };
 }
