@@ -105,6 +105,9 @@ export interface Config {
   suppressions: { max_duration: number; entries: Suppression[] };
   /** Filling in what sensors do not write (src/io/enrich/). */
   enrich: EnrichConfig;
+  /** SHA-256 (hex) of each file `enrich` reads, by resolved path (`builtin` for the built-in
+   *  GeoIP database), as read at load; absent when it names none. Part of config_version. */
+  enrich_files?: Readonly<Record<string, string>>;
   /** Hash of the normalised config: stamped on every alert. */
   config_version: string;
 }
