@@ -1,7 +1,7 @@
 // npm run bench: replay throughput beside the decode-only rate of the same files, and
 // engine memory per destination (heap and typed-array storage). Rates are compared as ratios measured in one run: the
 // machine is shared and noisy, so absolute figures are indications, ratios the result.
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/load.js';
@@ -114,26 +114,13 @@ function heapPerDestination(): number {
   return (after - before) / DESTINATIONS_FOR_HEAP;
 }
 
-/** The JSON path's read size (the readers' default chunk, 1 MiB). */
-const JSON_CHUNK = 1 << 20;
-
-/**
- * The read size that gives batches of as many records as the JSON path's 1 MiB chunks hold:
- * readers yield one batch per chunk, and a batch's records live until it is consumed, so a
- * compact format (VPC: a third of a JSON line) read in 1 MiB chunks keeps three times as many
- * records alive per batch and pays for it in garbage collection, which is not decoding cost.
- */
-function chunkFor(path: string, jsonPath: string): number {
-  return Math.max(1 << 12, Math.round((JSON_CHUNK * statSync(path).size) / statSync(jsonPath).size));
-}
-
 /** CPU time (user + system) per record of reading a file to validated flows, in microseconds. */
-async function cpuPerRecord(path: string, format: DialectName, chunkSize: number): Promise<number> {
+async function cpuPerRecord(path: string, format: DialectName): Promise<number> {
   const config = loadConfig(join(packageRoot(), 'config/example.yaml'));
   const dialect = dialectReadingFor(config, format, path);
   const before = process.cpuUsage();
   let n = 0;
-  for await (const batch of openFlowInput(path, { dialect, chunkSize })) for (const item of batch) if (item.ok) n++;
+  for await (const batch of openFlowInput(path, { dialect })) for (const item of batch) if (item.ok) n++;
   const used = process.cpuUsage(before);
   if (n === 0) throw new Error(`${path}: no flows read`);
   return (used.user + used.system) / n;
@@ -142,7 +129,9 @@ async function cpuPerRecord(path: string, format: DialectName, chunkSize: number
 /**
  * Each dialect against the JSON path on the same flows: CPU per record of decoding (read,
  * split, parse, orient, validate), the better of two interleaved runs; the ratio is the result.
- * Both sides read from the same kind of file in batches of the same number of records.
+ * Both sides read as replay does: 1 MiB chunks, batches of at most BATCH_LINES lines (about
+ * what 1 MiB of flow JSON holds), so a compact dialect's batches hold as many records as the
+ * JSON path's, not three times as many (src/io/jsonl.ts).
  */
 async function dialectCosts(dir: string): Promise<void> {
   const options = resolveGenerateOptions({ seed: 7, duration_ms: DAY, rate: DIALECT_RECORDS / 86_400, destinations: 2000, incidents_per_type: 1, learning_ms: 6 * 3_600_000 });
@@ -162,17 +151,16 @@ async function dialectCosts(dir: string): Promise<void> {
   const count = flows.length;
   flows.length = 0; // written out: not kept alive (and traced by every full GC) while measuring
   console.log(`dialects (${count} flows each; CPU µs per record, better of two alternating runs; ratio to the JSON path beside it):`);
-  const json = await cpuPerRecord(jsonPath, 'flow', JSON_CHUNK); // warms the JSON path up
+  const json = await cpuPerRecord(jsonPath, 'flow'); // warms the JSON path up
   console.log(`  ${'flow JSON (today)'.padEnd(20)} ${json.toFixed(2)} µs (first run)`);
   // Each dialect against the JSON path measured beside it, alternating, the better of two runs
   // of each: both sides get as many tries, close in time, on a machine whose load changes.
   for (const [label, name] of DIALECT_FILES) {
     const path = paths.get(label)!;
-    const chunk = chunkFor(path, jsonPath);
-    const a = await cpuPerRecord(path, name, chunk);
-    const ref1 = await cpuPerRecord(jsonPath, 'flow', JSON_CHUNK);
-    const b = await cpuPerRecord(path, name, chunk);
-    const ref2 = await cpuPerRecord(jsonPath, 'flow', JSON_CHUNK);
+    const a = await cpuPerRecord(path, name);
+    const ref1 = await cpuPerRecord(jsonPath, 'flow');
+    const b = await cpuPerRecord(path, name);
+    const ref2 = await cpuPerRecord(jsonPath, 'flow');
     const cost = Math.min(a, b);
     const base = Math.min(ref1, ref2);
     console.log(`  ${label.padEnd(20)} ${cost.toFixed(2)} µs  JSON path ${base.toFixed(2)} µs  ratio ${(cost / base).toFixed(2)}`);

@@ -103,7 +103,7 @@ export function demoConfig(bootstrap: string, runId: string): Config {
 export function zeekDemoConfig(base: Config, stream: DialectStream, folder: string): Config {
   mkdirSync(folder, { recursive: true });
   const written = loadConfig(writeEnrichConfig(join(folder, 'demo-zeek.yaml'), readFileSync(join(packageRoot(), 'config', 'example.yaml'), 'utf8'), stream).config);
-  const { config_version: _old, ...rest } = { ...base, input: written.input, enrich: written.enrich };
+  const { config_version: _old, ...rest } = { ...base, input: written.input, enrich: written.enrich, enrich_files: written.enrich_files };
   return { ...rest, config_version: configVersion(rest) };
 }
 

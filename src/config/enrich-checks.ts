@@ -33,7 +33,7 @@ export function checkEnrichment(config: Omit<Config, 'config_version'>, folder: 
   };
   if (enrich.geoip !== null && enrich.geoip !== BUILTIN_GEOIP) enrich.geoip = resolveFile(enrich.geoip, ['enrich', 'geoip']);
   if (enrich.principals_file !== null) enrich.principals_file = resolveFile(enrich.principals_file, ['enrich', 'principals_file']);
-  for (const key of ['zeek_ssl', 'zeek_dns'] as const satisfies ReadonlyArray<keyof EnrichConfig['dst_host']>) {
+  for (const key of ['zeek_ssl', 'zeek_dns', 'suricata_eve'] as const satisfies ReadonlyArray<keyof EnrichConfig['dst_host']>) {
     enrich.dst_host[key] = enrich.dst_host[key].map((file, index) => resolveFile(file, ['enrich', 'dst_host', key, index]));
   }
   return issues;

@@ -9,7 +9,8 @@
 // - alerts.format: consumers of the alert topic expect one encoding;
 // - kafka.* and service.*: connections, topics, the consumer group and the HTTP listener;
 // - input.*: the dialect the flows topic is decoded in (decoders hold per-partition state);
-// - enrich.*: its files are read when the service starts; and with a sensor dialect,
+// - enrich.* and the contents of its files (enrich_files): they are read when the service
+//   starts; and with a sensor dialect,
 //   policy.internal_networks too: the decoders orient records by the networks they started with.
 import { canonicalJson } from './canonical.js';
 import type { KeyPath } from './errors.js';
@@ -19,7 +20,7 @@ import type { Config } from './types.js';
 export const ENGINE_FIXED_KEYS: readonly KeyPath[] = [['windows'], ['baseline', 'key'], ['baseline', 'timezone']];
 
 /** Key paths (as prefixes) a running service keeps until it restarts. */
-export const RESTART_ONLY_KEYS: readonly KeyPath[] = [...ENGINE_FIXED_KEYS, ['alerts', 'format'], ['kafka'], ['service'], ['input'], ['enrich']];
+export const RESTART_ONLY_KEYS: readonly KeyPath[] = [...ENGINE_FIXED_KEYS, ['alerts', 'format'], ['kafka'], ['service'], ['input'], ['enrich'], ['enrich_files']];
 
 /** RESTART_ONLY_KEYS, and policy.internal_networks when the running service decodes a sensor dialect. */
 export function restartOnlyKeys(running: Config): readonly KeyPath[] {

@@ -1,10 +1,11 @@
 // Reading the config file: YAML → zod validation and normalisation → checks that need the
-// file's location (TLS files) or the whole config (overrides that can never match) →
-// config_version. Every problem names file:line: key.path.
+// file's location (TLS files) or the whole config (overrides that can never match) → the
+// digests of the enrichment files → config_version. Every problem names file:line: key.path.
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import { checkEnrichment } from './enrich-checks.js';
+import { enrichFileDigests } from './enrich-files.js';
 import { ConfigError, formatKeyPath, type ConfigProblem } from './errors.js';
 import { explainIssues, type PathIssue } from './issues.js';
 import { lineOfPath } from './locate.js';
@@ -43,7 +44,10 @@ export function parseConfig(text: string, fileName: string): Config {
   const sslIssues = [...resolveSslFiles(config.kafka.ssl, folder), ...resolvePasswordFile(config.kafka.sasl, folder)];
   const crossIssues = [...sslIssues, ...checkOverrides(config), ...checkSuppressions(config), ...checkEnrichment(config, folder, readFailure)];
   if (crossIssues.length > 0) throw located(crossIssues, doc, lineCounter, fileName);
-  return { ...config, config_version: configVersion(config) };
+  // The contents of the enrichment files, so that config_version changes with them.
+  const files = enrichFileDigests(config.enrich);
+  const full = files === null ? config : { ...config, enrich_files: files };
+  return { ...full, config_version: configVersion(full) };
 }
 
 /** Problems found outside parseConfig (a reload refusing a key, say), located in the file's text. */

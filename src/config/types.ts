@@ -105,6 +105,9 @@ export interface Config {
   suppressions: { max_duration: number; entries: Suppression[] };
   /** Filling in what sensors do not write (src/io/enrich/). */
   enrich: EnrichConfig;
+  /** SHA-256 (hex) of each file `enrich` reads, by resolved path (`builtin` for the built-in
+   *  GeoIP database), as read at load; absent when it names none. Part of config_version. */
+  enrich_files?: Readonly<Record<string, string>>;
   /** Hash of the normalised config: stamped on every alert. */
   config_version: string;
 }
@@ -128,6 +131,7 @@ export interface EnrichConfig {
   principals_file: string | null;
   /** Sensors that are security gateways; gateway_id defaults to the matched sensor value. */
   gateways: Array<{ sensor: string; sensor_field?: string; gateway_id?: string }>;
-  /** Zeek logs joined for dst_host: ssl.log by uid (server_name), dns.log by answer address (query). */
-  dst_host: { zeek_ssl: string[]; zeek_dns: string[]; max_entries: number };
+  /** Logs joined for dst_host: Zeek ssl.log by uid (server_name), dns.log by answer address (query);
+   *  Suricata eve.json tls events by flow_id (sni), dns responses by answer address. */
+  dst_host: { zeek_ssl: string[]; zeek_dns: string[]; suricata_eve: string[]; max_entries: number };
 }

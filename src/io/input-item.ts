@@ -22,6 +22,8 @@ export interface ReadOptions {
   label?: string;
   /** Size of the reads from disk, bytes; default 1 MiB. */
   chunkSize?: number;
+  /** Text files: the most lines in one batch (default BATCH_LINES in jsonl.ts, about 1 MiB of flow JSON). */
+  batchLines?: number;
   /** Read the file as text in this input dialect (any extension; .gz decompressed) instead of by its extension. */
   dialect?: DialectReading | null;
 }

@@ -1,7 +1,8 @@
 // JSON Lines flow files (.jsonl, or gzip-compressed .jsonl.gz): one flow
 // record per line, blank lines skipped. Reads large chunks and splits lines
-// itself (faster than readline) and yields one batch of items per chunk. The
-// line splitting serves the input dialects' text files too (readLineBatches).
+// itself (faster than readline) and yields one batch of items per chunk, of at
+// most BATCH_LINES lines. The line splitting serves the input dialects' text
+// files too (readLineBatches).
 
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -16,6 +17,15 @@ import { itemsOf } from './input-item.js';
 
 const DEFAULT_CHUNK = 1 << 20;
 
+/**
+ * The most lines in one batch: about what a 1 MiB chunk of flow JSON holds (a record is
+ * 300-400 bytes). Batches are counted in records, not bytes, so that every format gives the
+ * shell batches of comparable size: a compact dialect (a VPC line is a third of a flow JSON
+ * line) would otherwise keep three times the records of a batch alive, and the shell's
+ * per-batch work (progress, draining the scores file) would come three times as seldom.
+ */
+export const BATCH_LINES = 3000;
+
 /** Reads a .jsonl or .jsonl.gz file (gzip chosen by the .gz extension) in batches. */
 export function readJsonlBatches(path: string, options: ReadOptions = {}): AsyncIterable<InputItem[]> {
   return readLineBatches(path, options, parseLine);
@@ -28,12 +38,14 @@ export function readJsonlBatches(path: string, options: ReadOptions = {}): Async
 export type LineHandler = (bytes: Buffer, start: number, end: number, label: string, line: number, out: InputItem[]) => void;
 
 /**
- * Reads a text file of lines (gzip-compressed when the name ends in .gz) in batches, one
- * batch per chunk read, each line given to `handle`.
+ * Reads a text file of lines (gzip-compressed when the name ends in .gz) in batches, each line
+ * given to `handle`: a batch ends at the end of a chunk read, or after `batchLines` lines
+ * (default BATCH_LINES), whichever comes first; an empty batch is not yielded.
  */
 export async function* readLineBatches(path: string, options: ReadOptions, handle: LineHandler): AsyncIterable<InputItem[]> {
   const label = options.label ?? basename(path);
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
+  const batchLines = options.batchLines ?? BATCH_LINES;
   const onProgress = options.onProgress;
   let totalBytes = 0;
   try {
@@ -65,13 +77,19 @@ export async function* readLineBatches(path: string, options: ReadOptions, handl
   try {
     for await (const chunk of source) {
       const bytes: Buffer = carry === null ? (chunk as Buffer) : Buffer.concat([carry, chunk as Buffer]);
-      const batch: InputItem[] = [];
+      let batch: InputItem[] = [];
+      let linesInBatch = 0;
       let start = 0;
       let end: number;
       while ((end = bytes.indexOf(10, start)) !== -1) {
         line++;
         handle(bytes, start, end, label, line, batch);
         start = end + 1;
+        if (++linesInBatch === batchLines) {
+          if (batch.length > 0) yield batch;
+          batch = [];
+          linesInBatch = 0;
+        }
       }
       carry = start === bytes.length ? null : bytes.subarray(start);
       if (batch.length > 0) yield batch;

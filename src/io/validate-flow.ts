@@ -137,15 +137,21 @@ export function checkFlow(obj: unknown): FlowRecord | string {
     data_class: dataClass,
     principal: principal,
   };
-  const problem = checkFlowValues(flow) ?? loneSurrogate(flow);
+  const problem = checkTextFlowValues(flow);
   return problem === null ? flow : problem;
 }
 
 /**
- * JSON can carry a lone UTF-16 surrogate (`"\ud800"`), which no UTF-8 encoding can: Avro
- * would write it as U+FFFD and the alert it lands in would no longer match its hash-chain
- * link. Binary decoders never produce one, so only the JSON path checks.
+ * checkFlowValues, and the rule for records read from text (JSON flow records, and every input
+ * dialect, whose strings come out of JSON.parse or text): no lone UTF-16 surrogate. JSON can
+ * carry one (`"\ud800"`), which no UTF-8 encoding can: Avro would write it as U+FFFD and the
+ * alert it lands in would no longer match its hash-chain link. Binary decoders never produce
+ * one, so only the text paths check.
  */
+export function checkTextFlowValues(flow: FlowRecord): string | null {
+  return checkFlowValues(flow) ?? loneSurrogate(flow);
+}
+
 /** With the u flag a surrogate pair is one code point above U+FFFF: only lone halves match. */
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 

@@ -82,7 +82,7 @@ describe('config/example.yaml', () => {
       principals: [],
       principals_file: null,
       gateways: [],
-      dst_host: { zeek_ssl: [], zeek_dns: [], max_entries: 1_000_000 },
+      dst_host: { zeek_ssl: [], zeek_dns: [], suricata_eve: [], max_entries: 1_000_000 },
     });
   });
 

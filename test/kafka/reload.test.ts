@@ -117,6 +117,22 @@ describe('reloadConfigFile', () => {
     expect(f.reload()).toBe('reloaded');
   });
 
+  it('refuses new contents of an enrichment file: the service read it at start, the version would claim the new one', () => {
+    const t = setUp('files.yaml');
+    writeFileSync(join(dir, 'principals.csv'), 'cidr,principal\n10.10.1.0/24,svc-eu-export\n');
+    writeFileSync(t.file, `enrich: {principals_file: principals.csv}\n${BASE}`);
+    t.service.config = loadConfig(t.file);
+    const version = t.service.config.config_version;
+    writeFileSync(join(dir, 'principals.csv'), 'cidr,principal\n10.10.1.0/24,svc-other\n');
+    expect(t.reload()).toBe('refused');
+    expect(t.applied).toEqual([]);
+    const csv = join(dir, 'principals.csv');
+    expect([t.lines[0].config_version, t.lines[0].restart_only]).toEqual([version, [`enrich_files.${csv}`]]);
+    expect(t.lines[0].msg).toBe(
+      `config not reloaded, version ${version} stays in force: ${t.file}:1: enrich_files.${csv}: cannot change while the service runs; restart the service to apply it`,
+    );
+  });
+
   it('reports a file that went away', () => {
     const t = setUp('gone.yaml');
     rmSync(t.file);

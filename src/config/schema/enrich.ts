@@ -50,6 +50,7 @@ const dstHostSection = section(
   strict({
     zeek_ssl: z.array(nonEmptyString).default([]),
     zeek_dns: z.array(nonEmptyString).default([]),
+    suricata_eve: z.array(nonEmptyString).default([]),
     max_entries: wholeNumber(1).default(1_000_000),
   }),
 );

@@ -1,10 +1,11 @@
 // Reading a stream in a dialect: every line or message decoded, oriented, enriched (the
-// enrichment point) and validated against the flow record contract; a bad one becomes one
-// reason, located by the caller (file and line, or topic, partition and offset).
+// enrichment point) and validated against the flow record contract by the JSON path's own
+// check (lone surrogates included); a bad one becomes one reason, located by the caller
+// (file and line, or topic, partition and offset).
 import type { FlowRecord } from '../../engine/types.js';
 import type { InputItem, ReadOptions } from '../input-item.js';
 import { readLineBatches } from '../jsonl.js';
-import { checkFlowValues } from '../validate-flow.js';
+import { checkTextFlowValues } from '../validate-flow.js';
 import { DialectError, type DialectReading } from './dialect.js';
 import { toFlows } from './enrichment-point.js';
 
@@ -21,7 +22,7 @@ export function decodeText(reading: DialectReading, text: string): FlowRecord[] 
     return err.message;
   }
   for (const flow of flows) {
-    const problem = checkFlowValues(flow);
+    const problem = checkTextFlowValues(flow);
     if (problem !== null) {
       reading.decoder.counts.errors++;
       return problem;

@@ -2,15 +2,17 @@
 // `#unset_field`, `#path`, `#fields`, `#types` headers, which may change mid-file where logs
 // were concatenated or rotated together) and as JSON (`LogAscii::use_json`, the Kafka writer:
 // `id.orig_h` keys or the `id_orig_h` scope-separator variant, `_path`, `_system_name`,
-// `_node_name`, `ts` as epoch seconds or ISO 8601). Each line is told apart by its first
+// `_node_name`, `ts` as epoch seconds or ISO 8601; the Kafka writer's `tag_json` wrapping,
+// `{"conn": {...}}`, unwrapped). Each line is told apart by its first
 // character, so a stream may mix both. `uid` is the flow id; repeated reports of one uid
 // (open-connection logs, cumulative counts) pass on only their increase.
 import type { DecoderOptions, Dialect, DialectDecoder, DialectRecord, SensorFacts } from './dialect.js';
 import { DialectError } from './dialect.js';
 import type { DirectionHint } from './direction.js';
-import { countOf, FactsOfTwo, ipOf, parseObject, portOf, protocolOf, secondsOrIsoToMs, secondsToMs, skip, textOf } from './fields.js';
+import { countOf, FactsOfTwo, factsOf, ipOf, parseObject, portOf, protocolOf, secondsOrIsoToMs, secondsToMs, skip, textOf } from './fields.js';
 import { OpenConnections } from './zeek-open-connections.js';
 import { SensorDecoder } from './sensor-decoder.js';
+import { untagZeek } from './zeek-tag.js';
 
 /** The conn.log fields read, by their names with Zeek's default scope separator. */
 const FIELDS = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto', 'duration', 'orig_bytes', 'resp_bytes', 'orig_pkts', 'resp_pkts', 'local_orig', 'local_resp'] as const;
@@ -144,8 +146,14 @@ class ZeekDecoder extends SensorDecoder implements DialectDecoder {
   }
 
   private json(line: string): DialectRecord[] {
-    const o = parseObject(line);
-    const path = o._path;
+    let o = parseObject(line);
+    let path = o._path;
+    // The Kafka writer's tag_json: {"conn": {...}, extra values...}; the tag is the log path.
+    const tagged = untagZeek(o);
+    if (tagged !== null) {
+      o = tagged.record;
+      path = tagged.path;
+    }
     if (typeof path === 'string' && !isConnPath(path)) return skip(this.counts, `zeek ${path} log`);
     const scoped = o['id.orig_h'] === undefined && o['id_orig_h'] !== undefined;
     // Another log's record without a _path (ssh, dns, ...): none of the connection's fields.
@@ -167,7 +175,12 @@ class ZeekDecoder extends SensorDecoder implements DialectDecoder {
     vals[11] = unsetIfNull(o.resp_pkts);
     vals[12] = unsetIfNull(o.local_orig);
     vals[13] = unsetIfNull(o.local_resp);
-    const sensor = o._system_name === undefined && o._node_name === undefined ? NO_FACTS : this.facts.of(o);
+    let sensor = o._system_name === undefined && o._node_name === undefined ? NO_FACTS : this.facts.of(o);
+    // The writer's additional_message_values (beside the tagged record) are what the sensor says of itself too.
+    if (tagged !== null) {
+      const extras = factsOf(tagged.extras, Object.keys(tagged.extras));
+      if (Object.keys(extras).length > 0) sensor = { ...extras, ...sensor };
+    }
     return this.conn(sensor);
   }
 

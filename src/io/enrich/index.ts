@@ -4,7 +4,8 @@
 // filled: a value the sensor wrote always wins.
 //   gateway_id   the configured gateway whose sensor the record came from (enrich.gateways)
 //   dst_country  enrich.countries, then the GeoIP database (enrich.geoip)
-//   dst_host     Zeek ssl.log by uid, then dns.log by answer address (enrich.dst_host)
+//   dst_host     TLS server name by connection (Zeek ssl.log uid, Suricata tls flow_id), then the
+//                DNS name answered with the address (Zeek dns.log, Suricata dns) (enrich.dst_host)
 //   principal    by the sending address (enrich.principals, then principals_file)
 //   data_class   the first enrich.data_classes rule whose src, dst_port and sensor all match
 import type { Config } from '../../config/types.js';

@@ -1,13 +1,17 @@
 // Reads a whole Zeek log of any path (ssl.log, dns.log) for the dst_host joins: TSV with its
 // `#` header lines (separator, set separator, `-` unset, `(empty)`, a header that changes
 // mid-file) or JSON lines (Zeek's JSON writer), plain or gzip-compressed. Field names keep
-// Zeek's spelling; `id_resp_h` (another scope separator) reads as `id.resp_h`.
+// Zeek's spelling; `id_resp_h` (another scope separator) reads as `id.resp_h`. Records the Kafka
+// writer wrapped with `tag_json` (`{"ssl": {...}}`) are unwrapped, the tag being their path.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { untagZeek } from '../dialects/zeek-tag.js';
 
 export type ZeekValue = string | string[] | null;
 export interface ZeekRow {
   line: number;
+  /** The log the row belongs to (`#path`, `_path` or the tag_json tag: ssl, dns, conn, ...), null when the file does not say. */
+  path: string | null;
   fields: Record<string, ZeekValue>;
 }
 
@@ -23,11 +27,16 @@ export class ZeekLogError extends Error {
   }
 }
 
-export function readZeekLog(file: string): ZeekRow[] {
+/** A whole text file, gunzipped when it starts with gzip's magic bytes (the join files). */
+export function readTextFile(file: string): string {
   const raw = readFileSync(file);
-  const text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');
+  return (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');
+}
+
+export function readZeekLog(file: string): ZeekRow[] {
+  const text = readTextFile(file);
   const rows: ZeekRow[] = [];
-  let header: TsvHeader = { separator: '\t', setSeparator: ',', unset: '-', empty: '(empty)', fields: null, vectors: new Set() };
+  let header: TsvHeader = { separator: '\t', setSeparator: ',', unset: '-', empty: '(empty)', path: null, fields: null, vectors: new Set() };
   const lines = text.split('\n');
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index].replace(/\r$/, '');
@@ -38,7 +47,7 @@ export function readZeekLog(file: string): ZeekRow[] {
       continue;
     }
     if (line.startsWith('{')) {
-      rows.push({ line: number, fields: jsonFields(file, number, line) });
+      rows.push(jsonRow(file, number, line));
       continue;
     }
     if (header.fields === null) throw new ZeekLogError(file, number, 'a TSV row before the #fields header line');
@@ -51,7 +60,7 @@ export function readZeekLog(file: string): ZeekRow[] {
       const cell = cells[i];
       fields[name] = cell === header.unset ? null : cell === header.empty ? [] : header.vectors.has(name) ? cell.split(header.setSeparator) : cell;
     });
-    rows.push({ line: number, fields });
+    rows.push({ line: number, path: header.path, fields });
   }
   return rows;
 }
@@ -70,6 +79,7 @@ interface TsvHeader {
   setSeparator: string;
   unset: string;
   empty: string;
+  path: string | null;
   fields: string[] | null;
   /** Fields whose #types is a vector or set: split at the set separator. */
   vectors: Set<string>;
@@ -92,6 +102,9 @@ function readHeaderLine(header: TsvHeader, line: string): TsvHeader {
     case '#empty_field':
       next.empty = values[0] ?? '(empty)';
       break;
+    case '#path':
+      next.path = values[0] ?? null;
+      break;
     case '#fields':
       next.fields = values.map(normaliseName);
       next.vectors = new Set();
@@ -102,13 +115,13 @@ function readHeaderLine(header: TsvHeader, line: string): TsvHeader {
         next.vectors = new Set(names.filter((_, i) => /^(vector|set)\[/.test(values[i] ?? '')));
       }
       break;
-    default: // #path, #open, #close and comments carry nothing the joins need
+    default: // #open, #close and comments carry nothing the joins need
       break;
   }
   return next;
 }
 
-function jsonFields(file: string, line: number, text: string): Record<string, ZeekValue> {
+function jsonRow(file: string, line: number, text: string): ZeekRow {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -116,11 +129,14 @@ function jsonFields(file: string, line: number, text: string): Record<string, Ze
     throw new ZeekLogError(file, line, `not valid JSON: ${(error as Error).message}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ZeekLogError(file, line, 'expected a JSON object');
+  const tagged = untagZeek(parsed as Record<string, unknown>);
+  const record = tagged === null ? (parsed as Record<string, unknown>) : tagged.record;
   const fields: Record<string, ZeekValue> = {};
-  for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
+  for (const [name, value] of Object.entries(record)) {
     fields[normaliseName(name)] = Array.isArray(value) ? value.map(String) : value === null || value === undefined ? null : String(value);
   }
-  return fields;
+  const path = tagged?.path ?? fields._path;
+  return { line, path: typeof path === 'string' ? path : null, fields };
 }
 
 // Zeek's default scope separator is "."; some deployments write "_" (id_orig_h).

@@ -94,6 +94,32 @@ describe('zeek JSON and open connections', () => {
   });
 });
 
+describe("zeek from the Kafka writer with tag_json (each record wrapped in its log's name)", () => {
+  it('unwraps conn records, counts the other logs by kind, and takes the writer\'s extra values as sensor facts', async () => {
+    const { decoder, items } = await readWith('zeek', fixture('zeek-kafka-tagged.json'));
+    expect(flowsOf(items)).toEqual([
+      ['zeek-kafka-tagged.json:1', rec({ flow_id: 'CK1', start_ms: 1700000000500, end_ms: 1700000002500, src_ip: '10.0.0.5', dst_ip: '203.0.113.10', src_port: 51000, dst_port: 443, protocol: 6, bytes_out: 1200, bytes_in: 300, packets_out: 4, packets_in: 3 })],
+      // conn_long (an open-connection log) is a conn log too.
+      ['zeek-kafka-tagged.json:4', rec({ flow_id: 'CK3', start_ms: 1700000001000, end_ms: 1700000601000, src_ip: '10.0.0.6', dst_ip: '198.51.100.80', src_port: 52000, dst_port: 443, protocol: 6, bytes_out: 90000, bytes_in: 1000, packets_out: 70, packets_in: 40 })],
+    ]);
+    expect(errorsOf(items)).toEqual([['zeek-kafka-tagged.json:6', 'field id.orig_p: 70000 is not a port (0-65535)']]);
+    expect(decoder.counts).toEqual({ records_read: 6, flows_out: 2, internal: 0, transit: 0, inbound: 0, nodata: 0, skipdata: 0, skipped: { 'zeek ssl log': 1, 'zeek dns log': 1, 'zeek http log': 1 }, errors: 1 });
+  });
+
+  it('gives enrichment the additional_message_values beside the record, and the record\'s own _system_name first', () => {
+    const decoder = createDecoder('zeek', { internalNetworks: NETS });
+    const line = readFileSync(fixture('zeek-kafka-tagged.json'), 'utf8').split('\n')[0];
+    expect(decoder.decode(line)[0].sensor).toEqual({ sensor: 'gw-ams-1' });
+    const own = line.replace('"uid":"CK1"', '"uid":"CK9","_system_name":"gw-fra-1"').replace('"sensor": "gw-ams-1"', '"sensor": "gw-ams-1", "_system_name": "other"');
+    expect(decoder.decode(own)[0].sensor).toEqual({ sensor: 'gw-ams-1', _system_name: 'gw-fra-1' });
+  });
+
+  it('is recognised by auto', async () => {
+    const { decoder } = await readWith('auto', fixture('zeek-kafka-tagged.json'));
+    expect([decoder.dialect, decoder.counts.flows_out]).toEqual(['zeek', 2]);
+  });
+});
+
 describe('open-connection state', () => {
   it('is bounded: the oldest uid is forgotten first, and then counts in full again', () => {
     const open = new OpenConnections(2);

@@ -11,6 +11,8 @@ import type { FlowRecord } from '../../../src/engine/types.js';
 import type { SensorFacts } from '../../../src/io/dialects/dialect.js';
 import { compileEnrichment, describeEnrichment } from '../../../src/io/enrich/index.js';
 import { builtinDatabasePath } from '../../../src/io/enrich/geoip.js';
+import { createDecoder } from '../../../src/io/dialects/index.js';
+import { decodeText } from '../../../src/io/dialects/read-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'enrich-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -268,6 +270,90 @@ describe('enrich: dst_host from Zeek ssl.log and dns.log', () => {
     writeFileSync(join(dir, 'broken-ssl.log'), `${ssl}1767571202.1\tCssl3\t10.11.0.5\n`);
     expect(problemsOf(() => compileEnrichment(config('  dst_host: {zeek_ssl: [broken-ssl.log]}\n')))).toEqual([
       `${join(dir, 'broken-ssl.log')}:10: expected 8 tab-separated fields (#fields), got 3`,
+    ]);
+  });
+});
+
+describe('enrich: dst_host from a Zeek Kafka topic dump (tag_json)', () => {
+  // What kcat prints of a topic the Kafka writer fills with tag_json: conn, ssl and dns records,
+  // each wrapped in its log's name. The one file serves both joins; each takes only its own log.
+  const dump = [
+    '{"conn": {"ts":1767571200.0,"uid":"Ck1","id.orig_h":"10.11.0.5","id.orig_p":40000,"id.resp_h":"203.0.113.7","id.resp_p":443,"proto":"tcp","orig_bytes":10,"resp_bytes":20}, "sensor": "gw-ams-1"}',
+    '{"ssl": {"ts":1767571200.1,"uid":"Ck1","id.orig_h":"10.11.0.5","id.orig_p":40000,"id.resp_h":"203.0.113.7","id.resp_p":443,"server_name":"Upload.Vendor.example"}, "sensor": "gw-ams-1"}',
+    '{"dns": {"ts":1767571100.0,"uid":"Ck2","id.orig_h":"10.11.0.5","id.orig_p":53000,"id.resp_h":"10.0.0.53","id.resp_p":53,"query":"cdn.vendor.example","answers":["203.0.113.9"]}, "sensor": "gw-ams-1"}',
+    // A dns record with a server_name would be taken by the ssl join were the tag not read.
+    '{"dns": {"ts":1767571100.0,"uid":"Ck3","id.orig_h":"10.11.0.5","id.orig_p":53001,"id.resp_h":"10.0.0.53","id.resp_p":53,"query":"x.example","server_name":"wrong.example","answers":["203.0.113.10"]}}',
+    '',
+  ].join('\n');
+  writeFileSync(join(dir, 'zeek-topic.json'), dump);
+  const yaml = '  dst_host: {zeek_ssl: [zeek-topic.json], zeek_dns: [zeek-topic.json]}\n';
+  const enricher = compileEnrichment(config(yaml));
+  const host = (flow: Partial<FlowRecord>) => enricher.enrich({ flow: bare(flow), sensor: {} }).dst_host;
+
+  it('unwraps the records and joins ssl by uid and dns by answer address', () => {
+    expect(host({ flow_id: 'Ck1' })).toBe('upload.vendor.example');
+    expect(host({ flow_id: 'Ck3' })).toBeNull(); // a dns record is no TLS name
+    expect(host({ flow_id: 'X', dst_ip: '203.0.113.9' })).toBe('cdn.vendor.example');
+    expect(host({ flow_id: 'X', dst_ip: '203.0.113.10' })).toBe('x.example');
+    expect(describeEnrichment(config(yaml))[3]).toBe(
+      `  dst_host: the TLS server name of the same connection (uid) in ${join(dir, 'zeek-topic.json')} (1 connections), then the DNS query whose answer, ` +
+        `at or before the flow's start, was its destination address, in ${join(dir, 'zeek-topic.json')} (2 answers); otherwise the baseline key falls back to dst_ip.`,
+    );
+  });
+});
+
+describe('enrich: dst_host from Suricata tls and dns events', () => {
+  // eve.json lines as Suricata writes them (flow_id a 51-bit number here; tls.sni; dns in the v1,
+  // v2 detailed, v2 grouped and v3 layouts; a query and an alert, which name nothing).
+  const eve = [
+    '{"timestamp":"2026-01-05T00:00:01.000000+0000","flow_id":1234567890123456,"event_type":"tls","src_ip":"10.11.0.5","src_port":40000,"dest_ip":"203.0.113.7","dest_port":443,"proto":"TCP","tls":{"subject":"CN=api.vendor.example","sni":"API.Vendor.example","version":"TLS 1.3"}}',
+    '{"timestamp":"2026-01-05T00:00:02.000000+0000","flow_id":77,"event_type":"tls","src_ip":"10.11.0.5","src_port":40001,"dest_ip":"203.0.113.7","dest_port":443,"proto":"TCP","tls":{"version":"TLS 1.2"}}',
+    '{"timestamp":"2026-01-04T23:58:20.000000+0000","flow_id":5,"event_type":"dns","src_ip":"10.0.0.53","src_port":53,"dest_ip":"10.11.0.5","dest_port":53000,"proto":"UDP","dns":{"version":2,"type":"answer","id":1,"rrname":"cdn.vendor.example","rrtype":"A","rcode":"NOERROR","answers":[{"rrname":"cdn.vendor.example","rrtype":"CNAME","ttl":60,"rdata":"edge.vendor.example"},{"rrname":"edge.vendor.example","rrtype":"A","ttl":60,"rdata":"203.0.113.7"}]}}',
+    '{"timestamp":"2026-01-04T23:59:00.000000+00:00","flow_id":6,"event_type":"dns","src_ip":"10.0.0.53","src_port":53,"dest_ip":"10.11.0.5","dest_port":53001,"proto":"UDP","dns":{"version":2,"type":"answer","id":2,"rrname":"grouped.example","rrtype":"AAAA","rcode":"NOERROR","grouped":{"AAAA":["2001:db8:0:0::20"]}}}',
+    '{"timestamp":"2026-01-04T23:59:10.000000+0000","flow_id":7,"event_type":"dns","src_ip":"10.0.0.53","src_port":53,"dest_ip":"10.11.0.5","dest_port":53002,"proto":"UDP","dns":{"version":3,"type":"response","id":3,"rcode":"NOERROR","queries":[{"rrname":"v3.example","rrtype":"A"}],"answers":[{"rrname":"v3.example","rrtype":"A","ttl":30,"rdata":"198.51.100.30"}]}}',
+    '{"timestamp":"2026-01-04T23:59:20.000000+0000","flow_id":8,"event_type":"dns","src_ip":"10.0.0.53","src_port":53,"dest_ip":"10.11.0.5","dest_port":53003,"proto":"UDP","dns":{"type":"answer","id":4,"rrname":"v1.example","rrtype":"A","ttl":30,"rdata":"198.51.100.31"}}',
+    '{"timestamp":"2026-01-04T23:59:30.000000+0000","flow_id":9,"event_type":"dns","src_ip":"10.11.0.5","src_port":53004,"dest_ip":"10.0.0.53","dest_port":53,"proto":"UDP","dns":{"type":"query","id":5,"rrname":"asked.example","rrtype":"A"}}',
+    '{"timestamp":"2026-01-05T00:00:03.000000+0000","flow_id":77,"event_type":"alert","src_ip":"10.11.0.5","src_port":40001,"dest_ip":"203.0.113.7","dest_port":443,"proto":"TCP","alert":{"signature_id":1,"signature":"test"}}',
+    '',
+  ].join('\n');
+  writeFileSync(join(dir, 'eve.json.gz'), gzipSync(eve));
+  const yaml = '  dst_host: {suricata_eve: [eve.json.gz]}\n';
+  const enricher = compileEnrichment(config(yaml));
+  const host = (flow: Partial<FlowRecord>) => enricher.enrich({ flow: bare(flow), sensor: {} }).dst_host;
+
+  it('names a flow by the SNI of its flow_id, else by the DNS answer in force at its start', () => {
+    // The suricata dialect's flow id is the eve flow_id as text.
+    expect(host({ flow_id: '1234567890123456' })).toBe('api.vendor.example');
+    // flow 77's TLS event has no SNI: the DNS answer for 203.0.113.7 names it (the query, not the CNAME target).
+    expect(host({ flow_id: '77' })).toBe('cdn.vendor.example');
+    expect(host({ flow_id: 'X', dst_ip: '2001:db8::20' })).toBe('grouped.example');
+    expect(host({ flow_id: 'X', dst_ip: '198.51.100.30' })).toBe('v3.example');
+    expect(host({ flow_id: 'X', dst_ip: '198.51.100.31' })).toBe('v1.example');
+    expect(host({ flow_id: 'X', dst_ip: '198.51.100.31', start_ms: Date.UTC(2026, 0, 4, 23, 59, 19) })).toBeNull(); // before the answer
+    expect(describeEnrichment(config(yaml))[3]).toBe(
+      `  dst_host: the TLS server name of the same connection (Suricata flow_id) in ${join(dir, 'eve.json.gz')} (1 connections), then the DNS query whose answer, ` +
+        `at or before the flow's start, was its destination address, in ${join(dir, 'eve.json.gz')} (4 answers); otherwise the baseline key falls back to dst_ip.`,
+    );
+  });
+
+  it('joins the suricata dialect\'s own flow records', () => {
+    const config2 = config(yaml);
+    const reading = { decoder: createDecoder('suricata', { internalNetworks: ['10.0.0.0/8'] }), enrich: compileEnrichment(config2).enrich };
+    const flowLine = '{"timestamp":"2026-01-05T00:01:00.000000+0000","flow_id":1234567890123456,"event_type":"flow","src_ip":"10.11.0.5","src_port":40000,"dest_ip":"203.0.113.7","dest_port":443,"proto":"TCP","flow":{"pkts_toserver":5,"pkts_toclient":4,"bytes_toserver":5000,"bytes_toclient":700,"start":"2026-01-05T00:00:00.500000+0000","end":"2026-01-05T00:01:00.000000+0000"}}';
+    const flows = decodeText(reading, flowLine);
+    expect(typeof flows === 'string' ? flows : flows.map((f) => [f.flow_id, f.dst_host, f.bytes_out])).toEqual([['1234567890123456', 'api.vendor.example', 5000]]);
+  });
+
+  it('names the file and line of an event it cannot read, and counts its joins against max_entries', () => {
+    writeFileSync(join(dir, 'broken-eve.json'), `${eve.split('\n')[0]}\n{"event_type":"dns",\n`);
+    expect(problemsOf(() => compileEnrichment(config('  dst_host: {suricata_eve: [broken-eve.json]}\n')))[0]).toMatch(new RegExp(`^${join(dir, 'broken-eve.json')}:2: not valid JSON: `));
+    writeFileSync(join(dir, 'bad-time-eve.json'), eve.split('\n')[2].replace('2026-01-04T23:58:20.000000+0000', 'yesterday'));
+    expect(problemsOf(() => compileEnrichment(config('  dst_host: {suricata_eve: [bad-time-eve.json]}\n')))).toEqual([
+      `${join(dir, 'bad-time-eve.json')}:1: a dns event without a readable timestamp: field timestamp: "yesterday" is not an ISO 8601 time with a zone (e.g. 2024-04-19T10:00:00.5Z)`,
+    ]);
+    // 1 SNI, then the v2 answer (line 3), then the grouped one (line 4): the third join is too many.
+    expect(problemsOf(() => compileEnrichment(config('  dst_host: {suricata_eve: [eve.json.gz], max_entries: 2}\n')))).toEqual([
+      `${join(dir, 'eve.json.gz')}:4: more than enrich.dst_host.max_entries (2) joins in the dst_host logs; raise it or give fewer files`,
     ]);
   });
 });
