@@ -1,9 +1,11 @@
 // npm run bench: replay throughput beside the decode-only rate of the same files, and
 // engine memory per destination (heap and typed-array storage). Rates are compared as ratios measured in one run: the
 // machine is shared and noisy, so absolute figures are indications, ratios the result.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import v8 from 'node:v8';
 import { loadConfig } from '../src/config/load.js';
 import { Engine } from '../src/engine/engine.js';
 import { Pipeline } from '../src/engine/pipeline.js';
@@ -77,16 +79,38 @@ async function rate(label: string, run: () => Promise<number>): Promise<number> 
 }
 
 /**
- * The JS heap plus ArrayBuffer backing stores: typed arrays past a few dozen bytes keep
- * their contents outside the heap, and the volume state is typed arrays, so heapUsed alone
- * would leave most of it out.
+ * The JS heap plus ArrayBuffer contents: typed arrays past 64 bytes keep their contents
+ * outside the heap, and the volume state is typed arrays, so heapUsed alone would leave most
+ * of it out. What neither counts is the allocator's bookkeeping of each such buffer (see
+ * bufferBookkeeping), added from a count of the buffers.
  */
 function engineMemory(): number {
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
 }
 
-function heapPerDestination(): number {
+/** Full collections until nothing more goes (a dead ArrayBuffer's contents go a collection late). */
+function settle(gc: () => void): void {
+  gc();
+  gc();
+}
+
+/** ArrayBuffer objects alive (v8.queryObjects, Node >= 20.13); undefined where it is missing. */
+function arrayBufferCount(): number | undefined {
+  const query = (v8 as unknown as { queryObjects?: (ctor: unknown, o: { format: 'count' }) => number }).queryObjects;
+  return query === undefined ? undefined : query(ArrayBuffer, { format: 'count' });
+}
+
+interface DestinationMemory {
+  /** heapUsed + arrayBuffers grown per destination. */
+  heapAndBuffers: number;
+  /** Off-heap ArrayBuffers per destination (NaN: not countable on this Node). */
+  buffers: number;
+  /** Their average size in bytes. */
+  bufferBytes: number;
+}
+
+function heapPerDestination(): DestinationMemory {
   const config = loadConfig(join(packageRoot(), 'config/example.yaml'));
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with node --expose-gc');
@@ -98,8 +122,10 @@ function heapPerDestination(): number {
     dst_host: `host-${d}.example`, dst_country: 'DE', bytes_out: 5000 + d % 1000, bytes_in: 100, packets_out: 5, packets_in: 2,
     data_class: d % 3 === 0 ? 'eu_user_data' : null, principal: 'svc-eu-export',
   });
-  gc();
+  settle(gc);
   const before = engineMemory();
+  const buffersBefore = arrayBufferCount();
+  const bytesBefore = process.memoryUsage().arrayBuffers;
   // Three windows per destination, then event time moves on: every destination holds a
   // learnt baseline and no open window, the steady state of a long-running service.
   for (let w = 0; w < 3; w++) {
@@ -108,10 +134,42 @@ function heapPerDestination(): number {
   }
   engine.advance(t0 + 10 * 60_000);
   engine.commit();
-  gc();
+  settle(gc);
   const after = engineMemory();
+  const buffersAfter = arrayBufferCount();
+  const bytes = process.memoryUsage().arrayBuffers - bytesBefore;
   if (engine.destinationCount !== DESTINATIONS_FOR_HEAP) throw new Error('destinations lost');
-  return (after - before) / DESTINATIONS_FOR_HEAP;
+  const buffers = buffersBefore === undefined || buffersAfter === undefined ? Number.NaN : buffersAfter - buffersBefore;
+  return { heapAndBuffers: (after - before) / DESTINATIONS_FOR_HEAP, buffers: buffers / DESTINATIONS_FOR_HEAP, bufferBytes: buffers > 0 ? bytes / buffers : 0 };
+}
+
+/** Buffers the bookkeeping is measured over: enough that page-sized steps of the RSS average out. */
+const BOOKKEEPING_BUFFERS = 200_000;
+
+/**
+ * Run by a bare `node -e` (nothing loaded, so no freed chunks to reuse): the growth of the
+ * RSS less the heap's resident pages (heapTotal also counts reserved, untouched ones) and the
+ * buffers' contents, per buffer, over BOOKKEEPING_BUFFERS buffers of the given size.
+ */
+const BOOKKEEPING_PROBE = `
+const v8 = require('node:v8');
+const [k, size] = process.argv.slice(-2).map(Number);
+const outside = () => { gc(); gc(); const m = process.memoryUsage(); return m.rss - v8.getHeapStatistics().total_physical_size - m.arrayBuffers; };
+const before = outside();
+const keep = new Array(k);
+for (let i = 0; i < k; i++) keep[i] = new ArrayBuffer(size);
+console.log((outside() - before) / keep.length);
+`;
+
+/**
+ * The allocator's bookkeeping per off-heap ArrayBuffer of `size` bytes, beyond its contents
+ * and its heap object: V8's BackingStore and extension records and malloc's chunk headers,
+ * which process.memoryUsage() shows nowhere. Measured in a fresh process (a warm one reuses
+ * freed chunks and shows too little); it moves by about +-20 bytes from run to run.
+ */
+function bufferBookkeeping(size: number): number {
+  const out = execFileSync(process.execPath, ['--expose-gc', '-e', BOOKKEEPING_PROBE, '--', String(BOOKKEEPING_BUFFERS), String(Math.round(size))], { encoding: 'utf8' });
+  return Number(out.trim());
 }
 
 /** The JSON path's read size (the readers' default chunk, 1 MiB). */
@@ -196,8 +254,16 @@ async function main(): Promise<void> {
     console.log(`  replay / decode-only ratio: ${(r / d).toFixed(2)}`);
   }
   if (!heapOnly) await dialectCosts(dir);
-  const perDest = heapPerDestination();
-  console.log(`engine heap and typed-array storage: ${Math.round(perDest)} bytes per destination (${DESTINATIONS_FOR_HEAP} destinations)`);
+  const m = heapPerDestination();
+  const n = DESTINATIONS_FOR_HEAP;
+  console.log(`engine heap and typed-array storage: ${Math.round(m.heapAndBuffers)} bytes per destination (${n} destinations)`);
+  if (Number.isNaN(m.buffers)) {
+    console.log('off-heap buffers per destination: not countable here (v8.queryObjects needs Node >= 20.13); allocator bookkeeping not added');
+    return;
+  }
+  const each = m.buffers > 0 ? bufferBookkeeping(m.bufferBytes) : 0;
+  console.log(`off-heap ArrayBuffers: ${m.buffers.toFixed(2)} per destination, ${Math.round(m.bufferBytes)} bytes each; allocator bookkeeping ${Math.round(each)} bytes each (fresh process, ${BOOKKEEPING_BUFFERS} buffers)`);
+  console.log(`engine memory per destination, all counted: ${Math.round(m.heapAndBuffers + m.buffers * each)} bytes (budget 2,048)`);
 }
 
 main().catch((err) => {
