@@ -17,6 +17,7 @@ import { packageRoot } from '../src/io/schemas.js';
 import type { DialectName } from '../src/io/dialects/dialect.js';
 import { dialectReadingFor } from '../src/io/dialects/open-input.js';
 import { writeDialectFile } from './dialect-files.js';
+import { engineMemory, gcOrThrow, learnDestinations, settle } from './heap-workload.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 2_000_000);
 const DESTINATIONS_FOR_HEAP = Number(process.env.BENCH_DESTINATIONS ?? 100_000);
@@ -78,27 +79,18 @@ async function rate(label: string, run: () => Promise<number>): Promise<number> 
   return r;
 }
 
-/**
- * The JS heap plus ArrayBuffer contents: typed arrays past 64 bytes keep their contents
- * outside the heap, and the volume state is typed arrays, so heapUsed alone would leave most
- * of it out. What neither counts is the allocator's bookkeeping of each such buffer (see
- * bufferBookkeeping), added from a count of the buffers.
- */
-function engineMemory(): number {
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-}
-
-/** Full collections until nothing more goes (a dead ArrayBuffer's contents go a collection late). */
-function settle(gc: () => void): void {
-  gc();
-  gc();
-}
-
 /** ArrayBuffer objects alive (v8.queryObjects, Node >= 20.13); undefined where it is missing. */
 function arrayBufferCount(): number | undefined {
   const query = (v8 as unknown as { queryObjects?: (ctor: unknown, o: { format: 'count' }) => number }).queryObjects;
-  return query === undefined ? undefined : query(ArrayBuffer, { format: 'count' });
+  if (query === undefined) return undefined;
+  // It is marked experimental: the count is all we read of it, so no warning on every run.
+  const warn = process.emitWarning;
+  process.emitWarning = () => {};
+  try {
+    return query(ArrayBuffer, { format: 'count' });
+  } finally {
+    process.emitWarning = warn;
+  }
 }
 
 interface DestinationMemory {
@@ -112,33 +104,17 @@ interface DestinationMemory {
 
 function heapPerDestination(): DestinationMemory {
   const config = loadConfig(join(packageRoot(), 'config/example.yaml'));
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('run with node --expose-gc');
+  const gc = gcOrThrow();
   const engine = new Engine(config);
-  const t0 = Date.UTC(2026, 0, 5);
-  const flow = (d: number, t: number): FlowRecord => ({
-    flow_id: `h${d}-${t}`, gateway_id: 'gw-1', start_ms: t - 1000, end_ms: t,
-    src_ip: `10.0.${d % 250}.${d % 200}`, dst_ip: `198.${18 + (d >> 16)}.${(d >> 8) & 255}.${d & 255}`, src_port: 40000, dst_port: 443, protocol: 6,
-    dst_host: `host-${d}.example`, dst_country: 'DE', bytes_out: 5000 + d % 1000, bytes_in: 100, packets_out: 5, packets_in: 2,
-    data_class: d % 3 === 0 ? 'eu_user_data' : null, principal: 'svc-eu-export',
-  });
   settle(gc);
   const before = engineMemory();
   const buffersBefore = arrayBufferCount();
   const bytesBefore = process.memoryUsage().arrayBuffers;
-  // Three windows per destination, then event time moves on: every destination holds a
-  // learnt baseline and no open window, the steady state of a long-running service.
-  for (let w = 0; w < 3; w++) {
-    for (let d = 0; d < DESTINATIONS_FOR_HEAP; d++) engine.process(flow(d, t0 + w * 60_000 + 1000));
-    engine.advance(t0 + (w + 1) * 60_000);
-  }
-  engine.advance(t0 + 10 * 60_000);
-  engine.commit();
+  learnDestinations(engine, DESTINATIONS_FOR_HEAP);
   settle(gc);
   const after = engineMemory();
   const buffersAfter = arrayBufferCount();
   const bytes = process.memoryUsage().arrayBuffers - bytesBefore;
-  if (engine.destinationCount !== DESTINATIONS_FOR_HEAP) throw new Error('destinations lost');
   const buffers = buffersBefore === undefined || buffersAfter === undefined ? Number.NaN : buffersAfter - buffersBefore;
   return { heapAndBuffers: (after - before) / DESTINATIONS_FOR_HEAP, buffers: buffers / DESTINATIONS_FOR_HEAP, bufferBytes: buffers > 0 ? bytes / buffers : 0 };
 }
