@@ -1,9 +1,11 @@
 // npm run bench: replay throughput beside the decode-only rate of the same files, and
 // engine memory per destination (heap and typed-array storage). Rates are compared as ratios measured in one run: the
 // machine is shared and noisy, so absolute figures are indications, ratios the result.
-import { existsSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import v8 from 'node:v8';
 import { loadConfig } from '../src/config/load.js';
 import { Engine } from '../src/engine/engine.js';
 import { Pipeline } from '../src/engine/pipeline.js';
@@ -15,6 +17,7 @@ import { packageRoot } from '../src/io/schemas.js';
 import type { DialectName } from '../src/io/dialects/dialect.js';
 import { dialectReadingFor } from '../src/io/dialects/open-input.js';
 import { writeDialectFile } from './dialect-files.js';
+import { engineMemory, gcOrThrow, learnDestinations, settle } from './heap-workload.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 2_000_000);
 const DESTINATIONS_FOR_HEAP = Number(process.env.BENCH_DESTINATIONS ?? 100_000);
@@ -76,42 +79,73 @@ async function rate(label: string, run: () => Promise<number>): Promise<number> 
   return r;
 }
 
-/**
- * The JS heap plus ArrayBuffer backing stores: typed arrays past a few dozen bytes keep
- * their contents outside the heap, and the volume state is typed arrays, so heapUsed alone
- * would leave most of it out.
- */
-function engineMemory(): number {
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
+/** ArrayBuffer objects alive (v8.queryObjects, Node >= 20.13); undefined where it is missing. */
+function arrayBufferCount(): number | undefined {
+  const query = (v8 as unknown as { queryObjects?: (ctor: unknown, o: { format: 'count' }) => number }).queryObjects;
+  if (query === undefined) return undefined;
+  // It is marked experimental: the count is all we read of it, so no warning on every run.
+  const warn = process.emitWarning;
+  process.emitWarning = () => {};
+  try {
+    return query(ArrayBuffer, { format: 'count' });
+  } finally {
+    process.emitWarning = warn;
+  }
 }
 
-function heapPerDestination(): number {
+interface DestinationMemory {
+  /** heapUsed + arrayBuffers grown per destination. */
+  heapAndBuffers: number;
+  /** Off-heap ArrayBuffers per destination (NaN: not countable on this Node). */
+  buffers: number;
+  /** Their average size in bytes. */
+  bufferBytes: number;
+}
+
+function heapPerDestination(): DestinationMemory {
   const config = loadConfig(join(packageRoot(), 'config/example.yaml'));
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('run with node --expose-gc');
+  const gc = gcOrThrow();
   const engine = new Engine(config);
-  const t0 = Date.UTC(2026, 0, 5);
-  const flow = (d: number, t: number): FlowRecord => ({
-    flow_id: `h${d}-${t}`, gateway_id: 'gw-1', start_ms: t - 1000, end_ms: t,
-    src_ip: `10.0.${d % 250}.${d % 200}`, dst_ip: `198.${18 + (d >> 16)}.${(d >> 8) & 255}.${d & 255}`, src_port: 40000, dst_port: 443, protocol: 6,
-    dst_host: `host-${d}.example`, dst_country: 'DE', bytes_out: 5000 + d % 1000, bytes_in: 100, packets_out: 5, packets_in: 2,
-    data_class: d % 3 === 0 ? 'eu_user_data' : null, principal: 'svc-eu-export',
-  });
-  gc();
+  settle(gc);
   const before = engineMemory();
-  // Three windows per destination, then event time moves on: every destination holds a
-  // learnt baseline and no open window, the steady state of a long-running service.
-  for (let w = 0; w < 3; w++) {
-    for (let d = 0; d < DESTINATIONS_FOR_HEAP; d++) engine.process(flow(d, t0 + w * 60_000 + 1000));
-    engine.advance(t0 + (w + 1) * 60_000);
-  }
-  engine.advance(t0 + 10 * 60_000);
-  engine.commit();
-  gc();
+  const buffersBefore = arrayBufferCount();
+  const bytesBefore = process.memoryUsage().arrayBuffers;
+  learnDestinations(engine, DESTINATIONS_FOR_HEAP);
+  settle(gc);
   const after = engineMemory();
-  if (engine.destinationCount !== DESTINATIONS_FOR_HEAP) throw new Error('destinations lost');
-  return (after - before) / DESTINATIONS_FOR_HEAP;
+  const buffersAfter = arrayBufferCount();
+  const bytes = process.memoryUsage().arrayBuffers - bytesBefore;
+  const buffers = buffersBefore === undefined || buffersAfter === undefined ? Number.NaN : buffersAfter - buffersBefore;
+  return { heapAndBuffers: (after - before) / DESTINATIONS_FOR_HEAP, buffers: buffers / DESTINATIONS_FOR_HEAP, bufferBytes: buffers > 0 ? bytes / buffers : 0 };
+}
+
+/** Buffers the bookkeeping is measured over: enough that page-sized steps of the RSS average out. */
+const BOOKKEEPING_BUFFERS = 200_000;
+
+/**
+ * Run by a bare `node -e` (nothing loaded, so no freed chunks to reuse): the growth of the
+ * RSS less the heap's resident pages (heapTotal also counts reserved, untouched ones) and the
+ * buffers' contents, per buffer, over BOOKKEEPING_BUFFERS buffers of the given size.
+ */
+const BOOKKEEPING_PROBE = `
+const v8 = require('node:v8');
+const [k, size] = process.argv.slice(-2).map(Number);
+const outside = () => { gc(); gc(); const m = process.memoryUsage(); return m.rss - v8.getHeapStatistics().total_physical_size - m.arrayBuffers; };
+const before = outside();
+const keep = new Array(k);
+for (let i = 0; i < k; i++) keep[i] = new ArrayBuffer(size);
+console.log((outside() - before) / keep.length);
+`;
+
+/**
+ * The allocator's bookkeeping per off-heap ArrayBuffer of `size` bytes, beyond its contents
+ * and its heap object: V8's BackingStore and extension records and malloc's chunk headers,
+ * which process.memoryUsage() shows nowhere. Measured in a fresh process (a warm one reuses
+ * freed chunks and shows too little); it moves by about +-20 bytes from run to run.
+ */
+function bufferBookkeeping(size: number): number {
+  const out = execFileSync(process.execPath, ['--expose-gc', '-e', BOOKKEEPING_PROBE, '--', String(BOOKKEEPING_BUFFERS), String(Math.round(size))], { encoding: 'utf8' });
+  return Number(out.trim());
 }
 
 /** CPU time (user + system) per record of reading a file to validated flows, in microseconds. */
@@ -184,8 +218,16 @@ async function main(): Promise<void> {
     console.log(`  replay / decode-only ratio: ${(r / d).toFixed(2)}`);
   }
   if (!heapOnly) await dialectCosts(dir);
-  const perDest = heapPerDestination();
-  console.log(`engine heap and typed-array storage: ${Math.round(perDest)} bytes per destination (${DESTINATIONS_FOR_HEAP} destinations)`);
+  const m = heapPerDestination();
+  const n = DESTINATIONS_FOR_HEAP;
+  console.log(`engine heap and typed-array storage: ${Math.round(m.heapAndBuffers)} bytes per destination (${n} destinations)`);
+  if (Number.isNaN(m.buffers)) {
+    console.log('off-heap buffers per destination: not countable here (v8.queryObjects needs Node >= 20.13); allocator bookkeeping not added');
+    return;
+  }
+  const each = m.buffers > 0 ? bufferBookkeeping(m.bufferBytes) : 0;
+  console.log(`off-heap ArrayBuffers: ${m.buffers.toFixed(2)} per destination, ${Math.round(m.bufferBytes)} bytes each; allocator bookkeeping ${Math.round(each)} bytes each (fresh process, ${BOOKKEEPING_BUFFERS} buffers)`);
+  console.log(`engine memory per destination, all counted: ${Math.round(m.heapAndBuffers + m.buffers * each)} bytes (budget 2,048)`);
 }
 
 main().catch((err) => {

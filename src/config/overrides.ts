@@ -19,10 +19,26 @@ function globMatcher(glob: string): (text: string) => boolean {
 
 /** Both match keys, when given, must match; data_class compares exactly. */
 export function overrideMatches(override: Override, destination: string, dataClass: string | null): boolean {
-  const { destination: glob, data_class: wantedClass } = override.match;
+  const wantedClass = override.match.data_class;
   if (wantedClass !== undefined && wantedClass !== dataClass) return false;
-  if (glob !== undefined && !globMatcher(glob)(destination)) return false;
-  return true;
+  return destinationMatches(override, destination);
+}
+
+/** The destination half of the match alone (true when the override names no destination). */
+export function destinationMatches(override: Override, destination: string): boolean {
+  const glob = override.match.destination;
+  return glob === undefined || globMatcher(glob)(destination);
+}
+
+/**
+ * Which overrides' destination globs the destination matches, as a key ('0'/'1' per override
+ * that names a destination): destinations with the same key get the same settings for every
+ * data class, so what is resolved for one can be shared by all of them.
+ */
+export function destinationMatchKey(overrides: readonly Override[], destination: string): string {
+  let key = '';
+  for (const o of overrides) if (o.match.destination !== undefined) key += destinationMatches(o, destination) ? '1' : '0';
+  return key;
 }
 
 export function resolveDetectorSettings<K extends DetectorKey>(

@@ -7,8 +7,17 @@ import { duration } from '../values/fields.js';
 import { ruleHit, type FlowDetector, type SettingsOf } from './detector.js';
 import { describeSender, describeSent, describeTarget } from './describe.js';
 
-/** Data classes this destination has received (sorted on write for stable state text). */
-export type KnownClasses = Set<string>;
+/**
+ * Data classes this destination has received, sorted (stable state text). The list is
+ * replaced by an exact-size copy when a class is learnt, not grown in place: every
+ * destination holds one, and a Set (or an array pushed to) costs about 150 bytes even
+ * for one class (the 2 KB per destination budget, docs/benchmarks.md).
+ */
+export interface KnownClasses {
+  classes: readonly string[];
+}
+
+const NONE: readonly string[] = Object.freeze([]);
 
 const fields = { learning_period: duration('zero').prefault('1d') };
 export type NewDestinationSettings = SettingsOf<typeof fields>;
@@ -26,12 +35,13 @@ export const newDestination: FlowDetector<'new_destination', KnownClasses> = {
   settings: { severity: 'MEDIUM', fields },
   explain: (s) => `a destination receives a data class for the first time, after a learning period of ${formatDuration(s.learning_period)}`,
   siem: { title: 'Destination received a data class for the first time', category: 'first-seen', analyticTypeId: 2, analyticType: 'Behavioral' },
-  init: () => new Set(),
-  toJSON: (known) => [...known].sort(),
-  fromJSON: (json) => new Set(json as string[]),
+  init: () => ({ classes: NONE }),
+  toJSON: (known) => known.classes.slice(),
+  // Written sorted, without repeats; read as written (a copy: JSON's arrays are not kept).
+  fromJSON: (json) => ({ classes: (json as string[]).length === 0 ? NONE : (json as string[]).slice().sort() }),
   scoreOne(known, { flow, destination, firstEventMs, earlier }, settings) {
     const cls = flow.data_class;
-    if (cls === null || known.has(cls) || earlier.length > 0) return null;
+    if (cls === null || known.classes.includes(cls) || earlier.length > 0) return null;
     if (flow.end_ms - firstEventMs < settings.learning_period) return null;
     const learning = formatDuration(settings.learning_period);
     const who = flow.principal === null ? `find who on ${flow.src_ip} started sending there` : `ask ${flow.principal}'s owner why it started sending there`;
@@ -44,10 +54,11 @@ export const newDestination: FlowDetector<'new_destination', KnownClasses> = {
   },
   // A class is learnt even from a flow that broke policy: that flow already raised the
   // more specific alert, and a second one for the same pair would be noise.
-  learnOne(known, { flow }) {
+  learnOne(known, { flow, policy }) {
     const cls = flow.data_class;
-    if (cls === null || known.has(cls)) return false;
-    known.add(cls);
+    if (cls === null || known.classes.includes(cls)) return false;
+    // The policy's own string for a declared class: one copy, not one per destination.
+    known.classes = known.classes.concat(policy?.name ?? cls).sort();
     return true;
   },
 };

@@ -18,7 +18,7 @@ import { DueSchedule } from './due-schedule.js';
 import { EventClock } from './event-clock.js';
 import { GatewayJudges } from './gateway-judges.js';
 import { expireIdle } from './idle-expiry.js';
-import { DestinationKeyer } from './keys.js';
+import { DestinationKeyer, ownCopy } from './keys.js';
 import { LiveConfig } from './live-config.js';
 import { RepeatFolder, type AlertWindow } from './repeat-folding.js';
 import * as store from './state-store.js';
@@ -224,7 +224,7 @@ export class Engine {
         if (clock !== undefined) this.clock.restore(clock);
       } else if (k?.kind === 'destination') {
         if (value === null) this.dests.delete(k.id);
-        else this.dests.set(k.id, store.deserialiseDestination(value));
+        else this.dests.set(ownCopy(k.id), store.deserialiseDestination(value));
       } else if (k?.kind === 'gateway') {
         this.gateways.restoreEntry(k.detector, k.id, value);
       } else {
@@ -234,7 +234,7 @@ export class Engine {
     this.due.clear();
     for (const [destination, state] of this.dests) {
       for (const w of state.windows) this.due.add(w.start + this.size, destination);
-      for (const s of state.folds.values()) this.due.add(s.until, destination);
+      if (state.folds !== undefined) for (const s of state.folds.values()) this.due.add(s.until, destination);
     }
   }
 
@@ -242,10 +242,8 @@ export class Engine {
 
   private stateOf(destination: string): store.DestinationState {
     let state = this.dests.get(destination);
-    if (state === undefined) {
-      state = store.newDestinationState();
-      this.dests.set(destination, state);
-    }
+    // Keyed by a copy of its own: the flow's string may keep its whole input line alive (keys.ts).
+    if (state === undefined) this.dests.set(ownCopy(destination), (state = store.newDestinationState()));
     return state;
   }
 
@@ -253,7 +251,7 @@ export class Engine {
     const state = this.dests.get(destination);
     if (state === undefined) return;
     // Intervals ending here first: a window alert detected at `at` opens a new one.
-    this.folder.closeDue(state.folds, at, this.sink);
+    if (state.folds !== undefined) this.folder.closeDue(state.folds, at, this.sink);
     const closing = this.takeClosing(state, at);
     if (closing !== null) {
       for (const w of closing) {
@@ -262,6 +260,7 @@ export class Engine {
       }
       state.ids?.trim();
     }
+    store.dropEmptyFolds(state); // incidents closed here (quiet, back at baseline, accepted)
     this.dirty.add(destination);
   }
 
@@ -283,12 +282,14 @@ export class Engine {
 
   /** Sends an alert as an incident record, or folds it into its open incident (repeat-folding.ts). */
   private offer(state: store.DestinationState, destination: string, alert: Alert, accepted = false, window?: AlertWindow): void {
-    const until = this.folder.offer(state.folds, alert, this.sink, accepted, window);
+    const until = this.folder.offer(store.foldsOf(state), alert, this.sink, accepted, window);
+    store.dropEmptyFolds(state); // suppress_for 0 keeps none
     if (until !== null) this.due.add(until, destination);
   }
 
   /** A closed window's verdict: the destination's open volume incident holds on or closes (repeat-folding.ts). */
   private settle(state: store.DestinationState, destination: string, windowEnd: number, hold: boolean | undefined): void {
+    if (state.folds === undefined) return; // no incident open (onDue lets an emptied map go)
     const until = this.folder.settle(state.folds, windowEnd, hold, this.sink);
     if (until !== null) this.due.add(until, destination);
   }

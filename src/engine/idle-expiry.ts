@@ -23,7 +23,7 @@ export function expireIdle(
 ): ExpiryResult {
   let expired = 0;
   for (const [destination, state] of dests) {
-    if (state.lastSeen + ttl <= watermark && state.windows.length === 0 && state.folds.size === 0) {
+    if (state.lastSeen + ttl <= watermark && state.windows.length === 0 && (state.folds?.size ?? 0) === 0) {
       dests.delete(destination);
       touched(destination);
       expired++;

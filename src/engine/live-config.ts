@@ -4,7 +4,7 @@
 // without a restart: reconfigure refuses them (config/live-reload.ts names them).
 import { formatKeyPath } from '../config/errors.js';
 import { changedKeys, ENGINE_FIXED_KEYS } from '../config/live-reload.js';
-import { resolveDetectorSettings } from '../config/overrides.js';
+import { destinationMatchKey, resolveDetectorSettings } from '../config/overrides.js';
 import type { Config, DetectorSettings } from '../config/types.js';
 import type { DetectorKey, GatewayView } from '../detectors/detector.js';
 import { destinationDetectors } from '../detectors/registry.js';
@@ -13,9 +13,18 @@ import { InternalNetworks } from './keys.js';
 import { compilePolicy, type CompiledClass } from './policy.js';
 import type { DestinationState } from './state-store.js';
 
+/**
+ * Detector settings with overrides applied, per data class, for every destination that matches
+ * the same overrides' destination globs (config/overrides.ts destinationMatchKey). Shared: a
+ * destination holds a reference to its profile, not settings of its own (the 2 KB budget).
+ */
+export type SettingsProfile = Map<string | null, DetectorSettings>;
+
 export class LiveConfig {
   internal: InternalNetworks;
   policy: Map<string, CompiledClass>;
+  /** Profiles by destinationMatchKey, for this config (a reload starts afresh). */
+  private profiles = new Map<string, SettingsProfile>();
 
   constructor(public config: Config) {
     this.internal = new InternalNetworks(config.policy.internal_networks);
@@ -29,19 +38,35 @@ export class LiveConfig {
     this.config = config;
     this.internal = new InternalNetworks(config.policy.internal_networks);
     this.policy = compilePolicy(config);
+    this.profiles = new Map();
   }
 
-  /** Overrides resolved once per destination and data class, kept beside its state (dropped on reload). */
+  /**
+   * Overrides resolved once per profile and data class; the destination keeps a reference to
+   * its profile (dropped on reload), so its globs are matched once, not per flow.
+   */
   settings(state: DestinationState, destination: string, dataClass: string | null): DetectorSettings {
-    if (this.config.detectors.overrides.length === 0) return this.config.detectors;
-    state.settings ??= new Map();
-    let s = state.settings.get(dataClass);
+    const overrides = this.config.detectors.overrides;
+    if (overrides.length === 0) return this.config.detectors;
+    let profile = state.settings;
+    if (profile === undefined) {
+      const key = destinationMatchKey(overrides, destination);
+      profile = this.profiles.get(key);
+      if (profile === undefined) {
+        profile = new Map();
+        this.profiles.set(key, profile);
+      }
+      state.settings = profile;
+    }
+    let s = profile.get(dataClass);
     if (s === undefined) {
+      // Resolved for this destination, and the same for every destination of the profile:
+      // overrides differ between them only by data class, which is the profile's key here.
       s = {} as DetectorSettings;
       for (const d of destinationDetectors()) {
         (s as unknown as Record<string, unknown>)[d.key] = resolveDetectorSettings(this.config, d.key, destination, dataClass);
       }
-      state.settings.set(dataClass, s);
+      profile.set(dataClass, s);
     }
     return s;
   }

@@ -6,6 +6,7 @@ import { baselineFromJSON, baselineToJSON, newBaseline, type BaselineState } fro
 import type { DetectorSettings } from '../config/types.js';
 import { destinationDetectors } from '../detectors/registry.js';
 import type { EventClockJSON } from './event-clock.js';
+import { packTypedStates } from './packed-state.js';
 import { RecentIds } from './recent-ids.js';
 import { foldStateFromJSON, foldStateToJSON, type FoldState } from './repeat-folding.js';
 import { windowFromJSON, windowToJSON, type OpenWindow } from './window.js';
@@ -64,24 +65,62 @@ export function parseStateKey(key: string, gatewayDetectors: readonly string[]):
   return null;
 }
 
-/** Everything the engine knows about one destination: one changelog entry. */
+/**
+ * Everything the engine knows about one destination: one changelog entry. Kept small (the
+ * 2 KB per destination budget, docs/benchmarks.md): what most destinations do not use (open
+ * incidents, recent flow ids) is absent rather than an empty Map, and the detector settings
+ * are a reference to a profile shared by destinations (live-config.ts).
+ */
 export interface DestinationState {
   lastSeen: number;
   baseline: BaselineState;
   detectors: Record<string, unknown>;
   windows: OpenWindow[];
-  /** alerts.suppress_for: the open folding intervals (repeat-folding.ts). */
-  folds: FoldState;
+  /** alerts.suppress_for: the open folding intervals (repeat-folding.ts); absent: none open. */
+  folds: FoldState | undefined;
   /** Flow ids seen within windows.dedup_horizon (absent: none). */
-  ids?: RecentIds;
-  /** Detector settings with overrides applied, per data class (derived, not serialised). */
-  settings?: Map<string | null, DetectorSettings>;
+  ids: RecentIds | undefined;
+  /** Detector settings with overrides applied, per data class (derived, not serialised; shared). */
+  settings: Map<string | null, DetectorSettings> | undefined;
+}
+
+/**
+ * One shape for new and restored states (all fields set at once: no hidden-class
+ * transitions), the typed-array states in one buffer (packed-state.ts).
+ */
+function destinationState(
+  lastSeen: number,
+  baseline: BaselineState,
+  detectors: Record<string, unknown>,
+  windows: OpenWindow[],
+  folds: FoldState | undefined,
+  ids: RecentIds | undefined,
+): DestinationState {
+  return {
+    lastSeen,
+    baseline: packTypedStates(baseline, detectors),
+    detectors,
+    windows,
+    folds: folds !== undefined && folds.size > 0 ? folds : undefined,
+    ids,
+    settings: undefined,
+  };
 }
 
 export function newDestinationState(): DestinationState {
   const detectors: Record<string, unknown> = {};
   for (const d of destinationDetectors()) detectors[d.key] = d.init();
-  return { lastSeen: -Infinity, baseline: newBaseline(), detectors, windows: [], folds: new Map(), ids: undefined };
+  return destinationState(-Infinity, newBaseline(), detectors, [], undefined, undefined);
+}
+
+/** The destination's open incidents, made on first use (repeat-folding.ts fills it). */
+export function foldsOf(s: DestinationState): FoldState {
+  return (s.folds ??= new Map());
+}
+
+/** Lets an emptied incident map go: most destinations have none open most of the time. */
+export function dropEmptyFolds(s: DestinationState): void {
+  if (s.folds !== undefined && s.folds.size === 0) s.folds = undefined;
 }
 
 export function serialiseDestination(s: DestinationState): string {
@@ -93,7 +132,7 @@ export function serialiseDestination(s: DestinationState): string {
     base: baselineToJSON(s.baseline),
     det: detectors,
     win: s.windows.map(windowToJSON),
-    sup: foldStateToJSON(s.folds),
+    sup: s.folds === undefined ? [] : foldStateToJSON(s.folds),
     ...(s.ids !== undefined && s.ids.size > 0 ? { ids: s.ids.toJSON(s.lastSeen) } : {}),
   });
 }
@@ -102,14 +141,14 @@ export function deserialiseDestination(text: string): DestinationState {
   const j = JSON.parse(text);
   const detectors: Record<string, unknown> = {};
   for (const d of destinationDetectors()) detectors[d.key] = j.det[d.key] === undefined ? d.init() : d.fromJSON(j.det[d.key]);
-  return {
-    lastSeen: j.seen,
-    baseline: baselineFromJSON(j.base),
+  return destinationState(
+    j.seen,
+    baselineFromJSON(j.base),
     detectors,
-    windows: (j.win as unknown[]).map(windowFromJSON),
-    folds: foldStateFromJSON(j.sup),
-    ids: Array.isArray(j.ids) && j.ids.length > 0 ? RecentIds.fromJSON(j.ids, j.seen) : undefined,
-  };
+    (j.win as unknown[]).map(windowFromJSON),
+    foldStateFromJSON(j.sup),
+    Array.isArray(j.ids) && j.ids.length > 0 ? RecentIds.fromJSON(j.ids, j.seen) : undefined,
+  );
 }
 
 /** The engine's event time, as the `m:engine` entry holds it (infinities as null). */

@@ -86,7 +86,7 @@ describe('GATEWAY_BYPASS', () => {
 describe('NEW_DESTINATION', () => {
   it('names the first-seen rule with its learning period and the processor to check', () => {
     const f = flow({ end_ms: T0 + 61 * MIN, dst_host: 'c.example', dst_country: 'FR', bytes_out: 52_000 });
-    expect(newDestination.scoreOne(new Set(), flowCtx(f), config.detectors.new_destination)).toStrictEqual({
+    expect(newDestination.scoreOne(newDestination.init(), flowCtx(f), config.detectors.new_destination)).toStrictEqual({
       observed: 52_000,
       expected: 0,
       score: 1,
@@ -109,7 +109,7 @@ describe('an unauthenticated sender is named by its source address', () => {
         'any byte). Find the route from 10.2.3.4 that avoids the gateways and close it.',
     );
     const fresh = flow({ end_ms: T0 + 2 * 60 * MIN, principal: null, dst_host: null, dst_ip: '203.0.113.50' });
-    expect(newDestination.scoreOne(new Set(), flowCtx(fresh), config.detectors.new_destination)?.reason).toBe(
+    expect(newDestination.scoreOne(newDestination.init(), flowCtx(fresh), config.detectors.new_destination)?.reason).toBe(
       'First-seen rule detectors.new_destination (learning period 1h): 203.0.113.50 (DE) received 1 KB of eu_user_data from an ' +
         'unauthenticated principal on 10.1.1.1 for the first time, against 0 B of it in 1h of learning or since (threshold: the ' +
         'first flow after learning). Check that 203.0.113.50 is an approved processor for eu_user_data, and find who on 10.1.1.1 ' +

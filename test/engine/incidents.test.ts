@@ -7,7 +7,7 @@ import { alertId } from '../../src/engine/alert-builder.js';
 import { Engine } from '../../src/engine/engine.js';
 import { Pipeline } from '../../src/engine/pipeline.js';
 import { foldStateFromJSON, foldStateToJSON, RepeatFolder, type FoldState } from '../../src/engine/repeat-folding.js';
-import { deserialiseDestination, newDestinationState, serialiseDestination } from '../../src/engine/state-store.js';
+import { deserialiseDestination, foldsOf, newDestinationState, serialiseDestination } from '../../src/engine/state-store.js';
 import type { Alert, StateChange } from '../../src/engine/types.js';
 import { Prng } from '../../src/generate/prng.js';
 import { flow, MIN, resetFlowIds, T0, testConfig } from './fixtures.js';
@@ -217,13 +217,13 @@ describe('incident state in the changelog', () => {
 
     const restored = collector();
     const state = newDestinationState();
-    folder.offer(state.folds, alerts[0], restored.emit);
-    folder.offer(state.folds, alerts[1], restored.emit); // escalates (7x >= 2 x 3x)
-    folder.offer(state.folds, alerts[2], restored.emit);
+    folder.offer(foldsOf(state), alerts[0], restored.emit);
+    folder.offer(foldsOf(state), alerts[1], restored.emit); // escalates (7x >= 2 x 3x)
+    folder.offer(foldsOf(state), alerts[2], restored.emit);
     const text = serialiseDestination(state);
     const back = deserialiseDestination(text);
     expect(serialiseDestination(back)).toBe(text);
-    folder.closeDue(back.folds, T0 + 30 * MIN, restored.emit);
+    folder.closeDue(foldsOf(back), T0 + 30 * MIN, restored.emit);
     expect(restored.out).toEqual(unbroken.out);
     expect(unbroken.out.map((a) => a.incident_state)).toEqual(['OPEN', 'ESCALATED', 'CLOSED']);
   });
@@ -250,13 +250,14 @@ describe('incident state in the changelog', () => {
     for (const type of ['RESIDENCY_VIOLATION', 'GATEWAY_BYPASS', 'VOLUME_SPIKE'] as const) {
       for (const m of [1, 2]) {
         const a = { ...volume(m, 300, 8, 10, 'x'.repeat(450)), type, sample_flow_ids: samples };
-        folder.offer(state.folds, a, emit);
+        folder.offer(foldsOf(state), a, emit);
       }
     }
-    expect(state.folds.size).toBe(3);
-    const perIncident = JSON.stringify(foldStateToJSON(state.folds)).length / state.folds.size;
+    const folds = foldsOf(state);
+    expect(folds.size).toBe(3);
+    const perIncident = JSON.stringify(foldStateToJSON(folds)).length / folds.size;
     expect(perIncident).toBeLessThan(1024);
-    expect(serialiseDestination(state).length - empty.length).toBe(JSON.stringify(foldStateToJSON(state.folds)).length - 2);
+    expect(serialiseDestination(state).length - empty.length).toBe(JSON.stringify(foldStateToJSON(folds)).length - 2);
   });
 });
 

@@ -1,0 +1,111 @@
+// The destination state kept small (the 2 KB per destination budget) without changing what it
+// holds: the typed-array states share one buffer with their values intact, a destination with no
+// open incident carries no incident map, the changelog text is what it was, and destinations
+// that match the same overrides share one resolved settings object.
+import { describe, expect, it } from 'vitest';
+import { resolveDetectorSettings } from '../../src/config/overrides.js';
+import { newBaseline } from '../../src/detectors/baseline/seasonal-baseline.js';
+import { LiveConfig } from '../../src/engine/live-config.js';
+import { ownCopy } from '../../src/engine/keys.js';
+import { packTypedStates } from '../../src/engine/packed-state.js';
+import { deserialiseDestination, dropEmptyFolds, foldsOf, newDestinationState, serialiseDestination } from '../../src/engine/state-store.js';
+import { testConfig } from './fixtures.js';
+
+describe('packTypedStates', () => {
+  it('moves the baseline and typed detector states into one buffer, same types, lengths and values', () => {
+    const baseline = Float32Array.from([1.5, -2, 3.25]); // 12 bytes: the next part starts at 16
+    const cusum = Float64Array.from([Number.NaN, 1e300, -0.1]);
+    const set = new Set(['x']);
+    const detectors: Record<string, unknown> = { a: cusum, b: set, c: undefined };
+    const packed = packTypedStates(baseline, detectors);
+    const moved = detectors.a as Float64Array;
+    expect(packed).toBeInstanceOf(Float32Array);
+    expect(moved).toBeInstanceOf(Float64Array);
+    expect(moved.buffer).toBe(packed.buffer);
+    expect(packed.buffer.byteLength).toBe(16 + 24);
+    expect([packed.byteOffset, moved.byteOffset]).toEqual([0, 16]);
+    expect(Array.from(packed)).toEqual([1.5, -2, 3.25]);
+    expect(Array.from(moved)).toEqual([Number.NaN, 1e300, -0.1]);
+    expect(detectors.b).toBe(set);
+    expect(detectors.c).toBeUndefined();
+    // Writes through one view never reach the other.
+    packed.fill(7);
+    expect(Array.from(moved)).toEqual([Number.NaN, 1e300, -0.1]);
+  });
+
+  it('a new and a restored destination hold the baseline and SUSTAINED_INCREASE state in one buffer', () => {
+    const fresh = newDestinationState();
+    const cusum = fresh.detectors.sustained_increase as Float64Array;
+    expect(cusum.buffer).toBe(fresh.baseline.buffer);
+    expect(Array.from(fresh.baseline)).toEqual(Array.from(newBaseline()));
+    const back = deserialiseDestination(serialiseDestination(fresh));
+    expect((back.detectors.sustained_increase as Float64Array).buffer).toBe(back.baseline.buffer);
+    expect(serialiseDestination(back)).toBe(serialiseDestination(fresh));
+  });
+});
+
+describe('open incidents', () => {
+  it('are absent until one opens, and absent again once the last one closes', () => {
+    const s = newDestinationState();
+    expect(s.folds).toBeUndefined();
+    expect(JSON.parse(serialiseDestination(s)).sup).toEqual([]);
+    const folds = foldsOf(s);
+    expect(s.folds).toBe(folds);
+    dropEmptyFolds(s);
+    expect(s.folds).toBeUndefined();
+    // A restored entry with none open carries none.
+    expect(deserialiseDestination(serialiseDestination(s)).folds).toBeUndefined();
+  });
+});
+
+describe('shared detector settings', () => {
+  const config = testConfig(`
+  overrides:
+    - {match: {destination: "*.backup.example"}, volume_spike: {threshold: 12}}
+    - {match: {data_class: eu_user_data}, new_destination: {severity: HIGH}}
+`);
+
+  it('destinations matching the same overrides share one settings object per data class, resolved as before', () => {
+    const live = new LiveConfig(config);
+    const [a, b, c] = [newDestinationState(), newDestinationState(), newDestinationState()];
+    const sa = live.settings(a, 'one.backup.example', null);
+    const sb = live.settings(b, 'two.backup.example', null);
+    const sc = live.settings(c, 'plain.example', null);
+    expect(sb).toBe(sa);
+    expect(sc).not.toBe(sa);
+    expect(a.settings).toBe(b.settings);
+    expect(sa.volume_spike.threshold).toBe(12);
+    expect(sc.volume_spike.threshold).toBe(6);
+    const classA = live.settings(a, 'one.backup.example', 'eu_user_data');
+    expect(live.settings(b, 'two.backup.example', 'eu_user_data')).toBe(classA);
+    expect(classA.new_destination.severity).toBe('HIGH');
+    expect(sa.new_destination.severity).toBe('MEDIUM');
+    for (const [dest, cls, s] of [['one.backup.example', null, sa], ['plain.example', null, sc], ['one.backup.example', 'eu_user_data', classA]] as const) {
+      for (const key of ['volume_spike', 'new_destination', 'sustained_increase'] as const) {
+        expect(s[key]).toEqual(resolveDetectorSettings(config, key, dest, cls));
+      }
+    }
+  });
+
+  it('a reload starts from the new config', () => {
+    const live = new LiveConfig(config);
+    const a = newDestinationState();
+    expect(live.settings(a, 'one.backup.example', null).volume_spike.threshold).toBe(12);
+    const next = testConfig(`
+  overrides:
+    - {match: {destination: "*.backup.example"}, volume_spike: {threshold: 20}}
+`);
+    live.reconfigure(next);
+    a.settings = undefined; // as Engine.reconfigure does
+    expect(live.settings(a, 'one.backup.example', null).volume_spike.threshold).toBe(20);
+  });
+});
+
+describe('ownCopy', () => {
+  it('is equal to the key it copies, however the key was cut', () => {
+    const line = '2 123456789012 eni-0 10.10.7.15 198.18.157.104 58851 443 6 11 11071';
+    const cut = line.split(' ')[4];
+    expect(ownCopy(cut)).toBe('198.18.157.104');
+    expect(ownCopy('host-\u00e9\u{1F600}"\\.example')).toBe('host-\u00e9\u{1F600}"\\.example');
+  });
+});
