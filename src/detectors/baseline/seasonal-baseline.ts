@@ -6,7 +6,7 @@
 // exfiltration moves) has hour and weekday profiles of its own; the three counts share
 // one, so a night of bigger flows is not averaged away by flat counts. The residual's spread is a
 // robust running covariance; the window's score is its Mahalanobis distance (ml-matrix's
-// Cholesky solve, reproduced bit for bit without allocating: see choleskyFactor),
+// Cholesky solve, reproduced bit for bit without allocating: see mahalanobis.ts),
 // which is unit-free and so comparable across destinations.
 //
 // Robustness (the anomaly cannot teach the baseline): every residual is winsorised at
@@ -18,10 +18,11 @@
 // detector's run has lasted its accept_after. Seasonal profiles learn from whole hours
 // and whole days, not single windows, so a slow creep inside an hour is not absorbed by
 // that hour's slot.
-import { CholeskyDecomposition, Matrix } from 'ml-matrix';
+import { DIMENSION, mahalanobisDistance } from './mahalanobis.js';
 
 export const FEATURES = ['bytes', 'flows', 'packets', 'sources'] as const;
-const F = FEATURES.length;
+/** The solve is written for DIMENSION features: the type says so (a fifth feature does not compile). */
+const F: typeof DIMENSION = FEATURES.length;
 const TRI = (F * (F + 1)) / 2;
 
 /** One closed window of one destination, as the baseline sees it. */
@@ -286,98 +287,12 @@ function shrunkCovariance(s: BaselineState, out: Float64Array): void {
   }
 }
 
-// Scratch of the solve, reused between calls (the engine is synchronous).
+// Scratch of the covariance the score solves, reused between calls (the engine is synchronous).
 const covScratch = new Float64Array(F * F);
-const factorScratch = new Float64Array(F * F);
-const solutionScratch = new Float64Array(F);
-
-/**
- * Factors c = L L' into factorScratch; false when c is not positive definite. The same
- * operations in the same order as ml-matrix's CholeskyDecomposition (and solveFactored as
- * its solve()), on flat scratch arrays instead of two new matrices per window, so the
- * distance is bit for bit the one ml-matrix gives: test/detectors/seasonal-baseline.test.ts
- * checks it against ml-matrix on random, near-singular and degenerate matrices.
- */
-function choleskyFactor(c: Float64Array): boolean {
-  const l = factorScratch;
-  l.fill(0);
-  for (let j = 0; j < F; j++) {
-    let d = 0;
-    for (let k = 0; k < j; k++) {
-      let t = 0;
-      for (let i = 0; i < k; i++) t += l[k * F + i] * l[j * F + i];
-      t = (c[j * F + k] - t) / l[k * F + k];
-      l[j * F + k] = t;
-      d = d + t * t;
-    }
-    d = c[j * F + j] - d;
-    if (!(d > 0)) return false; // what ml-matrix's isPositiveDefinite() would say
-    l[j * F + j] = Math.sqrt(d);
-  }
-  return true;
-}
-
-/** r' (L L')^-1 r with L in factorScratch: forward then backward substitution. */
-function solveFactored(r: Float64Array): number {
-  const l = factorScratch;
-  const b = solutionScratch;
-  for (let k = 0; k < F; k++) b[k] = r[k];
-  for (let k = 0; k < F; k++) {
-    for (let i = 0; i < k; i++) b[k] = b[k] - b[i] * l[k * F + i];
-    b[k] = b[k] / l[k * F + k];
-  }
-  for (let k = F - 1; k >= 0; k--) {
-    for (let i = k + 1; i < F; i++) b[k] = b[k] - b[i] * l[i * F + k];
-    b[k] = b[k] / l[k * F + k];
-  }
-  let d2 = 0;
-  for (let i = 0; i < F; i++) d2 += r[i] * b[i];
-  return d2;
-}
 
 function mahalanobis(s: BaselineState, r: Float64Array): number {
   shrunkCovariance(s, covScratch);
-  return mahalanobisDistance(covScratch, r);
-}
-
-/**
- * Mahalanobis distance of residual `r` under covariance `c` (F x F, row-major), or the
- * diagonal distance when `c` is not positive definite.
- */
-export function mahalanobisDistance(c: Float64Array, r: Float64Array): number {
-  let hasNaN = false;
-  for (let k = 0; k < F * F; k++) if (c[k] !== c[k]) hasNaN = true;
-  // A NaN entry (never seen from real windows) goes the library's way, which refuses it.
-  if (hasNaN) return mahalanobisByMatrix(c, r);
-  let d2: number;
-  if (choleskyFactor(c)) {
-    d2 = solveFactored(r);
-  } else {
-    // A degenerate spread (features moving in lockstep): fall back to the diagonal.
-    d2 = 0;
-    for (let i = 0; i < F; i++) d2 += (r[i] * r[i]) / Math.max(MIN_VAR, c[i * F + i]);
-  }
-  return Math.sqrt(Math.max(0, d2));
-}
-
-/**
- * The distance through ml-matrix (Matrix, CholeskyDecomposition): the reference the
- * allocation-free solve above reproduces, and the path for a covariance it cannot take.
- */
-export function mahalanobisByMatrix(c: Float64Array, r: Float64Array): number {
-  const cov = new Matrix(F, F);
-  for (let i = 0; i < F; i++) for (let j = 0; j < F; j++) cov.set(i, j, c[i * F + j]);
-  const chol = new CholeskyDecomposition(cov);
-  let d2: number;
-  if (chol.isPositiveDefinite()) {
-    const sol = chol.solve(Matrix.columnVector(Array.from(r)));
-    d2 = 0;
-    for (let i = 0; i < F; i++) d2 += r[i] * sol.get(i, 0);
-  } else {
-    d2 = 0;
-    for (let i = 0; i < F; i++) d2 += (r[i] * r[i]) / Math.max(MIN_VAR, cov.get(i, i));
-  }
-  return Math.sqrt(Math.max(0, d2));
+  return mahalanobisDistance(covScratch, r, MIN_VAR);
 }
 
 /**
