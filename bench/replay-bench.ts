@@ -1,9 +1,11 @@
 // npm run bench: replay throughput beside the decode-only rate of the same files, and
 // engine memory per destination (heap and typed-array storage). Rates are compared as ratios measured in one run: the
 // machine is shared and noisy, so absolute figures are indications, ratios the result.
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/load.js';
 import { Engine } from '../src/engine/engine.js';
 import { Pipeline } from '../src/engine/pipeline.js';
@@ -13,14 +15,16 @@ import { openFlowOutput } from '../src/io/flow-output.js';
 import { openFlowInput } from '../src/io/input.js';
 import { packageRoot } from '../src/io/schemas.js';
 import type { DialectName } from '../src/io/dialects/dialect.js';
-import { dialectReadingFor } from '../src/io/dialects/open-input.js';
+import { median, pairedRatio, type TrialResult } from './dialect-trials.js';
 import { writeDialectFile } from './dialect-files.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 2_000_000);
 const DESTINATIONS_FOR_HEAP = Number(process.env.BENCH_DESTINATIONS ?? 100_000);
 const DAY = 86_400_000;
 /** Records per file of the dialect comparison (the same flows in every dialect). */
-const DIALECT_RECORDS = Number(process.env.BENCH_DIALECT_RECORDS ?? 300_000);
+const DIALECT_RECORDS = Number(process.env.BENCH_DIALECT_RECORDS ?? 100_000);
+/** Trials of each side per dialect (short ones: the median of many resists a noisy machine). */
+const DIALECT_TRIALS = Number(process.env.BENCH_DIALECT_TRIALS ?? 15);
 const DIALECT_FILES: Array<[string, DialectName, DialectName | 'zeek-json']> = [
   ['zeek TSV', 'zeek', 'zeek'],
   ['zeek JSON', 'zeek', 'zeek-json'],
@@ -114,35 +118,10 @@ function heapPerDestination(): number {
   return (after - before) / DESTINATIONS_FOR_HEAP;
 }
 
-/** The JSON path's read size (the readers' default chunk, 1 MiB). */
-const JSON_CHUNK = 1 << 20;
-
 /**
- * The read size that gives batches of as many records as the JSON path's 1 MiB chunks hold:
- * readers yield one batch per chunk, and a batch's records live until it is consumed, so a
- * compact format (VPC: a third of a JSON line) read in 1 MiB chunks keeps three times as many
- * records alive per batch and pays for it in garbage collection, which is not decoding cost.
- */
-function chunkFor(path: string, jsonPath: string): number {
-  return Math.max(1 << 12, Math.round((JSON_CHUNK * statSync(path).size) / statSync(jsonPath).size));
-}
-
-/** CPU time (user + system) per record of reading a file to validated flows, in microseconds. */
-async function cpuPerRecord(path: string, format: DialectName, chunkSize: number): Promise<number> {
-  const config = loadConfig(join(packageRoot(), 'config/example.yaml'));
-  const dialect = dialectReadingFor(config, format, path);
-  const before = process.cpuUsage();
-  let n = 0;
-  for await (const batch of openFlowInput(path, { dialect, chunkSize })) for (const item of batch) if (item.ok) n++;
-  const used = process.cpuUsage(before);
-  if (n === 0) throw new Error(`${path}: no flows read`);
-  return (used.user + used.system) / n;
-}
-
-/**
- * Each dialect against the JSON path on the same flows: CPU per record of decoding (read,
- * split, parse, orient, validate), the better of two interleaved runs; the ratio is the result.
- * Both sides read from the same kind of file in batches of the same number of records.
+ * Each dialect against the JSON path on the same flows, each in a child process of its own
+ * (bench/dialect-trials.ts): CPU per flow record, decode only and decode + engine, in many
+ * short alternating trials; the median of the per-pair ratios is the result.
  */
 async function dialectCosts(dir: string): Promise<void> {
   const options = resolveGenerateOptions({ seed: 7, duration_ms: DAY, rate: DIALECT_RECORDS / 86_400, destinations: 2000, incidents_per_type: 1, learning_ms: 6 * 3_600_000 });
@@ -160,27 +139,21 @@ async function dialectCosts(dir: string): Promise<void> {
     paths.set(label, path);
   }
   const count = flows.length;
-  flows.length = 0; // written out: not kept alive (and traced by every full GC) while measuring
-  console.log(`dialects (${count} flows each; CPU µs per record, better of two alternating runs; ratio to the JSON path beside it):`);
-  const json = await cpuPerRecord(jsonPath, 'flow', JSON_CHUNK); // warms the JSON path up
-  console.log(`  ${'flow JSON (today)'.padEnd(20)} ${json.toFixed(2)} µs (first run)`);
-  // Each dialect against the JSON path measured beside it, alternating, the better of two runs
-  // of each: both sides get as many tries, close in time, on a machine whose load changes.
+  flows.length = 0;
+  console.log(`dialects (${count} flows a file, ${DIALECT_TRIALS} alternating trials of each side in a process per dialect; CPU µs per flow record, medians; ratio = median of per-pair ratios to the JSON path):`);
+  console.log(`  ${''.padEnd(10)} ${'decode only'.padEnd(34)} decode + engine (replay)`);
+  const child = fileURLToPath(new URL('./dialect-trials.js', import.meta.url));
   for (const [label, name] of DIALECT_FILES) {
-    const path = paths.get(label)!;
-    const chunk = chunkFor(path, jsonPath);
-    const a = await cpuPerRecord(path, name, chunk);
-    const ref1 = await cpuPerRecord(jsonPath, 'flow', JSON_CHUNK);
-    const b = await cpuPerRecord(path, name, chunk);
-    const ref2 = await cpuPerRecord(jsonPath, 'flow', JSON_CHUNK);
-    const cost = Math.min(a, b);
-    const base = Math.min(ref1, ref2);
-    console.log(`  ${label.padEnd(20)} ${cost.toFixed(2)} µs  JSON path ${base.toFixed(2)} µs  ratio ${(cost / base).toFixed(2)}`);
+    const out = execFileSync(process.execPath, ['--expose-gc', child, name, paths.get(label)!, jsonPath, String(DIALECT_TRIALS)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const r = JSON.parse(out) as TrialResult;
+    const cell = (side: TrialResult['decode']) => `${median(side.dialect).toFixed(2)} vs ${median(side.json).toFixed(2)} µs  ratio ${pairedRatio(side).toFixed(2)}`.padEnd(34);
+    console.log(`  ${label.padEnd(10)} ${cell(r.decode)} ${cell(r.replay)}`);
+    if (process.env.BENCH_TRIALS_SHOW) console.log(JSON.stringify(r));
   }
 }
 
 async function main(): Promise<void> {
-  const dir = join(tmpdir(), 'egress-watch-bench');
+  const dir = process.env.BENCH_DIR ?? join(tmpdir(), 'egress-watch-bench');
   mkdirSync(dir, { recursive: true });
   console.log(`egress-watch bench (node ${process.version}); files in ${dir}`);
   // BENCH_ONLY=dialects: only the input dialects against the JSON path.
