@@ -2,11 +2,14 @@
 // (process.cpuUsage, user + system) per flow record of a dialect file against the JSON flow
 // path on the same flows, in many short trials that alternate JSON and dialect in one process,
 // each after a full GC (garbage of one trial is not collected on the next one's account), and
-// the median of the per-pair ratios. Each dialect runs in a child process of its own, as a
+// the median of the per-pair ratios. Each dialect runs in child processes of its own, as a
 // deployment reads one dialect: code the dialects share (fields.ts, orientation) then sees one
 // dialect's value types, as in service, not a mix that depends on the order of the bench.
+// A process can settle in a slower mode for its whole life (young-generation sizing, the
+// moment the JIT optimised a function on a loaded machine), one side more than the other, so
+// the bench runs several processes per dialect and pools their pairs.
 // Run as a child: node --expose-gc dist/bench/dialect-trials.js FORMAT PATH JSON_PATH TRIALS [decode]
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/load.js';
@@ -35,7 +38,24 @@ export interface TrialResult {
   decode: { dialect: number[]; json: number[] };
   /** Decode and engine (Pipeline.push of every flow, then finish): what replay costs. */
   replay: { dialect: number[]; json: number[] };
+  /** JSON.parse alone of every line (held in memory), per flow; empty for text dialects. */
+  parse: { dialect: number[]; json: number[] };
   flows: number;
+}
+
+/** CPU µs per flow of JSON.parse of each of `lines` (the floor of a JSON dialect's decoding). */
+function parseTrial(lines: readonly string[], flows: number): number {
+  const before = process.cpuUsage();
+  let keys = 0;
+  for (const line of lines) if (JSON.parse(line) !== null) keys++;
+  const used = process.cpuUsage(before);
+  if (keys === 0) throw new Error('nothing parsed');
+  return (used.user + used.system) / flows;
+}
+
+/** The JSON lines of a file (those starting with '{'). */
+function jsonLines(path: string): string[] {
+  return readFileSync(path, 'utf8').split('\n').filter((l) => l.charCodeAt(0) === 123);
 }
 
 const config = loadConfig(join(packageRoot(), 'config/example.yaml'));
@@ -75,11 +95,12 @@ export async function runTrials(format: DialectName, path: string, jsonPath: str
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with node --expose-gc');
   const chunk = chunkFor(path, jsonPath);
-  const result: TrialResult = { decode: { dialect: [], json: [] }, replay: { dialect: [], json: [] }, flows: 0 };
+  const result: TrialResult = { decode: { dialect: [], json: [] }, replay: { dialect: [], json: [] }, parse: { dialect: [], json: [] }, flows: 0 };
   // Warm-up: both paths, both measures, until the JIT has settled (not counted).
   const measures = decodeOnly ? [false] : [false, true];
   for (let i = 0; i < 2; i++) {
     for (const engine of measures) {
+      if (engine && i > 0) continue; // the engine's own code is warm after one round
       await trial(jsonPath, 'flow', JSON_CHUNK, engine);
       await trial(path, format, chunk, engine);
     }
@@ -95,6 +116,20 @@ export async function runTrials(format: DialectName, path: string, jsonPath: str
         (who === 'json' ? side.json : side.dialect).push(cost);
         if (who === 'dialect') result.flows = n;
       }
+    }
+  }
+  // JSON.parse alone, for the JSON dialects: lines in memory, alternating as above.
+  const lines = jsonLines(path);
+  if (lines.length > 0) {
+    const json = jsonLines(jsonPath);
+    for (let i = 0; i < trials + 2; i++) {
+      gc();
+      const j = parseTrial(json, result.flows);
+      gc();
+      const d = parseTrial(lines, result.flows);
+      if (i < 2) continue; // warm-up
+      result.parse.json.push(j);
+      result.parse.dialect.push(d);
     }
   }
   return result;
