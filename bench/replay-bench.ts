@@ -2,9 +2,10 @@
 // engine memory per destination (heap and typed-array storage). Rates are compared as ratios measured in one run: the
 // machine is shared and noisy, so absolute figures are indications, ratios the result.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { loadConfig } from '../src/config/load.js';
 import { Engine } from '../src/engine/engine.js';
@@ -16,6 +17,7 @@ import { openFlowInput } from '../src/io/input.js';
 import { packageRoot } from '../src/io/schemas.js';
 import type { DialectName } from '../src/io/dialects/dialect.js';
 import { dialectReadingFor } from '../src/io/dialects/open-input.js';
+import { median, pairedRatio, type TrialResult } from './dialect-trials.js';
 import { writeDialectFile } from './dialect-files.js';
 import { engineMemory, gcOrThrow, learnDestinations, settle } from './heap-workload.js';
 
@@ -23,7 +25,11 @@ const RECORDS = Number(process.env.BENCH_RECORDS ?? 2_000_000);
 const DESTINATIONS_FOR_HEAP = Number(process.env.BENCH_DESTINATIONS ?? 100_000);
 const DAY = 86_400_000;
 /** Records per file of the dialect comparison (the same flows in every dialect). */
-const DIALECT_RECORDS = Number(process.env.BENCH_DIALECT_RECORDS ?? 300_000);
+const DIALECT_RECORDS = Number(process.env.BENCH_DIALECT_RECORDS ?? 50_000);
+/** Trials of each side per dialect (short ones: the median of many resists a noisy machine). */
+const DIALECT_TRIALS = Number(process.env.BENCH_DIALECT_TRIALS ?? 5);
+/** Child processes per dialect, their trials pooled (a process may run in a slow mode throughout). */
+const DIALECT_PROCESSES = Number(process.env.BENCH_DIALECT_PROCESSES ?? 3);
 const DIALECT_FILES: Array<[string, DialectName, DialectName | 'zeek-json']> = [
   ['zeek TSV', 'zeek', 'zeek'],
   ['zeek JSON', 'zeek', 'zeek-json'],
@@ -148,61 +154,63 @@ function bufferBookkeeping(size: number): number {
   return Number(out.trim());
 }
 
-/** CPU time (user + system) per record of reading a file to validated flows, in microseconds. */
-async function cpuPerRecord(path: string, format: DialectName): Promise<number> {
-  const config = loadConfig(join(packageRoot(), 'config/example.yaml'));
-  const dialect = dialectReadingFor(config, format, path);
-  const before = process.cpuUsage();
-  let n = 0;
-  for await (const batch of openFlowInput(path, { dialect })) for (const item of batch) if (item.ok) n++;
-  const used = process.cpuUsage(before);
-  if (n === 0) throw new Error(`${path}: no flows read`);
-  return (used.user + used.system) / n;
-}
-
 /**
- * Each dialect against the JSON path on the same flows: CPU per record of decoding (read,
- * split, parse, orient, validate), the better of two interleaved runs; the ratio is the result.
- * Both sides read as replay does: 1 MiB chunks, batches of at most BATCH_LINES lines (about
- * what 1 MiB of flow JSON holds), so a compact dialect's batches hold as many records as the
- * JSON path's, not three times as many (src/io/jsonl.ts).
+ * Each dialect against the JSON path on the same flows, each in a child process of its own
+ * (bench/dialect-trials.ts): CPU per flow record, decode + engine (the result) and decode
+ * only, in many short alternating trials; the median of the per-pair ratios is the result.
  */
 async function dialectCosts(dir: string): Promise<void> {
-  const options = resolveGenerateOptions({ seed: 7, duration_ms: DAY, rate: DIALECT_RECORDS / 86_400, destinations: 2000, incidents_per_type: 1, learning_ms: 6 * 3_600_000 });
+  // The first DIALECT_RECORDS flows of a day of at least 100,000 (the generator's incidents need that rate).
+  const options = resolveGenerateOptions({ seed: 7, duration_ms: DAY, rate: Math.max(DIALECT_RECORDS, 100_000) / 86_400, destinations: 2000, incidents_per_type: 1, learning_ms: 6 * 3_600_000 });
   const flows: FlowRecord[] = [];
   for (const f of generateTraffic(options).flows) {
     if (flows.length >= DIALECT_RECORDS) break;
     flows.push(f);
   }
-  const jsonPath = join(dir, `dialect-flow-${DIALECT_RECORDS}.jsonl`);
-  await writeDialectFile(jsonPath, 'flow', flows);
-  const paths = new Map<string, string>();
-  for (const [label, , writer] of DIALECT_FILES) {
+  // Each dialect's file, and beside it the JSON path's file of exactly the flows that dialect
+  // decodes to (its flow ids, the fields a sensor does not know left null): both sides then give
+  // the engine the same records, so the engine does the same work on each and the difference is
+  // the reading alone.
+  const paths = new Map<string, [string, string]>();
+  for (const [label, name, writer] of DIALECT_FILES) {
     const path = join(dir, `dialect-${writer}-${DIALECT_RECORDS}.log`);
     await writeDialectFile(path, writer, flows);
-    paths.set(label, path);
+    const decoded: FlowRecord[] = [];
+    const reading = dialectReadingFor(loadConfig(join(packageRoot(), 'config/example.yaml')), name, path);
+    for await (const batch of openFlowInput(path, { dialect: reading })) for (const item of batch) if (item.ok) decoded.push(item.flow);
+    if (decoded.length !== flows.length) throw new Error(`${path}: ${decoded.length} flows decoded of ${flows.length}`);
+    const jsonPath = join(dir, `dialect-${writer}-${DIALECT_RECORDS}.flows.jsonl`);
+    await writeDialectFile(jsonPath, 'flow', decoded);
+    paths.set(label, [path, jsonPath]);
   }
   const count = flows.length;
-  flows.length = 0; // written out: not kept alive (and traced by every full GC) while measuring
-  console.log(`dialects (${count} flows each; CPU µs per record, better of two alternating runs; ratio to the JSON path beside it):`);
-  const json = await cpuPerRecord(jsonPath, 'flow'); // warms the JSON path up
-  console.log(`  ${'flow JSON (today)'.padEnd(20)} ${json.toFixed(2)} µs (first run)`);
-  // Each dialect against the JSON path measured beside it, alternating, the better of two runs
-  // of each: both sides get as many tries, close in time, on a machine whose load changes.
+  flows.length = 0;
+  const flags = (process.env.BENCH_DIALECT_NODE_FLAGS ?? '--max-semi-space-size=64').split(' ').filter((f) => f.length > 0);
+  console.log(`dialects: ${count} flows a file; per dialect ${DIALECT_PROCESSES} child processes (node --expose-gc ${flags.join(' ')}), each ${DIALECT_TRIALS} alternating trials of each side, every trial after a full GC;`);
+  console.log('CPU µs per flow record (medians of all trials) and ratio = median of all per-pair ratios to the JSON flow path [each process\'s median ratio];');
+  console.log("parse = JSON.parse alone of the dialect's lines, and as a share of the JSON path's whole decode:");
+  const child = fileURLToPath(new URL('./dialect-trials.js', import.meta.url));
   for (const [label, name] of DIALECT_FILES) {
-    const path = paths.get(label)!;
-    const a = await cpuPerRecord(path, name);
-    const ref1 = await cpuPerRecord(jsonPath, 'flow');
-    const b = await cpuPerRecord(path, name);
-    const ref2 = await cpuPerRecord(jsonPath, 'flow');
-    const cost = Math.min(a, b);
-    const base = Math.min(ref1, ref2);
-    console.log(`  ${label.padEnd(20)} ${cost.toFixed(2)} µs  JSON path ${base.toFixed(2)} µs  ratio ${(cost / base).toFixed(2)}`);
+    const runs: TrialResult[] = [];
+    for (let p = 0; p < DIALECT_PROCESSES; p++) {
+      const [path, jsonPath] = paths.get(label)!;
+      const out = execFileSync(process.execPath, ['--expose-gc', ...flags, child, name, path, jsonPath, String(DIALECT_TRIALS)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      runs.push(JSON.parse(out) as TrialResult);
+      if (process.env.BENCH_TRIALS_SHOW) console.log(out.trim());
+    }
+    const pooled = (k: 'decode' | 'replay' | 'parse') => ({ dialect: runs.flatMap((r) => r[k].dialect), json: runs.flatMap((r) => r[k].json) });
+    const cell = (k: 'decode' | 'replay') => {
+      const side = pooled(k);
+      return `${k === 'decode' ? 'decode only' : 'decode + engine'} ${median(side.dialect).toFixed(2)} vs ${median(side.json).toFixed(2)} µs, ratio ${pairedRatio(side).toFixed(2)} [${runs.map((r) => pairedRatio(r[k]).toFixed(2)).join(' ')}]`;
+    };
+    const parse = pooled('parse');
+    const parseCell = parse.dialect.length === 0 ? '' : `; parse ${median(parse.dialect).toFixed(2)} µs = ${(median(parse.dialect) / median(pooled('decode').json)).toFixed(2)} of the JSON path (its own parse ${median(parse.json).toFixed(2)})`;
+    console.log(`  ${label.padEnd(10)} ${cell('replay')}; ${cell('decode')}${parseCell}`);
   }
 }
 
 async function main(): Promise<void> {
-  const dir = join(tmpdir(), 'egress-watch-bench');
+  const dir = process.env.BENCH_DIR ?? join(tmpdir(), 'egress-watch-bench');
   mkdirSync(dir, { recursive: true });
   console.log(`egress-watch bench (node ${process.version}); files in ${dir}`);
   // BENCH_ONLY=dialects: only the input dialects against the JSON path.

@@ -45,24 +45,61 @@ export type DirectionHint = 'outbound' | 'inbound' | 'lateral' | null;
 class Inside {
   private readonly v4: Array<[number, number]>;
   private readonly other: InternalNetworks;
+  /** IPv6 networks as [first group >> shift, shift], when all are /16 or shorter; else null. */
+  private readonly v6: Array<[number, number]> | null;
   constructor(cidrs: readonly string[]) {
     this.other = new InternalNetworks(cidrs);
     this.v4 = [];
+    const v6: Array<[number, number]> = [];
+    let v6Short = true;
     for (const c of cidrs) {
       const [net, bits] = ipaddr.parseCIDR(c);
-      if (net.kind() !== 'ipv4') continue;
+      if (net.kind() !== 'ipv4') {
+        // [the network's first group shifted, the shift]: a /b network (b <= 16) holds the
+        // addresses whose first group agrees with it in its top b bits.
+        if (bits > 16) v6Short = false;
+        else v6.push([(net as ipaddr.IPv6).parts[0] >> (16 - bits), 16 - bits]);
+        continue;
+      }
       const size = 2 ** (32 - bits);
       const start = (net as ipaddr.IPv4).octets.reduce((a, o) => a * 256 + o, 0);
       this.v4.push([start - (start % size), size]);
     }
+    this.v6 = v6Short ? v6 : null;
   }
 
   contains(ip: string): boolean {
     const n = ipv4Number(ip);
-    if (n === -1) return this.other.contains(ip); // IPv6, IPv4-mapped IPv6
+    if (n === -1) {
+      // IPv6 whose text begins with a non-zero group (not IPv4-mapped, whose first groups are
+      // 0), when every IPv6 network is a /16 or shorter: that group alone decides.
+      if (this.v6 !== null) {
+        const g = firstGroup(ip);
+        if (g > 0) {
+          for (const [net, shift] of this.v6) if (g >> shift === net) return true;
+          return false;
+        }
+      }
+      return this.other.contains(ip); // other IPv6 forms, IPv4-mapped IPv6
+    }
     for (const [start, size] of this.v4) if (n >= start && n < start + size) return true;
     return false;
   }
+}
+
+/** The first group of IPv6 text that begins with 1-4 hex digits and a ':', or -1. */
+function firstGroup(ip: string): number {
+  let g = 0;
+  for (let i = 0; i < 5; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 58) return i === 0 ? -1 : g;
+    if (i === 4) return -1;
+    if (c >= 48 && c <= 57) g = g * 16 + (c - 48);
+    else if (c >= 97 && c <= 102) g = g * 16 + (c - 87);
+    else if (c >= 65 && c <= 70) g = g * 16 + (c - 55);
+    else return -1;
+  }
+  return -1;
 }
 
 export class Orienter {

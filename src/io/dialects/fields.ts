@@ -141,8 +141,18 @@ function isoFixedToMs(s: string): number {
     if (i + 5 + colon !== n || oh < 0 || oh > 23 || om < 0 || om > 59) return -1;
     offsetMin = (z === 43 ? 1 : -1) * (oh * 60 + om);
   } else return -1;
-  return Date.UTC(year, mo - 1, d, h, mi, sec, ms) - offsetMin * 60_000;
+  // Date.UTC(year, mo - 1, d, h, mi, sec, ms), its day remembered: a stream's times share few days.
+  if (year !== lastDay[0] || mo !== lastDay[1] || d !== lastDay[2]) {
+    lastDay[0] = year;
+    lastDay[1] = mo;
+    lastDay[2] = d;
+    lastDay[3] = Date.UTC(year, mo - 1, d);
+  }
+  return lastDay[3] + ((h * 60 + mi) * 60 + sec) * 1000 + ms - offsetMin * 60_000;
 }
+
+/** The day isoFixedToMs read last: year, month, day and its Date.UTC. */
+const lastDay = [0, 0, 0, 0];
 
 /** Epoch seconds as a number, or ISO 8601 text (Zeek's JSON writer with json_timestamps). */
 export function secondsOrIsoToMs(field: string, value: unknown): number {
@@ -221,31 +231,69 @@ export function ipOf(field: string, value: unknown): string {
 }
 
 /**
- * Sensor facts from the given fields (names prefixed), the object reused while their values
- * stay the same (a sensor sends many records in a row): facts are read-only, and one object
- * per record was garbage.
+ * Sensor facts objects reused while a record's sensor values are ones seen lately: facts are
+ * read-only, and one object per record was garbage. A sensor sends many records, and a stream
+ * interleaves a few sensors (gateways), so the last few distinct value tuples are kept (8, the
+ * oldest replaced first), each with its facts. Values compare with ===.
  */
+export class FactsCache {
+  /** The values of the record at hand: the caller fills them, then calls find() or add(). */
+  readonly current: unknown[];
+  private readonly keys: unknown[];
+  private readonly facts: Array<Readonly<Record<string, string>>> = [];
+  private last = 0;
+  private next = 0;
+  constructor(private readonly width: number) {
+    this.current = new Array<unknown>(width).fill(undefined);
+    this.keys = new Array<unknown>(width * FACTS_KEPT).fill(undefined);
+  }
+
+  /** The facts kept for the current values, or null. */
+  find(): Readonly<Record<string, string>> | null {
+    if (this.facts.length === 0) return null;
+    if (this.matches(this.last)) return this.facts[this.last];
+    for (let e = 0; e < this.facts.length; e++) {
+      if (e !== this.last && this.matches(e)) {
+        this.last = e;
+        return this.facts[e];
+      }
+    }
+    return null;
+  }
+
+  /** Keeps `facts` (made from the current values, frozen here) and returns it. */
+  add(facts: Record<string, string>): Readonly<Record<string, string>> {
+    const e = this.next;
+    this.next = (e + 1) % FACTS_KEPT;
+    for (let i = 0; i < this.width; i++) this.keys[e * this.width + i] = this.current[i];
+    this.facts[e] = Object.freeze(facts);
+    this.last = e;
+    return this.facts[e];
+  }
+
+  private matches(e: number): boolean {
+    const at = e * this.width;
+    for (let i = 0; i < this.width; i++) if (this.keys[at + i] !== this.current[i]) return false;
+    return true;
+  }
+}
+
+const FACTS_KEPT = 8;
+
+/** Sensor facts from the given fields (names prefixed), reused while their values are ones seen lately (FactsCache). */
 export class ReusedFacts {
-  private readonly last: unknown[];
-  private facts: Readonly<Record<string, string>> = Object.freeze({});
+  private readonly cache: FactsCache;
   constructor(
     private readonly fields: readonly string[],
     private readonly prefix = '',
   ) {
-    this.last = fields.map(() => undefined);
+    this.cache = new FactsCache(fields.length);
   }
 
   of(source: Record<string, unknown>): Readonly<Record<string, string>> {
-    let changed = false;
-    for (let i = 0; i < this.fields.length; i++) {
-      const v = source[this.fields[i]];
-      if (v !== this.last[i]) {
-        this.last[i] = v;
-        changed = true;
-      }
-    }
-    if (changed) this.facts = Object.freeze(factsOf(source, this.fields, this.prefix));
-    return this.facts;
+    const current = this.cache.current;
+    for (let i = 0; i < this.fields.length; i++) current[i] = source[this.fields[i]];
+    return this.cache.find() ?? this.cache.add(factsOf(source, this.fields, this.prefix));
   }
 }
 

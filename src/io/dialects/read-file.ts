@@ -6,29 +6,20 @@ import type { FlowRecord } from '../../engine/types.js';
 import type { InputItem, ReadOptions } from '../input-item.js';
 import { readLineBatches } from '../jsonl.js';
 import { checkTextFlowValues } from '../validate-flow.js';
-import { DialectError, type DialectReading } from './dialect.js';
+import { DialectError, type DialectReading, type DialectRecord } from './dialect.js';
 import { toFlows } from './enrichment-point.js';
 
 export type { DialectReading };
 
 /** The valid flows of one line or message, or the reason it is bad (counted in decoder.counts.errors). */
 export function decodeText(reading: DialectReading, text: string): FlowRecord[] | string {
-  let flows: FlowRecord[];
   try {
-    flows = toFlows(reading.decoder.decode(text), reading.enrich);
+    return decodeChecked(reading, reading.decoder.decode(text));
   } catch (err) {
     if (!(err instanceof DialectError)) throw err;
     reading.decoder.counts.errors++;
     return err.message;
   }
-  for (const flow of flows) {
-    const problem = checkTextFlowValues(flow);
-    if (problem !== null) {
-      reading.decoder.counts.errors++;
-      return problem;
-    }
-  }
-  return flows;
 }
 
 /** A text file in a dialect (gzip-compressed when the name ends in .gz), in batches of items. */
@@ -40,9 +31,58 @@ export function readDialectBatches(path: string, reading: DialectReading, option
     // A blank line starts with white space: only such lines pay for trim().
     const first = text.charCodeAt(0);
     if ((first <= 32 || first === 0xa0 || first === 0xfeff || first >= 0x1680) && text.trim().length === 0) return;
-    const result = decodeText(reading, text);
-    if (typeof result === 'string') out.push({ ok: false, where: `${label}:${line}`, reason: result });
-    else for (const flow of result) out.push({ ok: true, flow, where: `${label}:${line}` });
+    decodeInto(reading, text, label, line, out);
   });
 }
 
+/**
+ * decodeText for a file's line, its items pushed onto `out`: the same flows, checks and counts
+ * without the arrays in between in the usual case of one record a line (every record of a
+ * file passes through here).
+ */
+function decodeInto(reading: DialectReading, text: string, label: string, line: number, out: InputItem[]): void {
+  let records: DialectRecord[];
+  let flow: FlowRecord | null = null;
+  try {
+    records = reading.decoder.decode(text);
+    if (records.length === 0) return;
+    if (records.length === 1) flow = reading.enrich(records[0]);
+  } catch (err) {
+    if (!(err instanceof DialectError)) throw err;
+    reading.decoder.counts.errors++;
+    out.push({ ok: false, where: `${label}:${line}`, reason: err.message });
+    return;
+  }
+  if (flow !== null) {
+    const problem = checkTextFlowValues(flow);
+    if (problem === null) out.push({ ok: true, flow, where: `${label}:${line}` });
+    else {
+      reading.decoder.counts.errors++;
+      out.push({ ok: false, where: `${label}:${line}`, reason: problem });
+    }
+    return;
+  }
+  let result: FlowRecord[] | string;
+  try {
+    result = decodeChecked(reading, records);
+  } catch (err) {
+    if (!(err instanceof DialectError)) throw err;
+    reading.decoder.counts.errors++;
+    result = err.message;
+  }
+  if (typeof result === 'string') out.push({ ok: false, where: `${label}:${line}`, reason: result });
+  else for (const f of result) out.push({ ok: true, flow: f, where: `${label}:${line}` });
+}
+
+/** The decoded records of one line or message enriched and checked: their flows, or the first problem. */
+function decodeChecked(reading: DialectReading, records: readonly DialectRecord[]): FlowRecord[] | string {
+  const flows = toFlows(records, reading.enrich);
+  for (const flow of flows) {
+    const problem = checkTextFlowValues(flow);
+    if (problem !== null) {
+      reading.decoder.counts.errors++;
+      return problem;
+    }
+  }
+  return flows;
+}

@@ -10,7 +10,7 @@
 // A record is one direction of a connection: only the outbound one is egress.
 import type { DecoderOptions, Dialect, DialectDecoder, DialectRecord } from './dialect.js';
 import { DialectError } from './dialect.js';
-import { countOf, fail, ipOf, parseObject, portOf, protocolOf, secondsToMs, skip } from './fields.js';
+import { countOf, FactsCache, fail, ipOf, parseObject, portOf, protocolOf, secondsToMs, skip } from './fields.js';
 import { fillOneWay, SensorDecoder } from './sensor-decoder.js';
 
 /** AWS's table of fields, in order (each version appends to the one before). */
@@ -74,9 +74,19 @@ function isHeader(line: string): boolean {
   return line.trim().split(/ +/).every((f) => KNOWN.has(f));
 }
 
+/** The sensor facts of a record: its sensor fields that are set. */
+function sensorFacts(layout: Layout, cells: readonly string[]): Record<string, string> {
+  const sensor: Record<string, string> = {};
+  for (const [name, i] of layout.sensor) if (cells[i] !== '-') sensor[name] = cells[i];
+  return sensor;
+}
+
 class VpcDecoder extends SensorDecoder implements DialectDecoder {
   readonly dialect = 'vpc' as const;
   private layout: Layout | null;
+  /** Sensor facts reused while a record's sensor fields are ones seen lately, for the layout they were read with. */
+  private facts = new FactsCache(0);
+  private factsLayout: Layout | null = null;
 
   constructor(options: DecoderOptions) {
     super(options);
@@ -129,8 +139,13 @@ class VpcDecoder extends SensorDecoder implements DialectDecoder {
     const sf = fillOneWay(this.scratch, id, startMs, endMs, src, sport, dst, dport, proto, bytes, packets);
     const flow = this.orienter.orientOneWay(sf, this.counts);
     if (flow === null) return [];
-    const sensor: Record<string, string> = {};
-    for (const [name, i] of layout.sensor) if (cells[i] !== '-') sensor[name] = cells[i];
+    if (layout !== this.factsLayout) {
+      this.factsLayout = layout;
+      this.facts = new FactsCache(layout.sensor.length);
+    }
+    const facts = this.facts;
+    for (let k = 0; k < layout.sensor.length; k++) facts.current[k] = cells[layout.sensor[k][1]];
+    const sensor = facts.find() ?? facts.add(sensorFacts(layout, cells));
     this.counts.flows_out++;
     return [{ flow, sensor }];
   }

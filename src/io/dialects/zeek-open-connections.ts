@@ -7,11 +7,13 @@
 // Bounded and deterministic: at most `capacity` uids are remembered, the oldest first
 // forgotten (insertion order, whatever the clock). A uid forgotten and reported again counts
 // in full once more, so the capacity must exceed the number of connections open at once on
-// one stream (default 100,000: about 9 MB of typed arrays, allocated up front).
+// one stream (default 100,000: about 9 MB of typed arrays when full, grown as uids come).
 
 import { flowIdHash } from '../../engine/recent-ids.js';
 
 export const DEFAULT_OPEN_UIDS = 100_000;
+/** Uids the state has room for before it first grows. */
+const INITIAL_SLOTS = 4096;
 
 /** What to pass on for one report: the increase since the uid's previous report. */
 export interface Increment {
@@ -29,10 +31,10 @@ export class OpenConnections {
    *  typed array rather than strings and an array per uid: every connection passes through
    *  here, and a uid cut from a TSV line keeps the whole line alive. Two of 100,000 uids share
    *  a hash with odds of about 1 in 10^6. */
-  private readonly slots: HashIndex;
-  private readonly counts: Float64Array;
+  private slots: HashIndex;
+  private counts: Float64Array;
   /** The uid hash in each slot, filled in insertion order, then reused as a ring. */
-  private readonly keys: Float64Array;
+  private keys: Float64Array;
   private used = 0;
   private oldest = 0;
   /** The answer of increment(), one object overwritten by each call: every connection passes
@@ -40,9 +42,27 @@ export class OpenConnections {
   private readonly result: Increment = { orig_bytes: 0, resp_bytes: 0, orig_pkts: 0, resp_pkts: 0, report: 0 };
 
   constructor(private readonly capacity: number = DEFAULT_OPEN_UIDS) {
-    this.counts = new Float64Array(5 * capacity);
-    this.keys = new Float64Array(capacity);
-    this.slots = new HashIndex(capacity);
+    // Room for a few thousand uids first, doubled as they come, up to capacity: a short stream
+    // (a rotated hourly log, a quiet partition) neither allocates nor touches the full 9 MB,
+    // and while few uids are known the index stays small enough for the cache.
+    const initial = Math.min(capacity, INITIAL_SLOTS);
+    this.counts = new Float64Array(5 * initial);
+    this.keys = new Float64Array(initial);
+    this.slots = new HashIndex(initial);
+  }
+
+  /** Twice the room (at most capacity): slots keep their numbers, the index is built anew. */
+  private grow(): void {
+    const room = Math.min(this.capacity, 2 * this.keys.length);
+    const counts = new Float64Array(5 * room);
+    counts.set(this.counts);
+    const keys = new Float64Array(room);
+    keys.set(this.keys);
+    const slots = new HashIndex(room);
+    for (let i = 0; i < this.used; i++) slots.set(keys[i], i);
+    this.counts = counts;
+    this.keys = keys;
+    this.slots = slots;
   }
 
   /**
@@ -53,11 +73,12 @@ export class OpenConnections {
   increment(uid: string, ob: number, rb: number, op: number, rp: number): Increment | null {
     const key = flowIdHash(uid) || 1; // 0 marks an empty cell of the index
     const slot = this.slots.get(key);
-    const c = this.counts;
     if (slot === -1) {
       let fresh: number;
-      if (this.used < this.capacity) fresh = this.used++;
-      else {
+      if (this.used < this.capacity) {
+        if (this.used === this.keys.length) this.grow();
+        fresh = this.used++;
+      } else {
         // A ring rather than the Map's own order: taking a Map's first key after many deletions
         // walks the deleted slots, which made a long stream quadratic.
         fresh = this.oldest;
@@ -66,6 +87,7 @@ export class OpenConnections {
       }
       this.keys[fresh] = key;
       this.slots.set(key, fresh);
+      const c = this.counts;
       const at = 5 * fresh;
       c[at] = ob;
       c[at + 1] = rb;
@@ -74,6 +96,7 @@ export class OpenConnections {
       c[at + 4] = 1;
       return this.answer(ob, rb, op, rp, 1);
     }
+    const c = this.counts;
     const at = 5 * slot;
     const dob = Math.max(0, ob - c[at]);
     const drb = Math.max(0, rb - c[at + 1]);

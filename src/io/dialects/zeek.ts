@@ -9,7 +9,7 @@
 import type { DecoderOptions, Dialect, DialectDecoder, DialectRecord, SensorFacts } from './dialect.js';
 import { DialectError } from './dialect.js';
 import type { DirectionHint } from './direction.js';
-import { countOf, FactsOfTwo, factsOf, ipOf, parseObject, portOf, protocolOf, secondsOrIsoToMs, secondsToMs, skip, textOf } from './fields.js';
+import { countOf, FactsCache, FactsOfTwo, factsOf, ipOf, parseObject, portOf, protocolOf, secondsOrIsoToMs, secondsToMs, skip, textOf } from './fields.js';
 import { OpenConnections } from './zeek-open-connections.js';
 import { SensorDecoder } from './sensor-decoder.js';
 import { untagZeek } from './zeek-tag.js';
@@ -40,10 +40,15 @@ interface TsvHeader {
   skipKind: string | null;
   /** Columns of sensor facts (_system_name, _node_name) the header has. */
   sensorColumns: Array<[string, number]>;
+  /** What each column holds: a FIELDS index, SENSOR_COLUMN + its index in sensorColumns, or -1. */
+  want: Int16Array;
 }
 
+/** want[] codes from here on are sensor columns. */
+const SENSOR_COLUMN = 100;
+
 function freshHeader(): TsvHeader {
-  return { separator: '\t', unset: '-', empty: '(empty)', path: null, columns: null, width: 0, skipKind: null, sensorColumns: [] };
+  return { separator: '\t', unset: '-', empty: '(empty)', path: null, columns: null, width: 0, skipKind: null, sensorColumns: [], want: new Int16Array(0) };
 }
 
 /** `\x09` and the like in `#separator` to the character. */
@@ -63,6 +68,8 @@ class ZeekDecoder extends SensorDecoder implements DialectDecoder {
   private readonly facts = new FactsOfTwo(SENSOR_FIELDS[0], SENSOR_FIELDS[1]);
   /** The fields of the record being decoded, by FIELDS index: one array reused for every line. */
   private readonly vals: unknown[] = new Array<unknown>(FIELDS.length);
+  /** The TSV header's sensor columns' facts, reused (FactsCache). */
+  private sensorFacts = new FactsCache(0);
 
   constructor(options: DecoderOptions) {
     super(options);
@@ -115,6 +122,14 @@ class ZeekDecoder extends SensorDecoder implements DialectDecoder {
     h.columns = FIELDS.map((f) => at.get(f) ?? -1);
     h.width = names.length;
     h.sensorColumns = SENSOR_FIELDS.map((f) => [f, names.indexOf(f)] as [string, number]).filter(([, i]) => i !== -1);
+    h.want = new Int16Array(names.length).fill(-1);
+    h.columns.forEach((c, f) => {
+      if (c !== -1) h.want[c] = f;
+    });
+    h.sensorColumns.forEach(([, c], k) => {
+      h.want[c] = SENSOR_COLUMN + k;
+    });
+    this.sensorFacts = new FactsCache(h.sensorColumns.length);
     const missing = REQUIRED.filter((f) => !at.has(f));
     if (h.path !== null && !isConnPath(h.path)) h.skipKind = `zeek ${h.path} log`;
     else if (missing.length > 0) h.skipKind = `zeek log without ${missing.join(', ')}`;
@@ -125,24 +140,47 @@ class ZeekDecoder extends SensorDecoder implements DialectDecoder {
     const h = this.header;
     if (h.columns === null) throw new DialectError('a data line before any #fields header (not a Zeek TSV log, or its header is missing)');
     if (h.skipKind !== null) return skip(this.counts, h.skipKind);
-    const cells = line.split(h.separator);
-    if (cells.length !== h.width) throw new DialectError(`${cells.length} columns where the #fields header names ${h.width}`);
-    const cols = h.columns;
+    // The line cut at its separators by index, only the columns read taken out: a conn.log line
+    // has 21 or more columns, of which 14 are read (a split made a string of every one).
+    const sep = h.separator;
+    const want = h.want;
+    const width = h.width;
     const vals = this.vals;
-    for (let i = 0; i < FIELDS.length; i++) {
-      const c = cols[i];
-      const v = c === -1 ? undefined : cells[c];
-      vals[i] = v === h.unset ? undefined : v === h.empty ? '' : v;
+    vals.fill(undefined);
+    const sensorValues = this.sensorFacts.current;
+    let start = 0;
+    let col = 0;
+    for (;;) {
+      let end = line.indexOf(sep, start);
+      const lastCell = end === -1;
+      if (lastCell) end = line.length;
+      const w = col < width ? want[col] : -1;
+      if (w !== -1) {
+        const v = line.slice(start, end);
+        if (w >= SENSOR_COLUMN) sensorValues[w - SENSOR_COLUMN] = v;
+        else vals[w] = v === h.unset ? undefined : v === h.empty ? '' : v;
+      }
+      col++;
+      if (lastCell) break;
+      start = end + sep.length;
     }
+    if (col !== width) throw new DialectError(`${col} columns where the #fields header names ${width}`);
     vals[12] = vals[12] === undefined ? undefined : vals[12] === 'T';
     vals[13] = vals[13] === undefined ? undefined : vals[13] === 'T';
     let sensor = NO_FACTS;
-    if (h.sensorColumns.length > 0) {
-      const facts: Record<string, string> = {};
-      for (const [name, c] of h.sensorColumns) if (cells[c] !== h.unset && cells[c] !== h.empty && cells[c] !== '') facts[name] = cells[c];
-      sensor = facts;
-    }
+    if (h.sensorColumns.length > 0) sensor = this.sensorFacts.find() ?? this.sensorFacts.add(this.tsvFacts(h));
     return this.conn(sensor);
+  }
+
+  /** The sensor facts of the TSV line whose sensor cells are in sensorFacts.current. */
+  private tsvFacts(h: TsvHeader): Record<string, string> {
+    const facts: Record<string, string> = {};
+    const values = this.sensorFacts.current;
+    for (let k = 0; k < h.sensorColumns.length; k++) {
+      const v = values[k] as string;
+      if (v !== h.unset && v !== h.empty && v !== '') facts[h.sensorColumns[k][0]] = v;
+    }
+    return facts;
   }
 
   private json(line: string): DialectRecord[] {

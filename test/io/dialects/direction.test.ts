@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyCounts } from '../../../src/io/dialects/dialect.js';
 import { Orienter, type DirectionHint, type SensorFlow } from '../../../src/io/dialects/direction.js';
 import { ipv4Number } from '../../../src/io/dialects/fields.js';
+import { InternalNetworks } from '../../../src/engine/keys.js';
 
 const orienter = new Orienter(['10.0.0.0/8', 'fd00::/8']);
 const flow = (orig: string, resp: string): SensorFlow => ({
@@ -65,4 +66,22 @@ describe('ipv4Number', () => {
     expect(['172.16.0.0', '172.31.255.255', '192.0.2.128', '192.0.2.255'].map(side)).toEqual([true, true, true, true]);
     expect(['172.15.255.255', '172.32.0.0', '192.0.2.127', '193.0.2.200'].map(side)).toEqual([false, false, false, false]);
   });
+});
+
+describe('IPv6 inside by the first group (every IPv6 network /16 or shorter)', () => {
+  // The reference is the engine's InternalNetworks (ipaddr.js), which the orienter fell back to
+  // for all IPv6 before; /48 networks still go that way.
+  const networkSets = [['10.0.0.0/8', 'fd00::/8'], ['2001:db8::/16', 'fc00::/7'], ['::/0'], ['2001:db8:1::/48', 'fd00::/8'], ['fe80::/10']];
+  const addresses = ['fd12::1', 'FD00:0:0::1', 'fc00::1', 'fe00::1', '2001:db8::1', '2001:db9::1', '2001:db8:1::5', 'fe80::1%eth0', 'febf::1', 'fec0::1', '::ffff:10.0.0.1', '::1', '1::', 'fe80:0:0:0:0:0:0:1'];
+  for (const nets of networkSets) {
+    it(nets.join(', '), () => {
+      const orienter = new Orienter(nets);
+      const reference = new InternalNetworks(nets);
+      for (const ip of addresses) {
+        const counts = emptyCounts();
+        const out = orienter.orientOneWay(flow(ip, '192.0.2.1'), counts);
+        expect([ip, out !== null]).toEqual([ip, reference.contains(ip)]);
+      }
+    });
+  }
 });

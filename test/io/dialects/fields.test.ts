@@ -2,7 +2,7 @@
 // position equal Date.parse (values below worked out with Date.parse), unusual forms still go
 // the general way, and reused sensor facts follow the sensor when it changes.
 import { describe, expect, it } from 'vitest';
-import { isoToMs, ReusedFacts } from '../../../src/io/dialects/fields.js';
+import { FactsCache, isoToMs, ReusedFacts } from '../../../src/io/dialects/fields.js';
 
 describe('isoToMs', () => {
   it('reads the fixed forms sensors write', () => {
@@ -28,5 +28,37 @@ describe('ReusedFacts', () => {
     expect(facts.of({ name: 'gw-1', uid: 'u1', other: 'y' })).toBe(a);
     expect(facts.of({ name: 'gw-2' })).toEqual({ 'device.name': 'gw-2' });
     expect(facts.of({})).toEqual({});
+  });
+});
+
+describe('FactsCache', () => {
+  it('keeps the facts of the last 8 value tuples: interleaved sensors reuse theirs, the oldest is forgotten first', () => {
+    const facts = new ReusedFacts(['host']);
+    const gw = (i: number) => facts.of({ host: `gw-${i}` });
+    const first = [0, 1, 2].map(gw);
+    expect([0, 1, 2, 1, 0, 2].map(gw)).toEqual([0, 1, 2, 1, 0, 2].map((i) => first[i]));
+    expect([0, 1, 2, 1, 0, 2].map((i) => gw(i) === first[i])).toEqual([true, true, true, true, true, true]);
+    for (let i = 3; i < 8; i++) gw(i); // 8 tuples kept: 0..7
+    expect(gw(0)).toBe(first[0]);
+    gw(8); // replaces the oldest entry, gw-0's
+    const again = gw(0);
+    expect(again).not.toBe(first[0]);
+    expect(again).toEqual({ host: 'gw-0' });
+    expect(Object.isFrozen(again)).toBe(true);
+  });
+
+  it('tells tuples apart by every value, undefined included', () => {
+    const cache = new FactsCache(2);
+    cache.current[0] = 'a';
+    cache.current[1] = undefined;
+    expect(cache.find()).toBeNull();
+    const a = cache.add({ x: 'a' });
+    cache.current[1] = 'b';
+    expect(cache.find()).toBeNull();
+    const ab = cache.add({ x: 'a', y: 'b' });
+    cache.current[1] = undefined;
+    expect(cache.find()).toBe(a);
+    cache.current[1] = 'b';
+    expect(cache.find()).toBe(ab);
   });
 });

@@ -131,6 +131,18 @@ describe('open-connection state', () => {
     expect(open.increment('a', 20, 0, 3, 0)).toEqual({ orig_bytes: 20, resp_bytes: 0, orig_pkts: 3, resp_pkts: 0, report: 1 });
   });
 
+  it('keeps every uid as it grows from its first room (4,096) to its capacity', () => {
+    const open = new OpenConnections(10000);
+    for (let i = 0; i < 9000; i++) expect(open.increment(`u${i}`, 100, 10, 2, 1)?.report).toBe(1);
+    // increment() overwrites one answer object: each is read at once.
+    const again = Array.from({ length: 9000 }, (_, i) => {
+      const inc = open.increment(`u${i}`, 150, 10, 3, 1);
+      return inc === null ? 'null' : `${inc.report} ${inc.orig_bytes} ${inc.resp_bytes} ${inc.orig_pkts} ${inc.resp_pkts}`;
+    });
+    expect(new Set(again)).toEqual(new Set(['2 50 0 1 0']));
+    expect(open.size).toBe(9000);
+  });
+
   it('passes nothing on for an older report after a newer one', () => {
     const open = new OpenConnections(10);
     open.increment('a', 100, 10, 5, 5);
@@ -140,19 +152,23 @@ describe('open-connection state', () => {
 });
 
 describe('open-connection state against a plain model', () => {
-  it('agrees with a Map and a FIFO of uids over long random streams (eviction, re-reports)', () => {
+  // [capacity, distinct uids, reports]: a small state; and one that grows from its first room
+  // (4,096 uids) twice, to its capacity, before it evicts.
+  it.each([
+    [37, 120, 20000],
+    [10000, 30000, 60000],
+  ])('agrees with a Map and a FIFO of uids over long random streams (eviction, re-reports): capacity %i', (capacity, distinct, reports) => {
     // A seeded linear congruential generator: the same stream every run.
     let seed = 12345;
     const next = (n: number) => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
       return seed % n;
     };
-    const capacity = 37;
     const open = new OpenConnections(capacity);
     const model = new Map<string, number[]>();
     const fifo: string[] = [];
-    for (let step = 0; step < 20000; step++) {
-      const uid = `C${next(120)}`;
+    for (let step = 0; step < reports; step++) {
+      const uid = `C${next(distinct)}`;
       const ob = next(1000);
       const prev = model.get(uid);
       let want: number | null;
