@@ -14,6 +14,17 @@ import { OpenConnections } from './zeek-open-connections.js';
 import { SensorDecoder } from './sensor-decoder.js';
 import { untagZeek } from './zeek-tag.js';
 
+/**
+ * A Zeek `time` as the JSON writer's `json_timestamps` wrote it: JSON::TS_EPOCH (seconds, the
+ * default), JSON::TS_ISO8601 (text), or JSON::TS_MILLIS (whole milliseconds). A number of
+ * MILLIS_FROM or more is milliseconds: as seconds it would be after the year 5138.
+ */
+export function zeekTimeToMs(value: unknown): number {
+  if (typeof value === 'number' && value >= MILLIS_FROM && Number.isFinite(value)) return Math.floor(value);
+  return secondsOrIsoToMs('ts', value);
+}
+const MILLIS_FROM = 1e11;
+
 /** The conn.log fields read, by their names with Zeek's default scope separator. */
 const FIELDS = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto', 'duration', 'orig_bytes', 'resp_bytes', 'orig_pkts', 'resp_pkts', 'local_orig', 'local_resp'] as const;
 type Field = (typeof FIELDS)[number];
@@ -227,7 +238,7 @@ class ZeekDecoder extends SensorDecoder implements DialectDecoder {
   private conn(sensor: SensorFacts): DialectRecord[] {
     const vals = this.vals;
     const uid = textOf('uid', vals[1]);
-    const startMs = secondsOrIsoToMs('ts', vals[0]);
+    const startMs = zeekTimeToMs(vals[0]);
     const duration = vals[7];
     const endMs = duration === undefined || duration === '' ? startMs : startMs + secondsToMs('duration', duration);
     const origIp = ipOf('id.orig_h', vals[2]);

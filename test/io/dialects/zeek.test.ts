@@ -92,6 +92,19 @@ describe('zeek JSON and open connections', () => {
     expect(() => decoder.decode('{"ts":"2023-11-14 22:13:20","uid":"C1","id.orig_h":"10.0.0.1","id.orig_p":1,"id.resp_h":"192.0.2.1","id.resp_p":443,"proto":"tcp"}')).toThrow('field ts: "2023-11-14 22:13:20" is not a time in epoch seconds');
     expect(() => decoder.decode('{"ts":1700000000,"uid":"C1","id.orig_h":"10.0.0.1","id.orig_p":1,"id.resp_h":"not-an-ip","id.resp_p":443,"proto":"tcp"}')).toThrow('field id.resp_h: "not-an-ip" is not an IPv4 or IPv6 address');
   });
+
+  it("reads ts as every json_timestamps setting writes it: epoch seconds, ISO 8601, whole milliseconds", () => {
+    // The same instant, 2023-11-14T22:13:20.250Z, and a 1.5 s duration (an interval: seconds in every setting).
+    const line = (ts: string, uid: string) => `{"ts":${ts},"uid":"${uid}","id.orig_h":"10.0.0.1","id.orig_p":40000,"id.resp_h":"192.0.2.1","id.resp_p":443,"proto":"tcp","duration":1.5,"orig_bytes":10,"resp_bytes":0}`;
+    const decoder = createDecoder('zeek', { internalNetworks: NETS });
+    for (const [ts, uid] of [['1700000000.25', 'CE'], ['"2023-11-14T22:13:20.250Z"', 'CI'], ['1700000000250', 'CM']]) {
+      const [r] = decoder.decode(line(ts, uid));
+      expect([r.flow.flow_id, r.flow.start_ms, r.flow.end_ms]).toEqual([uid, 1700000000250, 1700000001750]);
+    }
+    // Below 1e11 a number is seconds (99999999999 s is in the year 5138), not milliseconds.
+    const [late] = decoder.decode(line('99999999999', 'CL'));
+    expect(late.flow.start_ms).toBe(99999999999000);
+  });
 });
 
 describe("zeek from the Kafka writer with tag_json (each record wrapped in its log's name)", () => {
