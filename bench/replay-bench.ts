@@ -225,6 +225,8 @@ async function main(): Promise<void> {
     const r = Math.max(await rate('replay (decode + engine)', () => replayOnly(path)), await rate('replay (decode + engine)', () => replayOnly(path)));
     console.log(`  replay / decode-only ratio: ${(r / d).toFixed(2)}`);
   }
+  // BENCH_ONLY=replay: the replay / decode-only ratios alone.
+  if (process.env.BENCH_ONLY === 'replay') return;
   if (!heapOnly) await dialectCosts(dir);
   const m = heapPerDestination();
   const n = DESTINATIONS_FOR_HEAP;

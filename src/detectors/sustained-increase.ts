@@ -202,15 +202,13 @@ export function cusumNext(
   const next = nextScratch;
   next.set(state);
   const ready = ctx.learnedWindows >= ctx.warmupWindows && ctx.learnedHours >= CUSUM_MIN_HOURS;
-  if (!ready) return { next, alert: false, hold: false, accepted: false };
+  if (!ready) return quietResult(next);
   const epoch = ctx.baseline.epoch;
-  const episode: Episode = {
-    start: state[EPISODE], above: state[EPISODE + 1], epoch: state[EPISODE + 2],
-    level: state[EPISODE + 3], grownTo: state[EPISODE + 4], grownAt: state[EPISODE + 5],
-  };
+  const episodeStart = state[EPISODE];
+  const episodeEpoch = state[EPISODE + 2];
   // A re-level (this detector's or another's) restarts the sums against the new level.
-  const fresh = episode.epoch !== epoch;
-  const holding = !Number.isNaN(episode.start) && !fresh;
+  const fresh = episodeEpoch !== epoch;
+  const holding = !Number.isNaN(episodeStart) && !fresh;
   let judged = false;
   let above = 0;
   for (let i = 0; i < BLOCK_MS.length; i++) {
@@ -246,12 +244,31 @@ export function cusumNext(
     next.fill(0, RUN, EPISODE);
   }
   const alert = sum > settings.threshold && next[RUN] >= settings.min_windows;
+  // The usual window: no run open (in this epoch), none opening: the episode stays as it is.
+  if (!alert && Number.isNaN(episodeStart) && !fresh) return quietResult(next);
   // Growth is read from the windows' own bytes (a block's sum is capped per window).
   const ratio = Math.log1p(ctx.window.bytes) - Math.log1p(expectedBytes);
+  const episode: Episode = {
+    start: episodeStart, above: state[EPISODE + 1], epoch: episodeEpoch,
+    level: state[EPISODE + 3], grownTo: state[EPISODE + 4], grownAt: state[EPISODE + 5],
+  };
   const step = episodeStep(episode, epoch, ctx.window, alert, above, ratio, CUSUM_ALLOWANCE, settings.accept_after, judged);
   const e = step.next;
-  next.set([e.start, e.above, e.epoch, e.level, e.grownTo, e.grownAt], EPISODE);
+  next[EPISODE] = e.start;
+  next[EPISODE + 1] = e.above;
+  next[EPISODE + 2] = e.epoch;
+  next[EPISODE + 3] = e.level;
+  next[EPISODE + 4] = e.grownTo;
+  next[EPISODE + 5] = e.grownAt;
   return { next, alert: alert || step.accepted, hold: step.hold, accepted: step.accepted };
+}
+
+/** The result of a window that changes no run, reused (nearly every window is one). */
+interface CusumStep { next: CusumState; alert: boolean; hold: boolean; accepted: boolean }
+const quiet: CusumStep = { next: nextScratch, alert: false, hold: false, accepted: false };
+function quietResult(next: CusumState): CusumStep {
+  quiet.next = next;
+  return quiet;
 }
 
 export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState> = {

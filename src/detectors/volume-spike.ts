@@ -34,10 +34,19 @@ function spikeStep(state: Episode, { window, baseline, learnedWindows, warmupWin
   const score = baseline.distance;
   const upward = window.bytes > baseline.expectedBytes;
   const alert = learnedWindows >= warmupWindows && upward && window.bytes >= settings.min_bytes && score > settings.threshold;
+  // The usual window: no run open, none opening. Nothing changes and nothing is allocated
+  // (every window of every destination passes here twice, scored then learnt).
+  if (!alert && Number.isNaN(state.start) && state.epoch === baseline.epoch) {
+    quietStep.next = state;
+    return quietStep;
+  }
   const above = upward ? score / settings.threshold : 0;
   const ratio = Math.log1p(window.bytes) - Math.log1p(baseline.expectedBytes);
   return { ...episodeStep(state, baseline.epoch, window, alert, above, ratio, STILL_ABOVE, settings.accept_after), alert };
 }
+
+/** The step of a window with no run open and none opening (its `next` is the state itself). */
+const quietStep: EpisodeStep & { alert: boolean } = { next: noEpisode(), hold: false, accepted: false, alert: false };
 
 export const volumeSpike: WindowDetector<'volume_spike', Episode> = {
   kind: 'window',
