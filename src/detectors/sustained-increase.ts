@@ -246,8 +246,13 @@ export function cusumNext(
   const alert = sum > settings.threshold && next[RUN] >= settings.min_windows;
   // The usual window: no run open (in this epoch), none opening: the episode stays as it is.
   if (!alert && Number.isNaN(episodeStart) && !fresh) return quietResult(next);
-  // Growth is read from the windows' own bytes (a block's sum is capped per window).
-  const ratio = Math.log1p(ctx.window.bytes) - Math.log1p(expectedBytes);
+  // Growth is read from the windows' own bytes (a block's sum is capped per window). A run
+  // opens on a block that tipped the sum, often a high one: its level starts from the whole
+  // run's ratio instead, or the creep's next rise would have to outgrow that one block.
+  const opening = Number.isNaN(episodeStart) || fresh;
+  const ratio = opening
+    ? Math.log1p(next[RUN_BYTES]) - Math.log1p(next[RUN_EXPECTED])
+    : Math.log1p(ctx.window.bytes) - Math.log1p(expectedBytes);
   const episode: Episode = {
     start: episodeStart, above: state[EPISODE + 1], epoch: episodeEpoch,
     level: state[EPISODE + 3], grownTo: state[EPISODE + 4], grownAt: state[EPISODE + 5],
