@@ -223,7 +223,8 @@ export function cusumNext(
   // weekend): then the day-to-day rhythm is not known until the baseline has seen
   // min_history (a week), and before that the first Monday after the first weekend would
   // look like growth. Meanwhile the blocks' spreads go on learning; no sum or run builds up.
-  if (ctx.dailySpread >= DAILY_RHYTHM && ctx.historyMs < settings.min_history) {
+  // A run already open is left to end as runs do (back at baseline, or accepted).
+  if (ctx.dailySpread >= DAILY_RHYTHM && ctx.historyMs < settings.min_history && (Number.isNaN(episodeStart) || fresh)) {
     for (let i = 0; i < BLOCK_MS.length; i++) next[BLOCKS + BLOCK_FIELDS * i + SUM] = 0;
     next.fill(0, RUN, EPISODE);
     const e = noEpisode(epoch);

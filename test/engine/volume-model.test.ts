@@ -55,6 +55,26 @@ describe('volume model on hand-built traffic', () => {
     expect(alerts.filter((a) => a.window_start_ms >= T0 + 7 * DAY)).toEqual([]);
   });
 
+  it('waits a week with creeps on a steady destination whose weekend is a quarter of a weekday, first seen on a Thursday', () => {
+    // +-5% noise: a spread so narrow that winsorised residuals would hide the weekend from the
+    // day range; the first Monday after the first weekend must not read as growth.
+    const p = new Pipeline(testConfig(''));
+    const rnd = mulberry32(11);
+    const start = T0 + 3 * DAY - 9 * HOUR; // Thursday 00:00
+    const alerts: Alert[] = [];
+    for (let m = 0; m < 5 * 1440; m++) {
+      const t = start + m * MIN;
+      const weekday = Math.floor((t - T0 + 9 * HOUR) / DAY) % 7; // 0 = Monday
+      const level = 60e6 * (weekday >= 5 ? 0.25 : 1);
+      for (let k = 0; k < 3; k++) {
+        const bytes = Math.round((level / 3) * (0.95 + 0.1 * rnd()));
+        alerts.push(...p.push(flow({ flow_id: `s${m}-${k}`, end_ms: t + 10_000 + k * 1000, bytes_out: bytes, packets_out: Math.ceil(bytes / 1400), data_class: null, principal: null })));
+      }
+    }
+    alerts.push(...p.finish());
+    expect(alerts.filter((a) => a.type === 'SUSTAINED_INCREASE').map((a) => new Date(a.detected_at_ms).toISOString())).toEqual([]);
+  });
+
   it('alerts on a +25%/hour compounding creep within 3 hours of onset, and not before it', () => {
     const onset = T0 + LEARN_DAYS * DAY + HOUR; // a Tuesday, 10:00
     const creep = (t: number): number => 50e6 * daily(t) * (t < onset ? 1 : Math.min(10, 1.25 ** ((t - onset) / HOUR)));

@@ -66,10 +66,14 @@ export function episodeStep(
   }
   const smoothed = judged ? current.above + ABOVE_RATE * (above - current.above) : current.above;
   if (smoothed < still && !alert) return { next: noEpisode(epoch), hold: false, accepted: false };
-  const level = Number.isFinite(ratio) ? current.level + LEVEL_RATE * (ratio - current.level) : current.level;
-  // Episodes written before growth was tracked have no grownAt: their start stands in.
-  let grownAt = Number.isNaN(current.grownAt) ? current.start : current.grownAt;
-  let grownTo = current.grownTo;
+  // An episode written before growth was tracked (no grownAt): its level starts at this
+  // window's ratio (not at 0, from which smoothing up would read as growth) and its start
+  // stands in for its last growth.
+  const restored = Number.isNaN(current.grownAt);
+  const from = restored && Number.isFinite(ratio) ? ratio : current.level;
+  const level = Number.isFinite(ratio) && !restored ? from + LEVEL_RATE * (ratio - from) : from;
+  let grownAt = restored ? current.start : current.grownAt;
+  let grownTo = restored ? level : current.grownTo;
   if (level > grownTo + GROWTH) {
     grownTo = level;
     grownAt = window.end_ms;

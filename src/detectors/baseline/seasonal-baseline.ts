@@ -85,7 +85,11 @@ const TAIL_ABOVE = TAIL + F; // bitmask: features whose previous window sat abov
 const FIRST_HOUR = TAIL_ABOVE + 1; // epoch hour of the first window learnt (0: state written before it was kept)
 const DAY_LO = FIRST_HOUR + 1; // lowest and highest mean bytes residual of a whole day judged with a learnt hour profile (0: none)
 const DAY_HI = DAY_LO + 1;
-export const BASELINE_STATE_LENGTH = DAY_HI + 1;
+// The open day's bytes residuals as scored (not winsorised: the range must see a weekend even
+// where a steady destination's narrow spread would clip it), and how many windows they sum.
+const DAY_RAW_SUM = DAY_HI + 1;
+const DAY_RAW_N = DAY_RAW_SUM + 1;
+export const BASELINE_STATE_LENGTH = DAY_RAW_N + 1;
 
 /** Shrinkage of the correlations (0: none, 1: diagonal only). */
 const SHRINK = 0.3;
@@ -371,6 +375,8 @@ export function learnWindow(
   }
   for (let i = 0; i < F; i++) s[LEVEL + i] += levelRate * raw[i];
   addToSeasonalBuckets(s, raw, levelRate, weight);
+  s[DAY_RAW_SUM] += heldScratch[0];
+  s[DAY_RAW_N] += 1;
   s[N] = n + 1;
 }
 
@@ -465,9 +471,9 @@ function rollBucket(s: BaselineState, p: Profile, bucketNumber: number, slot: nu
   // day's residuals are the hour profile still being learnt, not the weekday).
   const ready = p !== DAY_PROFILE || s[HOURS] >= 48;
   if (s[p.weight] > 0 && ready) {
-    if (p === DAY_PROFILE) {
+    if (p === DAY_PROFILE && s[DAY_RAW_N] > 0) {
       // The day's mean against the learnt hour profile widens the range of days seen (dailySpread).
-      const mean = s[p.bytesSum] / s[p.weight];
+      const mean = s[DAY_RAW_SUM] / s[DAY_RAW_N];
       s[DAY_LO] = Math.min(s[DAY_LO], mean);
       s[DAY_HI] = Math.max(s[DAY_HI], mean);
     }
@@ -481,6 +487,7 @@ function rollBucket(s: BaselineState, p: Profile, bucketNumber: number, slot: nu
   s[p.bucket] = bucket;
   s[p.slot] = slot;
   s[p.sum] = s[p.bytesSum] = s[p.weight] = 0;
+  if (p === DAY_PROFILE) s[DAY_RAW_SUM] = s[DAY_RAW_N] = 0;
 }
 
 function rollSeasonalBuckets(s: BaselineState, w: WindowObservation, hourBucket: number, dayBucket: number): void {
@@ -520,14 +527,19 @@ export function baselineFromJSON(json: unknown): BaselineState {
 }
 
 /**
- * State written before the tail-calibrated spread and the day range: every tail starts
- * Gaussian, no whole day is in the range, and the first hour stays 0 (an old baseline has
- * seen enough history).
+ * State written before the tail-calibrated spread and the day range: no whole day is in the
+ * range, and the first hour stays 0 (an old baseline has seen enough history). Its spreads
+ * were scored against the old floor (OLD_MIN_VAR): each tail starts where it keeps that floor
+ * (a steady destination would otherwise score its routine bursts several times higher at
+ * once), and decays from there as tails do.
  */
 function withoutTailsAndDays(s: BaselineState): BaselineState {
-  for (let i = 0; i < F; i++) s[TAIL + i] = TAIL_GAUSSIAN;
+  for (let i = 0; i < F; i++) s[TAIL + i] = TAIL_GAUSSIAN * Math.sqrt(Math.max(1, OLD_MIN_VAR / Math.max(MIN_VAR, s[COV + TRI_OF[i * F + i]])));
   return s;
 }
+
+/** The spread floor of state written before the tail-calibrated spread (log sd 0.25). */
+const OLD_MIN_VAR = 0.25 * 0.25;
 
 /** State written in double precision held whole bucket numbers: bring them into range first. */
 function bucketsInRange(json: number[]): number[] {
