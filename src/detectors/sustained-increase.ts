@@ -15,7 +15,7 @@ import { formatBytes, formatDuration } from '../values/units.js';
 import { duration, positiveNumber, wholeNumber } from '../values/fields.js';
 import type { DetectorInfo, SettingsOf, WindowContext, WindowDetector } from './detector.js';
 import { formatFlowRate, formatRatio } from './describe.js';
-import { episodeStep, noEpisode, type Episode } from './baseline/episode.js';
+import { bytesRatio, episodeStep, noEpisode, type Episode } from './baseline/episode.js';
 
 // ---- What the config, check-config and the SIEM mappings read of SUSTAINED_INCREASE ----
 const fields = {
@@ -119,11 +119,26 @@ const idle = (): CusumState => {
   return s;
 };
 
+/** The episode kept in the state (EPISODE: start, above, epoch, level, grownTo, grownAt). */
+function episodeOf(s: CusumState): Episode {
+  return { start: s[EPISODE], above: s[EPISODE + 1], epoch: s[EPISODE + 2], level: s[EPISODE + 3], grownTo: s[EPISODE + 4], grownAt: s[EPISODE + 5] };
+}
+
+/** Writes an episode into the state, in place. */
+function writeEpisode(s: CusumState, e: Episode): void {
+  s[EPISODE] = e.start;
+  s[EPISODE + 1] = e.above;
+  s[EPISODE + 2] = e.epoch;
+  s[EPISODE + 3] = e.level;
+  s[EPISODE + 4] = e.grownTo;
+  s[EPISODE + 5] = e.grownAt;
+}
+
 /** A state from its named parts (tests, and reading it back for people). */
 export function cusumState(p: CusumParts): CusumState {
   const s = idle();
-  const e = p.episode;
-  s.set([p.run, p.runBytes, p.runExpected, p.runFlows, p.runStartMs, p.runExpectedFlows, e.start, e.above, e.epoch, e.level, e.grownTo, e.grownAt]);
+  s.set([p.run, p.runBytes, p.runExpected, p.runFlows, p.runStartMs, p.runExpectedFlows]);
+  writeEpisode(s, p.episode);
   p.blocks.forEach((b, i) => s.set([b.block, b.bytes, b.expected, b.sum, b.variance, b.learnt, b.mean], BLOCKS + BLOCK_FIELDS * i));
   return s;
 }
@@ -153,8 +168,8 @@ function addToBlock(s: CusumState, i: number, ctx: WindowContext, frozen: boolea
   // (VOLUME_SPIKE's job), one huge flow of a heavy-tailed destination only its window.
   // Never less than the block's own clip, though: on a steady destination (window spread
   // under the block's) a block of capped windows could otherwise never reach it.
-  const blockSd = Math.sqrt(Math.max(MIN_BLOCK_VAR, s[b + VARIANCE]));
-  const cap = Math.expm1(Math.log1p(baseline.expectedBytes) + Math.max(WINDOW_CAP_SIGMA * baseline.sigma[0], CUSUM_CLIP * blockSd));
+  const sd = Math.sqrt(Math.max(MIN_BLOCK_VAR, s[b + VARIANCE]));
+  const cap = Math.expm1(Math.log1p(baseline.expectedBytes) + Math.max(WINDOW_CAP_SIGMA * baseline.sigma[0], CUSUM_CLIP * sd));
   s[b + BYTES] += Math.min(window.bytes, cap);
   s[b + EXPECTED] += baseline.expectedBytes;
   if (window.end_ms % length !== 0) return Number.NaN;
@@ -163,7 +178,6 @@ function addToBlock(s: CusumState, i: number, ctx: WindowContext, frozen: boolea
   // log for log-normal windows of spread s). So y is judged against the usual y of normal
   // blocks, learnt like its spread, not against zero.
   const y = Math.log1p(s[b + BYTES]) - Math.log1p(s[b + EXPECTED]) - s[b + MEAN];
-  const sd = Math.sqrt(Math.max(MIN_BLOCK_VAR, s[b + VARIANCE]));
   const z = y / sd;
   const clipped = Math.max(-CUSUM_CLIP, Math.min(CUSUM_CLIP, z));
   s[b + SUM] = Math.max(0, s[b + SUM] + clipped - CUSUM_ALLOWANCE);
@@ -198,17 +212,16 @@ export function cusumNext(
   state: CusumState,
   ctx: WindowContext,
   settings: SustainedIncreaseSettings,
-): { next: CusumState; alert: boolean; hold: boolean; accepted: boolean } {
+): CusumStep {
   const next = nextScratch;
   next.set(state);
   const ready = ctx.learnedWindows >= ctx.warmupWindows && ctx.learnedHours >= CUSUM_MIN_HOURS;
   if (!ready) return quietResult(next);
   const epoch = ctx.baseline.epoch;
-  const episodeStart = state[EPISODE];
-  const episodeEpoch = state[EPISODE + 2];
   // A re-level (this detector's or another's) restarts the sums against the new level.
-  const fresh = episodeEpoch !== epoch;
-  const holding = !Number.isNaN(episodeStart) && !fresh;
+  const fresh = state[EPISODE + 2] !== epoch;
+  /** A run is open in this epoch. */
+  const holding = !Number.isNaN(state[EPISODE]) && !fresh;
   let judged = false;
   let above = 0;
   for (let i = 0; i < BLOCK_MS.length; i++) {
@@ -224,12 +237,11 @@ export function cusumNext(
   // min_history (a week), and before that the first Monday after the first weekend would
   // look like growth. Meanwhile the blocks' spreads go on learning; no sum or run builds up.
   // A run already open is left to end as runs do (back at baseline, or accepted).
-  if (ctx.dailySpread >= DAILY_RHYTHM && ctx.historyMs < settings.min_history && (Number.isNaN(episodeStart) || fresh)) {
+  if (ctx.dailySpread >= DAILY_RHYTHM && ctx.historyMs < settings.min_history && !holding) {
     for (let i = 0; i < BLOCK_MS.length; i++) next[BLOCKS + BLOCK_FIELDS * i + SUM] = 0;
     next.fill(0, RUN, EPISODE);
-    const e = noEpisode(epoch);
-    next.set([e.start, e.above, e.epoch, e.level, e.grownTo, e.grownAt], EPISODE);
-    return { next, alert: false, hold: false, accepted: false };
+    writeEpisode(next, noEpisode(epoch));
+    return quietResult(next);
   }
   const sum = highestSum(next);
   const { expectedBytes, expectedFlows } = ctx.baseline;
@@ -245,32 +257,19 @@ export function cusumNext(
     next.fill(0, RUN, EPISODE);
   }
   const alert = sum > settings.threshold && next[RUN] >= settings.min_windows;
-  // The usual window: no run open (in this epoch), none opening: the episode stays as it is.
-  if (!alert && Number.isNaN(episodeStart) && !fresh) return quietResult(next);
+  // The usual window: no run open, none opening, and the episode already in this epoch: it stays as it is.
+  if (!alert && !fresh && Number.isNaN(state[EPISODE])) return quietResult(next);
   // Growth is read from the windows' own bytes (a block's sum is capped per window). A run
   // opens on a block that tipped the sum, often a high one: its level starts from the whole
   // run's ratio instead, or the creep's next rise would have to outgrow that one block.
-  const opening = Number.isNaN(episodeStart) || fresh;
-  const ratio = opening
-    ? Math.log1p(next[RUN_BYTES]) - Math.log1p(next[RUN_EXPECTED])
-    : Math.log1p(ctx.window.bytes) - Math.log1p(expectedBytes);
-  const episode: Episode = {
-    start: episodeStart, above: state[EPISODE + 1], epoch: episodeEpoch,
-    level: state[EPISODE + 3], grownTo: state[EPISODE + 4], grownAt: state[EPISODE + 5],
-  };
-  const step = episodeStep(episode, epoch, ctx.window, alert, above, ratio, CUSUM_ALLOWANCE, settings.accept_after, judged);
-  const e = step.next;
-  next[EPISODE] = e.start;
-  next[EPISODE + 1] = e.above;
-  next[EPISODE + 2] = e.epoch;
-  next[EPISODE + 3] = e.level;
-  next[EPISODE + 4] = e.grownTo;
-  next[EPISODE + 5] = e.grownAt;
+  const ratio = holding ? bytesRatio(ctx.window.bytes, expectedBytes) : bytesRatio(next[RUN_BYTES], next[RUN_EXPECTED]);
+  const step = episodeStep(episodeOf(state), epoch, ctx.window, alert, above, ratio, CUSUM_ALLOWANCE, settings.accept_after, judged);
+  writeEpisode(next, step.next);
   return { next, alert: alert || step.accepted, hold: step.hold, accepted: step.accepted };
 }
 
-/** The result of a window that changes no run, reused (nearly every window is one). */
 interface CusumStep { next: CusumState; alert: boolean; hold: boolean; accepted: boolean }
+/** The result of a window that changes no run, reused (nearly every window is one). */
 const quiet: CusumStep = { next: nextScratch, alert: false, hold: false, accepted: false };
 function quietResult(next: CusumState): CusumStep {
   quiet.next = next;

@@ -9,7 +9,7 @@ import { exactBytes, formatBytes, formatDuration } from '../values/units.js';
 import type { DetectorInfo, SettingsOf, WindowContext, WindowDetector } from './detector.js';
 import { formatFlowRate, formatRatio } from './describe.js';
 import type { BaselineVerdict, WindowObservation } from './baseline/seasonal-baseline.js';
-import { episodeStep, noEpisode, type Episode, type EpisodeStep } from './baseline/episode.js';
+import { bytesRatio, episodeStep, noEpisode, type Episode, type EpisodeStep } from './baseline/episode.js';
 
 // ---- What the config, check-config and the SIEM mappings read of VOLUME_SPIKE ----
 const fields = { threshold: positiveNumber.default(6.0), min_bytes: size().prefault('1MB'), accept_after: duration('positive').prefault('1h') };
@@ -41,7 +41,7 @@ function spikeStep(state: Episode, { window, baseline, learnedWindows, warmupWin
     return quietStep;
   }
   const above = upward ? score / settings.threshold : 0;
-  const ratio = Math.log1p(window.bytes) - Math.log1p(baseline.expectedBytes);
+  const ratio = bytesRatio(window.bytes, baseline.expectedBytes);
   return { ...episodeStep(state, baseline.epoch, window, alert, above, ratio, STILL_ABOVE, settings.accept_after), alert };
 }
 

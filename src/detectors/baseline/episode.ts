@@ -29,6 +29,11 @@ const LEVEL_RATE = 0.1;
 /** A rise of the run's level by this (ln 1.2: a fifth) since its last growth is growth. */
 export const GROWTH = Math.log(1.2);
 
+/** ln(bytes / expected bytes), the measure of a run's level (log1p: 0 bytes is not -Infinity). */
+export function bytesRatio(bytes: number, expected: number): number {
+  return Math.log1p(bytes) - Math.log1p(expected);
+}
+
 export const noEpisode = (epoch = 0): Episode => ({ start: Number.NaN, above: 0, epoch, level: 0, grownTo: 0, grownAt: Number.NaN });
 
 export interface EpisodeStep {
