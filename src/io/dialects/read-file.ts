@@ -16,10 +16,15 @@ export function decodeText(reading: DialectReading, text: string): FlowRecord[] 
   try {
     return decodeChecked(reading, reading.decoder.decode(text));
   } catch (err) {
-    if (!(err instanceof DialectError)) throw err;
-    reading.decoder.counts.errors++;
-    return err.message;
+    return reasonOf(reading, err);
   }
+}
+
+/** A DialectError's message, counted as the record's error; anything else is a bug and is thrown. */
+function reasonOf(reading: DialectReading, err: unknown): string {
+  if (!(err instanceof DialectError)) throw err;
+  reading.decoder.counts.errors++;
+  return err.message;
 }
 
 /** A text file in a dialect (gzip-compressed when the name ends in .gz), in batches of items. */
@@ -48,9 +53,7 @@ function decodeInto(reading: DialectReading, text: string, label: string, line: 
     if (records.length === 0) return;
     if (records.length === 1) flow = reading.enrich(records[0]);
   } catch (err) {
-    if (!(err instanceof DialectError)) throw err;
-    reading.decoder.counts.errors++;
-    out.push({ ok: false, where: `${label}:${line}`, reason: err.message });
+    out.push({ ok: false, where: `${label}:${line}`, reason: reasonOf(reading, err) });
     return;
   }
   if (flow !== null) {
@@ -66,9 +69,7 @@ function decodeInto(reading: DialectReading, text: string, label: string, line: 
   try {
     result = decodeChecked(reading, records);
   } catch (err) {
-    if (!(err instanceof DialectError)) throw err;
-    reading.decoder.counts.errors++;
-    result = err.message;
+    result = reasonOf(reading, err);
   }
   if (typeof result === 'string') out.push({ ok: false, where: `${label}:${line}`, reason: result });
   else for (const f of result) out.push({ ok: true, flow: f, where: `${label}:${line}` });
