@@ -22,7 +22,7 @@ declare module './detector.js' {
 const volumeSpikeInfo: Omit<DetectorInfo<'volume_spike'>, 'type' | 'key'> = {
   settings: { severity: 'HIGH', fields },
   explain: (s) =>
-    `a window scores above ${s.threshold} against its destination's baseline with at least ${exactBytes(s.min_bytes)}; a rise lasting ${formatDuration(s.accept_after)} becomes the new normal`,
+    `a window scores above ${s.threshold} against its destination's baseline with at least ${exactBytes(s.min_bytes)}; a rise that stops growing for ${formatDuration(s.accept_after)} becomes the new normal`,
   siem: { title: 'Bytes sent to a destination spiked above its baseline', category: 'volume baseline', analyticTypeId: 3, analyticType: 'Statistical' },
 };
 // ---- end ----
