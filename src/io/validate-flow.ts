@@ -146,19 +146,21 @@ export function checkFlow(obj: unknown): FlowRecord | string {
  * dialect, whose strings come out of JSON.parse or text): no lone UTF-16 surrogate. JSON can
  * carry one (`"\ud800"`), which no UTF-8 encoding can: Avro would write it as U+FFFD and the
  * alert it lands in would no longer match its hash-chain link. Binary decoders never produce
- * one, so only the text paths check.
+ * one, so only the text paths check. `addressesChecked`: the caller has already checked
+ * src_ip and dst_ip as IP text (the input dialects do, before orienting), so they are not
+ * checked twice.
  */
-export function checkTextFlowValues(flow: FlowRecord): string | null {
-  return checkFlowValues(flow) ?? loneSurrogate(flow);
+export function checkTextFlowValues(flow: FlowRecord, addressesChecked = false): string | null {
+  return checkFlowValues(flow, addressesChecked) ?? loneSurrogate(flow);
 }
 
-/** With the u flag a surrogate pair is one code point above U+FFFF: only lone halves match. */
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+/** String.prototype.isWellFormed (ES2024, in every Node this runs on; not yet in the TypeScript lib we target). */
+type MaybeWellFormed = string & { isWellFormed(): boolean };
 
 function loneSurrogate(flow: FlowRecord): string | null {
   for (const field of ['flow_id', 'gateway_id', 'dst_host', 'data_class', 'principal'] as const) {
     const v = flow[field];
-    if (v !== null && LONE_SURROGATE.test(v)) return `field ${field}: ${describe(v)} is not well-formed Unicode (a lone surrogate)`;
+    if (v !== null && !(v as MaybeWellFormed).isWellFormed()) return `field ${field}: ${describe(v)} is not well-formed Unicode (a lone surrogate)`;
   }
   return null;
 }
@@ -169,7 +171,7 @@ function loneSurrogate(flow: FlowRecord): string | null {
  * and protocol ranges, end_ms >= start_ms, IP text, country code. Upper-cases
  * dst_country in place. Returns the first problem, or null.
  */
-export function checkFlowValues(flow: FlowRecord): string | null {
+export function checkFlowValues(flow: FlowRecord, addressesChecked = false): string | null {
   if (flow.flow_id.length === 0) return badString('flow_id', '');
   if (flow.flow_id.length > MAX_TEXT_LENGTH) return tooLong('flow_id', flow.flow_id);
   if (flow.gateway_id !== null && flow.gateway_id.length === 0) return badNullableString('gateway_id', '');
@@ -179,8 +181,8 @@ export function checkFlowValues(flow: FlowRecord): string | null {
   if (flow.start_ms > MAX_TIME_MS) return tooLate('start_ms', flow.start_ms);
   if (flow.end_ms > MAX_TIME_MS) return tooLate('end_ms', flow.end_ms);
   if (flow.end_ms < flow.start_ms) return `field end_ms: ${flow.end_ms} is before start_ms ${flow.start_ms}`;
-  if (!isIp(flow.src_ip)) return badIp('src_ip', flow.src_ip);
-  if (!isIp(flow.dst_ip)) return badIp('dst_ip', flow.dst_ip);
+  if (!addressesChecked && !isIp(flow.src_ip)) return badIp('src_ip', flow.src_ip);
+  if (!addressesChecked && !isIp(flow.dst_ip)) return badIp('dst_ip', flow.dst_ip);
   if (flow.src_port < 0 || flow.src_port > 65535) return badRange('src_port', flow.src_port, 65535);
   if (flow.dst_port < 0 || flow.dst_port > 65535) return badRange('dst_port', flow.dst_port, 65535);
   if (flow.protocol < 0 || flow.protocol > 255) return badRange('protocol', flow.protocol, 255);

@@ -3,16 +3,13 @@
 // and IPv6. Below the config, the suppressions and the input codecs, which all check it.
 import ipaddr from 'ipaddr.js';
 
-// Strict dotted-quad IPv4, exactly what ipaddr.IPv4.isValidFourPartDecimal
-// accepts (no leading zeros, no hex/octal/short forms), without its cost.
-const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 /** Longest IP text accepted: IPv6 with embedded IPv4 is 45 characters, plus room for a zone id. */
 const MAX_IP_LENGTH = 64;
 
 /** True for IPv4 dotted-quad text or IPv6 text (zone ids and embedded IPv4 allowed). */
 export function isIp(text: string): boolean {
   if (text.length > MAX_IP_LENGTH) return false;
-  if (IPV4.test(text)) return true;
+  if (ipv4Number(text) !== -1) return true;
   // Only IPv6 contains ':'; anything else (e.g. "10.1", "0x7f.0.0.1") is not
   // accepted even though ipaddr.js would parse such legacy IPv4 forms.
   if (text.indexOf(':') === -1) return false;
@@ -58,4 +55,35 @@ function isPlainIPv6(s: string): boolean {
   }
   groups++;
   return compressed ? groups <= 7 : groups === 8;
+}
+
+/**
+ * A strict dotted-quad IPv4 address as its 32-bit number, or -1: exactly what
+ * ipaddr.IPv4.isValidFourPartDecimal accepts (no leading zeros, no hex/octal/short forms). A
+ * character loop: cheaper than a regex (every record's two addresses pass through here), and
+ * the number is what the dialects' inside-check wants.
+ */
+export function ipv4Number(s: string): number {
+  const n = s.length;
+  if (n < 7 || n > 15) return -1;
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return -1; // a leading zero
+      part = part * 10 + (c - 48);
+      if (part > 255 || ++digits > 3) return -1;
+    } else return -1;
+  }
+  if (digits === 0 || dots !== 3) return -1;
+  return value * 256 + part;
 }

@@ -6,7 +6,7 @@
 import type { FlowRecord } from '../../engine/types.js';
 import ipaddr from 'ipaddr.js';
 import { InternalNetworks } from '../../engine/keys.js';
-import { ipv4Number } from './fields.js';
+import { ipv4Number } from '../../values/ip.js';
 import type { DecodeCounts } from './dialect.js';
 
 /** A connection as the sensor saw it: `orig` initiated it (for one-way records: sent it). */

@@ -1,7 +1,9 @@
 // Reading a stream in a dialect: every line or message decoded, oriented, enriched (the
 // enrichment point) and validated against the flow record contract by the JSON path's own
 // check (lone surrogates included); a bad one becomes one reason, located by the caller
-// (file and line, or topic, partition and offset).
+// (file and line, or topic, partition and offset). Every decoder checks the two addresses
+// itself (the sensor dialects with ipOf before orienting, the flow dialect with checkFlow),
+// and enrichment never changes them, so that check is not made twice (ADDRESSES_CHECKED).
 import type { FlowRecord } from '../../engine/types.js';
 import type { InputItem, ReadOptions } from '../input-item.js';
 import { readLineBatches } from '../jsonl.js';
@@ -10,6 +12,9 @@ import { DialectError, type DialectReading, type DialectRecord } from './dialect
 import { toFlows } from './enrichment-point.js';
 
 export type { DialectReading };
+
+/** src_ip and dst_ip of a decoded record are IP text already (see the opening comment). */
+const ADDRESSES_CHECKED = true;
 
 /** The valid flows of one line or message, or the reason it is bad (counted in decoder.counts.errors). */
 export function decodeText(reading: DialectReading, text: string): FlowRecord[] | string {
@@ -57,7 +62,7 @@ function decodeInto(reading: DialectReading, text: string, label: string, line: 
     return;
   }
   if (flow !== null) {
-    const problem = checkTextFlowValues(flow);
+    const problem = checkTextFlowValues(flow, ADDRESSES_CHECKED);
     if (problem === null) out.push({ ok: true, flow, where: `${label}:${line}` });
     else {
       reading.decoder.counts.errors++;
@@ -79,7 +84,7 @@ function decodeInto(reading: DialectReading, text: string, label: string, line: 
 function decodeChecked(reading: DialectReading, records: readonly DialectRecord[]): FlowRecord[] | string {
   const flows = toFlows(records, reading.enrich);
   for (const flow of flows) {
-    const problem = checkTextFlowValues(flow);
+    const problem = checkTextFlowValues(flow, ADDRESSES_CHECKED);
     if (problem !== null) {
       reading.decoder.counts.errors++;
       return problem;
