@@ -4,9 +4,10 @@ egress-watch (no code shared), to check its input dialects against real captures
     python3 scripts/count-egress.py zeek|vpc|goflow2|suricata|ocsf FILE CIDR[,CIDR...]
 prints {"dst_ip": bytes_out, ...} as JSON. The rules are the ones docs/input-formats.md states
 (inside = the CIDRs; dst = the outside end; bytes_out = what the inside sent; Zeek: per uid the
-largest cumulative count; one-way records: the outbound ones).
+largest cumulative count; one-way records: the outbound ones). ZEEK_BYTES=bounded in the
+environment: each Zeek payload count at most that end's IP bytes, where set (input.zeek_bytes).
 """
-import gzip, ipaddress, json, sys
+import gzip, ipaddress, json, os, sys
 from collections import defaultdict
 
 dialect, path, nets = sys.argv[1], sys.argv[2], [ipaddress.ip_network(n) for n in sys.argv[3].split(',')]
@@ -64,6 +65,9 @@ if dialect == 'zeek':
         except (TypeError, ValueError): continue
         if not (0 <= int(rec['id.orig_p']) <= 65535 and 0 <= int(rec['id.resp_p']) <= 65535): continue
         ob = int(rec.get('orig_bytes') or 0); rb = int(rec.get('resp_bytes') or 0)
+        if os.environ.get('ZEEK_BYTES') == 'bounded':
+            if rec.get('orig_ip_bytes') is not None: ob = min(ob, int(rec['orig_ip_bytes']))
+            if rec.get('resp_ip_bytes') is not None: rb = min(rb, int(rec['resp_ip_bytes']))
         lo, lr = rec.get('local_orig'), rec.get('local_resp')
         lo = lo in (True, 'T'); lr = lr in (True, 'T')
         hint = 'out' if lo and not lr else 'in' if lr and not lo else None

@@ -3,6 +3,7 @@
 // errors by reason and the bytes_out per destination, as JSON (compare the sums with
 // scripts/count-egress.py). Run after `npm run build`:
 //   node scripts/dialect-sums.mjs zeek|vpc|goflow2|suricata|ocsf|auto FILE CIDR[,CIDR...]
+// ZEEK_BYTES=bounded in the environment reads Zeek as input.zeek_bytes: bounded does.
 import { createDecoder } from '../dist/src/io/dialects/index.js';
 import { readDialectBatches } from '../dist/src/io/dialects/read-file.js';
 
@@ -11,7 +12,7 @@ if (!nets) {
   console.error('usage: node scripts/dialect-sums.mjs FORMAT FILE CIDR[,CIDR...]');
   process.exit(2);
 }
-const decoder = createDecoder(format, { internalNetworks: nets.split(',') });
+const decoder = createDecoder(format, { internalNetworks: nets.split(','), zeekBytes: process.env.ZEEK_BYTES === 'bounded' ? 'bounded' : 'payload' });
 const sums = {};
 const errors = {};
 let flows = 0;

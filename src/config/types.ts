@@ -81,7 +81,7 @@ export interface Override {
 export interface Config {
   kafka: KafkaConfig;
   /** The dialect of the flows (src/io/dialects): for `run` on the flows topic, the default of --input-format. */
-  input: { format: InputFormatName; vpc_fields: string[]; zeek_open_uids: number };
+  input: { format: InputFormatName; vpc_fields: string[]; zeek_open_uids: number; zeek_bytes: 'payload' | 'bounded' };
   windows: {
     size: number;
     allowed_lateness: number;

@@ -12,5 +12,9 @@ export const inputSection = section(
     // Zeek: how many connection uids the decoder remembers to turn cumulative counts of
     // open-connection reports into increments (per file or partition).
     zeek_open_uids: z.number().int().min(1).default(100_000),
+    // Zeek: orig_bytes/resp_bytes as written (payload), or bounded by the IP bytes the sensor
+    // counted for that end (orig_ip_bytes/resp_ip_bytes), which the payload, taken from TCP
+    // sequence numbers, overshoots after packet loss or a mid-stream start.
+    zeek_bytes: z.enum(['payload', 'bounded']).default('payload'),
   }),
 );

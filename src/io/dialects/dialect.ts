@@ -47,6 +47,10 @@ export interface DecodeCounts {
   skipped: Record<string, number>;
   /** Records decode() threw on. */
   errors: number;
+  /** Zeek records whose payload bytes (orig_bytes or resp_bytes, from TCP sequence numbers)
+   *  exceed the IP bytes the sensor counted for that end: packet loss or a mid-stream start
+   *  made the payload overshoot; bounded to the IP bytes under input.zeek_bytes `bounded`. */
+  payload_above_ip: number;
 }
 
 /** What a decoder needs to know from the config. */
@@ -57,6 +61,9 @@ export interface DecoderOptions {
   vpcFields?: readonly string[];
   /** Zeek: the most uids whose cumulative counts are remembered (open connections). */
   zeekOpenUids?: number;
+  /** Zeek: `payload` (orig_bytes/resp_bytes as written, the default) or `bounded` (at most the
+   *  end's orig_ip_bytes/resp_ip_bytes, where the record has them). */
+  zeekBytes?: 'payload' | 'bounded';
 }
 
 /** One stateful reader of one stream (a file, or one Kafka partition). */
@@ -81,7 +88,7 @@ export interface Dialect {
 }
 
 export function emptyCounts(): DecodeCounts {
-  return { records_read: 0, flows_out: 0, internal: 0, transit: 0, inbound: 0, nodata: 0, skipdata: 0, skipped: {}, errors: 0 };
+  return { records_read: 0, flows_out: 0, internal: 0, transit: 0, inbound: 0, nodata: 0, skipdata: 0, skipped: {}, errors: 0, payload_above_ip: 0 };
 }
 
 /** Enrichment as the shells apply it (src/io/dialects/enrichment-point.ts). */

@@ -6,7 +6,7 @@ import { enrichmentFor } from './enrichment-point.js';
 import type { DialectReading } from './read-file.js';
 
 export function decoderOptionsOf(config: Config): DecoderOptions {
-  return { internalNetworks: config.policy.internal_networks, vpcFields: config.input.vpc_fields, zeekOpenUids: config.input.zeek_open_uids };
+  return { internalNetworks: config.policy.internal_networks, vpcFields: config.input.vpc_fields, zeekOpenUids: config.input.zeek_open_uids, zeekBytes: config.input.zeek_bytes };
 }
 
 /**

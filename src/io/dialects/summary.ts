@@ -8,6 +8,7 @@ export function formatDecodeCounts(name: DialectName, c: DecodeCounts): string {
     .join(', ');
   return (
     `  input ${name}: records read ${c.records_read}, flows out ${c.flows_out}, internal ${c.internal}, transit ${c.transit}, ` +
-    `inbound one-way ${c.inbound}, NODATA ${c.nodata}, SKIPDATA ${c.skipdata}, skipped ${skipped || 'none'}, errors ${c.errors}`
+    `inbound one-way ${c.inbound}, NODATA ${c.nodata}, SKIPDATA ${c.skipdata}, skipped ${skipped || 'none'}, errors ${c.errors}` +
+    (c.payload_above_ip > 0 ? `, payload above IP bytes ${c.payload_above_ip}` : '')
   );
 }

@@ -26,7 +26,7 @@ export function zeekTimeToMs(value: unknown): number {
 const MILLIS_FROM = 1e11;
 
 /** The conn.log fields read, by their names with Zeek's default scope separator. */
-const FIELDS = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto', 'duration', 'orig_bytes', 'resp_bytes', 'orig_pkts', 'resp_pkts', 'local_orig', 'local_resp'] as const;
+const FIELDS = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto', 'duration', 'orig_bytes', 'resp_bytes', 'orig_pkts', 'resp_pkts', 'local_orig', 'local_resp', 'orig_ip_bytes', 'resp_ip_bytes'] as const;
 type Field = (typeof FIELDS)[number];
 const REQUIRED: readonly Field[] = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto'];
 const SENSOR_FIELDS = ['_system_name', '_node_name'];
@@ -81,10 +81,13 @@ class ZeekDecoder extends SensorDecoder implements DialectDecoder {
   private readonly vals: unknown[] = new Array<unknown>(FIELDS.length);
   /** The TSV header's sensor columns' facts, reused (FactsCache). */
   private sensorFacts = new FactsCache(0);
+  /** input.zeek_bytes `bounded`: payload counts at most the IP bytes counted for that end. */
+  private readonly bounded: boolean;
 
   constructor(options: DecoderOptions) {
     super(options);
     this.open = new OpenConnections(options.zeekOpenUids);
+    this.bounded = options.zeekBytes === 'bounded';
   }
 
   decode(line: string): DialectRecord[] {
@@ -224,6 +227,8 @@ class ZeekDecoder extends SensorDecoder implements DialectDecoder {
     vals[11] = unsetIfNull(o.resp_pkts);
     vals[12] = unsetIfNull(o.local_orig);
     vals[13] = unsetIfNull(o.local_resp);
+    vals[14] = unsetIfNull(o.orig_ip_bytes);
+    vals[15] = unsetIfNull(o.resp_ip_bytes);
     let sensor = o._system_name === undefined && o._node_name === undefined ? NO_FACTS : this.facts.of(o);
     // The writer's additional_message_values (beside the tagged record) are what the sensor says of itself too.
     if (tagged !== null) {
@@ -245,10 +250,25 @@ class ZeekDecoder extends SensorDecoder implements DialectDecoder {
     const respIp = ipOf('id.resp_h', vals[4]);
     const proto = protocolOf('proto', vals[6]);
     // Unset counts (`-`: no payload seen, e.g. a connection attempt) are 0.
-    const ob = vals[8] === undefined ? 0 : countOf('orig_bytes', vals[8]);
-    const rb = vals[9] === undefined ? 0 : countOf('resp_bytes', vals[9]);
+    let ob = vals[8] === undefined ? 0 : countOf('orig_bytes', vals[8]);
+    let rb = vals[9] === undefined ? 0 : countOf('resp_bytes', vals[9]);
     const op = vals[10] === undefined ? 0 : countOf('orig_pkts', vals[10]);
     const rp = vals[11] === undefined ? 0 : countOf('resp_pkts', vals[11]);
+    // Payload from TCP sequence numbers overshoots after packet loss or a mid-stream start: it
+    // can exceed the IP bytes the sensor counted for that end (headers included), which no
+    // payload it saw can. Counted; bounded to those IP bytes under input.zeek_bytes `bounded`.
+    // Absent or unset IP bytes (use_conn_size_analyzer off) bound nothing.
+    const oib = vals[14] === undefined ? -1 : countOf('orig_ip_bytes', vals[14]);
+    const rib = vals[15] === undefined ? -1 : countOf('resp_ip_bytes', vals[15]);
+    const origOver = oib !== -1 && ob > oib;
+    const respOver = rib !== -1 && rb > rib;
+    if (origOver || respOver) {
+      this.counts.payload_above_ip++;
+      if (this.bounded) {
+        if (origOver) ob = oib;
+        if (respOver) rb = rib;
+      }
+    }
     const origPort = portOf('id.orig_p', vals[3]);
     const respPort = portOf('id.resp_p', vals[5]);
     const inc = this.open.increment(uid, ob, rb, op, rp);

@@ -14,7 +14,7 @@ describe('goflow2', () => {
       // line 3: NetFlow v5 from outside in: the inbound half.
     ]);
     expect(errorsOf(items)).toEqual([['goflow2.json:4', 'field src_addr: "10.0.0.999" is not an IPv4 or IPv6 address']]);
-    expect(decoder.counts).toEqual({ records_read: 4, flows_out: 2, internal: 0, transit: 0, inbound: 1, nodata: 0, skipdata: 0, skipped: {}, errors: 1 });
+    expect(decoder.counts).toEqual({ records_read: 4, flows_out: 2, internal: 0, transit: 0, inbound: 1, nodata: 0, skipdata: 0, skipped: {}, errors: 1, payload_above_ip: 0 });
   });
 
   it('gives enrichment the exporter', () => {

@@ -16,7 +16,7 @@ describe('ocsf', () => {
       ['ocsf-4001.json:6', rec({ flow_id: 'm-1', start_ms: 1700000130000, end_ms: 1700000190000, src_ip: '10.0.0.5', dst_ip: '52.1.2.3', src_port: 40404, dst_port: 443, protocol: 6, bytes_out: 4000, bytes_in: 0, packets_out: 4, packets_in: 0 })],
     ]);
     expect(errorsOf(items)).toEqual([]);
-    expect(decoder.counts).toEqual({ records_read: 6, flows_out: 4, internal: 1, transit: 0, inbound: 0, nodata: 0, skipdata: 0, skipped: { 'ocsf class 4003': 1 }, errors: 0 });
+    expect(decoder.counts).toEqual({ records_read: 6, flows_out: 4, internal: 1, transit: 0, inbound: 0, nodata: 0, skipdata: 0, skipped: { 'ocsf class 4003': 1 }, errors: 0, payload_above_ip: 0 });
   });
 
   it('gives enrichment the device', async () => {

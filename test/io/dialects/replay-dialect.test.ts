@@ -11,7 +11,7 @@ describe('replay in a dialect', () => {
     const s = await replay({ config: config('flow'), input: fixture('conn-two-headers.log'), inputFormat: 'zeek', output: null, progress: false, log: (l) => lines.push(l) });
     // 4 flows (CZ3 internal: the engine counts it) and 2 bad lines.
     expect([s.processed, s.malformed, s.internal]).toEqual([4, 2, 1]);
-    expect(s.dialect).toEqual({ name: 'zeek', picked: false, counts: { records_read: 7, flows_out: 4, internal: 1, transit: 1, inbound: 0, nodata: 0, skipdata: 0, skipped: {}, errors: 2 } });
+    expect(s.dialect).toEqual({ name: 'zeek', picked: false, counts: { records_read: 7, flows_out: 4, internal: 1, transit: 1, inbound: 0, nodata: 0, skipdata: 0, skipped: {}, errors: 2, payload_above_ip: 0 } });
     expect(lines).toContain('conn-two-headers.log:24: 12 columns where the #fields header names 13');
     expect(formatSummary(s, 'x')).toContain('  input zeek: records read 7, flows out 4, internal 1, transit 1, inbound one-way 0, NODATA 0, SKIPDATA 0, skipped none, errors 2');
   });

@@ -14,7 +14,7 @@ describe('suricata', () => {
       ['suricata-eve.json:5', rec({ flow_id: '101', start_ms: 1700000101000, end_ms: 1700000102000, src_ip: 'fd00::5', dst_ip: '2001:db8::7', src_port: 0, dst_port: 0, protocol: 58, bytes_out: 208, bytes_in: 208, packets_out: 2, packets_in: 2 })],
     ]);
     expect(errorsOf(items)).toEqual([['suricata-eve.json:6', 'field flow.bytes_toserver: -5 is not a count (a whole number >= 0)']]);
-    expect(decoder.counts).toEqual({ records_read: 6, flows_out: 3, internal: 0, transit: 0, inbound: 0, nodata: 0, skipdata: 0, skipped: { 'suricata alert event': 1, 'suricata dns event': 1 }, errors: 1 });
+    expect(decoder.counts).toEqual({ records_read: 6, flows_out: 3, internal: 0, transit: 0, inbound: 0, nodata: 0, skipdata: 0, skipped: { 'suricata alert event': 1, 'suricata dns event': 1 }, errors: 1, payload_above_ip: 0 });
   });
 
   it('gives enrichment the sensor host and interface', () => {

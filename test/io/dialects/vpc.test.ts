@@ -15,7 +15,7 @@ describe('vpc', () => {
       ['vpc-custom.log:8', EGRESS],
     ]);
     expect(errorsOf(items)).toEqual([['vpc-custom.log:9', 'field packets: "twenty" is not a count (a whole number >= 0)']]);
-    expect(decoder.counts).toEqual({ records_read: 8, flows_out: 3, internal: 0, transit: 0, inbound: 1, nodata: 1, skipdata: 1, skipped: { 'vpc REJECT (nothing left)': 1 }, errors: 1 });
+    expect(decoder.counts).toEqual({ records_read: 8, flows_out: 3, internal: 0, transit: 0, inbound: 1, nodata: 1, skipdata: 1, skipped: { 'vpc REJECT (nothing left)': 1 }, errors: 1, payload_above_ip: 0 });
   });
 
   it('gives enrichment the interface and account', () => {

@@ -33,7 +33,7 @@ describe('zeek TSV', () => {
       ['conn-two-headers.log:23', 'field resp_bytes: "" is not a count (a whole number >= 0)'],
       ['conn-two-headers.log:24', '12 columns where the #fields header names 13'],
     ]);
-    expect(decoder.counts).toEqual({ records_read: 7, flows_out: 4, internal: 1, transit: 1, inbound: 0, nodata: 0, skipdata: 0, skipped: {}, errors: 2 });
+    expect(decoder.counts).toEqual({ records_read: 7, flows_out: 4, internal: 1, transit: 1, inbound: 0, nodata: 0, skipdata: 0, skipped: {}, errors: 2, payload_above_ip: 0 });
   });
 
   it('reads a gzip-compressed rotated log the same', async () => {
@@ -77,7 +77,7 @@ describe('zeek JSON and open connections', () => {
     ]);
     // The increments add up to the final cumulative count, once.
     expect(flows.slice(0, 3).reduce((sum, [, f]) => sum + f.bytes_out, 0)).toBe(6000);
-    expect(decoder.counts).toEqual({ records_read: 6, flows_out: 4, internal: 0, transit: 0, inbound: 0, nodata: 0, skipdata: 0, skipped: { 'zeek repeated report without new counts': 1, 'zeek dns log': 1 }, errors: 0 });
+    expect(decoder.counts).toEqual({ records_read: 6, flows_out: 4, internal: 0, transit: 0, inbound: 0, nodata: 0, skipdata: 0, skipped: { 'zeek repeated report without new counts': 1, 'zeek dns log': 1 }, errors: 0, payload_above_ip: 0 });
   });
 
   it('gives enrichment the sensor facts of the JSON writer', () => {
@@ -107,6 +107,61 @@ describe('zeek JSON and open connections', () => {
   });
 });
 
+describe('zeek payload above the IP bytes the sensor counted (input.zeek_bytes)', () => {
+  // Payload from TCP sequence numbers overshoots after packet loss or a mid-stream start; the
+  // IP bytes of that end (headers included) bound what the sensor can have seen.
+  const LINES = [
+    // 1: the originator (inside) claims 50,000 payload bytes in 5,750 IP bytes; the responder is fine.
+    '{"ts":1700000000,"uid":"C1","id.orig_h":"10.0.0.5","id.orig_p":40000,"id.resp_h":"203.0.113.9","id.resp_p":443,"proto":"tcp","orig_bytes":50000,"resp_bytes":800,"orig_pkts":40,"orig_ip_bytes":5750,"resp_pkts":10,"resp_ip_bytes":1200}',
+    // 2: an outside client pulls from an inside server, whose payload (resp) overshoots: bytes_out.
+    '{"ts":1700000001,"uid":"C2","id.orig_h":"198.51.100.7","id.orig_p":50000,"id.resp_h":"10.0.0.6","id.resp_p":443,"proto":"tcp","orig_bytes":300,"resp_bytes":1600000000,"orig_pkts":5,"orig_ip_bytes":560,"resp_pkts":56,"resp_ip_bytes":57000}',
+    // 3: no IP byte counts (use_conn_size_analyzer off): nothing to bound by, nothing counted.
+    '{"ts":1700000002,"uid":"C3","id.orig_h":"10.0.0.5","id.orig_p":40001,"id.resp_h":"203.0.113.9","id.resp_p":443,"proto":"tcp","orig_bytes":90000,"resp_bytes":10,"orig_pkts":3,"resp_pkts":1}',
+    // 4: consistent counts: untouched.
+    '{"ts":1700000003,"uid":"C4","id.orig_h":"10.0.0.5","id.orig_p":40002,"id.resp_h":"203.0.113.9","id.resp_p":443,"proto":"tcp","orig_bytes":1000,"resp_bytes":2000,"orig_pkts":3,"orig_ip_bytes":1160,"resp_pkts":4,"resp_ip_bytes":2208}',
+  ];
+  const TSV = [
+    '#separator \\x09',
+    '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\torig_bytes\tresp_bytes\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes',
+    // 5: the same overshoot as line 1 in TSV; 6: IP bytes unset (-).
+    '1700000004\tC5\t10.0.0.5\t40003\t203.0.113.9\t443\ttcp\t50000\t800\t40\t5750\t10\t1200',
+    '1700000005\tC6\t10.0.0.5\t40004\t203.0.113.9\t443\ttcp\t50000\t800\t40\t-\t10\t-',
+  ];
+  const read = (zeekBytes: 'payload' | 'bounded') => {
+    const decoder = createDecoder('zeek', { internalNetworks: NETS, zeekBytes });
+    const outs = [...LINES, ...TSV].flatMap((l) => decoder.decode(l)).map((r) => [r.flow.flow_id, r.flow.bytes_out, r.flow.bytes_in]);
+    return { outs, counted: decoder.counts.payload_above_ip };
+  };
+
+  it('payload (the default): passes the counts on as written, and counts the records that overshoot', () => {
+    expect(read('payload')).toEqual({
+      outs: [['C1', 50000, 800], ['C2', 1600000000, 300], ['C3', 90000, 10], ['C4', 1000, 2000], ['C5', 50000, 800], ['C6', 50000, 800]],
+      counted: 3,
+    });
+  });
+
+  it('bounded: an end\'s payload is at most its IP bytes', () => {
+    expect(read('bounded')).toEqual({
+      outs: [['C1', 5750, 800], ['C2', 57000, 300], ['C3', 90000, 10], ['C4', 1000, 2000], ['C5', 5750, 800], ['C6', 50000, 800]],
+      counted: 3,
+    });
+  });
+
+  it('bounded: cumulative reports of an open connection pass on the increase of the bounded counts', () => {
+    const decoder = createDecoder('zeek', { internalNetworks: NETS, zeekBytes: 'bounded' });
+    const report = (ob: number, oib: number) =>
+      decoder.decode(`{"_path":"conn_long","ts":1700000000,"uid":"CL","id.orig_h":"10.0.0.5","id.orig_p":40000,"id.resp_h":"203.0.113.9","id.resp_p":443,"proto":"tcp","orig_bytes":${ob},"resp_bytes":0,"orig_pkts":9,"orig_ip_bytes":${oib},"resp_pkts":0,"resp_ip_bytes":0}`);
+    expect(report(1000, 1500).map((r) => [r.flow.flow_id, r.flow.bytes_out])).toEqual([['CL', 1000]]);
+    // The second report overshoots (900,000 payload in 3,000 IP bytes): bounded to 3,000, of which 2,000 are new.
+    expect(report(900000, 3000).map((r) => [r.flow.flow_id, r.flow.bytes_out])).toEqual([['CL#2', 2000]]);
+  });
+
+  it('refuses IP byte counts that are not counts, naming the field', () => {
+    const decoder = createDecoder('zeek', { internalNetworks: NETS });
+    expect(() => decoder.decode(LINES[0].replace('"orig_ip_bytes":5750', '"orig_ip_bytes":"lots"'))).toThrow('field orig_ip_bytes: "lots" is not a count (a whole number >= 0)');
+  });
+});
+
 describe("zeek from the Kafka writer with tag_json (each record wrapped in its log's name)", () => {
   it('unwraps conn records, counts the other logs by kind, and takes the writer\'s extra values as sensor facts', async () => {
     const { decoder, items } = await readWith('zeek', fixture('zeek-kafka-tagged.json'));
@@ -116,7 +171,7 @@ describe("zeek from the Kafka writer with tag_json (each record wrapped in its l
       ['zeek-kafka-tagged.json:4', rec({ flow_id: 'CK3', start_ms: 1700000001000, end_ms: 1700000601000, src_ip: '10.0.0.6', dst_ip: '198.51.100.80', src_port: 52000, dst_port: 443, protocol: 6, bytes_out: 90000, bytes_in: 1000, packets_out: 70, packets_in: 40 })],
     ]);
     expect(errorsOf(items)).toEqual([['zeek-kafka-tagged.json:6', 'field id.orig_p: 70000 is not a port (0-65535)']]);
-    expect(decoder.counts).toEqual({ records_read: 6, flows_out: 2, internal: 0, transit: 0, inbound: 0, nodata: 0, skipdata: 0, skipped: { 'zeek ssl log': 1, 'zeek dns log': 1, 'zeek http log': 1 }, errors: 1 });
+    expect(decoder.counts).toEqual({ records_read: 6, flows_out: 2, internal: 0, transit: 0, inbound: 0, nodata: 0, skipdata: 0, skipped: { 'zeek ssl log': 1, 'zeek dns log': 1, 'zeek http log': 1 }, errors: 1, payload_above_ip: 0 });
   });
 
   it('gives enrichment the additional_message_values beside the record, and the record\'s own _system_name first', () => {
