@@ -3,11 +3,32 @@
 // sampled exporter (sFlow always, NetFlow/IPFIX when configured) reports 1 of every N
 // packets, so bytes and packets are multiplied by N (0 or absent: not sampled). No flow id
 // exists: one is made from the exporter, export sequence, addresses, ports, protocol and start.
+// goflow2 v1 (before 2.0, still common on Kafka topics) wrote the same record with CamelCase
+// keys and times in seconds (`TimeFlowStart`) or milliseconds (`TimeFlowStartMs`, v1.1 on):
+// read by its own mapping (GoflowV1). Addresses that a protobuf-to-JSON step wrote as base64
+// bytes (`"fwAAAQ=="`) are read as the address they encode.
+import ipaddr from 'ipaddr.js';
 import type { Dialect, DialectDecoder, DialectRecord } from './dialect.js';
-import { countOf, FactsOfTwo, fail, nanosToMs, optionalCount, parseObject, portOf, protocolOf, ipOf } from './fields.js';
+import { countOf, FactsOfTwo, fail, nanosToMs, optionalCount, parseObject, portOf, protocolOf, ipOf, secondsToMs } from './fields.js';
 import { fillOneWay, SensorDecoder } from './sensor-decoder.js';
 
 const SENSOR_FIELDS = ['sampler_address', 'type'];
+
+/**
+ * An address as IP text: the base64 of its 4 (IPv4) or 16 (IPv6) bytes, as protobuf's JSON
+ * mapping writes goflow2's `bytes` address fields, decoded; anything else as it came (IP text,
+ * or a bad value for ipOf to refuse). Only text of 8 or 24 characters ending in `=` is tried,
+ * which no IP text is: the usual record pays two comparisons.
+ */
+export function addressText(value: unknown): unknown {
+  if (typeof value !== 'string' || !(value.length === 8 || value.length === 24) || value.charCodeAt(value.length - 1) !== 61) return value;
+  if (!BASE64_BYTES.test(value)) return value;
+  // IPv6 as compressed lower-case text (ipaddr.js toString, RFC 5952): the form a sensor writing text uses,
+  // so one destination is one key whichever way its address came.
+  return ipaddr.fromByteArray([...Buffer.from(value, 'base64')]).toString();
+}
+/** The base64 of 4 bytes (6 characters and `==`) or of 16 bytes (22 and `==`). */
+const BASE64_BYTES = /^(?:[A-Za-z0-9+/]{5}[AQgw]|[A-Za-z0-9+/]{21}[AQgw])==$/;
 
 class Goflow2Decoder extends SensorDecoder implements DialectDecoder {
   readonly dialect = 'goflow2' as const;
@@ -16,37 +37,95 @@ class Goflow2Decoder extends SensorDecoder implements DialectDecoder {
   decode(line: string): DialectRecord[] {
     this.counts.records_read++;
     const o = parseObject(line);
-    const src = ipOf('src_addr', o.src_addr);
-    const dst = ipOf('dst_addr', o.dst_addr);
-    const rate = optionalCount('sampling_rate', o.sampling_rate) || 1;
-    const bytes = countOf('bytes', o.bytes) * rate;
-    const packets = countOf('packets', o.packets) * rate;
-    if (!Number.isSafeInteger(bytes)) fail('bytes', o.bytes, `a count that stays below 2^53 once multiplied by sampling_rate ${rate}`);
-    if (!Number.isSafeInteger(packets)) fail('packets', o.packets, `a count that stays below 2^53 once multiplied by sampling_rate ${rate}`);
+    if (o.src_addr === undefined && o.SrcAddr !== undefined) return this.v1(o);
+    const src = ipOf('src_addr', addressText(o.src_addr));
+    const dst = ipOf('dst_addr', addressText(o.dst_addr));
     // sFlow samples and some exporters carry no flow times: the time goflow2 received them.
     const received = o.time_received_ns;
     const startNs = o.time_flow_start_ns === undefined || o.time_flow_start_ns === 0 ? received : o.time_flow_start_ns;
     const endNs = o.time_flow_end_ns === undefined || o.time_flow_end_ns === 0 ? startNs : o.time_flow_end_ns;
     const startMs = nanosToMs('time_flow_start_ns', startNs);
     const endMs = Math.max(startMs, nanosToMs('time_flow_end_ns', endNs));
-    const proto = o.proto === undefined ? 0 : protocolOf('proto', o.proto);
-    const sport = o.src_port === undefined ? 0 : portOf('src_port', o.src_port);
-    const dport = o.dst_port === undefined ? 0 : portOf('dst_port', o.dst_port);
-    const exporter = typeof o.sampler_address === 'string' ? o.sampler_address : '-';
-    const id = `gf:${exporter}:${String(o.sequence_num ?? '-')}:${src}:${sport}>${dst}:${dport}/${proto}@${startMs}`;
+    const sampler = addressText(o.sampler_address);
+    const facts = sampler === o.sampler_address ? this.facts.of(o) : this.facts.of({ sampler_address: sampler, type: o.type });
+    return this.record(facts, src, dst, startMs, endMs, o.proto, 'proto', o.src_port, o.dst_port, o.sampling_rate, o.bytes, o.packets, o.sequence_num, sampler, FIELDS_V2);
+  }
+
+  /** goflow2 v1: CamelCase keys, times in seconds or milliseconds. */
+  private v1(o: Record<string, unknown>): DialectRecord[] {
+    const src = ipOf('SrcAddr', addressText(o.SrcAddr));
+    const dst = ipOf('DstAddr', addressText(o.DstAddr));
+    const startMs = v1Time(o, 'TimeFlowStartMs', 'TimeFlowStart') ?? secondsToMs('TimeReceived', o.TimeReceived);
+    const endMs = Math.max(startMs, v1Time(o, 'TimeFlowEndMs', 'TimeFlowEnd') ?? startMs);
+    const sampler = addressText(o.SamplerAddress);
+    const facts = this.facts.of({ sampler_address: sampler, type: o.Type });
+    const proto = o.Proto !== undefined ? o.Proto : o.ProtoName;
+    return this.record(facts, src, dst, startMs, endMs, proto, o.Proto !== undefined ? 'Proto' : 'ProtoName', o.SrcPort, o.DstPort, o.SamplingRate, o.Bytes, o.Packets, o.SequenceNum, sampler, FIELDS_V1);
+  }
+
+  /** The one-way record of either version, oriented (null: counted, not returned). */
+  private record(
+    facts: Readonly<Record<string, string>>,
+    src: string,
+    dst: string,
+    startMs: number,
+    endMs: number,
+    protoValue: unknown,
+    protoField: string,
+    srcPort: unknown,
+    dstPort: unknown,
+    samplingRate: unknown,
+    bytesValue: unknown,
+    packetsValue: unknown,
+    sequence: unknown,
+    sampler: unknown,
+    names: FieldNames,
+  ): DialectRecord[] {
+    const rate = optionalCount(names.rate, samplingRate) || 1;
+    const bytes = countOf(names.bytes, bytesValue) * rate;
+    const packets = countOf(names.packets, packetsValue) * rate;
+    if (!Number.isSafeInteger(bytes)) fail(names.bytes, bytesValue, `a count that stays below 2^53 once multiplied by ${names.rate} ${rate}`);
+    if (!Number.isSafeInteger(packets)) fail(names.packets, packetsValue, `a count that stays below 2^53 once multiplied by ${names.rate} ${rate}`);
+    const proto = protoValue === undefined ? 0 : protocolOf(protoField, protoValue);
+    const sport = srcPort === undefined ? 0 : portOf(names.srcPort, srcPort);
+    const dport = dstPort === undefined ? 0 : portOf(names.dstPort, dstPort);
+    const exporter = typeof sampler === 'string' ? sampler : '-';
+    const id = `gf:${exporter}:${String(sequence ?? '-')}:${src}:${sport}>${dst}:${dport}/${proto}@${startMs}`;
     const sf = fillOneWay(this.scratch, id, startMs, endMs, src, sport, dst, dport, proto, bytes, packets);
     const flow = this.orienter.orientOneWay(sf, this.counts);
     if (flow === null) return [];
     this.counts.flows_out++;
-    return [{ flow, sensor: this.facts.of(o) }];
+    return [{ flow, sensor: facts }];
   }
+}
+
+/** The field names a version's messages use. */
+interface FieldNames {
+  rate: string;
+  bytes: string;
+  packets: string;
+  srcPort: string;
+  dstPort: string;
+}
+const FIELDS_V2: FieldNames = { rate: 'sampling_rate', bytes: 'bytes', packets: 'packets', srcPort: 'src_port', dstPort: 'dst_port' };
+const FIELDS_V1: FieldNames = { rate: 'SamplingRate', bytes: 'Bytes', packets: 'Packets', srcPort: 'SrcPort', dstPort: 'DstPort' };
+
+/** A v1 flow time: the milliseconds field when set and not 0, else the seconds field when set and not 0, else null. */
+function v1Time(o: Record<string, unknown>, msField: string, secondsField: string): number | null {
+  const ms = o[msField];
+  if (ms !== undefined && ms !== 0 && ms !== '0') return countOf(msField, ms);
+  const s = o[secondsField];
+  if (s !== undefined && s !== 0 && s !== '0') return secondsToMs(secondsField, s);
+  return null;
 }
 
 export const goflow2: Dialect = {
   name: 'goflow2',
-  describe: "goflow2's JSON (NetFlow v5/v9, IPFIX, sFlow): ns times, bytes and packets scaled by sampling_rate",
+  describe: "goflow2's JSON (NetFlow v5/v9, IPFIX, sFlow; v2 and v1 keys): ns times, bytes and packets scaled by sampling_rate",
   sniff(first) {
-    return first.charCodeAt(0) === 123 && first.indexOf('"src_addr"') !== -1 && (first.indexOf('"time_received_ns"') !== -1 || first.indexOf('"sampler_address"') !== -1);
+    if (first.charCodeAt(0) !== 123) return false;
+    if (first.indexOf('"src_addr"') !== -1) return first.indexOf('"time_received_ns"') !== -1 || first.indexOf('"sampler_address"') !== -1;
+    return first.indexOf('"SrcAddr"') !== -1 && (first.indexOf('"TimeReceived"') !== -1 || first.indexOf('"SamplerAddress"') !== -1);
   },
   create: (options) => new Goflow2Decoder(options),
 };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createDecoder } from '../../../src/io/dialects/index.js';
+import { createDecoder, sniffDialect } from '../../../src/io/dialects/index.js';
+import { addressText } from '../../../src/io/dialects/goflow2.js';
 import { errorsOf, fixture, flowsOf, NETS, readWith, rec } from './helpers.js';
 
 describe('goflow2', () => {
@@ -21,5 +22,31 @@ describe('goflow2', () => {
     const decoder = createDecoder('goflow2', { internalNetworks: NETS });
     const [r] = decoder.decode('{"type":"IPFIX","time_flow_start_ns":1700000001000000000,"sampler_address":"192.0.2.1","bytes":1,"packets":1,"src_addr":"10.0.0.6","dst_addr":"198.51.100.9","proto":6}');
     expect(r.sensor).toEqual({ sampler_address: '192.0.2.1', type: 'IPFIX' });
+  });
+
+  it('reads goflow2 v1 (CamelCase keys, times in ms or s) and addresses written as base64 bytes', async () => {
+    const { decoder, items } = await readWith('goflow2', fixture('goflow2-v1.json'));
+    expect(flowsOf(items)).toEqual([
+      // v1.1 on: TimeFlowStartMs / TimeFlowEndMs win over the seconds.
+      ['goflow2-v1.json:1', rec({ flow_id: 'gf:192.0.2.7:21:10.0.0.6:40000>198.51.100.9:443/6@1700000001250', start_ms: 1700000001250, end_ms: 1700000004750, src_ip: '10.0.0.6', dst_ip: '198.51.100.9', src_port: 40000, dst_port: 443, protocol: 6, bytes_out: 3000, bytes_in: 0, packets_out: 5, packets_in: 0 })],
+      // v1.0 sFlow: no flow times (0), so TimeReceived in seconds; 1 in 64 sampled: 102 x 64 = 6528.
+      ['goflow2-v1.json:2', rec({ flow_id: 'gf:192.0.2.8:1802:10.0.0.7:5000>203.0.113.4:53/17@1700000010000', start_ms: 1700000010000, end_ms: 1700000010000, src_ip: '10.0.0.7', dst_ip: '203.0.113.4', src_port: 5000, dst_port: 53, protocol: 17, bytes_out: 6528, bytes_in: 0, packets_out: 64, packets_in: 0 })],
+      // Seconds only; SamplerAddress wAACCQ== is 192.0.2.9 and SrcAddr CgAACA== is 10.0.0.8.
+      ['goflow2-v1.json:3', rec({ flow_id: 'gf:192.0.2.9:77:10.0.0.8:41000>198.51.100.20:22/6@1700000020000', start_ms: 1700000020000, end_ms: 1700000030000, src_ip: '10.0.0.8', dst_ip: '198.51.100.20', src_port: 41000, dst_port: 22, protocol: 6, bytes_out: 900, bytes_in: 0, packets_out: 3, packets_in: 0 })],
+      // line 4: the inbound half; line 5: a bad address. v2 with src_addr as base64 of fd00::5:
+      ['goflow2-v1.json:6', rec({ flow_id: 'gf:192.0.2.7:80:fd00::5:42000>2001:db8::9:443/6@1700000049000', start_ms: 1700000049000, end_ms: 1700000049500, src_ip: 'fd00::5', dst_ip: '2001:db8::9', src_port: 42000, dst_port: 443, protocol: 6, bytes_out: 700, bytes_in: 0, packets_out: 2, packets_in: 0 })],
+    ]);
+    expect(errorsOf(items)).toEqual([['goflow2-v1.json:5', 'field SrcAddr: "10.0.0.300" is not an IPv4 or IPv6 address']]);
+    expect(decoder.counts).toEqual({ records_read: 6, flows_out: 4, internal: 0, transit: 0, inbound: 1, nodata: 0, skipdata: 0, skipped: {}, errors: 1, payload_above_ip: 0 });
+    // The exporter, under the v2 names whatever the version wrote, for enrich.gateways.
+    const [r] = decoder.decode('{"Type":3,"TimeReceived":1700000031,"SamplerAddress":"wAACCQ==","Bytes":1,"Packets":1,"SrcAddr":"10.0.0.8","DstAddr":"198.51.100.20","Proto":6}');
+    expect(r.sensor).toEqual({ sampler_address: '192.0.2.9', type: '3' });
+    expect(sniffDialect('{"Type":"IPFIX","TimeReceived":1700000005,"SamplerAddress":"192.0.2.7","SrcAddr":"10.0.0.6"}')?.name).toBe('goflow2');
+  });
+
+  it('decodes only base64 of exactly 4 or 16 bytes as an address', () => {
+    expect(['fwAAAQ==', 'ZEAACA==', '/////////////////////w==', '10.0.0.1', 'fwAAAQ=', 'fwAAAR==', 'fwAAAQAB', 'AAAAAAAAAAAAAAAAAAAAAA=='].map(addressText)).toEqual([
+      '127.0.0.1', '100.64.0.8', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', '10.0.0.1', 'fwAAAQ=', 'fwAAAR==', 'fwAAAQAB', '::',
+    ]);
   });
 });
