@@ -1,7 +1,7 @@
 // Zeek conn.log, as TSV (Zeek's ASCII writer: `#separator`, `#set_separator`, `#empty_field`,
 // `#unset_field`, `#path`, `#fields`, `#types` headers, which may change mid-file where logs
 // were concatenated or rotated together) and as JSON (`LogAscii::use_json`, the Kafka writer:
-// `id.orig_h` keys or the `id_orig_h` scope-separator variant, `_path`, `_system_name`,
+// `id.orig_h` keys, the `id_orig_h` scope-separator variant or a nested `id` record, `_path`, `_system_name`,
 // `_node_name`, `ts` as epoch seconds or ISO 8601; the Kafka writer's `tag_json` wrapping,
 // `{"conn": {...}}`, unwrapped). Each line is told apart by its first
 // character, so a stream may mix both. `uid` is the flow id; repeated reports of one uid
@@ -208,17 +208,27 @@ class ZeekDecoder extends SensorDecoder implements DialectDecoder {
     }
     if (typeof path === 'string' && !isConnPath(path)) return skip(this.counts, `zeek ${path} log`);
     const scoped = o['id.orig_h'] === undefined && o['id_orig_h'] !== undefined;
+    // The conn_id as a nested record ({"id": {"orig_h": ...}}), as tools that keep Zeek's record
+    // types write it (Zed/zq, Brim): the same four fields.
+    const nested = o['id.orig_h'] === undefined && !scoped && typeof o.id === 'object' && o.id !== null ? (o.id as Record<string, unknown>) : null;
     // Another log's record without a _path (ssh, dns, ...): none of the connection's fields.
-    if (path === undefined && o.uid === undefined && o['id.orig_h'] === undefined && !scoped) return skip(this.counts, 'zeek record without conn fields');
+    if (path === undefined && o.uid === undefined && o['id.orig_h'] === undefined && !scoped && nested === null) return skip(this.counts, 'zeek record without conn fields');
     // Each field by its own name (FIELDS order): one shape of object per writer, so these reads
     // stay monomorphic, where a loop over names is a dictionary-style lookup per field.
     const vals = this.vals;
     vals[0] = unsetIfNull(o.ts);
     vals[1] = unsetIfNull(o.uid);
-    vals[2] = unsetIfNull(scoped ? o.id_orig_h : o['id.orig_h']);
-    vals[3] = unsetIfNull(scoped ? o.id_orig_p : o['id.orig_p']);
-    vals[4] = unsetIfNull(scoped ? o.id_resp_h : o['id.resp_h']);
-    vals[5] = unsetIfNull(scoped ? o.id_resp_p : o['id.resp_p']);
+    if (nested !== null) {
+      vals[2] = unsetIfNull(nested.orig_h);
+      vals[3] = unsetIfNull(nested.orig_p);
+      vals[4] = unsetIfNull(nested.resp_h);
+      vals[5] = unsetIfNull(nested.resp_p);
+    } else {
+      vals[2] = unsetIfNull(scoped ? o.id_orig_h : o['id.orig_h']);
+      vals[3] = unsetIfNull(scoped ? o.id_orig_p : o['id.orig_p']);
+      vals[4] = unsetIfNull(scoped ? o.id_resp_h : o['id.resp_h']);
+      vals[5] = unsetIfNull(scoped ? o.id_resp_p : o['id.resp_p']);
+    }
     vals[6] = unsetIfNull(o.proto);
     vals[7] = unsetIfNull(o.duration);
     vals[8] = unsetIfNull(o.orig_bytes);
@@ -316,7 +326,7 @@ export const zeek: Dialect = {
   sniff(first) {
     if (first.startsWith('#separator') || first.startsWith('#fields')) return true;
     if (first.charCodeAt(0) !== 123) return false;
-    return first.indexOf('"uid"') !== -1 && (first.indexOf('"id.orig_h"') !== -1 || first.indexOf('"id_orig_h"') !== -1);
+    return first.indexOf('"uid"') !== -1 && (first.indexOf('"id.orig_h"') !== -1 || first.indexOf('"id_orig_h"') !== -1 || first.indexOf('"orig_h"') !== -1);
   },
   create: (options) => new ZeekDecoder(options),
 };

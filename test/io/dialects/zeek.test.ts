@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { createDecoder } from '../../../src/io/dialects/index.js';
+import { createDecoder, sniffDialect } from '../../../src/io/dialects/index.js';
 import { OpenConnections } from '../../../src/io/dialects/zeek-open-connections.js';
 import { tempDir } from '../fixtures.js';
 import { errorsOf, fixture, flowsOf, NETS, readWith, rec } from './helpers.js';
@@ -78,6 +78,15 @@ describe('zeek JSON and open connections', () => {
     // The increments add up to the final cumulative count, once.
     expect(flows.slice(0, 3).reduce((sum, [, f]) => sum + f.bytes_out, 0)).toBe(6000);
     expect(decoder.counts).toEqual({ records_read: 6, flows_out: 4, internal: 0, transit: 0, inbound: 0, nodata: 0, skipdata: 0, skipped: { 'zeek repeated report without new counts': 1, 'zeek dns log': 1 }, errors: 0, payload_above_ip: 0 });
+  });
+
+  it('reads the conn_id as a nested record (Zed/zq, Brim) as the flat keys', () => {
+    const decoder = createDecoder('zeek', { internalNetworks: NETS });
+    const line = '{"_path":"conn","ts":1700000000.25,"uid":"CN1","id":{"orig_h":"198.51.100.7","orig_p":50000,"resp_h":"10.0.0.6","resp_p":443},"proto":"tcp","duration":2.5,"orig_bytes":300,"resp_bytes":9000,"orig_pkts":4,"resp_pkts":9}';
+    // An outside client pulling from an inside server: dst is the client, bytes_out what the server sent.
+    expect(decoder.decode(line).map((r) => r.flow)).toEqual([rec({ flow_id: 'CN1', start_ms: 1700000000250, end_ms: 1700000002750, src_ip: '10.0.0.6', dst_ip: '198.51.100.7', src_port: 443, dst_port: 50000, protocol: 6, bytes_out: 9000, bytes_in: 300, packets_out: 9, packets_in: 4 })]);
+    expect(() => decoder.decode(line.replace('"resp_h":"10.0.0.6"', '"resp_h":"10.0.0"').replace('CN1', 'CN2'))).toThrow('field id.resp_h: "10.0.0" is not an IPv4 or IPv6 address');
+    expect(sniffDialect(line)?.name).toBe('zeek');
   });
 
   it('gives enrichment the sensor facts of the JSON writer', () => {
