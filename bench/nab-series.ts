@@ -103,7 +103,8 @@ export function scoreSeries(shipped: Config, s: NabSeries): number[] {
       alertedWindows.add(Math.floor((a.detected_at_ms - 1) / step) * step);
     }
   };
-  for (let i = 0; i < s.values.length; i++) sent(pipeline.push(rowFlow(i, s.times[i], Math.round(toBytes(s.values[i]) * rowShare(s.times, i, step)))));
+  const flows = windowFlows(s.times, s.values.map(toBytes), step);
+  for (let i = 0; i < flows.length; i++) sent(pipeline.push(rowFlow(i, flows[i].t, flows[i].bytes)));
   sent(pipeline.finish());
   for (const [start, r] of ratios) byWindow.set(start, anomalyScore(r, alertedWindows.has(start)));
   // A row the engine dropped as late (a timestamp going backwards) scores 0.
@@ -111,14 +112,31 @@ export function scoreSeries(shipped: Config, s: NabSeries): number[] {
 }
 
 /**
- * A value is a rate per time step; the bytes its row stands for are that rate over the
- * time since the previous row, at most one step (a gap is missing data, not more
- * traffic). Rows of irregular series that share one window so add up to about one step's
- * worth instead of a multiple (a repeated timestamp adds nothing).
+ * A value is a rate per time step, and a window is one step: a window's traffic is the mean
+ * of the values of the rows in it, as one flow (at the first row's time). Rows of irregular
+ * series that share a window (13:51 and 13:54 on 5-minute windows) so make one step's worth,
+ * not a multiple: read as a share of a step each (the time since the previous row), they made
+ * 1.6 steps' worth, a spike of 60% that no row shows. A gap is missing data: no flow. A row
+ * going back in time starts a window of its own (the engine drops it as late: its rows score 0).
  */
-export function rowShare(times: readonly number[], i: number, step: number): number {
-  if (i === 0) return 1;
-  return Math.min(1, Math.max(0, (times[i] - times[i - 1]) / step));
+export function windowFlows(times: readonly number[], bytes: readonly number[], step: number): { t: number; bytes: number }[] {
+  const out: { t: number; bytes: number }[] = [];
+  let window = Number.NaN;
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < times.length; i++) {
+    const w = Math.floor(times[i] / step);
+    if (w !== window) {
+      if (n > 0) out[out.length - 1].bytes = Math.round(sum / n);
+      out.push({ t: times[i], bytes: 0 });
+      window = w;
+      sum = n = 0;
+    }
+    sum += bytes[i];
+    n += 1;
+  }
+  if (n > 0) out[out.length - 1].bytes = Math.round(sum / n);
+  return out;
 }
 
 function rowFlow(i: number, t: number, bytes: number): FlowRecord {

@@ -177,8 +177,13 @@ function addToBlock(s: CusumState, i: number, ctx: WindowContext, frozen: boolea
   // sum of skewed windows runs above the sum of their typical values (by about s^2/2 in
   // log for log-normal windows of spread s). So y is judged against the usual y of normal
   // blocks, learnt like its spread, not against zero.
-  const y = Math.log1p(s[b + BYTES]) - Math.log1p(s[b + EXPECTED]) - s[b + MEAN];
-  const z = y / sd;
+  const ratio = Math.log1p(s[b + BYTES]) - Math.log1p(s[b + EXPECTED]);
+  const y = ratio - s[b + MEAN];
+  // The usual y raises the bar for evidence, never lowers it below the expectation: a
+  // usual y below 0 is the baseline's own bias (an accepted level that traffic then fell
+  // back from, learnt over days), not a property of the destination, and a block at or
+  // below the expectation is no increase, however low recent blocks ran.
+  const z = (ratio - Math.max(0, s[b + MEAN])) / sd;
   const clipped = Math.max(-CUSUM_CLIP, Math.min(CUSUM_CLIP, z));
   s[b + SUM] = Math.max(0, s[b + SUM] + clipped - CUSUM_ALLOWANCE);
   if (!frozen) {

@@ -19,3 +19,21 @@ describe('scoreWindow', () => {
 function window(bytes: number, flows: number, packets: number, sources: number): WindowObservation {
   return { start_ms: 0, end_ms: 60_000, bytes, flows, packets, sources, hour: 9, weekday: 0 };
 }
+
+describe('the spread prior', () => {
+  it('gives way to the data within a 60-window warm-up', () => {
+    // Sixty identical windows in one hour: every residual is exactly 0. The first window sets
+    // the level; the second is judged against an hour with no mean yet (no spread learnt);
+    // windows 3..60 each take the running mean of squared residuals one step, at rate
+    // 1/(n + 5) with n = 2..59 windows learnt. The prior variance 1 is so left with weight
+    // (2 + 5 - 1) / (59 + 5) = 6/64 (a prior of 20 windows kept 21/79, a log sd of 0.52).
+    const s = newBaseline();
+    const w = { start_ms: 0, end_ms: 60_000, bytes: 5_000_000, flows: 10, packets: 40, sources: 2, hour: 9, weekday: 0 };
+    for (let k = 0; k < 60; k++) {
+      const at = { ...w, start_ms: k * 60_000, end_ms: (k + 1) * 60_000 };
+      learnWindow(s, at, scoreWindow(s, at), 1, 0, 0);
+    }
+    const v = scoreWindow(s, { ...w, start_ms: 60 * 60_000 - 60_000, end_ms: 60 * 60_000 });
+    for (let i = 0; i < 4; i++) expect(v.sigma[i]).toBeCloseTo(Math.sqrt(6 / 64), 6);
+  });
+});

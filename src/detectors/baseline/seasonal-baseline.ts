@@ -95,8 +95,15 @@ export const BASELINE_STATE_LENGTH = DAY_RAW_N + 1;
 const SHRINK = 0.3;
 /** Prior spread: log-space sd of 1 (a factor of e) until data says otherwise. */
 const PRIOR_VAR = 1.0;
-/** Prior weight of the spread, in windows. */
-const PRIOR_WINDOWS = 20;
+/**
+ * Prior weight of the spread, in windows: a handful, so that the data outweigh it within the
+ * warm-up. The prior's variance is the size of a whole daily curve, tens to hundreds of times
+ * a real window spread: at 20 windows it still held a quarter of the weight at the end of the
+ * shipped 60-window warm-up (a log sd of 0.5 whatever the traffic) and kept the spread
+ * several times too wide for hundreds of windows (on hourly data, weeks), blind to rises that
+ * its own traffic shows plainly.
+ */
+const PRIOR_WINDOWS = 5;
 /**
  * No feature is trusted to be steadier than this (log sd 0.05, about +-5%): the floor only
  * keeps a flat history (spread 0) from making every change infinitely far. Destinations
