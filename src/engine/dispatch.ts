@@ -135,7 +135,8 @@ export class WindowDispatch {
     }
     if (acceptedNotes !== undefined) for (const note of acceptedNotes) this.offer(state, destination, note, true, own);
     this.settle?.(state, destination, obs.end_ms, held ? true : judged ? false : undefined);
-    learnWindow(state.baseline, obs, verdict, learningWeight(verdict.distance, held), local.hourBucket, local.dayBucket);
+    learnWindow(state.baseline, obs, verdict, learningWeight(verdict.distance, held), local.hourBucket, local.dayBucket, config.baseline.return_after);
     if (accepted) acceptLevel(state.baseline);
   }
 }
+

@@ -106,4 +106,27 @@ describe('volume model on hand-built traffic', () => {
     expect(alerts.filter((a) => a.window_start_ms > step + 2 * HOUR)).toEqual([]);
     if (process.env.VOLUME_MODEL_FIGURES) console.log(`step: ${alerts.length} alerts, last sent ${(alerts[alerts.length - 1].detected_at_ms - step) / MIN} min after the step`);
   });
+
+  it('gives an accepted change back once traffic has stayed down for baseline.return_after: a later rise to the same level alerts again', () => {
+    // 20 MB a minute for 8 days; 100 MB a minute for 3 hours (accepted after accept_after, 1h);
+    // back to 20 MB; then 100 MB again. Until the rise is given back the level stays at the
+    // accepted 100 MB and the second rise is nothing; once given back, it is 5x the normal again.
+    const step = T0 + LEARN_DAYS * DAY;
+    const back = step + 3 * HOUR;
+    const opens = (again: number, extra: string): number[] => {
+      const level = (t: number): number => (t >= step && t < back) || (t >= again && t < again + 30 * MIN) ? 100e6 : 20e6;
+      const minutes = (again + 30 * MIN - T0) / MIN;
+      const alerts = volumeAlerts(minutes, level, extra);
+      expect(alerts.filter((a) => a.window_start_ms >= back && a.window_start_ms < again)).toEqual([]);
+      return alerts.filter((a) => a.type === 'VOLUME_SPIKE' && a.incident_state === 'OPEN').map((a) => (a.window_start_ms - step) / MIN);
+    };
+    // return_after 1h: two hours after the fall the rise has been given back.
+    expect(opens(back + 2 * HOUR, 'baseline: {return_after: 1h}')).toEqual([0, 300]);
+    // The default, a day: two hours after the fall the accepted level still stands...
+    expect(opens(back + 2 * HOUR, '')).toEqual([0]);
+    // ...and 26 hours after it, it has been given back.
+    expect(opens(back + 26 * HOUR, '')).toEqual([0, 1740]);
+    // 0s: never given back.
+    expect(opens(back + 26 * HOUR, 'baseline: {return_after: 0s}')).toEqual([0]);
+  });
 });

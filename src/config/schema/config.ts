@@ -24,6 +24,9 @@ const baselineSection = section(
     warmup_windows: wholeNumber(0).default(60),
     idle_ttl: duration('positive').prefault('7d'),
     timezone: timeZone.default('UTC'),
+    // How long traffic must stay back down before a lasting change the volume detectors
+    // accepted is given back (the level returns toward where it was); 0s: never.
+    return_after: duration('zero').prefault('1d'),
   }),
 );
 

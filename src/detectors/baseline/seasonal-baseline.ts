@@ -15,7 +15,9 @@
 // teaches little (weight (5/d)^2 past d = 5); and a window a detector holds (its run is
 // open: see episode.ts) teaches nothing. A lasting change becomes normal only
 // deliberately: acceptLevel() moves the level to where the held windows were, once a
-// detector's run has lasted its accept_after. Seasonal profiles learn from whole hours
+// detector's run has lasted its accept_after; and an accepted change that ends is given
+// back the same way (returnLevel): traffic back down for as long again moves the level
+// back, never below where it was before the acceptance. Seasonal profiles learn from whole hours
 // and whole days, not single windows, so a slow creep inside an hour is not absorbed by
 // that hour's slot.
 import { DIMENSION, mahalanobisDistance } from './mahalanobis.js';
@@ -89,7 +91,12 @@ const DAY_HI = DAY_LO + 1;
 // where a steady destination's narrow spread would clip it), and how many windows they sum.
 const DAY_RAW_SUM = DAY_HI + 1;
 const DAY_RAW_N = DAY_RAW_SUM + 1;
-export const BASELINE_STATE_LENGTH = DAY_RAW_N + 1;
+const SHIFT = DAY_RAW_N + 1; // per feature: the level shift acceptLevel made and traffic has not given back
+const BACK_N = SHIFT + F; // consecutive learnt windows whose smoothed bytes residual is back down by half the shift
+const BACK_RES = BACK_N + 1; // smoothed residual of the learnt windows since the acceptance, per feature
+export const BASELINE_STATE_LENGTH = BACK_RES + F;
+/** The length before the accepted shift was remembered (state written before returnLevel). */
+const BEFORE_SHIFT_LENGTH = SHIFT;
 
 /** Shrinkage of the correlations (0: none, 1: diagonal only). */
 const SHRINK = 0.3;
@@ -328,6 +335,7 @@ export function learnWindow(
   weight: number,
   hourBucket: number,
   dayBucket: number,
+  returnAfterMs = 0,
 ): void {
   const x = v.features;
   if (s[N] === 0) {
@@ -366,6 +374,7 @@ export function learnWindow(
     return;
   }
   s[HELD_N] = 0;
+  if (s[SHIFT] > 0 && returnAfterMs > 0) watchReturn(s, v.residual, Math.ceil(returnAfterMs / (w.end_ms - w.start_ms)));
 
   const n = s[N];
   // The first window set the level; from then on it moves slowly even while young, so the
@@ -440,11 +449,58 @@ function holdWindow(s: BaselineState, residual: Float64Array): void {
  * stay, and the epoch changes so every detector restarts its run.
  */
 export function acceptLevel(s: BaselineState): void {
-  if (s[HELD_N] > 0) for (let i = 0; i < F; i++) s[LEVEL + i] += s[HELD_RES + i];
+  if (s[HELD_N] > 0) {
+    for (let i = 0; i < F; i++) {
+      s[LEVEL + i] += s[HELD_RES + i];
+      s[SHIFT + i] += s[HELD_RES + i];
+    }
+  }
+  s[BACK_N] = 0;
+  for (let i = 0; i < F; i++) s[BACK_RES + i] = 0;
   s[HELD_N] = 0;
   for (let i = 0; i < F; i++) s[HELD_RES + i] = 0;
   s[EPOCH] += 1;
 }
+
+/**
+ * After an accepted rise (SHIFT[bytes] > 0): the learnt windows' residuals, smoothed over
+ * about HELD_SPAN windows from the acceptance on (where they start at 0: the level was just
+ * set to where traffic was). Once the smoothed bytes residual has stayed below half the
+ * accepted shift for `windows` learnt windows in a row (baseline.return_after, as windows;
+ * windows without traffic are not seen, so a sparse destination waits longer), traffic has
+ * gone back down: returnLevel. Without it an accepted change that ends leaves the destination
+ * judged against its peak for weeks, the level learning at a week's pace from winsorised
+ * residuals: blind to a rise back to that level, and every later block of the creep
+ * statistic reads as below normal.
+ */
+function watchReturn(s: BaselineState, residual: Float64Array, windows: number): void {
+  for (let i = 0; i < F; i++) s[BACK_RES + i] += (residual[i] - s[BACK_RES + i]) / HELD_SPAN;
+  if (!(s[BACK_RES] < -0.5 * s[SHIFT])) {
+    s[BACK_N] = 0;
+    return;
+  }
+  s[BACK_N] += 1;
+  if (s[BACK_N] >= windows) returnLevel(s);
+}
+
+/**
+ * An accepted change has ended: each feature whose level an acceptance raised moves back by
+ * the recent windows' residual, but not below where it was before (the shift); what is left
+ * of the shift stays to be given back later. The epoch changes, as at an acceptance.
+ */
+function returnLevel(s: BaselineState): void {
+  for (let i = 0; i < F; i++) {
+    const move = s[SHIFT + i] > 0 ? Math.min(0, Math.max(s[BACK_RES + i], -s[SHIFT + i])) : 0;
+    s[LEVEL + i] += move;
+    s[SHIFT + i] += move;
+    s[BACK_RES + i] = 0;
+  }
+  // Bytes back within a twentieth of where they were: nothing is left to give back.
+  if (s[SHIFT] < RETURNED) for (let i = 0; i < F; i++) s[SHIFT + i] = 0;
+  s[BACK_N] = 0;
+  s[EPOCH] += 1;
+}
+const RETURNED = Math.log(1.05);
 
 function openBuckets(s: BaselineState, w: WindowObservation, hourBucket: number, dayBucket: number): void {
   s[CUR_HOUR] = hourBucket % BUCKET_MOD;
@@ -526,6 +582,12 @@ export function baselineFromJSON(json: unknown): BaselineState {
     const s = new Float32Array(BASELINE_STATE_LENGTH);
     s.set(bucketsInRange(json as number[]));
     return withoutTailsAndDays(s);
+  }
+  if (Array.isArray(json) && json.length === BEFORE_SHIFT_LENGTH) {
+    // Written before accepted shifts were remembered: none to give back.
+    const s = new Float32Array(BASELINE_STATE_LENGTH);
+    s.set(bucketsInRange(json as number[]));
+    return s;
   }
   if (!Array.isArray(json) || json.length !== BASELINE_STATE_LENGTH) {
     throw new Error(`baseline state: expected ${BASELINE_STATE_LENGTH} numbers`);
