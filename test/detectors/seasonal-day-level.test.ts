@@ -3,13 +3,21 @@
 // does not move in single precision, and each window reads its own hour slot only), bytes
 // e^20 - 1 (log feature exactly 20) on two days, then a day at e^-0.2 or e^-2 of that.
 import { describe, expect, it } from 'vitest';
-import { BASELINE_STATE_LENGTH, baselineFromJSON, baselineToJSON, learnWindow, newBaseline, scoreWindow, type BaselineState } from '../../src/detectors/baseline/seasonal-baseline.js';
+import { BASELINE_STATE_LENGTH, baselineFromJSON, baselineToJSON, dailySpread, learnWindow, newBaseline, scoreWindow, type BaselineState } from '../../src/detectors/baseline/seasonal-baseline.js';
 
 const HOUR = 3_600_000;
 const T = Date.UTC(2026, 0, 2); // a Friday: weekday 4 (Monday 0)
 
-/** Learns one window per hour of day `day` (0 = the first) with log bytes `logBytes`. */
+/**
+ * Learns one window per hour of day `day` (0 = the first) with log bytes `logBytes`. Day 0
+ * opens with a window at midnight: the first window only sets the level, and this one lets
+ * hour 0 fold like every other hour (24 hours a day).
+ */
 function learnDay(s: BaselineState, day: number, logBytes: number): void {
+  if (day === 0) {
+    const first = { ...at(0, 0, logBytes), start_ms: T, end_ms: T + 1 };
+    learnWindow(s, first, scoreWindow(s, first), 1, T / HOUR, 0);
+  }
   for (let h = 0; h < 24; h++) learnAt(s, day, h, logBytes);
 }
 
@@ -55,6 +63,21 @@ describe('the day level learnt once', () => {
     // -m/3; together (4/3) m stays within the 4 the day showed, so nothing is given back.
     expect(before).toBeLessThan(-0.1);
     expect(expectedLog(s, 3, 12)).toBe(before);
+  });
+
+  it('learns a weekend day with quiet night hours once the hour profile was whole before it began', () => {
+    const s = newBaseline();
+    learnDay(s, 0, 20); // Friday: all 24 hour slots set
+    for (let h = 0; h < 24; h++) if (h !== 3 && h !== 4) learnAt(s, 1, h, 19.8); // Saturday, no traffic 03:00-05:00
+    learnAt(s, 2, 0, 20); // Sunday's first window rolls Saturday
+    // 46 hours folded (not the 48 two full days have), but the hour profile was whole before
+    // Saturday began (46 - 22 = 24): Saturday is learnt by its weekday slot (-0.2) and the
+    // day range (0.2); its 22 hour slots give back their half (rate 1/2: (1 + 1/2) 0.2 > 0.2).
+    // Counting 48 hours, Saturday went to the hour slots alone (-0.1 each), the weekday slot
+    // and the day range learnt nothing, and Monday read 0.1 high.
+    expect(dailySpread(s)).toBeCloseTo(0.2, 6);
+    expect(expectedLog(s, 3, 12)).toBeCloseTo(0, 5);
+    expect(expectedLog(s, 8, 12)).toBeCloseTo(-0.2, 5);
   });
 
   it('restores a state written before the open day\'s hours were marked', () => {

@@ -471,8 +471,11 @@ function rollBucket(s: BaselineState, p: Profile, bucketNumber: number, slot: nu
   const bucket = bucketNumber % BUCKET_MOD;
   if (bucket === s[p.bucket]) return;
   // The weekday profile learns only days scored with a learnt hour profile (a first
-  // day's residuals are the hour profile still being learnt, not the weekday).
-  const ready = p !== DAY_PROFILE || s[HOURS] >= 48;
+  // day's residuals are the hour profile still being learnt, not the weekday): every hour
+  // slot was set before the day's first hour folded. (Counting 48 folded hours assumed
+  // every hour has traffic: a destination with quiet night hours left its first weekend
+  // day to the hour profile alone, which then read the first Monday as growth.)
+  const ready = p !== DAY_PROFILE || s[HOURS] - hoursOf(s[DAY_HOURS]) >= 24;
   if (s[p.weight] > 0 && ready) {
     if (p === DAY_PROFILE && s[DAY_RAW_N] > 0) {
       // The day's mean against the learnt hour profile widens the range of days seen (dailySpread).
@@ -493,6 +496,13 @@ function rollBucket(s: BaselineState, p: Profile, bucketNumber: number, slot: nu
   s[p.slot] = slot;
   s[p.sum] = s[p.bytesSum] = s[p.weight] = 0;
   if (p === DAY_PROFILE) s[DAY_RAW_SUM] = s[DAY_RAW_N] = s[DAY_HOURS] = 0;
+}
+
+/** How many hour slots a DAY_HOURS mask marks. */
+function hoursOf(mask: number): number {
+  let n = 0;
+  for (let h = 0; h < 24; h++) if ((mask & (1 << h)) !== 0) n++;
+  return n;
 }
 
 /**
