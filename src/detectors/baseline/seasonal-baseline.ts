@@ -511,8 +511,7 @@ function hoursOf(mask: number): number {
  * more than the day showed (its mean bytes residual as scored). They did in the first week:
  * a first weekend was taken whole by its weekday slot and by half (a third) into the hour
  * slots as well, so the first Monday looked like growth and the Monday slot learnt that
- * as Monday's level, which the second Monday lacked (a lasting change on it looked 2.5
- * times smaller). What was learnt beyond the day's own level is taken back out of the hour
+ * as Monday's level, which the second Monday lacked (a 3x lasting change on it read 1.4x). What was learnt beyond the day's own level is taken back out of the hour
  * slots folded that day, up to what they learnt of it. A day the winsorised residuals only
  * partly convey (a steady destination's weekend, far beyond its clip) is learnt by both,
  * as before; so is a normal day of a settled profile (0.2 + 0.15 of a day's offset).
