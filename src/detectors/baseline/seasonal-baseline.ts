@@ -91,12 +91,13 @@ const DAY_HI = DAY_LO + 1;
 // where a steady destination's narrow spread would clip it), and how many windows they sum.
 const DAY_RAW_SUM = DAY_HI + 1;
 const DAY_RAW_N = DAY_RAW_SUM + 1;
-const SHIFT = DAY_RAW_N + 1; // per feature: the level shift acceptLevel made and traffic has not given back
+// The hour slots (0..23) folded during the open day, one bit each (24 bits: exact in single
+// precision): the day's own level is taken back out of them when the day folds.
+const DAY_HOURS = DAY_RAW_N + 1;
+const SHIFT = DAY_HOURS + 1; // per feature: the level shift acceptLevel made and traffic has not given back
 const BACK_N = SHIFT + F; // consecutive learnt windows whose smoothed bytes residual is back down by half the shift
 const BACK_RES = BACK_N + 1; // smoothed residual of the learnt windows since the acceptance, per feature
 export const BASELINE_STATE_LENGTH = BACK_RES + F;
-/** The length before the accepted shift was remembered (state written before returnLevel). */
-const BEFORE_SHIFT_LENGTH = SHIFT;
 
 /** Shrinkage of the correlations (0: none, 1: diagonal only). */
 const SHRINK = 0.3;
@@ -531,8 +532,11 @@ function rollBucket(s: BaselineState, p: Profile, bucketNumber: number, slot: nu
   const bucket = bucketNumber % BUCKET_MOD;
   if (bucket === s[p.bucket]) return;
   // The weekday profile learns only days scored with a learnt hour profile (a first
-  // day's residuals are the hour profile still being learnt, not the weekday).
-  const ready = p !== DAY_PROFILE || s[HOURS] >= 48;
+  // day's residuals are the hour profile still being learnt, not the weekday): every hour
+  // slot was set before the day's first hour folded. (Counting 48 folded hours assumed
+  // every hour has traffic: a destination with quiet night hours left its first weekend
+  // day to the hour profile alone, which then read the first Monday as growth.)
+  const ready = p !== DAY_PROFILE || s[HOURS] - hoursOf(s[DAY_HOURS]) >= 24;
   if (s[p.weight] > 0 && ready) {
     if (p === DAY_PROFILE && s[DAY_RAW_N] > 0) {
       // The day's mean against the learnt hour profile widens the range of days seen (dailySpread).
@@ -546,11 +550,49 @@ function rollBucket(s: BaselineState, p: Profile, bucketNumber: number, slot: nu
     s[p.slots + s[p.slot]] += step * (s[p.sum] / s[p.weight]);
     s[p.bytesSlots + s[p.slot]] += step * (s[p.bytesSum] / s[p.weight]);
     s[p.folded] += 1;
+    if (p === DAY_PROFILE) takeDayOutOfHours(s, step, s[p.sum] / s[p.weight], s[p.bytesSum] / s[p.weight]);
   }
+  if (p === HOUR_PROFILE && s[p.weight] > 0) s[DAY_HOURS] = s[DAY_HOURS] | (1 << s[p.slot]);
   s[p.bucket] = bucket;
   s[p.slot] = slot;
   s[p.sum] = s[p.bytesSum] = s[p.weight] = 0;
-  if (p === DAY_PROFILE) s[DAY_RAW_SUM] = s[DAY_RAW_N] = 0;
+  if (p === DAY_PROFILE) s[DAY_RAW_SUM] = s[DAY_RAW_N] = s[DAY_HOURS] = 0;
+}
+
+/** How many hour slots a DAY_HOURS mask marks. */
+function hoursOf(mask: number): number {
+  let n = 0;
+  for (let h = 0; h < 24; h++) if ((mask & (1 << h)) !== 0) n++;
+  return n;
+}
+
+/**
+ * A day's level is learnt by the weekday slot and, as part of each hour's mean residual, by
+ * every hour slot folded that day: together they must not move that day's expectation by
+ * more than the day showed (its mean bytes residual as scored). They did in the first week:
+ * a first weekend was taken whole by its weekday slot and by half (a third) into the hour
+ * slots as well, so the first Monday looked like growth and the Monday slot learnt that
+ * as Monday's level, which the second Monday lacked (a 3x lasting change on it read 1.4x). What was learnt beyond the day's own level is taken back out of the hour
+ * slots folded that day, up to what they learnt of it. A day the winsorised residuals only
+ * partly convey (a steady destination's weekend, far beyond its clip) is learnt by both,
+ * as before; so is a normal day of a settled profile (0.2 + 0.15 of a day's offset).
+ */
+function takeDayOutOfHours(s: BaselineState, dayStep: number, countsMean: number, bytesMean: number): void {
+  if (s[DAY_RAW_N] === 0 || bytesMean === 0) return;
+  const shown = s[DAY_RAW_SUM] / s[DAY_RAW_N];
+  // Every hour of a day folds at the rate of the same hour cycle (the last one folded).
+  const rate = Math.max(1 / (1 + Math.floor((s[HOURS] - 1) / 24)), HOD_MIN_RATE);
+  const learnt = (dayStep + rate) * bytesMean;
+  // The share of the hour slots' part to give back: 0 when the two together stay within the
+  // day's level (or it points the other way), 1 when the weekday slot alone took all of it.
+  const excess = Math.sign(bytesMean) === Math.sign(shown) ? Math.max(0, Math.abs(learnt) - Math.abs(shown)) : 0;
+  const share = Math.min(1, excess / Math.abs(rate * bytesMean));
+  if (share === 0) return;
+  for (let h = 0; h < 24; h++) {
+    if ((s[DAY_HOURS] & (1 << h)) === 0) continue;
+    s[HOD + h] -= share * rate * countsMean;
+    s[HOD_BYTES + h] -= share * rate * bytesMean;
+  }
 }
 
 function rollSeasonalBuckets(s: BaselineState, w: WindowObservation, hourBucket: number, dayBucket: number): void {
@@ -583,8 +625,9 @@ export function baselineFromJSON(json: unknown): BaselineState {
     s.set(bucketsInRange(json as number[]));
     return withoutTailsAndDays(s);
   }
-  if (Array.isArray(json) && json.length === BEFORE_SHIFT_LENGTH) {
-    // Written before accepted shifts were remembered: none to give back.
+  if (Array.isArray(json) && json.length === DAY_HOURS) {
+    // Written before the day's level was taken out of the hour slots and accepted shifts were
+    // remembered: no hour of the open day is marked, nothing is left to give back.
     const s = new Float32Array(BASELINE_STATE_LENGTH);
     s.set(bucketsInRange(json as number[]));
     return s;
