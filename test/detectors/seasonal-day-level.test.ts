@@ -80,15 +80,18 @@ describe('the day level learnt once', () => {
     expect(expectedLog(s, 8, 12)).toBeCloseTo(-0.2, 5);
   });
 
-  it('restores a state written before the open day\'s hours were marked', () => {
+  it('restores a state written before the open day\'s hours were marked and accepted shifts remembered (105 numbers)', () => {
     const s = newBaseline();
     learnDay(s, 0, 20);
     learnDay(s, 1, 20);
     learnAt(s, 2, 0, 19.8);
-    const old = baselineToJSON(s).slice(0, BASELINE_STATE_LENGTH - 1);
+    // What the baseline of commit ce83aa4 wrote: the layout up to the day's raw sum and count.
+    const OLD_LENGTH = 105;
+    expect(BASELINE_STATE_LENGTH).toBe(OLD_LENGTH + 1 + 9); // + the open day's hours, + the accepted shift (4), its watch (1 + 4)
+    const old = baselineToJSON(s).slice(0, OLD_LENGTH);
     const restored = baselineFromJSON(old);
     expect(restored.length).toBe(BASELINE_STATE_LENGTH);
-    expect(Array.from(restored.slice(0, BASELINE_STATE_LENGTH - 1))).toEqual(old);
-    expect(restored[BASELINE_STATE_LENGTH - 1]).toBe(0);
+    expect(Array.from(restored.slice(0, OLD_LENGTH))).toEqual(old);
+    expect(Array.from(restored.slice(OLD_LENGTH))).toEqual(new Array(BASELINE_STATE_LENGTH - OLD_LENGTH).fill(0));
   });
 });
