@@ -1,0 +1,56 @@
+// A volume detector's run (episode.ts): accepted as the new normal once it has stopped growing
+// for accept_after, and not while a creep still grows, however noisy its windows.
+import { describe, expect, it } from 'vitest';
+import { episodeStep, GROWTH, noEpisode, type Episode } from '../../src/detectors/baseline/episode.js';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const T0 = Date.UTC(2026, 0, 5, 9);
+
+/** Runs minute windows with the given ln(bytes / expected) from T0, alerting on the first; the minute each run was accepted (from T0). */
+function acceptances(minutes: number, ratio: (m: number) => number, acceptAfterMs = HOUR): number[] {
+  let e: Episode = noEpisode();
+  let epoch = 0;
+  const out: number[] = [];
+  for (let m = 0; m < minutes; m++) {
+    const window = { start_ms: T0 + m * MIN, end_ms: T0 + (m + 1) * MIN };
+    // above: well above `still` (1) for every window, so the run never ends by itself.
+    const step = episodeStep(e, epoch, window, m === 0, 5, ratio(m), 1, acceptAfterMs);
+    if (step.accepted) {
+      out.push(m);
+      epoch++;
+    }
+    e = step.next;
+  }
+  return out;
+}
+
+/** +-0.3 in log (a window 35% above or 26% below its trend), alternating: a noisy destination. */
+const noise = (m: number): number => (m % 2 === 0 ? 0.3 : -0.3);
+
+describe('episode acceptance', () => {
+  it('accepts a level run exactly accept_after after it opened, noise or not', () => {
+    // Minute 59's window ends 60 minutes after the run's start: accepted there.
+    expect(acceptances(120, () => 1)).toEqual([59]);
+    expect(acceptances(120, (m) => 1 + noise(m))).toEqual([59]);
+    // Only the first run: the episode after an acceptance needs a new alert to open.
+  });
+
+  it('does not accept a noisy creep while it grows by more than GROWTH per accept_after', () => {
+    // +1.5 x GROWTH an hour (+31 %/h) for 6 hours, windows +-0.3 around it: no acceptance while it grows.
+    const rate = (1.5 * GROWTH) / 60;
+    const creep = (m: number): number => Math.min(m, 360) * rate + noise(m);
+    const accepted = acceptances(600, creep);
+    expect(accepted.length).toBe(1);
+    // At the plateau the quick level's lead over the slow one (9/8 GROWTH in the rise) falls
+    // under 3/4 GROWTH within the slow level's hour, and accept_after runs from there.
+    expect(accepted[0]).toBeGreaterThanOrEqual(360 + 60);
+    expect(accepted[0]).toBeLessThanOrEqual(360 + 120);
+  });
+
+  it('accepts a rise slower than GROWTH per accept_after once accept_after has passed', () => {
+    // +0.5 x GROWTH an hour: the quick level leads by 3/8 GROWTH, under the 3/4 that is growth.
+    const rate = (0.5 * GROWTH) / 60;
+    expect(acceptances(120, (m) => m * rate + noise(m))).toEqual([59]);
+  });
+});
