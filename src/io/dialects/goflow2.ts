@@ -42,8 +42,8 @@ class Goflow2Decoder extends SensorDecoder implements DialectDecoder {
     const dst = ipOf('dst_addr', addressText(o.dst_addr));
     // sFlow samples and some exporters carry no flow times: the time goflow2 received them.
     const received = o.time_received_ns;
-    const startNs = o.time_flow_start_ns === undefined || o.time_flow_start_ns === 0 ? received : o.time_flow_start_ns;
-    const endNs = o.time_flow_end_ns === undefined || o.time_flow_end_ns === 0 ? startNs : o.time_flow_end_ns;
+    const startNs = unsetTime(o.time_flow_start_ns) ? received : o.time_flow_start_ns;
+    const endNs = unsetTime(o.time_flow_end_ns) ? startNs : o.time_flow_end_ns;
     const startMs = nanosToMs('time_flow_start_ns', startNs);
     const endMs = Math.max(startMs, nanosToMs('time_flow_end_ns', endNs));
     const sampler = addressText(o.sampler_address);
@@ -110,12 +110,18 @@ interface FieldNames {
 const FIELDS_V2: FieldNames = { rate: 'sampling_rate', bytes: 'bytes', packets: 'packets', srcPort: 'src_port', dstPort: 'dst_port' };
 const FIELDS_V1: FieldNames = { rate: 'SamplingRate', bytes: 'Bytes', packets: 'Packets', srcPort: 'SrcPort', dstPort: 'DstPort' };
 
+/** A flow time the exporter did not set: absent or 0, as a number or, as protobuf's JSON mapping
+ *  writes 64-bit fields (with unpopulated fields emitted), as the text "0". */
+function unsetTime(value: unknown): boolean {
+  return value === undefined || value === 0 || value === '0';
+}
+
 /** A v1 flow time: the milliseconds field when set and not 0, else the seconds field when set and not 0, else null. */
 function v1Time(o: Record<string, unknown>, msField: string, secondsField: string): number | null {
   const ms = o[msField];
-  if (ms !== undefined && ms !== 0 && ms !== '0') return countOf(msField, ms);
+  if (!unsetTime(ms)) return countOf(msField, ms);
   const s = o[secondsField];
-  if (s !== undefined && s !== 0 && s !== '0') return secondsToMs(secondsField, s);
+  if (!unsetTime(s)) return secondsToMs(secondsField, s);
   return null;
 }
 

@@ -44,6 +44,19 @@ describe('goflow2', () => {
     expect(sniffDialect('{"Type":"IPFIX","TimeReceived":1700000005,"SamplerAddress":"192.0.2.7","SrcAddr":"10.0.0.6"}')?.name).toBe('goflow2');
   });
 
+  it('reads a flow time of "0" (64-bit fields as protobuf\'s JSON mapping writes them, unpopulated ones emitted) as unset', () => {
+    const decoder = createDecoder('goflow2', { internalNetworks: NETS });
+    // sFlow: no flow times, so the receive time 1700000050123456789 ns (cut to 1700000050123 ms) is start and end.
+    // Addresses: wAACBw== is 192.0.2.7, CgAABg== 10.0.0.6, xjNkCQ== 198.51.100.9.
+    const v2 = '{"type":"SFLOW_5","time_received_ns":"1700000050123456789","sequence_num":80,"sampling_rate":"0","sampler_address":"wAACBw==","time_flow_start_ns":"0","time_flow_end_ns":"0","bytes":"700","packets":"2","src_addr":"CgAABg==","dst_addr":"xjNkCQ==","proto":6,"src_port":42000,"dst_port":443}';
+    expect(decoder.decode(v2).map((r) => r.flow)).toEqual([
+      rec({ flow_id: 'gf:192.0.2.7:80:10.0.0.6:42000>198.51.100.9:443/6@1700000050123', start_ms: 1700000050123, end_ms: 1700000050123, src_ip: '10.0.0.6', dst_ip: '198.51.100.9', src_port: 42000, dst_port: 443, protocol: 6, bytes_out: 700, bytes_in: 0, packets_out: 2, packets_in: 0 }),
+    ]);
+    // A set start and an end of "0": the end is the start.
+    const started = v2.replace('"time_flow_start_ns":"0"', '"time_flow_start_ns":"1700000049000000000"');
+    expect(decoder.decode(started).map((r) => [r.flow.start_ms, r.flow.end_ms])).toEqual([[1700000049000, 1700000049000]]);
+  });
+
   it('decodes only base64 of exactly 4 or 16 bytes as an address', () => {
     expect(['fwAAAQ==', 'ZEAACA==', '/////////////////////w==', '10.0.0.1', 'fwAAAQ=', 'fwAAAR==', 'fwAAAQAB', 'AAAAAAAAAAAAAAAAAAAAAA=='].map(addressText)).toEqual([
       '127.0.0.1', '100.64.0.8', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', '10.0.0.1', 'fwAAAQ=', 'fwAAAR==', 'fwAAAQAB', '::',
