@@ -155,7 +155,7 @@ class ZeekDecoder extends SensorDecoder implements DialectDecoder {
     if (h.columns === null) throw new DialectError('a data line before any #fields header (not a Zeek TSV log, or its header is missing)');
     if (h.skipKind !== null) return skip(this.counts, h.skipKind);
     // The line cut at its separators by index, only the columns read taken out: a conn.log line
-    // has 21 or more columns, of which 14 are read (a split made a string of every one).
+    // has 21 or more columns, of which 16 are read (a split made a string of every one).
     const sep = h.separator;
     const want = h.want;
     const width = h.width;
