@@ -172,9 +172,10 @@ function addToBlock(s: CusumState, i: number, ctx: WindowContext, frozen: boolea
   // Never less than the block's own clip, though: on a steady destination (window spread
   // under the block's) a block of capped windows could otherwise never reach it.
   const sd = Math.sqrt(Math.max(MIN_BLOCK_VAR, s[b + VARIANCE]));
-  const cap = Math.expm1(Math.log1p(baseline.expectedBytes) + Math.max(WINDOW_CAP_SIGMA * baseline.sigma[0], CUSUM_CLIP * sd));
+  const expected = presentWindowBytes(baseline.expectedBytes, baseline.expectedFlows);
+  const cap = Math.expm1(Math.log1p(expected) + Math.max(WINDOW_CAP_SIGMA * baseline.sigma[0], CUSUM_CLIP * sd));
   s[b + BYTES] += Math.min(window.bytes, cap);
-  s[b + EXPECTED] += baseline.expectedBytes;
+  s[b + EXPECTED] += expected;
   if (window.end_ms % length !== 0) return Number.NaN;
   // The baseline expects each window's typical (log-mean) bytes; a block sums them, and a
   // sum of skewed windows runs above the sum of their typical values (by about s^2/2 in
@@ -201,6 +202,20 @@ function addToBlock(s: CusumState, i: number, ctx: WindowContext, frozen: boolea
   s[b + BLOCK] = -1;
   s[b + BYTES] = s[b + EXPECTED] = 0;
   return z;
+}
+
+/**
+ * The bytes a window that has traffic is expected to carry: at least one flow's worth. Only
+ * windows with traffic are observed, so every window seen carries a whole flow; where the
+ * baseline's seasonal terms expect less than one flow per window (a sparse destination's
+ * weekend night: the night's hour slot plus the weekday slot's daytime drop), the windows
+ * seen would otherwise read as growth by the missing fraction of a flow. The flow count has
+ * its own seasonal profile in the baseline, so this is the flows' own expectation (the
+ * profile the counts share, which packets swinging with bytes dominate, expected a fifth of
+ * the flows sent by day on a sparse destination and switched this on by day).
+ */
+export function presentWindowBytes(expectedBytes: number, expectedFlows: number): number {
+  return expectedFlows > 0 && expectedFlows < 1 ? expectedBytes / expectedFlows : expectedBytes;
 }
 
 function highestSum(s: CusumState): number {
@@ -252,7 +267,8 @@ export function cusumNext(
     return quietResult(next);
   }
   const sum = highestSum(next);
-  const { expectedBytes, expectedFlows } = ctx.baseline;
+  const { expectedFlows } = ctx.baseline;
+  const expectedBytes = presentWindowBytes(ctx.baseline.expectedBytes, expectedFlows);
   if (sum > 0) {
     const first = state[RUN] === 0;
     next[RUN] = state[RUN] + 1;

@@ -3,8 +3,10 @@
 // Model: each closed window gives four log features (bytes sent, flows, packets sent,
 // distinct sources). The expectation is  level + hour_of_day[h] + day_of_week[d]  per
 // feature, in log space, so seasonality is multiplicative. Bytes sent (the feature
-// exfiltration moves) has hour and weekday profiles of its own; the three counts share
-// one, so a night of bigger flows is not averaged away by flat counts. The residual's spread is a
+// exfiltration moves) and flows (what a window with traffic carries at least one of) have
+// hour and weekday profiles of their own; packets and sources share one, so a night of
+// bigger flows is not averaged away by flat counts, nor the flow count by packets that swing
+// with bytes. The residual's spread is a
 // robust running covariance; the window's score is its Mahalanobis distance (ml-matrix's
 // Cholesky solve, reproduced bit for bit without allocating: see mahalanobis.ts),
 // which is unit-free and so comparable across destinations.
@@ -73,7 +75,7 @@ const CUR_HOD = 9; // hour-of-day and weekday of the buckets above
 const CUR_DOW = 10;
 const LEVEL = 11;
 const COV = LEVEL + F;
-const HOD = COV + TRI; // profile of the counts (flows, packets, sources)
+const HOD = COV + TRI; // profile of the counts (packets, sources; before the flows profile, flows too)
 const DOW = HOD + 24;
 const HOD_BYTES = DOW + 7; // profile of bytes sent
 const DOW_BYTES = HOD_BYTES + 24;
@@ -97,7 +99,19 @@ const DAY_HOURS = DAY_RAW_N + 1;
 const SHIFT = DAY_HOURS + 1; // per feature: the level shift acceptLevel made and traffic has not given back
 const BACK_N = SHIFT + F; // consecutive learnt windows whose smoothed bytes residual is back down by half the shift
 const BACK_RES = BACK_N + 1; // smoothed residual of the learnt windows since the acceptance, per feature
-export const BASELINE_STATE_LENGTH = BACK_RES + F;
+// The flow count's own profile and its open hour's and day's residual sums (before it was kept,
+// flows shared the counts' profile, which packets swinging with bytes dominate: on a sparse
+// destination it expected a fifth of the flows sent by day).
+const HOD_FLOWS = BACK_RES + F;
+const DOW_FLOWS = HOD_FLOWS + 24;
+const CUR_HOUR_SUM_FLOWS = DOW_FLOWS + 7;
+const CUR_DAY_SUM_FLOWS = CUR_HOUR_SUM_FLOWS + 1;
+export const BASELINE_STATE_LENGTH = CUR_DAY_SUM_FLOWS + 1;
+
+/** Where feature i's hour slots, weekday slots and open hour's residual sum are (0: bytes, 1: flows, else the counts'). */
+const HOD_OF = [HOD_BYTES, HOD_FLOWS, HOD, HOD];
+const DOW_OF = [DOW_BYTES, DOW_FLOWS, DOW, DOW];
+const HOUR_SUM_OF = [CUR_HOUR_SUM_BYTES, CUR_HOUR_SUM_FLOWS, CUR_HOUR_SUM, CUR_HOUR_SUM];
 
 /** Shrinkage of the correlations (0: none, 1: diagonal only). */
 const SHRINK = 0.3;
@@ -218,14 +232,14 @@ export function logFeatures(w: WindowObservation, into: Float64Array = new Float
 const HOUR_MS = 3_600_000;
 
 /**
- * The seasonal term of feature i (0: bytes, with its own profile). An hour slot holds the
+ * The seasonal term of feature i (bytes and flows have profiles of their own). An hour slot holds the
  * hour's mean, taken as its value at the half hour; between half hours the expectation is
  * interpolated linearly with the neighbouring slot, so a smooth daily curve is not a
  * staircase (whose steps a creep statistic would read as growth within the hour). The
  * position in the hour is read from UTC, exact for time zones with whole-hour offsets.
  */
 function seasonal(s: BaselineState, w: WindowObservation, i: number): number {
-  return youngProfile(s) ? youngHour(s, i) + s[(i === 0 ? DOW_BYTES : DOW) + w.weekday] : learntSeasonal(s, w, i);
+  return youngProfile(s) ? youngHour(s, i) + s[DOW_OF[i] + w.weekday] : learntSeasonal(s, w, i);
 }
 
 /** Until every hour slot is set (the first day), the profile is still being learnt. */
@@ -243,13 +257,13 @@ function youngProfile(s: BaselineState): boolean {
  */
 function youngHour(s: BaselineState, i: number): number {
   const w = s[CUR_HOUR_W];
-  return w > 0 ? (i === 0 ? s[CUR_HOUR_SUM_BYTES] : s[CUR_HOUR_SUM]) / w : 0;
+  return w > 0 ? s[HOUR_SUM_OF[i]] / w : 0;
 }
 
 /** The seasonal term from the learnt slots, interpolated between half hours. */
 function learntSeasonal(s: BaselineState, w: WindowObservation, i: number): number {
-  const hod = i === 0 ? HOD_BYTES : HOD;
-  const dow = i === 0 ? DOW_BYTES : DOW;
+  const hod = HOD_OF[i];
+  const dow = DOW_OF[i];
   const at = ((((w.start_ms + w.end_ms) / 2) % HOUR_MS) + HOUR_MS) % HOUR_MS / HOUR_MS;
   const other = at < 0.5 ? (w.hour + 23) % 24 : (w.hour + 1) % 24;
   const a = Math.abs(at - 0.5);
@@ -359,7 +373,7 @@ export function learnWindow(
   for (let i = 0; i < F; i++) {
     const limit = CLIP_SIGMA * v.sigma[i];
     r[i] = Math.max(-limit, Math.min(limit, v.residual[i]));
-    const shift = young ? youngHour(s, i) - (learntSeasonal(s, w, i) - s[(i === 0 ? DOW_BYTES : DOW) + w.weekday]) : 0;
+    const shift = young ? youngHour(s, i) - (learntSeasonal(s, w, i) - s[DOW_OF[i] + w.weekday]) : 0;
     raw[i] = r[i] + shift;
     heldScratch[i] = v.residual[i] + shift;
   }
@@ -421,14 +435,17 @@ function learnTail(s: BaselineState, v: BaselineVerdict): void {
 /** The seasonal profiles learn from what the level did not explain, in whole hours/days. */
 function addToSeasonalBuckets(s: BaselineState, r: Float64Array, levelRate: number, weight: number): void {
   let countsResidual = 0;
-  for (let i = 1; i < F; i++) countsResidual += r[i] * (1 - levelRate);
-  countsResidual /= F - 1;
+  for (let i = 2; i < F; i++) countsResidual += r[i] * (1 - levelRate);
+  countsResidual /= F - 2;
   const bytesResidual = r[0] * (1 - levelRate);
+  const flowsResidual = r[1] * (1 - levelRate);
   s[CUR_HOUR_SUM] += weight * countsResidual;
   s[CUR_HOUR_SUM_BYTES] += weight * bytesResidual;
+  s[CUR_HOUR_SUM_FLOWS] += weight * flowsResidual;
   s[CUR_HOUR_W] += weight;
   s[CUR_DAY_SUM] += weight * countsResidual;
   s[CUR_DAY_SUM_BYTES] += weight * bytesResidual;
+  s[CUR_DAY_SUM_FLOWS] += weight * flowsResidual;
   s[CUR_DAY_W] += weight;
 }
 
@@ -512,6 +529,7 @@ function openBuckets(s: BaselineState, w: WindowObservation, hourBucket: number,
   s[CUR_HOD] = w.hour;
   s[CUR_DOW] = w.weekday;
   s[CUR_HOUR_SUM] = s[CUR_HOUR_W] = s[CUR_DAY_SUM] = s[CUR_DAY_W] = s[CUR_HOUR_SUM_BYTES] = s[CUR_DAY_SUM_BYTES] = 0;
+  s[CUR_HOUR_SUM_FLOWS] = s[CUR_DAY_SUM_FLOWS] = 0;
 }
 
 /** Where one seasonal profile keeps its slots and its open bucket in the state array. */
@@ -519,6 +537,8 @@ interface Profile {
   slots: number; // first slot (HOD or DOW)
   bytesSlots: number; // first slot of the bytes profile (HOD_BYTES or DOW_BYTES)
   bytesSum: number;
+  flowsSlots: number; // first slot of the flows profile (HOD_FLOWS or DOW_FLOWS)
+  flowsSum: number;
   folded: number; // count of buckets folded (HOURS or DAYS)
   perCycle: number; // buckets per full cycle (24 hours, 7 days)
   minRate: number;
@@ -527,8 +547,8 @@ interface Profile {
   sum: number;
   weight: number;
 }
-const HOUR_PROFILE: Profile = { slots: HOD, bytesSlots: HOD_BYTES, bytesSum: CUR_HOUR_SUM_BYTES, folded: HOURS, perCycle: 24, minRate: HOD_MIN_RATE, bucket: CUR_HOUR, slot: CUR_HOD, sum: CUR_HOUR_SUM, weight: CUR_HOUR_W };
-const DAY_PROFILE: Profile = { slots: DOW, bytesSlots: DOW_BYTES, bytesSum: CUR_DAY_SUM_BYTES, folded: DAYS, perCycle: 7, minRate: DOW_MIN_RATE, bucket: CUR_DAY, slot: CUR_DOW, sum: CUR_DAY_SUM, weight: CUR_DAY_W };
+const HOUR_PROFILE: Profile = { slots: HOD, bytesSlots: HOD_BYTES, bytesSum: CUR_HOUR_SUM_BYTES, flowsSlots: HOD_FLOWS, flowsSum: CUR_HOUR_SUM_FLOWS, folded: HOURS, perCycle: 24, minRate: HOD_MIN_RATE, bucket: CUR_HOUR, slot: CUR_HOD, sum: CUR_HOUR_SUM, weight: CUR_HOUR_W };
+const DAY_PROFILE: Profile = { slots: DOW, bytesSlots: DOW_BYTES, bytesSum: CUR_DAY_SUM_BYTES, flowsSlots: DOW_FLOWS, flowsSum: CUR_DAY_SUM_FLOWS, folded: DAYS, perCycle: 7, minRate: DOW_MIN_RATE, bucket: CUR_DAY, slot: CUR_DOW, sum: CUR_DAY_SUM, weight: CUR_DAY_W };
 
 /** When a new hour (day) starts, folds the finished one's mean residual into its slot. */
 function rollBucket(s: BaselineState, p: Profile, bucketNumber: number, slot: number): void {
@@ -552,13 +572,14 @@ function rollBucket(s: BaselineState, p: Profile, bucketNumber: number, slot: nu
     const step = rate * Math.min(1, s[p.weight]);
     s[p.slots + s[p.slot]] += step * (s[p.sum] / s[p.weight]);
     s[p.bytesSlots + s[p.slot]] += step * (s[p.bytesSum] / s[p.weight]);
+    s[p.flowsSlots + s[p.slot]] += step * (s[p.flowsSum] / s[p.weight]);
     s[p.folded] += 1;
-    if (p === DAY_PROFILE) takeDayOutOfHours(s, step, s[p.sum] / s[p.weight], s[p.bytesSum] / s[p.weight]);
+    if (p === DAY_PROFILE) takeDayOutOfHours(s, step, s[p.sum] / s[p.weight], s[p.bytesSum] / s[p.weight], s[p.flowsSum] / s[p.weight]);
   }
   if (p === HOUR_PROFILE && s[p.weight] > 0) s[DAY_HOURS] = s[DAY_HOURS] | (1 << s[p.slot]);
   s[p.bucket] = bucket;
   s[p.slot] = slot;
-  s[p.sum] = s[p.bytesSum] = s[p.weight] = 0;
+  s[p.sum] = s[p.bytesSum] = s[p.flowsSum] = s[p.weight] = 0;
   if (p === DAY_PROFILE) s[DAY_RAW_SUM] = s[DAY_RAW_N] = s[DAY_HOURS] = 0;
 }
 
@@ -576,11 +597,11 @@ function hoursOf(mask: number): number {
  * a first weekend was taken whole by its weekday slot and by half (a third) into the hour
  * slots as well, so the first Monday looked like growth and the Monday slot learnt that
  * as Monday's level, which the second Monday lacked (a 3x lasting change on it read 1.4x). What was learnt beyond the day's own level is taken back out of the hour
- * slots folded that day, up to what they learnt of it. A day the winsorised residuals only
+ * slots folded that day, up to what they learnt of it (the counts' and flows' slots give back the same share). A day the winsorised residuals only
  * partly convey (a steady destination's weekend, far beyond its clip) is learnt by both,
  * as before; so is a normal day of a settled profile (0.2 + 0.15 of a day's offset).
  */
-function takeDayOutOfHours(s: BaselineState, dayStep: number, countsMean: number, bytesMean: number): void {
+function takeDayOutOfHours(s: BaselineState, dayStep: number, countsMean: number, bytesMean: number, flowsMean: number): void {
   if (s[DAY_RAW_N] === 0 || bytesMean === 0) return;
   const shown = s[DAY_RAW_SUM] / s[DAY_RAW_N];
   // Every hour of a day folds at the rate of the same hour cycle (the last one folded).
@@ -595,6 +616,7 @@ function takeDayOutOfHours(s: BaselineState, dayStep: number, countsMean: number
     if ((s[DAY_HOURS] & (1 << h)) === 0) continue;
     s[HOD + h] -= share * rate * countsMean;
     s[HOD_BYTES + h] -= share * rate * bytesMean;
+    s[HOD_FLOWS + h] -= share * rate * flowsMean;
   }
 }
 
@@ -620,25 +642,42 @@ export function baselineFromJSON(json: unknown): BaselineState {
     s.copyWithin(HOD_BYTES, HOD, HOD + 31);
     s[CUR_HOUR_SUM_BYTES] = s[CUR_HOUR_SUM];
     s[CUR_DAY_SUM_BYTES] = s[CUR_DAY_SUM];
-    return withoutTailsAndDays(s);
+    return withFlowsProfile(withoutTailsAndDays(s));
   }
   if (Array.isArray(json) && json.length === TAIL) {
     // Written before the tail-calibrated spread: every tail starts Gaussian.
     const s = new Float32Array(BASELINE_STATE_LENGTH);
     s.set(bucketsInRange(json as number[]));
-    return withoutTailsAndDays(s);
+    return withFlowsProfile(withoutTailsAndDays(s));
   }
   if (Array.isArray(json) && json.length === DAY_HOURS) {
     // Written before the day's level was taken out of the hour slots and accepted shifts were
     // remembered: no hour of the open day is marked, nothing is left to give back.
     const s = new Float32Array(BASELINE_STATE_LENGTH);
     s.set(bucketsInRange(json as number[]));
-    return s;
+    return withFlowsProfile(s);
+  }
+  if (Array.isArray(json) && json.length === HOD_FLOWS) {
+    // Written before flows had a profile of its own: it starts from the counts' profile.
+    const s = new Float32Array(BASELINE_STATE_LENGTH);
+    s.set(bucketsInRange(json as number[]));
+    return withFlowsProfile(s);
   }
   if (!Array.isArray(json) || json.length !== BASELINE_STATE_LENGTH) {
     throw new Error(`baseline state: expected ${BASELINE_STATE_LENGTH} numbers`);
   }
   return Float32Array.from(bucketsInRange(json as number[]));
+}
+
+/**
+ * State written before flows had a profile of its own: the flows profile and its open sums
+ * start as the counts' (whose shared profile flows was judged against until then).
+ */
+function withFlowsProfile(s: BaselineState): BaselineState {
+  s.copyWithin(HOD_FLOWS, HOD, HOD + 31);
+  s[CUR_HOUR_SUM_FLOWS] = s[CUR_HOUR_SUM];
+  s[CUR_DAY_SUM_FLOWS] = s[CUR_DAY_SUM];
+  return s;
 }
 
 /**
