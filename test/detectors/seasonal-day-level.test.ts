@@ -3,7 +3,7 @@
 // does not move in single precision, and each window reads its own hour slot only), bytes
 // e^20 - 1 (log feature exactly 20) on two days, then a day at e^-0.2 or e^-2 of that.
 import { describe, expect, it } from 'vitest';
-import { BASELINE_STATE_LENGTH, baselineFromJSON, baselineToJSON, dailySpread, learnWindow, newBaseline, scoreWindow, type BaselineState } from '../../src/detectors/baseline/seasonal-baseline.js';
+import { BASELINE_STATE_LENGTH, acceptLevel, baselineFromJSON, baselineToJSON, dailySpread, learnWindow, newBaseline, scoreWindow, type BaselineState } from '../../src/detectors/baseline/seasonal-baseline.js';
 
 const HOUR = 3_600_000;
 const T = Date.UTC(2026, 0, 2); // a Friday: weekday 4 (Monday 0)
@@ -96,5 +96,29 @@ describe('the day level learnt once', () => {
     expect(Array.from(restored.slice(OLD_LENGTH, OLD_LENGTH + 10))).toEqual(new Array(10).fill(0));
     // The flows profile starts as the counts' (slots at 25-55, open sums at 4 and 7).
     expect(Array.from(restored.slice(OLD_LENGTH + 10))).toEqual([...old.slice(25, 56), old[4], old[7]]);
+  });
+
+  it('restores a state main wrote with the accepted shift before the open day\'s hours were kept (114 numbers, commit 8360b0a)', () => {
+    const s = newBaseline();
+    learnDay(s, 0, 20);
+    learnDay(s, 1, 20);
+    // A held window 0.5 above the profile's 0 (log bytes 20.5 on a flat profile), then accepted:
+    // the shift for bytes is that window's residual.
+    const held = at(2, 0, 20.5);
+    learnWindow(s, held, scoreWindow(s, held), 0, Math.floor(held.start_ms / HOUR), 2);
+    acceptLevel(s);
+    const now = baselineToJSON(s);
+    const shift = now[106];
+    expect(shift).toBeGreaterThan(0.45);
+    // 8360b0a's layout: indices 0-104 as now, then the shift (4), its watch count and residuals (1 + 4).
+    const old = [...now.slice(0, 105), ...now.slice(106, 115)];
+    expect(old.length).toBe(114);
+    const restored = baselineFromJSON(old);
+    expect(restored.length).toBe(BASELINE_STATE_LENGTH);
+    expect(Array.from(restored.slice(0, 105))).toEqual(old.slice(0, 105));
+    expect(restored[105]).toBe(0); // no hour of the open day marked
+    expect(Array.from(restored.slice(106, 115))).toEqual(old.slice(105, 114));
+    // The flows profile starts as the counts' (slots at 25-55, open sums at 4 and 7).
+    expect(Array.from(restored.slice(115))).toEqual([...old.slice(25, 56), old[4], old[7]]);
   });
 });

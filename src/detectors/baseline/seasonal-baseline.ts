@@ -631,6 +631,9 @@ export function baselineToJSON(s: BaselineState): number[] {
   return Array.from(s);
 }
 
+/** Length of the state main wrote with the accepted shift but not yet the open day's hours (114). */
+const SHIFT_BEFORE_DAY_HOURS_LENGTH = HOD_FLOWS - 1;
+
 /** Length of the state before bytes had a seasonal profile of its own. */
 const SHARED_PROFILE_LENGTH = HOD_BYTES;
 
@@ -655,6 +658,16 @@ export function baselineFromJSON(json: unknown): BaselineState {
     // remembered: no hour of the open day is marked, nothing is left to give back.
     const s = new Float32Array(BASELINE_STATE_LENGTH);
     s.set(bucketsInRange(json as number[]));
+    return withFlowsProfile(s);
+  }
+  if (Array.isArray(json) && json.length === SHIFT_BEFORE_DAY_HOURS_LENGTH) {
+    // Written by main between the accepted shift (8360b0a) and the merge that put the open
+    // day's hours before it (0adef9c): the shift and its watch sit one place earlier; no hour
+    // of the open day is marked.
+    const a = bucketsInRange(json as number[]);
+    const s = new Float32Array(BASELINE_STATE_LENGTH);
+    s.set(a.slice(0, DAY_HOURS));
+    s.set(a.slice(DAY_HOURS), SHIFT);
     return withFlowsProfile(s);
   }
   if (Array.isArray(json) && json.length === HOD_FLOWS) {
