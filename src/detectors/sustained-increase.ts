@@ -99,8 +99,7 @@ const VARIANCE = 4; // spread of y learnt from normal blocks
 const LEARNT = 5;
 const MEAN = 6; // usual y of normal blocks (a sum of windows is not a sum of their medians)
 const BLOCK_FIELDS = 7;
-const EPISODE_SMOOTHED = BLOCKS + BLOCK_FIELDS * BLOCK_MS.length; // the episode's quick and slow smoothings (appended later)
-const STATE_LENGTH = EPISODE_SMOOTHED + 2;
+const STATE_LENGTH = BLOCKS + BLOCK_FIELDS * BLOCK_MS.length;
 
 export interface BlockCusum { block: number; bytes: number; expected: number; sum: number; variance: number; learnt: number; mean: number }
 export interface CusumParts {
@@ -122,7 +121,7 @@ const idle = (): CusumState => {
 
 /** The episode kept in the state (EPISODE: start, above, epoch, level, grownTo, grownAt). */
 function episodeOf(s: CusumState): Episode {
-  return { start: s[EPISODE], above: s[EPISODE + 1], epoch: s[EPISODE + 2], level: s[EPISODE + 3], grownTo: s[EPISODE + 4], grownAt: s[EPISODE + 5], quick: s[EPISODE_SMOOTHED], slow: s[EPISODE_SMOOTHED + 1] };
+  return { start: s[EPISODE], above: s[EPISODE + 1], epoch: s[EPISODE + 2], level: s[EPISODE + 3], grownTo: s[EPISODE + 4], grownAt: s[EPISODE + 5] };
 }
 
 /** Writes an episode into the state, in place. */
@@ -133,8 +132,6 @@ function writeEpisode(s: CusumState, e: Episode): void {
   s[EPISODE + 3] = e.level;
   s[EPISODE + 4] = e.grownTo;
   s[EPISODE + 5] = e.grownAt;
-  s[EPISODE_SMOOTHED] = e.quick;
-  s[EPISODE_SMOOTHED + 1] = e.slow;
 }
 
 /** A state from its named parts (tests, and reading it back for people). */
@@ -313,13 +310,13 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
     // State of the single-window CUSUM (6 or 7 numbers, before block sums): its run is
     // not carried over; the block spreads start from their prior.
     if (a.length <= 7) return idle();
-    if (a.length === EPISODE_SMOOTHED - 3) {
+    if (a.length === STATE_LENGTH - 3) {
       // Written before episodes tracked growth: level 0, no growth yet (the start stands in).
-      return Float64Array.from([...a.slice(0, EPISODE + 3), 0, 0, null, ...a.slice(EPISODE + 3), null, null], (v) => v ?? Number.NaN);
+      return Float64Array.from([...a.slice(0, EPISODE + 3), 0, 0, null, ...a.slice(EPISODE + 3)], (v) => v ?? Number.NaN);
     }
-    if (a.length === EPISODE_SMOOTHED) {
-      // Written before the episode's smoothings were kept: they start at the run's level.
-      return Float64Array.from([...a, null, null], (v) => v ?? Number.NaN);
+    if (a.length === STATE_LENGTH + 2) {
+      // Written while episodes kept two more smoothings (commit 9ba52b1, dropped): not needed.
+      return Float64Array.from(a.slice(0, STATE_LENGTH), (v) => v ?? Number.NaN);
     }
     if (a.length !== STATE_LENGTH) throw new Error(`sustained_increase state: expected ${STATE_LENGTH} numbers`);
     return Float64Array.from(a, (v) => v ?? Number.NaN);

@@ -54,12 +54,12 @@ export const volumeSpike: WindowDetector<'volume_spike', Episode> = {
   key: 'volume_spike',
   ...volumeSpikeInfo,
   init: () => noEpisode(),
-  toJSON: (e) => [e.start, e.above, e.epoch, e.level, e.grownTo, e.grownAt, e.quick, e.slow],
+  toJSON: (e) => [e.start, e.above, e.epoch, e.level, e.grownTo, e.grownAt],
   // Absent (state written when the detector kept none): no run open. Three numbers: written
   // before growth was tracked (the run's start stands in for its last growth).
   fromJSON: (json) =>
     Array.isArray(json)
-      ? { start: json[0] ?? Number.NaN, above: json[1], epoch: json[2], level: json[3] ?? 0, grownTo: json[4] ?? 0, grownAt: json[5] ?? Number.NaN, quick: json[6] ?? Number.NaN, slow: json[7] ?? Number.NaN }
+      ? { start: json[0] ?? Number.NaN, above: json[1], epoch: json[2], level: json[3] ?? 0, grownTo: json[4] ?? 0, grownAt: json[5] ?? Number.NaN }
       : noEpisode(),
   scoreOne(state, ctx, settings) {
     const { destination, window, baseline } = ctx;

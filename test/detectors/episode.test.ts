@@ -8,12 +8,12 @@ const HOUR = 60 * MIN;
 const T0 = Date.UTC(2026, 0, 5, 9);
 
 /** Runs minute windows with the given ln(bytes / expected) from T0, alerting on the first; the minute each run was accepted (from T0). */
-function acceptances(minutes: number, ratio: (m: number) => number, acceptAfterMs = HOUR): number[] {
+function acceptances(minutes: number, ratio: (m: number) => number, acceptAfterMs = HOUR, windowMs = MIN): number[] {
   let e: Episode = noEpisode();
   let epoch = 0;
   const out: number[] = [];
   for (let m = 0; m < minutes; m++) {
-    const window = { start_ms: T0 + m * MIN, end_ms: T0 + (m + 1) * MIN };
+    const window = { start_ms: T0 + m * windowMs, end_ms: T0 + (m + 1) * windowMs };
     // above: well above `still` (1) for every window, so the run never ends by itself.
     const step = episodeStep(e, epoch, window, m === 0, 5, ratio(m), 1, acceptAfterMs);
     if (step.accepted) {
@@ -42,9 +42,10 @@ describe('episode acceptance', () => {
     const creep = (m: number): number => Math.min(m, 360) * rate + noise(m);
     const accepted = acceptances(600, creep);
     expect(accepted.length).toBe(1);
-    // At the plateau the quick level's lead over the slow one (9/8 GROWTH in the rise) falls
-    // under 3/4 GROWTH within the slow level's hour, and accept_after runs from there.
-    expect(accepted[0]).toBeGreaterThanOrEqual(360 + 60);
+    // Accepted only once it levels off (minute 360): accept_after after its last growth, which
+    // falls within the last step of GROWTH (40 minutes at this rate) before the plateau, or in
+    // the level's lag (about ten windows) after it.
+    expect(accepted[0]).toBeGreaterThan(360);
     expect(accepted[0]).toBeLessThanOrEqual(360 + 120);
   });
 
@@ -52,5 +53,12 @@ describe('episode acceptance', () => {
     // +0.5 x GROWTH an hour: the quick level leads by 3/8 GROWTH, under the 3/4 that is growth.
     const rate = (0.5 * GROWTH) / 60;
     expect(acceptances(120, (m) => m * rate + noise(m))).toEqual([59]);
+  });
+
+  it('accepts a noisy plateau at accept_after with coarse windows too', () => {
+    // 15-minute windows, accept_after 1h: the fourth window (index 3) ends 60 minutes after the run's start.
+    expect(acceptances(12, (m) => 1 + noise(m), HOUR, 15 * MIN)).toEqual([3]);
+    // 5-minute windows and noise of +-0.5: accepted at the twelfth window (60 minutes).
+    expect(acceptances(48, (m) => 1 + (m % 2 === 0 ? 0.5 : -0.5), HOUR, 5 * MIN)).toEqual([11]);
   });
 });

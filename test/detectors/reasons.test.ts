@@ -193,7 +193,7 @@ describe('SUSTAINED_INCREASE', () => {
         { block: Math.floor(T0 / (60 * MIN)), bytes: 900e6, expected: 450e6, sum: 0, variance: 0.09, learnt: 100, mean: 0 },
       ],
       run: 9, runBytes: 900e6, runExpected: 450e6, runFlows: 2700, runStartMs: T0, runExpectedFlows: 1800,
-      episode: { start: Number.NaN, above: 0, epoch: 0, level: 0, grownTo: 0, grownAt: Number.NaN, quick: 0, slow: 0 },
+      episode: { start: Number.NaN, above: 0, epoch: 0, level: 0, grownTo: 0, grownAt: Number.NaN },
     });
     const ctx = windowCtx(
       'cdn.example.com',
@@ -230,7 +230,7 @@ describe('SUSTAINED_INCREASE', () => {
         { block: 8, bytes: 5, expected: 6, sum: 7, variance: 0.25, learnt: 9, mean: -0.2 },
       ],
       run: 3, runBytes: 10, runExpected: 11, runFlows: 12, runStartMs: T0, runExpectedFlows: 13,
-      episode: { start: T0, above: 1.5, epoch: 2, level: 0.4, grownTo: 0.35, grownAt: T0 + 20 * MIN, quick: 0.4, slow: 0.4 },
+      episode: { start: T0, above: 1.5, epoch: 2, level: 0.4, grownTo: 0.35, grownAt: T0 + 20 * MIN },
     });
     expect(sustainedIncrease.fromJSON(JSON.parse(JSON.stringify(sustainedIncrease.toJSON(s))))).toStrictEqual(s);
   });
@@ -244,7 +244,7 @@ describe('SUSTAINED_INCREASE', () => {
     expect(sustainedIncrease.fromJSON(old)).toStrictEqual(
       cusumState({
         blocks, run: 3, runBytes: 10, runExpected: 11, runFlows: 12, runStartMs: T0, runExpectedFlows: 13,
-        episode: { start: T0, above: 1.5, epoch: 2, level: 0, grownTo: 0, grownAt: Number.NaN, quick: Number.NaN, slow: Number.NaN },
+        episode: { start: T0, above: 1.5, epoch: 2, level: 0, grownTo: 0, grownAt: Number.NaN },
       }),
     );
   });

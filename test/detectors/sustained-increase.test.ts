@@ -16,7 +16,7 @@ function nineWindowsIn(bytes: number, expected: number, mean: number, variance: 
       { block: Math.floor(T0 / (60 * MIN)), bytes, expected, sum: 0, variance, learnt: 100, mean },
     ],
     run: 9, runBytes: bytes, runExpected: expected, runFlows: 90, runStartMs: T0, runExpectedFlows: 90,
-    episode: { start: Number.NaN, above: 0, epoch: 0, level: 0, grownTo: 0, grownAt: Number.NaN , quick: 0, slow: 0 },
+    episode: { start: Number.NaN, above: 0, epoch: 0, level: 0, grownTo: 0, grownAt: Number.NaN  },
   });
 }
 

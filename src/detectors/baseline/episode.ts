@@ -4,13 +4,11 @@
 // stopped growing for the detector's accept_after it is accepted: the baseline re-levels to
 // where traffic now is (acceptLevel) and the episode ends. A change still growing (a creep
 // that has not plateaued) is not a new normal yet: each growth by GROWTH restarts the
-// accept_after clock, so one creep stays one incident until it levels off. On a noisy
-// destination the level passes a mark set on a high window only late, so a creep could
-// stall for over an hour and be accepted half way; a second reading of growth sees it
-// there: two smoothings of the run's ratio, over a quarter of accept_after and over all of
-// it, of which the quicker leads in a steady rise by three quarters of what the rise adds
-// per accept_after (and meets the other at a plateau). Both average many windows, so noise
-// hardly moves their difference. A re-level by any detector (the baseline's epoch changes)
+// accept_after clock, so one creep stays one incident until it levels off. The run opened
+// on a window that alerted, which sits high by selection: the level weighs the run's windows
+// equally until its span is reached, and the mark follows the level over that first span, so
+// the opening window does not set a mark the creep must then outgrow. A re-level by any
+// detector (the baseline's epoch changes)
 // ends every detector's episode, since they were judged against the old level.
 
 export interface Episode {
@@ -25,9 +23,6 @@ export interface Episode {
   /** The level at its last growth, and when (ms) that was: accept_after counts from there. */
   grownTo: number;
   grownAt: number;
-  /** The run's ratio smoothed over a quarter of accept_after, and over accept_after. */
-  quick: number;
-  slow: number;
 }
 
 /** The smoothing of `above`: about the last four judgements count. */
@@ -36,16 +31,12 @@ const ABOVE_RATE = 0.25;
 const LEVEL_RATE = 0.1;
 /** A rise of the run's level by this (ln 1.2: a fifth) since its last growth is growth. */
 export const GROWTH = Math.log(1.2);
-/** How far the quick smoothing leads the slow one, settled in a rise of GROWTH per accept_after:
- *  they lag a ramp by their spans, a quarter of accept_after and all of it. */
-const GROWTH_LEAD = 0.75 * GROWTH;
-
 /** ln(bytes / expected bytes), the measure of a run's level (log1p: 0 bytes is not -Infinity). */
 export function bytesRatio(bytes: number, expected: number): number {
   return Math.log1p(bytes) - Math.log1p(expected);
 }
 
-export const noEpisode = (epoch = 0): Episode => ({ start: Number.NaN, above: 0, epoch, level: 0, grownTo: 0, grownAt: Number.NaN, quick: 0, slow: 0 });
+export const noEpisode = (epoch = 0): Episode => ({ start: Number.NaN, above: 0, epoch, level: 0, grownTo: 0, grownAt: Number.NaN });
 
 export interface EpisodeStep {
   next: Episode;
@@ -78,7 +69,7 @@ export function episodeStep(
   if (Number.isNaN(current.start)) {
     if (!alert) return { next: current, hold: false, accepted: false };
     const level = Number.isFinite(ratio) ? ratio : 0;
-    return { next: { start: window.start_ms, above: Math.max(above, still), epoch, level, grownTo: level, grownAt: window.start_ms, quick: level, slow: level }, hold: true, accepted: false };
+    return { next: { start: window.start_ms, above: Math.max(above, still), epoch, level, grownTo: level, grownAt: window.start_ms }, hold: true, accepted: false };
   }
   const smoothed = judged ? current.above + ABOVE_RATE * (above - current.above) : current.above;
   if (smoothed < still && !alert) return { next: noEpisode(epoch), hold: false, accepted: false };
@@ -100,14 +91,6 @@ export function episodeStep(
     grownTo = level;
     grownAt = window.end_ms;
   }
-  // The smoothings (an episode written before they were kept has both at NaN: they start here).
-  let quick = Number.isNaN(current.quick) ? level : current.quick;
-  let slow = Number.isNaN(current.slow) ? level : current.slow;
-  if (Number.isFinite(ratio)) {
-    quick += Math.max(1 / n, Math.min(1, (4 * span) / acceptAfterMs)) * (ratio - quick);
-    slow += Math.max(1 / n, Math.min(1, span / acceptAfterMs)) * (ratio - slow);
-  }
-  if (quick - slow > GROWTH_LEAD) grownAt = window.end_ms;
   if (window.end_ms - grownAt >= acceptAfterMs) return { next: noEpisode(epoch + 1), hold: true, accepted: true };
-  return { next: { start: current.start, above: smoothed, epoch, level, grownTo, grownAt, quick, slow }, hold: true, accepted: false };
+  return { next: { start: current.start, above: smoothed, epoch, level, grownTo, grownAt }, hold: true, accepted: false };
 }
