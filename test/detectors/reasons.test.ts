@@ -248,4 +248,19 @@ describe('SUSTAINED_INCREASE', () => {
       }),
     );
   });
+
+  it('reads state written while episodes kept two smoothings more (28 numbers): the first 26 as they were', () => {
+    const blocks = [
+      { block: 7, bytes: 1, expected: 2, sum: 3, variance: 0.5, learnt: 4, mean: 0.1 },
+      { block: 8, bytes: 5, expected: 6, sum: 7, variance: 0.25, learnt: 9, mean: -0.2 },
+    ];
+    const state = cusumState({
+      blocks, run: 3, runBytes: 10, runExpected: 11, runFlows: 12, runStartMs: T0, runExpectedFlows: 13,
+      episode: { start: T0, above: 1.5, epoch: 2, level: 0.4, grownTo: 0.35, grownAt: T0 + 20 * MIN },
+    });
+    const written = [...(sustainedIncrease.toJSON(state) as number[]), 0.41, 0.3];
+    expect(written.length).toBe(28);
+    expect(sustainedIncrease.fromJSON(written)).toStrictEqual(state);
+  });
 });
+
