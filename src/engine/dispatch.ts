@@ -2,7 +2,8 @@
 // detectors (registry order, so a later one sees what an earlier one found), each closed
 // window through the shared seasonal baseline and the window detectors. Findings become
 // alerts here and go to the engine's offer (folding, then out); scores go to the listener.
-import { acceptLevel, dailySpread, historyMs, learnedHours, learnedWindows, learnWindow, learningWeight, newVerdict, scoreWindow, type WindowObservation } from '../detectors/baseline/seasonal-baseline.js';
+import { dailySpread, historyMs, learnedHours, learnedWindows, learnWindow, learningWeight, newVerdict, scoreWindow, type WindowObservation } from '../detectors/baseline/seasonal-baseline.js';
+import { acceptLevel } from '../detectors/baseline/give-back.js';
 import type { FlowContext, FlowDetector, WindowContext, WindowDetector } from '../detectors/detector.js';
 import { flowDetectors, windowDetectors } from '../detectors/registry.js';
 import { flowAlert, windowAlert } from './alert-builder.js';

@@ -2,7 +2,9 @@
 // topic holds is named here: the engine's destinations and meta entry, GATEWAY_SILENT's
 // gateways and stream entry, and the Kafka task's progress marker. A module that writes or
 // reads the changelog asks this one for its keys; detectors serialise only their own payload.
-import { baselineFromJSON, baselineToJSON, newBaseline, type BaselineState } from '../detectors/baseline/seasonal-baseline.js';
+import { newBaseline } from '../detectors/baseline/seasonal-baseline.js';
+import type { BaselineState } from '../detectors/baseline/layout.js';
+import { baselineFromJSON, baselineToJSON } from '../detectors/baseline/state-json.js';
 import type { DetectorSettings } from '../config/types.js';
 import { destinationDetectors } from '../detectors/registry.js';
 import type { EventClockJSON } from './event-clock.js';

@@ -3,7 +3,10 @@
 // does not move in single precision, and each window reads its own hour slot only), bytes
 // e^20 - 1 (log feature exactly 20) on two days, then a day at e^-0.2 or e^-2 of that.
 import { describe, expect, it } from 'vitest';
-import { BASELINE_STATE_LENGTH, acceptLevel, baselineFromJSON, baselineToJSON, dailySpread, learnWindow, newBaseline, scoreWindow, type BaselineState } from '../../src/detectors/baseline/seasonal-baseline.js';
+import { dailySpread, learnWindow, newBaseline, scoreWindow } from '../../src/detectors/baseline/seasonal-baseline.js';
+import { acceptLevel } from '../../src/detectors/baseline/give-back.js';
+import { BASELINE_STATE_LENGTH, type BaselineState } from '../../src/detectors/baseline/layout.js';
+import { baselineFromJSON, baselineToJSON } from '../../src/detectors/baseline/state-json.js';
 
 const HOUR = 3_600_000;
 const T = Date.UTC(2026, 0, 2); // a Friday: weekday 4 (Monday 0)

@@ -3,7 +3,9 @@
 // seasonal-day-level.test.ts: one 1 ms window at each half hour (the level, at 1 ms / 7 days a
 // window, does not move in single precision; each window reads its own hour slot only).
 import { describe, expect, it } from 'vitest';
-import { BASELINE_STATE_LENGTH, baselineFromJSON, baselineToJSON, learnWindow, newBaseline, scoreWindow, type BaselineState } from '../../src/detectors/baseline/seasonal-baseline.js';
+import { learnWindow, newBaseline, scoreWindow } from '../../src/detectors/baseline/seasonal-baseline.js';
+import { BASELINE_STATE_LENGTH, type BaselineState } from '../../src/detectors/baseline/layout.js';
+import { baselineFromJSON, baselineToJSON } from '../../src/detectors/baseline/state-json.js';
 
 const HOUR = 3_600_000;
 const T = Date.UTC(2026, 0, 2); // a Friday: weekday 4 (Monday 0)

@@ -16,18 +16,18 @@
 // the spread cannot inflate with a developing anomaly; a window that scores high
 // teaches little (weight (5/d)^2 past d = 5); and a window a detector holds (its run is
 // open: see episode.ts) teaches nothing. A lasting change becomes normal only
-// deliberately: acceptLevel() moves the level to where the held windows were, once a
-// detector's run has lasted its accept_after; and an accepted change that ends is given
-// back the same way (returnLevel): traffic back down for as long again moves the level
-// back, never below where it was before the acceptance. Seasonal profiles learn from whole hours
+// deliberately (give-back.ts): acceptLevel() moves the level to where the held windows were,
+// once a detector's run has lasted its accept_after; and an accepted change that ends is
+// given back (returnLevel) once traffic has stayed back down for baseline.return_after,
+// never below where it was before the acceptance. Seasonal profiles learn from whole hours
 // and whole days, not single windows, so a slow creep inside an hour is not absorbed by
-// that hour's slot.
-import { DIMENSION, mahalanobisDistance } from './mahalanobis.js';
+// that hour's slot. The state is one Float32Array (its layout: layout.ts; as JSON, and the
+// layouts older versions wrote: state-json.ts).
+import { mahalanobisDistance } from './mahalanobis.js';
+import { BASELINE_STATE_LENGTH, BUCKET_MOD, COV, CUR_DAY, CUR_DAY_SUM, CUR_DAY_SUM_BYTES, CUR_DAY_SUM_FLOWS, CUR_DAY_W, CUR_DOW, CUR_HOD, CUR_HOUR, CUR_HOUR_SUM, CUR_HOUR_SUM_BYTES, CUR_HOUR_SUM_FLOWS, CUR_HOUR_W, DAYS, DAY_HI, DAY_HOURS, DAY_LO, DAY_RAW_N, DAY_RAW_SUM, DOW, DOW_BYTES, DOW_FLOWS, DOW_OF, EPOCH, F, FIRST_HOUR, HELD_N, HOD, HOD_BYTES, HOD_FLOWS, HOD_OF, HOURS, HOUR_SUM_OF, LEVEL, N, SHIFT, TAIL, TAIL_ABOVE, TRI_OF, triIndex, type BaselineState } from './layout.js';
+import { holdWindow, watchReturn } from './give-back.js';
 
-export const FEATURES = ['bytes', 'flows', 'packets', 'sources'] as const;
-/** The solve is written for DIMENSION features: the type says so (a fifth feature does not compile). */
-const F: typeof DIMENSION = FEATURES.length;
-const TRI = (F * (F + 1)) / 2;
+
 
 /** One closed window of one destination, as the baseline sees it. */
 export interface WindowObservation {
@@ -56,62 +56,6 @@ export interface BaselineVerdict {
   /** Times the level was re-set by acceptLevel(): detectors restart their runs when it changes. */
   epoch: number;
 }
-
-// State layout in one Float32Array: compact (the 2 KB per destination budget counts the
-// array's storage) and trivially serialisable. Single precision is ample for log-space
-// levels, spreads and profiles (steps of 1e-4 on a level near 20 are ~50 float32 ulps);
-// counts stay exact below 2^24, and the hour/day bucket numbers are kept modulo 2^24
-// (only ever compared for equality with the next window's).
-const N = 0; // windows learnt
-const HOURS = 1; // whole hours folded into the hour-of-day profile
-const DAYS = 2; // whole days folded into the day-of-week profile
-const CUR_HOUR = 3; // hour bucket (epoch hours) being accumulated, -1 none
-const CUR_HOUR_SUM = 4;
-const CUR_HOUR_W = 5;
-const CUR_DAY = 6; // day bucket being accumulated
-const CUR_DAY_SUM = 7;
-const CUR_DAY_W = 8;
-const CUR_HOD = 9; // hour-of-day and weekday of the buckets above
-const CUR_DOW = 10;
-const LEVEL = 11;
-const COV = LEVEL + F;
-const HOD = COV + TRI; // profile of the counts (packets, sources; before the flows profile, flows too)
-const DOW = HOD + 24;
-const HOD_BYTES = DOW + 7; // profile of bytes sent
-const DOW_BYTES = HOD_BYTES + 24;
-const CUR_HOUR_SUM_BYTES = DOW_BYTES + 7;
-const CUR_DAY_SUM_BYTES = CUR_HOUR_SUM_BYTES + 1;
-const HELD_N = CUR_DAY_SUM_BYTES + 1; // consecutive held windows
-const HELD_RES = HELD_N + 1; // recent mean residual of the held windows, per feature
-const EPOCH = HELD_RES + F;
-const TAIL = EPOCH + 1; // per feature, the upper tail of the standardised residual (tail-calibrated spread)
-const TAIL_ABOVE = TAIL + F; // bitmask: features whose previous window sat above their tail
-const FIRST_HOUR = TAIL_ABOVE + 1; // epoch hour of the first window learnt (0: state written before it was kept)
-const DAY_LO = FIRST_HOUR + 1; // lowest and highest mean bytes residual of a whole day judged with a learnt hour profile (0: none)
-const DAY_HI = DAY_LO + 1;
-// The open day's bytes residuals as scored (not winsorised: the range must see a weekend even
-// where a steady destination's narrow spread would clip it), and how many windows they sum.
-const DAY_RAW_SUM = DAY_HI + 1;
-const DAY_RAW_N = DAY_RAW_SUM + 1;
-// The hour slots (0..23) folded during the open day, one bit each (24 bits: exact in single
-// precision): the day's own level is taken back out of them when the day folds.
-const DAY_HOURS = DAY_RAW_N + 1;
-const SHIFT = DAY_HOURS + 1; // per feature: the level shift acceptLevel made and traffic has not given back
-const BACK_N = SHIFT + F; // consecutive learnt windows whose smoothed bytes residual is back down by half the shift
-const BACK_RES = BACK_N + 1; // smoothed residual of the learnt windows since the acceptance, per feature
-// The flow count's own profile and its open hour's and day's residual sums (before it was kept,
-// flows shared the counts' profile, which packets swinging with bytes dominate: on a sparse
-// destination it expected a fifth of the flows sent by day).
-const HOD_FLOWS = BACK_RES + F;
-const DOW_FLOWS = HOD_FLOWS + 24;
-const CUR_HOUR_SUM_FLOWS = DOW_FLOWS + 7;
-const CUR_DAY_SUM_FLOWS = CUR_HOUR_SUM_FLOWS + 1;
-export const BASELINE_STATE_LENGTH = CUR_DAY_SUM_FLOWS + 1;
-
-/** Where feature i's hour slots, weekday slots and open hour's residual sum are (0: bytes, 1: flows, else the counts'). */
-const HOD_OF = [HOD_BYTES, HOD_FLOWS, HOD, HOD];
-const DOW_OF = [DOW_BYTES, DOW_FLOWS, DOW, DOW];
-const HOUR_SUM_OF = [CUR_HOUR_SUM_BYTES, CUR_HOUR_SUM_FLOWS, CUR_HOUR_SUM, CUR_HOUR_SUM];
 
 /** Shrinkage of the correlations (0: none, 1: diagonal only). */
 const SHRINK = 0.3;
@@ -146,8 +90,6 @@ const DOW_MIN_RATE = 0.2;
 const HUBER_D = 5;
 /** Residuals are winsorised here (in their feature's sd) before anything learns from them. */
 const CLIP_SIGMA = 2.5;
-/** The held windows' mean residual follows about the last this many windows. */
-const HELD_SPAN = 8;
 /**
  * The tail-calibrated spread. The spread above is learnt from winsorised residuals, so no
  * anomaly can inflate it; but that also hides a destination's own heavy tail: an hourly job
@@ -163,13 +105,10 @@ const HELD_SPAN = 8;
  */
 const TAIL_ONSET_RATE = 0.01;
 /** The Gaussian's upper 1% point: a residual with Gaussian tails keeps its tail here. */
-const TAIL_GAUSSIAN = 2.326;
+export const TAIL_GAUSSIAN = 2.326;
 /** Step of the tail estimate per burst onset, in standard deviations. */
 const TAIL_STEP = 0.25;
 
-export type BaselineState = Float32Array;
-/** Bucket numbers (yyyymmddhh) modulo this stay exact in single precision. */
-const BUCKET_MOD = 2 ** 24;
 
 export function newBaseline(): BaselineState {
   const s = new Float32Array(BASELINE_STATE_LENGTH);
@@ -212,14 +151,6 @@ export function dailySpread(s: BaselineState): number {
 export function learnedHours(s: BaselineState): number {
   return s[HOURS];
 }
-
-function triIndex(i: number, j: number): number {
-  if (i > j) [i, j] = [j, i];
-  return i * F - (i * (i - 1)) / 2 + (j - i);
-}
-
-/** triIndex(i, j) for every cell, row-major: the covariance is read once per closed window. */
-const TRI_OF = Int32Array.from({ length: F * F }, (_, k) => triIndex(Math.floor(k / F), k % F));
 
 export function logFeatures(w: WindowObservation, into: Float64Array = new Float64Array(F)): Float64Array {
   into[0] = Math.log1p(w.bytes);
@@ -453,76 +384,6 @@ const clipScratch = new Float64Array(F);
 const rawScratch = new Float64Array(F);
 const heldScratch = new Float64Array(F);
 
-/** A held window teaches nothing, but is remembered as where traffic now is (acceptLevel). */
-function holdWindow(s: BaselineState, residual: Float64Array): void {
-  const held = s[HELD_N] + 1;
-  const rate = Math.max(1 / held, 1 / HELD_SPAN);
-  for (let i = 0; i < F; i++) s[HELD_RES + i] = held === 1 ? residual[i] : s[HELD_RES + i] + rate * (residual[i] - s[HELD_RES + i]);
-  s[HELD_N] = held;
-}
-
-/**
- * A lasting change accepted as the new normal (a detector's run outlasted accept_after):
- * the level moves to the held windows' recent mean, the spread and the seasonal shape
- * stay, and the epoch changes so every detector restarts its run.
- */
-export function acceptLevel(s: BaselineState): void {
-  if (s[HELD_N] > 0) {
-    for (let i = 0; i < F; i++) {
-      s[LEVEL + i] += s[HELD_RES + i];
-      s[SHIFT + i] += s[HELD_RES + i];
-    }
-  }
-  s[BACK_N] = 0;
-  for (let i = 0; i < F; i++) s[BACK_RES + i] = 0;
-  s[HELD_N] = 0;
-  for (let i = 0; i < F; i++) s[HELD_RES + i] = 0;
-  s[EPOCH] += 1;
-}
-
-/**
- * After an accepted rise (SHIFT[bytes] > 0): the learnt windows' residuals, smoothed over
- * about HELD_SPAN windows from the acceptance on (where they start at 0: the level was just
- * set to where traffic was). Once the smoothed bytes residual has stayed below half the
- * accepted shift for `windows` learnt windows in a row (baseline.return_after, as windows;
- * windows without traffic are not seen, so a sparse destination waits longer), traffic has
- * gone back down: returnLevel. Without it an accepted change that ends leaves the destination
- * judged against its peak for weeks, the level learning at a week's pace from winsorised
- * residuals: blind to a rise back to that level, and every later block of the creep
- * statistic reads as below normal.
- */
-function watchReturn(s: BaselineState, residual: Float64Array, windows: number): void {
-  for (let i = 0; i < F; i++) s[BACK_RES + i] += (residual[i] - s[BACK_RES + i]) / HELD_SPAN;
-  if (!(s[BACK_RES] < -0.5 * s[SHIFT])) {
-    // Back up, nearer the accepted level than the old one: the rise recurs, and a rise that
-    // recurs within return_after stays accepted (counting time below with set-backs instead
-    // gave more back on bursty destinations: NAB 38.3 -> 37.1, more false positives).
-    s[BACK_N] = 0;
-    return;
-  }
-  s[BACK_N] += 1;
-  if (s[BACK_N] >= windows) returnLevel(s);
-}
-
-/**
- * An accepted change has ended: each feature whose level an acceptance raised moves back by
- * the recent windows' residual, but not below where it was before (the shift); what is left
- * of the shift stays to be given back later. The epoch changes, as at an acceptance.
- */
-function returnLevel(s: BaselineState): void {
-  for (let i = 0; i < F; i++) {
-    const move = s[SHIFT + i] > 0 ? Math.min(0, Math.max(s[BACK_RES + i], -s[SHIFT + i])) : 0;
-    s[LEVEL + i] += move;
-    s[SHIFT + i] += move;
-    s[BACK_RES + i] = 0;
-  }
-  // Bytes back within a twentieth of where they were: nothing is left to give back.
-  if (s[SHIFT] < RETURNED) for (let i = 0; i < F; i++) s[SHIFT + i] = 0;
-  s[BACK_N] = 0;
-  s[EPOCH] += 1;
-}
-const RETURNED = Math.log(1.05);
-
 function openBuckets(s: BaselineState, w: WindowObservation, hourBucket: number, dayBucket: number): void {
   s[CUR_HOUR] = hourBucket % BUCKET_MOD;
   s[CUR_DAY] = dayBucket % BUCKET_MOD;
@@ -623,94 +484,4 @@ function takeDayOutOfHours(s: BaselineState, dayStep: number, countsMean: number
 function rollSeasonalBuckets(s: BaselineState, w: WindowObservation, hourBucket: number, dayBucket: number): void {
   rollBucket(s, HOUR_PROFILE, hourBucket, w.hour);
   rollBucket(s, DAY_PROFILE, dayBucket, w.weekday);
-}
-
-export function baselineToJSON(s: BaselineState): number[] {
-  // Full precision: JSON round-trips doubles exactly, so a restored engine scores
-  // byte-identically to one that never stopped.
-  return Array.from(s);
-}
-
-/** Length of the state main wrote with the accepted shift but not yet the open day's hours (114). */
-const SHIFT_BEFORE_DAY_HOURS_LENGTH = HOD_FLOWS - 1;
-
-/** Length of the state before bytes had a seasonal profile of its own. */
-const SHARED_PROFILE_LENGTH = HOD_BYTES;
-
-export function baselineFromJSON(json: unknown): BaselineState {
-  if (Array.isArray(json) && json.length === SHARED_PROFILE_LENGTH) {
-    // Written before bytes had its own profile: bytes starts from the shared one, no hold open.
-    const s = new Float32Array(BASELINE_STATE_LENGTH);
-    s.set(bucketsInRange(json as number[]));
-    s.copyWithin(HOD_BYTES, HOD, HOD + 31);
-    s[CUR_HOUR_SUM_BYTES] = s[CUR_HOUR_SUM];
-    s[CUR_DAY_SUM_BYTES] = s[CUR_DAY_SUM];
-    return withFlowsProfile(withoutTailsAndDays(s));
-  }
-  if (Array.isArray(json) && json.length === TAIL) {
-    // Written before the tail-calibrated spread: every tail starts Gaussian.
-    const s = new Float32Array(BASELINE_STATE_LENGTH);
-    s.set(bucketsInRange(json as number[]));
-    return withFlowsProfile(withoutTailsAndDays(s));
-  }
-  if (Array.isArray(json) && json.length === DAY_HOURS) {
-    // Written before the day's level was taken out of the hour slots and accepted shifts were
-    // remembered: no hour of the open day is marked, nothing is left to give back.
-    const s = new Float32Array(BASELINE_STATE_LENGTH);
-    s.set(bucketsInRange(json as number[]));
-    return withFlowsProfile(s);
-  }
-  if (Array.isArray(json) && json.length === SHIFT_BEFORE_DAY_HOURS_LENGTH) {
-    // Written by main between the accepted shift (8360b0a) and the merge that put the open
-    // day's hours before it (0adef9c): the shift and its watch sit one place earlier; no hour
-    // of the open day is marked.
-    const a = bucketsInRange(json as number[]);
-    const s = new Float32Array(BASELINE_STATE_LENGTH);
-    s.set(a.slice(0, DAY_HOURS));
-    s.set(a.slice(DAY_HOURS), SHIFT);
-    return withFlowsProfile(s);
-  }
-  if (Array.isArray(json) && json.length === HOD_FLOWS) {
-    // Written before flows had a profile of its own: it starts from the counts' profile.
-    const s = new Float32Array(BASELINE_STATE_LENGTH);
-    s.set(bucketsInRange(json as number[]));
-    return withFlowsProfile(s);
-  }
-  if (!Array.isArray(json) || json.length !== BASELINE_STATE_LENGTH) {
-    throw new Error(`baseline state: expected ${BASELINE_STATE_LENGTH} numbers`);
-  }
-  return Float32Array.from(bucketsInRange(json as number[]));
-}
-
-/**
- * State written before flows had a profile of its own: the flows profile and its open sums
- * start as the counts' (whose shared profile flows was judged against until then).
- */
-function withFlowsProfile(s: BaselineState): BaselineState {
-  s.copyWithin(HOD_FLOWS, HOD, HOD + 31);
-  s[CUR_HOUR_SUM_FLOWS] = s[CUR_HOUR_SUM];
-  s[CUR_DAY_SUM_FLOWS] = s[CUR_DAY_SUM];
-  return s;
-}
-
-/**
- * State written before the tail-calibrated spread and the day range: no whole day is in the
- * range, and the first hour stays 0 (an old baseline has seen enough history). Its spreads
- * were scored against the old floor (OLD_MIN_VAR): each tail starts where it keeps that floor
- * (a steady destination would otherwise score its routine bursts several times higher at
- * once), and decays from there as tails do.
- */
-function withoutTailsAndDays(s: BaselineState): BaselineState {
-  for (let i = 0; i < F; i++) s[TAIL + i] = TAIL_GAUSSIAN * Math.sqrt(Math.max(1, OLD_MIN_VAR / Math.max(MIN_VAR, s[COV + TRI_OF[i * F + i]])));
-  return s;
-}
-
-/** The spread floor of state written before the tail-calibrated spread (log sd 0.25). */
-const OLD_MIN_VAR = 0.25 * 0.25;
-
-/** State written in double precision held whole bucket numbers: bring them into range first. */
-function bucketsInRange(json: number[]): number[] {
-  const a = json.slice();
-  for (const k of [CUR_HOUR, CUR_DAY]) if (a[k] >= BUCKET_MOD) a[k] = a[k] % BUCKET_MOD;
-  return a;
 }
