@@ -76,4 +76,6 @@ function returnLevel(s: BaselineState): void {
   s[BACK_N] = 0;
   s[EPOCH] += 1;
 }
-const RETURNED = Math.log(1.05);
+
+/** An accepted bytes shift below this (a twentieth) is nothing to give back. */
+export const RETURNED = Math.log(1.05);

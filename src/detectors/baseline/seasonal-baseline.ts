@@ -25,7 +25,7 @@
 // layouts older versions wrote: state-json.ts).
 import { mahalanobisDistance } from './mahalanobis.js';
 import { BASELINE_STATE_LENGTH, BUCKET_MOD, COV, CUR_DAY, CUR_DAY_SUM, CUR_DAY_SUM_BYTES, CUR_DAY_SUM_FLOWS, CUR_DAY_W, CUR_DOW, CUR_HOD, CUR_HOUR, CUR_HOUR_SUM, CUR_HOUR_SUM_BYTES, CUR_HOUR_SUM_FLOWS, CUR_HOUR_W, DAYS, DAY_HI, DAY_HOURS, DAY_LO, DAY_RAW_N, DAY_RAW_SUM, DOW, DOW_BYTES, DOW_FLOWS, DOW_OF, EPOCH, F, FIRST_HOUR, HELD_N, HOD, HOD_BYTES, HOD_FLOWS, HOD_OF, HOURS, HOUR_SUM_OF, LEVEL, N, SHIFT, TAIL, TAIL_ABOVE, TRI_OF, triIndex, type BaselineState } from './layout.js';
-import { holdWindow, watchReturn } from './give-back.js';
+import { holdWindow, RETURNED, watchReturn } from './give-back.js';
 
 
 
@@ -320,7 +320,9 @@ export function learnWindow(
     return;
   }
   s[HELD_N] = 0;
-  if (s[SHIFT] > 0 && returnAfterMs > 0) watchReturn(s, v.residual, Math.ceil(returnAfterMs / (w.end_ms - w.start_ms)));
+  // An accepted rise of a twentieth or less is not watched: giving it back would restart every
+  // detector's run (a new epoch) for a negligible move.
+  if (s[SHIFT] >= RETURNED && returnAfterMs > 0) watchReturn(s, v.residual, Math.ceil(returnAfterMs / (w.end_ms - w.start_ms)));
 
   const n = s[N];
   // The first window set the level; from then on it moves slowly even while young, so the
