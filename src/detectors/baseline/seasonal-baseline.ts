@@ -21,8 +21,10 @@
 // given back (returnLevel) once traffic has stayed back down for baseline.return_after,
 // never below where it was before the acceptance. Seasonal profiles learn from whole hours
 // and whole days, not single windows, so a slow creep inside an hour is not absorbed by
-// that hour's slot. The state is one Float32Array (its layout: layout.ts; as JSON, and the
-// layouts older versions wrote: state-json.ts).
+// that hour's slot. Near midnight the score reads the weekday term towards the higher of the
+// two days (a destination's day begins an hour or two off the zone's midnight; only
+// increases alert), an allowance the model does not learn. The state is one Float32Array
+// (its layout: layout.ts; as JSON, and the layouts older versions wrote: state-json.ts).
 import { mahalanobisDistance } from './mahalanobis.js';
 import { BASELINE_STATE_LENGTH, BUCKET_MOD, COV, CUR_DAY, CUR_DAY_SUM, CUR_DAY_SUM_BYTES, CUR_DAY_SUM_FLOWS, CUR_DAY_W, CUR_DOW, CUR_HOD, CUR_HOUR, CUR_HOUR_SUM, CUR_HOUR_SUM_BYTES, CUR_HOUR_SUM_FLOWS, CUR_HOUR_W, DAYS, DAY_HI, DAY_HOURS, DAY_LO, DAY_RAW_N, DAY_RAW_SUM, DOW, DOW_BYTES, DOW_FLOWS, DOW_OF, EPOCH, F, FIRST_HOUR, HELD_N, HOD, HOD_BYTES, HOD_FLOWS, HOD_OF, HOURS, HOUR_SUM_OF, LEVEL, N, SHIFT, TAIL, TAIL_ABOVE, TRI_OF, triIndex, type BaselineState } from './layout.js';
 import { holdWindow, RETURNED, watchReturn } from './give-back.js';
@@ -170,7 +172,7 @@ const HOUR_MS = 3_600_000;
  * position in the hour is read from UTC, exact for time zones with whole-hour offsets.
  */
 function seasonal(s: BaselineState, w: WindowObservation, i: number): number {
-  return youngProfile(s) ? youngHour(s, i) + s[DOW_OF[i] + w.weekday] : learntSeasonal(s, w, i);
+  return (youngProfile(s) ? youngHour(s, i) : hourTerm(s, w, i)) + s[DOW_OF[i] + w.weekday];
 }
 
 /** Until every hour slot is set (the first day), the profile is still being learnt. */
@@ -191,14 +193,52 @@ function youngHour(s: BaselineState, i: number): number {
   return w > 0 ? s[HOUR_SUM_OF[i]] / w : 0;
 }
 
-/** The seasonal term from the learnt slots, interpolated between half hours. */
-function learntSeasonal(s: BaselineState, w: WindowObservation, i: number): number {
+/** The hour term from the learnt slots, interpolated between half hours. */
+function hourTerm(s: BaselineState, w: WindowObservation, i: number): number {
   const hod = HOD_OF[i];
-  const dow = DOW_OF[i];
-  const at = ((((w.start_ms + w.end_ms) / 2) % HOUR_MS) + HOUR_MS) % HOUR_MS / HOUR_MS;
+  const at = positionInHour(w);
   const other = at < 0.5 ? (w.hour + 23) % 24 : (w.hour + 1) % 24;
   const a = Math.abs(at - 0.5);
-  return (1 - a) * s[hod + w.hour] + a * s[hod + other] + s[dow + w.weekday];
+  return (1 - a) * s[hod + w.hour] + a * s[hod + other];
+}
+
+/** Where the window's middle sits in its hour, 0..1 (read from UTC, as the hour term). */
+function positionInHour(w: WindowObservation): number {
+  return ((((w.start_ms + w.end_ms) / 2) % HOUR_MS) + HOUR_MS) % HOUR_MS / HOUR_MS;
+}
+
+/**
+ * How far either side of midnight a destination's day may begin, in hours. Its day does not
+ * begin exactly at the configured zone's midnight (users in several zones, jobs at 23:00),
+ * so its weekend may begin an hour or two early or late; the weekday slots switch at midnight.
+ */
+export const DAY_EDGE_HOURS = 2;
+
+/**
+ * The neighbouring day's share in the score's weekday term near midnight: 1 at midnight,
+ * falling linearly to 0 at DAY_EDGE_HOURS from it (the previous day's slot in the morning,
+ * the next day's in the evening).
+ */
+export function dayEdgeShare(w: WindowObservation): number {
+  const at = positionInHour(w);
+  const fromMidnight = w.hour < 12 ? w.hour + at : 24 - w.hour - at;
+  return Math.max(0, 1 - fromMidnight / DAY_EDGE_HOURS);
+}
+
+/**
+ * What the score adds to the model's expectation of feature i near midnight: where the
+ * neighbouring day's slot is higher, its share of the difference. The score judges increases
+ * only, so an uncertain day boundary is read at the higher of the two days: a weekend that
+ * begins late (or a Monday early) is not a step of the whole weekend drop. A day that begins
+ * on time reads lower than expected there, which is never an alert. The model learns against
+ * its own slots (learnWindow takes this back out): this is the score's allowance, not a level.
+ */
+function dayEdgeLift(s: BaselineState, w: WindowObservation, i: number): number {
+  const a = dayEdgeShare(w);
+  if (a === 0) return 0;
+  const dow = DOW_OF[i];
+  const other = w.hour < 12 ? (w.weekday + 6) % 7 : (w.weekday + 1) % 7;
+  return a * Math.max(0, s[dow + other] - s[dow + w.weekday]);
 }
 
 /** A verdict to fill: the engine keeps one and scores every window into it. */
@@ -225,13 +265,13 @@ export function scoreWindow(s: BaselineState, w: WindowObservation, into: Baseli
   const sigma = into.sigma;
   const fresh = s[N] === 0;
   for (let i = 0; i < F; i++) {
-    residual[i] = fresh ? 0 : x[i] - (s[LEVEL + i] + seasonal(s, w, i));
+    residual[i] = fresh ? 0 : x[i] - (s[LEVEL + i] + seasonal(s, w, i) + dayEdgeLift(s, w, i));
     sigma[i] = Math.sqrt(Math.max(MIN_VAR, s[COV + TRI_OF[i * F + i]]));
   }
   into.distance = fresh ? 0 : mahalanobis(s, residual);
   // log1p's inverse can dip below zero near an empty baseline: no negative bytes.
-  into.expectedBytes = fresh ? w.bytes : Math.max(0, Math.expm1(s[LEVEL] + seasonal(s, w, 0)));
-  into.expectedFlows = fresh ? w.flows : Math.max(0, Math.expm1(s[LEVEL + 1] + seasonal(s, w, 1)));
+  into.expectedBytes = fresh ? w.bytes : Math.max(0, Math.expm1(s[LEVEL] + seasonal(s, w, 0) + dayEdgeLift(s, w, 0)));
+  into.expectedFlows = fresh ? w.flows : Math.max(0, Math.expm1(s[LEVEL + 1] + seasonal(s, w, 1) + dayEdgeLift(s, w, 1)));
   into.epoch = s[EPOCH];
   return into;
 }
@@ -301,12 +341,15 @@ export function learnWindow(
   const spreadLearns = !young || s[CUR_HOUR_W] > 0;
   const r = clipScratch;
   const raw = rawScratch;
+  const model = modelScratch;
   for (let i = 0; i < F; i++) {
+    // Against the model's own slots: the score's allowance near midnight is not learnt.
+    model[i] = v.residual[i] + dayEdgeLift(s, w, i);
     const limit = CLIP_SIGMA * v.sigma[i];
-    r[i] = Math.max(-limit, Math.min(limit, v.residual[i]));
-    const shift = young ? youngHour(s, i) - (learntSeasonal(s, w, i) - s[DOW_OF[i] + w.weekday]) : 0;
+    r[i] = Math.max(-limit, Math.min(limit, model[i]));
+    const shift = young ? youngHour(s, i) - hourTerm(s, w, i) : 0;
     raw[i] = r[i] + shift;
-    heldScratch[i] = v.residual[i] + shift;
+    heldScratch[i] = model[i] + shift;
   }
   rollSeasonalBuckets(s, w, hourBucket, dayBucket);
   learnTail(s, v);
@@ -322,7 +365,7 @@ export function learnWindow(
   s[HELD_N] = 0;
   // An accepted rise of a twentieth or less is not watched: giving it back would restart every
   // detector's run (a new epoch) for a negligible move.
-  if (s[SHIFT] >= RETURNED && returnAfterMs > 0) watchReturn(s, v.residual, Math.ceil(returnAfterMs / (w.end_ms - w.start_ms)));
+  if (s[SHIFT] >= RETURNED && returnAfterMs > 0) watchReturn(s, model, Math.ceil(returnAfterMs / (w.end_ms - w.start_ms)));
 
   const n = s[N];
   // The first window set the level; from then on it moves slowly even while young, so the
@@ -385,6 +428,7 @@ function addToSeasonalBuckets(s: BaselineState, r: Float64Array, levelRate: numb
 const clipScratch = new Float64Array(F);
 const rawScratch = new Float64Array(F);
 const heldScratch = new Float64Array(F);
+const modelScratch = new Float64Array(F);
 
 function openBuckets(s: BaselineState, w: WindowObservation, hourBucket: number, dayBucket: number): void {
   s[CUR_HOUR] = hourBucket % BUCKET_MOD;
