@@ -124,6 +124,7 @@ function baselineLines(config: Config): string[] {
   };
   return [
     `Tumbling windows of ${formatDuration(size)}, closed once event time is ${formatDuration(lateness)} past their end.`,
+    ...latenessHint(config.input.format, lateness),
     `One baseline per ${keyWords[key]}; no volume alert before ${warmup} windows; ` +
       `the state of a destination idle for ${formatDuration(ttl)} is dropped; hours and weekdays in ${timezone}.`,
     giveBack === 0
@@ -155,4 +156,21 @@ function kafkaLines(config: Config): string[] {
 /** "a", "a and b", "a, b and c". */
 function andList(items: readonly string[]): string {
   return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/**
+ * Sensors that write a record well after its last packet: with less allowed lateness than
+ * that, their records reach windows already closed (counted as late: policy is checked, the
+ * volume baseline misses them). Zeek writes a connection when it ends or times out (TCP after
+ * 5 minutes without packets); VPC Flow Logs arrive 5-10 minutes after their interval.
+ */
+function latenessHint(format: Config['input']['format'], lateness: number): string[] {
+  const behind: Partial<Record<Config['input']['format'], [string, number]>> = {
+    zeek: ['Zeek writes a connection when it ends or times out (TCP: 5m without packets)', 5 * 60_000],
+    vpc: ['VPC Flow Logs arrive 5-10 minutes after their interval', 10 * 60_000],
+  };
+  const known = behind[format];
+  if (known === undefined || lateness >= known[1]) return [];
+  const [why, needed] = known;
+  return [`${why}: with allowed_lateness ${formatDuration(lateness)} such records reach closed windows (late: the volume baseline misses them); set windows.allowed_lateness to ${formatDuration(needed)} or more.`];
 }

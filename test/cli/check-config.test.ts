@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainConfig } from '../../src/config/explain.js';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig, parseConfig } from '../../src/config/load.js';
 import { ensureBuilt } from '../kafka/helpers/service-process.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -159,3 +159,27 @@ describe('egress-watch check-config', () => {
     });
   });
 });
+
+describe('check-config on sensors that write records late', () => {
+  const windowsLines = (yaml: string) => {
+    const lines = explainConfig(parseConfig(yaml, 'late.yaml'), 'late.yaml');
+    const at = lines.indexOf('Windows and baseline');
+    return lines.slice(at + 1, at + 3);
+  };
+
+  it('says when allowed_lateness is shorter than the dialect writes records late', () => {
+    expect(windowsLines('input: {format: zeek}\n')).toEqual([
+      '  Tumbling windows of 1m, closed once event time is 30s past their end.',
+      '  Zeek writes a connection when it ends or times out (TCP: 5m without packets): with allowed_lateness 30s such records reach closed windows (late: the volume baseline misses them); set windows.allowed_lateness to 5m or more.',
+    ]);
+    expect(windowsLines('input: {format: vpc}\nwindows: {allowed_lateness: 5m}\n')[1]).toBe(
+      '  VPC Flow Logs arrive 5-10 minutes after their interval: with allowed_lateness 5m such records reach closed windows (late: the volume baseline misses them); set windows.allowed_lateness to 10m or more.',
+    );
+  });
+
+  it('says nothing when allowed_lateness covers it, or for the flow record', () => {
+    expect(windowsLines('input: {format: zeek}\nwindows: {allowed_lateness: 5m}\n')[1]).toMatch(/^  One baseline per /);
+    expect(windowsLines('input: {format: flow}\n')[1]).toMatch(/^  One baseline per /);
+  });
+});
+
