@@ -162,12 +162,14 @@ function andList(items: readonly string[]): string {
  * Sensors that write a record well after its last packet: with less allowed lateness than
  * that, their records reach windows already closed (counted as late: policy is checked, the
  * volume baseline misses them). Zeek writes a connection when it ends or times out (TCP after
- * 5 minutes without packets); VPC Flow Logs arrive 5-10 minutes after their interval.
+ * 5 minutes without packets); Suricata a flow when it times out (established TCP: 600 s idle
+ * by default); VPC Flow Logs arrive 5-10 minutes after their interval.
  */
 function latenessHint(format: Config['input']['format'], lateness: number): string[] {
   const behind: Partial<Record<Config['input']['format'], [string, number]>> = {
     zeek: ['Zeek writes a connection when it ends or times out (TCP: 5m without packets)', 5 * 60_000],
     vpc: ['VPC Flow Logs arrive 5-10 minutes after their interval', 10 * 60_000],
+    suricata: ["Suricata writes a flow event when the flow times out (suricata.yaml's default for established TCP: 10m idle)", 10 * 60_000],
   };
   const known = behind[format];
   if (known === undefined || lateness >= known[1]) return [];

@@ -177,6 +177,12 @@ describe('check-config on sensors that write records late', () => {
     );
   });
 
+  it('says it for Suricata too (a flow event is written when the flow times out)', () => {
+    expect(windowsLines('input: {format: suricata}\n')[1]).toBe(
+      "  Suricata writes a flow event when the flow times out (suricata.yaml's default for established TCP: 10m idle): with allowed_lateness 30s such records reach closed windows (late: the volume baseline misses them); set windows.allowed_lateness to 10m or more.",
+    );
+  });
+
   it('says nothing when allowed_lateness covers it, or for the flow record', () => {
     expect(windowsLines('input: {format: zeek}\nwindows: {allowed_lateness: 5m}\n')[1]).toMatch(/^  One baseline per /);
     expect(windowsLines('input: {format: flow}\n')[1]).toMatch(/^  One baseline per /);
