@@ -1,7 +1,9 @@
 // IP text → a number to compare ranges with: IPv4 as a plain number (0 .. 2^32-1), IPv6 as a
-// bigint (0 .. 2^128-1). IPv4 is parsed by hand because it is on the per-flow path; anything
-// else goes through ipaddr.js. An IPv4-mapped IPv6 address (::ffff:192.0.2.1) counts as IPv4.
+// bigint (0 .. 2^128-1). IPv4 is read by values/ip.ts's character loop because it is on the
+// per-flow path; anything else goes through ipaddr.js. An IPv4-mapped IPv6 address
+// (::ffff:192.0.2.1) counts as IPv4.
 import ipaddr from 'ipaddr.js';
+import { ipv4Number } from '../../values/ip.js';
 
 export type IpNumber = { v4: number } | { v6: bigint };
 
@@ -50,29 +52,8 @@ export function cidrRange(cidr: string): { first: IpNumber; last: IpNumber } {
   return { first: start, last: { v6: start.v6 + size - 1n } };
 }
 
+/** Strict dotted-quad IPv4 (no leading zeros: the same rule as the config's CIDRs) as its number, or null. */
 function parseDottedQuad(text: string): number | null {
-  let value = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 46) {
-      if (digits === 0 || octet > 255) return null;
-      value = value * 256 + octet;
-      octet = 0;
-      digits = 0;
-      dots++;
-    } else if (code >= 48 && code <= 57) {
-      // No leading zeros (010 is octal to some parsers): the same rule as the config's CIDRs.
-      if (digits === 1 && octet === 0) return null;
-      octet = octet * 10 + (code - 48);
-      digits++;
-      if (digits > 3) return null;
-    } else {
-      return null;
-    }
-  }
-  if (dots !== 3 || digits === 0 || octet > 255) return null;
-  return value * 256 + octet;
+  const n = ipv4Number(text);
+  return n === -1 ? null : n;
 }
