@@ -62,12 +62,9 @@ function decodeInto(reading: DialectReading, text: string, label: string, line: 
     return;
   }
   if (flow !== null) {
-    const problem = checkTextFlowValues(flow, ADDRESSES_CHECKED);
+    const problem = problemOf(reading, flow);
     if (problem === null) out.push({ ok: true, flow, where: `${label}:${line}` });
-    else {
-      reading.decoder.counts.errors++;
-      out.push({ ok: false, where: `${label}:${line}`, reason: problem });
-    }
+    else out.push({ ok: false, where: `${label}:${line}`, reason: problem });
     return;
   }
   let result: FlowRecord[] | string;
@@ -84,11 +81,15 @@ function decodeInto(reading: DialectReading, text: string, label: string, line: 
 function decodeChecked(reading: DialectReading, records: readonly DialectRecord[]): FlowRecord[] | string {
   const flows = toFlows(records, reading.enrich);
   for (const flow of flows) {
-    const problem = checkTextFlowValues(flow, ADDRESSES_CHECKED);
-    if (problem !== null) {
-      reading.decoder.counts.errors++;
-      return problem;
-    }
+    const problem = problemOf(reading, flow);
+    if (problem !== null) return problem;
   }
   return flows;
+}
+
+/** A flow's first problem against the flow record contract, counted as its record's error; null when valid. */
+function problemOf(reading: DialectReading, flow: FlowRecord): string | null {
+  const problem = checkTextFlowValues(flow, ADDRESSES_CHECKED);
+  if (problem !== null) reading.decoder.counts.errors++;
+  return problem;
 }
