@@ -150,9 +150,10 @@ function windowsPerBlock(blockMs: number, size: number): number {
 
 /**
  * Adds this window to block length i's running block in `s` (written in place); judges
- * the block when the window ends it and returns its z, else NaN.
+ * the block when the window ends it and returns its z, else NaN. `expected`: the window's
+ * expected bytes (presentWindowBytes).
  */
-function addToBlock(s: CusumState, i: number, ctx: WindowContext, frozen: boolean): number {
+function addToBlock(s: CusumState, i: number, ctx: WindowContext, expected: number, frozen: boolean): number {
   const { window, baseline } = ctx;
   const b = BLOCKS + BLOCK_FIELDS * i;
   const size = window.end_ms - window.start_ms;
@@ -169,7 +170,6 @@ function addToBlock(s: CusumState, i: number, ctx: WindowContext, frozen: boolea
   // Never less than the block's own clip, though: on a steady destination (window spread
   // under the block's) a block of capped windows could otherwise never reach it.
   const sd = Math.sqrt(Math.max(MIN_BLOCK_VAR, s[b + VARIANCE]));
-  const expected = presentWindowBytes(baseline.expectedBytes, baseline.expectedFlows);
   const cap = Math.expm1(Math.log1p(expected) + Math.max(WINDOW_CAP_SIGMA * baseline.sigma[0], CUSUM_CLIP * sd));
   s[b + BYTES] += Math.min(window.bytes, cap);
   s[b + EXPECTED] += expected;
@@ -244,9 +244,11 @@ export function cusumNext(
   const holding = !Number.isNaN(state[EPISODE]) && !fresh;
   let judged = false;
   let above = 0;
+  const { expectedFlows } = ctx.baseline;
+  const expectedBytes = presentWindowBytes(ctx.baseline.expectedBytes, expectedFlows);
   for (let i = 0; i < BLOCK_MS.length; i++) {
     if (fresh) next[BLOCKS + BLOCK_FIELDS * i + SUM] = 0;
-    const z = addToBlock(next, i, ctx, holding);
+    const z = addToBlock(next, i, ctx, expectedBytes, holding);
     if (!Number.isNaN(z)) {
       judged = true;
       above = Math.max(above, z);
@@ -264,8 +266,6 @@ export function cusumNext(
     return quietResult(next);
   }
   const sum = highestSum(next);
-  const { expectedFlows } = ctx.baseline;
-  const expectedBytes = presentWindowBytes(ctx.baseline.expectedBytes, expectedFlows);
   if (sum > 0) {
     const first = state[RUN] === 0;
     next[RUN] = state[RUN] + 1;
