@@ -8,8 +8,8 @@
 // on a window that alerted, which sits high by selection: the level weighs the run's windows
 // equally until its span is reached, and the mark follows the level over that first span, so
 // the opening window does not set a mark the creep must then outgrow. A re-level by any
-// detector (the baseline's epoch changes)
-// ends every detector's episode, since they were judged against the old level.
+// detector (the baseline's epoch changes) ends every detector's episode, since they were
+// judged against the old level.
 
 export interface Episode {
   /** Start (ms) of the window that opened it; NaN: no episode open. */
@@ -77,10 +77,10 @@ export function episodeStep(
   // window's ratio (not at 0, from which smoothing up would read as growth) and its start
   // stands in for its last growth.
   const restored = Number.isNaN(current.grownAt);
-  // The window's place in the run. The run opened on a window that alerted, so sits high: each
-  // smoothing weighs the run's windows equally until its own span is reached (the opening
-  // window 1/n, not for an hour), and the growth mark follows the level over the level's
-  // first span, so that it is not set by the opening window.
+  // The window's place in the run. The run opened on a window that alerted, so sits high: the
+  // level weighs the run's windows equally until its span is reached (the opening window 1/n),
+  // and the growth mark follows the level over that first span, so that it is not set by the
+  // opening window.
   const span = window.end_ms - window.start_ms;
   const n = Math.max(1, Math.round((window.end_ms - current.start) / span));
   const from = restored && Number.isFinite(ratio) ? ratio : current.level;
