@@ -232,9 +232,9 @@ export function dayEdgeShare(w: WindowObservation): number {
  * begins late (or a Monday early) is not a step of the whole weekend drop. A day that begins
  * on time reads lower than expected there, which is never an alert. The model learns against
  * its own slots (learnWindow takes this back out): this is the score's allowance, not a level.
+ * `a` is the window's dayEdgeShare, read once per window by the callers.
  */
-function dayEdgeLift(s: BaselineState, w: WindowObservation, i: number): number {
-  const a = dayEdgeShare(w);
+function dayEdgeLift(s: BaselineState, w: WindowObservation, i: number, a: number): number {
   if (a === 0) return 0;
   const dow = DOW_OF[i];
   const other = w.hour < 12 ? (w.weekday + 6) % 7 : (w.weekday + 1) % 7;
@@ -264,17 +264,23 @@ export function scoreWindow(s: BaselineState, w: WindowObservation, into: Baseli
   const residual = into.residual;
   const sigma = into.sigma;
   const fresh = s[N] === 0;
+  const share = fresh ? 0 : dayEdgeShare(w);
+  const expected = expectedScratch;
   for (let i = 0; i < F; i++) {
-    residual[i] = fresh ? 0 : x[i] - (s[LEVEL + i] + seasonal(s, w, i) + dayEdgeLift(s, w, i));
+    expected[i] = fresh ? 0 : s[LEVEL + i] + seasonal(s, w, i) + dayEdgeLift(s, w, i, share);
+    residual[i] = fresh ? 0 : x[i] - expected[i];
     sigma[i] = Math.sqrt(Math.max(MIN_VAR, s[COV + TRI_OF[i * F + i]]));
   }
   into.distance = fresh ? 0 : mahalanobis(s, residual);
   // log1p's inverse can dip below zero near an empty baseline: no negative bytes.
-  into.expectedBytes = fresh ? w.bytes : Math.max(0, Math.expm1(s[LEVEL] + seasonal(s, w, 0) + dayEdgeLift(s, w, 0)));
-  into.expectedFlows = fresh ? w.flows : Math.max(0, Math.expm1(s[LEVEL + 1] + seasonal(s, w, 1) + dayEdgeLift(s, w, 1)));
+  into.expectedBytes = fresh ? w.bytes : Math.max(0, Math.expm1(expected[0]));
+  into.expectedFlows = fresh ? w.flows : Math.max(0, Math.expm1(expected[1]));
   into.epoch = s[EPOCH];
   return into;
 }
+
+/** The expectation of each log feature for the window being scored (scoreWindow's scratch). */
+const expectedScratch = new Float64Array(F);
 
 /** The residuals' covariance as the score uses it: correlations shrunk, variances floored. */
 function shrunkCovariance(s: BaselineState, out: Float64Array): void {
@@ -342,9 +348,10 @@ export function learnWindow(
   const r = clipScratch;
   const raw = rawScratch;
   const model = modelScratch;
+  const share = dayEdgeShare(w);
   for (let i = 0; i < F; i++) {
     // Against the model's own slots: the score's allowance near midnight is not learnt.
-    model[i] = v.residual[i] + dayEdgeLift(s, w, i);
+    model[i] = v.residual[i] + dayEdgeLift(s, w, i, share);
     const limit = CLIP_SIGMA * v.sigma[i];
     r[i] = Math.max(-limit, Math.min(limit, model[i]));
     const shift = young ? youngHour(s, i) - hourTerm(s, w, i) : 0;
