@@ -1,9 +1,9 @@
 // Zeek conn.log, as TSV (Zeek's ASCII writer: `#separator`, `#set_separator`, `#empty_field`,
 // `#unset_field`, `#path`, `#fields`, `#types` headers, which may change mid-file where logs
 // were concatenated or rotated together) and as JSON (`LogAscii::use_json`, the Kafka writer:
-// `id.orig_h` keys, the `id_orig_h` scope-separator variant or a nested `id` record, `_path`, `_system_name`,
-// `_node_name`, `ts` as epoch seconds or ISO 8601; the Kafka writer's `tag_json` wrapping,
-// `{"conn": {...}}`, unwrapped). Each line is told apart by its first
+// `id.orig_h` keys, the `id_orig_h` scope-separator variant or a nested `id` record, `_path`,
+// `_system_name`, `_node_name`, `ts` as epoch seconds or ISO 8601; the Kafka writer's
+// `tag_json` wrapping, `{"conn": {...}}`, unwrapped). Each line is told apart by its first
 // character, so a stream may mix both. `uid` is the flow id; repeated reports of one uid
 // (open-connection logs, cumulative counts) pass on only their increase.
 import type { DecoderOptions, Dialect, DialectDecoder, DialectRecord, SensorFacts } from './dialect.js';
