@@ -2,14 +2,14 @@
 // and a chain written before they existed (no such fields) still verifies, read back from
 // JSON Lines as the old code wrote them. Expected hashes computed independently with
 // Python's hashlib over the same JSON arrays.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chainAlert, GENESIS_HASH, linkHash, newChainHead } from '../../src/audit/chain.js';
 import { readAlertFile } from '../../src/audit/read-alerts.js';
 import { verifyAlerts } from '../../src/audit/verify.js';
 import type { Alert } from '../../src/engine/types.js';
+import { tempFolder } from '../helpers/temp-folder.js';
 
 function alert(id: string): Alert {
   return {
@@ -58,7 +58,7 @@ describe('the chain and incident fields', () => {
     const old1 = { ...alert('id-1'), chain_id: 't/0', chain_seq: 0, chain_prev: GENESIS_HASH, chain_hash: OLD_1 };
     const old2 = { ...alert('id-2'), chain_id: 't/0', chain_seq: 1, chain_prev: OLD_1, chain_hash: OLD_2 };
     const new3 = { ...alert('id-3'), incident_id: 'id-3', incident_state: 'OPEN', chain_id: 't/0', chain_seq: 2, chain_prev: OLD_2, chain_hash: NEW_3 };
-    const dir = mkdtempSync(join(tmpdir(), 'chain-incidents-'));
+    const dir = tempFolder('chain-incidents-');
     const file = join(dir, 'alerts.jsonl');
     writeFileSync(file, [old1, old2, new3].map((a) => JSON.stringify(a)).join('\n') + '\n');
     const bad: string[] = [];

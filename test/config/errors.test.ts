@@ -1,9 +1,9 @@
 // Each kind of mistake gives one line naming file, line and key path.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfig } from '../../src/config/load.js';
+import { tempFolder } from '../helpers/temp-folder.js';
 
 const DURATION_FORMS = 'expected a duration: a number with a unit ms, s, m, h or d, such as 500ms, 30s, 5m, 1h or 7d';
 const SIZE_FORMS =
@@ -168,19 +168,19 @@ describe('config errors', () => {
   });
 
   it('missing file names the file', () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'egress-config-')), 'absent.yaml');
+    const path = join(tempFolder('egress-config-'), 'absent.yaml');
     expect(() => loadConfig(path)).toThrow(new ConfigError([{ file: path, message: 'cannot read the config file: no such file' }]));
     expect(() => loadConfig(path)).toThrow(`${path}: cannot read the config file: no such file`);
   });
 
   it('an error in a real file names its path', () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'egress-config-')), 'config.yaml');
+    const path = join(tempFolder('egress-config-'), 'config.yaml');
     writeFileSync(path, 'alerts:\n  format: xml\n');
     expect(() => loadConfig(path)).toThrow(`${path}:2: alerts.format: expected one of json, avro, ocsf, ecs, got "xml"`);
   });
 
   it('an unreadable TLS file is named with its resolved path', () => {
-    const folder = mkdtempSync(join(tmpdir(), 'egress-config-'));
+    const folder = tempFolder('egress-config-');
     const path = join(folder, 'config.yaml');
     writeFileSync(path, 'kafka:\n  ssl:\n    ca: certs/ca.pem\n');
     expect(() => loadConfig(path)).toThrow(`${path}:3: kafka.ssl.ca: cannot read ${join(folder, 'certs/ca.pem')}: no such file`);

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, loadConfig, parseConfig } from '../../src/config/load.js';
+import { tempFolder } from '../helpers/temp-folder.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../config/example.yaml', import.meta.url));
 const EEA = 'AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IS IT LI LT LU LV MT NL NO PL PT RO SE SI SK'.split(' ');
@@ -154,7 +154,7 @@ describe('normalisation', () => {
   });
 
   it('resolves TLS files against the config folder and keeps only the password variable name', () => {
-    const folder = mkdtempSync(join(tmpdir(), 'egress-config-'));
+    const folder = tempFolder('egress-config-');
     writeFileSync(join(folder, 'ca.pem'), 'not really a certificate');
     writeFileSync(
       join(folder, 'config.yaml'),

@@ -1,7 +1,7 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert, AlertType } from '../../src/engine/types.js';
 import {
   alertMatchesIncident,
@@ -242,6 +242,7 @@ describe('ground-truth file', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'egress-watch-truth-'));
   });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('round-trips through writeTruth and readTruth, one object per line in contract field order', async () => {
     const path = join(dir, 'truth.jsonl');
