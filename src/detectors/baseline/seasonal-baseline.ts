@@ -82,7 +82,13 @@ export const MIN_VAR = 0.05 * 0.05;
 /**
  * Slowest learning rates: the level follows about a week of event time (longer than the
  * weekly cycle, which the profiles carry: a faster level would learn every weekend as a
- * fall and every Monday as a rise), the spread about 500 windows.
+ * fall and every Monday as a rise), the spread about 500 windows but never more than the
+ * level's week. The spread is the spread of the residual from the model as it now is; 500
+ * windows of 1 hour are three weeks, and the first of those are the young model's
+ * residuals (profiles set by one day, weekday slots not yet learnt), several times the
+ * settled ones: on NAB's hourly series the spread was still twice its settled value a
+ * fortnight after the probation, blind to rises of 2x. Windows of 20 minutes or less
+ * (7 days / 500) are unchanged.
  */
 const LEVEL_SPAN_MS = 7 * 86_400_000;
 const COV_MIN_RATE = 1 / 500;
@@ -378,9 +384,11 @@ export function learnWindow(
   // The first window set the level; from then on it moves slowly even while young, so the
   // profiles learn the shape against a steady level (a level still sweeping through the
   // first day would be learnt into every slot as a tilt).
-  const levelRate = Math.min(1, (w.end_ms - w.start_ms) / LEVEL_SPAN_MS) * weight;
+  const weekRate = Math.min(1, (w.end_ms - w.start_ms) / LEVEL_SPAN_MS);
+  const levelRate = weekRate * weight;
   // Young with no hour mean yet (the first window after the one that set the level): no spread.
-  const covRate = spreadLearns ? Math.max(1 / (n + PRIOR_WINDOWS), COV_MIN_RATE) * weight : 0;
+  // It remembers about COV_MIN_RATE's 500 windows, and never more than the level's week.
+  const covRate = spreadLearns ? Math.max(1 / (n + PRIOR_WINDOWS), COV_MIN_RATE, weekRate) * weight : 0;
   for (let i = 0; i < F; i++) {
     for (let j = i; j < F; j++) {
       const k = COV + TRI_OF[i * F + j];
