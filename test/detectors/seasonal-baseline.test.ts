@@ -37,3 +37,29 @@ describe('the spread prior', () => {
     for (let i = 0; i < 4; i++) expect(v.sigma[i]).toBeCloseTo(Math.sqrt(6 / 64), 6);
   });
 });
+
+describe('the spread memory', () => {
+  // 300 identical windows in one hour bucket: every residual is exactly 0, so the prior
+  // variance 1 keeps the product of (1 - rate) over the windows that learn the spread (the
+  // first sets the level, the second has no hour mean yet: n = 2..299 learn).
+  function sigmaAfter300(windowMs: number): number {
+    const s = newBaseline();
+    const w = { start_ms: 0, end_ms: windowMs, bytes: 5_000_000, flows: 10, packets: 40, sources: 2, hour: 9, weekday: 0 };
+    for (let k = 0; k < 300; k++) {
+      const at = { ...w, start_ms: k * windowMs, end_ms: (k + 1) * windowMs };
+      learnWindow(s, at, scoreWindow(s, at), 1, 0, 0);
+    }
+    return scoreWindow(s, { ...w, start_ms: 300 * windowMs, end_ms: 301 * windowMs }).sigma[0];
+  }
+
+  it('is a running mean over 1-minute windows (it reaches 500 windows in 8 hours)', () => {
+    // rate 1/(n + 5) throughout: prod (n + 4)/(n + 5), n = 2..299, = 6/304.
+    expect(sigmaAfter300(60_000)).toBeCloseTo(Math.sqrt(6 / 304), 5);
+  });
+
+  it('never reaches back more than the level\'s week: hourly windows learn at 1/168 from the 164th', () => {
+    // 1/(n + 5) until n = 163 (6/168 of the prior left), then 1/168 (a week of hours) for
+    // n = 164..299, not 1/(n + 5) (which would leave 6/304).
+    expect(sigmaAfter300(3_600_000)).toBeCloseTo(Math.sqrt((6 / 168) * (167 / 168) ** 136), 5);
+  });
+});

@@ -82,7 +82,13 @@ export const MIN_VAR = 0.05 * 0.05;
 /**
  * Slowest learning rates: the level follows about a week of event time (longer than the
  * weekly cycle, which the profiles carry: a faster level would learn every weekend as a
- * fall and every Monday as a rise), the spread about 500 windows.
+ * fall and every Monday as a rise), the spread about 500 windows but never more than the
+ * level's week. The spread is the spread of the residual from the model as it now is; 500
+ * windows of 1 hour are three weeks, and the first of those are the young model's
+ * residuals (profiles set by one day, weekday slots not yet learnt), several times the
+ * settled ones: on NAB's hourly series the spread was still twice its settled value a
+ * fortnight after the probation, blind to rises of 2x. Windows of 20 minutes or less
+ * (7 days / 500) are unchanged.
  */
 const LEVEL_SPAN_MS = 7 * 86_400_000;
 const COV_MIN_RATE = 1 / 500;
@@ -110,6 +116,21 @@ const TAIL_ONSET_RATE = 0.01;
 export const TAIL_GAUSSIAN = 2.326;
 /** Step of the tail estimate per burst onset, in standard deviations. */
 const TAIL_STEP = 0.25;
+/**
+ * How far beyond the tail (in sd) a burst must begin to move it by a whole step; one that
+ * begins closer moves it by that share. Residuals with Gaussian tails (no widening due)
+ * begin past their 1% point in 1% of windows by definition, but only 0.34 sd beyond it on
+ * average (phi(t) / (1 - Phi(t)) - t at t = 2.326): weighted, their onsets put back about a
+ * third of what the windows below take off, so the tail stays at the Gaussian point. With
+ * whole steps each such onset lifted it by 0.25 (a spread 11% wider) and only the decay
+ * brought it back, never below the floor: a floored random walk that judged a destination
+ * wider at random (on NAB, tails of 2.6-3.2 where rises of 5.5-7.7 sd scored 4.6-5.6 and
+ * were missed). A heavy tail's bursts begin well beyond it (the hourly spikes of NAB's
+ * cpu_utilization_asg_misconfiguration took the tail to 6 sd) and move it by whole steps, as
+ * before; the tail then settles where bursts begin a sd or more beyond it in about 1% of
+ * windows.
+ */
+const TAIL_OVERSHOOT = 1;
 
 
 export function newBaseline(): BaselineState {
@@ -378,9 +399,11 @@ export function learnWindow(
   // The first window set the level; from then on it moves slowly even while young, so the
   // profiles learn the shape against a steady level (a level still sweeping through the
   // first day would be learnt into every slot as a tilt).
-  const levelRate = Math.min(1, (w.end_ms - w.start_ms) / LEVEL_SPAN_MS) * weight;
+  const weekRate = Math.min(1, (w.end_ms - w.start_ms) / LEVEL_SPAN_MS);
+  const levelRate = weekRate * weight;
   // Young with no hour mean yet (the first window after the one that set the level): no spread.
-  const covRate = spreadLearns ? Math.max(1 / (n + PRIOR_WINDOWS), COV_MIN_RATE) * weight : 0;
+  // It remembers about COV_MIN_RATE's 500 windows, and never more than the level's week.
+  const covRate = spreadLearns ? Math.max(1 / (n + PRIOR_WINDOWS), COV_MIN_RATE, weekRate) * weight : 0;
   for (let i = 0; i < F; i++) {
     for (let j = i; j < F; j++) {
       const k = COV + TRI_OF[i * F + j];
@@ -396,8 +419,9 @@ export function learnWindow(
 
 /**
  * One step of each feature's tail estimate (see TAIL_ONSET_RATE): up when a burst begins
- * above it, down a little for every window below it, unchanged while a burst goes on. Held
- * windows count too: a burst that alerts is still a burst, and the step is bounded.
+ * above it (by as much of TAIL_STEP as it begins TAIL_OVERSHOOTs beyond it), down a little
+ * for every window below it, unchanged while a burst goes on. Held windows count too: a
+ * burst that alerts is still a burst, and the step is bounded.
  */
 function learnTail(s: BaselineState, v: BaselineVerdict): void {
   let above = 0;
@@ -407,7 +431,7 @@ function learnTail(s: BaselineState, v: BaselineVerdict): void {
     const bit = 1 << i;
     if (z > s[TAIL + i]) {
       above |= bit;
-      if ((before & bit) === 0) s[TAIL + i] += TAIL_STEP * (1 - TAIL_ONSET_RATE);
+      if ((before & bit) === 0) s[TAIL + i] += TAIL_STEP * (1 - TAIL_ONSET_RATE) * Math.min(1, (z - s[TAIL + i]) / TAIL_OVERSHOOT);
     } else {
       s[TAIL + i] = Math.max(TAIL_GAUSSIAN, s[TAIL + i] - TAIL_STEP * TAIL_ONSET_RATE);
     }
