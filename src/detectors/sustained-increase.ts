@@ -6,7 +6,10 @@
 // (winsorised, floored), feeds a one-sided
 // CUSUM (Page 1954) per block length: each block adds (z - k), z clipped so one huge block
 // cannot carry the sum alone (that is VOLUME_SPIKE's job). Bytes only: the feature
-// exfiltration moves, so flat flow counts cannot dilute it. The sum alerts past `threshold`
+// exfiltration moves, so flat flow counts cannot dilute it. Where the baseline expects less
+// than a flow a window (a sparse night), growth is more windows with traffic rather than
+// bigger ones: a block is then also read at rate, its bytes against what all its windows,
+// the empty ones too, are expected to carry. The sum alerts past `threshold`
 // once it has been positive for `min_windows` windows, and restarts after an alert. After
 // an alert, until traffic is back near the baseline, the baseline's level and spread are
 // held (episode.ts); after `accept_after` the lasting change is accepted as the new normal.
@@ -98,10 +101,25 @@ const SUM = 3; // the CUSUM
 const VARIANCE = 4; // spread of y learnt from normal blocks
 const LEARNT = 5;
 const MEAN = 6; // usual y of normal blocks (a sum of windows is not a sum of their medians)
-const BLOCK_FIELDS = 7;
+// The block's rate reading (rateExpected below): bytes expected per minute of the block,
+// the minutes without traffic of a sparse destination included.
+const RATE_EXPECTED = 7;
+const LAST_END = 8; // end of the block's last window with traffic (ms); NaN none
+const EMPTY_EXPECTED = 9; // what a minute without traffic after that window is expected to carry (0 unless sparse)
+const BLOCK_FIELDS = 10;
+/** The layout before the rate reading (3 numbers less per block length). */
+const BLOCK_FIELDS_V1 = 7;
+const STATE_LENGTH_V1 = BLOCKS + BLOCK_FIELDS_V1 * 2;
 const STATE_LENGTH = BLOCKS + BLOCK_FIELDS * BLOCK_MS.length;
 
-export interface BlockCusum { block: number; bytes: number; expected: number; sum: number; variance: number; learnt: number; mean: number }
+export interface BlockCusum {
+  block: number; bytes: number; expected: number; sum: number; variance: number; learnt: number; mean: number;
+  /**
+   * The rate reading; by default as a block restored from state written before it: its
+   * windows' expected bytes (`expected`, none for no block), no window seen yet, 0.
+   */
+  rateExpected?: number; lastEnd?: number; emptyExpected?: number;
+}
 export interface CusumParts {
   blocks: BlockCusum[];
   run: number; runBytes: number; runExpected: number; runFlows: number; runStartMs: number; runExpectedFlows: number;
@@ -115,6 +133,7 @@ const idle = (): CusumState => {
   for (let i = 0; i < BLOCK_MS.length; i++) {
     s[BLOCKS + BLOCK_FIELDS * i + BLOCK] = -1;
     s[BLOCKS + BLOCK_FIELDS * i + VARIANCE] = PRIOR_BLOCK_VAR;
+    s[BLOCKS + BLOCK_FIELDS * i + LAST_END] = Number.NaN;
   }
   return s;
 };
@@ -139,7 +158,15 @@ export function cusumState(p: CusumParts): CusumState {
   const s = idle();
   s.set([p.run, p.runBytes, p.runExpected, p.runFlows, p.runStartMs, p.runExpectedFlows]);
   writeEpisode(s, p.episode);
-  p.blocks.forEach((b, i) => s.set([b.block, b.bytes, b.expected, b.sum, b.variance, b.learnt, b.mean], BLOCKS + BLOCK_FIELDS * i));
+  p.blocks.forEach((b, i) =>
+    s.set(
+      [
+        b.block, b.bytes, b.expected, b.sum, b.variance, b.learnt, b.mean,
+        b.rateExpected ?? (b.block >= 0 ? b.expected : 0), b.lastEnd ?? Number.NaN, b.emptyExpected ?? 0,
+      ],
+      BLOCKS + BLOCK_FIELDS * i,
+    ),
+  );
   return s;
 }
 
@@ -150,19 +177,32 @@ function windowsPerBlock(blockMs: number, size: number): number {
 
 /**
  * Adds this window to block length i's running block in `s` (written in place); judges
- * the block when the window ends it and returns its z, else NaN. `expected`: the window's
- * expected bytes (presentWindowBytes).
+ * the block when the window ends it, or an unfinished one when this window begins a later
+ * block, and returns the highest z judged, else NaN. `expected`: the window's expected
+ * bytes (presentWindowBytes); `perMinute`: its expected bytes per window with the windows
+ * without traffic counted (the baseline's own expectation where it expects less than a flow
+ * a window, else 0: a busy destination's empty window is no shortfall).
  */
-function addToBlock(s: CusumState, i: number, ctx: WindowContext, expected: number, frozen: boolean): number {
+function addToBlock(s: CusumState, i: number, ctx: WindowContext, expected: number, perMinute: number, frozen: boolean): number {
   const { window, baseline } = ctx;
   const b = BLOCKS + BLOCK_FIELDS * i;
   const size = window.end_ms - window.start_ms;
   const length = windowsPerBlock(BLOCK_MS[i], size) * size;
   const index = Math.floor(window.start_ms / length);
+  let judged = Number.NaN;
   if (s[b + BLOCK] !== index) {
-    // A block left unfinished (the destination went quiet) is dropped: it was never judged whole.
+    const last = s[b + LAST_END];
+    // A block left unfinished (its last windows had no traffic) is whole once a later
+    // window arrives. One that holds windows the baseline expected less than a flow of is
+    // judged now on its rate reading alone (its trailing empty windows counted); the
+    // reading of the windows seen stays as it was: such a block is not judged on it.
+    if (s[b + BLOCK] >= 0 && !Number.isNaN(last) && s[b + RATE_EXPECTED] !== s[b + EXPECTED]) {
+      const end = (s[b + BLOCK] + 1) * length;
+      judged = judgeBlock(s, b, true, Math.max(0, Math.round((end - last) / size)), true);
+    }
     s[b + BLOCK] = index;
-    s[b + BYTES] = s[b + EXPECTED] = 0;
+    s[b + BYTES] = s[b + EXPECTED] = s[b + RATE_EXPECTED] = 0;
+    s[b + LAST_END] = index * length;
   }
   // Each window counts at most WINDOW_CAP_SIGMA of the window spread above its
   // expectation: a creep moves every window a little, one spike only one window
@@ -173,7 +213,25 @@ function addToBlock(s: CusumState, i: number, ctx: WindowContext, expected: numb
   const cap = Math.expm1(Math.log1p(expected) + Math.max(WINDOW_CAP_SIGMA * baseline.sigma[0], CUSUM_CLIP * sd));
   s[b + BYTES] += Math.min(window.bytes, cap);
   s[b + EXPECTED] += expected;
-  if (window.end_ms % length !== 0) return Number.NaN;
+  // The rate reading: this window at the baseline's own expectation (below a flow's worth
+  // where it expects less than a flow), and each window without traffic since the block's
+  // last one at what this window expects of one.
+  // (None counted in a block restored from state written before the rate reading.)
+  const gap = Number.isNaN(s[b + LAST_END]) ? 0 : Math.max(0, Math.round((window.start_ms - s[b + LAST_END]) / size));
+  s[b + RATE_EXPECTED] += (perMinute > 0 ? perMinute : expected) + gap * perMinute;
+  s[b + LAST_END] = window.end_ms;
+  s[b + EMPTY_EXPECTED] = perMinute;
+  if (window.end_ms % length !== 0) return judged;
+  const z = judgeBlock(s, b, frozen, 0);
+  return Number.isNaN(judged) ? z : Math.max(judged, z);
+}
+
+/**
+ * Judges the running block at `b` (its CUSUM steps, its spread and usual y learn unless
+ * `frozen`) and empties it; `trailing`: windows without traffic at its end. Returns its z.
+ */
+function judgeBlock(s: CusumState, b: number, frozen: boolean, trailing: number, rateOnly = false): number {
+  const sd = Math.sqrt(Math.max(MIN_BLOCK_VAR, s[b + VARIANCE]));
   // The baseline expects each window's typical (log-mean) bytes; a block sums them, and a
   // sum of skewed windows runs above the sum of their typical values (by about s^2/2 in
   // log for log-normal windows of spread s). So y is judged against the usual y of normal
@@ -184,7 +242,14 @@ function addToBlock(s: CusumState, i: number, ctx: WindowContext, expected: numb
   // usual y below 0 is the baseline's own bias (an accepted level that traffic then fell
   // back from, learnt over days), not a property of the destination, and a block at or
   // below the expectation is no increase, however low recent blocks ran.
-  const z = (ratio - Math.max(0, s[b + MEAN])) / sd;
+  const bar = Math.max(0, s[b + MEAN]);
+  // A sparse destination's growth is more windows with traffic, each still about one flow:
+  // the rate reading (the block's bytes against what all its windows, the empty ones
+  // included, are expected to carry) sees it where the windows seen do not. It never
+  // teaches: against the baseline's expectation of less than a flow a window, a quiet
+  // night's blocks read low by what the windows without traffic leave out.
+  const rateRatio = Math.log1p(s[b + BYTES]) - Math.log1p(s[b + RATE_EXPECTED] + trailing * s[b + EMPTY_EXPECTED]);
+  const z = ((rateOnly ? rateRatio : Math.max(ratio, rateRatio)) - bar) / sd;
   const clipped = Math.max(-CUSUM_CLIP, Math.min(CUSUM_CLIP, z));
   s[b + SUM] = Math.max(0, s[b + SUM] + clipped - CUSUM_ALLOWANCE);
   if (!frozen) {
@@ -197,7 +262,7 @@ function addToBlock(s: CusumState, i: number, ctx: WindowContext, expected: numb
     s[b + LEARNT] += 1;
   }
   s[b + BLOCK] = -1;
-  s[b + BYTES] = s[b + EXPECTED] = 0;
+  s[b + BYTES] = s[b + EXPECTED] = s[b + RATE_EXPECTED] = 0;
   return z;
 }
 
@@ -246,9 +311,10 @@ export function cusumNext(
   let above = 0;
   const { expectedFlows } = ctx.baseline;
   const expectedBytes = presentWindowBytes(ctx.baseline.expectedBytes, expectedFlows);
+  const perMinute = expectedBytes === ctx.baseline.expectedBytes ? 0 : ctx.baseline.expectedBytes;
   for (let i = 0; i < BLOCK_MS.length; i++) {
     if (fresh) next[BLOCKS + BLOCK_FIELDS * i + SUM] = 0;
-    const z = addToBlock(next, i, ctx, expectedBytes, holding);
+    const z = addToBlock(next, i, ctx, expectedBytes, perMinute, holding);
     if (!Number.isNaN(z)) {
       judged = true;
       above = Math.max(above, z);
@@ -310,16 +376,29 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
     // State of the single-window CUSUM (6 or 7 numbers, before block sums): its run is
     // not carried over; the block spreads start from their prior.
     if (a.length <= 7) return idle();
-    if (a.length === STATE_LENGTH - 3) {
+    if (a.length === STATE_LENGTH) return Float64Array.from(a, (v) => v ?? Number.NaN);
+    let v1: (number | null)[];
+    if (a.length === STATE_LENGTH_V1 - 3) {
       // Written before episodes tracked growth: level 0, no growth yet (the start stands in).
-      return Float64Array.from([...a.slice(0, EPISODE + 3), 0, 0, null, ...a.slice(EPISODE + 3)], (v) => v ?? Number.NaN);
-    }
-    if (a.length === STATE_LENGTH + 2) {
+      v1 = [...a.slice(0, EPISODE + 3), 0, 0, null, ...a.slice(EPISODE + 3)];
+    } else if (a.length === STATE_LENGTH_V1 + 2) {
       // Written while episodes kept two more smoothings (commit 9ba52b1, dropped): not needed.
-      return Float64Array.from(a.slice(0, STATE_LENGTH), (v) => v ?? Number.NaN);
+      v1 = a.slice(0, STATE_LENGTH_V1);
+    } else if (a.length === STATE_LENGTH_V1) {
+      v1 = a;
+    } else {
+      throw new Error(`sustained_increase state: expected ${STATE_LENGTH} numbers`);
     }
-    if (a.length !== STATE_LENGTH) throw new Error(`sustained_increase state: expected ${STATE_LENGTH} numbers`);
-    return Float64Array.from(a, (v) => v ?? Number.NaN);
+    // Written before the rate reading: each running block's rate reading starts as its
+    // reading of the windows seen, from no window seen yet.
+    const s = Float64Array.from(v1.slice(0, BLOCKS), (v) => v ?? Number.NaN);
+    const out = idle();
+    out.set(s);
+    for (let i = 0; i < BLOCK_MS.length; i++) {
+      const old = v1.slice(BLOCKS + BLOCK_FIELDS_V1 * i, BLOCKS + BLOCK_FIELDS_V1 * (i + 1)).map((v) => v ?? Number.NaN);
+      out.set([...old, old[BLOCK] >= 0 ? old[EXPECTED] : 0, Number.NaN, 0], BLOCKS + BLOCK_FIELDS * i);
+    }
+    return out;
   },
   scoreOne(state, ctx, settings) {
     const { next, alert, hold, accepted } = cusumNext(state, ctx, settings);

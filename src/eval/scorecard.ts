@@ -74,7 +74,16 @@ export function alertMatchesIncident(alert: Alert, incident: Incident): boolean 
 }
 
 function volumeMatch(alert: Alert, incident: Incident): boolean {
-  return VOLUME_TYPES.includes(alert.type) && VOLUME_TYPES.includes(incident.type) && overlaps(alert, incident);
+  return volumeKind(alert, incident) && overlaps(alert, incident);
+}
+
+/** Whether an alert of this type and destination can be about the incident, wherever its window lies. */
+function sameType(alert: Alert, incident: Incident): boolean {
+  return alert.type === incident.type && alert.destination === incident.destination;
+}
+
+function volumeKind(alert: Alert, incident: Incident): boolean {
+  return VOLUME_TYPES.includes(alert.type) && VOLUME_TYPES.includes(incident.type) && alert.destination === incident.destination;
 }
 
 /** How many alerts an incident can take before further ones are false alarms. */
@@ -84,35 +93,59 @@ export function alertAllowance(incident: Incident): number {
 
 export function scoreAlerts(alerts: readonly Alert[], truth: readonly Incident[]): Scorecard {
   const rows = ALERT_TYPES.map((type) =>
-    scoreGroup(type, alerts.filter((a) => a.type === type), truth.filter((i) => i.type === type), alertMatchesIncident),
+    scoreGroup(type, alerts.filter((a) => a.type === type), truth.filter((i) => i.type === type), alertMatchesIncident, sameType).row,
   );
   const volume = scoreGroup(
     'VOLUME',
     alerts.filter((a) => VOLUME_TYPES.includes(a.type)),
     truth.filter((i) => VOLUME_TYPES.includes(i.type)),
     volumeMatch,
-  );
+    volumeKind,
+  ).row;
+  const total = scoreGroup('ALL', alerts, truth, alertMatchesIncident, sameType);
   const unmatched = new Map<string, number>();
-  for (const alert of alerts) {
-    if (truth.some((i) => alertMatchesIncident(alert, i))) continue;
+  for (const alert of total.unmatched) {
     const day = new Date(alert.window_start_ms).toISOString().slice(0, 10);
     unmatched.set(day, (unmatched.get(day) ?? 0) + 1);
   }
   const unmatched_by_day = [...unmatched].sort(([a], [b]) => a.localeCompare(b)).map(([day, count]) => ({ day, alerts: count }));
-  return { rows, volume, total: scoreGroup('ALL', alerts, truth, alertMatchesIncident), unmatched_by_day };
+  return { rows, volume, total: total.row, unmatched_by_day };
+}
+
+/**
+ * The engine incident an alert record belongs to, if it carries one. A CLOSED record that is
+ * an incident of its own (incident_id = its alert_id) is a detector's final note that found
+ * no incident open: the run it ends began with an alert whose incident the engine had already
+ * closed (a sparse destination sends no window for alerts.suppress_for, so the quiet period
+ * ends it while the detector still holds its run). It belongs to the destination's latest
+ * record of its type, that run's.
+ */
+function engineIncident(alert: ScoredAlert, latest: Map<string, string>): string | undefined {
+  if (typeof alert.incident_id !== 'string') return undefined;
+  const key = `${alert.destination}\u0000${alert.type}`;
+  const previous = latest.get(key);
+  const own = alert.incident_state === 'CLOSED' && alert.incident_id === alert.alert_id;
+  const id = own && previous !== undefined ? previous : alert.incident_id;
+  latest.set(key, id);
+  return id;
 }
 
 /**
  * One row: alerts are taken in detection order (detected_at_ms, ties in input order); each
  * counts once, as matched when it matches an incident with room left (every such incident
  * counts it), as excess when it matches only incidents that are full, else as unmatched.
+ * An alert that carries the `incident_id` of an earlier alert also matches the incidents
+ * that earlier one matched (`kind`: of its type and destination): it is a later record of
+ * the same engine incident (a CLOSED record summarising the whole run, whose own window is
+ * the run's last one, which can lie after the true incident ended).
  */
 function scoreGroup(
   type: ScoreRow['type'],
   alerts: readonly ScoredAlert[],
   incidents: readonly Incident[],
   matches: (alert: Alert, incident: Incident) => boolean,
-): ScoreRow {
+  kind: (alert: Alert, incident: Incident) => boolean,
+): { row: ScoreRow; unmatched: Alert[] } {
   const byDestination = new Map<string, Incident[]>();
   for (const incident of incidents) {
     const bucket = byDestination.get(incident.destination);
@@ -125,11 +158,28 @@ function scoreGroup(
   const firstDetection = new Map<Incident, number>();
   const taken = new Map<Incident, number>();
   const ids = new Map<Incident, Set<string>>();
+  /** The incidents each engine incident's records matched so far. */
+  const linked = new Map<string, Set<Incident>>();
   let matched = 0;
   let excess = 0;
+  const unmatched: Alert[] = [];
+  /** The engine incident of each destination's and type's latest record. */
+  const latest = new Map<string, string>();
   for (const { alert } of order) {
-    const candidates = (byDestination.get(alert.destination) ?? []).filter((i) => matches(alert, i));
-    if (candidates.length === 0) continue;
+    const engineId = engineIncident(alert, latest);
+    const earlier = engineId === undefined ? undefined : linked.get(engineId);
+    const candidates = (byDestination.get(alert.destination) ?? []).filter(
+      (i) => matches(alert, i) || (earlier !== undefined && earlier.has(i) && kind(alert, i)),
+    );
+    if (candidates.length === 0) {
+      unmatched.push(alert);
+      continue;
+    }
+    if (engineId !== undefined) {
+      const set = earlier ?? new Set<Incident>();
+      for (const incident of candidates) set.add(incident);
+      linked.set(engineId, set);
+    }
     const open = candidates.filter((i) => (taken.get(i) ?? 0) < alertAllowance(i));
     if (open.length === 0) excess++;
     else matched++;
@@ -152,7 +202,7 @@ function scoreGroup(
   });
   const detected = delays.length;
   const withIds = [...ids.entries()].filter(([incident]) => firstDetection.has(incident));
-  return {
+  const row: ScoreRow = {
     type,
     incidents: incidents.length,
     detected,
@@ -166,6 +216,7 @@ function scoreGroup(
     alerts_per_incident: detected === 0 ? null : (matched + excess) / detected,
     ids_per_incident: withIds.length === 0 ? null : withIds.reduce((sum, [, set]) => sum + set.size, 0) / withIds.length,
   };
+  return { row, unmatched };
 }
 
 export function median(values: readonly number[]): number | null {

@@ -235,6 +235,15 @@ describe('SUSTAINED_INCREASE', () => {
     expect(sustainedIncrease.fromJSON(JSON.parse(JSON.stringify(sustainedIncrease.toJSON(s))))).toStrictEqual(s);
   });
 
+  it('reads state written before the rate reading (26 numbers): each running block\'s rate reading its expected bytes, no window seen', () => {
+    const old = [3, 10, 11, 12, T0, 13, T0, 1.5, 2, 0.4, 0.35, T0 + 20 * MIN, 7, 1, 2, 3, 0.5, 4, 0.1, -1, 0, 0, 7, 0.25, 9, -0.2];
+    const read = sustainedIncrease.fromJSON(old);
+    expect(read.length).toBe(32);
+    expect(Array.from(read.subarray(12, 22))).toStrictEqual([7, 1, 2, 3, 0.5, 4, 0.1, 2, Number.NaN, 0]);
+    expect(Array.from(read.subarray(22, 32))).toStrictEqual([-1, 0, 0, 7, 0.25, 9, -0.2, 0, Number.NaN, 0]);
+    expect(Array.from(read.subarray(0, 12))).toStrictEqual(old.slice(0, 12));
+  });
+
   it('reads state written before episodes tracked growth: level 0, no growth yet (the run start stands in)', () => {
     const blocks = [
       { block: 7, bytes: 1, expected: 2, sum: 3, variance: 0.5, learnt: 4, mean: 0.1 },
@@ -249,7 +258,7 @@ describe('SUSTAINED_INCREASE', () => {
     );
   });
 
-  it('reads state written while episodes kept two smoothings more (28 numbers): the first 26 as they were', () => {
+  it('reads state written while episodes kept two smoothings more (28 numbers): the first 26 as they were, the rate readings from the blocks', () => {
     const blocks = [
       { block: 7, bytes: 1, expected: 2, sum: 3, variance: 0.5, learnt: 4, mean: 0.1 },
       { block: 8, bytes: 5, expected: 6, sum: 7, variance: 0.25, learnt: 9, mean: -0.2 },
@@ -258,7 +267,8 @@ describe('SUSTAINED_INCREASE', () => {
       blocks, run: 3, runBytes: 10, runExpected: 11, runFlows: 12, runStartMs: T0, runExpectedFlows: 13,
       episode: { start: T0, above: 1.5, epoch: 2, level: 0.4, grownTo: 0.35, grownAt: T0 + 20 * MIN },
     });
-    const written = [...(sustainedIncrease.toJSON(state) as number[]), 0.41, 0.3];
+    // The layout of then: the run and the episode, then 7 numbers per block length.
+    const written = [3, 10, 11, 12, T0, 13, T0, 1.5, 2, 0.4, 0.35, T0 + 20 * MIN, 7, 1, 2, 3, 0.5, 4, 0.1, 8, 5, 6, 7, 0.25, 9, -0.2, 0.41, 0.3];
     expect(written.length).toBe(28);
     expect(sustainedIncrease.fromJSON(written)).toStrictEqual(state);
   });

@@ -8,12 +8,19 @@ import { MIN, T0, testConfig } from '../engine/fixtures.js';
 
 const settings = { ...testConfig().detectors.sustained_increase, threshold: 5, min_windows: 10 };
 
-/** Nine windows of a 10-minute block summed (T0 09:00 starts it), the sum at 4.5, the usual ratio `mean`. */
-function nineWindowsIn(bytes: number, expected: number, mean: number, variance: number) {
+/** The rate reading of a block so far: what its minutes are expected to carry, its last window's end, an empty minute's expectation. */
+interface Rate { rateExpected: number; lastEnd: number; emptyExpected: number }
+
+/**
+ * Nine windows of a 10-minute block summed (T0 09:00 starts it), the sum at 4.5, the usual
+ * ratio `mean`; `rate`: its rate reading (by default every window seen, none sparse: the
+ * reading of the windows seen).
+ */
+function nineWindowsIn(bytes: number, expected: number, mean: number, variance: number, rate?: Rate) {
   return cusumState({
     blocks: [
-      { block: Math.floor(T0 / (10 * MIN)), bytes, expected, sum: 4.5, variance, learnt: 100, mean },
-      { block: Math.floor(T0 / (60 * MIN)), bytes, expected, sum: 0, variance, learnt: 100, mean },
+      { block: Math.floor(T0 / (10 * MIN)), bytes, expected, sum: 4.5, variance, learnt: 100, mean, ...rate },
+      { block: Math.floor(T0 / (60 * MIN)), bytes, expected, sum: 0, variance, learnt: 100, mean, ...rate },
     ],
     run: 9, runBytes: bytes, runExpected: expected, runFlows: 90, runStartMs: T0, runExpectedFlows: 90,
     episode: { start: Number.NaN, above: 0, epoch: 0, level: 0, grownTo: 0, grownAt: Number.NaN  },
@@ -67,8 +74,11 @@ describe('SUSTAINED_INCREASE: a window with traffic carries at least one flow', 
     // 40 MB (its cap 40 MB e^1.5 = 179 MB, window sd 1): 150 MB against 130 MB,
     // z = ln(150e6 + 1 / 130e6 + 1) / 0.2 = 0.7155, the sum 4.5 + 0.7155 - 1 = 4.2155. Against
     // 10 MB the window counts its cap, 10 MB e^1.5 = 44.8 MB: ln(134.8 / 100) / 0.2 = 1.494, the
-    // sum 4.994, a hair below the threshold: a second such window tips it.
-    const step = sustainedIncrease.scoreOne(nineWindowsIn(90e6, 90e6, 0, 0.04), tenth(60e6, 10e6, 0.25, 1), settings);
+    // sum 4.994, a hair below the threshold: a second such window tips it. At rate, the block's
+    // minutes so far were expected to carry 140 MB, and this one 10 MB (0.25 flows of 40 MB):
+    // 150 MB against 150 MB, z 0: the windows seen decide.
+    const rate = { rateExpected: 140e6, lastEnd: T0 + 9 * MIN, emptyExpected: 10e6 };
+    const step = sustainedIncrease.scoreOne(nineWindowsIn(90e6, 90e6, 0, 0.04, rate), tenth(60e6, 10e6, 0.25, 1), settings);
     expect(step.alert).toBe(false);
     expect(step.score).toBeCloseTo(4.5 + (Math.log1p(150e6) - Math.log1p(130e6)) / 0.2 - 1, 8);
   });
@@ -80,5 +90,52 @@ describe('SUSTAINED_INCREASE: a window with traffic carries at least one flow', 
     const step = sustainedIncrease.scoreOne(nineWindowsIn(90e6, 90e6, 0, 0.04), tenth(160e6, 10e6, 0.25, 4), settings);
     expect(step.alert).toBe(true);
     expect(step.score).toBeCloseTo(5.5, 8);
+  });
+});
+
+describe('SUSTAINED_INCREASE: the rate reading of a sparse block', () => {
+  // The baseline expects 0.25 flows a window of 40 MB flows: 10 MB a minute at rate, 40 MB a
+  // window seen (presentWindowBytes). Usual ratio 0, block sd 0.2 (the floor), sum 4.5.
+  it('reads more windows with traffic as growth: ten windows of one flow each against 2.5 flows expected', () => {
+    // Nine windows of one 40 MB flow, no minute empty: 360 MB seen against 360 MB, at rate
+    // against 90 MB. The tenth: 400 MB against 400 MB (z 0), at rate against 100 MB:
+    // z = ln(400e6 + 1 / 100e6 + 1) / 0.2 = 6.93, clipped at 2: the sum 4.5 + 1 = 5.5, an alert.
+    const rate = { rateExpected: 90e6, lastEnd: T0 + 9 * MIN, emptyExpected: 10e6 };
+    const step = sustainedIncrease.scoreOne(nineWindowsIn(360e6, 360e6, 0, 0.04, rate), tenth(40e6, 10e6, 0.25, 1), settings);
+    expect(step.alert).toBe(true);
+    expect(step.score).toBeCloseTo(5.5, 8);
+  });
+
+  it('reads a quiet sparse block below its rate: two windows of ten, the windows seen at their expectation', () => {
+    // One window seen (09:03-09:04, 40 MB) after three empty minutes: at rate 4 x 10 MB. The
+    // tenth (09:09) comes after five more empty minutes: 10 MB + 5 x 10 MB, 100 MB in all
+    // against 80 MB sent, z = ln(80e6 + 1 / 100e6 + 1) / 0.2 = -1.12; seen, 80 MB against 80 MB,
+    // z 0. The higher, 0: the sum falls by the allowance to 3.5.
+    const rate = { rateExpected: 40e6, lastEnd: T0 + 4 * MIN, emptyExpected: 10e6 };
+    const step = sustainedIncrease.scoreOne(nineWindowsIn(40e6, 40e6, 0, 0.04, rate), tenth(40e6, 10e6, 0.25, 1), settings);
+    expect(step.alert).toBe(false);
+    expect(step.score).toBe(3.5);
+  });
+
+  /** A window 09:12-09:13: a later 10-minute block than the one summed, the same hour. */
+  function later(bytes: number, expectedBytes: number, expectedFlows: number): WindowContext {
+    const ctx = tenth(bytes, expectedBytes, expectedFlows, 1);
+    return { ...ctx, window: { ...ctx.window, start_ms: T0 + 12 * MIN, end_ms: T0 + 13 * MIN } };
+  }
+
+  it('judges a sparse block whose last windows had no traffic once a later window comes, at rate', () => {
+    // Six windows of one 40 MB flow (09:00-09:06), then none: 240 MB against 60 MB expected at
+    // rate, and the 4 empty minutes to 09:10 add 40 MB: z = ln(240e6 + 1 / 100e6 + 1) / 0.2 = 4.38,
+    // clipped at 2: the sum 5.5 when the window of 09:12 arrives, an alert (10 windows in the run).
+    const rate = { rateExpected: 60e6, lastEnd: T0 + 6 * MIN, emptyExpected: 10e6 };
+    const step = sustainedIncrease.scoreOne(nineWindowsIn(240e6, 240e6, 0, 0.04, rate), later(40e6, 10e6, 0.25), settings);
+    expect(step.alert).toBe(true);
+    expect(step.score).toBeCloseTo(5.5, 8);
+    // The same block where every window was expected to carry a flow or more: dropped unjudged, as before.
+    // (Judged, its 240 MB against 240 MB would have taken the sum down to 3.5.)
+    const seen = { rateExpected: 240e6, lastEnd: T0 + 6 * MIN, emptyExpected: 0 };
+    const dense = sustainedIncrease.scoreOne(nineWindowsIn(240e6, 240e6, 0, 0.04, seen), later(40e6, 40e6, 2), settings);
+    expect(dense.alert).toBe(false);
+    expect(dense.score).toBe(4.5);
   });
 });

@@ -192,6 +192,47 @@ describe('scoreAlerts: alerts per incident, a lasting change\'s allowance, the v
     expect(scoreAlerts([], []).unmatched_by_day).toEqual([]);
   });
 
+  it('a later record of an engine incident that matched counts with that incident, past its end; other records do not', () => {
+    const burst = { ...incident('n2', 'VOLUME_SPIKE', 'u.example', 100_000, 160_000), shape: 'night_burst' as const };
+    const records = [
+      withId(alert('SUSTAINED_INCREASE', 'u.example', 110_000, 150_000, 150_000), 'R1'), // the run's OPEN record: overlaps n2
+      withId(alert('SUSTAINED_INCREASE', 'u.example', 200_000, 210_000, 210_000), 'R1'), // its CLOSED record, after n2 ended: linked
+      withId(alert('SUSTAINED_INCREASE', 'u.example', 220_000, 230_000, 230_000), 'R2'), // another run after n2: unmatched
+      alert('SUSTAINED_INCREASE', 'u.example', 240_000, 250_000, 250_000), // no incident id: unmatched
+      withId(alert('SUSTAINED_INCREASE', 'u.example', 0, 10_000, 10_000), 'R3'), // a run before n2...
+      withId(alert('SUSTAINED_INCREASE', 'u.example', 165_000, 170_000, 260_000), 'R3'), // ...whose later record follows no match: unmatched
+    ];
+    const linked = scoreAlerts(records, [burst]);
+    expect(linked.volume).toEqual({
+      type: 'VOLUME', incidents: 1, detected: 1, alerts: 6, matched_alerts: 2, excess_alerts: 0, unmatched_alerts: 4,
+      precision: 2 / 6, recall: 1, median_delay_ms: 50_000, alerts_per_incident: 2, ids_per_incident: 1,
+    });
+    // By type, the SUSTAINED_INCREASE records are not about the VOLUME_SPIKE incident, linked or not.
+    expect(linked.total.matched_alerts).toBe(0);
+    expect(linked.unmatched_by_day).toEqual([{ day: '1970-01-01', alerts: 6 }]);
+    // The linked record respects a lasting change's allowance: it is the third record, excess.
+    const lasting = { ...incident('l2', 'SUSTAINED_INCREASE', 'u.example', 100_000, 160_000), shape: 'lasting_change' as const };
+    const third = scoreAlerts([withId(alert('SUSTAINED_INCREASE', 'u.example', 100_000, 110_000, 110_000), 'R4'), ...records.slice(0, 2)], [lasting]);
+    expect([third.total.matched_alerts, third.total.excess_alerts, third.total.unmatched_alerts]).toEqual([2, 1, 0]);
+  });
+
+  it("a detector's final note with no incident open belongs to the destination's latest record of its type", () => {
+    const burst = { ...incident('n3', 'VOLUME_SPIKE', 'w.example', 100_000, 160_000), shape: 'night_burst' as const };
+    const note = (a: Alert): Alert => ({ ...a, incident_id: a.alert_id, incident_state: 'CLOSED' }) as Alert;
+    const open = { ...withId(alert('SUSTAINED_INCREASE', 'w.example', 110_000, 150_000, 150_000), 'W1'), incident_state: 'OPEN' } as Alert;
+    const card = scoreAlerts(
+      [
+        open, // overlaps n3
+        alert('VOLUME_SPIKE', 'w.example', 300_000, 301_000, 301_000), // another type, no id, after n3: unmatched
+        note(alert('SUSTAINED_INCREASE', 'w.example', 250_000, 260_000, 260_000)), // W1's run accepted, incident closed before: with W1
+        note(alert('VOLUME_SPIKE', 'w.example', 400_000, 410_000, 410_000)), // the latest VOLUME_SPIKE record carries no id: unmatched
+        note(alert('SUSTAINED_INCREASE', 'x.example', 120_000, 130_000, 130_000)), // no earlier record there: its own, unmatched
+      ],
+      [burst],
+    );
+    expect([card.volume.matched_alerts, card.volume.excess_alerts, card.volume.unmatched_alerts]).toEqual([2, 0, 3]);
+  });
+
   it('a lasting change with exactly its two alerts has no excess; only lasting changes have an allowance', () => {
     const two = scoreAlerts([alerts[5], alerts[6]], [truth[1]]).total;
     expect([two.matched_alerts, two.excess_alerts, two.precision, two.alerts_per_incident]).toEqual([2, 0, 1, 2]);
