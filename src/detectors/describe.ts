@@ -2,7 +2,7 @@
 // same way. A reason says, in at most two short sentences: the rule or baseline (by its
 // config key, so an operator can find it), what was observed against what was expected in
 // human units (MB, flows/min), the threshold, and what to check next.
-import { formatBytes } from '../values/units.js';
+import { formatBytes, formatDuration } from '../values/units.js';
 import type { FlowRecord } from '../model/contract.js';
 
 export function describeTarget(flow: FlowRecord, destination: string): string {
@@ -46,4 +46,17 @@ export function formatFlowRate(flows: number, windowMs: number): string {
 /** Observed bytes as a multiple of the expected: "43.6x"; "no bytes expected" when none were. */
 export function formatRatio(observed: number, expected: number, digits: number): string {
   return expected > 0 ? `${(observed / expected).toFixed(digits)}x the bytes` : 'no bytes expected';
+}
+
+/**
+ * A volume detector's final note on a run it accepts as the new normal: when the run opened,
+ * the level it settled at, and for how long it has not grown. `level` is ln(bytes / expected
+ * bytes) smoothed over the run's recent windows (episode.ts); `key` the detector's config key.
+ */
+export function acceptanceSentence(key: string, run: { start: number; level: number }, acceptAfterMs: number): string {
+  return (
+    `The rise that opened at ${new Date(run.start).toISOString()} has stayed near ${Math.exp(run.level).toFixed(2)}x ` +
+    `the expected bytes without growing for detectors.${key}.accept_after (${formatDuration(acceptAfterMs)}): ` +
+    'it is now accepted as the new normal baseline.'
+  );
 }

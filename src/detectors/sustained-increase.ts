@@ -17,7 +17,7 @@ import { addCapped } from '../values/counts.js';
 import { formatBytes, formatDuration } from '../values/units.js';
 import { duration, positiveNumber, wholeNumber } from '../values/fields.js';
 import type { DetectorInfo, SettingsOf, WindowContext, WindowDetector } from './detector.js';
-import { formatFlowRate, formatRatio } from './describe.js';
+import { acceptanceSentence, formatFlowRate, formatRatio } from './describe.js';
 import { bytesRatio, episodeStep, noEpisode, type Episode } from './baseline/episode.js';
 
 // ---- What the config, check-config and the SIEM mappings read of SUSTAINED_INCREASE ----
@@ -352,10 +352,10 @@ export function cusumNext(
   const ratio = holding ? bytesRatio(ctx.window.bytes, expectedBytes) : bytesRatio(next[RUN_BYTES], next[RUN_EXPECTED]);
   const step = episodeStep(episodeOf(state), epoch, ctx.window, alert, above, ratio, CUSUM_ALLOWANCE, settings.accept_after, judged);
   writeEpisode(next, step.next);
-  return { next, alert: alert || step.accepted, hold: step.hold, accepted: step.accepted };
+  return { next, alert: alert || step.accepted, hold: step.hold, accepted: step.accepted, run: step.run };
 }
 
-interface CusumStep { next: CusumState; alert: boolean; hold: boolean; accepted: boolean }
+interface CusumStep { next: CusumState; alert: boolean; hold: boolean; accepted: boolean; run?: { start: number; level: number } }
 /** The result of a window that changes no run, reused (nearly every window is one). */
 const quiet: CusumStep = { next: nextScratch, alert: false, hold: false, accepted: false };
 function quietResult(next: CusumState): CusumStep {
@@ -401,8 +401,9 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
     return out;
   },
   scoreOne(state, ctx, settings) {
-    const { next, alert, hold, accepted } = cusumNext(state, ctx, settings);
+    const { next, alert, hold, accepted, run: accepting } = cusumNext(state, ctx, settings);
     const sum = highestSum(next);
+    if (accepting !== undefined) return acceptanceNote(ctx, sum, settings, accepting);
     const run = next[RUN];
     return {
       observed: next[RUN_BYTES],
@@ -413,7 +414,7 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
       // The alert covers the whole run above baseline, not only the window that tipped it.
       span: { start_ms: run > 0 ? next[RUN_START] : ctx.window.start_ms, flow_count: next[RUN_FLOWS], bytes: next[RUN_BYTES] },
       // Worded only when it alerts: the hot path scores every window.
-      reason: !alert ? '' : creepReason(ctx, next, sum, settings.threshold, accepted),
+      reason: !alert ? '' : creepReason(ctx, next, sum, settings.threshold),
       hold,
       ...(accepted ? { accepted: true } : {}),
     };
@@ -430,15 +431,38 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
   },
 };
 
-function creepReason(ctx: WindowContext, s: CusumState, sum: number, threshold: number, accepted: boolean): string {
+/**
+ * The final note of a run accepted as the new normal: this window's own figures (the run's
+ * sums restarted at its alert, so they may hold nothing) and the level the run settled at.
+ */
+function acceptanceNote(ctx: WindowContext, sum: number, settings: SustainedIncreaseSettings, run: { start: number; level: number }) {
+  const { window, baseline } = ctx;
+  const expected = presentWindowBytes(baseline.expectedBytes, baseline.expectedFlows);
+  const size = window.end_ms - window.start_ms;
+  return {
+    observed: window.bytes,
+    expected,
+    score: sum,
+    threshold: settings.threshold,
+    alert: true,
+    span: { start_ms: window.start_ms, flow_count: window.flows, bytes: window.bytes },
+    reason:
+      `Volume baseline of ${ctx.destination} (detectors.sustained_increase): ${formatBytes(window.bytes)} and ` +
+      `${formatFlowRate(window.flows, size)} sent in the ${formatDuration(size)} window ending ${new Date(window.end_ms).toISOString()} against ` +
+      `${formatBytes(expected)} and ${formatFlowRate(baseline.expectedFlows, size)} expected (${formatRatio(window.bytes, expected, 2)}). ` +
+      acceptanceSentence('sustained_increase', run, settings.accept_after),
+    hold: true,
+    accepted: true as const,
+  };
+}
+
+function creepReason(ctx: WindowContext, s: CusumState, sum: number, threshold: number): string {
   const span = Math.max(1, s[RUN]) * (ctx.window.end_ms - ctx.window.start_ms);
   return (
     `Volume baseline of ${ctx.destination} (detectors.sustained_increase): ${formatBytes(s[RUN_BYTES])} and ` +
     `${formatFlowRate(s[RUN_FLOWS], span)} sent over ${s[RUN]} windows (${formatDuration(span)}) against ` +
     `${formatBytes(s[RUN_EXPECTED])} and ${formatFlowRate(s[RUN_EXPECTED_FLOWS], span)} expected ` +
     `(${formatRatio(s[RUN_BYTES], s[RUN_EXPECTED], 2)}); CUSUM ${sum.toFixed(2)} > threshold ${threshold}. ` +
-    (accepted
-      ? 'The increase has lasted detectors.sustained_increase.accept_after: it is now accepted as the new normal baseline.'
-      : `Check for a new job or principal exporting to ${ctx.destination} and whether the growth was planned.`)
+    `Check for a new job or principal exporting to ${ctx.destination} and whether the growth was planned.`
   );
 }

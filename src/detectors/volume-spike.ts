@@ -7,7 +7,7 @@
 import { duration, positiveNumber, size } from '../values/fields.js';
 import { exactBytes, formatBytes, formatDuration } from '../values/units.js';
 import type { DetectorInfo, SettingsOf, WindowContext, WindowDetector } from './detector.js';
-import { formatFlowRate, formatRatio } from './describe.js';
+import { acceptanceSentence, formatFlowRate, formatRatio } from './describe.js';
 import type { BaselineVerdict, WindowObservation } from './baseline/seasonal-baseline.js';
 import { bytesRatio, episodeStep, noEpisode, type Episode, type EpisodeStep } from './baseline/episode.js';
 
@@ -75,7 +75,7 @@ export const volumeSpike: WindowDetector<'volume_spike', Episode> = {
       threshold: settings.threshold,
       alert,
       // Worded only when it alerts: the hot path scores every window.
-      reason: !alert ? '' : spikeReason(destination, window, baseline, score, settings.threshold, step.accepted),
+      reason: !alert ? '' : spikeReason(destination, window, baseline, score, settings, step.run),
       hold: step.hold,
       ...(step.accepted ? { accepted: true } : {}),
     };
@@ -85,15 +85,26 @@ export const volumeSpike: WindowDetector<'volume_spike', Episode> = {
   },
 };
 
-function spikeReason(destination: string, w: WindowObservation, baseline: BaselineVerdict, score: number, threshold: number, accepted: boolean): string {
+/** `accepted`: the run this window accepts as the new normal (its final note), else an alert. */
+function spikeReason(
+  destination: string,
+  w: WindowObservation,
+  baseline: BaselineVerdict,
+  score: number,
+  settings: VolumeSpikeSettings,
+  accepted: { start: number; level: number } | undefined,
+): string {
   const size = w.end_ms - w.start_ms;
-  return (
+  const figures =
     `Volume baseline of ${destination} (detectors.volume_spike): ${formatBytes(w.bytes)} and ${formatFlowRate(w.flows, size)} ` +
     `sent in one ${formatDuration(size)} window against ${formatBytes(baseline.expectedBytes)} and ` +
-    `${formatFlowRate(baseline.expectedFlows, size)} expected (${formatRatio(w.bytes, baseline.expectedBytes, 1)}); ` +
-    `Mahalanobis distance ${score.toFixed(2)} > threshold ${threshold}. ` +
-    (accepted
-      ? 'The volume has stayed this high for detectors.volume_spike.accept_after: it is now accepted as the new normal baseline.'
-      : `Identify the ${w.sources === 1 ? 'source' : `${w.sources} sources`} and the principals behind the burst and confirm it was an approved transfer.`)
+    `${formatFlowRate(baseline.expectedFlows, size)} expected (${formatRatio(w.bytes, baseline.expectedBytes, 1)}); `;
+  if (accepted !== undefined) {
+    // A window that accepts a run need not score above the threshold itself.
+    return `${figures}Mahalanobis distance ${score.toFixed(2)} (threshold ${settings.threshold}). ${acceptanceSentence('volume_spike', accepted, settings.accept_after)}`;
+  }
+  return (
+    `${figures}Mahalanobis distance ${score.toFixed(2)} > threshold ${settings.threshold}. ` +
+    `Identify the ${w.sources === 1 ? 'source' : `${w.sources} sources`} and the principals behind the burst and confirm it was an approved transfer.`
   );
 }

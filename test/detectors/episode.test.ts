@@ -2,6 +2,7 @@
 // for accept_after, and not while a creep still grows, however noisy its windows.
 import { describe, expect, it } from 'vitest';
 import { episodeStep, GROWTH, noEpisode, type Episode } from '../../src/detectors/baseline/episode.js';
+import { acceptanceSentence } from '../../src/detectors/describe.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -60,5 +61,25 @@ describe('episode acceptance', () => {
     expect(acceptances(12, (m) => 1 + noise(m), HOUR, 15 * MIN)).toEqual([3]);
     // 5-minute windows and noise of +-0.5: accepted at the twelfth window (60 minutes).
     expect(acceptances(48, (m) => 1 + (m % 2 === 0 ? 0.5 : -0.5), HOUR, 5 * MIN)).toEqual([11]);
+  });
+});
+
+describe('the final note of an accepted run', () => {
+  it('carries the run\'s start and the level it settled at, and says so in one sentence', () => {
+    // Every window at ln 3 (three times the expected bytes): the level is ln 3 from the first
+    // window on; accepted on the window ending an hour after the run opened at T0.
+    let e: Episode = noEpisode();
+    let accepted: { start: number; level: number } | undefined;
+    for (let m = 0; m < 60 && accepted === undefined; m++) {
+      const step = episodeStep(e, 0, { start_ms: T0 + m * MIN, end_ms: T0 + (m + 1) * MIN }, m === 0, 5, Math.log(3), 1, HOUR);
+      if (step.accepted) accepted = step.run;
+      else expect(step.run).toBeUndefined();
+      e = step.next;
+    }
+    expect(accepted).toEqual({ start: T0, level: Math.log(3) });
+    expect(acceptanceSentence('volume_spike', accepted!, HOUR)).toBe(
+      'The rise that opened at 2026-01-05T09:00:00.000Z has stayed near 3.00x the expected bytes without growing for ' +
+        'detectors.volume_spike.accept_after (1h): it is now accepted as the new normal baseline.',
+    );
   });
 });

@@ -44,6 +44,8 @@ export interface EpisodeStep {
   hold: boolean;
   /** The run stopped growing accept_after ago: the baseline re-levels now. */
   accepted: boolean;
+  /** When accepted: the run's start (ms) and its level, ln(bytes / expected bytes), for the final note. */
+  run?: { start: number; level: number };
 }
 
 /**
@@ -91,6 +93,6 @@ export function episodeStep(
     grownTo = level;
     grownAt = window.end_ms;
   }
-  if (window.end_ms - grownAt >= acceptAfterMs) return { next: noEpisode(epoch + 1), hold: true, accepted: true };
+  if (window.end_ms - grownAt >= acceptAfterMs) return { next: noEpisode(epoch + 1), hold: true, accepted: true, run: { start: current.start, level } };
   return { next: { start: current.start, above: smoothed, epoch, level, grownTo, grownAt }, hold: true, accepted: false };
 }
