@@ -190,6 +190,24 @@ export class Engine {
     return alerts.sort(byEventTimeThenKey);
   }
 
+  /**
+   * The end of a finite input (Pipeline.finish, after advance): closes the incidents still open
+   * at `at`, the held volume runs of sparse destinations (repeat-folding.ts closeAll). Never
+   * called by the service, whose input does not end.
+   */
+  closeOpenIncidents(at: number): Alert[] {
+    this.out = [];
+    for (const [destination, state] of this.dests) {
+      if (state.folds === undefined || state.folds.size === 0) continue;
+      this.folder.closeAll(state.folds, at, this.sink);
+      store.dropEmptyFolds(state);
+      this.dirty.add(destination);
+    }
+    const alerts = this.out;
+    this.out = NO_ALERTS;
+    return alerts.sort(byEventTimeThenKey);
+  }
+
   /** State changes since the last commit: what the changelog must receive before offsets move. */
   commit(): StateChange[] {
     const changes: StateChange[] = [];

@@ -199,6 +199,18 @@ export class RepeatFolder {
     }
   }
 
+  /**
+   * The end of a finite input (replay's final flush, after event time ran past every quiet
+   * period): closes what is still open at `at`, held volume runs waiting out a sparse
+   * destination's silence, whose next window will never come.
+   */
+  closeAll(folds: FoldState, at: number, emit: AlertSink): void {
+    for (const [key, s] of folds) {
+      folds.delete(key);
+      if (s.folded !== null) emit(closing(s, at, `${summary(s)} closed: the input ended while its detectors still held the run (the final flush).`));
+    }
+  }
+
   /** The window boundary at or after `from` + suppress_for (due times step by window). */
   private quietEnd(from: number): number {
     return this.boundary(from + this.suppressFor);

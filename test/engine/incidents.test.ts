@@ -374,6 +374,29 @@ describe('a lasting step on a sparse destination through the engine', () => {
       expect(JSON.stringify([...head, ...tail])).toBe(JSON.stringify(out));
     }
   });
+
+  it('an input that ends while the run is held: the final flush closes the incident', () => {
+    const config = testConfig('alerts: {suppress_for: 15m}');
+    const { flows, step } = sparseFlows();
+    // The input ends with the step's third flow (step + 40m 10s): the run is held, no window will come.
+    const p = new Pipeline(config);
+    const out = [...flows.filter((f) => f.end_ms < step + 41 * MIN).flatMap((f) => p.push(f)), ...p.finish()];
+    // The flush runs event time to the last flow + 1m + 15m + 1m = step + 57m 10s and closes
+    // the incident there with the windows at +20m and +40m (1 flow each).
+    const end = step + 57 * MIN + 10_000;
+    const stepBytes = flows.filter((f) => f.end_ms >= step && f.end_ms < step + 41 * MIN).map((f) => f.bytes_out);
+    expect(stepBytes).toHaveLength(3);
+    expect(out.map((a) => [a.type, a.incident_state, a.incident_id, a.flow_count, a.window_start_ms - step, a.window_end_ms - step, a.detected_at_ms - step])).toEqual([
+      ['VOLUME_SPIKE', 'OPEN', out[0].alert_id, 1, 0, MIN, MIN],
+      ['VOLUME_SPIKE', 'CLOSED', out[0].alert_id, 2, 20 * MIN, 41 * MIN, end - step],
+    ]);
+    // Nothing dropped: the two records carry the three flows' bytes.
+    expect(out[0].bytes + out[1].bytes).toBe(stepBytes[0] + stepBytes[1] + stepBytes[2]);
+    expect(out[1].reason).toContain(`Incident ${out[0].alert_id} (3 alerts, 3 flows, `);
+    expect(out[1].reason).toContain(`from ${iso(step)} to ${iso(step + 41 * MIN)}, peak score `);
+    expect(out[1].reason).toContain('closed: the input ended while its detectors still held the run (the final flush). This record carries 2 more alerts (2 flows,');
+    expect(p.engine.snapshot().filter((c) => c.key.startsWith('d:')).map((c) => JSON.parse(c.value!).sup)).toEqual([[]]);
+  });
 });
 
 describe('a lasting step through the engine', () => {
