@@ -72,7 +72,7 @@ export class Engine {
     const calendar = new Calendar(config.baseline.timezone);
     this.clock = new EventClock(config.windows.idle_timeout);
     this.dedup = new FlowDedup(config.windows.dedup_horizon);
-    this.folder = new RepeatFolder(this.size, config.alerts.suppress_for);
+    this.folder = new RepeatFolder(this.size, config.alerts.suppress_for, config.baseline.idle_ttl);
     this.gateways = new GatewayJudges(this.live, calendar, alertId);
     const offer = this.offer.bind(this);
     this.flows = new FlowDispatch(this.live, offer);
@@ -92,7 +92,7 @@ export class Engine {
    */
   reconfigure(config: Config): void {
     this.live.reconfigure(config);
-    this.folder.reconfigure(config.alerts.suppress_for);
+    this.folder.reconfigure(config.alerts.suppress_for, config.baseline.idle_ttl);
     this.gateways.reconfigure(this.live);
     for (const state of this.dests.values()) state.settings = undefined;
   }
@@ -187,6 +187,24 @@ export class Engine {
     this.out = NO_ALERTS;
     // Destinations due at one boundary are visited in insertion order, which a restore
     // changes; a canonical order keeps the output identical with or without a restart.
+    return alerts.sort(byEventTimeThenKey);
+  }
+
+  /**
+   * The end of a finite input (Pipeline.finish, after advance): closes the incidents still open
+   * at `at`, the held volume runs of sparse destinations (repeat-folding.ts closeAll). Never
+   * called by the service, whose input does not end.
+   */
+  closeOpenIncidents(at: number): Alert[] {
+    this.out = [];
+    for (const [destination, state] of this.dests) {
+      if (state.folds === undefined || state.folds.size === 0) continue;
+      this.folder.closeAll(state.folds, at, this.sink);
+      store.dropEmptyFolds(state);
+      this.dirty.add(destination);
+    }
+    const alerts = this.out;
+    this.out = NO_ALERTS;
     return alerts.sort(byEventTimeThenKey);
   }
 
@@ -288,9 +306,9 @@ export class Engine {
   }
 
   /** A closed window's verdict: the destination's open volume incident holds on or closes (repeat-folding.ts). */
-  private settle(state: store.DestinationState, destination: string, windowEnd: number, hold: boolean | undefined): void {
+  private settle(state: store.DestinationState, destination: string, windowEnd: number, hold: boolean | undefined, expectedFlows: number): void {
     if (state.folds === undefined) return; // no incident open (onDue lets an emptied map go)
-    const until = this.folder.settle(state.folds, windowEnd, hold, this.sink);
+    const until = this.folder.settle(state.folds, windowEnd, hold, expectedFlows, this.sink);
     if (until !== null) this.due.add(until, destination);
   }
 

@@ -2,6 +2,9 @@
 // folding interval, is forgotten (its changelog entry deleted), so state follows the
 // destinations in use rather than every one ever seen. Swept once an hour of event time;
 // the sweep also lets a quiet destination's flow ids go once event time passes their horizon.
+// An open incident keeps its destination, and a volume incident held on a sparse destination's
+// silence waits for at most idle_ttl after its last window (repeat-folding.ts silenceEnd): a
+// destination that never sends again closes it then and goes at the next sweep.
 import type { FlowDedup } from './dedup.js';
 import type { DestinationState } from './state-store.js';
 

@@ -38,6 +38,10 @@ export class Pipeline {
     const max = this.engine.maxEventTime;
     if (!Number.isFinite(max)) return [];
     const { size } = this.config.windows;
-    return this.engine.advance(max + size + this.config.alerts.suppress_for + size);
+    const end = max + size + this.config.alerts.suppress_for + size;
+    const alerts = this.engine.advance(end);
+    // A volume run held through a sparse destination's silence waits for a window that will not come.
+    const held = this.engine.closeOpenIncidents(end);
+    return held.length === 0 ? alerts : alerts.concat(held);
   }
 }

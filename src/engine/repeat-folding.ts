@@ -13,7 +13,13 @@
 // It ends: after suppress_for of event time with no alert of its key (the quiet period); window
 // detectors that say whether their run is still open (Finding.hold) keep it open while one
 // holds and end it at the first window none does (traffic back at baseline); a lasting change
-// a detector accepts as the new normal (Finding.accepted) ends it with that note.
+// a detector accepts as the new normal (Finding.accepted) ends it with that note. A held run's
+// detectors see no window while its destination sends nothing, so the silence decides by what
+// the baseline expects: once it expected SILENCE_FLOWS flows in the silence (and suppress_for
+// has passed), traffic is back down and the incident ends (a busy destination: suppress_for);
+// before that the silence of a sparse destination means nothing and the incident waits for the
+// next window's verdict, for at most baseline.idle_ttl (a destination silent that long is gone:
+// idle expiry then forgets it, its detectors' run with it).
 // suppress_for 0: no incidents, every alert goes out on its own (no incident fields).
 //
 // The seam: RepeatFolder decides, for each alert the detectors raise, emit or fold, and owns
@@ -52,6 +58,11 @@ export interface FoldInterval {
   /** observed/expected of the opening alert (NaN when expected is 0: policy types). */
   openRatio: number;
   severity: Severity;
+  /**
+   * End of the latest window a volume detector held it on (the start of any silence since);
+   * undefined: never held (policy types, detectors that keep no run).
+   */
+  quietFrom?: number;
 }
 
 /** A destination's open incidents by key (insertion order is kept in its state text). */
@@ -72,6 +83,13 @@ export interface AlertWindow {
   bytes: number;
 }
 
+/**
+ * How many flows the baseline must have expected in a held run's silence before the silence
+ * means its traffic is back down: were flows to come at random at that rate, a silence this
+ * long would happen 1 time in 20 (e^-3).
+ */
+export const SILENCE_FLOWS = 3;
+
 /** A volume anomaly belongs to the destination: the window detectors share one incident key. */
 export const VOLUME_KEY = 'volume';
 
@@ -91,11 +109,14 @@ export class RepeatFolder {
   constructor(
     private readonly windowSize: number,
     private suppressFor: number,
+    /** baseline.idle_ttl: the longest a held incident waits out a sparse destination's silence. */
+    private idleTtl: number,
   ) {}
 
-  /** A reloaded alerts.suppress_for: quiet periods counted from now on last this long. */
-  reconfigure(suppressFor: number): void {
+  /** A reloaded alerts.suppress_for and baseline.idle_ttl: quiet ends computed from now on follow them. */
+  reconfigure(suppressFor: number, idleTtl: number): void {
     this.suppressFor = suppressFor;
+    this.idleTtl = idleTtl;
   }
 
   /**
@@ -114,13 +135,16 @@ export class RepeatFolder {
       // It went quiet in event time before the watermark said so: it closes now, before the
       // alert that opens the next one.
       folds.delete(key);
-      if (open.folded !== null) emit(closing(open, open.until, quietReason(open, this.suppressFor)));
+      if (open.folded !== null) emit(closing(open, open.until, this.quietReason(open, open.until)));
       open = undefined;
     }
     if (open === undefined) {
       if (accepted) {
-        // A detector's final note with no incident open (e.g. one opened before incidents existed).
-        emit({ ...alert, incident_id: alert.alert_id, incident_state: 'CLOSED' });
+        // A detector's final note with no incident open: its run's incident ended on silence
+        // (a busy destination that stopped sending, or one silent for baseline.idle_ttl), or
+        // was opened before incidents existed. The note is an incident of one record, CLOSED,
+        // and says so: there is nothing open to close and it is no new anomaly to open.
+        emit({ ...alert, reason: `${alert.reason} ${LONE_NOTE}`, incident_id: alert.alert_id, incident_state: 'CLOSED' });
         return null;
       }
       open = openIncident(alert);
@@ -141,17 +165,21 @@ export class RepeatFolder {
 
   /**
    * The window detectors' verdict on a closed window, after their alerts. `hold` true: one of
-   * them alerted or still holds its run open, so the incident stays open; false: none does,
+   * them alerted or still holds its run open, so the incident stays open until the next
+   * window's verdict, or until the silence after this window says the run is over (silenceEnd,
+   * from `expectedFlows`, the flows the baseline expected in this window). false: none holds,
    * traffic is back at baseline and the incident closes at the window's end; undefined
    * (detectors that keep no run): the quiet period decides.
    */
-  settle(folds: FoldState, windowEnd: number, hold: boolean | undefined, emit: AlertSink): number | null {
+  settle(folds: FoldState, windowEnd: number, hold: boolean | undefined, expectedFlows: number, emit: AlertSink): number | null {
     if (hold === undefined || this.suppressFor <= 0) return null;
     const type = VOLUME_KEY;
     const open = folds.get(type);
     if (open === undefined || open.until <= windowEnd) return null;
     if (hold) {
-      open.until = Math.max(open.until, this.quietEnd(windowEnd));
+      // The latest window decides (a sparse stretch's long wait ends when the traffic is busy again).
+      open.quietFrom = windowEnd;
+      open.until = this.silenceEnd(windowEnd, expectedFlows);
       return open.until;
     }
     folds.delete(type);
@@ -167,15 +195,65 @@ export class RepeatFolder {
     for (const [key, s] of folds) {
       if (s.until > at) continue;
       folds.delete(key);
-      if (s.folded !== null) emit(closing(s, at, quietReason(s, this.suppressFor)));
+      if (s.folded !== null) emit(closing(s, at, this.quietReason(s, at)));
+    }
+  }
+
+  /**
+   * The end of a finite input (replay's final flush, after event time ran past every quiet
+   * period): closes what is still open at `at`, held volume runs waiting out a sparse
+   * destination's silence, whose next window will never come.
+   */
+  closeAll(folds: FoldState, at: number, emit: AlertSink): void {
+    for (const [key, s] of folds) {
+      folds.delete(key);
+      if (s.folded !== null) emit(closing(s, at, `${summary(s)} closed: the input ended while its detectors still held the run (the final flush).`));
     }
   }
 
   /** The window boundary at or after `from` + suppress_for (due times step by window). */
   private quietEnd(from: number): number {
-    return Math.ceil((from + this.suppressFor) / this.windowSize) * this.windowSize;
+    return this.boundary(from + this.suppressFor);
+  }
+
+  /**
+   * When the silence after a held window ending at `from` closes its incident: once the
+   * baseline expected SILENCE_FLOWS flows in it, and not before suppress_for; never later than
+   * baseline.idle_ttl. The baseline learns only windows with traffic, so `expectedFlows` is per
+   * window that has any (at least one flow): the flows beyond that one are its rate per window
+   * of time, or less (with flows at random, 1.45 expected means about 1 a window, 2 about 2).
+   * A busy destination's rate of 0.2 or more a window gives suppress_for; one whose windows
+   * expect a single flow (rate 0), or less (a quiet hour's seasonal low), waits for idle_ttl.
+   */
+  private silenceEnd(from: number, expectedFlows: number): number {
+    const rate = expectedFlows - 1;
+    const longest = Math.max(this.idleTtl, this.suppressFor);
+    const wait = rate > 0 ? Math.max(this.suppressFor, Math.ceil(SILENCE_FLOWS / rate) * this.windowSize) : longest;
+    return this.boundary(from + Math.min(wait, longest));
+  }
+
+  /** The window boundary at or after `at`. */
+  private boundary(at: number): number {
+    return Math.ceil(at / this.windowSize) * this.windowSize;
+  }
+
+  /** Why an incident quiet at `at` closes: no alert of its kind, or (a held volume run) its destination's silence. */
+  private quietReason(s: FoldInterval, at: number): string {
+    if (s.quietFrom === undefined) return `${summary(s)} closed: no alert of its kind for ${formatDuration(this.suppressFor)} (alerts.suppress_for).`;
+    const since = `its destination has sent nothing since ${iso(s.quietFrom)}, for ${formatDuration(at - s.quietFrom)}`;
+    if (at - s.quietFrom >= Math.max(this.idleTtl, this.suppressFor)) {
+      return `${summary(s)} closed: ${since} (baseline.idle_ttl): its detectors still held the run, but the destination has gone quiet.`;
+    }
+    return (
+      `${summary(s)} closed: ${since}, in which its baseline expected at least ${SILENCE_FLOWS} flows ` +
+      '(and at least alerts.suppress_for): its traffic is back down.'
+    );
   }
 }
+
+/** Appended to a detector's final note that found no incident open (RepeatFolder.offer). */
+export const LONE_NOTE =
+  'No incident of its run was still open (it ended on its destination\'s silence, or before incidents were kept): this record is an incident of its own, closed as it opens.';
 
 function openIncident(a: Alert): FoldInterval {
   return {
@@ -279,10 +357,6 @@ function closing(s: FoldInterval, at: number, why: string): Alert {
   return record(s, at, 'CLOSED', reason, f);
 }
 
-function quietReason(s: FoldInterval, quietMs: number): string {
-  return `${summary(s)} closed: no alert of its kind for ${formatDuration(quietMs)} (alerts.suppress_for).`;
-}
-
 /** The incident in all, as its reasons word it. */
 function summary(s: FoldInterval): string {
   return (
@@ -317,17 +391,21 @@ function foldedFromJSON(json: unknown): Alert | null {
 export function foldStateToJSON(folds: FoldState): unknown {
   return [...folds].map(([k, s]) => [
     k,
-    [s.until, s.firstAlertId, s.repeats, foldedToJSON(s.folded), s.state === 'ESCALATED' ? 1 : 0, s.alerts, s.flows, s.bytes, s.firstSeen, s.lastSeen, s.peak, nanToNull(s.openRatio), s.severity, s.type],
+    [
+      s.until, s.firstAlertId, s.repeats, foldedToJSON(s.folded), s.state === 'ESCALATED' ? 1 : 0, s.alerts, s.flows, s.bytes, s.firstSeen, s.lastSeen, s.peak, nanToNull(s.openRatio), s.severity, s.type,
+      // Only a held volume incident has it (entries written before it was kept end at the type).
+      ...(s.quietFrom === undefined ? [] : [s.quietFrom]),
+    ],
   ]);
 }
 
-type FoldJSON = [number, string, number, unknown, number?, number?, number?, number?, number?, number?, number?, (number | null)?, Severity?, AlertType?];
+type FoldJSON = [number, string, number, unknown, number?, number?, number?, number?, number?, number?, number?, (number | null)?, Severity?, AlertType?, number?];
 
 export function foldStateFromJSON(json: unknown): FoldState {
   return new Map((json as Array<[string, FoldJSON]>).map(([k, entry]) => [k, incidentFromJSON(k, entry)]));
 }
 
-function incidentFromJSON(key: string, [until, firstAlertId, repeats, foldedJson, escalated, alerts, flows, bytes, firstSeen, lastSeen, peak, openRatio, severity, type]: FoldJSON): FoldInterval {
+function incidentFromJSON(key: string, [until, firstAlertId, repeats, foldedJson, escalated, alerts, flows, bytes, firstSeen, lastSeen, peak, openRatio, severity, type, quietFrom]: FoldJSON): FoldInterval {
   const folded = foldedFromJSON(foldedJson);
   // Written before incidents: the interval's key begins with its type.
   const keyType = key.split('\u0000')[0] as AlertType;
@@ -345,5 +423,6 @@ function incidentFromJSON(key: string, [until, firstAlertId, repeats, foldedJson
     until, firstAlertId, type: type!, folded, repeats, state: escalated === 1 ? 'ESCALATED' : 'OPEN', alerts,
     flows: flows!, bytes: bytes!, firstSeen: firstSeen!, lastSeen: lastSeen!, peak: peak!,
     openRatio: openRatio ?? Number.NaN, severity: severity!,
+    ...(quietFrom === undefined ? {} : { quietFrom }),
   };
 }

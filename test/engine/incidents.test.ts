@@ -7,7 +7,7 @@ import { alertId } from '../../src/engine/alert-builder.js';
 import { Engine } from '../../src/engine/engine.js';
 import { Pipeline } from '../../src/engine/pipeline.js';
 import { foldStateFromJSON, foldStateToJSON, RepeatFolder, type FoldState } from '../../src/engine/repeat-folding.js';
-import { deserialiseDestination, foldsOf, newDestinationState, serialiseDestination } from '../../src/engine/state-store.js';
+import { deserialiseDestination, destinationKey, foldsOf, newDestinationState, serialiseDestination } from '../../src/engine/state-store.js';
 import type { Alert, StateChange } from '../../src/engine/types.js';
 import { Prng } from '../../src/generate/prng.js';
 import { flow, MIN, resetFlowIds, T0, testConfig } from './fixtures.js';
@@ -15,6 +15,15 @@ import { flow, MIN, resetFlowIds, T0, testConfig } from './fixtures.js';
 beforeEach(resetFlowIds);
 
 const QUIET = 15 * MIN;
+/** baseline.idle_ttl of config/example.yaml: the longest a held run waits out a sparse destination's silence. */
+const TTL = 7 * 1440 * MIN;
+/**
+ * Flows the baseline expects in a held window (per window with traffic: the flows beyond one
+ * are the rate per window). BUSY: a rate of 1 a window, 3 flows in 3 windows, so suppress_for
+ * (15 windows) decides; SPARSE: a quiet hour's seasonal low, no rate at all, so idle_ttl.
+ */
+const BUSY = 2;
+const SPARSE = 0.3;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A VOLUME_SPIKE alert on the window ending at T0 + `minute` minutes, expected 100 bytes. */
@@ -36,7 +45,7 @@ function collector(): { out: Alert[]; emit: (a: Alert) => void } {
 
 describe('an incident escalates once when it doubles, then closes with the rest', () => {
   it('OPEN, ESCALATED, CLOSED: three records whose flows and bytes sum to the incident', () => {
-    const folder = new RepeatFolder(MIN, QUIET);
+    const folder = new RepeatFolder(MIN, QUIET, TTL);
     const folds: FoldState = new Map();
     const { out, emit } = collector();
     const a1 = volume(1, 300, 8, 10, 'r1'); // 3x expected: the step is 6x
@@ -79,7 +88,7 @@ describe('an incident escalates once when it doubles, then closes with the rest'
 
 describe('a volume run that ends', () => {
   it('stays open while the detector holds its run and closes at the first window back at baseline', () => {
-    const folder = new RepeatFolder(MIN, QUIET);
+    const folder = new RepeatFolder(MIN, QUIET, TTL);
     const folds: FoldState = new Map();
     const { out, emit } = collector();
     const b1 = volume(1, 300, 8, 10, 'b1');
@@ -87,10 +96,10 @@ describe('a volume run that ends', () => {
     folder.offer(folds, b1, emit);
     folder.offer(folds, b2, emit);
     // Undecided (a detector that keeps no run) changes nothing; holding pushes the quiet end on.
-    expect(folder.settle(folds, T0 + 3 * MIN, undefined, emit)).toBeNull();
-    expect(folder.settle(folds, T0 + 3 * MIN, true, emit)).toBe(T0 + 18 * MIN);
+    expect(folder.settle(folds, T0 + 3 * MIN, undefined, BUSY, emit)).toBeNull();
+    expect(folder.settle(folds, T0 + 3 * MIN, true, BUSY, emit)).toBe(T0 + 18 * MIN);
     expect(out).toHaveLength(1);
-    expect(folder.settle(folds, T0 + 4 * MIN, false, emit)).toBeNull();
+    expect(folder.settle(folds, T0 + 4 * MIN, false, BUSY, emit)).toBeNull();
     expect(folds.size).toBe(0);
     expect(out.map((a) => [a.incident_state, a.flow_count, a.bytes, a.detected_at_ms])).toEqual([
       ['OPEN', 10, 300, T0 + MIN],
@@ -103,7 +112,7 @@ describe('a volume run that ends', () => {
   });
 
   it('both volume detectors fold into one incident per destination, every record of its opening type', () => {
-    const folder = new RepeatFolder(MIN, QUIET);
+    const folder = new RepeatFolder(MIN, QUIET, TTL);
     const folds: FoldState = new Map();
     const { out, emit } = collector();
     const spike = volume(1, 300, 8, 10, 'spike');
@@ -119,11 +128,11 @@ describe('a volume run that ends', () => {
   });
 
   it('a run of one alert ends with its OPEN record: nothing was folded, so no CLOSED record', () => {
-    const folder = new RepeatFolder(MIN, QUIET);
+    const folder = new RepeatFolder(MIN, QUIET, TTL);
     const folds: FoldState = new Map();
     const { out, emit } = collector();
     folder.offer(folds, volume(1, 300, 8, 10, 'one'), emit);
-    folder.settle(folds, T0 + 2 * MIN, false, emit);
+    folder.settle(folds, T0 + 2 * MIN, false, BUSY, emit);
     expect(folds.size).toBe(0);
     expect(out.map((a) => a.incident_state)).toEqual(['OPEN']);
   });
@@ -131,7 +140,7 @@ describe('a volume run that ends', () => {
 
 describe('a lasting change accepted as the new normal', () => {
   it('gives exactly two records: OPEN, and CLOSED saying it was accepted, carrying everything folded', () => {
-    const folder = new RepeatFolder(MIN, QUIET);
+    const folder = new RepeatFolder(MIN, QUIET, TTL);
     const folds: FoldState = new Map();
     const { out, emit } = collector();
     // A step to about 3x that stays: never twice the opening 3x, so no escalation.
@@ -148,6 +157,245 @@ describe('a lasting change accepted as the new normal', () => {
       `accepted-note Incident ${steps[0].alert_id} (5 alerts, 50 flows, 1.52 KB from ${iso(T0)} to ${iso(T0 + 5 * MIN)}, peak score 9) ` +
         'closed: accepted as the new normal. This record carries 4 more alerts (40 flows, 1.22 KB); strongest: c3',
     );
+  });
+});
+
+describe('silence during a held volume run', () => {
+  /** The window [end - 1m, end) of a held window's own evidence. */
+  const win = (minute: number, flows: number, bytes: number) => ({ start_ms: T0 + (minute - 1) * MIN, end_ms: T0 + minute * MIN, flows, bytes });
+
+  it('a sparse destination: silence longer than suppress_for keeps the incident open, and the acceptance closes it', () => {
+    // The issue's cdn-4 case: a run opens, the destination then sends a window every 20-30 minutes.
+    const folder = new RepeatFolder(MIN, QUIET, TTL);
+    const folds: FoldState = new Map();
+    const { out, emit } = collector();
+    const open = volume(1, 300, 8, 10, 'open');
+    expect(folder.offer(folds, open, emit, false, win(1, 10, 300))).toBe(T0 + 16 * MIN);
+    // Its baseline expects 0.3 flows a window: silence says nothing; it waits for the next window (at most idle_ttl).
+    expect(folder.settle(folds, T0 + MIN, true, SPARSE, emit)).toBe(T0 + MIN + TTL);
+    folder.closeDue(folds, T0 + 16 * MIN, emit); // the quiet end a busy destination would have had
+    expect(folds.size).toBe(1);
+    // 25 minutes later one held window with no alert; 23 minutes after that the detector accepts.
+    expect(folder.settle(folds, T0 + 26 * MIN, true, SPARSE, emit)).toBe(T0 + 26 * MIN + TTL);
+    folder.closeDue(folds, T0 + 41 * MIN, emit);
+    const note = volume(49, 290, 2, 3, 'note');
+    expect(folder.offer(folds, note, emit, true, win(49, 3, 290))).toBeNull();
+    expect(folds.size).toBe(0);
+    // Two records, one incident: the note closes the incident the run opened (no lone CLOSED note).
+    expect(out.map((a) => [a.incident_state, a.incident_id, a.flow_count, a.bytes, a.detected_at_ms])).toEqual([
+      ['OPEN', open.alert_id, 10, 300, T0 + MIN],
+      ['CLOSED', open.alert_id, 3, 290, T0 + 49 * MIN],
+    ]);
+    // 10 + 3 flows, 300 + 290 B, from the open window's start to the note window's end.
+    expect(out[1].reason).toBe(
+      `note Incident ${open.alert_id} (2 alerts, 13 flows, 590 B from ${iso(T0)} to ${iso(T0 + 49 * MIN)}, peak score 8) ` +
+        'closed: accepted as the new normal. This record carries 1 more alert (3 flows, 290 B); strongest: note',
+    );
+  });
+
+  it('a busy destination: suppress_for of silence means its traffic is back down; a later note is an incident of one record', () => {
+    const folder = new RepeatFolder(MIN, QUIET, TTL);
+    const folds: FoldState = new Map();
+    const { out, emit } = collector();
+    const b1 = volume(1, 300, 8, 10, 'b1');
+    const b2 = volume(2, 320, 8.5, 11, 'b2');
+    folder.offer(folds, b1, emit, false, win(1, 10, 300));
+    folder.offer(folds, b2, emit, false, win(2, 11, 320));
+    // Its baseline expects 2 flows a window: 15 minutes without one is evidence.
+    expect(folder.settle(folds, T0 + 2 * MIN, true, BUSY, emit)).toBe(T0 + 17 * MIN);
+    folder.closeDue(folds, T0 + 16 * MIN, emit);
+    expect(out).toHaveLength(1);
+    folder.closeDue(folds, T0 + 17 * MIN, emit);
+    expect(folds.size).toBe(0);
+    expect(out[1]).toMatchObject({ incident_state: 'CLOSED', incident_id: b1.alert_id, flow_count: 11, bytes: 320, detected_at_ms: T0 + 17 * MIN });
+    expect(out[1].reason).toBe(
+      `Incident ${b1.alert_id} (2 alerts, 21 flows, 620 B from ${iso(T0)} to ${iso(T0 + 2 * MIN)}, peak score 8.5) closed: ` +
+        `its destination has sent nothing since ${iso(T0 + 2 * MIN)}, for 15m, in which its baseline expected at least 3 flows ` +
+        '(and at least alerts.suppress_for): its traffic is back down. This record carries 1 more alert (11 flows, 320 B); strongest: b2',
+    );
+    // Traffic comes back and the detector, which never saw the silence, accepts its run: nothing
+    // is open, so the note goes out as an incident of its own, CLOSED, and says why.
+    const note = volume(40, 310, 3, 4, 'note');
+    expect(folder.offer(folds, note, emit, true, win(40, 4, 310))).toBeNull();
+    expect(folds.size).toBe(0);
+    expect(out[2]).toEqual({
+      ...note,
+      reason: "note No incident of its run was still open (it ended on its destination's silence, or before incidents were kept): this record is " +
+        'an incident of its own, closed as it opens.',
+      incident_id: note.alert_id,
+      incident_state: 'CLOSED',
+    });
+  });
+
+  it('a sparse destination that never sends again: closed after baseline.idle_ttl', () => {
+    const folder = new RepeatFolder(MIN, QUIET, TTL);
+    const folds: FoldState = new Map();
+    const { out, emit } = collector();
+    const c1 = volume(1, 300, 8, 10, 'c1');
+    const c2 = volume(2, 320, 8.5, 11, 'c2');
+    folder.offer(folds, c1, emit, false, win(1, 10, 300));
+    folder.offer(folds, c2, emit, false, win(2, 11, 320));
+    expect(folder.settle(folds, T0 + 2 * MIN, true, SPARSE, emit)).toBe(T0 + 2 * MIN + TTL);
+    folder.closeDue(folds, T0 + 2 * MIN + TTL - MIN, emit);
+    expect(folds.size).toBe(1);
+    folder.closeDue(folds, T0 + 2 * MIN + TTL, emit);
+    expect(folds.size).toBe(0);
+    expect(out.map((a) => [a.incident_state, a.incident_id, a.flow_count, a.bytes, a.detected_at_ms])).toEqual([
+      ['OPEN', c1.alert_id, 10, 300, T0 + MIN],
+      ['CLOSED', c1.alert_id, 11, 320, T0 + 2 * MIN + TTL],
+    ]);
+    expect(out[1].reason).toBe(
+      `Incident ${c1.alert_id} (2 alerts, 21 flows, 620 B from ${iso(T0)} to ${iso(T0 + 2 * MIN)}, peak score 8.5) closed: ` +
+        `its destination has sent nothing since ${iso(T0 + 2 * MIN)}, for 7d (baseline.idle_ttl): its detectors still held the run, ` +
+        'but the destination has gone quiet. This record carries 1 more alert (11 flows, 320 B); strongest: c2',
+    );
+  });
+
+  it('the latest held window decides: a busy window after a sparse stretch brings the end back to suppress_for', () => {
+    const folder = new RepeatFolder(MIN, QUIET, TTL);
+    const folds: FoldState = new Map();
+    const { emit } = collector();
+    folder.offer(folds, volume(1, 300, 8, 10, 'd1'), emit);
+    expect(folder.settle(folds, T0 + MIN, true, SPARSE, emit)).toBe(T0 + MIN + TTL);
+    expect(folder.settle(folds, T0 + 5 * MIN, true, BUSY, emit)).toBe(T0 + 20 * MIN);
+    expect(folder.settle(folds, T0 + 6 * MIN, true, SPARSE, emit)).toBe(T0 + 6 * MIN + TTL);
+    // Windows that expect exactly their one flow: no rate beyond it, idle_ttl.
+    expect(folder.settle(folds, T0 + 7 * MIN, true, 1, emit)).toBe(T0 + 7 * MIN + TTL);
+    // 1.05 expected: a rate of 0.05 a window, 3 flows in 60 windows (longer than suppress_for).
+    expect(folder.settle(folds, T0 + 8 * MIN, true, 1.05, emit)).toBe(T0 + 68 * MIN);
+    // 1.25: 0.25 a window, 3 flows in 12 windows, so suppress_for's 15 decide.
+    expect(folder.settle(folds, T0 + 9 * MIN, true, 1.25, emit)).toBe(T0 + 24 * MIN);
+    // A quiet end off the window grid rounds up to the next boundary: 10m + 15.5m -> 26m.
+    const halfWindows = new RepeatFolder(MIN, QUIET + MIN / 2, TTL);
+    halfWindows.offer(folds, volume(10, 300, 8, 10, 'd2'), emit);
+    expect(halfWindows.settle(folds, T0 + 10 * MIN, true, BUSY, emit)).toBe(T0 + 26 * MIN);
+  });
+
+  it('the held end and the start of the silence survive the changelog; an entry written without them closes as before', () => {
+    const folder = new RepeatFolder(MIN, QUIET, TTL);
+    const unbroken = collector();
+    const folds: FoldState = new Map();
+    const state = newDestinationState();
+    const restored = collector();
+    for (const [f, emit] of [[folds, unbroken.emit], [foldsOf(state), restored.emit]] as const) {
+      folder.offer(f, volume(1, 300, 8, 10, 'e1'), emit);
+      folder.offer(f, volume(2, 320, 8.5, 11, 'e2'), emit);
+      folder.settle(f, T0 + 2 * MIN, true, SPARSE, emit);
+    }
+    const text = serialiseDestination(state);
+    const back = deserialiseDestination(text);
+    expect(serialiseDestination(back)).toBe(text);
+    expect(foldsOf(back).get('volume')).toMatchObject({ until: T0 + 2 * MIN + TTL, quietFrom: T0 + 2 * MIN });
+    folder.closeDue(folds, T0 + 2 * MIN + TTL, unbroken.emit);
+    folder.closeDue(foldsOf(back), T0 + 2 * MIN + TTL, restored.emit);
+    expect(restored.out).toEqual(unbroken.out);
+    expect(restored.out.map((a) => a.incident_state)).toEqual(['OPEN', 'CLOSED']);
+    // The entry as the code before this rule wrote it (no 15th element): the quiet period's reason.
+    const json = foldStateToJSON(foldsOf(deserialiseDestination(text))) as Array<[string, unknown[]]>;
+    expect(json[0][1]).toHaveLength(15);
+    const older = foldStateFromJSON([[json[0][0], json[0][1].slice(0, 14)]]);
+    const { out, emit } = collector();
+    folder.closeDue(older, T0 + 2 * MIN + TTL, emit);
+    expect(out[0].reason).toContain('closed: no alert of its kind for 15m (alerts.suppress_for).');
+  });
+
+  it('through the engine: a held incident keeps its sparse destination from idle expiry until it closes', () => {
+    // baseline.idle_ttl 2h. The destination's last flow at T0+30s; its incident held on the window ending T0+1m.
+    const config = testConfig('baseline: {idle_ttl: 2h}\nalerts: {suppress_for: 15m}');
+    const folder = new RepeatFolder(MIN, QUIET, 120 * MIN);
+    const state = newDestinationState();
+    state.lastSeen = T0 + 30_000;
+    const { out: before, emit } = collector();
+    const first = volume(1, 300, 8, 10, 'h1');
+    folder.offer(foldsOf(state), first, emit, false, win(1, 10, 300));
+    folder.offer(foldsOf(state), { ...volume(1, 300, 7, 10, 'h1-creep'), type: 'SUSTAINED_INCREASE' }, emit, false, win(1, 10, 300));
+    expect(folder.settle(foldsOf(state), T0 + MIN, true, SPARSE, emit)).toBe(T0 + 121 * MIN);
+    expect(before.map((a) => a.incident_state)).toEqual(['OPEN']);
+    const engine = new Engine(config);
+    engine.restore([{ key: destinationKey('v.example'), value: serialiseDestination(state) }]);
+    // Idle sweeps at 10:00 and 11:00 (T0+60m, +120m): the incident is open, the destination stays.
+    expect(engine.advance(T0 + 120 * MIN)).toEqual([]);
+    expect(engine.destinationCount).toBe(1);
+    // At T0+121m it closes (the creep's alert on the same window was folded: 0 more flows, the window counted once).
+    const closed = engine.advance(T0 + 121 * MIN);
+    expect(closed.map((a) => [a.type, a.incident_state, a.incident_id, a.flow_count, a.bytes, a.detected_at_ms])).toEqual([
+      ['VOLUME_SPIKE', 'CLOSED', first.alert_id, 0, 0, T0 + 121 * MIN],
+    ]);
+    expect(closed[0].reason).toContain(`closed: its destination has sent nothing since ${iso(T0 + MIN)}, for 2h (baseline.idle_ttl)`);
+    expect(engine.destinationCount).toBe(1);
+    // The next sweep (12:00) forgets it: not seen for 2h, nothing open.
+    expect(engine.advance(T0 + 180 * MIN)).toEqual([]);
+    expect(engine.destinationCount).toBe(0);
+  });
+});
+
+describe('a lasting step on a sparse destination through the engine', () => {
+  /** One flow every 20 minutes for 3 days at 2 MB (+-20 %), then 10 MB each for 8 hours: no window for longer than suppress_for. */
+  function sparseFlows() {
+    const rnd = Prng.fromSeed(5);
+    const step = T0 + 3 * 1440 * MIN;
+    const flows = [];
+    for (let m = 0; m < 3 * 1440 + 8 * 60; m += 20) {
+      const t = T0 + m * MIN;
+      const bytes = Math.round((t < step ? 2e6 : 10e6) * (0.8 + 0.4 * rnd.uniform()));
+      flows.push(flow({ flow_id: `s${m}`, end_ms: t + 10_000, bytes_out: bytes, data_class: null, principal: null, dst_host: 'sparse.example' }));
+    }
+    return { flows, step };
+  }
+
+  it('one incident, OPEN then CLOSED by the acceptance, the same at every restart cut', () => {
+    const config = testConfig('alerts: {suppress_for: 15m}');
+    const { flows, step } = sparseFlows();
+    const unbroken = new Pipeline(config);
+    const out = [...flows.flatMap((f) => unbroken.push(f)), ...unbroken.finish()];
+    // The spike detector opens the run on the step's first window [step, step+1m) and alerts
+    // again on the windows at +20m and +40m (folded: the baseline expects about one flow a
+    // window with traffic, no rate beyond it, so the 19-minute silences keep the incident open);
+    // its accept_after (1h) is reached on the window ending at +61m, whose note closes the
+    // incident with the 3 windows since the OPEN record.
+    // Before this rule each of the 20-minute gaps closed the incident (suppress_for 15m): three
+    // OPEN records and the note as a lone CLOSED record.
+    expect(out.map((a) => [a.type, a.incident_state, a.incident_id, a.flow_count, a.window_start_ms - step, a.detected_at_ms - step])).toEqual([
+      ['VOLUME_SPIKE', 'OPEN', out[0].alert_id, 1, 0, MIN],
+      ['VOLUME_SPIKE', 'CLOSED', out[0].alert_id, 3, 20 * MIN, 61 * MIN],
+    ]);
+    expect(out[1].reason).toContain('it is now accepted as the new normal baseline.');
+    expect(out[1].reason).toContain(`Incident ${out[0].alert_id} (4 alerts, 4 flows,`);
+    expect(out[1].reason).toContain('closed: accepted as the new normal. This record carries 3 more alerts (3 flows,');
+    // A restart at every cut from the last flow before the step to the end.
+    const first = flows.findIndex((f) => f.end_ms >= step) - 1;
+    for (let cut = first; cut < flows.length; cut++) {
+      const before = new Pipeline(config);
+      const head = flows.slice(0, cut).flatMap((f) => before.push(f));
+      const engine = new Engine(config);
+      engine.restore(JSON.parse(JSON.stringify(before.engine.snapshot())) as StateChange[]);
+      const after = Pipeline.resume(config, engine);
+      const tail = [...flows.slice(cut).flatMap((f) => after.push(f)), ...after.finish()];
+      expect(JSON.stringify([...head, ...tail])).toBe(JSON.stringify(out));
+    }
+  });
+
+  it('an input that ends while the run is held: the final flush closes the incident', () => {
+    const config = testConfig('alerts: {suppress_for: 15m}');
+    const { flows, step } = sparseFlows();
+    // The input ends with the step's third flow (step + 40m 10s): the run is held, no window will come.
+    const p = new Pipeline(config);
+    const out = [...flows.filter((f) => f.end_ms < step + 41 * MIN).flatMap((f) => p.push(f)), ...p.finish()];
+    // The flush runs event time to the last flow + 1m + 15m + 1m = step + 57m 10s and closes
+    // the incident there with the windows at +20m and +40m (1 flow each).
+    const end = step + 57 * MIN + 10_000;
+    const stepBytes = flows.filter((f) => f.end_ms >= step && f.end_ms < step + 41 * MIN).map((f) => f.bytes_out);
+    expect(stepBytes).toHaveLength(3);
+    expect(out.map((a) => [a.type, a.incident_state, a.incident_id, a.flow_count, a.window_start_ms - step, a.window_end_ms - step, a.detected_at_ms - step])).toEqual([
+      ['VOLUME_SPIKE', 'OPEN', out[0].alert_id, 1, 0, MIN, MIN],
+      ['VOLUME_SPIKE', 'CLOSED', out[0].alert_id, 2, 20 * MIN, 41 * MIN, end - step],
+    ]);
+    // Nothing dropped: the two records carry the three flows' bytes.
+    expect(out[0].bytes + out[1].bytes).toBe(stepBytes[0] + stepBytes[1] + stepBytes[2]);
+    expect(out[1].reason).toContain(`Incident ${out[0].alert_id} (3 alerts, 3 flows, `);
+    expect(out[1].reason).toContain(`from ${iso(step)} to ${iso(step + 41 * MIN)}, peak score `);
+    expect(out[1].reason).toContain('closed: the input ended while its detectors still held the run (the final flush). This record carries 2 more alerts (2 flows,');
+    expect(p.engine.snapshot().filter((c) => c.key.startsWith('d:')).map((c) => JSON.parse(c.value!).sup)).toEqual([[]]);
   });
 });
 
@@ -202,7 +450,7 @@ describe('a lasting step through the engine', () => {
 
 describe('incidents off', () => {
   it('suppress_for 0: every alert goes out as it is, with no incident fields', () => {
-    const folder = new RepeatFolder(MIN, 0);
+    const folder = new RepeatFolder(MIN, 0, TTL);
     const folds: FoldState = new Map();
     const { out, emit } = collector();
     const a = volume(1, 300, 8, 10, 'x');
@@ -215,7 +463,7 @@ describe('incidents off', () => {
 
 describe('incident state in the changelog', () => {
   it('round-trips through the destination entry; continuing from it gives the same records', () => {
-    const folder = new RepeatFolder(MIN, QUIET);
+    const folder = new RepeatFolder(MIN, QUIET, TTL);
     const alerts = [volume(1, 300, 8, 10, 'a'), volume(2, 700, 9, 10, 'b'), volume(3, 400, 8, 10, 'c')];
     const unbroken = collector();
     const folds: FoldState = new Map();
@@ -239,7 +487,7 @@ describe('incident state in the changelog', () => {
     const folded = volume(2, 500, 9, 12, 'old');
     const folds = foldStateFromJSON([['SUSTAINED_INCREASE\u0000\u0000', [T0 + 16 * MIN, 'first-id', 1, folded]]]);
     const { out, emit } = collector();
-    new RepeatFolder(MIN, QUIET).closeDue(folds, T0 + 16 * MIN, emit);
+    new RepeatFolder(MIN, QUIET, TTL).closeDue(folds, T0 + 16 * MIN, emit);
     // Its type is the interval's (from its key), as every record of an incident keeps its opening type.
     expect(out.map((a) => [a.type, a.incident_id, a.incident_state, a.flow_count, a.bytes, a.detected_at_ms])).toEqual([['SUSTAINED_INCREASE', 'first-id', 'CLOSED', 12, 500, T0 + 16 * MIN]]);
     expect(JSON.stringify(foldStateToJSON(folds))).toBe('[]');
@@ -249,7 +497,7 @@ describe('incident state in the changelog', () => {
     const state = newDestinationState();
     const empty = serialiseDestination(state);
     expect(JSON.parse(empty).sup).toEqual([]); // the steady state (no open incident): as before incidents
-    const folder = new RepeatFolder(MIN, QUIET);
+    const folder = new RepeatFolder(MIN, QUIET, TTL);
     const { emit } = collector();
     // Reasons as long as the engine's longest on the generator's traffic (about 450 characters)
     // and a full sample list: the folded evidence is what an open incident keeps.
