@@ -3,7 +3,8 @@
 // windows were), and an accepted change that ended (returnLevel, once traffic has stayed back
 // down for baseline.return_after: the level gives the rise back, never more). Each changes the
 // epoch, so every detector restarts its run against the new level.
-import { BACK_N, BACK_RES, EPOCH, F, HELD_N, HELD_RES, LEVEL, SHIFT, type BaselineState } from './layout.js';
+import { BACK_N, BACK_RES, CUR_DOW, CUR_HOD, CUR_HOUR_SUM_FLOWS, CUR_HOUR_W, DOW_FLOWS, EPOCH, F, HELD_N, HELD_RES, HOD_FLOWS, HOURS, LEVEL, SHIFT, type BaselineState } from './layout.js';
+import { occupancyGain } from './occupancy.js';
 
 /** The held windows' mean residual follows about the last this many windows. */
 export const HELD_SPAN = 8;
@@ -19,13 +20,19 @@ export function holdWindow(s: BaselineState, residual: Float64Array): void {
 /**
  * A lasting change accepted as the new normal (a detector's run outlasted accept_after):
  * the level moves to the held windows' recent mean, the spread and the seasonal shape
- * stay, and the epoch changes so every detector restarts its run.
+ * stay, and the epoch changes so every detector restarts its run. The features that sum over
+ * flows (bytes, flows, packets) move by what the rate rose, not only by what the windows seen
+ * rose: where windows were sparse the rise partly filled empty windows (occupancy.ts), which
+ * the windows seen do not show and a busy hour's full windows later do.
  */
 export function acceptLevel(s: BaselineState): void {
   if (s[HELD_N] > 0) {
+    const expectedFlows = expectedLog1pFlows(s);
+    const gain = occupancyGain(expectedFlows, expectedFlows + s[HELD_RES + 1]);
     for (let i = 0; i < F; i++) {
-      s[LEVEL + i] += s[HELD_RES + i];
-      s[SHIFT + i] += s[HELD_RES + i];
+      const move = s[HELD_RES + i] + (i < SUMMED_FEATURES ? gain : 0);
+      s[LEVEL + i] += move;
+      s[SHIFT + i] += move;
     }
   }
   s[BACK_N] = 0;
@@ -33,6 +40,18 @@ export function acceptLevel(s: BaselineState): void {
   s[HELD_N] = 0;
   for (let i = 0; i < F; i++) s[HELD_RES + i] = 0;
   s[EPOCH] += 1;
+}
+
+/** Bytes, flows and packets sum over a window's flows (features 0-2); distinct sources do not. */
+const SUMMED_FEATURES = 3;
+
+/**
+ * The model's log1p flows for the window just learnt (its hour and weekday slots, the hour
+ * slot not interpolated; a young profile's open hour mean): what the held flows are read against.
+ */
+function expectedLog1pFlows(s: BaselineState): number {
+  const hour = s[HOURS] < 24 ? (s[CUR_HOUR_W] > 0 ? s[CUR_HOUR_SUM_FLOWS] / s[CUR_HOUR_W] : 0) : s[HOD_FLOWS + s[CUR_HOD]];
+  return s[LEVEL + 1] + hour + s[DOW_FLOWS + s[CUR_DOW]];
 }
 
 /**

@@ -16,8 +16,9 @@
 // the spread cannot inflate with a developing anomaly; a window that scores high
 // teaches little (weight (5/d)^2 past d = 5); and a window a detector holds (its run is
 // open: see episode.ts) teaches nothing. A lasting change becomes normal only
-// deliberately (give-back.ts): acceptLevel() moves the level to where the held windows were,
-// once a detector's run has lasted its accept_after; and an accepted change that ends is
+// deliberately (give-back.ts): acceptLevel() moves the level to where the held windows were
+// (by the rate's rise where they were sparse: occupancy.ts), once a detector's run has lasted
+// its accept_after; and an accepted change that ends is
 // given back (returnLevel) once traffic has stayed back down for baseline.return_after,
 // never below where it was before the acceptance. Seasonal profiles learn from whole hours
 // and whole days, not single windows, so a slow creep inside an hour is not absorbed by
