@@ -92,8 +92,9 @@ export function alertAllowance(incident: Incident): number {
 }
 
 export function scoreAlerts(alerts: readonly Alert[], truth: readonly Incident[]): Scorecard {
+  const engine = engineIncidents(alerts);
   const rows = ALERT_TYPES.map((type) =>
-    scoreGroup(type, alerts.filter((a) => a.type === type), truth.filter((i) => i.type === type), alertMatchesIncident, sameType).row,
+    scoreGroup(type, alerts.filter((a) => a.type === type), truth.filter((i) => i.type === type), alertMatchesIncident, sameType, engine).row,
   );
   const volume = scoreGroup(
     'VOLUME',
@@ -101,8 +102,9 @@ export function scoreAlerts(alerts: readonly Alert[], truth: readonly Incident[]
     truth.filter((i) => VOLUME_TYPES.includes(i.type)),
     volumeMatch,
     volumeKind,
+    engine,
   ).row;
-  const total = scoreGroup('ALL', alerts, truth, alertMatchesIncident, sameType);
+  const total = scoreGroup('ALL', alerts, truth, alertMatchesIncident, sameType, engine);
   const unmatched = new Map<string, number>();
   for (const alert of total.unmatched) {
     const day = new Date(alert.window_start_ms).toISOString().slice(0, 10);
@@ -113,21 +115,34 @@ export function scoreAlerts(alerts: readonly Alert[], truth: readonly Incident[]
 }
 
 /**
- * The engine incident an alert record belongs to, if it carries one. A CLOSED record that is
- * an incident of its own (incident_id = its alert_id) is a detector's final note that found
- * no incident open: the run it ends began with an alert whose incident the engine had already
- * closed (a sparse destination sends no window for alerts.suppress_for, so the quiet period
- * ends it while the detector still holds its run). It belongs to the destination's latest
- * record of its type, that run's.
+ * The engine incident each alert record belongs to, if it carries one, over all the alerts in
+ * detection order. A CLOSED record that is an incident of its own (incident_id = its alert_id)
+ * is a detector's final note that found no incident open: the run it ends began with an alert
+ * whose incident the engine had already closed (a sparse destination sends no window for
+ * alerts.suppress_for, so the quiet period ends it while the detector still holds its run). It
+ * belongs to the destination's latest record of the same incident key: for the volume types
+ * the destination's one volume incident (repeat-folding.ts VOLUME_KEY), whichever volume type
+ * opened it and so types its records; a record without an id ends the link.
  */
-function engineIncident(alert: ScoredAlert, latest: Map<string, string>): string | undefined {
-  if (typeof alert.incident_id !== 'string') return undefined;
-  const key = `${alert.destination}\u0000${alert.type}`;
-  const previous = latest.get(key);
-  const own = alert.incident_state === 'CLOSED' && alert.incident_id === alert.alert_id;
-  const id = own && previous !== undefined ? previous : alert.incident_id;
-  latest.set(key, id);
-  return id;
+function engineIncidents(alerts: readonly ScoredAlert[]): Map<Alert, string | undefined> {
+  const order = alerts.map((alert, index) => ({ alert, index }));
+  order.sort((a, b) => a.alert.detected_at_ms - b.alert.detected_at_ms || a.index - b.index);
+  const latest = new Map<string, string>();
+  const ids = new Map<Alert, string | undefined>();
+  for (const { alert } of order) {
+    const key = `${alert.destination}\u0000${VOLUME_TYPES.includes(alert.type) ? 'VOLUME' : alert.type}`;
+    if (typeof alert.incident_id !== 'string') {
+      latest.delete(key);
+      ids.set(alert, undefined);
+      continue;
+    }
+    const previous = latest.get(key);
+    const own = alert.incident_state === 'CLOSED' && alert.incident_id === alert.alert_id;
+    const id = own && previous !== undefined ? previous : alert.incident_id;
+    latest.set(key, id);
+    ids.set(alert, id);
+  }
+  return ids;
 }
 
 /**
@@ -135,7 +150,7 @@ function engineIncident(alert: ScoredAlert, latest: Map<string, string>): string
  * counts once, as matched when it matches an incident with room left (every such incident
  * counts it), as excess when it matches only incidents that are full, else as unmatched.
  * An alert that carries the `incident_id` of an earlier alert also matches the incidents
- * that earlier one matched (`kind`: of its type and destination): it is a later record of
+ * that earlier one matched (`kind`: of its type and destination; `engine`: engineIncidents): it is a later record of
  * the same engine incident (a CLOSED record summarising the whole run, whose own window is
  * the run's last one, which can lie after the true incident ended).
  */
@@ -145,6 +160,7 @@ function scoreGroup(
   incidents: readonly Incident[],
   matches: (alert: Alert, incident: Incident) => boolean,
   kind: (alert: Alert, incident: Incident) => boolean,
+  engine: Map<Alert, string | undefined>,
 ): { row: ScoreRow; unmatched: Alert[] } {
   const byDestination = new Map<string, Incident[]>();
   for (const incident of incidents) {
@@ -163,10 +179,8 @@ function scoreGroup(
   let matched = 0;
   let excess = 0;
   const unmatched: Alert[] = [];
-  /** The engine incident of each destination's and type's latest record. */
-  const latest = new Map<string, string>();
   for (const { alert } of order) {
-    const engineId = engineIncident(alert, latest);
+    const engineId = engine.get(alert);
     const earlier = engineId === undefined ? undefined : linked.get(engineId);
     const candidates = (byDestination.get(alert.destination) ?? []).filter(
       (i) => matches(alert, i) || (earlier !== undefined && earlier.has(i) && kind(alert, i)),

@@ -233,6 +233,28 @@ describe('scoreAlerts: alerts per incident, a lasting change\'s allowance, the v
     expect([card.volume.matched_alerts, card.volume.excess_alerts, card.volume.unmatched_alerts]).toEqual([2, 0, 3]);
   });
 
+  it("a final note with no incident open belongs to its destination's latest volume incident, whichever volume type opened it", () => {
+    // The engine keeps one volume incident per destination, typed by its opening alert: a
+    // VOLUME_SPIKE opened E2 (a false alarm), SUSTAINED_INCREASE's run folded into it, E2 closed
+    // on silence, and the run's acceptance is a lone SUSTAINED_INCREASE note. The note is E2's
+    // run, not E1's (an older SUSTAINED_INCREASE incident that found the true one days before).
+    const truth = { ...incident('t1', 'SUSTAINED_INCREASE', 'd.example', 100_000, 160_000), shape: 'night_burst' as const };
+    const note = (a: Alert): Alert => ({ ...a, incident_id: a.alert_id, incident_state: 'CLOSED' }) as Alert;
+    const card = scoreAlerts(
+      [
+        { ...withId(alert('SUSTAINED_INCREASE', 'd.example', 110_000, 150_000, 150_000), 'E1'), incident_state: 'OPEN' } as Alert, // t1
+        { ...withId(alert('VOLUME_SPIKE', 'd.example', 500_000, 510_000, 510_000), 'E2'), incident_state: 'OPEN' } as Alert, // false alarm
+        { ...withId(alert('VOLUME_SPIKE', 'd.example', 520_000, 530_000, 600_000), 'E2'), incident_state: 'CLOSED' } as Alert, // its close
+        note(alert('SUSTAINED_INCREASE', 'd.example', 700_000, 710_000, 710_000)), // E2's run accepted: no true incident
+      ],
+      [truth],
+    );
+    expect([card.volume.matched_alerts, card.volume.excess_alerts, card.volume.unmatched_alerts]).toEqual([1, 0, 3]);
+    const si = card.rows.find((r) => r.type === 'SUSTAINED_INCREASE')!;
+    expect([si.alerts, si.matched_alerts, si.unmatched_alerts]).toEqual([2, 1, 1]);
+    expect([card.total.matched_alerts, card.total.unmatched_alerts]).toEqual([1, 3]);
+  });
+
   it('a lasting change with exactly its two alerts has no excess; only lasting changes have an allowance', () => {
     const two = scoreAlerts([alerts[5], alerts[6]], [truth[1]]).total;
     expect([two.matched_alerts, two.excess_alerts, two.precision, two.alerts_per_incident]).toEqual([2, 0, 1, 2]);
