@@ -19,7 +19,7 @@ import type { OpenWindow } from './window.js';
 /** Where an alert raised for a destination goes next (the engine: folding, then out); `accepted`: the detector's final note on a lasting change. */
 export type Offer = (state: DestinationState, destination: string, alert: Alert, accepted?: boolean, window?: AlertWindow) => void;
 /** The window detectors' verdict on a closed window: whether an anomaly still holds it, and the flows the baseline expected in it (repeat-folding.ts settle). */
-export type Settle = (state: DestinationState, destination: string, windowEnd: number, hold: boolean | undefined, expectedFlows: number) => void;
+export type Settle = (state: DestinationState, destination: string, windowEnd: number, hold: boolean | undefined, expectedFlows: number, busyShare: number) => void;
 
 export class FlowDispatch {
   // The context and findings list are reused across flows: the engine is synchronous
@@ -135,7 +135,9 @@ export class WindowDispatch {
       if (settings.enabled) d.learnOne(state.detectors[d.key], ctx, settings);
     }
     if (acceptedNotes !== undefined) for (const note of acceptedNotes) this.offer(state, destination, note, true, own);
-    this.settle?.(state, destination, obs.end_ms, held ? true : judged ? false : undefined, verdict.expectedFlows);
+    // The share of the destination's history whose windows carried traffic (a poller's 1, a sparse destination's less).
+    const busyShare = ctx.historyMs > 0 ? Math.min(1, (ctx.learnedWindows * this.size) / ctx.historyMs) : 0;
+    this.settle?.(state, destination, obs.end_ms, held ? true : judged ? false : undefined, verdict.expectedFlows, busyShare);
     learnWindow(state.baseline, obs, verdict, learningWeight(verdict.distance, held), local.hourBucket, local.dayBucket, config.baseline.return_after);
     if (accepted) acceptLevel(state.baseline);
   }

@@ -90,6 +90,14 @@ export interface AlertWindow {
  */
 export const SILENCE_FLOWS = 3;
 
+/**
+ * A destination whose windows carried traffic in this share of its history or more is busy
+ * whatever its flows per window: a poller or beacon sends one flow in every window, so its
+ * windows expect exactly one, as a sparse destination's do. Nearly all of its time busy, it
+ * has no long sparse stretch (a night) that the share would hide.
+ */
+export const BUSY_SHARE = 0.9;
+
 /** A volume anomaly belongs to the destination: the window detectors share one incident key. */
 export const VOLUME_KEY = 'volume';
 
@@ -171,7 +179,7 @@ export class RepeatFolder {
    * traffic is back at baseline and the incident closes at the window's end; undefined
    * (detectors that keep no run): the quiet period decides.
    */
-  settle(folds: FoldState, windowEnd: number, hold: boolean | undefined, expectedFlows: number, emit: AlertSink): number | null {
+  settle(folds: FoldState, windowEnd: number, hold: boolean | undefined, expectedFlows: number, emit: AlertSink, busyShare = 0): number | null {
     if (hold === undefined || this.suppressFor <= 0) return null;
     const type = VOLUME_KEY;
     const open = folds.get(type);
@@ -179,7 +187,7 @@ export class RepeatFolder {
     if (hold) {
       // The latest window decides (a sparse stretch's long wait ends when the traffic is busy again).
       open.quietFrom = windowEnd;
-      open.until = this.silenceEnd(windowEnd, expectedFlows);
+      open.until = this.silenceEnd(windowEnd, Math.max(expectedFlows - 1, busyShare >= BUSY_SHARE ? busyShare : 0));
       return open.until;
     }
     folds.delete(type);
@@ -223,10 +231,11 @@ export class RepeatFolder {
    * window that has any (at least one flow): the flows beyond that one are its rate per window
    * of time, or less (with flows at random, 1.45 expected means about 1 a window, 2 about 2).
    * A busy destination's rate of 0.2 or more a window gives suppress_for; one whose windows
-   * expect a single flow (rate 0), or less (a quiet hour's seasonal low), waits for idle_ttl.
+   * expect a single flow (rate 0), or less (a quiet hour's seasonal low), waits for idle_ttl,
+   * unless nearly all its history's windows carried traffic (BUSY_SHARE: the caller's rate is
+   * then at least that share).
    */
-  private silenceEnd(from: number, expectedFlows: number): number {
-    const rate = expectedFlows - 1;
+  private silenceEnd(from: number, rate: number): number {
     const longest = Math.max(this.idleTtl, this.suppressFor);
     const wait = rate > 0 ? Math.max(this.suppressFor, Math.ceil(SILENCE_FLOWS / rate) * this.windowSize) : longest;
     return this.boundary(from + Math.min(wait, longest));

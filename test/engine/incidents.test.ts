@@ -399,6 +399,38 @@ describe('a lasting step on a sparse destination through the engine', () => {
   });
 });
 
+describe('a poller (one flow in every window) that falls silent after a rise', () => {
+  it('closes its incident suppress_for after its last window, as a busy destination does, not after idle_ttl', () => {
+    // One flow a minute for 3 days at 2 MB (+-20 %), then 30 minutes at 10 MB, then nothing.
+    // Every window expects exactly one flow, as a sparse destination's do; but its history's
+    // windows all carried traffic (busy share 1 >= 0.9), so the silence is evidence.
+    const config = testConfig('alerts: {suppress_for: 15m}');
+    const rnd = Prng.fromSeed(7);
+    const rise = T0 + 3 * 1440 * MIN;
+    const p = new Pipeline(config);
+    const out: Alert[] = [];
+    for (let m = 0; m < 3 * 1440 + 30; m++) {
+      const t = T0 + m * MIN;
+      const bytes = Math.round((t < rise ? 2e6 : 10e6) * (0.8 + 0.4 * rnd.uniform()));
+      out.push(...p.push(flow({ flow_id: `p${m}`, end_ms: t + 10_000, bytes_out: bytes, data_class: null, principal: null, dst_host: 'poller.example' })));
+    }
+    // Event time goes on elsewhere (another destination) for two days: no final flush.
+    for (let m = 0; m < 2 * 1440; m += 5) {
+      out.push(...p.push(flow({ flow_id: `o${m}`, end_ms: rise + 30 * MIN + m * MIN + 10_000, bytes_out: 1000, data_class: null, principal: null, dst_host: 'other.example' })));
+    }
+    const poller = out.filter((a) => a.destination === 'poller.example');
+    const last = rise + 30 * MIN; // the end of the poller's last window
+    expect(poller.map((a) => [a.incident_state, a.incident_id])).toEqual([
+      ['OPEN', poller[0].alert_id],
+      ['CLOSED', poller[0].alert_id],
+    ]);
+    expect(poller[0].window_start_ms).toBe(rise);
+    // Closed at the window boundary suppress_for after its last window, saying why.
+    expect(poller[1].detected_at_ms).toBe(last + 15 * MIN);
+    expect(poller[1].reason).toContain(`closed: its destination has sent nothing since ${iso(last)}, for 15m, in which its baseline expected at least 3 flows`);
+  });
+});
+
 describe('a lasting step through the engine', () => {
   /** Two days at 20 MB a minute, then 100 MB a minute for 6 hours, three flows a minute (+-20 % noise). */
   function step(suppressFor: string): { alerts: Alert[]; step: number } {
