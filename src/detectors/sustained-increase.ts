@@ -199,10 +199,17 @@ function addToBlock(s: CusumState, i: number, ctx: WindowContext, expected: numb
     if (s[b + BLOCK] >= 0 && !Number.isNaN(last) && s[b + RATE_EXPECTED] !== s[b + EXPECTED]) {
       const end = (s[b + BLOCK] + 1) * length;
       judged = judgeBlock(s, b, true, Math.max(0, Math.round((end - last) / size)), true);
+      // Its trailing empty windows are counted: the next block's gap starts at its end.
+      s[b + LAST_END] = end;
     }
     s[b + BLOCK] = index;
     s[b + BYTES] = s[b + EXPECTED] = s[b + RATE_EXPECTED] = 0;
-    s[b + LAST_END] = index * length;
+    // The windows without traffic since the last one with traffic count into this block's
+    // rate reading, whole blocks without traffic included: blocks without traffic are never
+    // judged, so a reading of the blocks with traffic against their own windows alone would
+    // be a reading of the busier blocks only (a block of one window, as 10-minute or longer
+    // windows make, would read every window seen as growth by the share of windows empty).
+    if (Number.isNaN(s[b + LAST_END])) s[b + LAST_END] = index * length;
   }
   // Each window counts at most WINDOW_CAP_SIGMA of the window spread above its
   // expectation: a creep moves every window a little, one spike only one window
