@@ -8,7 +8,7 @@ import { MIN, T0, testConfig } from '../engine/fixtures.js';
 
 const settings = { ...testConfig().detectors.sustained_increase, threshold: 5, min_windows: 10 };
 
-/** The rate reading of a block so far: what its minutes are expected to carry, its last window's end, an empty minute's expectation. */
+/** The rate reading of a block so far: what its windows are expected to carry, its last window's end, an empty window's expectation. */
 interface Rate { rateExpected: number; lastEnd: number; emptyExpected: number }
 
 /**
