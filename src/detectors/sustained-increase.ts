@@ -101,11 +101,11 @@ const SUM = 3; // the CUSUM
 const VARIANCE = 4; // spread of y learnt from normal blocks
 const LEARNT = 5;
 const MEAN = 6; // usual y of normal blocks (a sum of windows is not a sum of their medians)
-// The block's rate reading (rateExpected below): bytes expected per minute of the block,
-// the minutes without traffic of a sparse destination included.
+// The block's rate reading (rateExpected below): the bytes its windows are expected to carry,
+// the windows without traffic of a sparse destination included (any window size).
 const RATE_EXPECTED = 7;
 const LAST_END = 8; // end of the block's last window with traffic (ms); NaN none
-const EMPTY_EXPECTED = 9; // what a minute without traffic after that window is expected to carry (0 unless sparse)
+const EMPTY_EXPECTED = 9; // what a window without traffic after that window is expected to carry (0 unless sparse)
 const BLOCK_FIELDS = 10;
 /** The layout before the rate reading (3 numbers less per block length). */
 const BLOCK_FIELDS_V1 = 7;
@@ -179,11 +179,11 @@ function windowsPerBlock(blockMs: number, size: number): number {
  * Adds this window to block length i's running block in `s` (written in place); judges
  * the block when the window ends it, or an unfinished one when this window begins a later
  * block, and returns the highest z judged, else NaN. `expected`: the window's expected
- * bytes (presentWindowBytes); `perMinute`: its expected bytes per window with the windows
+ * bytes (presentWindowBytes); `atRate`: its expected bytes per window with the windows
  * without traffic counted (the baseline's own expectation where it expects less than a flow
  * a window, else 0: a busy destination's empty window is no shortfall).
  */
-function addToBlock(s: CusumState, i: number, ctx: WindowContext, expected: number, perMinute: number, frozen: boolean): number {
+function addToBlock(s: CusumState, i: number, ctx: WindowContext, expected: number, atRate: number, frozen: boolean): number {
   const { window, baseline } = ctx;
   const b = BLOCKS + BLOCK_FIELDS * i;
   const size = window.end_ms - window.start_ms;
@@ -199,10 +199,18 @@ function addToBlock(s: CusumState, i: number, ctx: WindowContext, expected: numb
     if (s[b + BLOCK] >= 0 && !Number.isNaN(last) && s[b + RATE_EXPECTED] !== s[b + EXPECTED]) {
       const end = (s[b + BLOCK] + 1) * length;
       judged = judgeBlock(s, b, true, Math.max(0, Math.round((end - last) / size)), true);
+      // Its trailing empty windows are counted: the next block's gap starts at its end.
+      s[b + LAST_END] = end;
     }
     s[b + BLOCK] = index;
     s[b + BYTES] = s[b + EXPECTED] = s[b + RATE_EXPECTED] = 0;
-    s[b + LAST_END] = index * length;
+    // LAST_END stays where the last window with traffic ended (or its block, judged late): the
+    // windows without traffic since then count into this block's rate reading, whole blocks without traffic included: blocks without traffic are never
+    // judged, so a reading of the blocks with traffic against their own windows alone would
+    // be a reading of the busier blocks only (a block of one window, as 10-minute or longer
+    // windows make, would read every window seen as growth by the share of windows empty).
+    // Only a first block (or one restored from before the rate reading) counts from its start.
+    if (Number.isNaN(s[b + LAST_END])) s[b + LAST_END] = index * length;
   }
   // Each window counts at most WINDOW_CAP_SIGMA of the window spread above its
   // expectation: a creep moves every window a little, one spike only one window
@@ -214,13 +222,13 @@ function addToBlock(s: CusumState, i: number, ctx: WindowContext, expected: numb
   s[b + BYTES] += Math.min(window.bytes, cap);
   s[b + EXPECTED] += expected;
   // The rate reading: this window at the baseline's own expectation (below a flow's worth
-  // where it expects less than a flow), and each window without traffic since the block's
-  // last one at what this window expects of one.
+  // where it expects less than a flow), and each window without traffic since the last one
+  // with traffic at what this window expects of one.
   // (None counted in a block restored from state written before the rate reading.)
   const gap = Number.isNaN(s[b + LAST_END]) ? 0 : Math.max(0, Math.round((window.start_ms - s[b + LAST_END]) / size));
-  s[b + RATE_EXPECTED] += (perMinute > 0 ? perMinute : expected) + gap * perMinute;
+  s[b + RATE_EXPECTED] += (atRate > 0 ? atRate : expected) + gap * atRate;
   s[b + LAST_END] = window.end_ms;
-  s[b + EMPTY_EXPECTED] = perMinute;
+  s[b + EMPTY_EXPECTED] = atRate;
   if (window.end_ms % length !== 0) return judged;
   const z = judgeBlock(s, b, frozen, 0);
   return Number.isNaN(judged) ? z : Math.max(judged, z);
@@ -311,10 +319,10 @@ export function cusumNext(
   let above = 0;
   const { expectedFlows } = ctx.baseline;
   const expectedBytes = presentWindowBytes(ctx.baseline.expectedBytes, expectedFlows);
-  const perMinute = expectedBytes === ctx.baseline.expectedBytes ? 0 : ctx.baseline.expectedBytes;
+  const atRate = expectedBytes === ctx.baseline.expectedBytes ? 0 : ctx.baseline.expectedBytes;
   for (let i = 0; i < BLOCK_MS.length; i++) {
     if (fresh) next[BLOCKS + BLOCK_FIELDS * i + SUM] = 0;
-    const z = addToBlock(next, i, ctx, expectedBytes, perMinute, holding);
+    const z = addToBlock(next, i, ctx, expectedBytes, atRate, holding);
     if (!Number.isNaN(z)) {
       judged = true;
       above = Math.max(above, z);

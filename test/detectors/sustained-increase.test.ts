@@ -8,7 +8,7 @@ import { MIN, T0, testConfig } from '../engine/fixtures.js';
 
 const settings = { ...testConfig().detectors.sustained_increase, threshold: 5, min_windows: 10 };
 
-/** The rate reading of a block so far: what its minutes are expected to carry, its last window's end, an empty minute's expectation. */
+/** The rate reading of a block so far: what its windows are expected to carry, its last window's end, an empty window's expectation. */
 interface Rate { rateExpected: number; lastEnd: number; emptyExpected: number }
 
 /**
@@ -137,5 +137,54 @@ describe('SUSTAINED_INCREASE: the rate reading of a sparse block', () => {
     const dense = sustainedIncrease.scoreOne(nineWindowsIn(240e6, 240e6, 0, 0.04, seen), later(40e6, 40e6, 2), settings);
     expect(dense.alert).toBe(false);
     expect(dense.score).toBe(4.5);
+  });
+});
+
+describe('SUSTAINED_INCREASE: the rate reading counts the blocks without traffic', () => {
+  // The baseline expects 0.05 flows a window of 40 MB flows: 2 MB a minute at rate. The last
+  // window with traffic ended 09:10 and closed its block; 09:10-09:20 had none; the window of
+  // 09:29 ends the block of 09:20. Sum 4.5, a run of 9 windows, block sd 0.2 (the floor).
+  function afterSilence() {
+    return cusumState({
+      blocks: [
+        { block: -1, bytes: 0, expected: 0, sum: 4.5, variance: 0.04, learnt: 100, mean: 0, rateExpected: 0, lastEnd: T0 + 10 * MIN, emptyExpected: 2e6 },
+        { block: Math.floor(T0 / (60 * MIN)), bytes: 40e6, expected: 40e6, sum: 0, variance: 0.04, learnt: 100, mean: 0, rateExpected: 20e6, lastEnd: T0 + 10 * MIN, emptyExpected: 2e6 },
+      ],
+      run: 9, runBytes: 40e6, runExpected: 40e6, runFlows: 9, runStartMs: T0, runExpectedFlows: 0.45,
+      episode: { start: Number.NaN, above: 0, epoch: 0, level: 0, grownTo: 0, grownAt: Number.NaN },
+    });
+  }
+
+  it('reads one flow in twenty minutes at 0.05 flows a minute as no growth', () => {
+    const ctx = tenth(40e6, 2e6, 0.05, 1);
+    const at29 = { ...ctx, window: { ...ctx.window, start_ms: T0 + 29 * MIN, end_ms: T0 + 30 * MIN } };
+    // At rate: 40 MB against the 20 minutes since 09:10 (the empty block of 09:10 too), 20 x
+    // 2 MB = 40 MB, z 0; seen: 40 MB against 40 MB, z 0. The sum falls by the allowance to 3.5.
+    // (Counted from 09:20 alone, 40 MB against 20 MB read as z = ln 2 / 0.2 = 3.47: the sum
+    // 5.5, an alert, for traffic at exactly the rate expected.)
+    const step = sustainedIncrease.scoreOne(afterSilence(), at29, settings);
+    expect(step.alert).toBe(false);
+    expect(step.score).toBe(3.5);
+  });
+  it('reads hourly windows every other hour at 0.5 flows a window expected as no growth', () => {
+    // Each window is a block of its own (10-minute and hourly blocks are one hourly window):
+    // 2 MB sent against the two hours since the last traffic, 2 x 1 MB, z 0. Only the first
+    // window has no earlier traffic to count from: 2 MB against 1 MB, z = ln 2 / 0.5 (the
+    // prior block sd), the sum 0.386, which the next window takes back down. (Counted within the block
+    // alone, every window read 2 MB against 1 MB: the sum rose by 1 a window, an alert at the
+    // tenth window.)
+    const state = sustainedIncrease.init();
+    const ctx = tenth(2e6, 1e6, 0.5, 1);
+    let last = ctx;
+    const scores: number[] = [];
+    for (let k = 0; k < 20; k++) {
+      last = { ...ctx, window: { ...ctx.window, start_ms: T0 + 2 * k * 60 * MIN, end_ms: T0 + (2 * k + 1) * 60 * MIN } };
+      const step = sustainedIncrease.scoreOne(state, last, settings);
+      expect(step.alert).toBe(false);
+      scores.push(step.score);
+      sustainedIncrease.learnOne(state, last, settings);
+    }
+    expect(scores[0]).toBeCloseTo((Math.log1p(2e6) - Math.log1p(1e6)) / 0.5 - 1, 9);
+    expect(Math.max(...scores.slice(1))).toBe(0);
   });
 });
