@@ -36,7 +36,9 @@ const MAX_ERROR_TEXT = 200;
 export function errorText(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   const cut = message.length > MAX_ERROR_TEXT ? `${message.slice(0, MAX_ERROR_TEXT - 3)}...` : message;
-  return cut.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // One line whatever the input quoted: C0 and C1 controls and the Unicode line and paragraph
+  // separators (U+2028, U+2029: line breaks to JavaScript and many log viewers) are escaped.
+  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Validates and normalises a record; throws FlowValidationError naming the field. */

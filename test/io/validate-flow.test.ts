@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import ipaddr from 'ipaddr.js';
-import { checkFlow, FlowValidationError, validateFlow } from '../../src/io/validate-flow.js';
+import { checkFlow, errorText, FlowValidationError, validateFlow } from '../../src/io/validate-flow.js';
 import { isIp } from '../../src/values/ip.js';
 import { flow } from './fixtures.js';
 
@@ -175,5 +175,22 @@ describe('isIp', () => {
     const bad = JSON.parse('{"principal":"bob\\ud800"}').principal as string;
     expect(() => validateFlow({ ...flow(), principal: bad })).toThrow('field principal: "bob\\ud800" is not well-formed Unicode (a lone surrogate)');
     expect(validateFlow({ ...flow(), principal: 'bob😀' }).principal).toBe('bob😀');
+  });
+});
+
+describe('errorText', () => {
+  it('keeps a quoted input on one line: C0 and C1 controls and U+2028/U+2029 escaped', () => {
+    expect(errorText(new Error('bad "a\nb\u0085c\u2028d\u2029e\u0018f\u007fg" here'))).toBe(
+      'bad "a\\u000ab\\u0085c\\u2028d\\u2029e\\u0018f\\u007fg" here',
+    );
+    // V8's message for a line of binary bytes quotes them: the reason still reads as one line.
+    let message = '';
+    try {
+      JSON.parse('\u0018\u2028x');
+    } catch (e) {
+      message = errorText(e);
+    }
+    expect(message).toMatch(/^[^\n\r\u2028\u2029\u0000-\u001f]+$/);
+    expect(message).toContain('\\u2028');
   });
 });
