@@ -3,7 +3,8 @@
 // with more bytes than expected and at least `min_bytes`. It reads the shared baseline
 // that the engine keeps per destination; its own state is its open run (episode.ts):
 // while traffic stays above the baseline after an alert the baseline does not learn,
-// and after `accept_after` the lasting change is accepted as the new normal.
+// and after `accept_after` the lasting change is accepted as the new normal. The
+// destination's learnt daily job at its usual time and size (baseline/daily-job.ts) is routine.
 import { duration, positiveNumber, size } from '../values/fields.js';
 import { exactBytes, formatBytes, formatDuration } from '../values/units.js';
 import type { DetectorInfo, SettingsOf, WindowContext, WindowDetector } from './detector.js';
@@ -33,7 +34,8 @@ const STILL_ABOVE = 1 / 3;
 function spikeStep(state: Episode, { window, baseline, learnedWindows, warmupWindows }: WindowContext, settings: VolumeSpikeSettings): EpisodeStep & { alert: boolean } {
   const score = baseline.distance;
   const upward = window.bytes > baseline.expectedBytes;
-  const alert = learnedWindows >= warmupWindows && upward && window.bytes >= settings.min_bytes && score > settings.threshold;
+  // The destination's daily job at its usual time and size is routine (daily-job.ts).
+  const alert = learnedWindows >= warmupWindows && upward && window.bytes >= settings.min_bytes && score > settings.threshold && !baseline.dailyJob;
   // The usual window: no run open, none opening. Nothing changes and nothing is allocated
   // (every window of every destination passes here twice, scored then learnt).
   if (!alert && Number.isNaN(state.start) && state.epoch === baseline.epoch) {

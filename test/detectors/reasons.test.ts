@@ -131,6 +131,7 @@ function verdict(over: Partial<BaselineVerdict>): BaselineVerdict {
     expectedBytes: 0,
     expectedFlows: 0,
     epoch: 0,
+    dailyJob: false,
     ...over,
   };
 }

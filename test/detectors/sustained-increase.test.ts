@@ -31,7 +31,7 @@ function nineWindowsIn(bytes: number, expected: number, mean: number, variance: 
 function tenth(bytes: number, expectedBytes: number, expectedFlows = 10, flows = 10): WindowContext {
   const baseline: BaselineVerdict = {
     features: new Float64Array(4), distance: 0, residual: new Float64Array(4), sigma: Float64Array.of(1, 1, 1, 1),
-    expectedBytes, expectedFlows, epoch: 0,
+    expectedBytes, expectedFlows, epoch: 0, dailyJob: false,
   };
   return {
     destination: 'cdn.example.com',

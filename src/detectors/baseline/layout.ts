@@ -40,7 +40,7 @@ export const HELD_N = CUR_DAY_SUM_BYTES + 1; // consecutive held windows
 export const HELD_RES = HELD_N + 1; // recent mean residual of the held windows, per feature
 export const EPOCH = HELD_RES + F;
 export const TAIL = EPOCH + 1; // per feature, the upper tail of the standardised residual (tail-calibrated spread)
-export const TAIL_ABOVE = TAIL + F; // bitmask: features whose previous window sat above their tail
+export const TAIL_ABOVE = TAIL + F; // bitmask: features whose previous window sat above their tail (bit F: its bytes burst was remembered, daily-job.ts)
 export const FIRST_HOUR = TAIL_ABOVE + 1; // epoch hour of the first window learnt (0: state written before it was kept)
 export const DAY_LO = FIRST_HOUR + 1; // lowest and highest mean bytes residual of a whole day judged with a learnt hour profile (0: none)
 export const DAY_HI = DAY_LO + 1;
@@ -61,7 +61,13 @@ export const HOD_FLOWS = BACK_RES + F;
 export const DOW_FLOWS = HOD_FLOWS + 24;
 export const CUR_HOUR_SUM_FLOWS = DOW_FLOWS + 7;
 export const CUR_DAY_SUM_FLOWS = CUR_HOUR_SUM_FLOWS + 1;
-export const BASELINE_STATE_LENGTH = CUR_DAY_SUM_FLOWS + 1;
+// The daily job (daily-job.ts): the last bytes burst onset, as epoch minutes modulo
+// BUCKET_MOD (31 years: only differences of days are read), its log bytes, and on how many
+// days running it began at that time of day at a similar size (0: none yet).
+export const JOB_AT = CUR_DAY_SUM_FLOWS + 1;
+export const JOB_LOG = JOB_AT + 1;
+export const JOB_DAYS = JOB_LOG + 1;
+export const BASELINE_STATE_LENGTH = JOB_DAYS + 1;
 
 /** Where feature i's hour slots, weekday slots and open hour's residual sum are (0: bytes, 1: flows, else the counts'). */
 export const HOD_OF = [HOD_BYTES, HOD_FLOWS, HOD, HOD];

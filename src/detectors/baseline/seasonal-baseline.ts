@@ -29,6 +29,7 @@
 import { mahalanobisDistance } from './mahalanobis.js';
 import { BASELINE_STATE_LENGTH, BUCKET_MOD, COV, CUR_DAY, CUR_DAY_SUM, CUR_DAY_SUM_BYTES, CUR_DAY_SUM_FLOWS, CUR_DAY_W, CUR_DOW, CUR_HOD, CUR_HOUR, CUR_HOUR_SUM, CUR_HOUR_SUM_BYTES, CUR_HOUR_SUM_FLOWS, CUR_HOUR_W, DAYS, DAY_HI, DAY_HOURS, DAY_LO, DAY_RAW_N, DAY_RAW_SUM, DOW, DOW_BYTES, DOW_FLOWS, DOW_OF, EPOCH, F, FIRST_HOUR, HELD_N, HOD, HOD_BYTES, HOD_FLOWS, HOD_OF, HOURS, HOUR_SUM_OF, LEVEL, N, SHIFT, TAIL, TAIL_ABOVE, TRI_OF, triIndex, type BaselineState } from './layout.js';
 import { holdWindow, RETURNED, watchReturn } from './give-back.js';
+import { isDailyJob, rememberOnset } from './daily-job.js';
 
 
 
@@ -58,6 +59,8 @@ export interface BaselineVerdict {
   expectedFlows: number;
   /** Times the level was re-set by acceptLevel(): detectors restart their runs when it changes. */
   epoch: number;
+  /** The window is the destination's learnt daily job, at its time and size (daily-job.ts). */
+  dailyJob: boolean;
 }
 
 /** Shrinkage of the correlations (0: none, 1: diagonal only). */
@@ -273,6 +276,7 @@ export function newVerdict(): BaselineVerdict {
     expectedBytes: 0,
     expectedFlows: 0,
     epoch: 0,
+    dailyJob: false,
   };
 }
 
@@ -298,6 +302,7 @@ export function scoreWindow(s: BaselineState, w: WindowObservation, into: Baseli
   into.expectedBytes = fresh ? w.bytes : Math.max(0, Math.expm1(expected[0]));
   into.expectedFlows = fresh ? w.flows : Math.max(0, Math.expm1(expected[1]));
   into.epoch = s[EPOCH];
+  into.dailyJob = !fresh && isDailyJob(s, w.start_ms, w.end_ms - w.start_ms, x[0]);
   return into;
 }
 
@@ -381,7 +386,7 @@ export function learnWindow(
     heldScratch[i] = model[i] + shift;
   }
   rollSeasonalBuckets(s, w, hourBucket, dayBucket);
-  learnTail(s, v);
+  if (learnTail(s, v)) rememberOnset(s, w.start_ms, w.end_ms - w.start_ms, x[0]);
   if (weight === 0) {
     // Held: level and spread learn nothing. The seasonal profiles still see the window
     // (winsorised, folded once per whole hour and day at their slow rates): one episode
@@ -423,8 +428,14 @@ export function learnWindow(
  * above it (by as much of TAIL_STEP as it begins TAIL_OVERSHOOTs beyond it), down a little
  * for every window below it, unchanged while a burst goes on. Held windows count too: a
  * burst that alerts is still a burst, and the step is bounded.
+ *
+ * True on the first window of a bytes burst (bytes above their tail since it began) that
+ * scores past HUBER_D, the distance past which the baseline no longer takes a window as normal:
+ * the daily job's memory (daily-job.ts) remembers that excursion. Noise above a narrow tail
+ * (1 window in 100) is not one; a burst that rises slowly is remembered once, when it gets there
+ * (bit F of TAIL_ABOVE marks the burst as remembered until bytes fall back below their tail).
  */
-function learnTail(s: BaselineState, v: BaselineVerdict): void {
+function learnTail(s: BaselineState, v: BaselineVerdict): boolean {
   let above = 0;
   const before = s[TAIL_ABOVE];
   for (let i = 0; i < F; i++) {
@@ -437,8 +448,14 @@ function learnTail(s: BaselineState, v: BaselineVerdict): void {
       s[TAIL + i] = Math.max(TAIL_GAUSSIAN, s[TAIL + i] - TAIL_STEP * TAIL_ONSET_RATE);
     }
   }
+  const excursion = (above & 1) !== 0 && (before & EXCURSION_SEEN) === 0 && v.distance > HUBER_D;
+  if ((above & 1) !== 0 && (excursion || (before & EXCURSION_SEEN) !== 0)) above |= EXCURSION_SEEN;
   s[TAIL_ABOVE] = above;
+  return excursion;
 }
+
+/** TAIL_ABOVE's bit for a bytes burst whose excursion the daily job's memory has seen. */
+const EXCURSION_SEEN = 1 << F;
 
 /** The seasonal profiles learn from what the level did not explain, in whole hours/days. */
 function addToSeasonalBuckets(s: BaselineState, r: Float64Array, levelRate: number, weight: number): void {

@@ -3,7 +3,7 @@
 // what it did not keep started as the model would have it (state-store.ts restores with this).
 import {
   BASELINE_STATE_LENGTH, BUCKET_MOD, COV, CUR_DAY, CUR_DAY_SUM, CUR_DAY_SUM_BYTES, CUR_DAY_SUM_FLOWS, CUR_HOUR, CUR_HOUR_SUM,
-  CUR_HOUR_SUM_BYTES, CUR_HOUR_SUM_FLOWS, DAY_HOURS, F, HOD, HOD_BYTES, HOD_FLOWS, SHIFT, TAIL, TRI_OF, type BaselineState,
+  CUR_HOUR_SUM_BYTES, CUR_HOUR_SUM_FLOWS, DAY_HOURS, F, JOB_AT, HOD, HOD_BYTES, HOD_FLOWS, SHIFT, TAIL, TRI_OF, type BaselineState,
 } from './layout.js';
 import { MIN_VAR, TAIL_GAUSSIAN } from './seasonal-baseline.js';
 
@@ -57,6 +57,12 @@ export function baselineFromJSON(json: unknown): BaselineState {
     const s = new Float32Array(BASELINE_STATE_LENGTH);
     s.set(bucketsInRange(json as number[]));
     return withFlowsProfile(s);
+  }
+  if (Array.isArray(json) && json.length === JOB_AT) {
+    // Written before the daily job was remembered: none yet.
+    const s = new Float32Array(BASELINE_STATE_LENGTH);
+    s.set(bucketsInRange(json as number[]));
+    return s;
   }
   if (!Array.isArray(json) || json.length !== BASELINE_STATE_LENGTH) {
     throw new Error(`baseline state: expected ${BASELINE_STATE_LENGTH} numbers`);
