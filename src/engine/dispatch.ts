@@ -2,7 +2,7 @@
 // detectors (registry order, so a later one sees what an earlier one found), each closed
 // window through the shared seasonal baseline and the window detectors. Findings become
 // alerts here and go to the engine's offer (folding, then out); scores go to the listener.
-import { dailySpread, historyMs, learnedHours, learnedWindows, learnWindow, learningWeight, newVerdict, scoreWindow, type WindowObservation } from '../detectors/baseline/seasonal-baseline.js';
+import { dailySpread, heldWindows, historyMs, learnedHours, learnedWindows, learnWindow, learningWeight, newVerdict, scoreWindow, type WindowObservation } from '../detectors/baseline/seasonal-baseline.js';
 import { acceptLevel } from '../detectors/baseline/give-back.js';
 import type { FlowContext, FlowDetector, WindowContext, WindowDetector } from '../detectors/detector.js';
 import { flowDetectors, windowDetectors } from '../detectors/registry.js';
@@ -135,8 +135,10 @@ export class WindowDispatch {
       if (settings.enabled) d.learnOne(state.detectors[d.key], ctx, settings);
     }
     if (acceptedNotes !== undefined) for (const note of acceptedNotes) this.offer(state, destination, note, true, own);
-    // The share of the destination's history whose windows carried traffic (a poller's 1, a sparse destination's less).
-    const busyShare = ctx.historyMs > 0 ? Math.min(1, (ctx.learnedWindows * this.size) / ctx.historyMs) : 0;
+    // The share of the destination's history whose windows carried traffic (a poller's 1, a sparse destination's less):
+    // the windows learnt and those of the run held now (a rise is not learnt, but its windows carried traffic).
+    const seen = ctx.learnedWindows + heldWindows(state.baseline);
+    const busyShare = ctx.historyMs > 0 ? Math.min(1, (seen * this.size) / ctx.historyMs) : 0;
     this.settle?.(state, destination, obs.end_ms, held ? true : judged ? false : undefined, verdict.expectedFlows, busyShare);
     learnWindow(state.baseline, obs, verdict, learningWeight(verdict.distance, held), local.hourBucket, local.dayBucket, config.baseline.return_after);
     if (accepted) acceptLevel(state.baseline);

@@ -431,6 +431,39 @@ describe('a poller (one flow in every window) that falls silent after a rise', (
   });
 });
 
+describe('a young poller whose rise is held for more than a tenth of its history', () => {
+  it('counts the held windows as windows with traffic: closes suppress_for after its last window, not after idle_ttl', () => {
+    // One flow a minute for 150 minutes at 2 MB (+-20 %), then 45 minutes rising from 10 MB by
+    // 10 MB every 10 minutes (held), then nothing. At the last window the windows learnt are
+    // about 150 of its 194 minutes of history (0.77, under BUSY_SHARE: the held rise is not
+    // learnt) and the incident waited for idle_ttl (7 days); with the held run counted, 1.
+    const config = testConfig('alerts: {suppress_for: 15m}');
+    const rnd = Prng.fromSeed(7);
+    const rise = T0 + 150 * MIN;
+    const p = new Pipeline(config);
+    const out: Alert[] = [];
+    for (let m = 0; m < 150 + 45; m++) {
+      const t = T0 + m * MIN;
+      const bytes = Math.round((t < rise ? 2e6 : 10e6 * (1 + (t - rise) / (10 * MIN))) * (0.8 + 0.4 * rnd.uniform()));
+      out.push(...p.push(flow({ flow_id: `p${m}`, end_ms: t + 10_000, bytes_out: bytes, data_class: null, principal: null, dst_host: 'poller.example' })));
+    }
+    // Event time goes on elsewhere for two days: no final flush.
+    for (let m = 0; m < 2 * 1440; m += 5) {
+      out.push(...p.push(flow({ flow_id: `o${m}`, end_ms: rise + 45 * MIN + m * MIN + 10_000, bytes_out: 1000, data_class: null, principal: null, dst_host: 'other.example' })));
+    }
+    const poller = out.filter((a) => a.destination === 'poller.example');
+    const last = rise + 45 * MIN; // the end of the poller's last window
+    expect(poller.map((a) => [a.incident_state, a.incident_id])).toEqual([
+      ['OPEN', poller[0].alert_id],
+      ['ESCALATED', poller[0].alert_id],
+      ['CLOSED', poller[0].alert_id],
+    ]);
+    expect(poller[0].window_start_ms).toBe(rise);
+    expect(poller[2].detected_at_ms).toBe(last + 15 * MIN);
+    expect(poller[2].reason).toContain(`closed: its destination has sent nothing since ${iso(last)}, for 15m`);
+  });
+});
+
 describe('a lasting step through the engine', () => {
   /** Two days at 20 MB a minute, then 100 MB a minute for 6 hours, three flows a minute (+-20 % noise). */
   function step(suppressFor: string): { alerts: Alert[]; step: number } {

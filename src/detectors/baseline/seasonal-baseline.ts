@@ -155,6 +155,11 @@ export function learnedWindows(s: BaselineState): number {
   return s[N];
 }
 
+/** Windows held in a row up to now (an anomaly's run): seen, but not learnt (learnedWindows does not count them). */
+export function heldWindows(s: BaselineState): number {
+  return s[HELD_N];
+}
+
 /**
  * Event time from the hour of the first window this baseline learnt to `atMs`: how much of
  * the destination's history it has seen (a baseline restored from state written before this
