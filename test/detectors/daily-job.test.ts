@@ -81,4 +81,19 @@ describe('the daily job memory', () => {
     expect(Array.from(now.slice(148))).toEqual([minuteOf(T0 + DAY), 20, 2]);
     expect(isDailyJob(now, T0 + 2 * DAY, W, 20)).toBe(true);
   });
+
+  it('learns and reads the job across the wrap of its minute (2^25 minutes after 1970 = 23,301 days and 992 minutes: 2033-10-18 at 16:32 UTC), on windows that start mid-minute', () => {
+    // 2^25 minutes since 1970 is 2,013,265,920,000 ms; the job begins 12 hours before the
+    // wrap (stored minute 2^24 - 720, exact in single precision), then 12 hours after it on
+    // the next day (stored 720): (720 - (2^24 - 720)) mod 2^24 = 1440, one day.
+    const wrap = 2 ** 25 * MIN;
+    expect(new Date(wrap).toISOString()).toBe('2033-10-18T16:32:00.000Z');
+    const s = newBaseline();
+    rememberOnset(s, wrap - 720 * MIN + 30_000, W, 20);
+    expect(s[JOB_AT]).toBe(2 ** 24 - 720);
+    rememberOnset(s, wrap + 720 * MIN + 30_000, W, 20);
+    expect([s[JOB_AT], s[JOB_LOG], s[JOB_DAYS]]).toEqual([720, 20, 2]);
+    expect(isDailyJob(s, wrap + 720 * MIN + DAY, W, 20)).toBe(true);
+    expect(isDailyJob(s, wrap + 720 * MIN + DAY + 31 * MIN, W, 20)).toBe(false);
+  });
 });
