@@ -63,3 +63,16 @@ describe('a daily job taught upwards (a limit, docs/detection-volume.md)', () =>
     expect(spikeStarts(uploads, 11)).toEqual([at0200(1), at0200(2)]);
   });
 });
+
+describe('a daily job longer than the tolerance (a limit, docs/detection-volume.md)', () => {
+  it('a 45-minute job at 02:00 is the job for 30 minutes; its windows at 02:31 and 02:32 alert every day', () => {
+    // 200 MB more in every minute from 02:00 to 02:44, days 1-8. Day 1: the onset and the next
+    // minute alert (the run holds the rest); day 2: the onset alerts (not yet the job). From
+    // day 2 on, the windows past the job's 30 minutes are not the job's and alert.
+    const uploads = new Map<number, number>();
+    for (let d = 1; d <= 8; d++) for (let k = 0; k < 45; k++) uploads.set(at0200(d) + k * MIN, 200e6);
+    const expected = [at0200(1), at0200(1) + MIN, at0200(2), at0200(2) + 31 * MIN];
+    for (let d = 3; d <= 8; d++) expected.push(at0200(d) + 31 * MIN, at0200(d) + 32 * MIN);
+    expect(spikeStarts(uploads, 9)).toEqual(expected);
+  });
+});
