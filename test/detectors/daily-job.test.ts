@@ -22,22 +22,26 @@ describe('the daily job memory', () => {
     const day2 = T0 + DAY + 10 * MIN;
     expect(isDailyJob(s, day2, W, 20.405)).toBe(false);
     rememberOnset(s, day2, W, 20.405);
-    // The size moves half way: 20 + 0.5 * 0.405.
+    // The size moves a tenth of the way up: 20 + 0.1 * 0.405.
     expect(s[JOB_AT]).toBe(minuteOf(day2));
-    expect(s[JOB_LOG]).toBeCloseTo(20.2025, 4);
+    expect(s[JOB_LOG]).toBeCloseTo(20.0405, 4);
     expect(s[JOB_DAYS]).toBe(2);
     // Day 3 at 02:00 (20 minutes before day 2's onset, within 30): the job; so is its window 25 minutes on.
     expect(isDailyJob(s, T0 + 2 * DAY, W, 20)).toBe(true);
     expect(isDailyJob(s, day2 + 25 * MIN, W, 20)).toBe(true);
-    // Clearly larger (ln 2 above 20.2025 is 20.8956): not the job.
-    expect(isDailyJob(s, T0 + 2 * DAY, W, 20.9)).toBe(false);
-    expect(isDailyJob(s, T0 + 2 * DAY, W, 20.89)).toBe(true);
+    // Clearly larger (ln 2 above 20.0405 is 20.7336): not the job.
+    expect(isDailyJob(s, T0 + 2 * DAY, W, 20.74)).toBe(false);
+    expect(isDailyJob(s, T0 + 2 * DAY, W, 20.73)).toBe(true);
     // The same burst at 14:00, or 35 minutes off the job's time: not the job.
     expect(isDailyJob(s, T0 + 2 * DAY + 12 * 60 * MIN, W, 20)).toBe(false);
     expect(isDailyJob(s, day2 + DAY + 35 * MIN, W, 20)).toBe(false);
     // After a weekend (3 days later) still the job; 4 days later not.
     expect(isDailyJob(s, day2 + 3 * DAY, W, 20)).toBe(true);
     expect(isDailyJob(s, day2 + 4 * DAY, W, 20)).toBe(false);
+    // A smaller run on day 3 (half the size, ln 0.5 = -0.693 below) moves it half way down.
+    rememberOnset(s, T0 + 2 * DAY, W, 19.3474);
+    expect(s[JOB_LOG]).toBeCloseTo(19.694, 3);
+    expect(s[JOB_DAYS]).toBe(3);
   });
 
   it('keeps a learnt job through another burst and a clearly larger one, and forgets it once it missed its time', () => {

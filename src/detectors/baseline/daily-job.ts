@@ -25,6 +25,14 @@ export const JOB_TOLERANCE_MIN = 30;
 export const JOB_LARGER = Math.log(2);
 /** Longest gap between two days of the job (a weekend and a holiday). */
 export const JOB_GAP_DAYS = 3;
+/**
+ * How far a day's run moves the job's remembered size: half way down, a tenth of the way up. A
+ * run within JOB_LARGER is silent, so an upward move is taught by windows no one was shown:
+ * half way would let a sender walk a silent size up by sqrt 2 a day (18x in ten days); a tenth
+ * lets a job grow as data do (a backup's percent a day) but a walk only by 2^0.1 = 1.07x a day.
+ */
+const JOB_LEARN_DOWN = 0.5;
+const JOB_LEARN_UP = 0.1;
 /** Windows longer than this have no time of day to match. */
 const MAX_WINDOW_MIN = 180;
 
@@ -74,7 +82,7 @@ export function rememberOnset(s: BaselineState, startMs: number, windowMs: numbe
       s[JOB_AT] = minuteOf(startMs);
       // Clearly larger: the job ran (its time goes on) but its size is not this one's.
       if (logBytes > s[JOB_LOG] + JOB_LARGER) return;
-      s[JOB_LOG] += 0.5 * (logBytes - s[JOB_LOG]);
+      s[JOB_LOG] += (logBytes > s[JOB_LOG] ? JOB_LEARN_UP : JOB_LEARN_DOWN) * (logBytes - s[JOB_LOG]);
       s[JOB_DAYS] += 1;
       return;
     }
