@@ -399,27 +399,34 @@ describe('a lasting step on a sparse destination through the engine', () => {
   });
 });
 
+/**
+ * A poller: one flow a minute at 2 MB (+-20 %) for `before` minutes, then `rise` minutes of
+ * `riseBytes(minutes since the rise)`, then nothing from it while event time goes on elsewhere
+ * (another destination) for two days: no final flush. Its records, and the end of its last window.
+ */
+function pollerThenSilence(before: number, rise: number, riseBytes: (m: number) => number): { poller: Alert[]; rise: number; last: number } {
+  const config = testConfig('alerts: {suppress_for: 15m}');
+  const rnd = Prng.fromSeed(7);
+  const at = T0 + before * MIN;
+  const p = new Pipeline(config);
+  const out: Alert[] = [];
+  for (let m = 0; m < before + rise; m++) {
+    const bytes = Math.round((m < before ? 2e6 : riseBytes(m - before)) * (0.8 + 0.4 * rnd.uniform()));
+    out.push(...p.push(flow({ flow_id: `p${m}`, end_ms: T0 + m * MIN + 10_000, bytes_out: bytes, data_class: null, principal: null, dst_host: 'poller.example' })));
+  }
+  const last = at + rise * MIN;
+  for (let m = 0; m < 2 * 1440; m += 5) {
+    out.push(...p.push(flow({ flow_id: `o${m}`, end_ms: last + m * MIN + 10_000, bytes_out: 1000, data_class: null, principal: null, dst_host: 'other.example' })));
+  }
+  return { poller: out.filter((a) => a.destination === 'poller.example'), rise: at, last };
+}
+
 describe('a poller (one flow in every window) that falls silent after a rise', () => {
   it('closes its incident suppress_for after its last window, as a busy destination does, not after idle_ttl', () => {
-    // One flow a minute for 3 days at 2 MB (+-20 %), then 30 minutes at 10 MB, then nothing.
-    // Every window expects exactly one flow, as a sparse destination's do; but its history's
-    // windows all carried traffic (busy share 1 >= 0.9), so the silence is evidence.
-    const config = testConfig('alerts: {suppress_for: 15m}');
-    const rnd = Prng.fromSeed(7);
-    const rise = T0 + 3 * 1440 * MIN;
-    const p = new Pipeline(config);
-    const out: Alert[] = [];
-    for (let m = 0; m < 3 * 1440 + 30; m++) {
-      const t = T0 + m * MIN;
-      const bytes = Math.round((t < rise ? 2e6 : 10e6) * (0.8 + 0.4 * rnd.uniform()));
-      out.push(...p.push(flow({ flow_id: `p${m}`, end_ms: t + 10_000, bytes_out: bytes, data_class: null, principal: null, dst_host: 'poller.example' })));
-    }
-    // Event time goes on elsewhere (another destination) for two days: no final flush.
-    for (let m = 0; m < 2 * 1440; m += 5) {
-      out.push(...p.push(flow({ flow_id: `o${m}`, end_ms: rise + 30 * MIN + m * MIN + 10_000, bytes_out: 1000, data_class: null, principal: null, dst_host: 'other.example' })));
-    }
-    const poller = out.filter((a) => a.destination === 'poller.example');
-    const last = rise + 30 * MIN; // the end of the poller's last window
+    // 3 days at 2 MB a minute, then 30 minutes at 10 MB, then nothing. Every window expects
+    // exactly one flow, as a sparse destination's do; but its history's windows all carried
+    // traffic (busy share 1 >= 0.9), so the silence is evidence.
+    const { poller, rise, last } = pollerThenSilence(3 * 1440, 30, () => 10e6);
     expect(poller.map((a) => [a.incident_state, a.incident_id])).toEqual([
       ['OPEN', poller[0].alert_id],
       ['CLOSED', poller[0].alert_id],
@@ -433,26 +440,11 @@ describe('a poller (one flow in every window) that falls silent after a rise', (
 
 describe('a young poller whose rise is held for more than a tenth of its history', () => {
   it('counts the held windows as windows with traffic: closes suppress_for after its last window, not after idle_ttl', () => {
-    // One flow a minute for 150 minutes at 2 MB (+-20 %), then 45 minutes rising from 10 MB by
-    // 10 MB every 10 minutes (held), then nothing. At the last window the windows learnt are
-    // about 150 of its 194 minutes of history (0.77, under BUSY_SHARE: the held rise is not
-    // learnt) and the incident waited for idle_ttl (7 days); with the held run counted, 1.
-    const config = testConfig('alerts: {suppress_for: 15m}');
-    const rnd = Prng.fromSeed(7);
-    const rise = T0 + 150 * MIN;
-    const p = new Pipeline(config);
-    const out: Alert[] = [];
-    for (let m = 0; m < 150 + 45; m++) {
-      const t = T0 + m * MIN;
-      const bytes = Math.round((t < rise ? 2e6 : 10e6 * (1 + (t - rise) / (10 * MIN))) * (0.8 + 0.4 * rnd.uniform()));
-      out.push(...p.push(flow({ flow_id: `p${m}`, end_ms: t + 10_000, bytes_out: bytes, data_class: null, principal: null, dst_host: 'poller.example' })));
-    }
-    // Event time goes on elsewhere for two days: no final flush.
-    for (let m = 0; m < 2 * 1440; m += 5) {
-      out.push(...p.push(flow({ flow_id: `o${m}`, end_ms: rise + 45 * MIN + m * MIN + 10_000, bytes_out: 1000, data_class: null, principal: null, dst_host: 'other.example' })));
-    }
-    const poller = out.filter((a) => a.destination === 'poller.example');
-    const last = rise + 45 * MIN; // the end of the poller's last window
+    // 150 minutes at 2 MB a minute, then 45 minutes rising from 10 MB by 10 MB every 10 minutes
+    // (held), then nothing. At the last window the windows learnt are about 150 of its 194
+    // minutes of history (0.77, under BUSY_SHARE: the held rise is not learnt) and the incident
+    // waited for idle_ttl (7 days); with the held run counted, 1.
+    const { poller, rise, last } = pollerThenSilence(150, 45, (m) => 10e6 * (1 + m / 10));
     expect(poller.map((a) => [a.incident_state, a.incident_id])).toEqual([
       ['OPEN', poller[0].alert_id],
       ['ESCALATED', poller[0].alert_id],
