@@ -360,12 +360,13 @@ export function cusumNext(
   const ratio = holding ? bytesRatio(ctx.window.bytes, expectedBytes) : bytesRatio(next[RUN_BYTES], next[RUN_EXPECTED]);
   const step = episodeStep(episodeOf(state), epoch, ctx.window, alert, above, ratio, CUSUM_ALLOWANCE, settings.accept_after, judged);
   writeEpisode(next, step.next);
-  return { next, alert: alert || step.accepted, hold: step.hold, accepted: step.accepted, run: step.run };
+  return { next, alert: alert || step.accepted, hold: step.hold, run: step.run };
 }
 
-interface CusumStep { next: CusumState; alert: boolean; hold: boolean; accepted: boolean; run?: { start: number; level: number } }
+/** `run`: the run this window accepts as the new normal (set exactly when it accepts one). */
+interface CusumStep { next: CusumState; alert: boolean; hold: boolean; run?: { start: number; level: number } }
 /** The result of a window that changes no run, reused (nearly every window is one). */
-const quiet: CusumStep = { next: nextScratch, alert: false, hold: false, accepted: false };
+const quiet: CusumStep = { next: nextScratch, alert: false, hold: false };
 function quietResult(next: CusumState): CusumStep {
   quiet.next = next;
   return quiet;
@@ -409,7 +410,7 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
     return out;
   },
   scoreOne(state, ctx, settings) {
-    const { next, alert, hold, accepted, run: accepting } = cusumNext(state, ctx, settings);
+    const { next, alert, hold, run: accepting } = cusumNext(state, ctx, settings);
     const sum = highestSum(next);
     if (accepting !== undefined) return acceptanceNote(ctx, sum, settings, accepting);
     const run = next[RUN];
@@ -424,7 +425,6 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
       // Worded only when it alerts: the hot path scores every window.
       reason: !alert ? '' : creepReason(ctx, next, sum, settings.threshold),
       hold,
-      ...(accepted ? { accepted: true } : {}),
     };
   },
   learnOne(state, ctx, settings) {
