@@ -125,11 +125,9 @@ export function scoreAlerts(alerts: readonly Alert[], truth: readonly Incident[]
  * opened it and so types its records; a record without an id ends the link.
  */
 function engineIncidents(alerts: readonly ScoredAlert[]): Map<Alert, string | undefined> {
-  const order = alerts.map((alert, index) => ({ alert, index }));
-  order.sort((a, b) => a.alert.detected_at_ms - b.alert.detected_at_ms || a.index - b.index);
   const latest = new Map<string, string>();
   const ids = new Map<Alert, string | undefined>();
-  for (const { alert } of order) {
+  for (const alert of inDetectionOrder(alerts)) {
     const key = `${alert.destination}\u0000${VOLUME_TYPES.includes(alert.type) ? 'VOLUME' : alert.type}`;
     if (typeof alert.incident_id !== 'string') {
       latest.delete(key);
@@ -143,6 +141,11 @@ function engineIncidents(alerts: readonly ScoredAlert[]): Map<Alert, string | un
     ids.set(alert, id);
   }
   return ids;
+}
+
+/** The alerts by detected_at_ms, ties in input order (a stable sort). */
+function inDetectionOrder<T extends Alert>(alerts: readonly T[]): T[] {
+  return [...alerts].sort((a, b) => a.detected_at_ms - b.detected_at_ms);
 }
 
 /**
@@ -168,9 +171,6 @@ function scoreGroup(
     if (bucket === undefined) byDestination.set(incident.destination, [incident]);
     else bucket.push(incident);
   }
-  const order = alerts.map((alert, index) => ({ alert, index }));
-  order.sort((a, b) => a.alert.detected_at_ms - b.alert.detected_at_ms || a.index - b.index);
-
   const firstDetection = new Map<Incident, number>();
   const taken = new Map<Incident, number>();
   const ids = new Map<Incident, Set<string>>();
@@ -179,7 +179,7 @@ function scoreGroup(
   let matched = 0;
   let excess = 0;
   const unmatched: Alert[] = [];
-  for (const { alert } of order) {
+  for (const alert of inDetectionOrder(alerts)) {
     const engineId = engine.get(alert);
     const earlier = engineId === undefined ? undefined : linked.get(engineId);
     const candidates = (byDestination.get(alert.destination) ?? []).filter(

@@ -22,8 +22,7 @@ const SHARED_PROFILE_LENGTH = HOD_BYTES;
 export function baselineFromJSON(json: unknown): BaselineState {
   if (Array.isArray(json) && json.length === SHARED_PROFILE_LENGTH) {
     // Written before bytes had its own profile: bytes starts from the shared one, no hold open.
-    const s = new Float32Array(BASELINE_STATE_LENGTH);
-    s.set(bucketsInRange(json as number[]));
+    const s = widened(json as number[]);
     s.copyWithin(HOD_BYTES, HOD, HOD + 31);
     s[CUR_HOUR_SUM_BYTES] = s[CUR_HOUR_SUM];
     s[CUR_DAY_SUM_BYTES] = s[CUR_DAY_SUM];
@@ -31,16 +30,12 @@ export function baselineFromJSON(json: unknown): BaselineState {
   }
   if (Array.isArray(json) && json.length === TAIL) {
     // Written before the tail-calibrated spread: every tail starts Gaussian.
-    const s = new Float32Array(BASELINE_STATE_LENGTH);
-    s.set(bucketsInRange(json as number[]));
-    return withFlowsProfile(withoutTailsAndDays(s));
+    return withFlowsProfile(withoutTailsAndDays(widened(json as number[])));
   }
   if (Array.isArray(json) && json.length === DAY_HOURS) {
     // Written before the day's level was taken out of the hour slots and accepted shifts were
     // remembered: no hour of the open day is marked, nothing is left to give back.
-    const s = new Float32Array(BASELINE_STATE_LENGTH);
-    s.set(bucketsInRange(json as number[]));
-    return withFlowsProfile(s);
+    return withFlowsProfile(widened(json as number[]));
   }
   if (Array.isArray(json) && json.length === SHIFT_BEFORE_DAY_HOURS_LENGTH) {
     // Written by main between the accepted shift (8360b0a) and the merge that put the open
@@ -54,20 +49,23 @@ export function baselineFromJSON(json: unknown): BaselineState {
   }
   if (Array.isArray(json) && json.length === HOD_FLOWS) {
     // Written before flows had a profile of its own: it starts from the counts' profile.
-    const s = new Float32Array(BASELINE_STATE_LENGTH);
-    s.set(bucketsInRange(json as number[]));
-    return withFlowsProfile(s);
+    return withFlowsProfile(widened(json as number[]));
   }
   if (Array.isArray(json) && json.length === JOB_AT) {
     // Written before the daily job was remembered: none yet.
-    const s = new Float32Array(BASELINE_STATE_LENGTH);
-    s.set(bucketsInRange(json as number[]));
-    return s;
+    return widened(json as number[]);
   }
   if (!Array.isArray(json) || json.length !== BASELINE_STATE_LENGTH) {
     throw new Error(`baseline state: expected ${BASELINE_STATE_LENGTH} numbers`);
   }
   return Float32Array.from(bucketsInRange(json as number[]));
+}
+
+/** State of an older, shorter layout: its numbers in place, those it did not keep 0. */
+function widened(json: number[]): BaselineState {
+  const s = new Float32Array(BASELINE_STATE_LENGTH);
+  s.set(bucketsInRange(json));
+  return s;
 }
 
 /**
