@@ -308,7 +308,7 @@ export class Engine {
   /** A closed window's verdict: the destination's open volume incident holds on or closes (repeat-folding.ts). */
   private settle(state: store.DestinationState, destination: string, windowEnd: number, hold: boolean | undefined, expectedFlows: number, busyShare: number): void {
     if (state.folds === undefined) return; // no incident open (onDue lets an emptied map go)
-    const until = this.folder.settle(state.folds, windowEnd, hold, expectedFlows, this.sink, busyShare);
+    const until = this.folder.settle(state.folds, windowEnd, hold, expectedFlows, busyShare, this.sink);
     if (until !== null) this.due.add(until, destination);
   }
 

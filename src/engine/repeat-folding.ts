@@ -175,11 +175,12 @@ export class RepeatFolder {
    * The window detectors' verdict on a closed window, after their alerts. `hold` true: one of
    * them alerted or still holds its run open, so the incident stays open until the next
    * window's verdict, or until the silence after this window says the run is over (silenceEnd,
-   * from `expectedFlows`, the flows the baseline expected in this window). false: none holds,
+   * from `expectedFlows`, the flows the baseline expected in this window, and `busyShare`, the
+   * share of the destination's history whose windows carried traffic). false: none holds,
    * traffic is back at baseline and the incident closes at the window's end; undefined
    * (detectors that keep no run): the quiet period decides.
    */
-  settle(folds: FoldState, windowEnd: number, hold: boolean | undefined, expectedFlows: number, emit: AlertSink, busyShare = 0): number | null {
+  settle(folds: FoldState, windowEnd: number, hold: boolean | undefined, expectedFlows: number, busyShare: number, emit: AlertSink): number | null {
     if (hold === undefined || this.suppressFor <= 0) return null;
     const type = VOLUME_KEY;
     const open = folds.get(type);

@@ -96,10 +96,10 @@ describe('a volume run that ends', () => {
     folder.offer(folds, b1, emit);
     folder.offer(folds, b2, emit);
     // Undecided (a detector that keeps no run) changes nothing; holding pushes the quiet end on.
-    expect(folder.settle(folds, T0 + 3 * MIN, undefined, BUSY, emit)).toBeNull();
-    expect(folder.settle(folds, T0 + 3 * MIN, true, BUSY, emit)).toBe(T0 + 18 * MIN);
+    expect(folder.settle(folds, T0 + 3 * MIN, undefined, BUSY, 0, emit)).toBeNull();
+    expect(folder.settle(folds, T0 + 3 * MIN, true, BUSY, 0, emit)).toBe(T0 + 18 * MIN);
     expect(out).toHaveLength(1);
-    expect(folder.settle(folds, T0 + 4 * MIN, false, BUSY, emit)).toBeNull();
+    expect(folder.settle(folds, T0 + 4 * MIN, false, BUSY, 0, emit)).toBeNull();
     expect(folds.size).toBe(0);
     expect(out.map((a) => [a.incident_state, a.flow_count, a.bytes, a.detected_at_ms])).toEqual([
       ['OPEN', 10, 300, T0 + MIN],
@@ -132,7 +132,7 @@ describe('a volume run that ends', () => {
     const folds: FoldState = new Map();
     const { out, emit } = collector();
     folder.offer(folds, volume(1, 300, 8, 10, 'one'), emit);
-    folder.settle(folds, T0 + 2 * MIN, false, BUSY, emit);
+    folder.settle(folds, T0 + 2 * MIN, false, BUSY, 0, emit);
     expect(folds.size).toBe(0);
     expect(out.map((a) => a.incident_state)).toEqual(['OPEN']);
   });
@@ -172,11 +172,11 @@ describe('silence during a held volume run', () => {
     const open = volume(1, 300, 8, 10, 'open');
     expect(folder.offer(folds, open, emit, false, win(1, 10, 300))).toBe(T0 + 16 * MIN);
     // Its baseline expects 0.3 flows a window: silence says nothing; it waits for the next window (at most idle_ttl).
-    expect(folder.settle(folds, T0 + MIN, true, SPARSE, emit)).toBe(T0 + MIN + TTL);
+    expect(folder.settle(folds, T0 + MIN, true, SPARSE, 0, emit)).toBe(T0 + MIN + TTL);
     folder.closeDue(folds, T0 + 16 * MIN, emit); // the quiet end a busy destination would have had
     expect(folds.size).toBe(1);
     // 25 minutes later one held window with no alert; 23 minutes after that the detector accepts.
-    expect(folder.settle(folds, T0 + 26 * MIN, true, SPARSE, emit)).toBe(T0 + 26 * MIN + TTL);
+    expect(folder.settle(folds, T0 + 26 * MIN, true, SPARSE, 0, emit)).toBe(T0 + 26 * MIN + TTL);
     folder.closeDue(folds, T0 + 41 * MIN, emit);
     const note = volume(49, 290, 2, 3, 'note');
     expect(folder.offer(folds, note, emit, true, win(49, 3, 290))).toBeNull();
@@ -202,7 +202,7 @@ describe('silence during a held volume run', () => {
     folder.offer(folds, b1, emit, false, win(1, 10, 300));
     folder.offer(folds, b2, emit, false, win(2, 11, 320));
     // Its baseline expects 2 flows a window: 15 minutes without one is evidence.
-    expect(folder.settle(folds, T0 + 2 * MIN, true, BUSY, emit)).toBe(T0 + 17 * MIN);
+    expect(folder.settle(folds, T0 + 2 * MIN, true, BUSY, 0, emit)).toBe(T0 + 17 * MIN);
     folder.closeDue(folds, T0 + 16 * MIN, emit);
     expect(out).toHaveLength(1);
     folder.closeDue(folds, T0 + 17 * MIN, emit);
@@ -235,7 +235,7 @@ describe('silence during a held volume run', () => {
     const c2 = volume(2, 320, 8.5, 11, 'c2');
     folder.offer(folds, c1, emit, false, win(1, 10, 300));
     folder.offer(folds, c2, emit, false, win(2, 11, 320));
-    expect(folder.settle(folds, T0 + 2 * MIN, true, SPARSE, emit)).toBe(T0 + 2 * MIN + TTL);
+    expect(folder.settle(folds, T0 + 2 * MIN, true, SPARSE, 0, emit)).toBe(T0 + 2 * MIN + TTL);
     folder.closeDue(folds, T0 + 2 * MIN + TTL - MIN, emit);
     expect(folds.size).toBe(1);
     folder.closeDue(folds, T0 + 2 * MIN + TTL, emit);
@@ -256,19 +256,23 @@ describe('silence during a held volume run', () => {
     const folds: FoldState = new Map();
     const { emit } = collector();
     folder.offer(folds, volume(1, 300, 8, 10, 'd1'), emit);
-    expect(folder.settle(folds, T0 + MIN, true, SPARSE, emit)).toBe(T0 + MIN + TTL);
-    expect(folder.settle(folds, T0 + 5 * MIN, true, BUSY, emit)).toBe(T0 + 20 * MIN);
-    expect(folder.settle(folds, T0 + 6 * MIN, true, SPARSE, emit)).toBe(T0 + 6 * MIN + TTL);
+    expect(folder.settle(folds, T0 + MIN, true, SPARSE, 0, emit)).toBe(T0 + MIN + TTL);
+    expect(folder.settle(folds, T0 + 5 * MIN, true, BUSY, 0, emit)).toBe(T0 + 20 * MIN);
+    expect(folder.settle(folds, T0 + 6 * MIN, true, SPARSE, 0, emit)).toBe(T0 + 6 * MIN + TTL);
     // Windows that expect exactly their one flow: no rate beyond it, idle_ttl.
-    expect(folder.settle(folds, T0 + 7 * MIN, true, 1, emit)).toBe(T0 + 7 * MIN + TTL);
+    expect(folder.settle(folds, T0 + 7 * MIN, true, 1, 0, emit)).toBe(T0 + 7 * MIN + TTL);
     // 1.05 expected: a rate of 0.05 a window, 3 flows in 60 windows (longer than suppress_for).
-    expect(folder.settle(folds, T0 + 8 * MIN, true, 1.05, emit)).toBe(T0 + 68 * MIN);
+    expect(folder.settle(folds, T0 + 8 * MIN, true, 1.05, 0, emit)).toBe(T0 + 68 * MIN);
     // 1.25: 0.25 a window, 3 flows in 12 windows, so suppress_for's 15 decide.
-    expect(folder.settle(folds, T0 + 9 * MIN, true, 1.25, emit)).toBe(T0 + 24 * MIN);
+    expect(folder.settle(folds, T0 + 9 * MIN, true, 1.25, 0, emit)).toBe(T0 + 24 * MIN);
+    // One flow expected, but 95 % of the history's windows carried traffic (a poller): a rate of
+    // 0.95, 3 flows in 4 windows, so suppress_for decides; at 89 % (under BUSY_SHARE) idle_ttl.
+    expect(folder.settle(folds, T0 + 10 * MIN, true, 1, 0.95, emit)).toBe(T0 + 25 * MIN);
+    expect(folder.settle(folds, T0 + 11 * MIN, true, 1, 0.89, emit)).toBe(T0 + 11 * MIN + TTL);
     // A quiet end off the window grid rounds up to the next boundary: 10m + 15.5m -> 26m.
     const halfWindows = new RepeatFolder(MIN, QUIET + MIN / 2, TTL);
     halfWindows.offer(folds, volume(10, 300, 8, 10, 'd2'), emit);
-    expect(halfWindows.settle(folds, T0 + 10 * MIN, true, BUSY, emit)).toBe(T0 + 26 * MIN);
+    expect(halfWindows.settle(folds, T0 + 10 * MIN, true, BUSY, 0, emit)).toBe(T0 + 26 * MIN);
   });
 
   it('the held end and the start of the silence survive the changelog; an entry written without them closes as before', () => {
@@ -280,7 +284,7 @@ describe('silence during a held volume run', () => {
     for (const [f, emit] of [[folds, unbroken.emit], [foldsOf(state), restored.emit]] as const) {
       folder.offer(f, volume(1, 300, 8, 10, 'e1'), emit);
       folder.offer(f, volume(2, 320, 8.5, 11, 'e2'), emit);
-      folder.settle(f, T0 + 2 * MIN, true, SPARSE, emit);
+      folder.settle(f, T0 + 2 * MIN, true, SPARSE, 0, emit);
     }
     const text = serialiseDestination(state);
     const back = deserialiseDestination(text);
@@ -309,7 +313,7 @@ describe('silence during a held volume run', () => {
     const first = volume(1, 300, 8, 10, 'h1');
     folder.offer(foldsOf(state), first, emit, false, win(1, 10, 300));
     folder.offer(foldsOf(state), { ...volume(1, 300, 7, 10, 'h1-creep'), type: 'SUSTAINED_INCREASE' }, emit, false, win(1, 10, 300));
-    expect(folder.settle(foldsOf(state), T0 + MIN, true, SPARSE, emit)).toBe(T0 + 121 * MIN);
+    expect(folder.settle(foldsOf(state), T0 + MIN, true, SPARSE, 0, emit)).toBe(T0 + 121 * MIN);
     expect(before.map((a) => a.incident_state)).toEqual(['OPEN']);
     const engine = new Engine(config);
     engine.restore([{ key: destinationKey('v.example'), value: serialiseDestination(state) }]);
