@@ -61,6 +61,8 @@ export class Engine {
     if (this.out === NO_ALERTS) this.out = [];
     this.out.push(alert);
   };
+  /** Where a gateway detector's alerts go: each an incident of its own (repeat-folding.ts single). */
+  private readonly gatewaySink = (alert: Alert): void => this.folder.single(alert, this.sink);
 
   /** Watermark, first and latest event time, next idle sweep: the `m:engine` entry. */
   private readonly time = store.newEventTimes();
@@ -182,7 +184,7 @@ export class Engine {
       this.time.nextSweep = swept.nextSweep;
       this.counters.expired += swept.expired;
     }
-    this.gateways.check(watermark, this.sink);
+    this.gateways.check(watermark, this.gatewaySink);
     const alerts = this.out;
     this.out = NO_ALERTS;
     // Destinations due at one boundary are visited in insertion order, which a restore

@@ -128,6 +128,16 @@ export class RepeatFolder {
   }
 
   /**
+   * An alert that is a whole incident by itself (GATEWAY_SILENT raises one alert per silence and
+   * has no destination to fold under): with incidents on, it goes out as the OPEN record of an
+   * incident of its own, so a reader that selects incident records (`alerts --state OPEN`, a SIEM
+   * rule on the finding's status) sees it like every other alert.
+   */
+  single(alert: Alert, emit: AlertSink): void {
+    emit(this.suppressFor <= 0 ? alert : { ...alert, incident_id: alert.alert_id, incident_state: 'OPEN' });
+  }
+
+  /**
    * Emits the alert as an incident record or folds it into its open incident. `accepted`: the
    * detector accepts a lasting change as the new normal (the incident's final note). Returns the
    * event time at which the incident closes if quiet (the caller schedules closeDue), or null.

@@ -87,8 +87,22 @@ describe('GATEWAY_SILENT', () => {
         'now leaves by a route that bypasses it.',
       sample_flow_ids: ['gw-b@' + String(T0 + 119 * MIN + 30 * SEC)],
       detected_at_ms: T0 + 135 * MIN + 30 * SEC,
+      // A silence is an incident of its own: the OPEN record, its own alert_id the incident's id.
+      incident_id: id,
+      incident_state: 'OPEN',
     });
     expect(p.engine.counters.alerts.GATEWAY_SILENT).toBe(2);
+    expect(alerts[1].incident_id).toBe(alerts[1].alert_id);
+    expect(alerts[1].incident_state).toBe('OPEN');
+  });
+
+  it('carries no incident fields when incidents are off (alerts.suppress_for 0s)', () => {
+    const off = new Pipeline(testConfig('  gateway_silent: {learning_period: 1h}\nalerts: {suppress_for: 0s}'));
+    const plain = silent([...run(off, returning), ...off.finish()]);
+    expect(plain.map((a) => [a.window_start_ms - T0, 'incident_id' in a, 'incident_state' in a])).toEqual([
+      [119 * MIN + 30 * SEC, false, false],
+      [200 * MIN + 30 * SEC, false, false],
+    ]);
   });
 
   it('does not alert while learning', () => {
