@@ -319,7 +319,8 @@ export function cusumNext(
   let above = 0;
   const { expectedFlows } = ctx.baseline;
   const expectedBytes = presentWindowBytes(ctx.baseline.expectedBytes, expectedFlows);
-  const atRate = expectedBytes === ctx.baseline.expectedBytes ? 0 : ctx.baseline.expectedBytes;
+  const { linearBytes, linearFlows } = ctx.baseline;
+  const atRate = presentWindowBytes(linearBytes, linearFlows) === linearBytes ? 0 : linearBytes;
   for (let i = 0; i < BLOCK_MS.length; i++) {
     if (fresh) next[BLOCKS + BLOCK_FIELDS * i + SUM] = 0;
     const z = addToBlock(next, i, ctx, expectedBytes, atRate, holding);

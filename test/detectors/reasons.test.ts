@@ -132,6 +132,10 @@ function verdict(over: Partial<BaselineVerdict>): BaselineVerdict {
     expectedFlows: 0,
     epoch: 0,
     dailyJob: false,
+    lift: new Float64Array(4),
+    // The weekday term as one log-space step (the sparse rate reading's): here the same.
+    linearBytes: over.expectedBytes ?? 0,
+    linearFlows: over.expectedFlows ?? 0,
     ...over,
   };
 }

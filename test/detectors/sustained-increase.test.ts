@@ -32,6 +32,8 @@ function tenth(bytes: number, expectedBytes: number, expectedFlows = 10, flows =
   const baseline: BaselineVerdict = {
     features: new Float64Array(4), distance: 0, residual: new Float64Array(4), sigma: Float64Array.of(1, 1, 1, 1),
     expectedBytes, expectedFlows, epoch: 0, dailyJob: false,
+    // The weekday term as one log-space step (what the sparse rate reading reads): here the same.
+    lift: new Float64Array(4), linearBytes: expectedBytes, linearFlows: expectedFlows,
   };
   return {
     destination: 'cdn.example.com',

@@ -3,6 +3,7 @@
 // windows were), and an accepted change that ended (returnLevel, once traffic has stayed back
 // down for baseline.return_after: the level gives the rise back, never more). Each changes the
 // epoch, so every detector restarts its run against the new level.
+import { rateDayCorrection } from './weekday-rate.js';
 import { BACK_N, BACK_RES, CUR_DOW, CUR_HOD, CUR_HOUR_SUM_FLOWS, CUR_HOUR_W, DOW_FLOWS, EPOCH, F, HELD_N, HELD_RES, HOD_FLOWS, HOURS, LEVEL, SHIFT, type BaselineState } from './layout.js';
 import { occupancyGain } from './occupancy.js';
 
@@ -47,12 +48,17 @@ const SUMMED_FEATURES = 3;
 
 /**
  * The model's log1p flows for the window just learnt (its hour and weekday slots, the hour
- * slot not interpolated; a young profile's open hour mean): what the held flows are read against.
+ * slot not interpolated; a young profile's open hour mean; the weekday term read through the
+ * rate: weekday-rate.ts): what the held flows are read against.
  */
 function expectedLog1pFlows(s: BaselineState): number {
   const hour = s[HOURS] < 24 ? (s[CUR_HOUR_W] > 0 ? s[CUR_HOUR_SUM_FLOWS] / s[CUR_HOUR_W] : 0) : s[HOD_FLOWS + s[CUR_HOD]];
-  return s[LEVEL + 1] + hour + s[DOW_FLOWS + s[CUR_DOW]];
+  const base = s[LEVEL + 1] + hour;
+  const day = s[DOW_FLOWS + s[CUR_DOW]];
+  return base + day + rateDayCorrection(base, day, correction)[0];
 }
+
+const correction = new Float64Array(2);
 
 /**
  * After an accepted rise (SHIFT[bytes] > 0): the learnt windows' residuals, smoothed over

@@ -12,21 +12,32 @@
 // value per window as on NAB).
 
 /** Rates past this fill every window (e^-40 of them empty): the search stops here. */
-const MAX_RATE = 40;
+export const MAX_RATE = 40;
 
 /** E[log(1 + f) | f >= 1] for f ~ Poisson(rate): the log1p mean flows of the windows seen. */
 export function seenLog1pFlows(rate: number): number {
-  if (rate <= 0) return Math.LN2;
+  return seenMeans(rate)[0];
+}
+
+/**
+ * E[log(1 + f) | f >= 1] and E[log f | f >= 1] for f ~ Poisson(rate), summed term by term (rates
+ * up to MAX_RATE: e^-rate must not underflow). The second is how a sum over a window's flows
+ * (bytes, packets) grows with the rate; weekday-rate.ts tabulates both.
+ */
+export function seenMeans(rate: number): [number, number] {
+  if (rate <= 0) return [Math.LN2, 0];
   let p = Math.exp(-rate);
-  let sum = 0;
+  let log1p = 0;
+  let log = 0;
   let mass = 0;
   const top = Math.ceil(rate + 12 * Math.sqrt(rate) + 12);
   for (let f = 1; f <= top; f++) {
     p *= rate / f;
-    sum += p * Math.log1p(f);
+    log1p += p * Math.log1p(f);
+    log += p * Math.log(f);
     mass += p;
   }
-  return sum / mass;
+  return [log1p / mass, log / mass];
 }
 
 /** The Poisson rate (flows per window) whose windows seen have this log1p mean flow count. */

@@ -30,6 +30,7 @@ import { mahalanobisDistance } from './mahalanobis.js';
 import { BASELINE_STATE_LENGTH, BUCKET_MOD, COV, CUR_DAY, CUR_DAY_SUM, CUR_DAY_SUM_BYTES, CUR_DAY_SUM_FLOWS, CUR_DAY_W, CUR_DOW, CUR_HOD, CUR_HOUR, CUR_HOUR_SUM, CUR_HOUR_SUM_BYTES, CUR_HOUR_SUM_FLOWS, CUR_HOUR_W, DAYS, DAY_HI, DAY_HOURS, DAY_LO, DAY_RAW_N, DAY_RAW_SUM, DOW, DOW_BYTES, DOW_FLOWS, DOW_OF, EPOCH, F, FIRST_HOUR, HELD_N, HOD, HOD_BYTES, HOD_FLOWS, HOD_OF, HOURS, HOUR_SUM_OF, LEVEL, N, SHIFT, TAIL, TAIL_ABOVE, TRI_OF, triIndex, type BaselineState } from './layout.js';
 import { holdWindow, RETURNED, watchReturn } from './give-back.js';
 import { isDailyJob, rememberOnset } from './daily-job.js';
+import { rateDayCorrection } from './weekday-rate.js';
 
 
 
@@ -61,6 +62,14 @@ export interface BaselineVerdict {
   epoch: number;
   /** The window is the destination's learnt daily job, at its time and size (daily-job.ts). */
   dailyJob: boolean;
+  /** What the score's allowance near midnight added to each feature's expectation (0 elsewhere). */
+  lift: Float64Array;
+  /**
+   * Bytes and flows expected with the weekday term added in log space to every hour (the model
+   * before weekday-rate.ts): SUSTAINED_INCREASE's rate reading of sparse blocks reads them.
+   */
+  linearBytes: number;
+  linearFlows: number;
 }
 
 /** Shrinkage of the correlations (0: none, 1: diagonal only). */
@@ -201,9 +210,34 @@ const HOUR_MS = 3_600_000;
  * staircase (whose steps a creep statistic would read as growth within the hour). The
  * position in the hour is read from UTC, exact for time zones with whole-hour offsets.
  */
-function seasonal(s: BaselineState, w: WindowObservation, i: number): number {
-  return (youngProfile(s) ? youngHour(s, i) : hourTerm(s, w, i)) + s[DOW_OF[i] + w.weekday];
+function hourPart(s: BaselineState, w: WindowObservation, i: number): number {
+  return youngProfile(s) ? youngHour(s, i) : hourTerm(s, w, i);
 }
+
+/**
+ * The model's expectation of each log feature for the window, into `out`: level, hour term and
+ * the weekday term, read through the rate where the hour is sparse (weekday-rate.ts). With
+ * `share` > 0 (near midnight) the weekday term is lifted towards the higher neighbouring day
+ * (dayEdgeLift) before it is read through the rate.
+ */
+function expectInto(s: BaselineState, w: WindowObservation, share: number, out: Float64Array): Float64Array {
+  for (let i = 0; i < F; i++) {
+    out[i] = s[LEVEL + i] + hourPart(s, w, i);
+    dayScratch[i] = s[DOW_OF[i] + w.weekday] + dayEdgeLift(s, w, i, share);
+  }
+  for (let i = 0; i < F; i++) linearScratch[i] = out[i] + dayScratch[i];
+  const c = rateDayCorrection(out[1], dayScratch[1], correctionScratch);
+  for (let i = 0; i < F; i++) out[i] += dayScratch[i] + c[ONE_AT_LEAST[i] ? 0 : 1];
+  return out;
+}
+
+/** expectInto's day term added in log space alone, as before the rate reading of it (bytes, flows). */
+const linearScratch = new Float64Array(F);
+
+/** Features that are at least 1 in a window with traffic (log1p flows, sources), read as flows are. */
+const ONE_AT_LEAST = [false, true, false, true];
+const dayScratch = new Float64Array(F);
+const correctionScratch = new Float64Array(2);
 
 /** Until every hour slot is set (the first day), the profile is still being learnt. */
 function youngProfile(s: BaselineState): boolean {
@@ -282,6 +316,9 @@ export function newVerdict(): BaselineVerdict {
     expectedFlows: 0,
     epoch: 0,
     dailyJob: false,
+    lift: new Float64Array(F),
+    linearBytes: 0,
+    linearFlows: 0,
   };
 }
 
@@ -297,8 +334,18 @@ export function scoreWindow(s: BaselineState, w: WindowObservation, into: Baseli
   const fresh = s[N] === 0;
   const share = fresh ? 0 : dayEdgeShare(w);
   const expected = expectedScratch;
+  if (fresh) expected.fill(0);
+  else expectInto(s, w, share, expected);
+  into.linearBytes = fresh ? w.bytes : Math.max(0, Math.expm1(linearScratch[0]));
+  into.linearFlows = fresh ? w.flows : Math.max(0, Math.expm1(linearScratch[1]));
+  // What the score's allowance near midnight added: learnWindow takes it back out.
+  const lift = into.lift;
+  if (share === 0 || fresh) lift.fill(0);
+  else {
+    expectInto(s, w, 0, liftScratch);
+    for (let i = 0; i < F; i++) lift[i] = expected[i] - liftScratch[i];
+  }
   for (let i = 0; i < F; i++) {
-    expected[i] = fresh ? 0 : s[LEVEL + i] + seasonal(s, w, i) + dayEdgeLift(s, w, i, share);
     residual[i] = fresh ? 0 : x[i] - expected[i];
     sigma[i] = Math.sqrt(Math.max(MIN_VAR, s[COV + TRI_OF[i * F + i]]));
   }
@@ -313,6 +360,8 @@ export function scoreWindow(s: BaselineState, w: WindowObservation, into: Baseli
 
 /** The expectation of each log feature for the window being scored (scoreWindow's scratch). */
 const expectedScratch = new Float64Array(F);
+/** The same without the allowance near midnight (scoreWindow's scratch). */
+const liftScratch = new Float64Array(F);
 
 /** The residuals' covariance as the score uses it: correlations shrunk, variances floored. */
 function shrunkCovariance(s: BaselineState, out: Float64Array): void {
@@ -380,10 +429,9 @@ export function learnWindow(
   const r = clipScratch;
   const raw = rawScratch;
   const model = modelScratch;
-  const share = dayEdgeShare(w);
   for (let i = 0; i < F; i++) {
     // Against the model's own slots: the score's allowance near midnight is not learnt.
-    model[i] = v.residual[i] + dayEdgeLift(s, w, i, share);
+    model[i] = v.residual[i] + v.lift[i];
     const limit = CLIP_SIGMA * v.sigma[i];
     r[i] = Math.max(-limit, Math.min(limit, model[i]));
     const shift = young ? youngHour(s, i) - hourTerm(s, w, i) : 0;
