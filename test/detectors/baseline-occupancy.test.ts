@@ -65,8 +65,8 @@ function at(day: number, h: number, logBytes: number, flows: number) {
   return { start_ms: start, end_ms: start + 1, bytes: Math.expm1(logBytes), flows, packets: 3 * flows, sources: 1, hour: h, weekday: (4 + day) % 7 };
 }
 
-/** Two flat days with `flows` a window, then one held window of `heldFlows` and log bytes 20.5; accepted. */
-function acceptAfterFlat(flows: number, heldFlows: number): { s: BaselineState; held: number[] } {
+/** Two flat days with `flows` a window, then one held window of `heldFlows` and log bytes `heldLogBytes`; accepted. */
+function acceptAfterFlat(flows: number, heldFlows: number, heldLogBytes = 20.5): { s: BaselineState; held: number[]; levelBefore: number[] } {
   const s = newBaseline();
   for (let day = 0; day < 2; day++) {
     for (let h = 0; h < 24; h++) {
@@ -74,11 +74,12 @@ function acceptAfterFlat(flows: number, heldFlows: number): { s: BaselineState; 
       learnWindow(s, w, scoreWindow(s, w), 1, Math.floor(w.start_ms / HOUR), day);
     }
   }
-  const w = at(2, 3, 20.5, heldFlows);
+  const w = at(2, 3, heldLogBytes, heldFlows);
   learnWindow(s, w, scoreWindow(s, w), 0, Math.floor(w.start_ms / HOUR), 2);
   const held = Array.from(s.slice(HELD_RES, HELD_RES + 4));
+  const levelBefore = Array.from(s.slice(LEVEL, LEVEL + 4));
   acceptLevel(s);
-  return { s, held };
+  return { s, held, levelBefore };
 }
 
 describe('acceptLevel: a lasting change in sparse windows is re-levelled by its rate', () => {
@@ -91,6 +92,18 @@ describe('acceptLevel: a lasting change in sparse windows is re-levelled by its 
     expect(s[SHIFT + 3]).toBeCloseTo(held[3], 6);
     // The level moved by the same amounts (the shift of a first acceptance is its whole move).
     expect(s[LEVEL] - 20).toBeCloseTo(s[SHIFT], 5);
+  });
+
+  it('never lowers a feature: a run that sits below its expectation when accepted leaves it where it was', () => {
+    // Held at log bytes 19.6 (0.4 below the flat 20) and 10 flows where 30 were usual, packets
+    // likewise, sources unchanged: every held residual is 0 or below, and at 30 flows a window
+    // there is no occupancy gain. Before, the level dropped by the residuals (bytes -0.4), and a
+    // destination whose night run was accepted at 0.72x read 1.3-1.4x all the next day.
+    const { s, held, levelBefore } = acceptAfterFlat(30, 10, 19.6);
+    expect(held[0]).toBeCloseTo(-0.4, 5);
+    expect(held[1]).toBeCloseTo(Math.log(11 / 31), 5);
+    expect(Array.from(s.slice(SHIFT, SHIFT + 4))).toEqual([0, 0, 0, 0]);
+    expect(Array.from(s.slice(LEVEL, LEVEL + 4))).toEqual(levelBefore);
   });
 
   it('moves by the held windows alone where every window was full (30 flows a minute, then 90)', () => {
