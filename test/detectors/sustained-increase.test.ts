@@ -142,6 +142,29 @@ describe('SUSTAINED_INCREASE: the rate reading of a sparse block', () => {
   });
 });
 
+describe('SUSTAINED_INCREASE: the rate reading finds sparse hours by the weekday term added in log space', () => {
+  it('reads a block whose windows seen are expected at a flow or more through the rate, where the log-space step expects 0.25 flows', () => {
+    // A weekend night as the baseline now expects it (weekday-rate.ts): each window seen at 20 MB
+    // and 1.16 flows; with the weekday term added in log space, 10 MB and 0.25 flows a window
+    // (linearBytes, linearFlows), which switch the rate reading on: 10 MB for every minute.
+    // Ten windows of one 20 MB flow (09:00-09:10): seen, 200 MB against 200 MB (z 0); at rate,
+    // against 100 MB: z = ln(200e6 + 1 / 100e6 + 1) / 0.5 (the prior block sd) = 1.386, the sum
+    // 0.386. (Read from the rate-read expectation, a flow or more, the rate reading stays off:
+    // z 0, the sum 0.)
+    const state = sustainedIncrease.init();
+    const base = tenth(20e6, 20e6, 1.16, 1);
+    const ctx = { ...base, baseline: { ...base.baseline, linearBytes: 10e6, linearFlows: 0.25 } };
+    let score = Number.NaN;
+    for (let k = 0; k < 10; k++) {
+      const at = { ...ctx, window: { ...ctx.window, start_ms: T0 + k * MIN, end_ms: T0 + (k + 1) * MIN } };
+      score = sustainedIncrease.scoreOne(state, at, settings).score;
+      if (k < 9) expect(score).toBe(0);
+      sustainedIncrease.learnOne(state, at, settings);
+    }
+    expect(score).toBeCloseTo((Math.log1p(200e6) - Math.log1p(100e6)) / 0.5 - 1, 9);
+  });
+});
+
 describe('SUSTAINED_INCREASE: the rate reading counts the blocks without traffic', () => {
   // The baseline expects 0.05 flows a window of 40 MB flows: 2 MB a minute at rate. The last
   // window with traffic ended 09:10 and closed its block; 09:10-09:20 had none; the window of
