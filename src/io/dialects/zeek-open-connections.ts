@@ -7,7 +7,7 @@
 // Bounded and deterministic: at most `capacity` uids are remembered, the oldest first
 // forgotten (insertion order, whatever the clock). A uid forgotten and reported again counts
 // in full once more, so the capacity must exceed the number of connections open at once on
-// one stream (default 100,000: about 6 MB of typed arrays when full, grown as uids come).
+// one stream (default 100,000: about 7 MB of typed arrays when full, grown as uids come).
 
 import { flowIdHash } from '../../engine/recent-ids.js';
 
@@ -44,10 +44,10 @@ export class OpenConnections {
   constructor(private readonly capacity: number = DEFAULT_OPEN_UIDS) {
     // Room for a few thousand uids first, grown fourfold as they come, up to capacity: a short
     // stream (a rotated hourly log, a quiet partition) neither allocates nor touches the full
-    // 6 MB, and while few uids are known the index stays small enough for the cache. Fourfold
-    // rather than twofold: every array given up on growing is garbage outside the JavaScript
-    // heap that V8 counts towards its next full collection, which a stream's first 50,000 uids
-    // paid for in extra mark-compacts (docs/benchmarks.md, input dialects).
+    // 7 MB, and while few uids are known the index stays small enough for the cache. Fourfold
+    // rather than twofold: fewer arrays allocated, copied and given up (garbage outside the
+    // JavaScript heap, which V8 counts towards its next full collection) while a stream's
+    // first uids come (docs/benchmarks.md, input dialects).
     const initial = Math.min(capacity, INITIAL_SLOTS);
     this.counts = new Float64Array(5 * initial);
     this.keys = new Float64Array(initial);
