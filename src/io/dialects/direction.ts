@@ -43,14 +43,16 @@ export type DirectionHint = 'outbound' | 'inbound' | 'lateral' | null;
  * by those strings hashes every one and keeps each line alive.
  */
 class Inside {
-  private readonly v4: Array<[number, number]>;
+  /** IPv4 networks as [first, end) address numbers side by side: every record's two addresses
+   *  are looked up here, and a flat array reads without a pair object per network. */
+  private readonly v4: Float64Array;
   private readonly other: InternalNetworks;
-  /** IPv6 networks as [first group >> shift, shift], when all are /16 or shorter; else null. */
-  private readonly v6: Array<[number, number]> | null;
+  /** IPv6 networks as first group >> shift and shift side by side, when all are /16 or shorter; else null. */
+  private readonly v6: Int32Array | null;
   constructor(cidrs: readonly string[]) {
     this.other = new InternalNetworks(cidrs);
-    this.v4 = [];
-    const v6: Array<[number, number]> = [];
+    const v4: number[] = [];
+    const v6: number[] = [];
     let v6Short = true;
     for (const c of cidrs) {
       const [net, bits] = ipaddr.parseCIDR(c);
@@ -58,14 +60,15 @@ class Inside {
         // [the network's first group shifted, the shift]: a /b network (b <= 16) holds the
         // addresses whose first group agrees with it in its top b bits.
         if (bits > 16) v6Short = false;
-        else v6.push([(net as ipaddr.IPv6).parts[0] >> (16 - bits), 16 - bits]);
+        else v6.push((net as ipaddr.IPv6).parts[0] >> (16 - bits), 16 - bits);
         continue;
       }
       const size = 2 ** (32 - bits);
       const start = (net as ipaddr.IPv4).octets.reduce((a, o) => a * 256 + o, 0);
-      this.v4.push([start - (start % size), size]);
+      v4.push(start - (start % size), start - (start % size) + size);
     }
-    this.v6 = v6Short ? v6 : null;
+    this.v4 = Float64Array.from(v4);
+    this.v6 = v6Short ? Int32Array.from(v6) : null;
   }
 
   contains(ip: string): boolean {
@@ -73,16 +76,18 @@ class Inside {
     if (n === -1) {
       // IPv6 whose text begins with a non-zero group (not IPv4-mapped, whose first groups are
       // 0), when every IPv6 network is a /16 or shorter: that group alone decides.
-      if (this.v6 !== null) {
+      const v6 = this.v6;
+      if (v6 !== null) {
         const g = firstGroup(ip);
         if (g > 0) {
-          for (const [net, shift] of this.v6) if (g >> shift === net) return true;
+          for (let i = 0; i < v6.length; i += 2) if (g >> v6[i + 1] === v6[i]) return true;
           return false;
         }
       }
       return this.other.contains(ip); // other IPv6 forms, IPv4-mapped IPv6
     }
-    for (const [start, size] of this.v4) if (n >= start && n < start + size) return true;
+    const v4 = this.v4;
+    for (let i = 0; i < v4.length; i += 2) if (n >= v4[i] && n < v4[i + 1]) return true;
     return false;
   }
 }

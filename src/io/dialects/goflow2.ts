@@ -11,6 +11,7 @@ import ipaddr from 'ipaddr.js';
 import type { Dialect, DialectDecoder, DialectRecord } from './dialect.js';
 import { countOf, FactsOfTwo, fail, nanosToMs, optionalCount, parseObject, portOf, protocolOf, ipOf, secondsToMs } from './fields.js';
 import { fillOneWay, SensorDecoder } from './sensor-decoder.js';
+import { msText } from './ms-text.js';
 
 const SENSOR_FIELDS = ['sampler_address', 'type'];
 
@@ -90,7 +91,7 @@ class Goflow2Decoder extends SensorDecoder implements DialectDecoder {
     const sport = srcPort === undefined ? 0 : portOf(names.srcPort, srcPort);
     const dport = dstPort === undefined ? 0 : portOf(names.dstPort, dstPort);
     const exporter = typeof sampler === 'string' ? sampler : '-';
-    const id = `gf:${exporter}:${String(sequence ?? '-')}:${src}:${sport}>${dst}:${dport}/${proto}@${startMs}`;
+    const id = `gf:${exporter}:${String(sequence ?? '-')}:${src}:${sport}>${dst}:${dport}/${proto}@${msText(startMs)}`;
     const sf = fillOneWay(this.scratch, id, startMs, endMs, src, sport, dst, dport, proto, bytes, packets);
     const flow = this.orienter.orientOneWay(sf, this.counts);
     if (flow === null) return [];

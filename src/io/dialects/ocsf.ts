@@ -9,6 +9,7 @@ import type { Dialect, DialectDecoder, DialectRecord } from './dialect.js';
 import type { DirectionHint } from './direction.js';
 import { fail, ReusedFacts, objectAt, optionalCount, parseObject, portOf, protocolOf, skip, ipOf } from './fields.js';
 import { SensorDecoder } from './sensor-decoder.js';
+import { msText } from './ms-text.js';
 
 const DEVICE_FIELDS = ['name', 'hostname', 'uid'];
 const HINTS: Record<number, DirectionHint> = { 1: 'inbound', 2: 'outbound', 3: 'lateral' };
@@ -45,7 +46,7 @@ class OcsfDecoder extends SensorDecoder implements DialectDecoder {
     const proto = conn.protocol_num !== undefined ? protocolOf('connection_info.protocol_num', conn.protocol_num) : conn.protocol_name !== undefined ? protocolOf('connection_info.protocol_name', conn.protocol_name) : 0;
     const endMs = msOf(o.end_time !== undefined ? 'end_time' : 'time', o.end_time ?? o.time);
     const startMs = o.start_time === undefined ? endMs : Math.min(endMs, msOf('start_time', o.start_time));
-    const uid = typeof conn.uid === 'string' && conn.uid.length > 0 ? conn.uid : typeof meta.uid === 'string' && meta.uid.length > 0 ? meta.uid : `ocsf:${src}:${sport}>${dst}:${dport}/${proto}@${startMs}`;
+    const uid = typeof conn.uid === 'string' && conn.uid.length > 0 ? conn.uid : typeof meta.uid === 'string' && meta.uid.length > 0 ? meta.uid : `ocsf:${src}:${sport}>${dst}:${dport}/${proto}@${msText(startMs)}`;
     const oneWay = traffic.bytes_out === undefined && traffic.bytes_in === undefined;
     const sensorFlow = this.scratch;
     sensorFlow.flow_id = uid;

@@ -7,7 +7,7 @@
 // Bounded and deterministic: at most `capacity` uids are remembered, the oldest first
 // forgotten (insertion order, whatever the clock). A uid forgotten and reported again counts
 // in full once more, so the capacity must exceed the number of connections open at once on
-// one stream (default 100,000: about 9 MB of typed arrays when full, grown as uids come).
+// one stream (default 100,000: about 7 MB of typed arrays when full, grown as uids come).
 
 import { flowIdHash } from '../../engine/recent-ids.js';
 
@@ -42,23 +42,26 @@ export class OpenConnections {
   private readonly result: Increment = { orig_bytes: 0, resp_bytes: 0, orig_pkts: 0, resp_pkts: 0, report: 0 };
 
   constructor(private readonly capacity: number = DEFAULT_OPEN_UIDS) {
-    // Room for a few thousand uids first, doubled as they come, up to capacity: a short stream
-    // (a rotated hourly log, a quiet partition) neither allocates nor touches the full 9 MB,
-    // and while few uids are known the index stays small enough for the cache.
+    // Room for a few thousand uids first, grown fourfold as they come, up to capacity: a short
+    // stream (a rotated hourly log, a quiet partition) neither allocates nor touches the full
+    // 7 MB, and while few uids are known the index stays small enough for the cache. Fourfold
+    // rather than twofold: fewer arrays allocated, copied and given up (garbage outside the
+    // JavaScript heap, which V8 counts towards its next full collection) while a stream's
+    // first uids come (docs/benchmarks.md, input dialects).
     const initial = Math.min(capacity, INITIAL_SLOTS);
     this.counts = new Float64Array(5 * initial);
     this.keys = new Float64Array(initial);
-    this.slots = new HashIndex(initial);
+    this.slots = new HashIndex(initial, this.keys);
   }
 
-  /** Twice the room (at most capacity): slots keep their numbers, the index is built anew. */
+  /** Four times the room (at most capacity): slots keep their numbers, the index is built anew. */
   private grow(): void {
-    const room = Math.min(this.capacity, 2 * this.keys.length);
+    const room = Math.min(this.capacity, 4 * this.keys.length);
     const counts = new Float64Array(5 * room);
     counts.set(this.counts);
     const keys = new Float64Array(room);
     keys.set(this.keys);
-    const slots = new HashIndex(room);
+    const slots = new HashIndex(room, keys);
     for (let i = 0; i < this.used; i++) slots.set(keys[i], i);
     this.counts = counts;
     this.keys = keys;
@@ -127,69 +130,80 @@ export class OpenConnections {
 }
 
 /**
- * Hash (a 53-bit number, not 0) -> slot, in one typed array with linear probing and
- * backward-shift deletion: no allocation per entry (a Map of numbers boxed every key), so a
- * stream of millions of connections costs no garbage here. Each cell is [hash, slot] side by
- * side, so a probe touches one cache line rather than one in each of two arrays.
+ * Hash (a 53-bit number, not 0) -> slot, with linear probing and backward-shift deletion: no
+ * allocation per entry (a Map of numbers boxed every key), so a stream of millions of
+ * connections costs no garbage here. A cell holds its slot + 1 (0: empty) and the hash is
+ * read from the slot's key (OpenConnections.keys): 4 bytes a cell where [hash, slot] pairs
+ * took 16, so the index is a quarter of the memory to allocate, touch and keep in the cache.
  */
 class HashIndex {
-  /** cells[2i] = hash (0: empty), cells[2i + 1] = slot. */
-  private readonly cells: Float64Array;
+  /** slot + 1 of each cell, 0 when empty. */
+  private readonly cells: Int32Array;
   private readonly mask: number;
   size = 0;
 
-  constructor(capacity: number) {
+  /** `keys`: the hash of each slot; a slot's key is written before the slot is set here and
+   *  stays until it is removed. */
+  constructor(
+    capacity: number,
+    private readonly keys: Float64Array,
+  ) {
     let n = 16;
     while (n < 2 * capacity) n *= 2;
-    this.cells = new Float64Array(2 * n);
+    this.cells = new Int32Array(n);
     this.mask = n - 1;
   }
 
+  /** The low bits of the hash: `&` takes a whole number modulo 2^32 first (ToInt32), as
+   *  `hash % 2^32` did, without a floating-point remainder per probe. */
   private home(hash: number): number {
-    return (hash % 4294967296) & this.mask;
+    return hash & this.mask;
   }
 
   /** The slot of `hash`, or -1. */
   get(hash: number): number {
-    const h = this.cells;
-    for (let i = this.home(hash); h[2 * i] !== 0; i = (i + 1) & this.mask) if (h[2 * i] === hash) return h[2 * i + 1];
+    const cells = this.cells;
+    const keys = this.keys;
+    for (let i = this.home(hash); cells[i] !== 0; i = (i + 1) & this.mask) if (keys[cells[i] - 1] === hash) return cells[i] - 1;
     return -1;
   }
 
+  /** Puts `slot` (whose key is `hash` already) under `hash`. */
   set(hash: number, slot: number): void {
-    const h = this.cells;
+    const cells = this.cells;
+    const keys = this.keys;
     let i = this.home(hash);
-    while (h[2 * i] !== 0 && h[2 * i] !== hash) i = (i + 1) & this.mask;
-    if (h[2 * i] === 0) this.size++;
-    h[2 * i] = hash;
-    h[2 * i + 1] = slot;
+    while (cells[i] !== 0 && keys[cells[i] - 1] !== hash) i = (i + 1) & this.mask;
+    if (cells[i] === 0) this.size++;
+    cells[i] = slot + 1;
   }
 
   remove(hash: number): void {
-    const h = this.cells;
+    const cells = this.cells;
+    const keys = this.keys;
     const mask = this.mask;
     let i = this.home(hash);
-    while (h[2 * i] !== hash) {
-      if (h[2 * i] === 0) return;
+    for (;;) {
+      if (cells[i] === 0) return;
+      if (keys[cells[i] - 1] === hash) break;
       i = (i + 1) & mask;
     }
     // Backward shift: move later entries of the run into the hole where their home allows.
     let j = i;
     for (;;) {
-      h[2 * i] = 0;
+      cells[i] = 0;
       for (;;) {
         j = (j + 1) & mask;
-        if (h[2 * j] === 0) {
+        if (cells[j] === 0) {
           this.size--;
           return;
         }
-        const k = this.home(h[2 * j]);
+        const k = this.home(keys[cells[j] - 1]);
         // Entry j may move to i unless its home lies cyclically in (i, j].
         if (i <= j ? i < k && k <= j : i < k || k <= j) continue;
         break;
       }
-      h[2 * i] = h[2 * j];
-      h[2 * i + 1] = h[2 * j + 1];
+      cells[i] = cells[j];
       i = j;
     }
   }

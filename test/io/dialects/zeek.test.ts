@@ -230,10 +230,10 @@ describe('open-connection state', () => {
 
 describe('open-connection state against a plain model', () => {
   // [capacity, distinct uids, reports]: a small state; and one that grows from its first room
-  // (4,096 uids) twice, to its capacity, before it evicts.
+  // (4,096 uids) twice, fourfold and then to its capacity, before it evicts.
   it.each([
     [37, 120, 20000],
-    [10000, 30000, 60000],
+    [20000, 60000, 100000],
   ])('agrees with a Map and a FIFO of uids over long random streams (eviction, re-reports): capacity %i', (capacity, distinct, reports) => {
     // A seeded linear congruential generator: the same stream every run.
     let seed = 12345;
