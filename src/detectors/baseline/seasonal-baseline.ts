@@ -218,20 +218,21 @@ function hourPart(s: BaselineState, w: WindowObservation, i: number): number {
  * The model's expectation of each log feature for the window, into `out`: level, hour term and
  * the weekday term, read through the rate where the hour is sparse (weekday-rate.ts). With
  * `share` > 0 (near midnight) the weekday term is lifted towards the higher neighbouring day
- * (dayEdgeLift) before it is read through the rate.
+ * (dayEdgeLift) before it is read through the rate. `linear`, when given, gets the same with the
+ * weekday term added in log space alone (SUSTAINED_INCREASE's sparse rate reading reads it).
  */
-function expectInto(s: BaselineState, w: WindowObservation, share: number, out: Float64Array): Float64Array {
+function expectInto(s: BaselineState, w: WindowObservation, share: number, out: Float64Array, linear?: Float64Array): Float64Array {
   for (let i = 0; i < F; i++) {
     out[i] = s[LEVEL + i] + hourPart(s, w, i);
     dayScratch[i] = s[DOW_OF[i] + w.weekday] + dayEdgeLift(s, w, i, share);
   }
-  for (let i = 0; i < F; i++) linearScratch[i] = out[i] + dayScratch[i];
+  if (linear !== undefined) for (let i = 0; i < F; i++) linear[i] = out[i] + dayScratch[i];
   const c = rateDayCorrection(out[1], dayScratch[1], correctionScratch);
   for (let i = 0; i < F; i++) out[i] += dayScratch[i] + c[ONE_AT_LEAST[i] ? 0 : 1];
   return out;
 }
 
-/** expectInto's day term added in log space alone, as before the rate reading of it (bytes, flows). */
+/** scoreWindow's expectation with the day term added in log space alone, as before the rate reading of it. */
 const linearScratch = new Float64Array(F);
 
 /** Features that are at least 1 in a window with traffic (log1p flows, sources), read as flows are. */
@@ -335,7 +336,7 @@ export function scoreWindow(s: BaselineState, w: WindowObservation, into: Baseli
   const share = fresh ? 0 : dayEdgeShare(w);
   const expected = expectedScratch;
   if (fresh) expected.fill(0);
-  else expectInto(s, w, share, expected);
+  else expectInto(s, w, share, expected, linearScratch);
   into.linearBytes = fresh ? w.bytes : Math.max(0, Math.expm1(linearScratch[0]));
   into.linearFlows = fresh ? w.flows : Math.max(0, Math.expm1(linearScratch[1]));
   // What the score's allowance near midnight added: learnWindow takes it back out.
