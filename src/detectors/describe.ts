@@ -57,6 +57,9 @@ export function acceptanceSentence(key: string, run: { start: number; level: num
   return (
     `The rise that opened at ${new Date(run.start).toISOString()} has stayed near ${Math.exp(run.level).toFixed(2)}x ` +
     `the expected bytes without growing for detectors.${key}.accept_after (${formatDuration(acceptAfterMs)}): ` +
-    'it is now accepted as the new normal baseline.'
+    // A run held by its detector's own reading (a sparse night's rate, a block's z) can have
+    // come down to its windows' expectation by then; the baseline is never lowered to it
+    // (give-back.ts acceptLevel), so the note does not say it moved there.
+    (run.level > 0 ? 'it is now accepted as the new normal baseline.' : 'its run ends here, and the baseline is not lowered to it (an acceptance takes in a rise, never a fall).')
   );
 }

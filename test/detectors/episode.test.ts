@@ -82,4 +82,14 @@ describe('the final note of an accepted run', () => {
         'detectors.volume_spike.accept_after (1h): it is now accepted as the new normal baseline.',
     );
   });
+
+  it('does not say the baseline moved to a run that has come down to its expectation (an acceptance never lowers it)', () => {
+    // A run whose recent windows sit at 0.72x: ln 0.72 = -0.3285; at its expectation: 0.
+    expect(acceptanceSentence('sustained_increase', { start: T0, level: Math.log(0.72) }, HOUR)).toBe(
+      'The rise that opened at 2026-01-05T09:00:00.000Z has stayed near 0.72x the expected bytes without growing for ' +
+        'detectors.sustained_increase.accept_after (1h): its run ends here, and the baseline is not lowered to it ' +
+        '(an acceptance takes in a rise, never a fall).',
+    );
+    expect(acceptanceSentence('volume_spike', { start: T0, level: 0 }, HOUR)).toMatch(/1\.00x .* its run ends here, and the baseline is not lowered to it/);
+  });
 });
