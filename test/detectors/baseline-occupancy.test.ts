@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { learnWindow, newBaseline, scoreWindow } from '../../src/detectors/baseline/seasonal-baseline.js';
 import { acceptLevel } from '../../src/detectors/baseline/give-back.js';
 import { HELD_RES, LEVEL, SHIFT, type BaselineState } from '../../src/detectors/baseline/layout.js';
-import { occupancyGain, rateOfSeen, seenLog1pFlows } from '../../src/detectors/baseline/occupancy.js';
+import { occupancyGain, rateOfSeen } from '../../src/detectors/baseline/occupancy.js';
+import { seenLog1p } from '../../src/detectors/baseline/poisson-windows.js';
 
 /**
  * E[ln(1 + f) | f >= 1], f ~ Poisson(1): the terms e^-1/f! ln(1 + f) for f = 1..9 are 0.254993,
@@ -19,9 +20,9 @@ const SEEN_AT_3 = 1.348164;
 
 describe('the flows of the windows seen at a Poisson rate', () => {
   it('is ln 2 for a trickle (every window seen carries one flow) and the truncated Poisson mean above it', () => {
-    expect(seenLog1pFlows(0)).toBe(Math.LN2);
-    expect(seenLog1pFlows(1)).toBeCloseTo(SEEN_AT_1, 5);
-    expect(seenLog1pFlows(3)).toBeCloseTo(SEEN_AT_3, 5);
+    expect(seenLog1p(0)).toBe(Math.LN2);
+    expect(seenLog1p(1)).toBeCloseTo(SEEN_AT_1, 5);
+    expect(seenLog1p(3)).toBeCloseTo(SEEN_AT_3, 5);
   });
 
   it('is inverted to the rate, 0 at or below one flow a window', () => {
@@ -52,7 +53,7 @@ describe('occupancyGain: what a rate rose beyond what the windows seen show', ()
     expect(occupancyGain(Math.LN2, Math.log1p(1.5))).toBeCloseTo(Math.log(1.5), 9);
     // Rate 0.05 -> 3 would be ln(0.950213 / 0.048771) = 2.970; the windows' flows rose by
     // ln(expm1(1.348164) / expm1(0.703319)) = 1.027, which bounds it.
-    expect(occupancyGain(seenLog1pFlows(0.05), SEEN_AT_3)).toBeCloseTo(1.0272, 2);
+    expect(occupancyGain(seenLog1p(0.05), SEEN_AT_3)).toBeCloseTo(1.0272, 2);
   });
 });
 

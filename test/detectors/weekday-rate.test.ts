@@ -2,7 +2,8 @@
 // independent script (Python: the truncated Poisson series summed directly over 400 terms
 // with a log-space pmf, and its inverse by bisection), not from the module's tables.
 import { describe, expect, it } from 'vitest';
-import { rateDayCorrection, rateOfLog1p, seenLog, seenLog1p } from '../../src/detectors/baseline/weekday-rate.js';
+import { rateDayCorrection } from '../../src/detectors/baseline/weekday-rate.js';
+import { rateOfLog1p, seenLog, seenLog1p } from '../../src/detectors/baseline/poisson-windows.js';
 import { newBaseline, scoreWindow } from '../../src/detectors/baseline/seasonal-baseline.js';
 import { DOW_BYTES, DOW_FLOWS, HOURS, LEVEL, N } from '../../src/detectors/baseline/layout.js';
 

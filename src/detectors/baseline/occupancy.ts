@@ -11,48 +11,11 @@
 // Poisson flows. It is 0 where windows were already full (a busy destination, one series
 // value per window as on NAB).
 
-/** Rates past this fill every window (e^-40 of them empty): the search stops here. */
-export const MAX_RATE = 40;
+import { MAX_RATE, rateOfLog1p } from './poisson-windows.js';
 
-/** E[log(1 + f) | f >= 1] for f ~ Poisson(rate): the log1p mean flows of the windows seen. */
-export function seenLog1pFlows(rate: number): number {
-  return seenMeans(rate)[0];
-}
-
-/**
- * E[log(1 + f) | f >= 1] and E[log f | f >= 1] for f ~ Poisson(rate), summed term by term (rates
- * up to MAX_RATE: e^-rate must not underflow). The second is how a sum over a window's flows
- * (bytes, packets) grows with the rate; weekday-rate.ts tabulates both.
- */
-export function seenMeans(rate: number): [number, number] {
-  if (rate <= 0) return [Math.LN2, 0];
-  let p = Math.exp(-rate);
-  let log1p = 0;
-  let log = 0;
-  let mass = 0;
-  const top = Math.ceil(rate + 12 * Math.sqrt(rate) + 12);
-  for (let f = 1; f <= top; f++) {
-    p *= rate / f;
-    log1p += p * Math.log1p(f);
-    log += p * Math.log(f);
-    mass += p;
-  }
-  return [log1p / mass, log / mass];
-}
-
-/** The Poisson rate (flows per window) whose windows seen have this log1p mean flow count. */
+/** The Poisson rate (flows per window) whose windows seen have this log1p mean flow count, at most MAX_RATE. */
 export function rateOfSeen(log1pFlows: number): number {
-  if (!(log1pFlows > Math.LN2)) return 0;
-  if (log1pFlows >= seenLog1pFlows(MAX_RATE)) return MAX_RATE;
-  let lo = 0;
-  let hi = MAX_RATE;
-  // seenLog1pFlows increases with the rate: bisection to a thousandth of a flow.
-  while (hi - lo > 1e-3) {
-    const mid = (lo + hi) / 2;
-    if (seenLog1pFlows(mid) < log1pFlows) lo = mid;
-    else hi = mid;
-  }
-  return (lo + hi) / 2;
+  return Math.min(MAX_RATE, rateOfLog1p(log1pFlows));
 }
 
 /** The share of windows with traffic at this Poisson rate. */
