@@ -285,7 +285,12 @@ function judgeBlock(s: CusumState, b: number, frozen: boolean, trailing: number,
  * the flows sent by day on a sparse destination and switched this on by day).
  */
 export function presentWindowBytes(expectedBytes: number, expectedFlows: number): number {
-  return expectedFlows > 0 && expectedFlows < 1 ? expectedBytes / expectedFlows : expectedBytes;
+  return underAFlow(expectedFlows) ? expectedBytes / expectedFlows : expectedBytes;
+}
+
+/** The baseline expects less than a flow a window (and some): a sparse hour, read at rate. */
+function underAFlow(expectedFlows: number): boolean {
+  return expectedFlows > 0 && expectedFlows < 1;
 }
 
 function highestSum(s: CusumState): number {
@@ -320,7 +325,7 @@ export function cusumNext(
   const { expectedFlows } = ctx.baseline;
   const expectedBytes = presentWindowBytes(ctx.baseline.expectedBytes, expectedFlows);
   const { linearBytes, linearFlows } = ctx.baseline;
-  const atRate = presentWindowBytes(linearBytes, linearFlows) === linearBytes ? 0 : linearBytes;
+  const atRate = underAFlow(linearFlows) ? linearBytes : 0;
   for (let i = 0; i < BLOCK_MS.length; i++) {
     if (fresh) next[BLOCKS + BLOCK_FIELDS * i + SUM] = 0;
     const z = addToBlock(next, i, ctx, expectedBytes, atRate, holding);
