@@ -14,6 +14,12 @@
 // in hour 23 too, so a silence starting then is judged against it. A silence that alerted is
 // not learnt (an outage must not become normal); nothing is forgotten otherwise.
 //
+// A reported silence is an incident of its own (the engine makes the alert its OPEN record).
+// It ends when the gateway sends again: the next judgement emits its CLOSED record, which
+// bounds the blind spot (from its last record before the silence to its first after), so a
+// reader of the alerts alone knows for which interval the gateway's traffic went unseen. A
+// gateway silent for baseline.idle_ttl is forgotten, and its incident closes saying so.
+//
 // "While the others go on": silence counts only from when the stream itself last resumed
 // after a stream-wide gap longer than min_silence, so when every gateway falls quiet nobody is
 // reported, neither then nor when they come back one by one. And only as far as the records
@@ -50,6 +56,10 @@ interface GatewayState {
   /** Longest gap (ms) that covered each local hour of day; 0: none yet. */
   quiet: number[];
   judged: Judged;
+  /** The reported silence still open: its OPEN alert's id and the event time its silence began. */
+  open: { id: string; since: number } | null;
+  /** The gateway sent again after its reported silence (event time and flow id): the incident's close is due. */
+  resumed: { at: number; flowId: string } | null;
   // Derived, not serialised:
   /** End of the quarter hour (UTC grid) holding `last`, and the local hour of that quarter. */
   slotEnd: number;
@@ -65,6 +75,12 @@ interface GatewayJSON {
   id: string;
   quiet: number[];
   judged: Judged;
+  /** Written from 2026-12-06 on, while a reported silence is open: its OPEN alert's id and start. */
+  open?: string;
+  since?: number;
+  /** And once the gateway sent again, before the close went out: when, and the flow. */
+  back?: number;
+  backId?: string;
 }
 
 const fields = {
@@ -136,7 +152,7 @@ class GatewaySilence implements GatewayJudge<GatewaySilentSettings> {
       if (gap > g.quiet[g.hour]) g.quiet[g.hour] = gap;
       g.last = eventMs;
     } else {
-      this.resume(gateway, g, eventMs);
+      this.resume(gateway, g, eventMs, flowId);
     }
     g.lastFlowId = flowId;
     this.dirty.add(gateway);
@@ -151,9 +167,15 @@ class GatewaySilence implements GatewayJudge<GatewaySilentSettings> {
     const alerts: Alert[] = [];
     let next = Infinity;
     for (const [gateway, g] of this.gateways) {
+      if (g.resumed !== null && g.open !== null) {
+        alerts.push(this.backClosing(gateway, g, now));
+        g.open = g.resumed = null;
+        this.dirty.add(gateway);
+      }
       if (g.judged !== Judged.Open) {
         // Gone for good: forgotten after baseline.idle_ttl, like a destination.
         if (g.last + ttl <= now) {
+          if (g.open !== null) alerts.push(this.goneClosing(gateway, g, ttl));
           this.gateways.delete(gateway);
           this.dirty.add(gateway);
         } else {
@@ -172,7 +194,11 @@ class GatewaySilence implements GatewayJudge<GatewaySilentSettings> {
       g.judged = s.enabled && warm ? Judged.Reported : Judged.Passed;
       this.dirty.add(gateway);
       next = Math.min(next, g.last + ttl);
-      if (g.judged === Judged.Reported) alerts.push(this.alert(gateway, g, s, now, now - since));
+      if (g.judged === Judged.Reported) {
+        const opening = this.alert(gateway, g, s, now, now - since);
+        g.open = { id: opening.alert_id, since: g.last };
+        alerts.push(opening);
+      }
     }
     this.nextCheck = next;
     return alerts;
@@ -225,6 +251,8 @@ class GatewaySilence implements GatewayJudge<GatewaySilentSettings> {
       lastFlowId: flowId,
       quiet: new Array<number>(HOURS_PER_DAY).fill(0),
       judged: Judged.Open,
+      open: null,
+      resumed: null,
       slotEnd: 0,
       hour: 0,
       settings: undefined,
@@ -236,7 +264,12 @@ class GatewaySilence implements GatewayJudge<GatewaySilentSettings> {
   }
 
   /** A record in a later quarter hour, or after a judged silence: learn the gap hour by hour. */
-  private resume(gateway: string, g: GatewayState, eventMs: number): void {
+  private resume(gateway: string, g: GatewayState, eventMs: number, flowId: string): void {
+    if (g.open !== null && g.resumed === null) {
+      // Back after a reported silence: the next judgement closes its incident.
+      g.resumed = { at: eventMs, flowId };
+      this.nextCheck = -Infinity;
+    }
     if (g.judged !== Judged.Reported) {
       const gap = eventMs - g.last;
       let slot = Math.floor(g.last / SLOT_MS) * SLOT_MS;
@@ -304,6 +337,66 @@ class GatewaySilence implements GatewayJudge<GatewaySilentSettings> {
     return alert;
   }
 
+  /**
+   * The CLOSED record of a reported silence, detected at `at`: the blind spot from its last
+   * record before the silence to `end` (its first record after, or when it was forgotten).
+   */
+  private closing(gateway: string, g: GatewayState, at: number, end: number, sample: string, why: string): Alert {
+    const open = g.open!;
+    const s = this.settingsOf(gateway, g);
+    const expected = g.quiet[this.calendar.at(Math.floor(open.since / SLOT_MS) * SLOT_MS).hour];
+    const silence = end - open.since;
+    const alert: Alert = {
+      alert_id: '',
+      type: 'GATEWAY_SILENT',
+      severity: s.severity,
+      destination: GATEWAY_DESTINATION_PREFIX + gateway,
+      dst_country: null,
+      data_class: null,
+      principal: null,
+      gateway_id: gateway,
+      window_start_ms: open.since,
+      window_end_ms: end,
+      flow_count: 0,
+      bytes: 0,
+      observed: silence,
+      expected,
+      score: silence / Math.max(expected, 1),
+      threshold: s.factor,
+      reason: `Incident ${open.id} closed: ${why}`,
+      sample_flow_ids: [sample],
+      config_version: this.view.configVersion,
+      detected_at_ms: at,
+      incident_id: open.id,
+      incident_state: 'CLOSED',
+    };
+    alert.alert_id = this.alertId(alert);
+    return alert;
+  }
+
+  /** The gateway sent again: its silence ends, and with it the interval whose traffic went unseen. */
+  private backClosing(gateway: string, g: GatewayState, now: number): Alert {
+    const { at, flowId } = g.resumed!;
+    const since = g.open!.since;
+    return this.closing(
+      gateway, g, Math.max(now, at), at, flowId,
+      `gateway ${gateway} sent flow records again at ${iso(at)} (the first is this record's sample), after ${formatDuration(at - since)} ` +
+        `with none (its last before at ${iso(since)}). What left through ${gateway} from ${iso(since)} to ${iso(at)} was not ` +
+        `seen by egress-watch: recover its flow logs for that interval, or account for it otherwise.`,
+    );
+  }
+
+  /** Silent for baseline.idle_ttl: the gateway is forgotten, and its silence never ended in the records. */
+  private goneClosing(gateway: string, g: GatewayState, ttl: number): Alert {
+    const since = g.open!.since;
+    return this.closing(
+      gateway, g, since + ttl, since + ttl, g.lastFlowId,
+      `gateway ${gateway} has sent nothing since ${iso(since)}, for ${formatDuration(ttl)} (baseline.idle_ttl), and is ` +
+        `forgotten. If it was taken out of service on purpose, nothing is left to do; otherwise nothing that left through it ` +
+        `since ${iso(since)} was seen.`,
+    );
+  }
+
   private streamToJSON(): string {
     return JSON.stringify({ v: 1, latest: finiteOrNull(this.streamLatest), since: finiteOrNull(this.evidenceSince) });
   }
@@ -315,6 +408,8 @@ class GatewaySilence implements GatewayJudge<GatewaySilentSettings> {
       lastFlowId: j.id,
       quiet: j.quiet.slice(),
       judged: j.judged,
+      open: j.open === undefined ? null : { id: j.open, since: j.since ?? j.last },
+      resumed: j.open === undefined || j.back === undefined ? null : { at: j.back, flowId: j.backId ?? '' },
       slotEnd: 0,
       hour: 0,
       settings: undefined,
@@ -331,8 +426,18 @@ function threshold(s: GatewaySilentSettings, g: GatewayState): number {
 
 function gatewayToJSON(g: GatewayState): string {
   const j: GatewayJSON = { v: 1, first: g.first, last: g.last, id: g.lastFlowId, quiet: g.quiet, judged: g.judged };
+  if (g.open !== null) {
+    j.open = g.open.id;
+    j.since = g.open.since;
+    if (g.resumed !== null) {
+      j.back = g.resumed.at;
+      j.backId = g.resumed.flowId;
+    }
+  }
   return JSON.stringify(j);
 }
+
+const iso = (ms: number): string => new Date(ms).toISOString();
 
 function finiteOrNull(n: number): number | null {
   return Number.isFinite(n) ? n : null;

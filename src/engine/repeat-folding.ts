@@ -131,9 +131,16 @@ export class RepeatFolder {
    * An alert that is a whole incident by itself (GATEWAY_SILENT raises one alert per silence and
    * has no destination to fold under): with incidents on, it goes out as the OPEN record of an
    * incident of its own, so a reader that selects incident records (`alerts --state OPEN`, a SIEM
-   * rule on the finding's status) sees it like every other alert.
+   * rule on the finding's status) sees it like every other alert; the detector's CLOSED record
+   * for it (the gateway sent again) goes out as it is.
    */
   single(alert: Alert, emit: AlertSink): void {
+    // The detector's own CLOSED record (a silence that ended) names its incident already; with
+    // incidents off there is no incident to close, and the silence stays the one alert it was.
+    if (alert.incident_state === 'CLOSED') {
+      if (this.suppressFor > 0) emit(alert);
+      return;
+    }
     emit(this.suppressFor <= 0 ? alert : { ...alert, incident_id: alert.alert_id, incident_state: 'OPEN' });
   }
 

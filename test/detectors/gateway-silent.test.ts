@@ -26,6 +26,15 @@ function silent(alerts: readonly Alert[]): Alert[] {
   return alerts.filter((a) => a.type === 'GATEWAY_SILENT');
 }
 
+/** The silences' OPEN records (or, with incidents off, their alerts): one per silence. */
+function opened(alerts: readonly Alert[]): Alert[] {
+  return silent(alerts).filter((a) => a.incident_state !== 'CLOSED');
+}
+
+function closed(alerts: readonly Alert[]): Alert[] {
+  return silent(alerts).filter((a) => a.incident_state === 'CLOSED');
+}
+
 /** Records of `gateway` every `stepMs` from `fromMs` while `keep(t)` holds, up to (excluding) `toMs`. */
 function every(gateway: string, fromMs: number, toMs: number, stepMs: number, keep: (t: number) => boolean = () => true): FlowRecord[] {
   const out: FlowRecord[] = [];
@@ -48,7 +57,8 @@ const returning = byTime(
 
 describe('GATEWAY_SILENT', () => {
   const p = new Pipeline(config);
-  const alerts = silent([...run(p, returning), ...p.finish()]);
+  const all = silent([...run(p, returning), ...p.finish()]);
+  const alerts = opened(all);
 
   it('alerts once per silence, at the first watermark beyond 15m, and again after the gateway returned', () => {
     // gw-b's last record at T0+119m30s; its gaps were 60s, so the threshold is max(15m, 3 x 60s) = 15m.
@@ -91,9 +101,69 @@ describe('GATEWAY_SILENT', () => {
       incident_id: id,
       incident_state: 'OPEN',
     });
-    expect(p.engine.counters.alerts.GATEWAY_SILENT).toBe(2);
+    // Two OPEN records and the first silence's CLOSED one.
+    expect(p.engine.counters.alerts.GATEWAY_SILENT).toBe(3);
     expect(alerts[1].incident_id).toBe(alerts[1].alert_id);
     expect(alerts[1].incident_state).toBe('OPEN');
+  });
+
+  it('closes the silence when the gateway sends again, naming the interval whose traffic went unseen', () => {
+    // gw-b's last record before the silence at T0+119m30s (10:59:30), its first after at
+    // T0+170m30s (11:50:30): a silence of 51m against hour 10's quiet period of 60s. That record
+    // does not move the watermark (gw-a's latest, T0+170m, less 30s); gw-a's at T0+171m moves it
+    // to T0+170m, and the close goes out then, dated when gw-b sent again. The second silence
+    // (from T0+200m30s) is still open when the input ends: no CLOSED record for it.
+    expect(all.map((a) => a.incident_state)).toEqual(['OPEN', 'CLOSED', 'OPEN']);
+    const [close] = closed(all);
+    const { alert_id: id, config_version: version, ...rest } = close;
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(id).not.toBe(alerts[0].alert_id);
+    expect(version).toBe(config.config_version);
+    expect(rest).toStrictEqual({
+      type: 'GATEWAY_SILENT',
+      severity: 'HIGH',
+      destination: 'gateway:gw-b',
+      dst_country: null,
+      data_class: null,
+      principal: null,
+      gateway_id: 'gw-b',
+      window_start_ms: T0 + 119 * MIN + 30 * SEC,
+      window_end_ms: T0 + 170 * MIN + 30 * SEC,
+      flow_count: 0,
+      bytes: 0,
+      observed: 3_060_000,
+      expected: 60_000,
+      score: 51,
+      threshold: 3,
+      reason:
+        `Incident ${alerts[0].alert_id} closed: gateway gw-b sent flow records again at 2026-01-05T11:50:30.000Z ` +
+        "(the first is this record's sample), after 51m with none (its last before at 2026-01-05T10:59:30.000Z). " +
+        'What left through gw-b from 2026-01-05T10:59:30.000Z to 2026-01-05T11:50:30.000Z was not seen by egress-watch: ' +
+        'recover its flow logs for that interval, or account for it otherwise.',
+      sample_flow_ids: ['gw-b@' + String(T0 + 170 * MIN + 30 * SEC)],
+      detected_at_ms: T0 + 170 * MIN + 30 * SEC,
+      incident_id: alerts[0].alert_id,
+      incident_state: 'CLOSED',
+    });
+  });
+
+  it('closes a silence that never ends when the gateway is forgotten (baseline.idle_ttl)', () => {
+    // gw-b stops for good at T0+119m30s; idle_ttl 3h forgets it at T0+299m30s, the watermark
+    // gw-a's record at T0+300m moves the stream to.
+    const q = new Pipeline(testConfig('  gateway_silent: {learning_period: 1h}\nbaseline: {idle_ttl: 3h}'));
+    const flows = byTime(every('gw-a', T0, T0 + 6 * HOUR, MIN), every('gw-b', T0 + 30 * SEC, T0 + 120 * MIN, MIN));
+    const got = silent([...run(q, flows), ...q.finish()]);
+    expect(got.map((a) => [a.incident_state, a.window_start_ms - T0, a.window_end_ms - T0, a.detected_at_ms - T0, a.observed])).toEqual([
+      ['OPEN', 119 * MIN + 30 * SEC, 135 * MIN + 30 * SEC, 135 * MIN + 30 * SEC, 16 * MIN],
+      ['CLOSED', 119 * MIN + 30 * SEC, 299 * MIN + 30 * SEC, 299 * MIN + 30 * SEC, 3 * HOUR],
+    ]);
+    expect(got[1].incident_id).toBe(got[0].alert_id);
+    expect(got[1].sample_flow_ids).toEqual(['gw-b@' + String(T0 + 119 * MIN + 30 * SEC)]);
+    expect(got[1].reason).toBe(
+      `Incident ${got[0].alert_id} closed: gateway gw-b has sent nothing since 2026-01-05T10:59:30.000Z, for 3h ` +
+        '(baseline.idle_ttl), and is forgotten. If it was taken out of service on purpose, nothing is left to do; ' +
+        'otherwise nothing that left through it since 2026-01-05T10:59:30.000Z was seen.',
+    );
   });
 
   it('carries no incident fields when incidents are off (alerts.suppress_for 0s)', () => {
@@ -124,9 +194,10 @@ describe('GATEWAY_SILENT', () => {
       testConfig('  gateway_silent: {learning_period: 1h}\n  overrides:\n    - {match: {destination: "gateway:gw-b"}, gateway_silent: {factor: 20, severity: LOW}}'),
     );
     const got = silent(run(q, returning));
-    expect(got.map((a) => [a.detected_at_ms - T0, a.severity, a.threshold])).toEqual([
-      [140 * MIN + 30 * SEC, 'LOW', 20],
-      [221 * MIN + 30 * SEC, 'LOW', 20],
+    expect(got.map((a) => [a.incident_state, a.detected_at_ms - T0, a.severity, a.threshold])).toEqual([
+      ['OPEN', 140 * MIN + 30 * SEC, 'LOW', 20],
+      ['CLOSED', 170 * MIN + 30 * SEC, 'LOW', 20],
+      ['OPEN', 221 * MIN + 30 * SEC, 'LOW', 20],
     ]);
   });
 });
@@ -150,8 +221,10 @@ describe('GATEWAY_SILENT and quiet that is normal', () => {
     const p = new Pipeline(testConfig());
     const alerts = silent([...run(p, flows), ...p.finish()]);
     // Last at Wed 09:59; gw-a's record at 10:16 moves the watermark to 10:15:30: 16m30s (10:14 gave 14m30s).
-    expect(alerts.map((a) => [new Date(a.window_start_ms).toISOString(), new Date(a.detected_at_ms).toISOString(), a.observed, a.expected])).toEqual([
-      ['2026-01-07T09:59:00.000Z', '2026-01-07T10:15:30.000Z', 990_000, 120_000],
+    // Back at 11:01 (its first odd minute from 11:00): closed, a silence of 62m against hour 9's 2m.
+    expect(alerts.map((a) => [a.incident_state, new Date(a.window_start_ms).toISOString(), new Date(a.detected_at_ms).toISOString(), a.observed, a.expected])).toEqual([
+      ['OPEN', '2026-01-07T09:59:00.000Z', '2026-01-07T10:15:30.000Z', 990_000, 120_000],
+      ['CLOSED', '2026-01-07T09:59:00.000Z', '2026-01-07T11:01:00.000Z', 3_720_000, 120_000],
     ]);
   });
 });
@@ -183,8 +256,11 @@ describe('GATEWAY_SILENT needs others to go on', () => {
       every('gw-b', T0 + 5 * HOUR + 20 * MIN, T0 + 7 * HOUR, MIN),
     );
     const q = new Pipeline(testConfig('  gateway_silent: {learning_period: 1h}'));
-    expect(silent(run(q, later)).map((a) => [a.window_start_ms - T0, a.detected_at_ms - T0, a.observed])).toEqual([
-      [119 * MIN + 30 * SEC, 5 * HOUR + 15 * MIN + 30 * SEC, 15 * MIN + 30 * SEC],
+    // It closes when gw-b sends again at T0+5h20m (the close goes out at the watermark gw-a's
+    // record at T0+5h21m moves to, T0+5h20m30s): 3h20m30s without gw-b's records.
+    expect(silent(run(q, later)).map((a) => [a.incident_state, a.window_start_ms - T0, a.detected_at_ms - T0, a.observed])).toEqual([
+      ['OPEN', 119 * MIN + 30 * SEC, 5 * HOUR + 15 * MIN + 30 * SEC, 15 * MIN + 30 * SEC],
+      ['CLOSED', 119 * MIN + 30 * SEC, 5 * HOUR + 20 * MIN + 30 * SEC, 3 * HOUR + 20 * MIN + 30 * SEC],
     ]);
   });
 });
@@ -193,12 +269,17 @@ describe('GATEWAY_SILENT state', () => {
   const unbroken = new Pipeline(config);
   const expected = [...run(unbroken, returning), ...unbroken.finish()];
 
-  for (const cut of [1, 200, 245, 262, 300, 330, 400]) {
+  // gw-b's first record after its silence is the 292nd; the snapshot after it holds the close
+  // still due (`back`), the one after the 293rd (gw-a's, which moves the watermark) no silence.
+  // The second silence is reported at T0+216m30s, after the 368th record.
+  for (const cut of [1, 200, 245, 262, 291, 292, 293, 300, 330, 400]) {
     it(`snapshot after ${cut} records and restore gives the unbroken run's alerts byte for byte`, () => {
       const first = new Pipeline(config);
       const before = run(first, returning.slice(0, cut));
       const snapshot = JSON.parse(JSON.stringify(first.engine.snapshot())) as StateChange[];
       expect(snapshot.some((c) => c.key === 'g:gw-b')).toBe(cut > 1);
+      const entry = snapshot.find((c) => c.key === 'g:gw-b')?.value ?? '';
+      expect([entry.includes('"open"'), entry.includes('"back"')]).toEqual([(cut >= 262 && cut <= 292) || cut >= 368, cut === 292]);
       const engine = new Engine(config);
       engine.restore(snapshot);
       const second = Pipeline.resume(config, engine);
@@ -206,6 +287,22 @@ describe('GATEWAY_SILENT state', () => {
       expect(JSON.stringify([...before, ...after])).toBe(JSON.stringify(expected));
     });
   }
+
+  it('restores state written before silences closed (no "open"): the silence ends without a CLOSED record', () => {
+    const first = new Pipeline(config);
+    const before = run(first, returning.slice(0, 262));
+    const snapshot = first.engine.snapshot().map((c) => {
+      if (c.key !== 'g:gw-b' || c.value === null) return c;
+      const { open, since, ...older } = JSON.parse(c.value);
+      expect([typeof open, typeof since]).toEqual(['string', 'number']);
+      return { key: c.key, value: JSON.stringify(older) };
+    });
+    const engine = new Engine(config);
+    engine.restore(snapshot);
+    const second = Pipeline.resume(config, engine);
+    const after = [...run(second, returning.slice(262)), ...second.finish()];
+    expect(silent([...before, ...after]).map((a) => a.incident_state)).toEqual(['OPEN', 'OPEN']);
+  });
 
   it('the compacted changelog of every commit equals the snapshot', () => {
     const p = new Pipeline(config);
