@@ -1,7 +1,8 @@
 // The tail-calibrated spread's estimate: how far one burst onset moves a feature's tail.
 import { describe, expect, it } from 'vitest';
-import { learnWindow, newBaseline, scoreWindow, TAIL_GAUSSIAN, type WindowObservation } from '../../src/detectors/baseline/seasonal-baseline.js';
-import { TAIL } from '../../src/detectors/baseline/layout.js';
+import { DEEP_TAIL_GAUSSIAN, learnWindow, newBaseline, scoreWindow, TAIL_GAUSSIAN, type WindowObservation } from '../../src/detectors/baseline/seasonal-baseline.js';
+import { TAIL, TAIL_DEEP } from '../../src/detectors/baseline/layout.js';
+import type { BaselineState } from '../../src/detectors/baseline/layout.js';
 
 const MINUTE = 60_000;
 const BASE: WindowObservation = { start_ms: 0, end_ms: MINUTE, bytes: 5_000_000, flows: 10, packets: 40, sources: 2, hour: 9, weekday: 0 };
@@ -11,21 +12,29 @@ const BASE: WindowObservation = { start_ms: 0, end_ms: MINUTE, bytes: 5_000_000,
  * point), then one window whose bytes sit `z` sd above the expectation: the bytes tail after it.
  */
 function tailAfterOnset(z: number): number {
+  return afterOnsets([z])[TAIL];
+}
+
+/** The same with one window per z after the flat hour: the state after the last. */
+function afterOnsets(zs: readonly number[]): BaselineState {
   const s = newBaseline();
   for (let k = 0; k < 60; k++) {
     const at = { ...BASE, start_ms: k * MINUTE, end_ms: (k + 1) * MINUTE };
     learnWindow(s, at, scoreWindow(s, at), 1, 0, 0);
   }
   expect(s[TAIL]).toBe(Math.fround(TAIL_GAUSSIAN));
-  const at = { ...BASE, start_ms: 60 * MINUTE, end_ms: 61 * MINUTE };
-  const before = scoreWindow(s, at);
-  // The expectation and the spread of bytes, in log space: bytes placed z sd above it.
-  const expected = Math.log1p(at.bytes) - before.residual[0];
-  const burst = { ...at, bytes: Math.round(Math.expm1(expected + z * before.sigma[0])) };
-  const v = scoreWindow(s, burst);
-  expect(v.residual[0] / v.sigma[0]).toBeCloseTo(z, 4);
-  learnWindow(s, burst, v, 1, 0, 0);
-  return s[TAIL];
+  expect(s[TAIL_DEEP]).toBe(Math.fround(DEEP_TAIL_GAUSSIAN));
+  zs.forEach((z, k) => {
+    const at = { ...BASE, start_ms: (60 + k) * MINUTE, end_ms: (61 + k) * MINUTE };
+    const before = scoreWindow(s, at);
+    // The expectation and the spread of bytes, in log space: bytes placed z sd above it.
+    const expected = Math.log1p(at.bytes) - before.residual[0];
+    const burst = { ...at, bytes: Math.round(Math.expm1(expected + z * before.sigma[0])) };
+    const v = scoreWindow(s, burst);
+    expect(v.residual[0] / v.sigma[0]).toBeCloseTo(z, 4);
+    learnWindow(s, burst, v, 1, 0, 0);
+  });
+  return s;
 }
 
 describe('the tail estimate', () => {
@@ -41,5 +50,39 @@ describe('the tail estimate', () => {
 
   it('stays at the Gaussian floor for a window below it', () => {
     expect(tailAfterOnset(2.326 - 0.5)).toBe(Math.fround(TAIL_GAUSSIAN));
+  });
+});
+
+describe("the bytes' deep tail (1 onset in 1,000)", () => {
+  it('moves a whole step (0.25 x 0.999) for a burst that begins a sd or more beyond it, once per burst', () => {
+    // 3.09 + 1.5: past the deep tail by more than a sd. The second window above it is the same
+    // burst (no step); the 1% tail moved on the first window only, by a whole step.
+    const s = afterOnsets([3.09 + 1.5, 3.09 + 1.5]);
+    expect(s[TAIL_DEEP]).toBeCloseTo(3.09 + 0.24975, 4);
+    expect(s[TAIL]).toBeCloseTo(2.326 + 0.2475, 4);
+  });
+
+  it('moves by the share of a sd a burst begins beyond it, and not at all for one below it', () => {
+    expect(afterOnsets([3.09 + 0.4])[TAIL_DEEP]).toBeCloseTo(3.09 + 0.4 * 0.24975, 4);
+    // Past the 1% tail but not the deep one: the deep tail stays at its Gaussian floor.
+    expect(afterOnsets([3.0])[TAIL_DEEP]).toBe(Math.fround(DEEP_TAIL_GAUSSIAN));
+  });
+
+  it("widens the sizes' spread by its ratio to the Gaussian's 0.1% point where that exceeds the 1% tail's", () => {
+    // A window whose bytes and packets sit 0.3 above their expectation (flows and sources on
+    // it): with the deep tail at 1.5 x its Gaussian point the sizes' rows and columns of the
+    // covariance widen by 1.5, so the same window scores exactly 1/1.5 of its distance.
+    const s = afterOnsets([]);
+    const at = { ...BASE, start_ms: 60 * MINUTE, end_ms: 61 * MINUTE };
+    const before = scoreWindow(s, at);
+    const lift = (x: number, r: number) => Math.round(Math.expm1(Math.log1p(x) - r + 0.3));
+    const w = { ...at, bytes: lift(at.bytes, before.residual[0]), packets: lift(at.packets, before.residual[2]) };
+    const plain = scoreWindow(s, w).distance;
+    s[TAIL_DEEP] = 1.5 * DEEP_TAIL_GAUSSIAN;
+    expect(scoreWindow(s, w).distance).toBeCloseTo(plain / 1.5, 6);
+    // The 1% tail already wider than that (2.326 x 1.6): the deep tail adds nothing.
+    s[TAIL] = 1.6 * TAIL_GAUSSIAN;
+    s[TAIL + 2] = 1.6 * TAIL_GAUSSIAN;
+    expect(scoreWindow(s, w).distance).toBeCloseTo(plain / 1.6, 6);
   });
 });

@@ -67,7 +67,10 @@ export const CUR_DAY_SUM_FLOWS = CUR_HOUR_SUM_FLOWS + 1;
 export const JOB_AT = CUR_DAY_SUM_FLOWS + 1;
 export const JOB_LOG = JOB_AT + 1;
 export const JOB_DAYS = JOB_LOG + 1;
-export const BASELINE_STATE_LENGTH = JOB_DAYS + 1;
+// The bytes' deep tail: the level bytes bursts begin above in 1 window in 1,000 (standardised
+// residual; seasonal-baseline.ts DEEP_TAIL_RATE), for sizes whose tail is heavier than a Gaussian's.
+export const TAIL_DEEP = JOB_DAYS + 1;
+export const BASELINE_STATE_LENGTH = TAIL_DEEP + 1;
 
 /** Where feature i's hour slots, weekday slots and open hour's residual sum are (0: bytes, 1: flows, else the counts'). */
 export const HOD_OF = [HOD_BYTES, HOD_FLOWS, HOD, HOD];

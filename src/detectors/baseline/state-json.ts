@@ -3,9 +3,9 @@
 // what it did not keep started as the model would have it (state-store.ts restores with this).
 import {
   BASELINE_STATE_LENGTH, BUCKET_MOD, COV, CUR_DAY, CUR_DAY_SUM, CUR_DAY_SUM_BYTES, CUR_DAY_SUM_FLOWS, CUR_HOUR, CUR_HOUR_SUM,
-  CUR_HOUR_SUM_BYTES, CUR_HOUR_SUM_FLOWS, DAY_HOURS, F, JOB_AT, HOD, HOD_BYTES, HOD_FLOWS, SHIFT, TAIL, TRI_OF, type BaselineState,
+  CUR_HOUR_SUM_BYTES, CUR_HOUR_SUM_FLOWS, DAY_HOURS, F, JOB_AT, HOD, HOD_BYTES, HOD_FLOWS, SHIFT, TAIL, TAIL_DEEP, TRI_OF, type BaselineState,
 } from './layout.js';
-import { MIN_VAR, TAIL_GAUSSIAN } from './seasonal-baseline.js';
+import { DEEP_TAIL_GAUSSIAN, MIN_VAR, TAIL_GAUSSIAN } from './seasonal-baseline.js';
 
 export function baselineToJSON(s: BaselineState): number[] {
   // Full precision: JSON round-trips doubles exactly, so a restored engine scores
@@ -45,6 +45,7 @@ export function baselineFromJSON(json: unknown): BaselineState {
     const s = new Float32Array(BASELINE_STATE_LENGTH);
     s.set(a.slice(0, DAY_HOURS));
     s.set(a.slice(DAY_HOURS), SHIFT);
+    s[TAIL_DEEP] = DEEP_TAIL_GAUSSIAN;
     return withFlowsProfile(s);
   }
   if (Array.isArray(json) && json.length === HOD_FLOWS) {
@@ -53,6 +54,10 @@ export function baselineFromJSON(json: unknown): BaselineState {
   }
   if (Array.isArray(json) && json.length === JOB_AT) {
     // Written before the daily job was remembered: none yet.
+    return widened(json as number[]);
+  }
+  if (Array.isArray(json) && json.length === TAIL_DEEP) {
+    // Written before the bytes' deep tail was kept: it starts Gaussian.
     return widened(json as number[]);
   }
   if (!Array.isArray(json) || json.length !== BASELINE_STATE_LENGTH) {
@@ -65,6 +70,7 @@ export function baselineFromJSON(json: unknown): BaselineState {
 function widened(json: number[]): BaselineState {
   const s = new Float32Array(BASELINE_STATE_LENGTH);
   s.set(bucketsInRange(json));
+  s[TAIL_DEEP] = DEEP_TAIL_GAUSSIAN;
   return s;
 }
 
