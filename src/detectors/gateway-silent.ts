@@ -305,34 +305,14 @@ class GatewaySilence implements GatewayJudge<GatewaySilentSettings> {
     const hour = String(g.hour).padStart(2, '0');
     const nextHour = String((g.hour + 1) % HOURS_PER_DAY).padStart(2, '0');
     const usual = expected > 0 ? `a longest quiet period of ${formatDuration(expected)}` : 'no quiet period yet';
-    const alert: Alert = {
-      alert_id: '',
-      type: 'GATEWAY_SILENT',
-      severity: s.severity,
-      destination: GATEWAY_DESTINATION_PREFIX + gateway,
-      dst_country: null,
-      data_class: null,
-      principal: null,
-      gateway_id: gateway,
-      window_start_ms: g.last,
-      window_end_ms: now,
-      flow_count: 0,
-      bytes: 0,
-      observed: silence,
-      expected,
-      // A quiet period of 0 (an hour not learnt yet) counts as 1 ms, so the score stays finite.
-      score: silence / Math.max(expected, 1),
-      threshold: s.factor,
-      reason:
-        `Gateway silence rule detectors.gateway_silent: gateway ${gateway} has sent no flow record for ` +
+    const alert = this.silenceRecord(
+      gateway, s, g.last, now, silence, expected, g.lastFlowId, now,
+      `Gateway silence rule detectors.gateway_silent: gateway ${gateway} has sent no flow record for ` +
         `${formatDuration(silence)} while other gateways kept reporting (its last at ${new Date(g.last).toISOString()}), ` +
         `against ${usual} learnt for ${hour}:00-${nextHour}:00 ${this.calendar.timeZone} (threshold: ${s.factor}x that and at least ` +
         `${formatDuration(s.min_silence)}). Check that ${gateway} is up and its flow log shipping works, and whether ` +
         `traffic now leaves by a route that bypasses it.`,
-      sample_flow_ids: [g.lastFlowId],
-      config_version: this.view.configVersion,
-      detected_at_ms: now,
-    };
+    );
     alert.alert_id = this.alertId(alert);
     return alert;
   }
@@ -343,10 +323,23 @@ class GatewaySilence implements GatewayJudge<GatewaySilentSettings> {
    */
   private closing(gateway: string, g: GatewayState, at: number, end: number, sample: string, why: string): Alert {
     const open = g.open!;
-    const s = this.settingsOf(gateway, g);
     const expected = g.quiet[this.calendar.at(Math.floor(open.since / SLOT_MS) * SLOT_MS).hour];
-    const silence = end - open.since;
-    const alert: Alert = {
+    const s = this.settingsOf(gateway, g);
+    const base = this.silenceRecord(gateway, s, open.since, end, end - open.since, expected, sample, at, `Incident ${open.id} closed: ${why}`);
+    const alert: Alert = { ...base, incident_id: open.id, incident_state: 'CLOSED' };
+    alert.alert_id = this.alertId(alert);
+    return alert;
+  }
+
+  /**
+   * A silence's record, its window from `since` (the gateway's last record before it) to `end`,
+   * `silence` the silence measured (from the stream's return, if that came later); its alert_id
+   * still to set.
+   */
+  private silenceRecord(
+    gateway: string, s: GatewaySilentSettings, since: number, end: number, silence: number, expected: number, sample: string, detectedAt: number, reason: string,
+  ): Alert {
+    return {
       alert_id: '',
       type: 'GATEWAY_SILENT',
       severity: s.severity,
@@ -355,23 +348,20 @@ class GatewaySilence implements GatewayJudge<GatewaySilentSettings> {
       data_class: null,
       principal: null,
       gateway_id: gateway,
-      window_start_ms: open.since,
+      window_start_ms: since,
       window_end_ms: end,
       flow_count: 0,
       bytes: 0,
       observed: silence,
       expected,
+      // A quiet period of 0 (an hour not learnt yet) counts as 1 ms, so the score stays finite.
       score: silence / Math.max(expected, 1),
       threshold: s.factor,
-      reason: `Incident ${open.id} closed: ${why}`,
+      reason,
       sample_flow_ids: [sample],
       config_version: this.view.configVersion,
-      detected_at_ms: at,
-      incident_id: open.id,
-      incident_state: 'CLOSED',
+      detected_at_ms: detectedAt,
     };
-    alert.alert_id = this.alertId(alert);
-    return alert;
   }
 
   /** The gateway sent again: its silence ends, and with it the interval whose traffic went unseen. */
