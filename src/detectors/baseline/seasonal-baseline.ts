@@ -388,6 +388,7 @@ const liftScratch = new Float64Array(F);
 
 /** The residuals' covariance as the score uses it: correlations shrunk, variances floored. */
 function shrunkCovariance(s: BaselineState, out: Float64Array): void {
+  for (let i = 0; i < F; i++) wideningScratch[i] = tailWidening(s, i);
   for (let i = 0; i < F; i++) {
     for (let j = 0; j < F; j++) {
       let v = s[COV + TRI_OF[i * F + j]];
@@ -396,10 +397,13 @@ function shrunkCovariance(s: BaselineState, out: Float64Array): void {
       if (i === j) v = Math.max(MIN_VAR, v);
       else v *= 1 - SHRINK;
       // Each feature's tail widens its row and column (its correlations stay as they are).
-      out[i * F + j] = v * tailWidening(s, i) * tailWidening(s, j);
+      out[i * F + j] = v * wideningScratch[i] * wideningScratch[j];
     }
   }
 }
+
+/** Each feature's tail widening for the covariance being built (shrunkCovariance's scratch). */
+const wideningScratch = new Float64Array(F);
 
 // Scratch of the covariance the score solves, reused between calls (the engine is synchronous).
 const covScratch = new Float64Array(F * F);
