@@ -315,4 +315,20 @@ describe('GATEWAY_SILENT state', () => {
     const live = [...log].filter(([, v]) => v !== null);
     expect(new Map(live)).toEqual(new Map(p.engine.snapshot().map((c) => [c.key, c.value])));
   });
+
+  it('the compacted changelog equals the snapshot after every record (the close clears the silence from the log at once)', () => {
+    // Committed after each record: right after gw-a's record at T0+171m closes gw-b's silence,
+    // gw-b's entry must no longer hold "open" and "back", or a restart there closes it again.
+    const p = new Pipeline(config);
+    const log = new Map<string, string | null>();
+    const differs: number[] = [];
+    returning.forEach((f, i) => {
+      p.push(f);
+      for (const c of p.engine.commit()) log.set(c.key, c.value);
+      const live = new Map([...log].filter(([, v]) => v !== null));
+      const snap = new Map(p.engine.snapshot().map((c) => [c.key, c.value]));
+      if (JSON.stringify([...live].sort()) !== JSON.stringify([...snap].sort())) differs.push(i);
+    });
+    expect(differs).toEqual([]);
+  });
 });

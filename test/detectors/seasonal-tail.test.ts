@@ -86,3 +86,29 @@ describe("the bytes' deep tail (1 onset in 1,000)", () => {
     expect(scoreWindow(s, w).distance).toBeCloseTo(plain / 1.6, 6);
   });
 });
+
+describe("the bytes' deep tail: what the first tests leave open", () => {
+  it('comes down by 0.25 x 0.001 a window below it, to its floor and no further', () => {
+    // One onset 1.5 sd beyond it (a whole step: 3.09 + 0.24975), then 400 windows at the
+    // expectation: 400 x 0.00025 = 0.1 off, 3.09 + 0.14975. (The 1% tail comes down 10 times as
+    // fast: 0.0025 a window, so 99 windows take its whole step back.)
+    const s = afterOnsets([3.09 + 1.5, ...new Array<number>(400).fill(0)]);
+    expect(s[TAIL_DEEP]).toBeCloseTo(3.09 + 0.24975 - 400 * 0.00025, 3);
+    expect(s[TAIL]).toBe(Math.fround(TAIL_GAUSSIAN));
+    // 1,000 windows more take the rest: floored at 3.09, not below.
+    const t = afterOnsets([3.09 + 1.5, ...new Array<number>(1400).fill(0)]);
+    expect(t[TAIL_DEEP]).toBe(Math.fround(DEEP_TAIL_GAUSSIAN));
+  });
+
+  it('widens the sizes only: a window off in flows and sources alone scores the same whatever the deep tail', () => {
+    const s = afterOnsets([]);
+    const at = { ...BASE, start_ms: 60 * MINUTE, end_ms: 61 * MINUTE };
+    const before = scoreWindow(s, at);
+    const lift = (x: number, r: number) => Math.round(Math.expm1(Math.log1p(x) - r + 0.6));
+    const w = { ...at, flows: lift(at.flows, before.residual[1]), sources: lift(at.sources, before.residual[3]) };
+    const plain = scoreWindow(s, w).distance;
+    expect(plain).toBeGreaterThan(1);
+    s[TAIL_DEEP] = 2 * DEEP_TAIL_GAUSSIAN;
+    expect(scoreWindow(s, w).distance).toBeCloseTo(plain, 6);
+  });
+});
