@@ -175,7 +175,7 @@ class GatewaySilence implements GatewayJudge<GatewaySilentSettings> {
       if (g.judged !== Judged.Open) {
         // Gone for good: forgotten after baseline.idle_ttl, like a destination.
         if (g.last + ttl <= now) {
-          if (g.open !== null) alerts.push(this.goneClosing(gateway, g, ttl));
+          if (g.open !== null) alerts.push(this.goneClosing(gateway, g, ttl, now));
           this.gateways.delete(gateway);
           this.dirty.add(gateway);
         } else {
@@ -376,11 +376,16 @@ class GatewaySilence implements GatewayJudge<GatewaySilentSettings> {
     );
   }
 
-  /** Silent for baseline.idle_ttl: the gateway is forgotten, and its silence never ended in the records. */
-  private goneClosing(gateway: string, g: GatewayState, ttl: number): Alert {
+  /**
+   * Silent for baseline.idle_ttl: the gateway is forgotten, and its silence never ended in the
+   * records. Dated by the watermark that forgot it (`now`, at or after since + ttl), not
+   * since + ttl: an idle_ttl lowered by a reload, or shorter than the silence threshold, would
+   * otherwise date the close before the decision, even before its OPEN record.
+   */
+  private goneClosing(gateway: string, g: GatewayState, ttl: number, now: number): Alert {
     const since = g.open!.since;
     return this.closing(
-      gateway, g, since + ttl, since + ttl, g.lastFlowId,
+      gateway, g, now, since + ttl, g.lastFlowId,
       `gateway ${gateway} has sent nothing since ${iso(since)}, for ${formatDuration(ttl)} (baseline.idle_ttl), and is ` +
         `forgotten. If it was taken out of service on purpose, nothing is left to do; otherwise nothing that left through it ` +
         `since ${iso(since)} was seen.`,

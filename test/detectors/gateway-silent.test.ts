@@ -166,6 +166,31 @@ describe('GATEWAY_SILENT', () => {
     );
   });
 
+  it('dates the close of a forgotten gateway by the watermark that forgot it, never before its OPEN record', () => {
+    // idle_ttl 10m, shorter than the 15m silence: the OPEN record at T0+135m30s (gw-a's record
+    // at T0+136m), the gateway forgotten at the next check, T0+136m30s (gw-a's at T0+137m).
+    // Dated since + ttl (T0+129m30s) the close would come before its own OPEN, and a reader
+    // ordering by detected_at_ms (the report's incident list) would keep the incident OPEN.
+    const q = new Pipeline(testConfig('  gateway_silent: {learning_period: 1h}\nbaseline: {idle_ttl: 10m}'));
+    const flows = byTime(every('gw-a', T0, T0 + 5 * HOUR, MIN), every('gw-b', T0 + 30 * SEC, T0 + 120 * MIN, MIN));
+    const got = silent([...run(q, flows), ...q.finish()]);
+    expect(got.map((a) => [a.incident_state, a.window_end_ms - T0, a.detected_at_ms - T0, a.observed])).toEqual([
+      ['OPEN', 135 * MIN + 30 * SEC, 135 * MIN + 30 * SEC, 16 * MIN],
+      ['CLOSED', 129 * MIN + 30 * SEC, 136 * MIN + 30 * SEC, 10 * MIN],
+    ]);
+    // idle_ttl lowered from 7d to 1h by a reload at T0+240m: forgotten at that watermark.
+    const r = new Pipeline(config);
+    const all = byTime(every('gw-a', T0, T0 + 5 * HOUR, MIN), every('gw-b', T0 + 30 * SEC, T0 + 120 * MIN, MIN));
+    const cut = all.findIndex((f) => f.end_ms >= T0 + 240 * MIN);
+    const before = run(r, all.slice(0, cut));
+    r.engine.reconfigure(testConfig('  gateway_silent: {learning_period: 1h}\nbaseline: {idle_ttl: 1h}'));
+    const after = [...run(r, all.slice(cut)), ...r.finish()];
+    expect(silent([...before, ...after]).map((a) => [a.incident_state, a.window_end_ms - T0, a.detected_at_ms - T0])).toEqual([
+      ['OPEN', 135 * MIN + 30 * SEC, 135 * MIN + 30 * SEC],
+      ['CLOSED', 179 * MIN + 30 * SEC, 239 * MIN + 30 * SEC],
+    ]);
+  });
+
   it('carries no incident fields when incidents are off (alerts.suppress_for 0s)', () => {
     const off = new Pipeline(testConfig('  gateway_silent: {learning_period: 1h}\nalerts: {suppress_for: 0s}'));
     const plain = silent([...run(off, returning), ...off.finish()]);
