@@ -5,6 +5,7 @@
 import { ALERT_TYPES, SEVERITIES } from '../engine/types.js';
 import { chartLibrary } from '../io/chart-library.js';
 import { foldIncidentRow } from './incident-rows.js';
+import { measureText } from './measure-text.js';
 
 export function consolePage(title: string): string {
   const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
@@ -40,12 +41,13 @@ const PAGE_SCRIPT = `
   var rows = []; // one per incident, newest first (incident-rows.ts)
   var selected = null;
   var foldIncidentRow = ${foldIncidentRow.toString()};
+  var measureText = ${measureText.toString()};
   var chart = null;
   var $ = function (id) { return document.getElementById(id); };
   // Escapes for text and for attribute values alike: alert fields come from a topic anyone
   // with write access could fill.
   var text = function (s) { return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]; }); };
-  var bytes = function (n) { var u = ['B','KB','MB','GB','TB']; var i = 0; while (Math.abs(n) >= 1000 && i < u.length - 1) { n /= 1000; i++; } return (i ? n.toPrecision(3) : Math.round(n)) + ' ' + u[i]; };
+  var bytes = function (n) { return measureText('', n); };
   var time = function (ms) { return new Date(ms).toISOString().replace('T', ' ').replace('.000Z', 'Z'); };
   function visible(row) {
     var a = row.latest;
@@ -77,7 +79,7 @@ const PAGE_SCRIPT = `
       '<dt>data class</dt><dd>' + text(a.data_class || '-') + '</dd><dt>principal</dt><dd>' + text(a.principal || '-') + '</dd>' +
       '<dt>gateway</dt><dd>' + text(a.gateway_id || 'none') + '</dd>' +
       '<dt>window</dt><dd>' + time(a.window_start_ms) + ' – ' + time(a.window_end_ms) + '</dd>' +
-      '<dt>observed</dt><dd id="d-observed">' + bytes(a.observed) + '</dd><dt>expected</dt><dd id="d-expected">' + bytes(a.expected) + '</dd>' +
+      '<dt>observed</dt><dd id="d-observed">' + measureText(a.type, a.observed) + '</dd><dt>expected</dt><dd id="d-expected">' + measureText(a.type, a.expected) + '</dd>' +
       '<dt>score</dt><dd>' + a.score.toFixed(2) + ' (threshold ' + a.threshold + ')</dd>' +
       '<dt>flows, bytes</dt><dd>' + a.flow_count + ', ' + bytes(a.bytes) + '</dd>' +
       '<dt>sample flows</dt><dd class="mono" id="d-samples">' + a.sample_flow_ids.map(text).join('<br>') + '</dd>' +

@@ -145,6 +145,8 @@ export interface GatewayView<T> {
   allowedLateness: number;
   idleTtl: number;
   configVersion: string;
+  /** Alerts become incidents (alerts.suppress_for above 0s): a detector that closes its own incidents records which it opened. */
+  incidents: boolean;
 }
 
 /** Local time as the baseline's time zone reads it. */

@@ -196,7 +196,9 @@ class GatewaySilence implements GatewayJudge<GatewaySilentSettings> {
       next = Math.min(next, g.last + ttl);
       if (g.judged === Judged.Reported) {
         const opening = this.alert(gateway, g, s, now, now - since);
-        g.open = { id: opening.alert_id, since: g.last };
+        // An incident to close later only if it goes out as one: the close follows the OPEN
+        // record whatever a reload does to alerts.suppress_for meanwhile.
+        if (this.view.incidents) g.open = { id: opening.alert_id, since: g.last };
         alerts.push(opening);
       }
     }

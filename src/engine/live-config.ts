@@ -82,6 +82,7 @@ export class LiveConfig {
       allowedLateness: config.windows.allowed_lateness,
       idleTtl: config.baseline.idle_ttl,
       configVersion: config.config_version,
+      incidents: config.alerts.suppress_for > 0,
     };
   }
 }

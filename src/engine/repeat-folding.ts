@@ -135,10 +135,11 @@ export class RepeatFolder {
    * for it (the gateway sent again) goes out as it is.
    */
   single(alert: Alert, emit: AlertSink): void {
-    // The detector's own CLOSED record (a silence that ended) names its incident already; with
-    // incidents off there is no incident to close, and the silence stays the one alert it was.
+    // The detector's own CLOSED record (a silence that ended) names its incident already and
+    // closes an incident that went out as one (the detector opens none with incidents off), even
+    // if a reload has turned incidents off since: its readers would keep it open for ever.
     if (alert.incident_state === 'CLOSED') {
-      if (this.suppressFor > 0) emit(alert);
+      emit(alert);
       return;
     }
     emit(this.suppressFor <= 0 ? alert : { ...alert, incident_id: alert.alert_id, incident_state: 'OPEN' });

@@ -227,6 +227,30 @@ describe('GATEWAY_SILENT', () => {
   });
 });
 
+describe('GATEWAY_SILENT and a reload that turns incidents on or off during a silence', () => {
+  // The `returning` stream: gw-b silent from T0+119m30s, reported at T0+135m30s, back at
+  // T0+170m30s (its 292nd record). The reload comes after the 262nd record, once the OPEN is out.
+  const on = testConfig('  gateway_silent: {learning_period: 1h}');
+  const off = testConfig('  gateway_silent: {learning_period: 1h}\nalerts: {suppress_for: 0s}');
+  const reloaded = (from: typeof on, to: typeof on): Alert[] => {
+    const p = new Pipeline(from);
+    const before = run(p, returning.slice(0, 262));
+    p.engine.reconfigure(to);
+    return silent([...before, ...run(p, returning.slice(262)), ...p.finish()]).filter((a) => a.window_start_ms === T0 + 119 * MIN + 30 * SEC);
+  };
+
+  it('closes a silence that went out as an incident even if incidents were turned off since', () => {
+    const got = reloaded(on, off);
+    expect(got.map((a) => a.incident_state)).toEqual(['OPEN', 'CLOSED']);
+    expect(got[1].incident_id).toBe(got[0].alert_id);
+  });
+
+  it('closes nothing for a silence that went out as a plain alert before incidents were turned on', () => {
+    const got = reloaded(off, on);
+    expect(got.map((a) => [a.incident_state, a.incident_id])).toEqual([[undefined, undefined]]);
+  });
+});
+
 describe('GATEWAY_SILENT and quiet that is normal', () => {
   // From Monday 00:00 UTC for 3 days: gw-a every even minute; gw-b every odd minute except
   // 00:00-04:00 each night (and its first record at Monday 04:01). Learning 1d: Tuesday's night
