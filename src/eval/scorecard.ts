@@ -34,6 +34,12 @@ export interface ScoreRow {
   /** (matched_alerts + excess_alerts) / detected: alert records per incident found; null when none found. */
   alerts_per_incident: number | null;
   /**
+   * The same counting only the records that call an analyst: OPEN and ESCALATED records, and
+   * alerts of no incident (incidents off); a CLOSED record (an incident's end or an acceptance
+   * note) updates what is already open. Null when none found.
+   */
+  pages_per_incident: number | null;
+  /**
    * Mean over detected incidents of the distinct `incident_id`s their matching alerts carry
    * (the engine's own incidents per true one); null when no matching alert carries one.
    */
@@ -178,6 +184,7 @@ function scoreGroup(
   const linked = new Map<string, Set<Incident>>();
   let matched = 0;
   let excess = 0;
+  let pages = 0;
   const unmatched: Alert[] = [];
   for (const alert of inDetectionOrder(alerts)) {
     const engineId = engine.get(alert);
@@ -197,6 +204,7 @@ function scoreGroup(
     const open = candidates.filter((i) => (taken.get(i) ?? 0) < alertAllowance(i));
     if (open.length === 0) excess++;
     else matched++;
+    if (alert.incident_state !== 'CLOSED') pages++;
     for (const incident of open) {
       taken.set(incident, (taken.get(incident) ?? 0) + 1);
       if (!firstDetection.has(incident)) firstDetection.set(incident, alert.detected_at_ms);
@@ -228,6 +236,7 @@ function scoreGroup(
     recall: incidents.length === 0 ? 1 : detected / incidents.length,
     median_delay_ms: median(delays),
     alerts_per_incident: detected === 0 ? null : (matched + excess) / detected,
+    pages_per_incident: detected === 0 ? null : pages / detected,
     ids_per_incident: withIds.length === 0 ? null : withIds.reduce((sum, [, set]) => sum + set.size, 0) / withIds.length,
   };
   return { row, unmatched };
@@ -258,6 +267,7 @@ const COLUMNS: { title: string; width: number; cell: (r: ScoreRow) => string }[]
   { title: 'recall', width: 6, cell: (r) => r.recall.toFixed(3) },
   { title: 'median delay', width: 12, cell: (r) => formatDuration(r.median_delay_ms) },
   { title: 'alerts/inc', width: 10, cell: (r) => ratio(r.alerts_per_incident) },
+  { title: 'pages/inc', width: 9, cell: (r) => ratio(r.pages_per_incident) },
   { title: 'ids/inc', width: 7, cell: (r) => ratio(r.ids_per_incident) },
 ];
 
@@ -268,8 +278,9 @@ function ratio(value: number | null): string {
 /**
  * A fixed-width text table, one line per type, then the volume types together and the total,
  * for the CLI and the docs. `excess`: alerts past a lasting change's allowance; `unmatched`:
- * alerts of no incident; `alerts/inc` and `ids/inc`: alert records and distinct incident ids
- * per incident found (`-` when none).
+ * alerts of no incident; `alerts/inc`, `pages/inc` and `ids/inc`: alert records, the records
+ * of those that call an analyst (not CLOSED) and distinct incident ids per incident found (`-`
+ * when none).
  */
 export function formatScorecard(scorecard: Scorecard): string {
   const line = (cells: string[]) =>

@@ -69,7 +69,7 @@ describe('scoreAlerts', () => {
   it('RESIDENCY_VIOLATION: 3 of 4 alerts match, both incidents found, delays 500 and 1100', () => {
     expect(byType.RESIDENCY_VIOLATION).toEqual({
       type: 'RESIDENCY_VIOLATION', incidents: 2, detected: 2, alerts: 4, matched_alerts: 3, excess_alerts: 0, unmatched_alerts: 1,
-      precision: 0.75, recall: 1, median_delay_ms: 800, alerts_per_incident: 1.5, ids_per_incident: null,
+      precision: 0.75, recall: 1, median_delay_ms: 800, alerts_per_incident: 1.5, pages_per_incident: 1.5, ids_per_incident: null,
     });
   });
 
@@ -77,54 +77,54 @@ describe('scoreAlerts', () => {
     expect(byType.UNAUTHORIZED_PRINCIPAL).toEqual({
       type: 'UNAUTHORIZED_PRINCIPAL', incidents: 2, detected: 2, alerts: 1, matched_alerts: 1, excess_alerts: 0, unmatched_alerts: 0,
       precision: 1, recall: 1, median_delay_ms: 160, // median of 260 and 60
-      alerts_per_incident: 0.5, ids_per_incident: null, // one alert record for two incidents
+      alerts_per_incident: 0.5, pages_per_incident: 0.5, ids_per_incident: null, // one alert record for two incidents
     });
   });
 
   it('GATEWAY_BYPASS: an alert with no incident of its type has precision 0; no incidents means recall 1', () => {
     expect(byType.GATEWAY_BYPASS).toEqual({
       type: 'GATEWAY_BYPASS', incidents: 0, detected: 0, alerts: 1, matched_alerts: 0, excess_alerts: 0, unmatched_alerts: 1,
-      precision: 0, recall: 1, median_delay_ms: null, alerts_per_incident: null, ids_per_incident: null,
+      precision: 0, recall: 1, median_delay_ms: null, alerts_per_incident: null, pages_per_incident: null, ids_per_incident: null,
     });
   });
 
   it('NEW_DESTINATION: an incident and no alert gives precision 0 and recall 0', () => {
     expect(byType.NEW_DESTINATION).toEqual({
       type: 'NEW_DESTINATION', incidents: 1, detected: 0, alerts: 0, matched_alerts: 0, excess_alerts: 0, unmatched_alerts: 0,
-      precision: 0, recall: 0, median_delay_ms: null, alerts_per_incident: null, ids_per_incident: null,
+      precision: 0, recall: 0, median_delay_ms: null, alerts_per_incident: null, pages_per_incident: null, ids_per_incident: null,
     });
   });
 
   it('VOLUME_SPIKE: the alert on another destination does not match', () => {
     expect(byType.VOLUME_SPIKE).toEqual({
       type: 'VOLUME_SPIKE', incidents: 1, detected: 1, alerts: 2, matched_alerts: 1, excess_alerts: 0, unmatched_alerts: 1,
-      precision: 0.5, recall: 1, median_delay_ms: 140_000, alerts_per_incident: 1, ids_per_incident: null,
+      precision: 0.5, recall: 1, median_delay_ms: 140_000, alerts_per_incident: 1, pages_per_incident: 1, ids_per_incident: null,
     });
   });
 
   it('SUSTAINED_INCREASE: neither alerts nor incidents is perfect', () => {
     expect(byType.SUSTAINED_INCREASE).toEqual({
       type: 'SUSTAINED_INCREASE', incidents: 0, detected: 0, alerts: 0, matched_alerts: 0, excess_alerts: 0, unmatched_alerts: 0,
-      precision: 1, recall: 1, median_delay_ms: null, alerts_per_incident: null, ids_per_incident: null,
+      precision: 1, recall: 1, median_delay_ms: null, alerts_per_incident: null, pages_per_incident: null, ids_per_incident: null,
     });
   });
 
   it('totals: 5 of 8 alerts match, 5 of 6 incidents found, median of [60, 260, 500, 1100, 140000]', () => {
     expect(card.total).toEqual({
       type: 'ALL', incidents: 6, detected: 5, alerts: 8, matched_alerts: 5, excess_alerts: 0, unmatched_alerts: 3,
-      precision: 0.625, recall: 5 / 6, median_delay_ms: 500, alerts_per_incident: 1, ids_per_incident: null,
+      precision: 0.625, recall: 5 / 6, median_delay_ms: 500, alerts_per_incident: 1, pages_per_incident: 1, ids_per_incident: null,
     });
   });
 
   it('VOLUME: both volume types together, here only the VOLUME_SPIKE incident and alerts', () => {
     expect(card.volume).toEqual({
       type: 'VOLUME', incidents: 1, detected: 1, alerts: 2, matched_alerts: 1, excess_alerts: 0, unmatched_alerts: 1,
-      precision: 0.5, recall: 1, median_delay_ms: 140_000, alerts_per_incident: 1, ids_per_incident: null,
+      precision: 0.5, recall: 1, median_delay_ms: 140_000, alerts_per_incident: 1, pages_per_incident: 1, ids_per_incident: null,
     });
   });
 
   it('is empty-safe', () => {
-    const empty = { incidents: 0, detected: 0, alerts: 0, matched_alerts: 0, excess_alerts: 0, unmatched_alerts: 0, precision: 1, recall: 1, median_delay_ms: null, alerts_per_incident: null, ids_per_incident: null };
+    const empty = { incidents: 0, detected: 0, alerts: 0, matched_alerts: 0, excess_alerts: 0, unmatched_alerts: 0, precision: 1, recall: 1, median_delay_ms: null, alerts_per_incident: null, pages_per_incident: null, ids_per_incident: null };
     expect(scoreAlerts([], []).total).toEqual({ type: 'ALL', ...empty });
     expect(scoreAlerts([], []).volume).toEqual({ type: 'VOLUME', ...empty });
   });
@@ -156,29 +156,38 @@ describe('scoreAlerts: alerts per incident, a lasting change\'s allowance, the v
   it('SUSTAINED_INCREASE: 5 matched, the lasting change\'s third alert is excess, 2 unmatched; 6 records for 2 incidents; ids 2 (c1) and 1 (l1)', () => {
     expect(byType.SUSTAINED_INCREASE).toEqual({
       type: 'SUSTAINED_INCREASE', incidents: 2, detected: 2, alerts: 8, matched_alerts: 5, excess_alerts: 1, unmatched_alerts: 2,
-      precision: 0.625, recall: 1, median_delay_ms: 13_500, alerts_per_incident: 3, ids_per_incident: 1.5,
+      precision: 0.625, recall: 1, median_delay_ms: 13_500, alerts_per_incident: 3, pages_per_incident: 3, ids_per_incident: 1.5,
     });
   });
 
   it('VOLUME_SPIKE: the alert on the creep is of the wrong type here; n1 carries no incident id', () => {
     expect(byType.VOLUME_SPIKE).toEqual({
       type: 'VOLUME_SPIKE', incidents: 1, detected: 1, alerts: 2, matched_alerts: 1, excess_alerts: 0, unmatched_alerts: 1,
-      precision: 0.5, recall: 1, median_delay_ms: 70_000, alerts_per_incident: 1, ids_per_incident: null,
+      precision: 0.5, recall: 1, median_delay_ms: 70_000, alerts_per_incident: 1, pages_per_incident: 1, ids_per_incident: null,
     });
   });
 
   it('VOLUME: a VOLUME_SPIKE alert on the creep counts for it; 8 records for 3 incidents; ids 3 (c1) and 1 (l1)', () => {
     expect(card.volume).toEqual({
       type: 'VOLUME', incidents: 3, detected: 3, alerts: 10, matched_alerts: 7, excess_alerts: 1, unmatched_alerts: 2,
-      precision: 0.7, recall: 1, median_delay_ms: 15_000, alerts_per_incident: 8 / 3, ids_per_incident: 2,
+      precision: 0.7, recall: 1, median_delay_ms: 15_000, alerts_per_incident: 8 / 3, pages_per_incident: 8 / 3, ids_per_incident: 2,
     });
   });
 
   it('ALL: matched strictly by type', () => {
     expect(card.total).toEqual({
       type: 'ALL', incidents: 3, detected: 3, alerts: 10, matched_alerts: 6, excess_alerts: 1, unmatched_alerts: 3,
-      precision: 0.6, recall: 1, median_delay_ms: 15_000, alerts_per_incident: 7 / 3, ids_per_incident: 1.5,
+      precision: 0.6, recall: 1, median_delay_ms: 15_000, alerts_per_incident: 7 / 3, pages_per_incident: 7 / 3, ids_per_incident: 1.5,
     });
+  });
+
+  it('pages/inc counts only the records that call an analyst: OPEN and ESCALATED, not CLOSED', () => {
+    const creep = { ...incident('c2', 'SUSTAINED_INCREASE', 'v.example', 0, 100_000), shape: 'creep' as const };
+    const record = (start: number, at: number, state: 'OPEN' | 'ESCALATED' | 'CLOSED'): Alert =>
+      ({ ...alert('SUSTAINED_INCREASE', 'v.example', start, start + 10_000, at), incident_id: 'E9', incident_state: state }) as Alert;
+    const card = scoreAlerts([record(0, 10_000, 'OPEN'), record(20_000, 30_000, 'ESCALATED'), record(90_000, 100_000, 'CLOSED')], [creep]);
+    // Three records for the one creep, two of which call an analyst.
+    expect([card.volume.alerts_per_incident, card.volume.pages_per_incident]).toEqual([3, 2]);
   });
 
   it('counts the alerts of no incident by UTC day of their window, chronologically', () => {
@@ -205,7 +214,7 @@ describe('scoreAlerts: alerts per incident, a lasting change\'s allowance, the v
     const linked = scoreAlerts(records, [burst]);
     expect(linked.volume).toEqual({
       type: 'VOLUME', incidents: 1, detected: 1, alerts: 6, matched_alerts: 2, excess_alerts: 0, unmatched_alerts: 4,
-      precision: 2 / 6, recall: 1, median_delay_ms: 50_000, alerts_per_incident: 2, ids_per_incident: 1,
+      precision: 2 / 6, recall: 1, median_delay_ms: 50_000, alerts_per_incident: 2, pages_per_incident: 2, ids_per_incident: 1,
     });
     // By type, the SUSTAINED_INCREASE records are not about the VOLUME_SPIKE incident, linked or not.
     expect(linked.total.matched_alerts).toBe(0);
@@ -283,18 +292,18 @@ describe('formatting', () => {
 
   it('formatScorecard lays out a fixed-width table', () => {
     expect(formatScorecard(scoreAlerts(ALERTS, TRUTH)).split('\n')).toEqual([
-      'type                    incidents  detected   alerts  matched  excess  unmatched  precision  recall  median delay  alerts/inc  ids/inc',
-      '----------------------  ---------  --------  -------  -------  ------  ---------  ---------  ------  ------------  ----------  -------',
-      'RESIDENCY_VIOLATION             2         2        4        3       0          1      0.750   1.000         800ms        1.50        -',
-      'UNAUTHORIZED_PRINCIPAL          2         2        1        1       0          0      1.000   1.000         160ms        0.50        -',
-      'GATEWAY_BYPASS                  0         0        1        0       0          1      0.000   1.000             -           -        -',
-      'NEW_DESTINATION                 1         0        0        0       0          0      0.000   0.000             -           -        -',
-      'VOLUME_SPIKE                    1         1        2        1       0          1      0.500   1.000        2m 20s        1.00        -',
-      'SUSTAINED_INCREASE              0         0        0        0       0          0      1.000   1.000             -           -        -',
-      'GATEWAY_SILENT                  0         0        0        0       0          0      1.000   1.000             -           -        -',
-      '----------------------  ---------  --------  -------  -------  ------  ---------  ---------  ------  ------------  ----------  -------',
-      'VOLUME                          1         1        2        1       0          1      0.500   1.000        2m 20s        1.00        -',
-      'ALL                             6         5        8        5       0          3      0.625   0.833         500ms        1.00        -',
+      'type                    incidents  detected   alerts  matched  excess  unmatched  precision  recall  median delay  alerts/inc  pages/inc  ids/inc',
+      '----------------------  ---------  --------  -------  -------  ------  ---------  ---------  ------  ------------  ----------  ---------  -------',
+      'RESIDENCY_VIOLATION             2         2        4        3       0          1      0.750   1.000         800ms        1.50       1.50        -',
+      'UNAUTHORIZED_PRINCIPAL          2         2        1        1       0          0      1.000   1.000         160ms        0.50       0.50        -',
+      'GATEWAY_BYPASS                  0         0        1        0       0          1      0.000   1.000             -           -          -        -',
+      'NEW_DESTINATION                 1         0        0        0       0          0      0.000   0.000             -           -          -        -',
+      'VOLUME_SPIKE                    1         1        2        1       0          1      0.500   1.000        2m 20s        1.00       1.00        -',
+      'SUSTAINED_INCREASE              0         0        0        0       0          0      1.000   1.000             -           -          -        -',
+      'GATEWAY_SILENT                  0         0        0        0       0          0      1.000   1.000             -           -          -        -',
+      '----------------------  ---------  --------  -------  -------  ------  ---------  ---------  ------  ------------  ----------  ---------  -------',
+      'VOLUME                          1         1        2        1       0          1      0.500   1.000        2m 20s        1.00       1.00        -',
+      'ALL                             6         5        8        5       0          3      0.625   0.833         500ms        1.00       1.00        -',
       'alerts of no incident by day (UTC): 1970-01-01 3',
     ]);
   });
