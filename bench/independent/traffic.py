@@ -230,6 +230,24 @@ def creep_fn(s, g, grow_h, plat_h):
 
 busy = lambda d: d["kind"] in ("poisson", "session") and d["fph"] >= 15
 nid = 0
+
+def record(d, typ, s, e, shape, label, how):
+    """One injection: its truth line (shape None: the type's standard shape) and its row of inject_sSEED.tsv."""
+    global nid
+    nid += 1
+    line = dict(incident_id=f"inj-{SEED}-{nid}", type=typ, destination=d["host"], data_class=None, principal=None,
+                start_ms=int(s), end_ms=int(e))
+    if shape is not None:
+        line["shape"] = shape
+    truth.append(line)
+    inj_info.append((nid, label, how, d, s, e))
+
+def multiply(d, f, how):
+    """The destination's bytes (each flow larger) or its rate (more flows) times f(t)."""
+    if how == "bytes":
+        scale[d["idx"]] = f
+    else:
+        add_rate(d, f)
 for g, grow_h in ((1.25, 8), (1.5, 6)):
     for j in range(3):
         d = pick(busy)
@@ -237,27 +255,15 @@ for g, grow_h in ((1.25, 8), (1.5, 6)):
         e = s + (grow_h + 6) * 3600000
         f = creep_fn(s, g, grow_h, 6)
         how = "bytes" if j == 0 else "rate"
-        if how == "bytes":
-            scale[d["idx"]] = f
-        else:
-            add_rate(d, f)
-        nid += 1
-        truth.append(dict(incident_id=f"inj-{SEED}-{nid}", type="SUSTAINED_INCREASE", destination=d["host"],
-                          data_class=None, principal=None, start_ms=s, end_ms=e, shape="creep"))
-        inj_info.append((nid, f"creep{int((g-1)*100)}", how, d, s, e))
+        multiply(d, f, how)
+        record(d, "SUSTAINED_INCREASE", s, e, "creep", f"creep{int((g-1)*100)}", how)
 for j in range(3):
     d = pick(busy)
     s = rand_start(LEARN_END, T_END - 24 * 3600000)
     f = lambda t, s=s: np.where(np.asarray(t, float) >= s, 3.0, 1.0)
     how = "bytes" if j == 0 else "rate"
-    if how == "bytes":
-        scale[d["idx"]] = f
-    else:
-        add_rate(d, f)
-    nid += 1
-    truth.append(dict(incident_id=f"inj-{SEED}-{nid}", type="SUSTAINED_INCREASE", destination=d["host"],
-                      data_class=None, principal=None, start_ms=s, end_ms=T_END, shape="lasting_change"))
-    inj_info.append((nid, "step3x", how, d, s, T_END))
+    multiply(d, f, how)
+    record(d, "SUSTAINED_INCREASE", s, T_END, "lasting_change", "step3x", how)
 
 # night bursts: destinations whose night*10 < afternoon peak, with some night traffic
 def night_ok(d):
@@ -280,10 +286,7 @@ for j in range(3):
     e = s + 3600000
     f = lambda t, s=s, e=e: np.where((np.asarray(t, float) >= s) & (np.asarray(t, float) < e), 10.0, 1.0)
     add_rate(d, f)
-    nid += 1
-    truth.append(dict(incident_id=f"inj-{SEED}-{nid}", type="VOLUME_SPIKE", destination=d["host"],
-                      data_class=None, principal=None, start_ms=s, end_ms=e, shape="night_burst"))
-    inj_info.append((nid, "night10x", "rate", d, s, e))
+    record(d, "VOLUME_SPIKE", s, e, "night_burst", "night10x", "rate")
 
 # short bursts: 1-3 minutes, 50-300x the window's normal bytes
 def burst_ok(d):
@@ -313,10 +316,7 @@ for j in range(3):
     sz = np.maximum((w * total).astype(np.int64), 40)
     extra.setdefault(d["idx"], []).append((t, sz))
     e = s + dur * MS_MIN
-    nid += 1
-    truth.append(dict(incident_id=f"inj-{SEED}-{nid}", type="VOLUME_SPIKE", destination=d["host"],
-                      data_class=None, principal=None, start_ms=int(s), end_ms=int(e)))
-    inj_info.append((nid, f"burst{fac:.0f}x_{dur}m", "extra", d, s, e))
+    record(d, "VOLUME_SPIKE", s, e, None, f"burst{fac:.0f}x_{dur}m", "extra")
 
 # ---------------------------------------------------------------- write
 def assemble(inject):
