@@ -21,7 +21,8 @@ import { ensureSuppressionTopics } from '../kafka/topics.js';
 import { isActive } from '../suppress/match.js';
 import { decodeSuppression, encodeAuditEvent, encodeSuppression } from '../suppress/records.js';
 import type { AuditAction, Suppression, SuppressionAuditEvent } from '../suppress/types.js';
-import { iso, validateSuppression, type SuppressionField } from '../suppress/validate.js';
+import { validateSuppression, type SuppressionField } from '../suppress/validate.js';
+import { formatInstant as iso } from '../values/units.js';
 import { UsageError } from './errors.js';
 import { DefaultPartitioner } from '../kafka/murmur2.js';
 

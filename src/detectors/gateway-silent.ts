@@ -28,7 +28,7 @@
 // Per flow: one Map lookup and a few comparisons; the calendar is asked once per gateway per
 // quarter hour (every local hour boundary, in any zone, lies on a quarter hour of UTC).
 import { duration, positiveNumber } from '../values/fields.js';
-import { formatDuration } from '../values/units.js';
+import { formatDuration, formatInstant as iso } from '../values/units.js';
 import { GATEWAY_DESTINATION_PREFIX, type Alert } from '../model/contract.js';
 import type { GatewayDetector, GatewayEntryWriter, GatewayJudge, GatewayView, LocalClock, SettingsOf } from './detector.js';
 
@@ -310,7 +310,7 @@ class GatewaySilence implements GatewayJudge<GatewaySilentSettings> {
     const alert = this.silenceRecord(
       gateway, s, g.last, now, silence, expected, g.lastFlowId, now,
       `Gateway silence rule detectors.gateway_silent: gateway ${gateway} has sent no flow record for ` +
-        `${formatDuration(silence)} while other gateways kept reporting (its last at ${new Date(g.last).toISOString()}), ` +
+        `${formatDuration(silence)} while other gateways kept reporting (its last at ${iso(g.last)}), ` +
         `against ${usual} learnt for ${hour}:00-${nextHour}:00 ${this.calendar.timeZone} (threshold: ${s.factor}x that and at least ` +
         `${formatDuration(s.min_silence)}). Check that ${gateway} is up and its flow log shipping works, and whether ` +
         `traffic now leaves by a route that bypasses it.`,
@@ -433,8 +433,6 @@ function gatewayToJSON(g: GatewayState): string {
   }
   return JSON.stringify(j);
 }
-
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 function finiteOrNull(n: number): number | null {
   return Number.isFinite(n) ? n : null;

@@ -26,7 +26,7 @@
 // the per-destination state that decision needs (FoldState, serialised in the destination's
 // changelog entry). The engine hands it alerts and window verdicts, tells it when event time
 // reaches an incident's quiet end, and schedules the ends it returns. Pure and event-time only.
-import { formatBytes, formatDuration } from '../config/units.js';
+import { formatBytes, formatDuration, formatInstant as iso } from '../config/units.js';
 import { windowDetectors } from '../detectors/registry.js';
 import { alertId } from './alert-builder.js';
 import { SEVERITIES, type Alert, type AlertType, type IncidentState, type Severity } from './types.js';
@@ -393,7 +393,6 @@ function summary(s: FoldInterval): string {
   );
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString();
 const round2 = (n: number): string => String(Math.round(n * 100) / 100);
 
 const nanToNull = (n: number): number | null => (Number.isNaN(n) ? null : n);

@@ -6,7 +6,7 @@ import type { BaselineKey } from '../model/contract.js';
 import { prefixOf } from '../model/destination-prefix.js';
 import { ALERT_TYPES, type AlertType } from '../model/contract.js';
 import { isIp } from '../values/ip.js';
-import { formatDuration } from '../values/units.js';
+import { formatDuration, formatInstant as iso } from '../values/units.js';
 import type { Suppression } from './types.js';
 
 /** A suppression as given, before validation: any field may be missing or of the wrong kind. */
@@ -156,8 +156,4 @@ function time(value: unknown): number | null {
 
 function quote(text: string): string {
   return JSON.stringify(text);
-}
-
-export function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }

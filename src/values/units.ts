@@ -107,6 +107,11 @@ export function formatDuration(ms: number): string {
   return sign + parts.join(' ');
 }
 
+/** An instant (epoch ms, event time) as reasons and records write it: ISO 8601 in UTC, to the millisecond. */
+export function formatInstant(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
 /** "1 MB", or "524 KB (524288 bytes)" where three digits would round: a reviewer sees the real figure. */
 export function exactBytes(bytes: number): string {
   const short = formatBytes(bytes);

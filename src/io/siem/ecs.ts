@@ -27,6 +27,7 @@
 //                     threshold, sample_flow_ids, and fields later added to the alert schema),
 //                     custom fields under one prefix as ECS advises
 import type { Alert, IncidentState } from '../../engine/types.js';
+import { formatInstant as iso } from '../../values/units.js';
 import { destinationKind } from './destination.js';
 import {
   DETECTOR_KINDS,
@@ -117,10 +118,6 @@ export function toEcs(alert: Alert, product: ProductInfo = defaultProduct()): Ec
   if (alert.gateway_id !== null) doc.observer = { name: alert.gateway_id, type: 'gateway' };
   doc[ECS_CUSTOM] = restFields(alert, NATIVE);
   return doc;
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }
 
 /** True when the document claims to be ECS (it has an ecs or @timestamp field): then only fromEcs may read it. */
