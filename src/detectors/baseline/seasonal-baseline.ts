@@ -179,7 +179,8 @@ export function newBaseline(): BaselineState {
  */
 function tailWidening(s: BaselineState, i: number): number {
   const own = Math.max(1, s[TAIL + i] / TAIL_GAUSSIAN);
-  return i === 1 || i === 3 ? own : Math.max(own, s[TAIL_DEEP] / DEEP_TAIL_GAUSSIAN);
+  // Counts of at least one (flows, sources) have no tail of sizes; the sums over flows do.
+  return ONE_AT_LEAST[i] ? own : Math.max(own, s[TAIL_DEEP] / DEEP_TAIL_GAUSSIAN);
 }
 
 export function learnedWindows(s: BaselineState): number {
@@ -518,27 +519,28 @@ export function learnWindow(
 function learnTail(s: BaselineState, v: BaselineVerdict): boolean {
   let above = 0;
   const before = s[TAIL_ABOVE];
-  for (let i = 0; i < F; i++) {
-    const z = v.residual[i] / v.sigma[i];
-    const bit = 1 << i;
-    if (z > s[TAIL + i]) {
-      above |= bit;
-      if ((before & bit) === 0) s[TAIL + i] += TAIL_STEP * (1 - TAIL_ONSET_RATE) * Math.min(1, (z - s[TAIL + i]) / TAIL_OVERSHOOT);
-    } else {
-      s[TAIL + i] = Math.max(TAIL_GAUSSIAN, s[TAIL + i] - TAIL_STEP * TAIL_ONSET_RATE);
-    }
-  }
-  const zBytes = v.residual[0] / v.sigma[0];
-  if (zBytes > s[TAIL_DEEP]) {
-    above |= DEEP_ABOVE;
-    if ((before & DEEP_ABOVE) === 0) s[TAIL_DEEP] += TAIL_STEP * (1 - DEEP_TAIL_RATE) * Math.min(1, (zBytes - s[TAIL_DEEP]) / TAIL_OVERSHOOT);
-  } else {
-    s[TAIL_DEEP] = Math.max(DEEP_TAIL_GAUSSIAN, s[TAIL_DEEP] - TAIL_STEP * DEEP_TAIL_RATE);
-  }
+  for (let i = 0; i < F; i++) above |= stepTail(s, TAIL + i, v.residual[i] / v.sigma[i], TAIL_ONSET_RATE, TAIL_GAUSSIAN, before, 1 << i);
+  above |= stepTail(s, TAIL_DEEP, v.residual[0] / v.sigma[0], DEEP_TAIL_RATE, DEEP_TAIL_GAUSSIAN, before, DEEP_ABOVE);
   const excursion = (above & 1) !== 0 && (before & EXCURSION_SEEN) === 0 && v.distance > HUBER_D;
   if ((above & 1) !== 0 && (excursion || (before & EXCURSION_SEEN) !== 0)) above |= EXCURSION_SEEN;
   s[TAIL_ABOVE] = above;
   return excursion;
+}
+
+/**
+ * One step of the tail estimate at s[at] for a window whose standardised residual is z (the 1%
+ * tail of each feature and the bytes' deep tail alike; `rate` is its onset rate, `floor` the
+ * Gaussian's point): up when a burst begins above it (the window above, `bit` clear in
+ * `before`), down a little for a window below it, never below the floor. Returns `bit` when the
+ * window is above it.
+ */
+function stepTail(s: BaselineState, at: number, z: number, rate: number, floor: number, before: number, bit: number): number {
+  if (z > s[at]) {
+    if ((before & bit) === 0) s[at] += TAIL_STEP * (1 - rate) * Math.min(1, (z - s[at]) / TAIL_OVERSHOOT);
+    return bit;
+  }
+  s[at] = Math.max(floor, s[at] - TAIL_STEP * rate);
+  return 0;
 }
 
 /** TAIL_ABOVE's bit for a bytes burst whose excursion the daily job's memory has seen. */
