@@ -41,11 +41,9 @@ export function baselineFromJSON(json: unknown): BaselineState {
     // Written by main between the accepted shift (8360b0a) and the merge that put the open
     // day's hours before it (0adef9c): the shift and its watch sit one place earlier; no hour
     // of the open day is marked.
-    const a = bucketsInRange(json as number[]);
-    const s = new Float32Array(BASELINE_STATE_LENGTH);
-    s.set(a.slice(0, DAY_HOURS));
+    const a = json as number[];
+    const s = widened(a.slice(0, DAY_HOURS));
     s.set(a.slice(DAY_HOURS), SHIFT);
-    s[TAIL_DEEP] = DEEP_TAIL_GAUSSIAN;
     return withFlowsProfile(s);
   }
   if (Array.isArray(json) && json.length === HOD_FLOWS) {
