@@ -364,7 +364,8 @@ export function cusumNext(
   // opens on a block that tipped the sum, often a high one: its level starts from the whole
   // run's ratio instead, or the creep's next rise would have to outgrow that one block.
   const ratio = holding ? bytesRatio(ctx.window.bytes, expectedBytes) : bytesRatio(next[RUN_BYTES], next[RUN_EXPECTED]);
-  const step = episodeStep(episodeOf(state), epoch, ctx.window, alert, above, ratio, CUSUM_ALLOWANCE, settings.accept_after, judged);
+  // A run opening now began where its sum did: the creep was building up before it alerted.
+  const step = episodeStep(episodeOf(state), epoch, ctx.window, alert, above, ratio, CUSUM_ALLOWANCE, settings.accept_after, judged, next[RUN] > 0 ? next[RUN_START] : ctx.window.start_ms);
   writeEpisode(next, step.next);
   return { next, alert: alert || step.accepted, hold: step.hold, run: step.run };
 }
