@@ -16,6 +16,15 @@
 // detector (the baseline's epoch changes) ends every detector's episode, since they were
 // judged against the old level.
 
+/** A run accepted as the new normal: when it began, its level, how long it has stayed there. */
+export interface AcceptedRun {
+  start: number;
+  /** ln(bytes / expected bytes), smoothed over the run's recent windows. */
+  level: number;
+  /** How long (ms) it has not grown: accept_after, or as long as it had been rising if longer. */
+  steadyMs: number;
+}
+
 export interface Episode {
   /**
    * When the rise began (ms): the start of the window that opened it, or earlier where the
@@ -57,7 +66,7 @@ export interface EpisodeStep {
    * When accepted, for the final note: when the rise began (ms), its level, ln(bytes / expected
    * bytes), and how long (ms) it has stayed there without growing.
    */
-  run?: { start: number; level: number; steadyMs: number };
+  run?: AcceptedRun;
 }
 
 /**
@@ -67,7 +76,9 @@ export interface EpisodeStep {
  * tells growth from a plateau (every window's, whatever the detector judges on). `judged`
  * false: nothing new to judge in this window (a detector judging longer blocks), so the
  * episode only carries on. `since`: when the rise began, if before this window (read only when
- * the window opens the episode).
+ * the window opens the episode); the run's windows are then past their first span from the
+ * start, so the opening `ratio` must be the build-up's own (its bytes against their
+ * expectation since it began), not one window's that sits high by selection.
  */
 export function episodeStep(
   e: Episode,
