@@ -85,10 +85,13 @@ export interface AlertWindow {
 
 /**
  * How many flows the baseline must have expected in a held run's silence before the silence
- * means its traffic is back down: were flows to come at random at that rate, a silence this
- * long would happen 1 time in 20 (e^-3).
+ * means its traffic is back down: were flows to come at random at that rate, one given gap
+ * would last that long 1 time in 400 (e^-6). A run held through a sparse night sees a hundred
+ * gaps or so, and the longest of n gaps is about ln(n) flows' worth: at 3 (1 time in 20 a gap,
+ * before 2026-12-06) a night's longest gap closed a held creep's incident most nights, and its
+ * run's next alert opened a second one.
  */
-export const SILENCE_FLOWS = 3;
+export const SILENCE_FLOWS = 6;
 
 /**
  * A destination whose windows carried traffic in this share of its history or more is busy

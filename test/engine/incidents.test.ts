@@ -19,7 +19,7 @@ const QUIET = 15 * MIN;
 const TTL = 7 * 1440 * MIN;
 /**
  * Flows the baseline expects in a held window (per window with traffic: the flows beyond one
- * are the rate per window). BUSY: a rate of 1 a window, 3 flows in 3 windows, so suppress_for
+ * are the rate per window). BUSY: a rate of 1 a window, 6 flows in 6 windows, so suppress_for
  * (15 windows) decides; SPARSE: a quiet hour's seasonal low, no rate at all, so idle_ttl.
  */
 const BUSY = 2;
@@ -210,7 +210,7 @@ describe('silence during a held volume run', () => {
     expect(out[1]).toMatchObject({ incident_state: 'CLOSED', incident_id: b1.alert_id, flow_count: 11, bytes: 320, detected_at_ms: T0 + 17 * MIN });
     expect(out[1].reason).toBe(
       `Incident ${b1.alert_id} (2 alerts, 21 flows, 620 B from ${iso(T0)} to ${iso(T0 + 2 * MIN)}, peak score 8.5) closed: ` +
-        `its destination has sent nothing since ${iso(T0 + 2 * MIN)}, for 15m, in which its baseline expected at least 3 flows ` +
+        `its destination has sent nothing since ${iso(T0 + 2 * MIN)}, for 15m, in which its baseline expected at least 6 flows ` +
         '(and at least alerts.suppress_for): its traffic is back down. This record carries 1 more alert (11 flows, 320 B); strongest: b2',
     );
     // Traffic comes back and the detector, which never saw the silence, accepts its run: nothing
@@ -261,12 +261,14 @@ describe('silence during a held volume run', () => {
     expect(folder.settle(folds, T0 + 6 * MIN, true, SPARSE, 0, emit)).toBe(T0 + 6 * MIN + TTL);
     // Windows that expect exactly their one flow: no rate beyond it, idle_ttl.
     expect(folder.settle(folds, T0 + 7 * MIN, true, 1, 0, emit)).toBe(T0 + 7 * MIN + TTL);
-    // 1.05 expected: a rate of 0.05 a window, 3 flows in 60 windows (longer than suppress_for).
-    expect(folder.settle(folds, T0 + 8 * MIN, true, 1.05, 0, emit)).toBe(T0 + 68 * MIN);
-    // 1.25: 0.25 a window, 3 flows in 12 windows, so suppress_for's 15 decide.
-    expect(folder.settle(folds, T0 + 9 * MIN, true, 1.25, 0, emit)).toBe(T0 + 24 * MIN);
+    // 1.05 expected: a rate of 0.05 a window, 6 flows in 120 windows (longer than suppress_for).
+    expect(folder.settle(folds, T0 + 8 * MIN, true, 1.05, 0, emit)).toBe(T0 + 128 * MIN);
+    // 1.25: 0.25 a window, 6 flows in 24 windows, longer than suppress_for's 15.
+    expect(folder.settle(folds, T0 + 9 * MIN, true, 1.25, 0, emit)).toBe(T0 + 33 * MIN);
+    // 1.5: 0.5 a window, 6 flows in 12 windows, so suppress_for's 15 decide.
+    expect(folder.settle(folds, T0 + 9 * MIN, true, 1.5, 0, emit)).toBe(T0 + 24 * MIN);
     // One flow expected, but 95 % of the history's windows carried traffic (a poller): a rate of
-    // 0.95, 3 flows in 4 windows, so suppress_for decides; at 89 % (under BUSY_SHARE) idle_ttl.
+    // 0.95, 6 flows in 7 windows, so suppress_for decides; at 89 % (under BUSY_SHARE) idle_ttl.
     expect(folder.settle(folds, T0 + 10 * MIN, true, 1, 0.95, emit)).toBe(T0 + 25 * MIN);
     expect(folder.settle(folds, T0 + 11 * MIN, true, 1, 0.89, emit)).toBe(T0 + 11 * MIN + TTL);
     // A quiet end off the window grid rounds up to the next boundary: 10m + 15.5m -> 26m.
@@ -438,7 +440,7 @@ describe('a poller (one flow in every window) that falls silent after a rise', (
     expect(poller[0].window_start_ms).toBe(rise);
     // Closed at the window boundary suppress_for after its last window, saying why.
     expect(poller[1].detected_at_ms).toBe(last + 15 * MIN);
-    expect(poller[1].reason).toContain(`closed: its destination has sent nothing since ${iso(last)}, for 15m, in which its baseline expected at least 3 flows`);
+    expect(poller[1].reason).toContain(`closed: its destination has sent nothing since ${iso(last)}, for 15m, in which its baseline expected at least 6 flows`);
   });
 });
 
