@@ -134,6 +134,13 @@ export interface WindowDetector<K extends DetectorKey = DetectorKey, S = unknown
   scoreOne(state: S, ctx: WindowContext, settings: DetectorSettingsMap[K]): Finding & { alert: boolean };
   /** Learns from the window (after every window detector has scored it). */
   learnOne(state: S, ctx: WindowContext, settings: DetectorSettingsMap[K]): void;
+  /**
+   * A detector that keeps a run (Finding.hold): the run ended without it, because its
+   * destination fell silent long enough that traffic is back down (the incident's silence rule,
+   * repeat-folding.ts). It forgets the run in place, so no later window continues it: a burst
+   * that ended is not accepted as the new normal by the quiet windows after it.
+   */
+  endRun?(state: S): void;
 }
 
 /** What a gateway detector reads of the config in force (a fresh view after each reload). */

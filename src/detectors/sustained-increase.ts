@@ -444,6 +444,12 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
       for (let i = 0; i < BLOCK_MS.length; i++) state[BLOCKS + BLOCK_FIELDS * i + SUM] = 0;
     }
   },
+  endRun(state) {
+    // The run and its sums go (its evidence is over); the spreads, usual ratios and running blocks stay.
+    state.fill(0, RUN, EPISODE);
+    for (let i = 0; i < BLOCK_MS.length; i++) state[BLOCKS + BLOCK_FIELDS * i + SUM] = 0;
+    writeEpisode(state, noEpisode(state[EPISODE + 2]));
+  },
 };
 
 /**

@@ -85,6 +85,9 @@ export const volumeSpike: WindowDetector<'volume_spike', Episode> = {
   learnOne(state, ctx, settings) {
     Object.assign(state, spikeStep(state, ctx, settings).next);
   },
+  endRun(state) {
+    Object.assign(state, noEpisode(state.epoch));
+  },
 };
 
 /** `accepted`: the run this window accepts as the new normal (its final note), else an alert. */

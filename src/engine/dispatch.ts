@@ -82,6 +82,11 @@ export class WindowDispatch {
     private readonly settle?: Settle,
   ) {}
 
+  /** The destination's held volume incident ended on its silence: every window detector's run ends with it. */
+  endRuns(state: DestinationState): void {
+    for (const d of this.detectors) d.endRun?.(state.detectors[d.key]);
+  }
+
   /** Scores a closed window against the destination's baseline and detectors, then learns it. */
   close(destination: string, state: DestinationState, w: OpenWindow): void {
     const config = this.live.config;

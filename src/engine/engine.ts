@@ -271,7 +271,7 @@ export class Engine {
     const state = this.dests.get(destination);
     if (state === undefined) return;
     // Intervals ending here first: a window alert detected at `at` opens a new one.
-    if (state.folds !== undefined) this.folder.closeDue(state.folds, at, this.sink);
+    if (state.folds !== undefined && this.folder.closeDue(state.folds, at, this.sink)) this.windows.endRuns(state);
     const closing = this.takeClosing(state, at);
     if (closing !== null) {
       for (const w of closing) {

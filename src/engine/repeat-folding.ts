@@ -219,14 +219,22 @@ export class RepeatFolder {
     return null;
   }
 
-  /** Closes the incidents quiet at `at`; each with evidence folded since its last record sends its CLOSED record. */
-  closeDue(folds: FoldState, at: number, emit: AlertSink): void {
-    if (folds.size === 0) return;
+  /**
+   * Closes the incidents quiet at `at`; each with evidence folded since its last record sends its
+   * CLOSED record. Returns true when one of them was a held volume run that its destination's
+   * silence ended (traffic back down): the caller ends the detectors' run with it, or the run
+   * would go on in the windows after the silence, outside any incident.
+   */
+  closeDue(folds: FoldState, at: number, emit: AlertSink): boolean {
+    let silenced = false;
+    if (folds.size === 0) return silenced;
     for (const [key, s] of folds) {
       if (s.until > at) continue;
       folds.delete(key);
+      if (s.quietFrom !== undefined) silenced = true;
       if (s.folded !== null) emit(closing(s, at, this.quietReason(s, at)));
     }
+    return silenced;
   }
 
   /**
