@@ -18,7 +18,7 @@ import { formatBytes, formatDuration } from '../values/units.js';
 import { duration, positiveNumber, wholeNumber } from '../values/fields.js';
 import type { DetectorInfo, SettingsOf, WindowContext, WindowDetector } from './detector.js';
 import { acceptanceSentence, formatFlowRate, formatRatio } from './describe.js';
-import { bytesRatio, episodeStep, noEpisode, type AcceptedRun, type Episode } from './baseline/episode.js';
+import { bytesRatio, episodeStep, noEpisode, type Episode } from './baseline/episode.js';
 
 // ---- What the config, check-config and the SIEM mappings read of SUSTAINED_INCREASE ----
 const fields = {
@@ -364,14 +364,13 @@ export function cusumNext(
   // opens on a block that tipped the sum, often a high one: its level starts from the whole
   // run's ratio instead, or the creep's next rise would have to outgrow that one block.
   const ratio = holding ? bytesRatio(ctx.window.bytes, expectedBytes) : bytesRatio(next[RUN_BYTES], next[RUN_EXPECTED]);
-  // A run opening now began where its sum did: the creep was building up before it alerted.
-  const step = episodeStep(episodeOf(state), epoch, ctx.window, alert, above, ratio, CUSUM_ALLOWANCE, settings.accept_after, judged, next[RUN] > 0 ? next[RUN_START] : ctx.window.start_ms);
+  const step = episodeStep(episodeOf(state), epoch, ctx.window, alert, above, ratio, CUSUM_ALLOWANCE, settings.accept_after, judged);
   writeEpisode(next, step.next);
   return { next, alert: alert || step.accepted, hold: step.hold, run: step.run };
 }
 
 /** `run`: the run this window accepts as the new normal (set exactly when it accepts one). */
-interface CusumStep { next: CusumState; alert: boolean; hold: boolean; run?: AcceptedRun }
+interface CusumStep { next: CusumState; alert: boolean; hold: boolean; run?: { start: number; level: number } }
 /** The result of a window that changes no run, reused (nearly every window is one). */
 const quiet: CusumStep = { next: nextScratch, alert: false, hold: false };
 function quietResult(next: CusumState): CusumStep {
@@ -456,7 +455,7 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
  * The final note of a run accepted as the new normal: this window's own figures (the run's
  * sums restarted at its alert, so they may hold nothing) and the level the run settled at.
  */
-function acceptanceNote(ctx: WindowContext, sum: number, settings: SustainedIncreaseSettings, run: AcceptedRun) {
+function acceptanceNote(ctx: WindowContext, sum: number, settings: SustainedIncreaseSettings, run: { start: number; level: number }) {
   const { window, baseline } = ctx;
   const expected = presentWindowBytes(baseline.expectedBytes, baseline.expectedFlows);
   const size = window.end_ms - window.start_ms;

@@ -444,6 +444,38 @@ describe('a poller (one flow in every window) that falls silent after a rise', (
   });
 });
 
+describe('a held run whose incident ends on its destination\'s silence', () => {
+  it('ends with it: the detectors forget the run, so the windows after the silence continue no run and no note accepts it', () => {
+    // 3 days at 2 MB a minute, 30 minutes at 10 MB (VOLUME_SPIKE alerts and holds its run),
+    // then nothing from the poller while another destination moves event time on.
+    const p = new Pipeline(testConfig('alerts: {suppress_for: 15m}'));
+    const rnd = Prng.fromSeed(7);
+    const before = 3 * 1440;
+    const out: Alert[] = [];
+    for (let m = 0; m < before + 30; m++) {
+      const bytes = Math.round((m < before ? 2e6 : 10e6) * (0.8 + 0.4 * rnd.uniform()));
+      out.push(...p.push(flow({ flow_id: `p${m}`, end_ms: T0 + m * MIN + 10_000, bytes_out: bytes, data_class: null, principal: null, dst_host: 'poller.example' })));
+    }
+    const last = T0 + (before + 30) * MIN;
+    /** The start of VOLUME_SPIKE's run (its episode's first number), null when none is open. */
+    const run = () => {
+      const entry = p.engine.snapshot().find((c) => c.key === destinationKey('poller.example'));
+      return JSON.parse(entry!.value!).det.volume_spike[0];
+    };
+    const other = (m: number) => p.push(flow({ flow_id: `o${m}`, end_ms: last + m * MIN + 10_000, bytes_out: 1000, data_class: null, principal: null, dst_host: 'other.example' }));
+    for (let m = 0; m < 10; m++) out.push(...other(m));
+    // 10 minutes into the silence: the incident is open and the run held since the rise.
+    expect(run()).toBe(T0 + before * MIN);
+    for (let m = 10; m < 30; m++) out.push(...other(m));
+    // suppress_for (15m) after its last window the incident closed on the silence, and the run ended with it
+    // (before, it stayed open until a window of the poller's judged it, however much later).
+    const poller = out.filter((a) => a.destination === 'poller.example');
+    expect(poller.at(-1)!.incident_state).toBe('CLOSED');
+    expect(poller.at(-1)!.detected_at_ms).toBe(last + 15 * MIN);
+    expect(run()).toBeNull();
+  });
+});
+
 describe('a young poller whose rise is held for more than a tenth of its history', () => {
   it('counts the held windows as windows with traffic: closes suppress_for after its last window, not after idle_ttl', () => {
     // 150 minutes at 2 MB a minute, then 45 minutes rising from 10 MB by 10 MB every 10 minutes
@@ -495,7 +527,7 @@ describe('a lasting step through the engine', () => {
     // The spike detector's final note: the accepting window's own figures (its distance need not
     // be above the threshold, so no "> threshold"), then the run's start (the step) and the
     // level it settled at: 100 MB against 20 MB, 5x, within the +-20 % noise.
-    const note = /^Volume baseline of api\.example\.eu \(detectors\.volume_spike\): .* sent in one 1m window against .*; Mahalanobis distance \d+\.\d\d \(threshold 6\)\. The rise that began at (\S+) has stayed near (\d+\.\d\d)x the expected bytes without growing for 2h \(detectors\.volume_spike\.accept_after, 2h, or as long as it had been rising if that was longer\): it is now accepted as the new normal baseline\. Incident /;
+    const note = /^Volume baseline of api\.example\.eu \(detectors\.volume_spike\): .* sent in one 1m window against .*; Mahalanobis distance \d+\.\d\d \(threshold 6\)\. The rise that opened at (\S+) has stayed near (\d+\.\d\d)x the expected bytes without growing for detectors\.volume_spike\.accept_after \(2h\): it is now accepted as the new normal baseline\. Incident /;
     const [, opened, level] = note.exec(out[1].reason) ?? [];
     expect(opened).toBe(new Date(at).toISOString());
     expect(Number(level)).toBeGreaterThan(4);

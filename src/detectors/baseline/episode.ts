@@ -7,30 +7,12 @@
 // accept_after clock, so one creep stays one incident until it levels off. The run opened
 // on a window that alerted, which sits high by selection: the level weighs the run's windows
 // equally until its span is reached, and the mark follows the level over that first span, so
-// the opening window does not set a mark the creep must then outgrow. A run is accepted only
-// once it has stayed level for as long as it had been building up (since it began, or its last
-// growth), and at least accept_after: a creep slower than GROWTH per accept_after (a +10 %/h
-// climb reads as level within any one hour of noisy windows) grows by more than GROWTH over
-// the hours it has been climbing, so it stays one run instead of being accepted hour by hour,
-// each acceptance teaching the baseline a step of it. A re-level by any
+// the opening window does not set a mark the creep must then outgrow. A re-level by any
 // detector (the baseline's epoch changes) ends every detector's episode, since they were
 // judged against the old level.
 
-/** A run accepted as the new normal: when it began, its level, how long it has stayed there. */
-export interface AcceptedRun {
-  start: number;
-  /** ln(bytes / expected bytes), smoothed over the run's recent windows. */
-  level: number;
-  /** How long (ms) it has not grown: accept_after, or as long as it had been rising if longer. */
-  steadyMs: number;
-}
-
 export interface Episode {
-  /**
-   * When the rise began (ms): the start of the window that opened it, or earlier where the
-   * detector saw it build up before alerting (SUSTAINED_INCREASE: its sum's first window). NaN:
-   * no episode open.
-   */
+  /** Start (ms) of the window that opened it; NaN: no episode open. */
   start: number;
   /** How far above normal traffic has recently been (smoothed, in the detector's units). */
   above: number;
@@ -62,11 +44,8 @@ export interface EpisodeStep {
   hold: boolean;
   /** The run stopped growing accept_after ago: the baseline re-levels now. */
   accepted: boolean;
-  /**
-   * When accepted, for the final note: when the rise began (ms), its level, ln(bytes / expected
-   * bytes), and how long (ms) it has stayed there without growing.
-   */
-  run?: AcceptedRun;
+  /** When accepted: the run's start (ms) and its level, ln(bytes / expected bytes), for the final note. */
+  run?: { start: number; level: number };
 }
 
 /**
@@ -75,10 +54,7 @@ export interface EpisodeStep {
  * `still` (back near normal). `ratio` is the window's ln(bytes / expected bytes), which
  * tells growth from a plateau (every window's, whatever the detector judges on). `judged`
  * false: nothing new to judge in this window (a detector judging longer blocks), so the
- * episode only carries on. `since`: when the rise began, if before this window (read only when
- * the window opens the episode); the run's windows are then past their first span from the
- * start, so the opening `ratio` must be the build-up's own (its bytes against their
- * expectation since it began), not one window's that sits high by selection.
+ * episode only carries on.
  */
 export function episodeStep(
   e: Episode,
@@ -90,13 +66,12 @@ export function episodeStep(
   still: number,
   acceptAfterMs: number,
   judged = true,
-  since = window.start_ms,
 ): EpisodeStep {
   const current = e.epoch === epoch ? e : noEpisode(epoch);
   if (Number.isNaN(current.start)) {
     if (!alert) return { next: current, hold: false, accepted: false };
     const level = Number.isFinite(ratio) ? ratio : 0;
-    return { next: { start: Math.min(since, window.start_ms), above: Math.max(above, still), epoch, level, grownTo: level, grownAt: window.start_ms }, hold: true, accepted: false };
+    return { next: { start: window.start_ms, above: Math.max(above, still), epoch, level, grownTo: level, grownAt: window.start_ms }, hold: true, accepted: false };
   }
   const smoothed = judged ? current.above + ABOVE_RATE * (above - current.above) : current.above;
   if (smoothed < still && !alert) return { next: noEpisode(epoch), hold: false, accepted: false };
@@ -118,10 +93,6 @@ export function episodeStep(
     grownTo = level;
     grownAt = window.end_ms;
   }
-  // Level for as long as it had been rising (since it began, to its last growth), and at least accept_after.
-  const steadyMs = window.end_ms - grownAt;
-  if (steadyMs >= Math.max(acceptAfterMs, grownAt - current.start)) {
-    return { next: noEpisode(epoch + 1), hold: true, accepted: true, run: { start: current.start, level, steadyMs } };
-  }
+  if (window.end_ms - grownAt >= acceptAfterMs) return { next: noEpisode(epoch + 1), hold: true, accepted: true, run: { start: current.start, level } };
   return { next: { start: current.start, above: smoothed, epoch, level, grownTo, grownAt }, hold: true, accepted: false };
 }
