@@ -213,3 +213,28 @@ describe('SUSTAINED_INCREASE: the rate reading counts the blocks without traffic
     expect(Math.max(...scores.slice(1))).toBe(0);
   });
 });
+
+describe('SUSTAINED_INCREASE: a run ended from outside (its incident closed on its destination\'s silence)', () => {
+  it('forgets the run, its sums and its episode; keeps what it learnt of normal blocks and the running blocks', () => {
+    const running = { bytes: 9e6, expected: 3e6, variance: 0.09, learnt: 100, mean: 0.1, rateExpected: 3e6, lastEnd: T0 + 9 * MIN, emptyExpected: 0 };
+    const state = cusumState({
+      blocks: [
+        { block: Math.floor(T0 / (10 * MIN)), sum: 4.5, ...running },
+        { block: Math.floor(T0 / (60 * MIN)), sum: 2, ...running },
+      ],
+      run: 9, runBytes: 9e6, runExpected: 3e6, runFlows: 90, runStartMs: T0, runExpectedFlows: 90,
+      episode: { start: T0, above: 3, epoch: 4, level: 1.1, grownTo: 1.1, grownAt: T0 },
+    });
+    sustainedIncrease.endRun!(state);
+    const ended = cusumState({
+      blocks: [
+        { block: Math.floor(T0 / (10 * MIN)), sum: 0, ...running },
+        { block: Math.floor(T0 / (60 * MIN)), sum: 0, ...running },
+      ],
+      run: 0, runBytes: 0, runExpected: 0, runFlows: 0, runStartMs: 0, runExpectedFlows: 0,
+      // No run open, in the same epoch (no re-level happened).
+      episode: { start: Number.NaN, above: 0, epoch: 4, level: 0, grownTo: 0, grownAt: Number.NaN },
+    });
+    expect(Array.from(state)).toEqual(Array.from(ended));
+  });
+});
