@@ -60,9 +60,21 @@ function jsonLines(path: string): string[] {
 
 const config = loadConfig(join(packageRoot(), 'config/example.yaml'));
 
+/**
+ * The reading of the dialect's latest trial, kept until the next one replaces it, as a
+ * service keeps its partitions' decoders. Without it the full GC before each trial finds no
+ * decoder alive and collects the shapes (hidden classes) of the decoder's objects, which V8
+ * reached only from the dying instances; every optimised function that checked those shapes
+ * is then thrown away ("weak objects" in --trace-deopt: 12-16 functions of the Zeek JSON
+ * decoder a trial) and the next trial pays for running unoptimised and compiling again, a
+ * cost of the bench's forced GC, not of decoding. The JSON path keeps no such objects.
+ */
+let lastReading: unknown = null;
+
 /** CPU µs per flow of reading `path` to validated flows, and pushing them into an engine when `engine`. */
 async function trial(path: string, format: DialectName, chunkSize: number, engine: boolean): Promise<[number, number]> {
   const dialect = dialectReadingFor(config, format, path);
+  if (dialect !== null) lastReading = dialect;
   const pipeline = engine ? new Pipeline(config) : null;
   const before = process.cpuUsage();
   let n = 0;
