@@ -7,7 +7,7 @@
 // else made from the addresses, ports, protocol and time.
 import type { Dialect, DialectDecoder, DialectRecord } from './dialect.js';
 import type { DirectionHint } from './direction.js';
-import { fail, ReusedFacts, objectAt, optionalCount, parseObject, portOf, protocolOf, skip, ipOf } from './fields.js';
+import { fail, ReusedFacts, objectOf, optionalCount, parseObject, portOf, protocolOf, skip, ipOf } from './fields.js';
 import { SensorDecoder } from './sensor-decoder.js';
 import { msText } from './ms-text.js';
 
@@ -34,11 +34,11 @@ class OcsfDecoder extends SensorDecoder implements DialectDecoder {
       if (typeof o.class_uid !== 'number') fail('class_uid', o.class_uid, 'an OCSF class number');
       return skip(this.counts, `ocsf class ${o.class_uid}`);
     }
-    const srcEp = objectAt(o, 'src_endpoint', true);
-    const dstEp = objectAt(o, 'dst_endpoint', true);
-    const conn = objectAt(o, 'connection_info', false);
-    const traffic = objectAt(o, 'traffic', false);
-    const meta = objectAt(o, 'metadata', false);
+    const srcEp = objectOf('src_endpoint', o.src_endpoint, true);
+    const dstEp = objectOf('dst_endpoint', o.dst_endpoint, true);
+    const conn = objectOf('connection_info', o.connection_info, false);
+    const traffic = objectOf('traffic', o.traffic, false);
+    const meta = objectOf('metadata', o.metadata, false);
     const src = ipOf('src_endpoint.ip', srcEp.ip);
     const dst = ipOf('dst_endpoint.ip', dstEp.ip);
     const sport = srcEp.port === undefined ? 0 : portOf('src_endpoint.port', srcEp.port);
@@ -67,7 +67,7 @@ class OcsfDecoder extends SensorDecoder implements DialectDecoder {
     const flow = oneWay ? this.orienter.orientOneWay(sensorFlow, this.counts, hint) : this.orienter.orient(sensorFlow, this.counts, hint);
     if (flow === null) return [];
     this.counts.flows_out++;
-    const device = objectAt(o, 'device', false);
+    const device = objectOf('device', o.device, false);
     return [{ flow, sensor: this.device.of(device) }];
   }
 }

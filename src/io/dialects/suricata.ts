@@ -3,7 +3,7 @@
 // `flow.bytes_toclient`. Every other event type (alert, dns, tls, http, fileinfo, stats,
 // netflow, ...) is skipped and counted by type. `flow_id` is the flow id.
 import type { Dialect, DialectDecoder, DialectRecord } from './dialect.js';
-import { fail, FactsOfTwo, isoToMs, objectAt, optionalCount, parseObject, portOf, protocolOf, skip, ipOf } from './fields.js';
+import { fail, FactsOfTwo, isoToMs, objectOf, optionalCount, parseObject, portOf, protocolOf, skip, ipOf } from './fields.js';
 import { SensorDecoder } from './sensor-decoder.js';
 
 const SENSOR_FIELDS = ['host', 'in_iface'];
@@ -20,7 +20,7 @@ class SuricataDecoder extends SensorDecoder implements DialectDecoder {
       if (typeof type !== 'string') fail('event_type', type, 'an event type (flow, alert, dns, ...)');
       return skip(this.counts, `suricata ${type} event`);
     }
-    const f = objectAt(o, 'flow', true);
+    const f = objectOf('flow', o.flow, true);
     const id = o.flow_id;
     if (typeof id !== 'number' && typeof id !== 'string') fail('flow_id', id, 'a flow id');
     const endMs = isoToMs('flow.end', f.end ?? o.timestamp);

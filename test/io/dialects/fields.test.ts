@@ -2,7 +2,7 @@
 // position equal Date.parse (values below worked out with Date.parse), unusual forms still go
 // the general way, and reused sensor facts follow the sensor when it changes.
 import { describe, expect, it } from 'vitest';
-import { FactsCache, isoToMs, ReusedFacts } from '../../../src/io/dialects/fields.js';
+import { FactsCache, isoToMs, objectOf, ReusedFacts } from '../../../src/io/dialects/fields.js';
 
 describe('isoToMs', () => {
   it('reads the fixed forms sensors write', () => {
@@ -28,6 +28,26 @@ describe('ReusedFacts', () => {
     expect(facts.of({ name: 'gw-1', uid: 'u1', other: 'y' })).toBe(a);
     expect(facts.of({ name: 'gw-2' })).toEqual({ 'device.name': 'gw-2' });
     expect(facts.of({})).toEqual({});
+  });
+
+  it('reads every field of a list longer than the three read at sites of their own', () => {
+    const facts = new ReusedFacts(['a', 'b', 'c', 'd'], 's.');
+    const first = facts.of({ a: 'x', b: 2, c: '', d: 'w' });
+    expect(first).toEqual({ 's.a': 'x', 's.b': '2', 's.d': 'w' });
+    expect(facts.of({ a: 'x', b: 2, c: '', d: 'w' })).toBe(first);
+    // Only the fourth field differs: a new tuple, new facts.
+    expect(facts.of({ a: 'x', b: 2, c: '', d: 'v' })).toEqual({ 's.a': 'x', 's.b': '2', 's.d': 'v' });
+  });
+});
+
+describe('objectOf', () => {
+  it('gives the object, an empty one for an absent optional field, or names the field', () => {
+    const inner = { k: 1 };
+    expect(objectOf('flow', inner, true)).toBe(inner);
+    expect(objectOf('traffic', undefined, false)).toEqual({});
+    expect(() => objectOf('flow', undefined, true)).toThrow('field flow: missing (an object)');
+    expect(() => objectOf('traffic', null, false)).toThrow('field traffic: null is not an object');
+    expect(() => objectOf('traffic', [1], false)).toThrow('field traffic: [1] is not an object');
   });
 });
 
