@@ -4,6 +4,7 @@
 // human units (MB, flows/min), the threshold, and what to check next.
 import { formatBytes, formatDuration } from '../values/units.js';
 import type { FlowRecord } from '../model/contract.js';
+import { GROWTH_WAIT_CAP, type AcceptedRun } from './baseline/episode.js';
 
 export function describeTarget(flow: FlowRecord, destination: string): string {
   const country = flow.dst_country ?? 'unknown country';
@@ -50,13 +51,13 @@ export function formatRatio(observed: number, expected: number, digits: number):
 
 /**
  * A volume detector's final note on a run it accepts as the new normal: when the run opened,
- * the level it settled at, and for how long it has not grown. `level` is ln(bytes / expected
- * bytes) smoothed over the run's recent windows (episode.ts); `key` the detector's config key.
+ * the level it settled at, and for how long it has not grown; `key` the detector's config key.
  */
-export function acceptanceSentence(key: string, run: { start: number; level: number }, acceptAfterMs: number): string {
+export function acceptanceSentence(key: string, run: AcceptedRun, acceptAfterMs: number): string {
   return (
     `The rise that opened at ${new Date(run.start).toISOString()} has stayed near ${Math.exp(run.level).toFixed(2)}x ` +
-    `the expected bytes without growing for detectors.${key}.accept_after (${formatDuration(acceptAfterMs)}): ` +
+    `the expected bytes without growing for ${formatDuration(run.steadyMs)} (detectors.${key}.accept_after, ${formatDuration(acceptAfterMs)}, ` +
+    `or as long as it grew after it opened, up to ${formatDuration(GROWTH_WAIT_CAP * acceptAfterMs)}): ` +
     // A run held by its detector's own reading (a sparse night's rate, a block's z) can have
     // come down to its windows' expectation by then; the baseline is never lowered to it
     // (give-back.ts acceptLevel), so the note does not say it moved there.

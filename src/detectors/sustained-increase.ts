@@ -18,7 +18,7 @@ import { formatBytes, formatDuration } from '../values/units.js';
 import { duration, positiveNumber, wholeNumber } from '../values/fields.js';
 import type { DetectorInfo, SettingsOf, WindowContext, WindowDetector } from './detector.js';
 import { acceptanceSentence, formatFlowRate, formatRatio } from './describe.js';
-import { bytesRatio, episodeStep, noEpisode, type Episode } from './baseline/episode.js';
+import { bytesRatio, episodeStep, noEpisode, type AcceptedRun, type Episode } from './baseline/episode.js';
 
 // ---- What the config, check-config and the SIEM mappings read of SUSTAINED_INCREASE ----
 const fields = {
@@ -370,7 +370,7 @@ export function cusumNext(
 }
 
 /** `run`: the run this window accepts as the new normal (set exactly when it accepts one). */
-interface CusumStep { next: CusumState; alert: boolean; hold: boolean; run?: { start: number; level: number } }
+interface CusumStep { next: CusumState; alert: boolean; hold: boolean; run?: AcceptedRun }
 /** The result of a window that changes no run, reused (nearly every window is one). */
 const quiet: CusumStep = { next: nextScratch, alert: false, hold: false };
 function quietResult(next: CusumState): CusumStep {
@@ -455,7 +455,7 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
  * The final note of a run accepted as the new normal: this window's own figures (the run's
  * sums restarted at its alert, so they may hold nothing) and the level the run settled at.
  */
-function acceptanceNote(ctx: WindowContext, sum: number, settings: SustainedIncreaseSettings, run: { start: number; level: number }) {
+function acceptanceNote(ctx: WindowContext, sum: number, settings: SustainedIncreaseSettings, run: AcceptedRun) {
   const { window, baseline } = ctx;
   const expected = presentWindowBytes(baseline.expectedBytes, baseline.expectedFlows);
   const size = window.end_ms - window.start_ms;

@@ -10,7 +10,7 @@ import { exactBytes, formatBytes, formatDuration } from '../values/units.js';
 import type { DetectorInfo, SettingsOf, WindowContext, WindowDetector } from './detector.js';
 import { acceptanceSentence, formatFlowRate, formatRatio } from './describe.js';
 import type { BaselineVerdict, WindowObservation } from './baseline/seasonal-baseline.js';
-import { bytesRatio, episodeStep, noEpisode, type Episode, type EpisodeStep } from './baseline/episode.js';
+import { bytesRatio, episodeStep, noEpisode, type AcceptedRun, type Episode, type EpisodeStep } from './baseline/episode.js';
 
 // ---- What the config, check-config and the SIEM mappings read of VOLUME_SPIKE ----
 const fields = { threshold: positiveNumber.default(6.0), min_bytes: size().prefault('1MB'), accept_after: duration('positive').prefault('1h') };
@@ -97,7 +97,7 @@ function spikeReason(
   baseline: BaselineVerdict,
   score: number,
   settings: VolumeSpikeSettings,
-  accepted: { start: number; level: number } | undefined,
+  accepted: AcceptedRun | undefined,
 ): string {
   const size = w.end_ms - w.start_ms;
   const figures =

@@ -7,7 +7,10 @@
 // accept_after clock, so one creep stays one incident until it levels off. The run opened
 // on a window that alerted, which sits high by selection: the level weighs the run's windows
 // equally until its span is reached, and the mark follows the level over that first span, so
-// the opening window does not set a mark the creep must then outgrow. A re-level by any
+// the opening window does not set a mark the creep must then outgrow. A run that went on
+// growing after it opened must then stay level for as long as it grew (at most
+// GROWTH_WAIT_CAP accept_afters) before it is accepted: growth that took hours to show is not
+// over because one accept_after of noisy windows hides it. A re-level by any
 // detector (the baseline's epoch changes) ends every detector's episode, since they were
 // judged against the old level.
 
@@ -31,6 +34,17 @@ const ABOVE_RATE = 0.25;
 const LEVEL_RATE = 0.1;
 /** A rise of the run's level by this (ln 1.2: a fifth) since its last growth is growth. */
 export const GROWTH = Math.log(1.2);
+/** The longest a run that grew after it opened must stay level, in accept_afters (as long as it grew, at most this). */
+export const GROWTH_WAIT_CAP = 3;
+
+/** A run accepted as the new normal: when it opened, its level, how long it has stayed there. */
+export interface AcceptedRun {
+  start: number;
+  /** ln(bytes / expected bytes), smoothed over the run's recent windows. */
+  level: number;
+  /** How long (ms) it has not grown: accept_after, or as long as it grew after it opened (at most GROWTH_WAIT_CAP accept_afters). */
+  steadyMs: number;
+}
 /** ln(bytes / expected bytes), the measure of a run's level (log1p: 0 bytes is not -Infinity). */
 export function bytesRatio(bytes: number, expected: number): number {
   return Math.log1p(bytes) - Math.log1p(expected);
@@ -44,8 +58,8 @@ export interface EpisodeStep {
   hold: boolean;
   /** The run stopped growing accept_after ago: the baseline re-levels now. */
   accepted: boolean;
-  /** When accepted: the run's start (ms) and its level, ln(bytes / expected bytes), for the final note. */
-  run?: { start: number; level: number };
+  /** When accepted, for the final note: the run's start (ms), its level, ln(bytes / expected bytes), how long it has not grown. */
+  run?: AcceptedRun;
 }
 
 /**
@@ -93,6 +107,10 @@ export function episodeStep(
     grownTo = level;
     grownAt = window.end_ms;
   }
-  if (window.end_ms - grownAt >= acceptAfterMs) return { next: noEpisode(epoch + 1), hold: true, accepted: true, run: { start: current.start, level } };
+  // Level for accept_after, or for as long as it grew after it opened if that was longer (capped).
+  const steadyMs = window.end_ms - grownAt;
+  if (steadyMs >= Math.max(acceptAfterMs, Math.min(grownAt - current.start, GROWTH_WAIT_CAP * acceptAfterMs))) {
+    return { next: noEpisode(epoch + 1), hold: true, accepted: true, run: { start: current.start, level, steadyMs } };
+  }
   return { next: { start: current.start, above: smoothed, epoch, level, grownTo, grownAt }, hold: true, accepted: false };
 }
