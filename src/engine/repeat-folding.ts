@@ -160,9 +160,10 @@ export class RepeatFolder {
     }
     const key = foldKey(alert);
     let open = folds.get(key);
-    if (open !== undefined && alert.detected_at_ms >= open.until) {
+    if (open !== undefined && alert.detected_at_ms >= open.until && open.quietFrom === undefined) {
       // It went quiet in event time before the watermark said so: it closes now, before the
-      // alert that opens the next one.
+      // alert that opens the next one. (A held run's incident does not: this alert's window is
+      // traffic that ends its silence, and the run goes on in it.)
       folds.delete(key);
       if (open.folded !== null) emit(closing(open, open.until, this.quietReason(open, open.until)));
       open = undefined;
@@ -223,13 +224,15 @@ export class RepeatFolder {
    * Closes the incidents quiet at `at`; each with evidence folded since its last record sends its
    * CLOSED record. Returns true when one of them was a held volume run that its destination's
    * silence ended (traffic back down): the caller ends the detectors' run with it, or the run
-   * would go on in the windows after the silence, outside any incident.
+   * would go on in the windows after the silence, outside any incident. `trafficNow`: a window
+   * with traffic ends at `at`, so no held run's silence lasted until `at`: those wait for that
+   * window's verdict (settle), and the caller calls again after it.
    */
-  closeDue(folds: FoldState, at: number, emit: AlertSink): boolean {
+  closeDue(folds: FoldState, at: number, emit: AlertSink, trafficNow = false): boolean {
     let silenced = false;
     if (folds.size === 0) return silenced;
     for (const [key, s] of folds) {
-      if (s.until > at) continue;
+      if (s.until > at || (trafficNow && s.quietFrom !== undefined)) continue;
       folds.delete(key);
       if (s.quietFrom !== undefined) silenced = true;
       if (s.folded !== null) emit(closing(s, at, this.quietReason(s, at)));

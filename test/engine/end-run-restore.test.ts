@@ -87,11 +87,11 @@ describe('endRun and restore', () => {
     expect(JSON.parse(entry!.value!).det.volume_spike[0]).toBeNull();
   });
 
-  // Defect found in review (it.fails until fixed): onDue closes due incidents before it scores
-  // the window ending at the same instant, so a held incident whose silence end falls on the
-  // end of a window with traffic closes as if silent ("sent nothing since 09:30, for 15m") and
-  // endRun forgets the run, though the destination sent 14 minutes into a 15-minute wait.
-  it.fails('a held run whose destination sends again in the window ending at its silence end stays one incident', () => {
+  // Found in review: onDue closed due incidents before it scored the window ending at the same
+  // instant, so a held incident whose silence end fell on the end of a window with traffic
+  // closed as if silent ("sent nothing since 09:30, for 15m") and endRun forgot the run, though
+  // the destination sent 14 minutes into a 15-minute wait. That window's verdict now decides.
+  it('a held run whose destination sends again in the window ending at its silence end stays one incident', () => {
     const config = testConfig('alerts: {suppress_for: 15m}');
     const all = flows(14);
     const p = new Pipeline(config);
