@@ -270,19 +270,19 @@ export class Engine {
   private onDue(destination: string, at: number): void {
     const state = this.dests.get(destination);
     if (state === undefined) return;
+    // The windows ending here first: a held run's silence is not over if one of them carried
+    // traffic, and its verdict decides (held on, back at baseline or accepted); a window alert on
+    // an incident whose quiet period ended by now closes it and opens the next (RepeatFolder.offer).
+    // Then what is still due closes.
     const closing = this.takeClosing(state, at);
-    // Intervals ending here first: a window alert detected at `at` opens a new one. But a held
-    // run's silence is not over if a window with traffic closes now: its verdict decides first
-    // (held on, back at baseline or accepted), and what is still due after it closes then.
-    if (state.folds !== undefined && this.folder.closeDue(state.folds, at, this.sink, closing !== null)) this.windows.endRuns(state);
     if (closing !== null) {
       for (const w of closing) {
         this.counters.windowsClosed++;
         this.windows.close(destination, state, w);
       }
       state.ids?.trim();
-      if (state.folds !== undefined && this.folder.closeDue(state.folds, at, this.sink)) this.windows.endRuns(state);
     }
+    if (state.folds !== undefined && this.folder.closeDue(state.folds, at, this.sink)) this.windows.endRuns(state);
     store.dropEmptyFolds(state); // incidents closed here (quiet, back at baseline, accepted)
     this.dirty.add(destination);
   }

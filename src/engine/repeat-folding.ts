@@ -206,7 +206,9 @@ export class RepeatFolder {
     if (hold === undefined || this.suppressFor <= 0) return null;
     const type = VOLUME_KEY;
     const open = folds.get(type);
-    if (open === undefined || open.until <= windowEnd) return null;
+    // A quiet period that ended by this window's end closes as such (closeDue); a held run's wait
+    // does not: this window carried traffic, so its silence did not last, and the verdict decides.
+    if (open === undefined || (open.until <= windowEnd && open.quietFrom === undefined)) return null;
     if (hold) {
       // The latest window decides (a sparse stretch's long wait ends when the traffic is busy again).
       open.quietFrom = windowEnd;
@@ -224,15 +226,15 @@ export class RepeatFolder {
    * Closes the incidents quiet at `at`; each with evidence folded since its last record sends its
    * CLOSED record. Returns true when one of them was a held volume run that its destination's
    * silence ended (traffic back down): the caller ends the detectors' run with it, or the run
-   * would go on in the windows after the silence, outside any incident. `trafficNow`: a window
-   * with traffic ends at `at`, so no held run's silence lasted until `at`: those wait for that
-   * window's verdict (settle), and the caller calls again after it.
+   * would go on in the windows after the silence, outside any incident. The caller closes the
+   * windows ending at `at` first: a held run whose window with traffic ends at `at` was never
+   * silent until `at`, and that window's verdict (settle) has moved or closed it already.
    */
-  closeDue(folds: FoldState, at: number, emit: AlertSink, trafficNow = false): boolean {
+  closeDue(folds: FoldState, at: number, emit: AlertSink): boolean {
     let silenced = false;
     if (folds.size === 0) return silenced;
     for (const [key, s] of folds) {
-      if (s.until > at || (trafficNow && s.quietFrom !== undefined)) continue;
+      if (s.until > at) continue;
       folds.delete(key);
       if (s.quietFrom !== undefined) silenced = true;
       if (s.folded !== null) emit(closing(s, at, this.quietReason(s, at)));

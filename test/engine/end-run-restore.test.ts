@@ -14,8 +14,8 @@ beforeEach(resetFlowIds);
 const before = 3 * 1440;
 const last = T0 + (before + 30) * MIN;
 
-/** 3 days of the poller at 2 MB a minute, 30 minutes at 10 MB, 30 minutes of silence (other.example moves time), then the poller again at 10 MB for 20 minutes. */
-function flows(resumeAfter = 30): FlowRecord[] {
+/** 3 days of the poller at 2 MB a minute, 30 minutes at 10 MB, `resumeAfter` minutes of silence (other.example moves time), then the poller again at `resumeBytes` for 20 minutes. */
+function flows(resumeAfter = 30, resumeBytes = 10e6): FlowRecord[] {
   const rnd = Prng.fromSeed(7);
   const out: FlowRecord[] = [];
   for (let m = 0; m < before + 30; m++) {
@@ -24,7 +24,7 @@ function flows(resumeAfter = 30): FlowRecord[] {
   }
   for (let m = 0; m < resumeAfter; m++) out.push(flow({ flow_id: `o${m}`, end_ms: last + m * MIN + 10_000, bytes_out: 1000, data_class: null, principal: null, dst_host: 'other.example' }));
   for (let m = resumeAfter; m < resumeAfter + 20; m++) {
-    out.push(flow({ flow_id: `q${m}`, end_ms: last + m * MIN + 10_000, bytes_out: 10e6, data_class: null, principal: null, dst_host: 'poller.example' }));
+    out.push(flow({ flow_id: `q${m}`, end_ms: last + m * MIN + 10_000, bytes_out: resumeBytes, data_class: null, principal: null, dst_host: 'poller.example' }));
     out.push(flow({ flow_id: `o${m}`, end_ms: last + m * MIN + 20_000, bytes_out: 1000, data_class: null, principal: null, dst_host: 'other.example' }));
   }
   return out;
@@ -105,4 +105,22 @@ describe('endRun and restore', () => {
     ]);
     expect(poller[1].reason).toContain('closed: accepted as the new normal.');
   });
+
+  it('a held run whose destination comes back at its baseline in the window ending at its silence end closes back at baseline', () => {
+    const config = testConfig('alerts: {suppress_for: 15m}');
+    const p = new Pipeline(config);
+    const out = [...flows(14, 2e6).flatMap((f) => p.push(f)), ...p.finish()];
+    const poller = out.filter((a) => a.destination === 'poller.example');
+    // The poller's flow at 09:44:10 is in the window ending 09:45, the instant the 15-minute wait
+    // ends: the silence did not last, so the windows decide. The run stays held while VOLUME_SPIKE's
+    // smoothed distance (a quarter per window towards 0 at the baseline's 2 MB, from about 2 after
+    // the 10 MB windows) is above a third of its threshold: 6-7 windows, then the incident closes
+    // back at baseline, one incident, not closed as 15 minutes of silence.
+    expect(poller.map((a) => a.incident_state)).toEqual(['OPEN', 'CLOSED']);
+    expect(poller[0].detected_at_ms).toBe(T0 + (before + 1) * MIN);
+    expect(poller[1].detected_at_ms).toBeGreaterThanOrEqual(last + 15 * MIN + 5 * MIN);
+    expect(poller[1].detected_at_ms).toBeLessThanOrEqual(last + 15 * MIN + 7 * MIN);
+    expect(poller[1].reason).toContain(`is back at its baseline`);
+  });
 });
+
