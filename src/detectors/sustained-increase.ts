@@ -436,20 +436,22 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
   learnOne(state, ctx, settings) {
     const { next, alert } = cusumNext(state, ctx, settings);
     state.set(next);
-    if (alert) {
-      // Page's CUSUM restarts after an alarm (a creep that goes on alarms again); the
-      // spreads, the running blocks and the episode stay.
-      state.fill(0, RUN, EPISODE);
-      for (let i = 0; i < BLOCK_MS.length; i++) state[BLOCKS + BLOCK_FIELDS * i + SUM] = 0;
-    }
+    // Page's CUSUM restarts after an alarm (a creep that goes on alarms again); the spreads,
+    // the running blocks and the episode stay.
+    if (alert) restartSums(state);
   },
   endRun(state) {
-    // The run and its sums go (its evidence is over); the spreads, usual ratios and running blocks stay.
-    state.fill(0, RUN, EPISODE);
-    for (let i = 0; i < BLOCK_MS.length; i++) state[BLOCKS + BLOCK_FIELDS * i + SUM] = 0;
+    // Its evidence is over: the sums restart and the episode goes; the spreads, usual ratios and running blocks stay.
+    restartSums(state);
     writeEpisode(state, noEpisode(state[EPISODE + 2]));
   },
 };
+
+/** The run's evidence and every block length's CUSUM back to 0, in place. */
+function restartSums(state: CusumState): void {
+  state.fill(0, RUN, EPISODE);
+  for (let i = 0; i < BLOCK_MS.length; i++) state[BLOCKS + BLOCK_FIELDS * i + SUM] = 0;
+}
 
 /**
  * The final note of a run accepted as the new normal: this window's own figures (the run's
