@@ -70,18 +70,23 @@ describe('GATEWAY_SILENT', () => {
     ]);
   });
 
+  /** The fields every GATEWAY_SILENT record of gw-b carries: a gateway, not a destination of flows. */
+  const GW_B = {
+    type: 'GATEWAY_SILENT',
+    severity: 'HIGH',
+    destination: 'gateway:gw-b',
+    dst_country: null,
+    data_class: null,
+    principal: null,
+    gateway_id: 'gw-b',
+  };
+
   it('fills every field of the alert', () => {
     const { alert_id: id, config_version: version, ...rest } = alerts[0];
     expect(id).toMatch(/^[0-9a-f]{32}$/);
     expect(version).toBe(config.config_version);
     expect(rest).toStrictEqual({
-      type: 'GATEWAY_SILENT',
-      severity: 'HIGH',
-      destination: 'gateway:gw-b',
-      dst_country: null,
-      data_class: null,
-      principal: null,
-      gateway_id: 'gw-b',
+      ...GW_B,
       window_start_ms: T0 + 119 * MIN + 30 * SEC,
       window_end_ms: T0 + 135 * MIN + 30 * SEC,
       flow_count: 0,
@@ -120,13 +125,7 @@ describe('GATEWAY_SILENT', () => {
     expect(id).not.toBe(alerts[0].alert_id);
     expect(version).toBe(config.config_version);
     expect(rest).toStrictEqual({
-      type: 'GATEWAY_SILENT',
-      severity: 'HIGH',
-      destination: 'gateway:gw-b',
-      dst_country: null,
-      data_class: null,
-      principal: null,
-      gateway_id: 'gw-b',
+      ...GW_B,
       window_start_ms: T0 + 119 * MIN + 30 * SEC,
       window_end_ms: T0 + 170 * MIN + 30 * SEC,
       flow_count: 0,
