@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/load.js';
 import { Pipeline } from '../src/engine/pipeline.js';
 import { openFlowInput } from '../src/io/input.js';
+import { readLineBatches } from '../src/io/jsonl.js';
 import { packageRoot } from '../src/io/schemas.js';
 import type { DialectName } from '../src/io/dialects/dialect.js';
 import { dialectReadingFor } from '../src/io/dialects/open-input.js';
@@ -40,6 +41,14 @@ export interface TrialResult {
   replay: { dialect: number[]; json: number[] };
   /** JSON.parse alone of every line (held in memory), per flow; empty for text dialects. */
   parse: { dialect: number[]; json: number[] };
+  /** The floor of a JSON dialect's decode only: the file read and split as the decoder's
+   *  reading does, each line made text and given to JSON.parse, nothing else (dialect), beside
+   *  the JSON path's whole decode only of the same trial (json); empty for text dialects. */
+  floor: { dialect: number[]; json: number[] };
+  /** The same floor of the JSON path's own file (dialect: its floor; json: its whole decode
+   *  only, the same trial as floor.json's): what the JSON path does beyond reading and
+   *  parsing (checking the record against the contract) is the difference. */
+  jsonFloor: { dialect: number[]; json: number[] };
   flows: number;
 }
 
@@ -50,6 +59,18 @@ function parseTrial(lines: readonly string[], flows: number): number {
   for (const line of lines) if (JSON.parse(line) !== null) keys++;
   const used = process.cpuUsage(before);
   if (keys === 0) throw new Error('nothing parsed');
+  return (used.user + used.system) / flows;
+}
+
+/** CPU µs per flow of reading `path` in chunks of `chunkSize` and JSON.parse of each line: what any decoder of it pays before its own work. */
+async function floorTrial(path: string, chunkSize: number, flows: number): Promise<number> {
+  let parsed = 0;
+  const before = process.cpuUsage();
+  for await (const batch of readLineBatches(path, { chunkSize }, (bytes, start, end) => {
+    if (JSON.parse(bytes.toString('utf8', start, end)) !== null) parsed++;
+  })) if (batch.length > 0) throw new Error('the floor reading yields no items');
+  const used = process.cpuUsage(before);
+  if (parsed !== flows) throw new Error(`${path}: ${parsed} lines parsed, ${flows} flows`);
   return (used.user + used.system) / flows;
 }
 
@@ -107,7 +128,7 @@ export async function runTrials(format: DialectName, path: string, jsonPath: str
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with node --expose-gc');
   const chunk = chunkFor(path, jsonPath);
-  const result: TrialResult = { decode: { dialect: [], json: [] }, replay: { dialect: [], json: [] }, parse: { dialect: [], json: [] }, flows: 0 };
+  const result: TrialResult = { decode: { dialect: [], json: [] }, replay: { dialect: [], json: [] }, parse: { dialect: [], json: [] }, floor: { dialect: [], json: [] }, jsonFloor: { dialect: [], json: [] }, flows: 0 };
   // Warm-up: both paths, both measures, until the JIT has settled (not counted).
   const measures = decodeOnly ? [false] : [false, true];
   for (let i = 0; i < 2; i++) {
@@ -130,9 +151,23 @@ export async function runTrials(format: DialectName, path: string, jsonPath: str
       }
     }
   }
-  // JSON.parse alone, for the JSON dialects: lines in memory, alternating as above.
+  // JSON.parse alone, for the JSON dialects: lines in memory, alternating as above; and the
+  // floor, the dialect's file read and parsed, against the JSON path's whole decode.
   const lines = jsonLines(path);
   if (lines.length > 0) {
+    for (let i = 0; i < trials + 2; i++) {
+      gc();
+      const [j] = await trial(jsonPath, 'flow', JSON_CHUNK, false);
+      gc();
+      const d = await floorTrial(path, chunk, lines.length);
+      gc();
+      const jf = await floorTrial(jsonPath, JSON_CHUNK, lines.length);
+      if (i < 2) continue; // warm-up
+      result.floor.json.push(j);
+      result.floor.dialect.push(d);
+      result.jsonFloor.json.push(j);
+      result.jsonFloor.dialect.push(jf);
+    }
     const json = jsonLines(jsonPath);
     for (let i = 0; i < trials + 2; i++) {
       gc();

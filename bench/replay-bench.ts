@@ -188,7 +188,9 @@ async function dialectCosts(dir: string): Promise<void> {
   const flags = (process.env.BENCH_DIALECT_NODE_FLAGS ?? '--max-semi-space-size=64').split(' ').filter((f) => f.length > 0);
   console.log(`dialects: ${count} flows a file; per dialect ${DIALECT_PROCESSES} child processes (node --expose-gc ${flags.join(' ')}), each ${DIALECT_TRIALS} alternating trials of each side, every trial after a full GC;`);
   console.log('CPU µs per flow record (medians of all trials) and ratio = median of all per-pair ratios to the JSON flow path [each process\'s median ratio];');
-  console.log("parse = JSON.parse alone of the dialect's lines, and as a share of the JSON path's whole decode:");
+  console.log("parse = JSON.parse alone of the dialect's lines, and as a share of the JSON path's whole decode;");
+  console.log("floor = the dialect's file read, split and every line given to JSON.parse, nothing else, against the JSON path's whole decode only (paired ratio): what any decoder of these lines pays first;");
+  console.log("JSON floor = the same of the JSON path's own file: the JSON path's checks are the rest of its decode:");
   const child = fileURLToPath(new URL('./dialect-trials.js', import.meta.url));
   for (const [label, name] of DIALECT_FILES) {
     const runs: TrialResult[] = [];
@@ -198,14 +200,17 @@ async function dialectCosts(dir: string): Promise<void> {
       runs.push(JSON.parse(out) as TrialResult);
       if (process.env.BENCH_TRIALS_SHOW) console.log(out.trim());
     }
-    const pooled = (k: 'decode' | 'replay' | 'parse') => ({ dialect: runs.flatMap((r) => r[k].dialect), json: runs.flatMap((r) => r[k].json) });
+    const pooled = (k: 'decode' | 'replay' | 'parse' | 'floor' | 'jsonFloor') => ({ dialect: runs.flatMap((r) => r[k].dialect), json: runs.flatMap((r) => r[k].json) });
     const cell = (k: 'decode' | 'replay') => {
       const side = pooled(k);
       return `${k === 'decode' ? 'decode only' : 'decode + engine'} ${median(side.dialect).toFixed(2)} vs ${median(side.json).toFixed(2)} µs, ratio ${pairedRatio(side).toFixed(2)} [${runs.map((r) => pairedRatio(r[k]).toFixed(2)).join(' ')}]`;
     };
     const parse = pooled('parse');
     const parseCell = parse.dialect.length === 0 ? '' : `; parse ${median(parse.dialect).toFixed(2)} µs = ${(median(parse.dialect) / median(pooled('decode').json)).toFixed(2)} of the JSON path (its own parse ${median(parse.json).toFixed(2)})`;
-    console.log(`  ${label.padEnd(10)} ${cell('replay')}; ${cell('decode')}${parseCell}`);
+    const floor = pooled('floor');
+    const jsonFloor = pooled('jsonFloor');
+    const floorCell = floor.dialect.length === 0 ? '' : `; floor ${median(floor.dialect).toFixed(2)} µs, ratio ${pairedRatio(floor).toFixed(2)}; JSON floor ${median(jsonFloor.dialect).toFixed(2)} µs, ratio ${pairedRatio(jsonFloor).toFixed(2)}`;
+    console.log(`  ${label.padEnd(10)} ${cell('replay')}; ${cell('decode')}${parseCell}${floorCell}`);
   }
 }
 
