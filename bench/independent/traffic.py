@@ -3,7 +3,7 @@
 the issue and the documented formats only, without reading src/generate, so that its traffic
 shares none of the project generator's assumptions (heavy-tailed Pareto flow sizes, clumpy
 sessions, pollers, hourly jobs, destinations in other time zones, day-to-day level changes).
-Usage: python3 traffic.py SEED OUTDIR
+Usage: python3 traffic.py SEED OUTDIR   (INDEP_DAYS=28 INDEP_LEARN_DAYS=21 for four weeks, injections in the last)
 Writes OUTDIR/flows_sSEED.jsonl (with injections), OUTDIR/null_sSEED.jsonl (same traffic, no
 injections), OUTDIR/truth_sSEED.jsonl, OUTDIR/dests_sSEED.tsv (destination parameters),
 OUTDIR/inject_sSEED.tsv (injection details)."""
@@ -12,9 +12,10 @@ import numpy as np
 
 SEED = int(sys.argv[1]); OUT = sys.argv[2]
 T0 = 1767312000000            # 2026-01-02T00:00Z (Friday)
-DAYS = 11
+DAYS = int(os.environ.get("INDEP_DAYS", "11"))          # traffic from T0 on
+LEARN_DAYS = int(os.environ.get("INDEP_LEARN_DAYS", "7"))  # no injection before
 NMIN = DAYS * 1440
-LEARN_END = T0 + 7 * 86400000  # 2026-01-09T00:00Z
+LEARN_END = T0 + LEARN_DAYS * 86400000  # by default 2026-01-09T00:00Z
 T_END = T0 + DAYS * 86400000
 MS_MIN = 60000
 master = np.random.default_rng(SEED)
