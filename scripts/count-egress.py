@@ -95,10 +95,21 @@ elif dialect == 'vpc':
         x = one_way(s, d, int(r['bytes']))
         if x: sums[x[0]] += x[1]
 elif dialect == 'goflow2':
+    import base64, binascii
+    def addr(v):  # an address as base64 of its 4 or 16 bytes (protobuf's JSON mapping), else as written
+        if isinstance(v, str) and len(v) in (8, 24) and v.endswith('='):
+            try: b = base64.b64decode(v, validate=True)
+            except (binascii.Error, ValueError): return v
+            if len(b) in (4, 16): return str(ipaddress.ip_address(b))
+        return v
     for l in lines:
         if not l.strip(): continue
         o = json.loads(l)
-        x = one_way(o['src_addr'], o['dst_addr'], int(o['bytes']) * (int(o.get('sampling_rate') or 0) or 1))
+        if 'src_addr' not in o and 'SrcAddr' in o:  # goflow2 v1: CamelCase keys
+            s, d, b, rate = o['SrcAddr'], o['DstAddr'], o.get('Bytes', 0), o.get('SamplingRate')
+        else:
+            s, d, b, rate = o['src_addr'], o['dst_addr'], o.get('bytes', 0), o.get('sampling_rate')
+        x = one_way(addr(s), addr(d), int(b) * (int(rate or 0) or 1))
         if x: sums[x[0]] += x[1]
 elif dialect == 'suricata':
     for l in lines:
