@@ -85,7 +85,7 @@ elif dialect == 'vpc':
         if not l.strip(): continue
         if l.startswith('{'): l = json.loads(l)['message']
         t = l.split()
-        if t[0] == 'version': header = t; continue
+        if all(n in ALL or n in TGW for n in t): header = t; continue  # a header: field names, in the custom format's order
         names = header or {14: ALL[:14], 21: ALL[:21], 25: ALL[:25], 29: ALL[:29], 39: ALL[:39], 40: ALL, 36: TGW}.get(len(t))
         if names is None: continue
         r = dict(zip(names, t))
