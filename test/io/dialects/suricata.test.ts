@@ -17,6 +17,15 @@ describe('suricata', () => {
     expect(decoder.counts).toEqual({ records_read: 6, flows_out: 3, internal: 0, transit: 0, inbound: 0, nodata: 0, skipdata: 0, skipped: { 'suricata alert event': 1, 'suricata dns event': 1 }, errors: 1, payload_above_ip: 0 });
   });
 
+  it('writes IPv6 addresses that Suricata spells in full groups as RFC 5952 text (one destination, one key)', () => {
+    const decoder = createDecoder('suricata', { internalNetworks: NETS });
+    // Suricata writes every group with its leading zeros; Zeek, goflow2 and VPC write 2001:db8::42 for the same address.
+    const line = '{"timestamp":"2023-11-14T22:14:30.000000+0000","flow_id":4242,"event_type":"flow","src_ip":"fd00:0000:0000:0000:0000:0000:0000:0005","src_port":50300,"dest_ip":"2001:0DB8:0000:0000:0000:0000:0000:0042","dest_port":443,"proto":"TCP","flow":{"pkts_toserver":3,"pkts_toclient":2,"bytes_toserver":1200,"bytes_toclient":800,"start":"2023-11-14T22:13:20.000000+0000","end":"2023-11-14T22:14:20.000000+0000"}}';
+    expect(decoder.decode(line).map((r) => r.flow)).toEqual([
+      rec({ flow_id: '4242', start_ms: 1700000000000, end_ms: 1700000060000, src_ip: 'fd00::5', dst_ip: '2001:db8::42', src_port: 50300, dst_port: 443, protocol: 6, bytes_out: 1200, bytes_in: 800, packets_out: 3, packets_in: 2 }),
+    ]);
+  });
+
   it('gives enrichment the sensor host and interface', () => {
     const decoder = createDecoder('suricata', { internalNetworks: NETS });
     const line = '{"event_type":"flow","flow_id":1,"host":"sensor-a","in_iface":"eth1","src_ip":"10.0.0.5","src_port":1,"dest_ip":"192.0.2.1","dest_port":2,"proto":"UDP","flow":{"bytes_toserver":1,"bytes_toclient":0,"pkts_toserver":1,"pkts_toclient":0,"start":"2023-11-14T22:13:20Z","end":"2023-11-14T22:13:20Z"}}';
