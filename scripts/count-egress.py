@@ -117,6 +117,8 @@ elif dialect == 'suricata':
     for l in lines:
         if not l.strip(): continue
         o = json.loads(l)
+        if 'event_type' not in o and isinstance(o.get('message'), str) and o['message'].startswith('{'):
+            o = json.loads(o['message'])  # an eve line a shipper (Filebeat, Elastic Agent) wrapped as text
         if o.get('event_type') != 'flow': continue
         f = o['flow']
         x = two_way(o['src_ip'], o['dest_ip'], f.get('bytes_toserver', 0), f.get('bytes_toclient', 0))
