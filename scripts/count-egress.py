@@ -41,6 +41,10 @@ if dialect == 'zeek':
     sep, unset, fields, path_name = '\t', '-', None, None
     for l in lines:
         if not l: continue
+        if l.startswith('{'):  # a line a shipper (Filebeat, Elastic Agent) wrapped as text under message
+            try: w = json.loads(l)
+            except ValueError: w = None
+            if isinstance(w, dict) and 'ts' not in w and 'uid' not in w and isinstance(w.get('message'), str): l = w['message']
         if l.startswith('#separator'):
             sep = l.split(' ', 1)[1].encode().decode('unicode_escape'); fields = None; path_name = None; unset='-'; continue
         if l.startswith('#'):

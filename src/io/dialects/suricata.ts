@@ -67,7 +67,7 @@ export const suricata: Dialect = {
     if (first.charCodeAt(0) !== 123) return false;
     if (first.indexOf('"event_type"') !== -1 && first.indexOf('"src_ip"') !== -1) return true;
     // An eve line wrapped as text under "message" by a shipper: its quotes escaped.
-    return first.indexOf('"message":"{') !== -1 && first.indexOf('\\"event_type\\"') !== -1;
+    return first.indexOf('"message"') !== -1 && first.indexOf('\\"event_type\\"') !== -1;
   },
   create: (options) => new SuricataDecoder(options),
 };
