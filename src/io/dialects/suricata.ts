@@ -65,7 +65,8 @@ export const suricata: Dialect = {
   describe: 'Suricata eve.json: event_type flow (bytes_toserver / bytes_toclient); other event types counted and skipped',
   sniff(first) {
     if (first.charCodeAt(0) !== 123) return false;
-    if (first.indexOf('"event_type"') !== -1 && first.indexOf('"src_ip"') !== -1) return true;
+    // Any event type: an eve.json often opens with a stats event, which has no addresses.
+    if (first.indexOf('"event_type":') !== -1 && (first.indexOf('"src_ip"') !== -1 || first.indexOf('"timestamp":') !== -1)) return true;
     // An eve line wrapped as text under "message" by a shipper: its quotes escaped.
     return first.indexOf('"message"') !== -1 && first.indexOf('\\"event_type\\"') !== -1;
   },

@@ -346,6 +346,9 @@ export const zeek: Dialect = {
     if (first.startsWith('#separator') || first.startsWith('#fields')) return true;
     if (first.charCodeAt(0) !== 123) return false;
     if (first.indexOf('"uid"') !== -1 && (first.indexOf('"id.orig_h"') !== -1 || first.indexOf('"id_orig_h"') !== -1 || first.indexOf('"orig_h"') !== -1)) return true;
+    // A stream of every log (json-streaming-logs, Brim/Zed ndjson) may open with a record that has
+    // no connection (capture_loss, stats, loaded_scripts): its _path and ts say Zeek.
+    if (first.indexOf('"_path":') !== -1 && (first.indexOf('"ts":') !== -1 || first.indexOf('"_write_ts":') !== -1)) return true;
     // A line a shipper wrapped as text under "message": a Zeek header, or JSON with its quotes escaped.
     if (first.indexOf('"message"') === -1) return false;
     return first.indexOf('#separator') !== -1 || (first.indexOf('\\"uid\\"') !== -1 && first.indexOf('\\"id.orig_h\\"') !== -1);
