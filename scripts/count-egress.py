@@ -15,6 +15,8 @@ def inside(ip):
     a = ipaddress.ip_address(ip.split('%')[0])
     if a.version == 6 and a.ipv4_mapped: a = a.ipv4_mapped
     return any(a.version == n.version and a in n for n in nets)
+def canon(ip):  # IPv6 in RFC 5952 text (Suricata writes every group in full); IPv4, embedded IPv4 and zones as written
+    return str(ipaddress.IPv6Address(ip)) if ':' in ip and '.' not in ip and '%' not in ip else ip
 opener = gzip.open if path.endswith('.gz') else open
 lines = [l.rstrip('\r\n') for l in opener(path, 'rt', encoding='utf8')]
 sums = defaultdict(int)
@@ -39,6 +41,10 @@ if dialect == 'zeek':
     sep, unset, fields, path_name = '\t', '-', None, None
     for l in lines:
         if not l: continue
+        if l.startswith('{'):  # a line a shipper (Filebeat, Elastic Agent) wrapped as text under message
+            try: w = json.loads(l)
+            except ValueError: w = None
+            if isinstance(w, dict) and 'ts' not in w and 'uid' not in w and isinstance(w.get('message'), str): l = w['message']
         if l.startswith('#separator'):
             sep = l.split(' ', 1)[1].encode().decode('unicode_escape'); fields = None; path_name = None; unset='-'; continue
         if l.startswith('#'):
@@ -76,7 +82,7 @@ if dialect == 'zeek':
         else: best[u][2] = max(best[u][2], ob); best[u][3] = max(best[u][3], rb)
     for o, r, ob, rb, hint in best.values():
         x = two_way(o, r, ob, rb, hint)
-        if x: sums[x[0]] += x[1]
+        if x: sums[canon(x[0])] += x[1]
 elif dialect == 'vpc':
     ALL = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status vpc-id subnet-id instance-id tcp-flags type pkt-srcaddr pkt-dstaddr region az-id sublocation-type sublocation-id pkt-src-aws-service pkt-dst-aws-service flow-direction traffic-path ecs-cluster-arn ecs-cluster-name ecs-container-instance-arn ecs-container-instance-id ecs-container-id ecs-second-container-id ecs-service-name ecs-task-definition-arn ecs-task-arn ecs-task-id reject-reason'.split()
     TGW = 'version resource-type account-id tgw-id tgw-attachment-id tgw-src-vpc-account-id tgw-dst-vpc-account-id tgw-src-vpc-id tgw-dst-vpc-id tgw-src-subnet-id tgw-dst-subnet-id tgw-src-eni tgw-dst-eni tgw-src-az-id tgw-dst-az-id tgw-pair-attachment-id srcaddr dstaddr srcport dstport protocol packets bytes start end log-status type packets-lost-no-route packets-lost-blackhole packets-lost-mtu-exceeded packets-lost-ttl-expired tcp-flags-count region flow-direction pkt-src-aws-service pkt-dst-aws-service'.split()
@@ -85,7 +91,7 @@ elif dialect == 'vpc':
         if not l.strip(): continue
         if l.startswith('{'): l = json.loads(l)['message']
         t = l.split()
-        if t[0] == 'version': header = t; continue
+        if all(n in ALL or n in TGW for n in t): header = t; continue  # a header: field names, in the custom format's order
         names = header or {14: ALL[:14], 21: ALL[:21], 25: ALL[:25], 29: ALL[:29], 39: ALL[:39], 40: ALL, 36: TGW}.get(len(t))
         if names is None: continue
         r = dict(zip(names, t))
@@ -93,21 +99,34 @@ elif dialect == 'vpc':
         s = r['pkt-srcaddr'] if r.get('pkt-srcaddr', '-') != '-' else r['srcaddr']
         d = r['pkt-dstaddr'] if r.get('pkt-dstaddr', '-') != '-' else r['dstaddr']
         x = one_way(s, d, int(r['bytes']))
-        if x: sums[x[0]] += x[1]
+        if x: sums[canon(x[0])] += x[1]
 elif dialect == 'goflow2':
+    import base64, binascii
+    def addr(v):  # an address as base64 of its 4 or 16 bytes (protobuf's JSON mapping), else as written
+        if isinstance(v, str) and len(v) in (8, 24) and v.endswith('='):
+            try: b = base64.b64decode(v, validate=True)
+            except (binascii.Error, ValueError): return v
+            if len(b) in (4, 16): return str(ipaddress.ip_address(b))
+        return v
     for l in lines:
         if not l.strip(): continue
         o = json.loads(l)
-        x = one_way(o['src_addr'], o['dst_addr'], int(o['bytes']) * (int(o.get('sampling_rate') or 0) or 1))
-        if x: sums[x[0]] += x[1]
+        if 'src_addr' not in o and 'SrcAddr' in o:  # goflow2 v1: CamelCase keys
+            s, d, b, rate = o['SrcAddr'], o['DstAddr'], o.get('Bytes', 0), o.get('SamplingRate')
+        else:
+            s, d, b, rate = o['src_addr'], o['dst_addr'], o.get('bytes', 0), o.get('sampling_rate')
+        x = one_way(addr(s), addr(d), int(b) * (int(rate or 0) or 1))
+        if x: sums[canon(x[0])] += x[1]
 elif dialect == 'suricata':
     for l in lines:
         if not l.strip(): continue
         o = json.loads(l)
+        if 'event_type' not in o and isinstance(o.get('message'), str) and o['message'].startswith('{'):
+            o = json.loads(o['message'])  # an eve line a shipper (Filebeat, Elastic Agent) wrapped as text
         if o.get('event_type') != 'flow': continue
         f = o['flow']
         x = two_way(o['src_ip'], o['dest_ip'], f.get('bytes_toserver', 0), f.get('bytes_toclient', 0))
-        if x: sums[x[0]] += x[1]
+        if x: sums[canon(x[0])] += x[1]
 elif dialect == 'ocsf':
     for l in lines:
         if not l.strip(): continue
@@ -123,5 +142,5 @@ elif dialect == 'ocsf':
             x = two_way(s, d, t.get('bytes_out', 0), t.get('bytes_in', 0), hint)
         else:
             x = one_way(s, d, t.get('bytes', 0), hint)
-        if x: sums[x[0]] += x[1]
+        if x: sums[canon(x[0])] += x[1]
 print(json.dumps(dict(sums), sort_keys=True))

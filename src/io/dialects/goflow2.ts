@@ -6,10 +6,12 @@
 // goflow2 v1 (before 2.0, still common on Kafka topics) wrote the same record with CamelCase
 // keys and times in seconds (`TimeFlowStart`) or milliseconds (`TimeFlowStartMs`, v1.1 on):
 // read by its own mapping (GoflowV1). Addresses that a protobuf-to-JSON step wrote as base64
-// bytes (`"fwAAAQ=="`) are read as the address they encode.
+// bytes (`"fwAAAQ=="`) are read as the address they encode, and times that goflow2's
+// `datetimenano` renderer wrote as RFC 3339 text (its shipped mapping file does so for
+// `time_received_ns`) as the time they name.
 import ipaddr from 'ipaddr.js';
 import type { Dialect, DialectDecoder, DialectRecord } from './dialect.js';
-import { countOf, FactsOfTwo, fail, nanosToMs, optionalCount, parseObject, portOf, protocolOf, ipOf, secondsToMs } from './fields.js';
+import { countOf, FactsOfTwo, fail, isoToMs, nanosToMs, optionalCount, parseObject, portOf, protocolOf, ipOf, secondsToMs } from './fields.js';
 import { fillOneWay, SensorDecoder } from './sensor-decoder.js';
 import { msText } from './ms-text.js';
 
@@ -41,12 +43,10 @@ class Goflow2Decoder extends SensorDecoder implements DialectDecoder {
     if (o.src_addr === undefined && o.SrcAddr !== undefined) return this.v1(o);
     const src = ipOf('src_addr', addressText(o.src_addr));
     const dst = ipOf('dst_addr', addressText(o.dst_addr));
-    // sFlow samples and some exporters carry no flow times: the time goflow2 received them.
-    const received = o.time_received_ns;
-    const startNs = unsetTime(o.time_flow_start_ns) ? received : o.time_flow_start_ns;
-    const endNs = unsetTime(o.time_flow_end_ns) ? startNs : o.time_flow_end_ns;
-    const startMs = nanosToMs('time_flow_start_ns', startNs);
-    const endMs = Math.max(startMs, nanosToMs('time_flow_end_ns', endNs));
+    // sFlow samples and some exporters carry no flow times: the time goflow2 received them
+    // (a bad value is named by the field it came from).
+    const startMs = unsetTime(o.time_flow_start_ns) ? nsTimeToMs('time_received_ns', o.time_received_ns) : nsTimeToMs('time_flow_start_ns', o.time_flow_start_ns);
+    const endMs = unsetTime(o.time_flow_end_ns) ? startMs : Math.max(startMs, nsTimeToMs('time_flow_end_ns', o.time_flow_end_ns));
     const sampler = addressText(o.sampler_address);
     const facts = sampler === o.sampler_address ? this.facts.of(o) : this.facts.of({ sampler_address: sampler, type: o.type });
     return this.record(facts, src, dst, startMs, endMs, o.proto, 'proto', o.src_port, o.dst_port, o.sampling_rate, o.bytes, o.packets, o.sequence_num, sampler, FIELDS_V2);
@@ -115,6 +115,18 @@ const FIELDS_V1: FieldNames = { rate: 'SamplingRate', bytes: 'Bytes', packets: '
  *  writes 64-bit fields (with unpopulated fields emitted), as the text "0". */
 function unsetTime(value: unknown): boolean {
   return value === undefined || value === 0 || value === '0';
+}
+
+/**
+ * A v2 time field: nanoseconds since the epoch (a number, or text as protobuf's JSON mapping
+ * writes 64-bit fields), or RFC 3339 text as goflow2's `datetimenano` renderer writes it
+ * (`render: time_received_ns: datetimenano` in the mapping file goflow2 ships,
+ * `"2025-03-15T17:10:51.064235982Z"`), cut to milliseconds.
+ */
+function nsTimeToMs(field: string, value: unknown): number {
+  // Text with a '-' after 4 digits is a date, never a count of nanoseconds.
+  if (typeof value === 'string' && value.charCodeAt(4) === 45 /* - */) return isoToMs(field, value);
+  return nanosToMs(field, value);
 }
 
 /** A v1 flow time: the milliseconds field when set and not 0, else the seconds field when set and not 0, else null. */

@@ -1,7 +1,8 @@
 // Suricata eve.json: one event a line; `event_type: flow` events are connections, reported when
 // they end or time out, with `flow.bytes_toserver` (sent by the initiator, src_ip) and
 // `flow.bytes_toclient`. Every other event type (alert, dns, tls, http, fileinfo, stats,
-// netflow, ...) is skipped and counted by type. `flow_id` is the flow id.
+// netflow, ...) is skipped and counted by type. `flow_id` is the flow id. A line a shipper wrapped
+// (`{"message": "<the eve line>", "@timestamp": ...}`) is read as the eve line it carries.
 import type { Dialect, DialectDecoder, DialectRecord } from './dialect.js';
 import { fail, FactsOfTwo, isoToMs, objectOf, optionalCount, parseObject, portOf, protocolOf, skip, ipOf } from './fields.js';
 import { SensorDecoder } from './sensor-decoder.js';
@@ -14,7 +15,10 @@ class SuricataDecoder extends SensorDecoder implements DialectDecoder {
 
   decode(line: string): DialectRecord[] {
     this.counts.records_read++;
-    const o = parseObject(line);
+    let o = parseObject(line);
+    // A shipper's wrapper (Filebeat, Elastic Agent, Logstash, Security Onion on Kafka) carries the
+    // eve line as text under `message`, its own fields beside it.
+    if (o.event_type === undefined && typeof o.message === 'string' && o.message.charCodeAt(0) === 123) o = inner(o.message);
     const type = o.event_type;
     if (type !== 'flow') {
       if (typeof type !== 'string') fail('event_type', type, 'an event type (flow, alert, dns, ...)');
@@ -47,11 +51,24 @@ class SuricataDecoder extends SensorDecoder implements DialectDecoder {
   }
 }
 
+/** The eve event a wrapper's `message` holds; a bad one is named as that field. */
+function inner(message: string): Record<string, unknown> {
+  try {
+    return parseObject(message);
+  } catch (err) {
+    return fail('message', message, `an eve.json event as JSON text (${(err as Error).message})`);
+  }
+}
+
 export const suricata: Dialect = {
   name: 'suricata',
   describe: 'Suricata eve.json: event_type flow (bytes_toserver / bytes_toclient); other event types counted and skipped',
   sniff(first) {
-    return first.charCodeAt(0) === 123 && first.indexOf('"event_type"') !== -1 && first.indexOf('"src_ip"') !== -1;
+    if (first.charCodeAt(0) !== 123) return false;
+    // Any event type: an eve.json often opens with a stats event, which has no addresses.
+    if (first.indexOf('"event_type":') !== -1 && (first.indexOf('"src_ip"') !== -1 || first.indexOf('"timestamp":') !== -1)) return true;
+    // An eve line wrapped as text under "message" by a shipper: its quotes escaped.
+    return first.indexOf('"message"') !== -1 && first.indexOf('\\"event_type\\"') !== -1;
   },
   create: (options) => new SuricataDecoder(options),
 };

@@ -151,12 +151,18 @@ class VpcDecoder extends SensorDecoder implements DialectDecoder {
   }
 }
 
+/** A `message` member among others holding a flow log line: a version, then an account id (12 digits, or `-`) or a Transit Gateway record's resource type. */
+const CLOUDWATCH_MESSAGE = /"message": ?"[2-8] (?:\d{12}|-|TransitGateway) /;
+
 export const vpc: Dialect = {
   name: 'vpc',
   describe: 'AWS VPC Flow Logs text: default v2 fields, or a custom list from a header line or input.vpc_fields',
   sniff(first) {
     if (isHeader(first)) return true;
+    // CloudWatch Logs wrapping: {"message": ...} alone (Firehose) or among the event's other
+    // members ({"logStreamName": ..., "timestamp": ..., "message": ...}, the Logs API and exports).
     if (first.startsWith('{"message":"')) return /^\{"message":"[2-8] /.test(first);
+    if (first.charCodeAt(0) === 123) return CLOUDWATCH_MESSAGE.test(first);
     return /^[2-8] \S+ \S+ /.test(first) && first.split(' ').length >= 14;
   },
   create: (options) => new VpcDecoder(options),

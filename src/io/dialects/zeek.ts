@@ -3,13 +3,14 @@
 // were concatenated or rotated together) and as JSON (`LogAscii::use_json`, the Kafka writer:
 // `id.orig_h` keys, the `id_orig_h` scope-separator variant or a nested `id` record, `_path`,
 // `_system_name`, `_node_name`, `ts` as epoch seconds or ISO 8601; the Kafka writer's
-// `tag_json` wrapping, `{"conn": {...}}`, unwrapped). Each line is told apart by its first
+// `tag_json` wrapping, `{"conn": {...}}`, unwrapped; a shipper's `{"message": "<line>"}`
+// wrapping, unwrapped). Each line is told apart by its first
 // character, so a stream may mix both. `uid` is the flow id; repeated reports of one uid
 // (open-connection logs, cumulative counts) pass on only their increase.
 import type { DecoderOptions, Dialect, DialectDecoder, DialectRecord, SensorFacts } from './dialect.js';
 import { DialectError } from './dialect.js';
 import type { DirectionHint } from './direction.js';
-import { countOf, FactsCache, FactsOfTwo, factsOf, ipOf, parseObject, portOf, protocolOf, secondsOrIsoToMs, secondsToMs, skip, textOf } from './fields.js';
+import { countOf, fail, FactsCache, FactsOfTwo, factsOf, ipOf, parseObject, portOf, protocolOf, secondsOrIsoToMs, secondsToMs, skip, textOf } from './fields.js';
 import { OpenConnections } from './zeek-open-connections.js';
 import { SensorDecoder } from './sensor-decoder.js';
 import { untagZeek } from './zeek-tag.js';
@@ -199,6 +200,15 @@ class ZeekDecoder extends SensorDecoder implements DialectDecoder {
 
   private json(line: string): DialectRecord[] {
     let o = parseObject(line);
+    // A shipper's wrapper (Filebeat, Elastic Agent, Logstash) carries the log's line as text under
+    // `message`, its own fields beside it: a JSON record, or a TSV line or header read in order.
+    if (o.ts === undefined && o.uid === undefined && typeof o.message === 'string') {
+      if (o.message.charCodeAt(0) === 123) o = wrapped(o.message);
+      else {
+        this.counts.records_read--;
+        return this.decode(o.message);
+      }
+    }
     let path = o._path;
     // The Kafka writer's tag_json: {"conn": {...}, extra values...}; the tag is the log path.
     const tagged = untagZeek(o);
@@ -320,13 +330,28 @@ function hintOf(localOrig: boolean, localResp: boolean, known: boolean): Directi
   return null;
 }
 
+/** The Zeek JSON record a wrapper's `message` holds; a bad one is named as that field. */
+function wrapped(message: string): Record<string, unknown> {
+  try {
+    return parseObject(message);
+  } catch (err) {
+    return fail('message', message, `a Zeek JSON record as text (${(err as Error).message})`);
+  }
+}
+
 export const zeek: Dialect = {
   name: 'zeek',
   describe: 'Zeek conn.log, TSV (with its # headers) or JSON; uid is the flow id',
   sniff(first) {
     if (first.startsWith('#separator') || first.startsWith('#fields')) return true;
     if (first.charCodeAt(0) !== 123) return false;
-    return first.indexOf('"uid"') !== -1 && (first.indexOf('"id.orig_h"') !== -1 || first.indexOf('"id_orig_h"') !== -1 || first.indexOf('"orig_h"') !== -1);
+    if (first.indexOf('"uid"') !== -1 && (first.indexOf('"id.orig_h"') !== -1 || first.indexOf('"id_orig_h"') !== -1 || first.indexOf('"orig_h"') !== -1)) return true;
+    // A stream of every log (json-streaming-logs, Brim/Zed ndjson) may open with a record that has
+    // no connection (capture_loss, stats, loaded_scripts): its _path and ts say Zeek.
+    if (first.indexOf('"_path":') !== -1 && (first.indexOf('"ts":') !== -1 || first.indexOf('"_write_ts":') !== -1)) return true;
+    // A line a shipper wrapped as text under "message": a Zeek header, or JSON with its quotes escaped.
+    if (first.indexOf('"message"') === -1) return false;
+    return first.indexOf('#separator') !== -1 || (first.indexOf('\\"uid\\"') !== -1 && first.indexOf('\\"id.orig_h\\"') !== -1);
   },
   create: (options) => new ZeekDecoder(options),
 };

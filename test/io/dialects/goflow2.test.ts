@@ -57,6 +57,23 @@ describe('goflow2', () => {
     expect(decoder.decode(started).map((r) => [r.flow.start_ms, r.flow.end_ms])).toEqual([[1700000049000, 1700000049000]]);
   });
 
+  it("reads times that goflow2's datetimenano renderer wrote as RFC 3339 text, naming the field a bad one came from", () => {
+    const decoder = createDecoder('goflow2', { internalNetworks: NETS });
+    // goflow2's shipped mapping file renders time_received_ns as text; sFlow has no flow times, so
+    // that is start and end: 2026-03-01T10:00:00Z is 1772359200000 ms, .123456789 cut to .123.
+    // 1 in 100 sampled: 1200 bytes and 1 packet become 120000 and 100.
+    const sflow = '{"type":"SFLOW_5","time_received_ns":"2026-03-01T10:00:00.123456789Z","sequence_num":41,"sampling_rate":100,"sampler_address":"192.0.2.50","time_flow_start_ns":0,"time_flow_end_ns":0,"bytes":1200,"packets":1,"src_addr":"10.1.2.3","dst_addr":"198.51.100.77","etype":"IPv4","proto":"TCP","src_port":51000,"dst_port":443}';
+    expect(decoder.decode(sflow).map((r) => r.flow)).toEqual([
+      rec({ flow_id: 'gf:192.0.2.50:41:10.1.2.3:51000>198.51.100.77:443/6@1772359200123', start_ms: 1772359200123, end_ms: 1772359200123, src_ip: '10.1.2.3', dst_ip: '198.51.100.77', src_port: 51000, dst_port: 443, protocol: 6, bytes_out: 120000, bytes_in: 0, packets_out: 100, packets_in: 0 }),
+    ]);
+    // The flow times rendered too: 10:00:01 to 10:00:03.5.
+    const both = sflow.replace('"time_flow_start_ns":0', '"time_flow_start_ns":"2026-03-01T10:00:01Z"').replace('"time_flow_end_ns":0', '"time_flow_end_ns":"2026-03-01T10:00:03.5Z"');
+    expect(decoder.decode(both).map((r) => [r.flow.start_ms, r.flow.end_ms])).toEqual([[1772359201000, 1772359203500]]);
+    // A time without a zone is refused, under the name of the field it was read from (not time_flow_start_ns).
+    expect(() => decoder.decode(sflow.replace('2026-03-01T10:00:00.123456789Z', '2026-03-01T10:00:00'))).toThrow('field time_received_ns: "2026-03-01T10:00:00" is not an ISO 8601 time with a zone');
+    expect(() => decoder.decode(sflow.replace('"time_received_ns":"2026-03-01T10:00:00.123456789Z"', '"time_received_ns":"soon"'))).toThrow('field time_received_ns: "soon" is not a time in nanoseconds since the epoch');
+  });
+
   it('decodes only base64 of exactly 4 or 16 bytes as an address', () => {
     expect(['fwAAAQ==', 'ZEAACA==', '/////////////////////w==', '10.0.0.1', 'fwAAAQ=', 'fwAAAR==', 'fwAAAQAB', 'AAAAAAAAAAAAAAAAAAAAAA=='].map(addressText)).toEqual([
       '127.0.0.1', '100.64.0.8', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', '10.0.0.1', 'fwAAAQ=', 'fwAAAR==', 'fwAAAQAB', '::',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createDecoder } from '../../../src/io/dialects/index.js';
+import { createDecoder, sniffDialect } from '../../../src/io/dialects/index.js';
 import { errorsOf, fixture, flowsOf, NETS, readWith, rec } from './helpers.js';
 
 describe('suricata', () => {
@@ -15,6 +15,29 @@ describe('suricata', () => {
     ]);
     expect(errorsOf(items)).toEqual([['suricata-eve.json:6', 'field flow.bytes_toserver: -5 is not a count (a whole number >= 0)']]);
     expect(decoder.counts).toEqual({ records_read: 6, flows_out: 3, internal: 0, transit: 0, inbound: 0, nodata: 0, skipdata: 0, skipped: { 'suricata alert event': 1, 'suricata dns event': 1 }, errors: 1, payload_above_ip: 0 });
+  });
+
+  it('writes IPv6 addresses that Suricata spells in full groups as RFC 5952 text (one destination, one key)', () => {
+    const decoder = createDecoder('suricata', { internalNetworks: NETS });
+    // Suricata writes every group with its leading zeros; Zeek, goflow2 and VPC write 2001:db8::42 for the same address.
+    const line = '{"timestamp":"2023-11-14T22:14:30.000000+0000","flow_id":4242,"event_type":"flow","src_ip":"fd00:0000:0000:0000:0000:0000:0000:0005","src_port":50300,"dest_ip":"2001:0DB8:0000:0000:0000:0000:0000:0042","dest_port":443,"proto":"TCP","flow":{"pkts_toserver":3,"pkts_toclient":2,"bytes_toserver":1200,"bytes_toclient":800,"start":"2023-11-14T22:13:20.000000+0000","end":"2023-11-14T22:14:20.000000+0000"}}';
+    expect(decoder.decode(line).map((r) => r.flow)).toEqual([
+      rec({ flow_id: '4242', start_ms: 1700000000000, end_ms: 1700000060000, src_ip: 'fd00::5', dst_ip: '2001:db8::42', src_port: 50300, dst_port: 443, protocol: 6, bytes_out: 1200, bytes_in: 800, packets_out: 3, packets_in: 2 }),
+    ]);
+  });
+
+  it('reads an eve line that a shipper wrapped as text under message (Filebeat, Elastic Agent, Security Onion)', () => {
+    const decoder = createDecoder('suricata', { internalNetworks: NETS });
+    const eve = '{"timestamp":"2023-11-14T22:14:25.000000+0000","flow_id":5150,"in_iface":"bond0","event_type":"flow","src_ip":"10.0.0.9","src_port":40100,"dest_ip":"203.0.113.50","dest_port":443,"proto":"TCP","flow":{"pkts_toserver":12,"pkts_toclient":9,"bytes_toserver":3100,"bytes_toclient":8800,"start":"2023-11-14T22:13:20.000000+0000","end":"2023-11-14T22:14:20.000000+0000"}}';
+    const wrapped = (text: string) => JSON.stringify({ '@timestamp': '2023-11-14T22:14:25.000Z', 'log.file.path': '/nsm/suricata/eve.json', message: text });
+    const [r] = decoder.decode(wrapped(eve));
+    expect(r.flow).toEqual(rec({ flow_id: '5150', start_ms: 1700000000000, end_ms: 1700000060000, src_ip: '10.0.0.9', dst_ip: '203.0.113.50', src_port: 40100, dst_port: 443, protocol: 6, bytes_out: 3100, bytes_in: 8800, packets_out: 12, packets_in: 9 }));
+    // The sensor facts are the eve line's own.
+    expect(r.sensor).toEqual({ in_iface: 'bond0' });
+    // A cut message is named as the field it came in.
+    expect(() => decoder.decode(wrapped('{"timestamp":"2023-11-14'))).toThrow('field message: "{\\"timestamp\\":\\"2023-11-14" is not an eve.json event as JSON text (invalid JSON: ');
+    // auto recognises the wrapped form by its escaped keys.
+    expect(sniffDialect(wrapped(eve))?.name).toBe('suricata');
   });
 
   it('gives enrichment the sensor host and interface', () => {

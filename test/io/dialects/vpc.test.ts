@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createDecoder } from '../../../src/io/dialects/index.js';
+import { createDecoder, sniffDialect } from '../../../src/io/dialects/index.js';
 import { errorsOf, fixture, flowsOf, NETS, readWith, rec } from './helpers.js';
 
 const EGRESS = rec({ flow_id: 'vpc:eni-aaa:10.0.1.5:49152>52.95.110.1:443/6@1700000000', start_ms: 1700000000000, end_ms: 1700000060000, src_ip: '10.0.1.5', dst_ip: '52.95.110.1', src_port: 49152, dst_port: 443, protocol: 6, bytes_out: 40000, bytes_in: 0, packets_out: 20, packets_in: 0 });
@@ -39,6 +39,16 @@ describe('vpc', () => {
     const decoder = createDecoder('vpc', { internalNetworks: NETS });
     expect(decoder.decode('{"message":"2 428961148399 eni-0e0 - - - - - - - 1671029698 1671029728 - NODATA"}')).toEqual([]);
     expect(decoder.counts.nodata).toBe(1);
+  });
+
+  it('is recognised by auto with message among a CloudWatch Logs event\'s other members, and reads it', () => {
+    // The Logs API, exports and subscriptions give each event with its stream, time and id: message is not first.
+    const line = JSON.stringify({ logStreamName: 'eni-0a1-all', timestamp: 1700000000000, message: '2 123456789012 eni-0a1 10.0.0.5 198.51.100.9 50000 443 6 12 6400 1700000000 1700000060 ACCEPT OK', ingestionTime: 1700000090000, eventId: '1' });
+    expect(sniffDialect(line)?.name).toBe('vpc');
+    const decoder = createDecoder('auto', { internalNetworks: NETS });
+    expect(decoder.decode(line).map((r) => [r.flow.dst_ip, r.flow.bytes_out, r.flow.start_ms, r.flow.end_ms])).toEqual([['198.51.100.9', 6400, 1700000000000, 1700000060000]]);
+    // Another dialect's message is not taken for a flow log line.
+    expect(sniffDialect(JSON.stringify({ class_name: 'x', message: '2 packets dropped' }))).toBeNull();
   });
 
   it('says what a line without a known layout needs', () => {

@@ -44,6 +44,28 @@ describe('zeek TSV', () => {
     expect(errorsOf(items).map(([where]) => where)).toEqual(['conn.23:00:00-00:00:00.log.gz:23', 'conn.23:00:00-00:00:00.log.gz:24']);
   });
 
+  it('reads the lines a shipper wrapped as text under message (Filebeat, Elastic Agent), headers included, the same', async () => {
+    const path = tmp.file('shipped.json');
+    const lines = readFileSync(fixture('conn-two-headers.log'), 'utf8').split('\n').filter((l) => l.length > 0);
+    writeFileSync(path, lines.map((l) => JSON.stringify({ '@timestamp': '2023-11-14T22:15:00.000Z', '@metadata': { beat: 'filebeat' }, message: l })).join('\n') + '\n');
+    const { decoder, items } = await readWith('auto', path);
+    expect(decoder.dialect).toBe('zeek');
+    expect(flowsOf(items)).toEqual(TSV_FLOWS.map(([where, flow]) => [String(where).replace('conn-two-headers.log', 'shipped.json'), flow]));
+    expect(errorsOf(items).map(([where]) => where)).toEqual(['shipped.json:23', 'shipped.json:24']);
+    expect(decoder.counts).toMatchObject({ records_read: 7, flows_out: 4, internal: 1, transit: 1, errors: 2 });
+  });
+
+  it('reads a JSON record a shipper wrapped as text under message, and names a cut one as that field', () => {
+    const decoder = createDecoder('zeek', { internalNetworks: NETS });
+    const record = '{"ts":1700000000.25,"uid":"CW1","id.orig_h":"10.0.0.5","id.orig_p":51000,"id.resp_h":"203.0.113.10","id.resp_p":443,"proto":"tcp","duration":2.5,"orig_bytes":1000,"resp_bytes":20000,"orig_pkts":10,"resp_pkts":15}';
+    const wrap = (text: string) => JSON.stringify({ '@timestamp': '2023-11-14T22:15:00.000Z', message: text });
+    expect(decoder.decode(wrap(record)).map((r) => r.flow)).toEqual([
+      rec({ flow_id: 'CW1', start_ms: 1700000000250, end_ms: 1700000002750, src_ip: '10.0.0.5', dst_ip: '203.0.113.10', src_port: 51000, dst_port: 443, protocol: 6, bytes_out: 1000, bytes_in: 20000, packets_out: 10, packets_in: 15 }),
+    ]);
+    expect(() => decoder.decode(wrap('{"ts":1700000000.25,"uid":"CW2'))).toThrow('field message: "{\\"ts\\":1700000000.25,\\"uid\\":\\"CW2" is not a Zeek JSON record as text (invalid JSON: ');
+    expect(sniffDialect(wrap(record))?.name).toBe('zeek');
+  });
+
   it('gives enrichment the sensor column (_node_name) where the header has one', () => {
     const decoder = createDecoder('zeek', { internalNetworks: NETS });
     const lines = readFileSync(fixture('conn-two-headers.log'), 'utf8').split('\n').filter((l) => l.length > 0);

@@ -1,0 +1,27 @@
+// ipv6Text: every spelling of an IPv6 address becomes its RFC 5952 text; what has no single
+// plain spelling (an embedded IPv4 part, a zone id) stays as written.
+import { describe, expect, it } from 'vitest';
+import { ipv6Text } from '../../../src/io/dialects/ipv6-text.js';
+
+describe('ipv6Text', () => {
+  it('spells an address in RFC 5952 form whichever way it came', () => {
+    expect(
+      [
+        '2001:0db8:0000:0000:0000:0000:0000:0001', // Suricata: every group in full
+        '2001:DB8::1', // upper case
+        '2001:db8:0:0:0:0:0:1', // zero run not compressed
+        '2001:db8:0::1', // a zero group beside ::
+        '2001:db8:0:1:0:0:0:1', // the longer run is the one to compress
+        '2001:db8:0:0:1:0:0:1', // two runs of two: the first
+        '2001:db8:1:1:1:1::1', // :: for one group alone
+        'fe80:0000:0000:0000:eef4:bbff:fed1:0f6a',
+      ].map(ipv6Text),
+    ).toEqual(['2001:db8::1', '2001:db8::1', '2001:db8::1', '2001:db8::1', '2001:db8:0:1::1', '2001:db8::1:0:0:1', '2001:db8:1:1:1:1:0:1', 'fe80::eef4:bbff:fed1:f6a']);
+  });
+
+  it('returns RFC 5952 text, an embedded IPv4 part and a zone id as written', () => {
+    expect(['2001:db8::1', '::', '::1', 'fe80::', '2001:db8:0:1::1', '::ffff:192.0.2.1', 'fe80::1%eth0'].map(ipv6Text)).toEqual([
+      '2001:db8::1', '::', '::1', 'fe80::', '2001:db8:0:1::1', '::ffff:192.0.2.1', 'fe80::1%eth0',
+    ]);
+  });
+});
