@@ -14,7 +14,9 @@ import ipaddr from 'ipaddr.js';
  */
 export function ipv6Text(text: string): string {
   if (NOT_PLAIN.test(text)) return text;
-  if (!NOT_CANONICAL.test(text) && !(text.indexOf('::') !== -1 && colons(text) === 7)) return text;
+  // `::` for one group alone: seven groups written, so 7 colons with `::` inside (`1:2:3::5:6:7:8`),
+  // 8 with `::` at either end (`::2:3:4:5:6:7:8`, `1:2:3:4:5:6:7::`).
+  if (!NOT_CANONICAL.test(text) && !(text.indexOf('::') !== -1 && colons(text) >= 7)) return text;
   return ipaddr.IPv6.parse(text).toString();
 }
 

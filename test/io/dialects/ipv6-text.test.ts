@@ -19,6 +19,14 @@ describe('ipv6Text', () => {
     ).toEqual(['2001:db8::1', '2001:db8::1', '2001:db8::1', '2001:db8::1', '2001:db8:0:1::1', '2001:db8::1:0:0:1', '2001:db8:1:1:1:1:0:1', 'fe80::eef4:bbff:fed1:f6a']);
   });
 
+  it('never writes :: for one group alone, at either end as in the middle (RFC 5952 4.2.2)', () => {
+    // Seven groups written beside a `::` at the start or end: the `::` is one zero group, which
+    // RFC 5952 writes as 0 (Python's ipaddress gives the same). The quick return let these through.
+    expect(['::2:3:4:5:6:7:8', '1:2:3:4:5:6:7::', '::1:a89f:1:71fb:ffff:9:8f99', '6:1:0:492d:0:d8be:45ff::', '1:2:3::5:6:7:8', '::3:4:5:6:7:8', '1:2:3:4:5:6::'].map(ipv6Text)).toEqual([
+      '0:2:3:4:5:6:7:8', '1:2:3:4:5:6:7:0', '0:1:a89f:1:71fb:ffff:9:8f99', '6:1:0:492d:0:d8be:45ff:0', '1:2:3:0:5:6:7:8', '::3:4:5:6:7:8', '1:2:3:4:5:6::',
+    ]);
+  });
+
   it('returns RFC 5952 text, an embedded IPv4 part and a zone id as written', () => {
     expect(['2001:db8::1', '::', '::1', 'fe80::', '2001:db8:0:1::1', '::ffff:192.0.2.1', 'fe80::1%eth0'].map(ipv6Text)).toEqual([
       '2001:db8::1', '::', '::1', 'fe80::', '2001:db8:0:1::1', '::ffff:192.0.2.1', 'fe80::1%eth0',
