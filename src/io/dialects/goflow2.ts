@@ -112,9 +112,10 @@ const FIELDS_V2: FieldNames = { rate: 'sampling_rate', bytes: 'bytes', packets: 
 const FIELDS_V1: FieldNames = { rate: 'SamplingRate', bytes: 'Bytes', packets: 'Packets', srcPort: 'SrcPort', dstPort: 'DstPort' };
 
 /** A flow time the exporter did not set: absent or 0, as a number or, as protobuf's JSON mapping
- *  writes 64-bit fields (with unpopulated fields emitted), as the text "0". */
+ *  writes 64-bit fields (with unpopulated fields emitted), as the text "0", or as the
+ *  `datetimenano` renderer writes 0 (`time.Unix(0, 0).UTC().Format(time.RFC3339Nano)`). */
 function unsetTime(value: unknown): boolean {
-  return value === undefined || value === 0 || value === '0';
+  return value === undefined || value === 0 || value === '0' || value === '1970-01-01T00:00:00Z';
 }
 
 /**

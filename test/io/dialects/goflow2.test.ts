@@ -74,6 +74,18 @@ describe('goflow2', () => {
     expect(() => decoder.decode(sflow.replace('"time_received_ns":"2026-03-01T10:00:00.123456789Z"', '"time_received_ns":"soon"'))).toThrow('field time_received_ns: "soon" is not a time in nanoseconds since the epoch');
   });
 
+  it('takes a flow time the datetimenano renderer wrote for 0 as unset, as it takes 0', () => {
+    const decoder = createDecoder('goflow2', { internalNetworks: NETS });
+    // With the flow times rendered too (render: time_flow_start_ns: datetimenano), an sFlow sample's
+    // unset 0 comes as goflow2's time.Unix(0, 0).UTC().Format(time.RFC3339Nano): "1970-01-01T00:00:00Z".
+    // Unset, the times are the received time, 2026-03-01T10:00:00.123Z, as for 0; not 1970.
+    const sflow = '{"type":"SFLOW_5","time_received_ns":"2026-03-01T10:00:00.123456789Z","sequence_num":42,"sampling_rate":100,"sampler_address":"192.0.2.50","time_flow_start_ns":"1970-01-01T00:00:00Z","time_flow_end_ns":"1970-01-01T00:00:00Z","bytes":1200,"packets":1,"src_addr":"10.1.2.3","dst_addr":"198.51.100.77","etype":"IPv4","proto":"TCP","src_port":51000,"dst_port":443}';
+    expect(decoder.decode(sflow).map((r) => [r.flow.flow_id, r.flow.start_ms, r.flow.end_ms])).toEqual([['gf:192.0.2.50:42:10.1.2.3:51000>198.51.100.77:443/6@1772359200123', 1772359200123, 1772359200123]]);
+    // Only the end unset: the end is the start, 10:00:01.
+    const started = sflow.replace('"time_flow_start_ns":"1970-01-01T00:00:00Z"', '"time_flow_start_ns":"2026-03-01T10:00:01Z"');
+    expect(decoder.decode(started).map((r) => [r.flow.start_ms, r.flow.end_ms])).toEqual([[1772359201000, 1772359201000]]);
+  });
+
   it('decodes only base64 of exactly 4 or 16 bytes as an address', () => {
     expect(['fwAAAQ==', 'ZEAACA==', '/////////////////////w==', '10.0.0.1', 'fwAAAQ=', 'fwAAAR==', 'fwAAAQAB', 'AAAAAAAAAAAAAAAAAAAAAA=='].map(addressText)).toEqual([
       '127.0.0.1', '100.64.0.8', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', '10.0.0.1', 'fwAAAQ=', 'fwAAAR==', 'fwAAAQAB', '::',
