@@ -7,6 +7,7 @@ import { gatewayDetectors, windowDetectors } from '../detectors/registry.js';
 import { GATEWAY_DESTINATION_PREFIX } from '../model/contract.js';
 import { prefixOf } from '../model/destination-prefix.js';
 import { isIp } from '../values/ip.js';
+import { ipv6Text } from '../values/ipv6-text.js';
 import { describeValue } from './describe.js';
 import type { PathIssue } from './issues.js';
 import type { BaselineKey, Config } from './types.js';
@@ -96,6 +97,8 @@ function literalProblem(text: string, key: BaselineKey, internalNetworks: readon
     }
   } else if (key === 'dst_ip' && !isIp(text)) {
     return `never matches: with baseline.key dst_ip a destination is an IP address, got ${describeValue(text)}`;
+  } else if (isIp(text) && ipv6Text(text) !== text) {
+    return ipv6SpellingProblem(text);
   } else if (key === 'dst_host' && text.includes('/')) {
     return (
       `never matches: with baseline.key dst_host a destination is a host name or an IP address, got ` +
@@ -110,6 +113,14 @@ function literalProblem(text: string, key: BaselineKey, internalNetworks: readon
     );
   }
   return undefined;
+}
+
+/** An IPv6 destination not in RFC 5952 form: the dialects key every IPv6 address in that form. */
+function ipv6SpellingProblem(text: string): string {
+  return (
+    `never matches: the input dialects write an IPv6 destination in RFC 5952 form (lower case, no leading zeros, ` +
+    `the longest run of zero groups as ::), got ${describeValue(text)} (did you mean ${ipv6Text(text)}?)`
+  );
 }
 
 /** The internal network holding every flow of this IP or /24 /64 key, if any. */

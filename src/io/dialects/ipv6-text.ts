@@ -1,32 +1,3 @@
-// One spelling per IPv6 address. Sensors differ: Zeek, goflow2 and VPC write RFC 5952 text
-// (`2001:db8::1`), Suricata writes every group in full (`2001:0db8:0000:...:0001`). A
-// destination is a key (baselines with baseline.key dst_ip, suppressions, overrides, alerts),
-// so one address spelt two ways would be two destinations, and an override written the usual
-// way would never match Suricata's. Decoders pass every address through here.
-import ipaddr from 'ipaddr.js';
-
-/**
- * IPv6 text (already checked as an address) in RFC 5952 form: lower case, no leading zeros,
- * the longest run of zero groups as `::`. Text with an embedded IPv4 part or a zone id is left
- * as written. Text that cannot be other than RFC 5952 is returned without parsing: lower-case
- * hex, no group with a leading zero, no run of zero groups left uncompressed, and `::` that
- * neither sits next to a zero group nor stands for one group alone.
- */
-export function ipv6Text(text: string): string {
-  if (NOT_PLAIN.test(text)) return text;
-  // `::` for one group alone: seven groups written, so 7 colons with `::` inside (`1:2:3::5:6:7:8`),
-  // 8 with `::` at either end (`::2:3:4:5:6:7:8`, `1:2:3:4:5:6:7::`).
-  if (!NOT_CANONICAL.test(text) && !(text.indexOf('::') !== -1 && colons(text) >= 7)) return text;
-  return ipaddr.IPv6.parse(text).toString();
-}
-
-/** An embedded IPv4 part or a zone id. */
-const NOT_PLAIN = /[.%]/;
-/** Upper case, a leading zero, two zero groups in a row, or a zero group beside `::`. */
-const NOT_CANONICAL = /[A-F]|(?:^|:)0[0-9a-f]|(?:^|:)0:0(?::|$)|(?:^|:)0::|::0(?::|$)/;
-
-function colons(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 58) n++;
-  return n;
-}
+// The dialects' IPv6 spelling (RFC 5952) lives in src/values, beside the other IP text, so the
+// config's and the suppressions' checks of a destination spell it the same way.
+export { ipv6Text } from '../../values/ipv6-text.js';
