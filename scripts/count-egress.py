@@ -15,8 +15,11 @@ def inside(ip):
     a = ipaddress.ip_address(ip.split('%')[0])
     if a.version == 6 and a.ipv4_mapped: a = a.ipv4_mapped
     return any(a.version == n.version and a in n for n in nets)
-def canon(ip):  # IPv6 in RFC 5952 text (Suricata writes every group in full); IPv4, embedded IPv4 and zones as written
-    return str(ipaddress.IPv6Address(ip)) if ':' in ip and '.' not in ip and '%' not in ip else ip
+def canon(ip):  # IPv6 in RFC 5952 text (Suricata writes every group in full), IPv4-mapped as ::ffff:a.b.c.d (its section 5); IPv4, other embedded IPv4 and zones as written
+    if ':' not in ip or '%' in ip: return ip
+    a = ipaddress.IPv6Address(ip)
+    if a.ipv4_mapped is not None: return '::ffff:' + str(a.ipv4_mapped)
+    return ip if '.' in ip else str(a)
 opener = gzip.open if path.endswith('.gz') else open
 lines = [l.rstrip('\r\n') for l in opener(path, 'rt', encoding='utf8')]
 sums = defaultdict(int)

@@ -8,21 +8,36 @@ import ipaddr from 'ipaddr.js';
 
 /**
  * IPv6 text (already checked as an address) in RFC 5952 form: lower case, no leading zeros,
- * the longest run of zero groups as `::`. Text with an embedded IPv4 part or a zone id is left
- * as written. Text that cannot be other than RFC 5952 is returned without parsing: lower-case
+ * the longest run of zero groups as `::`; an IPv4-mapped address in the mixed form RFC 5952
+ * section 5 recommends, `::ffff:192.0.2.1` (goflow2 writes it so, Suricata as
+ * `0000:...:ffff:c000:0201`: one address, one key). Other text with an embedded IPv4 part, and
+ * text with a zone id, is left as written. Text that cannot be other than RFC 5952 is returned without parsing: lower-case
  * hex, no group with a leading zero, no run of zero groups left uncompressed, and `::` that
  * neither sits next to a zero group nor stands for one group alone.
  */
 export function ipv6Text(text: string): string {
-  if (NOT_PLAIN.test(text)) return text;
+  if (text.indexOf('%') !== -1) return text;
+  if (text.indexOf('.') !== -1) {
+    // `::192.0.2.1` (the deprecated IPv4-compatible form) is not mapped, though ipaddr.js parses it so.
+    if (MAPPED_MIXED.test(text) || COMPATIBLE.test(text)) return text;
+    const address = ipaddr.IPv6.parse(text);
+    return address.isIPv4MappedAddress() ? `::ffff:${address.toIPv4Address().toString()}` : text;
+  }
   // `::` for one group alone: seven groups written, so 7 colons with `::` inside (`1:2:3::5:6:7:8`),
   // 8 with `::` at either end (`::2:3:4:5:6:7:8`, `1:2:3:4:5:6:7::`).
-  if (!NOT_CANONICAL.test(text) && !(text.indexOf('::') !== -1 && colons(text) >= 7)) return text;
-  return ipaddr.IPv6.parse(text).toString();
+  if (!NOT_CANONICAL.test(text) && !(text.indexOf('::') !== -1 && colons(text) >= 7)) {
+    // `::ffff:` and two groups: IPv4-mapped, written below in its mixed form.
+    if (text.charCodeAt(0) !== 58 || !text.startsWith('::ffff:')) return text;
+  }
+  const address = ipaddr.IPv6.parse(text);
+  return address.isIPv4MappedAddress() ? `::ffff:${address.toIPv4Address().toString()}` : address.toString();
 }
 
-/** An embedded IPv4 part or a zone id. */
-const NOT_PLAIN = /[.%]/;
+/** An IPv4-mapped address already in RFC 5952 section 5 form (the IPv4 part was checked with the address). */
+const MAPPED_MIXED = /^::ffff:\d+\.\d+\.\d+\.\d+$/;
+/** `::` then an IPv4 part alone. */
+const COMPATIBLE = /^::\d+\.\d+\.\d+\.\d+$/;
+
 /** Upper case, a leading zero, two zero groups in a row, or a zero group beside `::`. */
 const NOT_CANONICAL = /[A-F]|(?:^|:)0[0-9a-f]|(?:^|:)0:0(?::|$)|(?:^|:)0::|::0(?::|$)/;
 

@@ -32,4 +32,14 @@ describe('ipv6Text', () => {
       '2001:db8::1', '::', '::1', 'fe80::', '2001:db8:0:1::1', '::ffff:192.0.2.1', 'fe80::1%eth0',
     ]);
   });
+
+  it('writes an IPv4-mapped address in the mixed form of RFC 5952 section 5, whichever way it came', () => {
+    // Suricata writes 0000:...:ffff:c000:0201, goflow2 (Go's netip) ::ffff:192.0.2.1: one address, one key.
+    expect(['0000:0000:0000:0000:0000:ffff:c000:0201', '::ffff:c000:201', '::FFFF:C000:0201', '0:0:0:0:0:ffff:192.0.2.1', '::FFFF:192.0.2.1', '::ffff:0:0'].map(ipv6Text)).toEqual([
+      '::ffff:192.0.2.1', '::ffff:192.0.2.1', '::ffff:192.0.2.1', '::ffff:192.0.2.1', '::ffff:192.0.2.1', '::ffff:0.0.0.0',
+    ]);
+    // Not mapped: the deprecated IPv4-compatible ::192.0.2.1 (ipaddr.js parses it as mapped), NAT64, and
+    // ::ffff:0:c000:201 (SIIT, ::ffff:0:0:0/96), stay as written or in hex.
+    expect(['::192.0.2.1', '64:ff9b::192.0.2.1', '::c000:201', '::ffff:0:c000:201'].map(ipv6Text)).toEqual(['::192.0.2.1', '64:ff9b::192.0.2.1', '::c000:201', '::ffff:0:c000:201']);
+  });
 });
