@@ -16,7 +16,7 @@ import ipaddr from 'ipaddr.js';
  * neither sits next to a zero group nor stands for one group alone.
  */
 export function ipv6Text(text: string): string {
-  if (text.indexOf('%') !== -1) return text;
+  if (text.indexOf('%') !== -1 || text.indexOf(':') === -1) return text; // a zone id, or IPv4
   if (text.indexOf('.') !== -1) {
     // `::192.0.2.1` (the deprecated IPv4-compatible form) is not mapped, though ipaddr.js parses it so.
     if (MAPPED_MIXED.test(text) || COMPATIBLE.test(text)) return text;

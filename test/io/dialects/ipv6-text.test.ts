@@ -40,6 +40,8 @@ describe('ipv6Text', () => {
     ]);
     // Not mapped: the deprecated IPv4-compatible ::192.0.2.1 (ipaddr.js parses it as mapped), NAT64, and
     // ::ffff:0:c000:201 (SIIT, ::ffff:0:0:0/96), stay as written or in hex.
+    // IPv4 text is returned as it is (the config's checks pass any address).
+    expect(ipv6Text('10.1.2.3')).toBe('10.1.2.3');
     expect(['::192.0.2.1', '64:ff9b::192.0.2.1', '::c000:201', '::ffff:0:c000:201'].map(ipv6Text)).toEqual(['::192.0.2.1', '64:ff9b::192.0.2.1', '::c000:201', '::ffff:0:c000:201']);
   });
 });
