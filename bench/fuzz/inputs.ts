@@ -102,9 +102,53 @@ export function validFlowArb(options: FlowArbOptions = {}): fc.Arbitrary<FlowRec
     }));
 }
 
-/** The record validation returns for a valid flow: dst_country upper-cased. */
+/** The record validation returns for a valid flow: dst_country upper-cased, IPv6 addresses in RFC 5952 form. */
 export function normalised(flow: FlowRecord): FlowRecord {
-  return { ...flow, dst_country: flow.dst_country === null ? null : flow.dst_country.toUpperCase() };
+  return { ...flow, src_ip: rfc5952(flow.src_ip), dst_ip: rfc5952(flow.dst_ip), dst_country: flow.dst_country === null ? null : flow.dst_country.toUpperCase() };
+}
+
+/**
+ * The oracle's RFC 5952 text of an address, written apart from src/values/ipv6-text.ts from the
+ * RFC itself: IPv4 and zone ids as written; the eight groups in lower-case hex without leading
+ * zeros, the longest run of two or more zero groups (the first of equal runs) as `::`; an
+ * IPv4-mapped address as `::ffff:` and its dotted quad (section 5); other text with a dotted
+ * part as written.
+ */
+export function rfc5952(text: string): string {
+  if (!text.includes(':') || text.includes('%')) return text;
+  const groups = ipv6Groups(text);
+  const mapped = groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
+  if (mapped) return `::ffff:${groups[6] >> 8}.${groups[6] & 255}.${groups[7] >> 8}.${groups[7] & 255}`;
+  if (text.includes('.')) return text;
+  let best = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) [best, bestLength] = [i, j - i];
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  return best === -1 ? hex.join(':') : `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLength).join(':')}`;
+}
+
+/** The eight groups of valid IPv6 text (a dotted quad as its last two; `::` expanded). */
+function ipv6Groups(text: string): number[] {
+  let t = text.toLowerCase();
+  if (t.includes('.')) {
+    const at = t.lastIndexOf(':');
+    const [a, b, c, d] = t.slice(at + 1).split('.').map(Number);
+    t = `${t.slice(0, at + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [left, right] = t.includes('::') ? t.split('::') : [t, undefined];
+  const head = left === '' ? [] : left.split(':');
+  const tail = right === undefined || right === '' ? [] : right.split(':');
+  const zeros = right === undefined ? [] : new Array(8 - head.length - tail.length).fill('0');
+  return [...head, ...zeros, ...tail].map((g) => parseInt(g, 16));
 }
 
 /**

@@ -118,7 +118,7 @@ function literalProblem(text: string, key: BaselineKey, internalNetworks: readon
 /** An IPv6 destination not in RFC 5952 form: the dialects key every IPv6 address in that form. */
 function ipv6SpellingProblem(text: string): string {
   return (
-    `never matches: the input dialects write an IPv6 destination in RFC 5952 form (lower case, no leading zeros, ` +
+    `never matches: egress-watch reads every IPv6 destination in RFC 5952 form (lower case, no leading zeros, ` +
     `the longest run of zero groups as ::), got ${describeValue(text)} (did you mean ${ipv6Text(text)}?)`
   );
 }

@@ -135,7 +135,7 @@ export function destinationProblem(destination: string, rules: SuppressionRules)
     return `destination ${d} is not an IP address, and baseline.key dst_ip keys baselines by address`;
   }
   if (isIp(destination) && ipv6Text(destination) !== destination) {
-    return `destination ${d} is not the baseline key of that address: the input dialects write IPv6 in RFC 5952 form, ${ipv6Text(destination)}`;
+    return `destination ${d} is not the baseline key of that address: egress-watch reads every IPv6 address in RFC 5952 form, ${ipv6Text(destination)}`;
   }
   return null;
 }

@@ -2,8 +2,10 @@
 // (`2001:db8::1`), Suricata writes every group in full (`2001:0db8:0000:...:0001`). A
 // destination is a key (baselines with baseline.key dst_ip, suppressions, overrides, alerts),
 // so one address spelt two ways would be two destinations, and an override written the usual
-// way would never match Suricata's. Decoders pass every address through here; the checks of an
-// override's or a suppression's destination (src/config, src/suppress) refuse another spelling.
+// way would never match Suricata's. The dialects' decoders and the flow record's own checks
+// (io/validate-flow.ts: JSON, Avro and the wire format) pass every address through here; the
+// checks of an override's or a suppression's destination (src/config, src/suppress) refuse
+// another spelling.
 import ipaddr from 'ipaddr.js';
 
 /**

@@ -119,12 +119,12 @@ const CASES: Array<[string, string, string]> = [
     // Suricata's spelling copied from eve.json: every dialect keys 2001:db8::42, so this never matched.
     'override naming an IPv6 address in full groups',
     'baseline: {key: dst_ip}\ndetectors:\n  overrides:\n    - match: {destination: "2001:0db8:0000:0000:0000:0000:0000:0042"}\n      volume_spike: {threshold: 9}\n',
-    '4: detectors.overrides[0].match.destination: never matches: the input dialects write an IPv6 destination in RFC 5952 form (lower case, no leading zeros, the longest run of zero groups as ::), got "2001:0db8:0000:0000:0000:0000:0000:0042" (did you mean 2001:db8::42?)',
+    '4: detectors.overrides[0].match.destination: never matches: egress-watch reads every IPv6 destination in RFC 5952 form (lower case, no leading zeros, the longest run of zero groups as ::), got "2001:0db8:0000:0000:0000:0000:0000:0042" (did you mean 2001:db8::42?)',
   ],
   [
     'override naming an IPv6 address in upper case where the key is a host',
     'detectors:\n  overrides:\n    - match: {destination: "2001:DB8::42"}\n      volume_spike: {threshold: 9}\n',
-    '3: detectors.overrides[0].match.destination: never matches: the input dialects write an IPv6 destination in RFC 5952 form (lower case, no leading zeros, the longest run of zero groups as ::), got "2001:DB8::42" (did you mean 2001:db8::42?)',
+    '3: detectors.overrides[0].match.destination: never matches: egress-watch reads every IPv6 destination in RFC 5952 form (lower case, no leading zeros, the longest run of zero groups as ::), got "2001:DB8::42" (did you mean 2001:db8::42?)',
   ],
   [
     'override naming a network where the key is a host',

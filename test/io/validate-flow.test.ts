@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import ipaddr from 'ipaddr.js';
-import { checkFlow, errorText, FlowValidationError, validateFlow } from '../../src/io/validate-flow.js';
+import type { FlowRecord } from '../../src/engine/types.js';
+import { checkFlow, checkFlowValues, errorText, FlowValidationError, validateFlow } from '../../src/io/validate-flow.js';
 import { isIp } from '../../src/values/ip.js';
 import { flow } from './fixtures.js';
 
@@ -123,6 +124,22 @@ describe('validateFlow', () => {
   it('checkFlow returns the reason instead of throwing', () => {
     expect(checkFlow(flow({ bytes_out: -5 }))).toBe('field bytes_out: expected a non-negative integer, got -5');
     expect(checkFlow(flow())).toStrictEqual(flow());
+  });
+
+  it('writes IPv6 addresses in RFC 5952 form, as the input dialects do: one key per address', () => {
+    // Suricata's every-group-in-full spelling, upper case, an uncompressed run, a mapped IPv4.
+    const read = validateFlow(flow({ src_ip: 'FE80:0000:0000:0000:0000:0000:0000:0001', dst_ip: '2001:0DB8:0:0:0:0:0:42' }));
+    expect([read.src_ip, read.dst_ip]).toEqual(['fe80::1', '2001:db8::42']);
+    expect(validateFlow(flow({ dst_ip: '0:0:0:0:0:ffff:c000:0201' })).dst_ip).toBe('::ffff:192.0.2.1');
+    // Already in that form, or IPv4: as written.
+    expect(validateFlow(flow({ dst_ip: '2001:db8::42' })).dst_ip).toBe('2001:db8::42');
+    expect(validateFlow(flow({ dst_ip: '192.0.2.1' })).dst_ip).toBe('192.0.2.1');
+  });
+
+  it('writes them so on the Avro and wire paths too (checkFlowValues, on a typed record)', () => {
+    const typed = flow({ dst_ip: '2001:DB8::0042' }) as unknown as FlowRecord;
+    expect(checkFlowValues(typed)).toBeNull();
+    expect(typed.dst_ip).toBe('2001:db8::42');
   });
 });
 

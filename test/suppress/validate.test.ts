@@ -73,10 +73,10 @@ describe('validateSuppression', () => {
     // IPv6 as the dialects key it (RFC 5952), not as Suricata or a person may spell it.
     expect(problems(draft({ scope: { destination: '2001:db8::42' } }), { ...rules, baselineKey: 'dst_ip' })).toEqual([]);
     expect(problems(draft({ scope: { destination: '2001:0db8:0000:0000:0000:0000:0000:0042' } }), { ...rules, baselineKey: 'dst_ip' })).toEqual([
-      'destination: destination "2001:0db8:0000:0000:0000:0000:0000:0042" is not the baseline key of that address: the input dialects write IPv6 in RFC 5952 form, 2001:db8::42',
+      'destination: destination "2001:0db8:0000:0000:0000:0000:0000:0042" is not the baseline key of that address: egress-watch reads every IPv6 address in RFC 5952 form, 2001:db8::42',
     ]);
     expect(problems(draft({ scope: { destination: 'FE80::1' } }), { ...rules, baselineKey: 'dst_host' })).toEqual([
-      'destination: destination "FE80::1" is not the baseline key of that address: the input dialects write IPv6 in RFC 5952 form, fe80::1',
+      'destination: destination "FE80::1" is not the baseline key of that address: egress-watch reads every IPv6 address in RFC 5952 form, fe80::1',
     ]);
     const prefix = { ...rules, baselineKey: 'dst_prefix' as const };
     expect(problems(draft({ scope: { destination: '203.0.113.0/24' } }), prefix)).toEqual([]);
