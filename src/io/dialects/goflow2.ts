@@ -40,6 +40,7 @@ class Goflow2Decoder extends SensorDecoder implements DialectDecoder {
   decode(line: string): DialectRecord[] {
     this.counts.records_read++;
     const o = parseObject(line);
+    this.lastParsed = o;
     if (o.src_addr === undefined && o.SrcAddr !== undefined) return this.v1(o);
     const src = ipOf('src_addr', addressText(o.src_addr));
     const dst = ipOf('dst_addr', addressText(o.dst_addr));

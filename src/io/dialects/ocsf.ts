@@ -30,6 +30,7 @@ class OcsfDecoder extends SensorDecoder implements DialectDecoder {
   decode(line: string): DialectRecord[] {
     this.counts.records_read++;
     const o = parseObject(line);
+    this.lastParsed = o;
     if (o.class_uid !== 4001) {
       if (typeof o.class_uid !== 'number') fail('class_uid', o.class_uid, 'an OCSF class number');
       return skip(this.counts, `ocsf class ${o.class_uid}`);

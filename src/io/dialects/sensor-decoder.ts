@@ -10,6 +10,15 @@ export abstract class SensorDecoder {
   protected readonly orienter: Orienter;
   /** The sensor's view of the record being decoded: one object reused for every record (orient() keeps none of it). */
   protected readonly scratch: SensorFlow = blankSensorFlow();
+  /**
+   * The record the JSON dialects parsed last, kept alive until the next one replaces it. A full
+   * GC that finds no parsed record alive collects their hidden classes (maps: V8 holds them
+   * only through live objects), and every optimised function that checked them (decode, the
+   * facts readers) is thrown away and compiled again: `--trace-deopt` showed OCSF's decode,
+   * hostOf and ReusedFacts.of "weak objects" deoptimised in most trials of the bench, whose
+   * gc() before each trial does this; in service a major GC between messages does the same.
+   */
+  protected lastParsed: object | null = null;
   constructor(options: DecoderOptions) {
     this.orienter = new Orienter(options.internalNetworks);
   }

@@ -19,6 +19,7 @@ class SuricataDecoder extends SensorDecoder implements DialectDecoder {
     // A shipper's wrapper (Filebeat, Elastic Agent, Logstash, Security Onion on Kafka) carries the
     // eve line as text under `message`, its own fields beside it.
     if (o.event_type === undefined && typeof o.message === 'string' && o.message.charCodeAt(0) === 123) o = inner(o.message);
+    this.lastParsed = o;
     const type = o.event_type;
     if (type !== 'flow') {
       if (typeof type !== 'string') fail('event_type', type, 'an event type (flow, alert, dns, ...)');

@@ -209,6 +209,7 @@ class ZeekDecoder extends SensorDecoder implements DialectDecoder {
         return this.decode(o.message);
       }
     }
+    this.lastParsed = o;
     let path = o._path;
     // The Kafka writer's tag_json: {"conn": {...}, extra values...}; the tag is the log path.
     const tagged = untagZeek(o);
