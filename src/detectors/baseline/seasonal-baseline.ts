@@ -21,16 +21,17 @@
 // its accept_after; and an accepted change that ends is
 // given back (returnLevel) once traffic has stayed back down for baseline.return_after,
 // never below where it was before the acceptance. Seasonal profiles learn from whole hours
-// and whole days, not single windows, so a slow creep inside an hour is not absorbed by
-// that hour's slot. Near midnight the score reads the weekday term towards the higher of the
+// and whole days, not single windows (seasonal-buckets.ts), so a slow creep inside an hour is
+// not absorbed by that hour's slot. Near midnight the score reads the weekday term towards the higher of the
 // two days (a destination's day begins an hour or two off the zone's midnight; only
 // increases alert), an allowance the model does not learn. The state is one Float32Array
 // (its layout: layout.ts; as JSON, and the layouts older versions wrote: state-json.ts).
 import { mahalanobisDistance } from './mahalanobis.js';
-import { BASELINE_STATE_LENGTH, BUCKET_MOD, COV, CUR_DAY, CUR_DAY_SUM, CUR_DAY_SUM_BYTES, CUR_DAY_SUM_FLOWS, CUR_DAY_W, CUR_DOW, CUR_HOD, CUR_HOUR, CUR_HOUR_SUM, CUR_HOUR_SUM_BYTES, CUR_HOUR_SUM_FLOWS, CUR_HOUR_W, DAYS, DAY_HI, DAY_HOURS, DAY_LO, DAY_RAW_N, DAY_RAW_SUM, DOW, DOW_BYTES, DOW_FLOWS, DOW_OF, EPOCH, F, FIRST_HOUR, HELD_N, HOD, HOD_BYTES, HOD_FLOWS, HOD_OF, HOURS, HOUR_SUM_OF, LEVEL, N, SHIFT, TAIL, TAIL_ABOVE, TAIL_DEEP, TRI_OF, triIndex, type BaselineState } from './layout.js';
+import { BASELINE_STATE_LENGTH, COV, CUR_DAY, CUR_HOUR, CUR_HOUR_W, DAY_HI, DAY_LO, DAY_RAW_N, DAY_RAW_SUM, DOW_OF, EPOCH, F, FIRST_HOUR, HELD_N, HOD_OF, HOURS, HOUR_SUM_OF, LEVEL, N, SHIFT, TAIL, TAIL_ABOVE, TAIL_DEEP, TRI_OF, triIndex, type BaselineState } from './layout.js';
 import { holdWindow, RETURNED, watchReturn } from './give-back.js';
 import { isDailyJob, rememberOnset } from './daily-job.js';
 import { rateDayCorrection } from './weekday-rate.js';
+import { addToSeasonalBuckets, openBuckets, rollSeasonalBuckets } from './seasonal-buckets.js';
 
 
 
@@ -105,8 +106,6 @@ export const MIN_VAR = 0.05 * 0.05;
  */
 const LEVEL_SPAN_MS = 7 * 86_400_000;
 const COV_MIN_RATE = 1 / 500;
-const HOD_MIN_RATE = 0.15;
-const DOW_MIN_RATE = 0.2;
 /** Past this distance a window counts less and less as evidence of normal. */
 const HUBER_D = 5;
 /** Residuals are winsorised here (in their feature's sd) before anything learns from them. */
@@ -445,7 +444,7 @@ export function learnWindow(
     s[N] = 1;
     // Epoch hours (about 500,000) are exact in single precision.
     s[FIRST_HOUR] = Math.floor(w.start_ms / HOUR_MS);
-    openBuckets(s, w, hourBucket, dayBucket);
+    openBuckets(s, w.hour, w.weekday, hourBucket, dayBucket);
     return;
   }
   // Winsorised residuals: however far a window sits, it moves the baseline as if it sat at
@@ -466,7 +465,7 @@ export function learnWindow(
     raw[i] = r[i] + shift;
     heldScratch[i] = model[i] + shift;
   }
-  rollSeasonalBuckets(s, w, hourBucket, dayBucket);
+  rollSeasonalBuckets(s, w.hour, w.weekday, hourBucket, dayBucket);
   if (learnTail(s, v)) rememberOnset(s, w.start_ms, w.end_ms - w.start_ms, x[0]);
   if (weight === 0) {
     // Held: level and spread learn nothing. The seasonal profiles still see the window
@@ -546,126 +545,7 @@ function stepTail(s: BaselineState, at: number, z: number, rate: number, floor: 
 /** TAIL_ABOVE's bit for a bytes burst whose excursion the daily job's memory has seen. */
 const EXCURSION_SEEN = 1 << F;
 
-/** The seasonal profiles learn from what the level did not explain, in whole hours/days. */
-function addToSeasonalBuckets(s: BaselineState, r: Float64Array, levelRate: number, weight: number): void {
-  let countsResidual = 0;
-  for (let i = 2; i < F; i++) countsResidual += r[i] * (1 - levelRate);
-  countsResidual /= F - 2;
-  const bytesResidual = r[0] * (1 - levelRate);
-  const flowsResidual = r[1] * (1 - levelRate);
-  s[CUR_HOUR_SUM] += weight * countsResidual;
-  s[CUR_HOUR_SUM_BYTES] += weight * bytesResidual;
-  s[CUR_HOUR_SUM_FLOWS] += weight * flowsResidual;
-  s[CUR_HOUR_W] += weight;
-  s[CUR_DAY_SUM] += weight * countsResidual;
-  s[CUR_DAY_SUM_BYTES] += weight * bytesResidual;
-  s[CUR_DAY_SUM_FLOWS] += weight * flowsResidual;
-  s[CUR_DAY_W] += weight;
-}
-
 const clipScratch = new Float64Array(F);
 const rawScratch = new Float64Array(F);
 const heldScratch = new Float64Array(F);
 const modelScratch = new Float64Array(F);
-
-function openBuckets(s: BaselineState, w: WindowObservation, hourBucket: number, dayBucket: number): void {
-  s[CUR_HOUR] = hourBucket % BUCKET_MOD;
-  s[CUR_DAY] = dayBucket % BUCKET_MOD;
-  s[CUR_HOD] = w.hour;
-  s[CUR_DOW] = w.weekday;
-  s[CUR_HOUR_SUM] = s[CUR_HOUR_W] = s[CUR_DAY_SUM] = s[CUR_DAY_W] = s[CUR_HOUR_SUM_BYTES] = s[CUR_DAY_SUM_BYTES] = 0;
-  s[CUR_HOUR_SUM_FLOWS] = s[CUR_DAY_SUM_FLOWS] = 0;
-}
-
-/** Where one seasonal profile keeps its slots and its open bucket in the state array. */
-interface Profile {
-  slots: number; // first slot (HOD or DOW)
-  bytesSlots: number; // first slot of the bytes profile (HOD_BYTES or DOW_BYTES)
-  bytesSum: number;
-  flowsSlots: number; // first slot of the flows profile (HOD_FLOWS or DOW_FLOWS)
-  flowsSum: number;
-  folded: number; // count of buckets folded (HOURS or DAYS)
-  perCycle: number; // buckets per full cycle (24 hours, 7 days)
-  minRate: number;
-  bucket: number; // CUR_HOUR / CUR_DAY
-  slot: number; // CUR_HOD / CUR_DOW
-  sum: number;
-  weight: number;
-}
-const HOUR_PROFILE: Profile = { slots: HOD, bytesSlots: HOD_BYTES, bytesSum: CUR_HOUR_SUM_BYTES, flowsSlots: HOD_FLOWS, flowsSum: CUR_HOUR_SUM_FLOWS, folded: HOURS, perCycle: 24, minRate: HOD_MIN_RATE, bucket: CUR_HOUR, slot: CUR_HOD, sum: CUR_HOUR_SUM, weight: CUR_HOUR_W };
-const DAY_PROFILE: Profile = { slots: DOW, bytesSlots: DOW_BYTES, bytesSum: CUR_DAY_SUM_BYTES, flowsSlots: DOW_FLOWS, flowsSum: CUR_DAY_SUM_FLOWS, folded: DAYS, perCycle: 7, minRate: DOW_MIN_RATE, bucket: CUR_DAY, slot: CUR_DOW, sum: CUR_DAY_SUM, weight: CUR_DAY_W };
-
-/** When a new hour (day) starts, folds the finished one's mean residual into its slot. */
-function rollBucket(s: BaselineState, p: Profile, bucketNumber: number, slot: number): void {
-  const bucket = bucketNumber % BUCKET_MOD;
-  if (bucket === s[p.bucket]) return;
-  // The weekday profile learns only days scored with a learnt hour profile (a first
-  // day's residuals are the hour profile still being learnt, not the weekday): every hour
-  // slot was set before the day's first hour folded. (Counting 48 folded hours assumed
-  // every hour has traffic: a destination with quiet night hours left its first weekend
-  // day to the hour profile alone, which then read the first Monday as growth.)
-  const ready = p !== DAY_PROFILE || s[HOURS] - hoursOf(s[DAY_HOURS]) >= 24;
-  if (s[p.weight] > 0 && ready) {
-    if (p === DAY_PROFILE && s[DAY_RAW_N] > 0) {
-      // The day's mean against the learnt hour profile widens the range of days seen (dailySpread).
-      const mean = s[DAY_RAW_SUM] / s[DAY_RAW_N];
-      s[DAY_LO] = Math.min(s[DAY_LO], mean);
-      s[DAY_HI] = Math.max(s[DAY_HI], mean);
-    }
-    // A running mean over whole cycles (the first cycle sets each slot), then a floor.
-    const rate = Math.max(1 / (1 + Math.floor(s[p.folded] / p.perCycle)), p.minRate);
-    const step = rate * Math.min(1, s[p.weight]);
-    s[p.slots + s[p.slot]] += step * (s[p.sum] / s[p.weight]);
-    s[p.bytesSlots + s[p.slot]] += step * (s[p.bytesSum] / s[p.weight]);
-    s[p.flowsSlots + s[p.slot]] += step * (s[p.flowsSum] / s[p.weight]);
-    s[p.folded] += 1;
-    if (p === DAY_PROFILE) takeDayOutOfHours(s, step, s[p.sum] / s[p.weight], s[p.bytesSum] / s[p.weight], s[p.flowsSum] / s[p.weight]);
-  }
-  if (p === HOUR_PROFILE && s[p.weight] > 0) s[DAY_HOURS] = s[DAY_HOURS] | (1 << s[p.slot]);
-  s[p.bucket] = bucket;
-  s[p.slot] = slot;
-  s[p.sum] = s[p.bytesSum] = s[p.flowsSum] = s[p.weight] = 0;
-  if (p === DAY_PROFILE) s[DAY_RAW_SUM] = s[DAY_RAW_N] = s[DAY_HOURS] = 0;
-}
-
-/** How many hour slots a DAY_HOURS mask marks. */
-function hoursOf(mask: number): number {
-  let n = 0;
-  for (let h = 0; h < 24; h++) if ((mask & (1 << h)) !== 0) n++;
-  return n;
-}
-
-/**
- * A day's level is learnt by the weekday slot and, as part of each hour's mean residual, by
- * every hour slot folded that day: together they must not move that day's expectation by
- * more than the day showed (its mean bytes residual as scored). They did in the first week:
- * a first weekend was taken whole by its weekday slot and by half (a third) into the hour
- * slots as well, so the first Monday looked like growth and the Monday slot learnt that
- * as Monday's level, which the second Monday lacked (a 3x lasting change on it read 1.4x). What was learnt beyond the day's own level is taken back out of the hour
- * slots folded that day, up to what they learnt of it (the counts' and flows' slots give back the same share). A day the winsorised residuals only
- * partly convey (a steady destination's weekend, far beyond its clip) is learnt by both,
- * as before; so is a normal day of a settled profile (0.2 + 0.15 of a day's offset).
- */
-function takeDayOutOfHours(s: BaselineState, dayStep: number, countsMean: number, bytesMean: number, flowsMean: number): void {
-  if (s[DAY_RAW_N] === 0 || bytesMean === 0) return;
-  const shown = s[DAY_RAW_SUM] / s[DAY_RAW_N];
-  // Every hour of a day folds at the rate of the same hour cycle (the last one folded).
-  const rate = Math.max(1 / (1 + Math.floor((s[HOURS] - 1) / 24)), HOD_MIN_RATE);
-  const learnt = (dayStep + rate) * bytesMean;
-  // The share of the hour slots' part to give back: 0 when the two together stay within the
-  // day's level (or it points the other way), 1 when the weekday slot alone took all of it.
-  const excess = Math.sign(bytesMean) === Math.sign(shown) ? Math.max(0, Math.abs(learnt) - Math.abs(shown)) : 0;
-  const share = Math.min(1, excess / Math.abs(rate * bytesMean));
-  if (share === 0) return;
-  for (let h = 0; h < 24; h++) {
-    if ((s[DAY_HOURS] & (1 << h)) === 0) continue;
-    s[HOD + h] -= share * rate * countsMean;
-    s[HOD_BYTES + h] -= share * rate * bytesMean;
-    s[HOD_FLOWS + h] -= share * rate * flowsMean;
-  }
-}
-
-function rollSeasonalBuckets(s: BaselineState, w: WindowObservation, hourBucket: number, dayBucket: number): void {
-  rollBucket(s, HOUR_PROFILE, hourBucket, w.hour);
-  rollBucket(s, DAY_PROFILE, dayBucket, w.weekday);
-}
