@@ -173,6 +173,19 @@ export function parseObject(line: string): Record<string, unknown> {
 }
 
 /**
+ * The record a log shipper's wrapper (Filebeat, Elastic Agent, Logstash: `{"message": "<the
+ * line>", ...}`) carries as JSON text under `message`; a bad one is named as that field, `what`
+ * saying what it should have held.
+ */
+export function unwrapped(message: string, what: string): Record<string, unknown> {
+  try {
+    return parseObject(message);
+  } catch (err) {
+    return fail('message', message, `${what} (${(err as Error).message})`);
+  }
+}
+
+/**
  * A nested object field's value (`o.flow`, `o.traffic`, ...), or an empty object when absent.
  * The caller reads the field by its own name: one `parent[field]` here, seeing every field's
  * name, became a slow generic lookup for all of them (OCSF reads six).

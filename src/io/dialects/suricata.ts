@@ -4,7 +4,7 @@
 // netflow, ...) is skipped and counted by type. `flow_id` is the flow id. A line a shipper wrapped
 // (`{"message": "<the eve line>", "@timestamp": ...}`) is read as the eve line it carries.
 import type { Dialect, DialectDecoder, DialectRecord } from './dialect.js';
-import { fail, FactsOfTwo, isoToMs, objectOf, optionalCount, parseObject, portOf, protocolOf, skip, ipOf } from './fields.js';
+import { fail, FactsOfTwo, isoToMs, objectOf, optionalCount, parseObject, portOf, protocolOf, skip, ipOf, unwrapped } from './fields.js';
 import { SensorDecoder } from './sensor-decoder.js';
 
 const SENSOR_FIELDS = ['host', 'in_iface'];
@@ -18,7 +18,7 @@ class SuricataDecoder extends SensorDecoder implements DialectDecoder {
     let o = parseObject(line);
     // A shipper's wrapper (Filebeat, Elastic Agent, Logstash, Security Onion on Kafka) carries the
     // eve line as text under `message`, its own fields beside it.
-    if (o.event_type === undefined && typeof o.message === 'string' && o.message.charCodeAt(0) === 123) o = inner(o.message);
+    if (o.event_type === undefined && typeof o.message === 'string' && o.message.charCodeAt(0) === 123) o = unwrapped(o.message, 'an eve.json event as JSON text');
     this.lastParsed = o;
     const type = o.event_type;
     if (type !== 'flow') {
@@ -49,15 +49,6 @@ class SuricataDecoder extends SensorDecoder implements DialectDecoder {
     if (flow === null) return [];
     this.counts.flows_out++;
     return [{ flow, sensor: this.facts.of(o) }];
-  }
-}
-
-/** The eve event a wrapper's `message` holds; a bad one is named as that field. */
-function inner(message: string): Record<string, unknown> {
-  try {
-    return parseObject(message);
-  } catch (err) {
-    return fail('message', message, `an eve.json event as JSON text (${(err as Error).message})`);
   }
 }
 

@@ -10,7 +10,7 @@
 import type { DecoderOptions, Dialect, DialectDecoder, DialectRecord, SensorFacts } from './dialect.js';
 import { DialectError } from './dialect.js';
 import type { DirectionHint } from './direction.js';
-import { countOf, fail, FactsCache, FactsOfTwo, factsOf, ipOf, parseObject, portOf, protocolOf, secondsOrIsoToMs, secondsToMs, skip, textOf } from './fields.js';
+import { countOf, FactsCache, FactsOfTwo, factsOf, ipOf, parseObject, portOf, protocolOf, secondsOrIsoToMs, secondsToMs, skip, textOf, unwrapped } from './fields.js';
 import { OpenConnections } from './zeek-open-connections.js';
 import { SensorDecoder } from './sensor-decoder.js';
 import { untagZeek } from './zeek-tag.js';
@@ -203,7 +203,7 @@ class ZeekDecoder extends SensorDecoder implements DialectDecoder {
     // A shipper's wrapper (Filebeat, Elastic Agent, Logstash) carries the log's line as text under
     // `message`, its own fields beside it: a JSON record, or a TSV line or header read in order.
     if (o.ts === undefined && o.uid === undefined && typeof o.message === 'string') {
-      if (o.message.charCodeAt(0) === 123) o = wrapped(o.message);
+      if (o.message.charCodeAt(0) === 123) o = unwrapped(o.message, 'a Zeek JSON record as text');
       else {
         this.counts.records_read--;
         return this.decode(o.message);
@@ -329,15 +329,6 @@ function hintOf(localOrig: boolean, localResp: boolean, known: boolean): Directi
   if (localOrig) return 'outbound';
   if (localResp) return 'inbound';
   return null;
-}
-
-/** The Zeek JSON record a wrapper's `message` holds; a bad one is named as that field. */
-function wrapped(message: string): Record<string, unknown> {
-  try {
-    return parseObject(message);
-  } catch (err) {
-    return fail('message', message, `a Zeek JSON record as text (${(err as Error).message})`);
-  }
 }
 
 export const zeek: Dialect = {
