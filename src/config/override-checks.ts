@@ -7,7 +7,7 @@ import { gatewayDetectors, windowDetectors } from '../detectors/registry.js';
 import { GATEWAY_DESTINATION_PREFIX } from '../model/contract.js';
 import { prefixOf } from '../model/destination-prefix.js';
 import { isIp } from '../values/ip.js';
-import { ipv6Text } from '../values/ipv6-text.js';
+import { otherIpv6Spelling } from '../values/ipv6-text.js';
 import { describeValue } from './describe.js';
 import type { PathIssue } from './issues.js';
 import type { BaselineKey, Config } from './types.js';
@@ -83,6 +83,7 @@ function destinationProblem(glob: string, key: BaselineKey, internalNetworks: re
 }
 
 function literalProblem(text: string, key: BaselineKey, internalNetworks: readonly string[]): string | undefined {
+  const canonical = otherIpv6Spelling(text);
   if (key === 'dst_prefix') {
     const [address = '', bits, ...rest] = text.split('/');
     const expected = rest.length === 0 && isIp(address) ? prefixOf(address) : undefined;
@@ -97,8 +98,8 @@ function literalProblem(text: string, key: BaselineKey, internalNetworks: readon
     }
   } else if (key === 'dst_ip' && !isIp(text)) {
     return `never matches: with baseline.key dst_ip a destination is an IP address, got ${describeValue(text)}`;
-  } else if (isIp(text) && ipv6Text(text) !== text) {
-    return ipv6SpellingProblem(text);
+  } else if (canonical !== null) {
+    return ipv6SpellingProblem(text, canonical);
   } else if (key === 'dst_host' && text.includes('/')) {
     return (
       `never matches: with baseline.key dst_host a destination is a host name or an IP address, got ` +
@@ -116,10 +117,10 @@ function literalProblem(text: string, key: BaselineKey, internalNetworks: readon
 }
 
 /** An IPv6 destination not in RFC 5952 form: the dialects key every IPv6 address in that form. */
-function ipv6SpellingProblem(text: string): string {
+function ipv6SpellingProblem(text: string, canonical: string): string {
   return (
     `never matches: egress-watch reads every IPv6 destination in RFC 5952 form (lower case, no leading zeros, ` +
-    `the longest run of zero groups as ::), got ${describeValue(text)} (did you mean ${ipv6Text(text)}?)`
+    `the longest run of zero groups as ::), got ${describeValue(text)} (did you mean ${canonical}?)`
   );
 }
 

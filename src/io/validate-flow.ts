@@ -189,8 +189,8 @@ export function checkFlowValues(flow: FlowRecord, addressesChecked = false): str
     if (!isIp(flow.dst_ip)) return badIp('dst_ip', flow.dst_ip);
     // One spelling per IPv6 address, as the input dialects write it (values/ipv6-text.ts): an
     // address is a key (baselines, overrides, suppressions), and 2001:DB8::1 would be another.
-    if (flow.src_ip.indexOf(':') !== -1) flow.src_ip = ipv6Text(flow.src_ip);
-    if (flow.dst_ip.indexOf(':') !== -1) flow.dst_ip = ipv6Text(flow.dst_ip);
+    flow.src_ip = ipv6Text(flow.src_ip);
+    flow.dst_ip = ipv6Text(flow.dst_ip);
   }
   if (flow.src_port < 0 || flow.src_port > 65535) return badRange('src_port', flow.src_port, 65535);
   if (flow.dst_port < 0 || flow.dst_port > 65535) return badRange('dst_port', flow.dst_port, 65535);

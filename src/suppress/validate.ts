@@ -6,7 +6,7 @@ import type { BaselineKey } from '../model/contract.js';
 import { prefixOf } from '../model/destination-prefix.js';
 import { ALERT_TYPES, type AlertType } from '../model/contract.js';
 import { isIp } from '../values/ip.js';
-import { ipv6Text } from '../values/ipv6-text.js';
+import { otherIpv6Spelling } from '../values/ipv6-text.js';
 import { formatDuration, formatInstant as iso } from '../values/units.js';
 import type { Suppression } from './types.js';
 
@@ -134,8 +134,9 @@ export function destinationProblem(destination: string, rules: SuppressionRules)
   if (rules.baselineKey === 'dst_ip' && !isIp(destination)) {
     return `destination ${d} is not an IP address, and baseline.key dst_ip keys baselines by address`;
   }
-  if (isIp(destination) && ipv6Text(destination) !== destination) {
-    return `destination ${d} is not the baseline key of that address: egress-watch reads every IPv6 address in RFC 5952 form, ${ipv6Text(destination)}`;
+  const canonical = otherIpv6Spelling(destination);
+  if (canonical !== null) {
+    return `destination ${d} is not the baseline key of that address: egress-watch reads every IPv6 address in RFC 5952 form, ${canonical}`;
   }
   return null;
 }

@@ -7,6 +7,7 @@
 // checks of an override's or a suppression's destination (src/config, src/suppress) refuse
 // another spelling.
 import ipaddr from 'ipaddr.js';
+import { isIp } from './ip.js';
 
 /**
  * IPv6 text (already checked as an address) in RFC 5952 form: lower case, no leading zeros,
@@ -22,17 +23,31 @@ export function ipv6Text(text: string): string {
   if (text.indexOf('.') !== -1) {
     // `::192.0.2.1` (the deprecated IPv4-compatible form) is not mapped, though ipaddr.js parses it so.
     if (MAPPED_MIXED.test(text) || COMPATIBLE.test(text)) return text;
-    const address = ipaddr.IPv6.parse(text);
-    return address.isIPv4MappedAddress() ? `::ffff:${address.toIPv4Address().toString()}` : text;
+    return mappedText(ipaddr.IPv6.parse(text)) ?? text;
   }
   // `::` for one group alone: seven groups written, so 7 colons with `::` inside (`1:2:3::5:6:7:8`),
   // 8 with `::` at either end (`::2:3:4:5:6:7:8`, `1:2:3:4:5:6:7::`).
   if (!NOT_CANONICAL.test(text) && !(text.indexOf('::') !== -1 && colons(text) >= 7)) {
     // `::ffff:` and two groups: IPv4-mapped, written below in its mixed form.
-    if (text.charCodeAt(0) !== 58 || !text.startsWith('::ffff:')) return text;
+    if (!text.startsWith('::ffff:')) return text;
   }
   const address = ipaddr.IPv6.parse(text);
-  return address.isIPv4MappedAddress() ? `::ffff:${address.toIPv4Address().toString()}` : address.toString();
+  return mappedText(address) ?? address.toString();
+}
+
+/**
+ * The RFC 5952 spelling of `text` when it is an IP address spelt otherwise (an override's or a
+ * suppression's destination that no input would ever key so), else null.
+ */
+export function otherIpv6Spelling(text: string): string | null {
+  if (!isIp(text)) return null;
+  const canonical = ipv6Text(text);
+  return canonical === text ? null : canonical;
+}
+
+/** An IPv4-mapped address in the mixed form of RFC 5952 section 5, or null. */
+function mappedText(address: ipaddr.IPv6): string | null {
+  return address.isIPv4MappedAddress() ? `::ffff:${address.toIPv4Address().toString()}` : null;
 }
 
 /** An IPv4-mapped address already in RFC 5952 section 5 form (the IPv4 part was checked with the address). */

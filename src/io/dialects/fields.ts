@@ -3,7 +3,7 @@
 import { isIp } from '../../values/ip.js';
 import { errorText } from '../validate-flow.js';
 import { DialectError, type DecodeCounts } from './dialect.js';
-import { ipv6Text } from './ipv6-text.js';
+import { ipv6Text } from '../../values/ipv6-text.js';
 
 /** The value for a message: JSON text, cut to 60 characters. */
 export function shown(value: unknown): string {
@@ -214,7 +214,7 @@ export function factsOf(source: Record<string, unknown>, fields: readonly string
 
 /** An IPv4 or IPv6 address as text (IPv6 in RFC 5952 form): checked before orientation, which would call a bad one external. */
 export function ipOf(field: string, value: unknown): string {
-  if (typeof value === 'string' && isIp(value)) return value.indexOf(':') === -1 ? value : ipv6Text(value);
+  if (typeof value === 'string' && isIp(value)) return ipv6Text(value);
   return fail(field, value, 'an IPv4 or IPv6 address');
 }
 
