@@ -49,6 +49,11 @@ export function formatRatio(observed: number, expected: number, digits: number):
   return expected > 0 ? `${(observed / expected).toFixed(digits)}x the bytes` : 'no bytes expected';
 }
 
+/** A volume detector's acceptance rule in the words of its explanation (check-config, docs tables). */
+export function acceptanceRule(acceptAfterMs: number): string {
+  return `a rise that stops growing for ${formatDuration(acceptAfterMs)} (as long as it grew after it opened, up to ${GROWTH_WAIT_CAP} times that) becomes the new normal`;
+}
+
 /**
  * A volume detector's final note on a run it accepts as the new normal: when the run opened,
  * the level it settled at, and for how long it has not grown; `key` the detector's config key.

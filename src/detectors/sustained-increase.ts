@@ -17,8 +17,8 @@ import { addCapped } from '../values/counts.js';
 import { formatBytes, formatDuration } from '../values/units.js';
 import { duration, positiveNumber, wholeNumber } from '../values/fields.js';
 import type { DetectorInfo, SettingsOf, WindowContext, WindowDetector } from './detector.js';
-import { acceptanceSentence, formatFlowRate, formatRatio } from './describe.js';
-import { bytesRatio, episodeStep, GROWTH_WAIT_CAP, noEpisode, type AcceptedRun, type Episode } from './baseline/episode.js';
+import { acceptanceRule, acceptanceSentence, formatFlowRate, formatRatio } from './describe.js';
+import { bytesRatio, episodeStep, noEpisode, type AcceptedRun, type Episode } from './baseline/episode.js';
 
 // ---- What the config, check-config and the SIEM mappings read of SUSTAINED_INCREASE ----
 const fields = {
@@ -38,7 +38,7 @@ const sustainedIncreaseInfo: Omit<DetectorInfo<'sustained_increase'>, 'type' | '
   explain: (s) =>
     `the volume stays above the baseline with a score beyond ${s.threshold} for at least ${s.min_windows} windows in a row, ` +
     `judged after a day, or after ${formatDuration(s.min_history)} for a destination whose days differ by more than half; ` +
-    `a rise that stops growing for ${formatDuration(s.accept_after)} (as long as it grew after it opened, up to ${GROWTH_WAIT_CAP} times that) becomes the new normal`,
+    acceptanceRule(s.accept_after),
   siem: { title: 'Bytes sent to a destination stayed above its baseline', category: 'volume baseline', analyticTypeId: 3, analyticType: 'Statistical' },
 };
 // ---- end ----

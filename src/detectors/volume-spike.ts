@@ -8,9 +8,9 @@
 import { duration, positiveNumber, size } from '../values/fields.js';
 import { exactBytes, formatBytes, formatDuration } from '../values/units.js';
 import type { DetectorInfo, SettingsOf, WindowContext, WindowDetector } from './detector.js';
-import { acceptanceSentence, formatFlowRate, formatRatio } from './describe.js';
+import { acceptanceRule, acceptanceSentence, formatFlowRate, formatRatio } from './describe.js';
 import type { BaselineVerdict, WindowObservation } from './baseline/seasonal-baseline.js';
-import { bytesRatio, episodeStep, GROWTH_WAIT_CAP, noEpisode, type AcceptedRun, type Episode, type EpisodeStep } from './baseline/episode.js';
+import { bytesRatio, episodeStep, noEpisode, type AcceptedRun, type Episode, type EpisodeStep } from './baseline/episode.js';
 
 // ---- What the config, check-config and the SIEM mappings read of VOLUME_SPIKE ----
 const fields = { threshold: positiveNumber.default(6.0), min_bytes: size().prefault('1MB'), accept_after: duration('positive').prefault('1h') };
@@ -23,7 +23,7 @@ declare module './detector.js' {
 const volumeSpikeInfo: Omit<DetectorInfo<'volume_spike'>, 'type' | 'key'> = {
   settings: { severity: 'HIGH', fields },
   explain: (s) =>
-    `a window scores above ${s.threshold} against its destination's baseline with at least ${exactBytes(s.min_bytes)}; a rise that stops growing for ${formatDuration(s.accept_after)} (as long as it grew after it opened, up to ${GROWTH_WAIT_CAP} times that) becomes the new normal`,
+    `a window scores above ${s.threshold} against its destination's baseline with at least ${exactBytes(s.min_bytes)}; ${acceptanceRule(s.accept_after)}`,
   siem: { title: 'Bytes sent to a destination spiked above its baseline', category: 'volume baseline', analyticTypeId: 3, analyticType: 'Statistical' },
 };
 // ---- end ----
