@@ -1,7 +1,7 @@
 // ipv6Text: every spelling of an IPv6 address becomes its RFC 5952 text; what has no single
 // plain spelling (an embedded IPv4 part, a zone id) stays as written.
 import { describe, expect, it } from 'vitest';
-import { ipv6Text } from '../../../src/values/ipv6-text.js';
+import { ipv6Text } from '../../src/values/ipv6-text.js';
 
 describe('ipv6Text', () => {
   it('spells an address in RFC 5952 form whichever way it came', () => {
