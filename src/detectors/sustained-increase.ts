@@ -1,10 +1,9 @@
 // SUSTAINED_INCREASE: a slow creep that no single window shows. Judged on aggregates long
-// enough for the per-window noise to average out: 10-minute and hourly blocks of windows
-// (a block is never shorter than one window). At the end of each block, y = ln(bytes sent
-// / bytes expected by the seasonal baseline) over the block, less its usual value and
-// standardised by its spread, both learnt from that block length's normal blocks
-// (winsorised, floored), feeds a one-sided
-// CUSUM (Page 1954) per block length: each block adds (z - k), z clipped so one huge block
+// enough for the per-window noise to average out: 10-minute blocks of windows (a block is
+// never shorter than one window). At the end of each block, y = ln(bytes sent / bytes
+// expected by the seasonal baseline) over the block, less its usual value and standardised
+// by its spread, both learnt from normal blocks (winsorised, floored), feeds a one-sided
+// CUSUM (Page 1954): each block adds (z - k), z clipped so one huge block
 // cannot carry the sum alone (that is VOLUME_SPIKE's job). Bytes only: the feature
 // exfiltration moves, so flat flow counts cannot dilute it. Where the baseline expects less
 // than a flow a window (a sparse night), growth is more windows with traffic rather than
@@ -59,8 +58,13 @@ export const CUSUM_MIN_HOURS = 24;
  * traffic without a weekly rhythm sit within about ln 1.2 of each other.
  */
 export const DAILY_RHYTHM = Math.log(1.5);
-/** The block lengths the creep is judged on. */
-export const BLOCK_MS = [600_000, 3_600_000] as const;
+/**
+ * The block lengths the creep is judged on, each with a CUSUM of its own (the state keeps a
+ * block's fields per length). One: hourly blocks beside the 10-minute ones found no creep,
+ * step or NAB window the 10-minute blocks missed, and added runs of no incident
+ * (docs/detection-volume.md, "One block length").
+ */
+export const BLOCK_MS = [600_000] as const;
 /** Spread of a block's log ratio before data says otherwise (log sd 0.5), and its weight in blocks. */
 const PRIOR_BLOCK_VAR = 0.25;
 const PRIOR_BLOCKS = 10;
@@ -107,9 +111,11 @@ const RATE_EXPECTED = 7;
 const LAST_END = 8; // end of the block's last window with traffic (ms); NaN none
 const EMPTY_EXPECTED = 9; // what a window without traffic after that window is expected to carry (0 unless sparse)
 const BLOCK_FIELDS = 10;
-/** The layout before the rate reading (3 numbers less per block length). */
+/** The layout before the rate reading (3 numbers less per block length), of two block lengths (10 minutes, an hour). */
 const BLOCK_FIELDS_V1 = 7;
 const STATE_LENGTH_V1 = BLOCKS + BLOCK_FIELDS_V1 * 2;
+/** The layout while hourly blocks were judged too (until 2026-12-07): the 10-minute block's fields first. */
+const STATE_LENGTH_TWO_LENGTHS = BLOCKS + BLOCK_FIELDS * 2;
 const STATE_LENGTH = BLOCKS + BLOCK_FIELDS * BLOCK_MS.length;
 
 export interface BlockCusum {
@@ -392,6 +398,9 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
     // not carried over; the block spreads start from their prior.
     if (a.length <= 7) return idle();
     if (a.length === STATE_LENGTH) return Float64Array.from(a, (v) => v ?? Number.NaN);
+    // Written while hourly blocks were judged too: the run, the episode and the 10-minute
+    // block carry on; the hourly block's sum and spread are dropped.
+    if (a.length === STATE_LENGTH_TWO_LENGTHS) return Float64Array.from(a.slice(0, STATE_LENGTH), (v) => v ?? Number.NaN);
     let v1: (number | null)[];
     if (a.length === STATE_LENGTH_V1 - 3) {
       // Written before episodes tracked growth: level 0, no growth yet (the start stands in).

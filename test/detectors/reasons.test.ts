@@ -191,11 +191,10 @@ describe('SUSTAINED_INCREASE', () => {
   it('names the baseline, the run against its expectation in bytes and flows/min, and the CUSUM threshold', () => {
     // Nine windows in: the tenth (09:09-09:10) ends the 10-minute block, whose bytes are 2x
     // the expectation: y = ln 2 = 0.69 over a block sd of 0.3 is z = 2.3, clipped to 2;
-    // less the allowance of 1, it tips the sum from 4.5 to 5.5. The hourly block is not over.
+    // less the allowance of 1, it tips the sum from 4.5 to 5.5.
     const state = cusumState({
       blocks: [
         { block: Math.floor(T0 / (10 * MIN)), bytes: 900e6, expected: 450e6, sum: 4.5, variance: 0.09, learnt: 100, mean: 0 },
-        { block: Math.floor(T0 / (60 * MIN)), bytes: 900e6, expected: 450e6, sum: 0, variance: 0.09, learnt: 100, mean: 0 },
       ],
       run: 9, runBytes: 900e6, runExpected: 450e6, runFlows: 2700, runStartMs: T0, runExpectedFlows: 1800,
       episode: { start: Number.NaN, above: 0, epoch: 0, level: 0, grownTo: 0, grownAt: Number.NaN },
@@ -232,7 +231,6 @@ describe('SUSTAINED_INCREASE', () => {
     const s = cusumState({
       blocks: [
         { block: 7, bytes: 1, expected: 2, sum: 3, variance: 0.5, learnt: 4, mean: 0.1 },
-        { block: 8, bytes: 5, expected: 6, sum: 7, variance: 0.25, learnt: 9, mean: -0.2 },
       ],
       run: 3, runBytes: 10, runExpected: 11, runFlows: 12, runStartMs: T0, runExpectedFlows: 13,
       episode: { start: T0, above: 1.5, epoch: 2, level: 0.4, grownTo: 0.35, grownAt: T0 + 20 * MIN },
@@ -240,20 +238,17 @@ describe('SUSTAINED_INCREASE', () => {
     expect(sustainedIncrease.fromJSON(JSON.parse(JSON.stringify(sustainedIncrease.toJSON(s))))).toStrictEqual(s);
   });
 
-  it('reads state written before the rate reading (26 numbers): each running block\'s rate reading its expected bytes, no window seen', () => {
+  it('reads state written before the rate reading (26 numbers, two block lengths): the 10-minute block\'s rate reading its expected bytes, no window seen; the hourly block dropped', () => {
     const old = [3, 10, 11, 12, T0, 13, T0, 1.5, 2, 0.4, 0.35, T0 + 20 * MIN, 7, 1, 2, 3, 0.5, 4, 0.1, -1, 0, 0, 7, 0.25, 9, -0.2];
     const read = sustainedIncrease.fromJSON(old);
-    expect(read.length).toBe(32);
+    expect(read.length).toBe(22);
     expect(Array.from(read.subarray(12, 22))).toStrictEqual([7, 1, 2, 3, 0.5, 4, 0.1, 2, Number.NaN, 0]);
-    expect(Array.from(read.subarray(22, 32))).toStrictEqual([-1, 0, 0, 7, 0.25, 9, -0.2, 0, Number.NaN, 0]);
     expect(Array.from(read.subarray(0, 12))).toStrictEqual(old.slice(0, 12));
   });
 
   it('reads state written before episodes tracked growth: level 0, no growth yet (the run start stands in)', () => {
-    const blocks = [
-      { block: 7, bytes: 1, expected: 2, sum: 3, variance: 0.5, learnt: 4, mean: 0.1 },
-      { block: 8, bytes: 5, expected: 6, sum: 7, variance: 0.25, learnt: 9, mean: -0.2 },
-    ];
+    // Two block lengths then (10 minutes, an hour): the 10-minute block carries on.
+    const blocks = [{ block: 7, bytes: 1, expected: 2, sum: 3, variance: 0.5, learnt: 4, mean: 0.1 }];
     const old = [3, 10, 11, 12, T0, 13, T0, 1.5, 2, 7, 1, 2, 3, 0.5, 4, 0.1, 8, 5, 6, 7, 0.25, 9, -0.2];
     expect(sustainedIncrease.fromJSON(old)).toStrictEqual(
       cusumState({
@@ -263,16 +258,13 @@ describe('SUSTAINED_INCREASE', () => {
     );
   });
 
-  it('reads state written while episodes kept two smoothings more (28 numbers): the first 26 as they were, the rate readings from the blocks', () => {
-    const blocks = [
-      { block: 7, bytes: 1, expected: 2, sum: 3, variance: 0.5, learnt: 4, mean: 0.1 },
-      { block: 8, bytes: 5, expected: 6, sum: 7, variance: 0.25, learnt: 9, mean: -0.2 },
-    ];
+  it('reads state written while episodes kept two smoothings more (28 numbers): the first 26 as they were, the rate reading from the 10-minute block', () => {
+    const blocks = [{ block: 7, bytes: 1, expected: 2, sum: 3, variance: 0.5, learnt: 4, mean: 0.1 }];
     const state = cusumState({
       blocks, run: 3, runBytes: 10, runExpected: 11, runFlows: 12, runStartMs: T0, runExpectedFlows: 13,
       episode: { start: T0, above: 1.5, epoch: 2, level: 0.4, grownTo: 0.35, grownAt: T0 + 20 * MIN },
     });
-    // The layout of then: the run and the episode, then 7 numbers per block length.
+    // The layout of then: the run and the episode, then 7 numbers per block length (10 minutes, an hour).
     const written = [3, 10, 11, 12, T0, 13, T0, 1.5, 2, 0.4, 0.35, T0 + 20 * MIN, 7, 1, 2, 3, 0.5, 4, 0.1, 8, 5, 6, 7, 0.25, 9, -0.2, 0.41, 0.3];
     expect(written.length).toBe(28);
     expect(sustainedIncrease.fromJSON(written)).toStrictEqual(state);

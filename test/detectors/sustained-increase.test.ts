@@ -20,14 +20,13 @@ function nineWindowsIn(bytes: number, expected: number, mean: number, variance: 
   return cusumState({
     blocks: [
       { block: Math.floor(T0 / (10 * MIN)), bytes, expected, sum: 4.5, variance, learnt: 100, mean, ...rate },
-      { block: Math.floor(T0 / (60 * MIN)), bytes, expected, sum: 0, variance, learnt: 100, mean, ...rate },
     ],
     run: 9, runBytes: bytes, runExpected: expected, runFlows: 90, runStartMs: T0, runExpectedFlows: 90,
     episode: { start: Number.NaN, above: 0, epoch: 0, level: 0, grownTo: 0, grownAt: Number.NaN  },
   });
 }
 
-/** The tenth window (09:09-09:10), which ends the 10-minute block; the hourly one goes on. */
+/** The tenth window (09:09-09:10), which ends the 10-minute block. */
 function tenth(bytes: number, expectedBytes: number, expectedFlows = 10, flows = 10): WindowContext {
   const baseline: BaselineVerdict = {
     features: new Float64Array(4), distance: 0, residual: new Float64Array(4), sigma: Float64Array.of(1, 1, 1, 1),
@@ -173,7 +172,6 @@ describe('SUSTAINED_INCREASE: the rate reading counts the blocks without traffic
     return cusumState({
       blocks: [
         { block: -1, bytes: 0, expected: 0, sum: 4.5, variance: 0.04, learnt: 100, mean: 0, rateExpected: 0, lastEnd: T0 + 10 * MIN, emptyExpected: 2e6 },
-        { block: Math.floor(T0 / (60 * MIN)), bytes: 40e6, expected: 40e6, sum: 0, variance: 0.04, learnt: 100, mean: 0, rateExpected: 20e6, lastEnd: T0 + 10 * MIN, emptyExpected: 2e6 },
       ],
       run: 9, runBytes: 40e6, runExpected: 40e6, runFlows: 9, runStartMs: T0, runExpectedFlows: 0.45,
       episode: { start: Number.NaN, above: 0, epoch: 0, level: 0, grownTo: 0, grownAt: Number.NaN },
@@ -192,7 +190,7 @@ describe('SUSTAINED_INCREASE: the rate reading counts the blocks without traffic
     expect(step.score).toBe(3.5);
   });
   it('reads hourly windows every other hour at 0.5 flows a window expected as no growth', () => {
-    // Each window is a block of its own (10-minute and hourly blocks are one hourly window):
+    // Each window is a block of its own (a 10-minute block is one hourly window):
     // 2 MB sent against the two hours since the last traffic, 2 x 1 MB, z 0. Only the first
     // window has no earlier traffic to count from: 2 MB against 1 MB, z = ln 2 / 0.5 (the
     // prior block sd), the sum 0.386, which the next window takes back down. (Counted within the block
@@ -220,7 +218,6 @@ describe('SUSTAINED_INCREASE: a run ended from outside (its incident closed on i
     const state = cusumState({
       blocks: [
         { block: Math.floor(T0 / (10 * MIN)), sum: 4.5, ...running },
-        { block: Math.floor(T0 / (60 * MIN)), sum: 2, ...running },
       ],
       run: 9, runBytes: 9e6, runExpected: 3e6, runFlows: 90, runStartMs: T0, runExpectedFlows: 90,
       episode: { start: T0, above: 3, epoch: 4, level: 1.1, grownTo: 1.1, grownAt: T0 },
@@ -229,12 +226,32 @@ describe('SUSTAINED_INCREASE: a run ended from outside (its incident closed on i
     const ended = cusumState({
       blocks: [
         { block: Math.floor(T0 / (10 * MIN)), sum: 0, ...running },
-        { block: Math.floor(T0 / (60 * MIN)), sum: 0, ...running },
       ],
       run: 0, runBytes: 0, runExpected: 0, runFlows: 0, runStartMs: 0, runExpectedFlows: 0,
       // No run open, in the same epoch (no re-level happened).
       episode: { start: Number.NaN, above: 0, epoch: 4, level: 0, grownTo: 0, grownAt: Number.NaN },
     });
     expect(Array.from(state)).toEqual(Array.from(ended));
+  });
+});
+
+describe('SUSTAINED_INCREASE: state written while hourly blocks were judged too', () => {
+  it('carries the run, the episode and the 10-minute block on, and drops the hourly block', () => {
+    const tenMinutes = { block: Math.floor(T0 / (10 * MIN)), bytes: 9e6, expected: 3e6, sum: 4.5, variance: 0.09, learnt: 100, mean: 0.1, rateExpected: 3e6, lastEnd: T0 + 9 * MIN, emptyExpected: 0 };
+    const parts = {
+      run: 9, runBytes: 9e6, runExpected: 3e6, runFlows: 90, runStartMs: T0, runExpectedFlows: 90,
+      episode: { start: T0, above: 3, epoch: 4, level: 1.1, grownTo: 1.1, grownAt: T0 },
+    };
+    // The old layout, written out by hand: 6 run numbers, 6 of the episode, then 10 for the
+    // 10-minute block and 10 for the hourly one (sum 2, its own spread and usual ratio).
+    const old = [
+      9, 9e6, 3e6, 90, T0, 90,
+      T0, 3, 4, 1.1, 1.1, T0,
+      tenMinutes.block, 9e6, 3e6, 4.5, 0.09, 100, 0.1, 3e6, T0 + 9 * MIN, 0,
+      Math.floor(T0 / (60 * MIN)), 9e6, 3e6, 2, 0.16, 100, 0.3, 3e6, T0 + 9 * MIN, 0,
+    ];
+    const restored = sustainedIncrease.fromJSON(old);
+    expect(restored.length).toBe(22);
+    expect(Array.from(restored)).toEqual(Array.from(cusumState({ blocks: [tenMinutes], ...parts })));
   });
 });
