@@ -255,3 +255,22 @@ describe('SUSTAINED_INCREASE: state written while hourly blocks were judged too'
     expect(Array.from(restored)).toEqual(Array.from(cusumState({ blocks: [tenMinutes], ...parts })));
   });
 });
+
+describe('SUSTAINED_INCREASE: an hourly sum restored from old state decides nothing', () => {
+  it('scores the tenth window on the 10-minute sum alone, though the dropped hourly sum was past the threshold', () => {
+    // Nine windows of 50 MB at their expectation, usual ratio 0, sd 0.2; the 10-minute sum 4.5,
+    // the hourly 6 (past 5: while both were judged, the higher sum was the score, 6, and with
+    // 10 windows in the run it alerted). The tenth window ends the 10-minute block at its
+    // expectation: z 0, the sum 4.5 - 1 = 3.5, the score, no alert.
+    const block = (index: number, sum: number) => [index, 450e6, 450e6, sum, 0.04, 100, 0, 450e6, T0 + 9 * MIN, 0];
+    const old = [
+      9, 450e6, 450e6, 90, T0, 90,
+      null, 0, 0, 0, 0, null,
+      ...block(Math.floor(T0 / (10 * MIN)), 4.5),
+      ...block(Math.floor(T0 / (60 * MIN)), 6),
+    ];
+    const step = sustainedIncrease.scoreOne(sustainedIncrease.fromJSON(old), tenth(50e6, 50e6), settings);
+    expect(step.score).toBe(3.5);
+    expect(step.alert).toBe(false);
+  });
+});

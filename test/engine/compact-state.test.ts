@@ -42,6 +42,28 @@ describe('packTypedStates', () => {
     expect((back.detectors.sustained_increase as Float64Array).buffer).toBe(back.baseline.buffer);
     expect(serialiseDestination(back)).toBe(serialiseDestination(fresh));
   });
+
+  it('a changelog record written while SUSTAINED_INCREASE judged hourly blocks too (32 numbers) restores 22 doubles into the shared buffer', () => {
+    const T0 = Date.UTC(2026, 0, 5, 9, 0);
+    const MIN = 60_000;
+    // The record of then, by hand: 6 run numbers, 6 of the episode (none open: start and
+    // grownAt null), then 10 for the 10-minute block and 10 for the hourly one.
+    const tenMinutes = [T0 / (10 * MIN), 9e6, 3e6, 4.5, 0.09, 100, 0.1, 3e6, T0 + 9 * MIN, 0];
+    const hourly = [T0 / (60 * MIN), 9e6, 3e6, 2, 0.16, 100, 0.3, 3e6, null, 0];
+    const old = [3, 9e6, 3e6, 90, T0, 90, null, 0, 4, 0, 0, null, ...tenMinutes, ...hourly];
+    expect(old.length).toBe(32);
+    const record = JSON.parse(serialiseDestination(newDestinationState()));
+    record.det.sustained_increase = old;
+    const back = deserialiseDestination(JSON.stringify(record));
+    const cusum = back.detectors.sustained_increase as Float64Array;
+    expect(cusum).toBeInstanceOf(Float64Array);
+    expect(cusum.buffer).toBe(back.baseline.buffer);
+    // The baseline's 152 floats (608 bytes, 8-aligned), then 22 doubles (176 bytes).
+    expect([back.baseline.length, cusum.byteOffset, cusum.length, cusum.buffer.byteLength]).toEqual([152, 608, 22, 784]);
+    expect(Array.from(cusum)).toEqual([3, 9e6, 3e6, 90, T0, 90, Number.NaN, 0, 4, 0, 0, Number.NaN, ...tenMinutes]);
+    // Written back in the layout of now: the 22 numbers, NaN as null.
+    expect(JSON.parse(serialiseDestination(back)).det.sustained_increase).toEqual(old.slice(0, 22));
+  });
 });
 
 describe('open incidents', () => {
