@@ -403,7 +403,7 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
     if (a.length === STATE_LENGTH_TWO_LENGTHS) return Float64Array.from(a.slice(0, STATE_LENGTH), (v) => v ?? Number.NaN);
     let v1: (number | null)[];
     if (a.length === STATE_LENGTH_V1 - 3) {
-      // Written before episodes tracked growth: level 0, no growth yet (the start stands in).
+      // Written before episodes tracked growth: level 0, grown to 0, no time of growth (NaN).
       v1 = [...a.slice(0, EPISODE + 3), 0, 0, null, ...a.slice(EPISODE + 3)];
     } else if (a.length === STATE_LENGTH_V1 + 2) {
       // Written while episodes kept two more smoothings (commit 9ba52b1, dropped): not needed.
@@ -411,7 +411,9 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
     } else if (a.length === STATE_LENGTH_V1) {
       v1 = a;
     } else {
-      throw new Error(`sustained_increase state: expected ${STATE_LENGTH} numbers`);
+      throw new Error(
+        `sustained_increase state: ${a.length} numbers, expected ${STATE_LENGTH} (or an older layout's ${STATE_LENGTH_TWO_LENGTHS}, ${STATE_LENGTH_V1 + 2}, ${STATE_LENGTH_V1}, ${STATE_LENGTH_V1 - 3} or at most 7)`,
+      );
     }
     // Written before the rate reading: each running block's rate reading starts as its
     // reading of the windows seen, from no window seen yet.

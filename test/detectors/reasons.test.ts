@@ -220,6 +220,12 @@ describe('SUSTAINED_INCREASE', () => {
     });
   });
 
+  it('refuses a state of a length no layout had, naming the lengths it reads', () => {
+    expect(() => sustainedIncrease.fromJSON(new Array(15).fill(0))).toThrow(
+      'sustained_increase state: 15 numbers, expected 22 (or an older layout\'s 32, 28, 26, 23 or at most 7)',
+    );
+  });
+
   it('reads the single-window CUSUM state written before block sums as no run open', () => {
     expect(sustainedIncrease.fromJSON([4.5, 9, 900e6, 450e6, 2700, T0])).toStrictEqual(sustainedIncrease.init());
     expect(sustainedIncrease.fromJSON([4.5, 9, 900e6, 450e6, 2700, T0, 1800])).toStrictEqual(sustainedIncrease.init());
