@@ -1,6 +1,8 @@
 // VOLUME_SPIKE: a window whose bytes sent, flows, packets and sources together sit far
-// from the destination's seasonal baseline (Mahalanobis distance on log features),
-// with more bytes than expected and at least `min_bytes`. It reads the shared baseline
+// from the destination's seasonal baseline (Mahalanobis distance on log features), or
+// whose bytes, with the previous window's, pass the destination's deep and run tails (a
+// burst that lasts, on a destination whose single big windows are routine), with more
+// bytes than expected and at least `min_bytes`. It reads the shared baseline
 // that the engine keeps per destination; its own state is its open run (episode.ts):
 // while traffic stays above the baseline after an alert the baseline does not learn,
 // and after `accept_after` the lasting change is accepted as the new normal. The
@@ -23,7 +25,7 @@ declare module './detector.js' {
 const volumeSpikeInfo: Omit<DetectorInfo<'volume_spike'>, 'type' | 'key'> = {
   settings: { severity: 'HIGH', fields },
   explain: (s) =>
-    `a window scores above ${s.threshold} against its destination's baseline with at least ${exactBytes(s.min_bytes)}; ${acceptanceRule(s.accept_after)}`,
+    `a window scores above ${s.threshold} against its destination's baseline, or its bytes and the previous window's both pass the level its bytes pass in 1 window of 1,000 and any two windows in a row before, with at least ${exactBytes(s.min_bytes)}; ${acceptanceRule(s.accept_after)}`,
   siem: { title: 'Bytes sent to a destination spiked above its baseline', category: 'volume baseline', analyticTypeId: 3, analyticType: 'Statistical' },
 };
 // ---- end ----
@@ -31,8 +33,17 @@ const volumeSpikeInfo: Omit<DetectorInfo<'volume_spike'>, 'type' | 'key'> = {
 /** The run stays open while the smoothed distance (upward windows) stays above this share of the threshold. */
 const STILL_ABOVE = 1 / 3;
 
+/**
+ * The window's score: its distance, or, where it and the previous window pass the bytes' deep
+ * and run tails (baseline.runRatio), that ratio on the threshold's scale, if higher. So a score
+ * above the threshold is an alert either way, and the run's reading keeps it open as a distance would.
+ */
+function spikeScore(baseline: BaselineVerdict, settings: VolumeSpikeSettings): number {
+  return Math.max(baseline.distance, settings.threshold * baseline.runRatio);
+}
+
 function spikeStep(state: Episode, { window, baseline, learnedWindows, warmupWindows }: WindowContext, settings: VolumeSpikeSettings): EpisodeStep & { alert: boolean } {
-  const score = baseline.distance;
+  const score = spikeScore(baseline, settings);
   const upward = window.bytes > baseline.expectedBytes;
   // The destination's daily job at its usual time and size is routine (daily-job.ts).
   const alert = learnedWindows >= warmupWindows && upward && window.bytes >= settings.min_bytes && score > settings.threshold && !baseline.dailyJob;
@@ -65,7 +76,7 @@ export const volumeSpike: WindowDetector<'volume_spike', Episode> = {
       : noEpisode(),
   scoreOne(state, ctx, settings) {
     const { destination, window, baseline } = ctx;
-    const score = baseline.distance;
+    const score = spikeScore(baseline, settings);
     const expected = baseline.expectedBytes;
     const step = spikeStep(state, ctx, settings);
     // The window that accepts a lasting change says so (the run's final note).
@@ -106,10 +117,16 @@ function spikeReason(
     `${formatFlowRate(baseline.expectedFlows, size)} expected (${formatRatio(w.bytes, baseline.expectedBytes, 1)}); `;
   if (accepted !== undefined) {
     // A window that accepts a run need not score above the threshold itself.
-    return `${figures}Mahalanobis distance ${score.toFixed(2)} (threshold ${settings.threshold}). ${acceptanceSentence('volume_spike', accepted, settings.accept_after)}`;
+    return `${figures}Mahalanobis distance ${baseline.distance.toFixed(2)} (threshold ${settings.threshold}). ${acceptanceSentence('volume_spike', accepted, settings.accept_after)}`;
   }
+  const judged =
+    baseline.distance > settings.threshold
+      ? `Mahalanobis distance ${baseline.distance.toFixed(2)} > threshold ${settings.threshold}. `
+      : `Bytes ${(baseline.residual[0] / baseline.sigma[0]).toFixed(2)} sd above expectation in this window and ${baseline.previousBytesZ.toFixed(2)} in the one before, ` +
+        `both past ${baseline.runLevel.toFixed(2)} sd, the level its bytes pass in 1 window of 1,000 and that no two windows in a row had reached ` +
+        `(score ${score.toFixed(2)} > threshold ${settings.threshold}; Mahalanobis distance ${baseline.distance.toFixed(2)}): a burst that lasts, not one big transfer. `;
   return (
-    `${figures}Mahalanobis distance ${score.toFixed(2)} > threshold ${settings.threshold}. ` +
+    `${figures}${judged}` +
     `Identify the ${w.sources === 1 ? 'source' : `${w.sources} sources`} and the principals behind the burst and confirm it was an approved transfer.`
   );
 }

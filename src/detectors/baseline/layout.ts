@@ -70,7 +70,12 @@ export const JOB_DAYS = JOB_LOG + 1;
 // The bytes' deep tail: the level bytes bursts begin above in 1 window in 1,000 (standardised
 // residual; seasonal-baseline.ts DEEP_TAIL_RATE), for sizes whose tail is heavier than a Gaussian's.
 export const TAIL_DEEP = JOB_DAYS + 1;
-export const BASELINE_STATE_LENGTH = TAIL_DEEP + 1;
+// The bytes' run tail (seasonal-baseline.ts RUN_TAIL_RATE): the previous window's standardised bytes
+// residual, and the level two windows in a row have both reached (the smaller of the two), as
+// high as any such pair so far, decaying slowly.
+export const PREV_BYTES_Z = TAIL_DEEP + 1;
+export const TAIL_RUN = PREV_BYTES_Z + 1;
+export const BASELINE_STATE_LENGTH = TAIL_RUN + 1;
 
 /** Where feature i's hour slots, weekday slots and open hour's residual sum are (0: bytes, 1: flows, else the counts'). */
 export const HOD_OF = [HOD_BYTES, HOD_FLOWS, HOD, HOD];

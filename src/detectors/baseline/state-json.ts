@@ -3,7 +3,7 @@
 // what it did not keep started as the model would have it (state-store.ts restores with this).
 import {
   BASELINE_STATE_LENGTH, BUCKET_MOD, COV, CUR_DAY, CUR_DAY_SUM, CUR_DAY_SUM_BYTES, CUR_DAY_SUM_FLOWS, CUR_HOUR, CUR_HOUR_SUM,
-  CUR_HOUR_SUM_BYTES, CUR_HOUR_SUM_FLOWS, DAY_HOURS, F, JOB_AT, HOD, HOD_BYTES, HOD_FLOWS, SHIFT, TAIL, TAIL_DEEP, TRI_OF, type BaselineState,
+  CUR_HOUR_SUM_BYTES, CUR_HOUR_SUM_FLOWS, DAY_HOURS, F, JOB_AT, HOD, HOD_BYTES, HOD_FLOWS, PREV_BYTES_Z, SHIFT, TAIL, TAIL_DEEP, TAIL_RUN, TRI_OF, type BaselineState,
 } from './layout.js';
 import { DEEP_TAIL_GAUSSIAN, MIN_VAR, TAIL_GAUSSIAN } from './seasonal-baseline.js';
 
@@ -58,6 +58,12 @@ export function baselineFromJSON(json: unknown): BaselineState {
     // Written before the bytes' deep tail was kept: it starts Gaussian.
     return widened(json as number[]);
   }
+  if (Array.isArray(json) && json.length === PREV_BYTES_Z) {
+    // Written before the run tail was kept: it starts at the Gaussian's deep point, with no
+    // previous window above it (the next pair is judged from the window after this one).
+    const s = Float32Array.from(bucketsInRange(json as number[]).concat(0, DEEP_TAIL_GAUSSIAN));
+    return s;
+  }
   if (!Array.isArray(json) || json.length !== BASELINE_STATE_LENGTH) {
     throw new Error(`baseline state: expected ${BASELINE_STATE_LENGTH} numbers`);
   }
@@ -69,6 +75,7 @@ function widened(json: number[]): BaselineState {
   const s = new Float32Array(BASELINE_STATE_LENGTH);
   s.set(bucketsInRange(json));
   s[TAIL_DEEP] = DEEP_TAIL_GAUSSIAN;
+  s[TAIL_RUN] = DEEP_TAIL_GAUSSIAN;
   return s;
 }
 
