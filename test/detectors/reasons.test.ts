@@ -132,6 +132,9 @@ function verdict(over: Partial<BaselineVerdict>): BaselineVerdict {
     expectedFlows: 0,
     epoch: 0,
     dailyJob: false,
+    runRatio: 0,
+    previousBytesZ: 0,
+    runLevel: 0,
     lift: new Float64Array(4),
     // The weekday term as one log-space step (the sparse rate reading's): here the same.
     linearBytes: over.expectedBytes ?? 0,
@@ -179,6 +182,30 @@ describe('VOLUME_SPIKE', () => {
         '400 KB and 2.48 flows/min expected (20.0x the bytes); Mahalanobis distance 12.50 > threshold 6. Identify the source ' +
         'and the principals behind the burst and confirm it was an approved transfer.',
     );
+  });
+
+  it('alerts on a burst that lasts: this window and the one before past the run level, scored on the threshold\'s scale', () => {
+    // Bytes 5.5 sd above expectation here and 5 in the window before, both past the level of 4
+    // (the deep tail or the highest pair before): the smaller, 5, over 4 is 1.25 of the threshold, 7.5.
+    const ctx = windowCtx(
+      'files.example.net',
+      window({ bytes: 150_000_000, flows: 6, sources: 1 }),
+      verdict({ distance: 4.1, expectedBytes: 700_000, expectedFlows: 7.5, residual: Float64Array.of(5.5, 0, 0, 0), runRatio: 5 / 4, previousBytesZ: 5, runLevel: 4 }),
+    );
+    expect(volumeSpike.scoreOne(volumeSpike.init(), ctx, settings)).toStrictEqual({
+      observed: 150_000_000,
+      expected: 700_000,
+      score: 7.5,
+      threshold: 6,
+      alert: true,
+      reason:
+        'Volume baseline of files.example.net (detectors.volume_spike): 150 MB and 6 flows/min sent in one 1m window against ' +
+        '700 KB and 7.5 flows/min expected (214.3x the bytes); Bytes 5.50 sd above expectation in this window and 5.00 in the one before, ' +
+        'both past 4.00 sd, the level its bytes pass in 1 window of 1,000 and that no two windows in a row had reached ' +
+        '(score 7.50 > threshold 6; Mahalanobis distance 4.10): a burst that lasts, not one big transfer. Identify the source ' +
+        'and the principals behind the burst and confirm it was an approved transfer.',
+      hold: true,
+    });
   });
 
   it('words nothing for a window that does not alert', () => {

@@ -1,7 +1,7 @@
 // The tail-calibrated spread's estimate: how far one burst onset moves a feature's tail.
 import { describe, expect, it } from 'vitest';
 import { DEEP_TAIL_GAUSSIAN, learnWindow, newBaseline, scoreWindow, TAIL_GAUSSIAN, type WindowObservation } from '../../src/detectors/baseline/seasonal-baseline.js';
-import { TAIL, TAIL_DEEP } from '../../src/detectors/baseline/layout.js';
+import { PREV_BYTES_Z, TAIL, TAIL_DEEP, TAIL_RUN } from '../../src/detectors/baseline/layout.js';
 import type { BaselineState } from '../../src/detectors/baseline/layout.js';
 
 const MINUTE = 60_000;
@@ -110,5 +110,49 @@ describe("the bytes' deep tail: what the first tests leave open", () => {
     expect(plain).toBeGreaterThan(1);
     s[TAIL_DEEP] = 2 * DEEP_TAIL_GAUSSIAN;
     expect(scoreWindow(s, w).distance).toBeCloseTo(plain, 6);
+  });
+});
+
+/** After the flat hour, one window per z (bytes z sd above the expectation): each window's run reading as scored. */
+function runRatios(zs: readonly number[]): { ratios: number[]; s: BaselineState } {
+  const s = afterOnsets([]);
+  const ratios = zs.map((z, k) => {
+    const at = { ...BASE, start_ms: (60 + k) * MINUTE, end_ms: (61 + k) * MINUTE };
+    const before = scoreWindow(s, at);
+    const expected = Math.log1p(at.bytes) - before.residual[0];
+    const w = { ...at, bytes: Math.round(Math.expm1(expected + z * before.sigma[0])) };
+    const v = scoreWindow(s, w);
+    const ratio = v.runRatio;
+    learnWindow(s, w, v, 1, 0, 0);
+    return ratio;
+  });
+  return { ratios, s };
+}
+
+describe("the bytes' run tail (two windows in a row)", () => {
+  it('reads a pair past the deep tail as the smaller z over it; one window alone reads nothing', () => {
+    // z 5 moves the deep tail a whole step (to 3.09 + 0.24975 = 3.33975) and pairs with the
+    // flat hour's 0: nothing. z 4.5 after it: min(4.5, 5) / 3.33975 = 1.3474.
+    const { ratios, s } = runRatios([5, 4.5]);
+    expect(ratios[0]).toBe(0);
+    expect(ratios[1]).toBeCloseTo(4.5 / 3.33975, 3);
+    // The pair lifted the run tail to its own level: 4.5.
+    expect(s[TAIL_RUN]).toBeCloseTo(4.5, 3);
+    expect(s[PREV_BYTES_Z]).toBeCloseTo(4.5, 3);
+  });
+
+  it('reads the same pair again as routine, and a higher one against the level the first set', () => {
+    // The first pair (5, 4.5) sets the run tail to 4.5; every pair below it lowers it by
+    // 0.25 x 1e-4; (4.4, 4.4) is below it: 0. (6, 6) is past it, five pairs later: 6 / 4.499875.
+    const { ratios } = runRatios([5, 4.5, 0, 4.4, 4.4, 0, 6, 6]);
+    expect(ratios.slice(0, 6)).toEqual([0, ratios[1], 0, 0, 0, 0]);
+    expect(ratios[1]).toBeGreaterThan(1);
+    expect(ratios[7]).toBeCloseTo(6 / (4.5 - 5 * 0.25e-4), 4);
+  });
+
+  it('needs both windows past the deep tail', () => {
+    // 3.0 is past the 1% tail but not the deep one (3.09): the pair (3.0, 5) reads nothing.
+    expect(runRatios([3.0, 5]).ratios).toEqual([0, 0]);
+    expect(runRatios([5, 3.0]).ratios).toEqual([0, 0]);
   });
 });
