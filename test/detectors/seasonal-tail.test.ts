@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEEP_TAIL_GAUSSIAN, learnWindow, newBaseline, scoreWindow, TAIL_GAUSSIAN, type WindowObservation } from '../../src/detectors/baseline/seasonal-baseline.js';
 import { PREV_BYTES_Z, TAIL, TAIL_DEEP, TAIL_RUN } from '../../src/detectors/baseline/layout.js';
+import { baselineFromJSON, baselineToJSON } from '../../src/detectors/baseline/state-json.js';
 import type { BaselineState } from '../../src/detectors/baseline/layout.js';
 
 const MINUTE = 60_000;
@@ -148,6 +149,35 @@ describe("the bytes' run tail (two windows in a row)", () => {
     expect(ratios.slice(0, 6)).toEqual([0, ratios[1], 0, 0, 0, 0]);
     expect(ratios[1]).toBeGreaterThan(1);
     expect(ratios[7]).toBeCloseTo(6 / (4.5 - 5 * 0.25e-4), 4);
+  });
+
+  it('restores every older layout with no previous window and the run tail at 3.09; today\'s as it was', () => {
+    // After the pair (5, 4.5): the previous z and the run tail both 4.5 (the test above).
+    const { s } = runRatios([5, 4.5]);
+    const json = baselineToJSON(s);
+    // The lengths older versions wrote (state-json.ts): 56 before bytes' own profile, 95 before the
+    // tails, 105 before the open day's hours, 114 and 115 before the flows profile, 148 before the
+    // daily job, 151 before the deep tail, 152 before the run tail.
+    for (const length of [56, 95, 105, 114, 115, 148, 151, 152]) {
+      const old = baselineFromJSON(json.slice(0, length));
+      expect([length, old.length, old[PREV_BYTES_Z], old[TAIL_RUN]]).toEqual([length, 154, 0, Math.fround(3.09)]);
+    }
+    // Today's 154 numbers come back as they were, the pair's 4.5 included.
+    expect(Array.from(baselineFromJSON(json))).toEqual(json);
+    expect(json[PREV_BYTES_Z]).toBeCloseTo(4.5, 3);
+  });
+
+  it('reads no pair on the first window after a restore of the 152-number layout, where one that never stopped does', () => {
+    // z 5 (past the deep tail, 3.09), then z 4.5: a pair, 4.5 / 3.33975, in the state that never
+    // stopped; restored from 152 numbers between the two, the previous z is 0 and the pair reads 0.
+    const kept = afterOnsets([5]);
+    const restored = baselineFromJSON(baselineToJSON(kept).slice(0, 152));
+    const at = { ...BASE, start_ms: 61 * MINUTE, end_ms: 62 * MINUTE };
+    const before = scoreWindow(kept, at);
+    const w = { ...at, bytes: Math.round(Math.expm1(Math.log1p(at.bytes) - before.residual[0] + 4.5 * before.sigma[0])) };
+    expect(scoreWindow(kept, w).runRatio).toBeCloseTo(4.5 / 3.33975, 3);
+    expect(scoreWindow(restored, w).runRatio).toBe(0);
+    expect(scoreWindow(restored, w).distance).toBe(scoreWindow(kept, w).distance);
   });
 
   it('needs both windows past the deep tail', () => {

@@ -69,9 +69,11 @@ export interface BaselineVerdict {
    * (above 1), else 0. See RUN_TAIL_RATE.
    */
   runRatio: number;
-  /** The previous window's standardised bytes residual, and the level runRatio was read against. */
+  /** The previous window's standardised bytes residual. */
   previousBytesZ: number;
-  runLevel: number;
+  /** The bytes' deep tail and run tail as this window was scored (runRatio reads the higher). */
+  deepTail: number;
+  runTail: number;
   /** What the score's allowance near midnight added to each feature's expectation (0 elsewhere). */
   lift: Float64Array;
   /**
@@ -368,7 +370,8 @@ export function newVerdict(): BaselineVerdict {
     dailyJob: false,
     runRatio: 0,
     previousBytesZ: 0,
-    runLevel: 0,
+    deepTail: 0,
+    runTail: 0,
     lift: new Float64Array(F),
     linearBytes: 0,
     linearFlows: 0,
@@ -409,10 +412,12 @@ export function scoreWindow(s: BaselineState, w: WindowObservation, into: Baseli
   into.epoch = s[EPOCH];
   into.dailyJob = !fresh && isDailyJob(s, w.start_ms, w.end_ms - w.start_ms, x[0]);
   into.previousBytesZ = s[PREV_BYTES_Z];
-  into.runLevel = Math.max(s[TAIL_DEEP], s[TAIL_RUN]);
+  into.deepTail = s[TAIL_DEEP];
+  into.runTail = s[TAIL_RUN];
+  const level = Math.max(s[TAIL_DEEP], s[TAIL_RUN]);
   const pair = Math.min(residual[0] / sigma[0], s[PREV_BYTES_Z]);
   // The previous window must have passed the deep tail as it was then (TAIL_ABOVE's bit).
-  into.runRatio = !fresh && (s[TAIL_ABOVE] & DEEP_ABOVE) !== 0 && pair > into.runLevel ? pair / into.runLevel : 0;
+  into.runRatio = !fresh && (s[TAIL_ABOVE] & DEEP_ABOVE) !== 0 && pair > level ? pair / level : 0;
   return into;
 }
 
