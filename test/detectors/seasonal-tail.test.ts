@@ -180,6 +180,16 @@ describe("the bytes' run tail (two windows in a row)", () => {
     expect(scoreWindow(restored, w).distance).toBe(scoreWindow(kept, w).distance);
   });
 
+  it('keeps the run tail where a burst\'s first pair set it while the burst goes on, the pair sharing its smaller window included', () => {
+    // (5, 4.5) sets the run tail to 4.5 (single precision); (4.5, 5) reads that very 4.5: at the
+    // level, not past it (no reading), and the same burst (no fall, no new lift); (5, 5) reads
+    // 5 / 4.5 against the level the burst began at, which it leaves at 4.5.
+    const { ratios, s } = runRatios([5, 4.5, 5, 5]);
+    expect(ratios[2]).toBe(0);
+    expect(ratios[3]).toBeCloseTo(5 / 4.5, 3);
+    expect(s[TAIL_RUN]).toBeCloseTo(4.5, 3);
+  });
+
   it('needs both windows past the deep tail', () => {
     // 3.0 is past the 1% tail but not the deep one (3.09): the pair (3.0, 5) reads nothing.
     expect(runRatios([3.0, 5]).ratios).toEqual([0, 0]);

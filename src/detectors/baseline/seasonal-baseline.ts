@@ -589,10 +589,12 @@ function stepTail(s: BaselineState, at: number, z: number, rate: number, floor: 
  * One step of the run tail for a pair of windows whose smaller standardised bytes residual is
  * `pair`: a pair that begins above it lifts it there at once (its first such pair alerts, the
  * same again does not), a pair below lowers it as the deep tail falls, never below the
- * Gaussian's deep point. Returns RUN_ABOVE when the pair is above it.
+ * Gaussian's deep point. Returns RUN_ABOVE when the pair is above it, or at it: the pair after
+ * the one that lifted it, whose smaller window is the same window, reads exactly its level
+ * (single precision both) and is the same burst going on, not its end.
  */
 function stepRunTail(s: BaselineState, pair: number, before: number): number {
-  if (pair > s[TAIL_RUN]) {
+  if (pair >= s[TAIL_RUN]) {
     if ((before & RUN_ABOVE) === 0) s[TAIL_RUN] = pair;
     return RUN_ABOVE;
   }
