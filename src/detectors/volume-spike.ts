@@ -25,7 +25,7 @@ declare module './detector.js' {
 const volumeSpikeInfo: Omit<DetectorInfo<'volume_spike'>, 'type' | 'key'> = {
   settings: { severity: 'HIGH', fields },
   explain: (s) =>
-    `a window scores above ${s.threshold} against its destination's baseline, or its bytes and the previous window's both pass the level its bytes pass in 1 window of 1,000 and the highest two windows in a row reached before (slowly forgotten), with at least ${exactBytes(s.min_bytes)}; ${acceptanceRule(s.accept_after)}`,
+    `a window scores above ${s.threshold} against its destination's baseline, or its bytes and the previous window's both pass the level its own tail puts at 1 window in 3,000 and a margin over the highest two windows in a row reached before (slowly forgotten), with at least ${exactBytes(s.min_bytes)}; ${acceptanceRule(s.accept_after)}`,
   siem: { title: 'Bytes sent to a destination spiked above its baseline', category: 'volume baseline', analyticTypeId: 3, analyticType: 'Statistical' },
 };
 // ---- end ----
@@ -123,8 +123,8 @@ function spikeReason(
     baseline.distance > settings.threshold
       ? `Mahalanobis distance ${baseline.distance.toFixed(2)} > threshold ${settings.threshold}. `
       : `bytes ${(baseline.residual[0] / baseline.sigma[0]).toFixed(2)} sd above expectation in this window and ${baseline.previousBytesZ.toFixed(2)} in the one before, ` +
-        `both past its deep tail of ${baseline.deepTail.toFixed(2)} sd (passed by 1 window in 1,000) and its run tail of ${baseline.runTail.toFixed(2)} sd ` +
-        `(the highest two windows in a row reached before, slowly forgotten); score ${score.toFixed(2)} > threshold ${settings.threshold} ` +
+        `both past ${baseline.rareLevel.toFixed(2)} sd, where its own tail puts 1 window in 3,000, and past ${baseline.runRecord.toFixed(2)} sd ` +
+        `(a margin over the highest two windows in a row reached before, slowly forgotten); score ${score.toFixed(2)} > threshold ${settings.threshold} ` +
         `(Mahalanobis distance ${baseline.distance.toFixed(2)}): a burst that lasts, not one big transfer. `;
   return (
     `${figures}${judged}` +

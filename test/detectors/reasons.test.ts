@@ -134,8 +134,8 @@ function verdict(over: Partial<BaselineVerdict>): BaselineVerdict {
     dailyJob: false,
     runRatio: 0,
     previousBytesZ: 0,
-    deepTail: 0,
-    runTail: 0,
+    rareLevel: 0,
+    runRecord: 0,
     lift: new Float64Array(4),
     // The weekday term as one log-space step (the sparse rate reading's): here the same.
     linearBytes: over.expectedBytes ?? 0,
@@ -186,12 +186,12 @@ describe('VOLUME_SPIKE', () => {
   });
 
   it('alerts on a burst that lasts: this window and the one before past the run level, scored on the threshold\'s scale', () => {
-    // Bytes 5.5 sd above expectation here and 5 in the window before, both past the deep tail (4)
-    // and the run tail (3.5): the smaller, 5, over the higher, 4, is 1.25 of the threshold, 7.5.
+    // Bytes 5.5 sd above expectation here and 5 in the window before, both past the rare level (4)
+    // and the run record (3.5): the smaller, 5, over the higher, 4, is 1.25 of the threshold, 7.5.
     const ctx = windowCtx(
       'files.example.net',
       window({ bytes: 150_000_000, flows: 6, sources: 1 }),
-      verdict({ distance: 4.1, expectedBytes: 700_000, expectedFlows: 7.5, residual: Float64Array.of(5.5, 0, 0, 0), runRatio: 5 / 4, previousBytesZ: 5, deepTail: 4, runTail: 3.5 }),
+      verdict({ distance: 4.1, expectedBytes: 700_000, expectedFlows: 7.5, residual: Float64Array.of(5.5, 0, 0, 0), runRatio: 5 / 4, previousBytesZ: 5, rareLevel: 4, runRecord: 3.5 }),
     );
     expect(volumeSpike.scoreOne(volumeSpike.init(), ctx, settings)).toStrictEqual({
       observed: 150_000_000,
@@ -202,8 +202,8 @@ describe('VOLUME_SPIKE', () => {
       reason:
         'Volume baseline of files.example.net (detectors.volume_spike): 150 MB and 6 flows/min sent in one 1m window against ' +
         '700 KB and 7.5 flows/min expected (214.3x the bytes); bytes 5.50 sd above expectation in this window and 5.00 in the one before, ' +
-        'both past its deep tail of 4.00 sd (passed by 1 window in 1,000) and its run tail of 3.50 sd ' +
-        '(the highest two windows in a row reached before, slowly forgotten); score 7.50 > threshold 6 ' +
+        'both past 4.00 sd, where its own tail puts 1 window in 3,000, and past 3.50 sd ' +
+        '(a margin over the highest two windows in a row reached before, slowly forgotten); score 7.50 > threshold 6 ' +
         '(Mahalanobis distance 4.10): a burst that lasts, not one big transfer. Identify the source ' +
         'and the principals behind the burst and confirm it was an approved transfer.',
       hold: true,

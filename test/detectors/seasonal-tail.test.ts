@@ -131,12 +131,14 @@ function runRatios(zs: readonly number[]): { ratios: number[]; s: BaselineState 
 }
 
 describe("the bytes' run tail (two windows in a row)", () => {
-  it('reads a pair past the deep tail as the smaller z over it; one window alone reads nothing', () => {
-    // z 5 moves the deep tail a whole step (to 3.09 + 0.24975 = 3.33975) and pairs with the
-    // flat hour's 0: nothing. z 4.5 after it: min(4.5, 5) / 3.33975 = 1.3474.
+  it('reads a pair past the deep tail by half its slope as the smaller z over that level; one window alone reads nothing', () => {
+    // z 5 moves the deep tail a whole step (3.09 + 0.24975 = 3.33975) and the 1% tail too
+    // (2.326 + 0.2475 = 2.5735), and pairs with the flat hour's 0: nothing. The rare level is
+    // then 3.33975 + 0.5 x (3.33975 - 2.5735) = 3.722875, above the run record (3.09 + 0.25);
+    // z 4.5 after it: min(4.5, 5) / 3.722875.
     const { ratios, s } = runRatios([5, 4.5]);
     expect(ratios[0]).toBe(0);
-    expect(ratios[1]).toBeCloseTo(4.5 / 3.33975, 3);
+    expect(ratios[1]).toBeCloseTo(4.5 / 3.722875, 4);
     // The pair lifted the run tail to its own level: 4.5.
     expect(s[TAIL_RUN]).toBeCloseTo(4.5, 3);
     expect(s[PREV_BYTES_Z]).toBeCloseTo(4.5, 3);
@@ -144,11 +146,13 @@ describe("the bytes' run tail (two windows in a row)", () => {
 
   it('reads the same pair again as routine, and a higher one against the level the first set', () => {
     // The first pair (5, 4.5) sets the run tail to 4.5; every pair below it lowers it by
-    // 0.25 x 1e-4; (4.4, 4.4) is below it: 0. (6, 6) is past it, five pairs later: 6 / 4.499875.
+    // 0.25 x 1e-4; (4.4, 4.4) is below the record (4.5 + the 0.25 margin): 0. (6, 6) is past
+    // it, five pairs later: 6 / (4.499875 + 0.25). (The rare level is lower by then: the deep
+    // tail 3.8385 and the 1% tail 3.0635 after the onsets of 4.4 and 6, so 4.226.)
     const { ratios } = runRatios([5, 4.5, 0, 4.4, 4.4, 0, 6, 6]);
     expect(ratios.slice(0, 6)).toEqual([0, ratios[1], 0, 0, 0, 0]);
     expect(ratios[1]).toBeGreaterThan(1);
-    expect(ratios[7]).toBeCloseTo(6 / (4.5 - 5 * 0.25e-4), 4);
+    expect(ratios[7]).toBeCloseTo(6 / (4.5 - 5 * 0.25e-4 + 0.25), 4);
   });
 
   it('restores every older layout with no previous window and the run tail at 3.09; today\'s as it was', () => {
@@ -168,25 +172,25 @@ describe("the bytes' run tail (two windows in a row)", () => {
   });
 
   it('reads no pair on the first window after a restore of the 152-number layout, where one that never stopped does', () => {
-    // z 5 (past the deep tail, 3.09), then z 4.5: a pair, 4.5 / 3.33975, in the state that never
+    // z 5 (past the deep tail, 3.09), then z 4.5: a pair, 4.5 / 3.722875, in the state that never
     // stopped; restored from 152 numbers between the two, the previous z is 0 and the pair reads 0.
     const kept = afterOnsets([5]);
     const restored = baselineFromJSON(baselineToJSON(kept).slice(0, 152));
     const at = { ...BASE, start_ms: 61 * MINUTE, end_ms: 62 * MINUTE };
     const before = scoreWindow(kept, at);
     const w = { ...at, bytes: Math.round(Math.expm1(Math.log1p(at.bytes) - before.residual[0] + 4.5 * before.sigma[0])) };
-    expect(scoreWindow(kept, w).runRatio).toBeCloseTo(4.5 / 3.33975, 3);
+    expect(scoreWindow(kept, w).runRatio).toBeCloseTo(4.5 / 3.722875, 4);
     expect(scoreWindow(restored, w).runRatio).toBe(0);
     expect(scoreWindow(restored, w).distance).toBe(scoreWindow(kept, w).distance);
   });
 
   it('keeps the run tail where a burst\'s first pair set it while the burst goes on, the pair sharing its smaller window included', () => {
     // (5, 4.5) sets the run tail to 4.5 (single precision); (4.5, 5) reads that very 4.5: at the
-    // level, not past it (no reading), and the same burst (no fall, no new lift); (5, 5) reads
-    // 5 / 4.5 against the level the burst began at, which it leaves at 4.5.
+    // tail, short of its record (4.75: no reading), and the same burst (no fall, no new lift);
+    // (5, 5) reads 5 / 4.75 against the record the burst began at, and leaves the tail at 4.5.
     const { ratios, s } = runRatios([5, 4.5, 5, 5]);
     expect(ratios[2]).toBe(0);
-    expect(ratios[3]).toBeCloseTo(5 / 4.5, 3);
+    expect(ratios[3]).toBeCloseTo(5 / 4.75, 4);
     expect(s[TAIL_RUN]).toBeCloseTo(4.5, 3);
   });
 
@@ -194,5 +198,12 @@ describe("the bytes' run tail (two windows in a row)", () => {
     // 3.0 is past the 1% tail but not the deep one (3.09): the pair (3.0, 5) reads nothing.
     expect(runRatios([3.0, 5]).ratios).toEqual([0, 0]);
     expect(runRatios([5, 3.0]).ratios).toEqual([0, 0]);
+    // Past the deep tail but not by half its slope: (3.4, 3.4) on a Gaussian destination. The
+    // first 3.4 moves the deep tail by 0.31 of a step (3.09 + 0.31 x 0.24975 = 3.16742) and the
+    // 1% tail a whole step (2.5735): rare level 3.16742 + 0.5 x 0.59392 = 3.46438, above 3.4.
+    expect(runRatios([3.4, 3.4]).ratios).toEqual([0, 0]);
+    // The same pair at 3.6 passes it: 3.6 moves the deep tail 0.51 of a step (3.21737), rare
+    // level 3.21737 + 0.5 x 0.64387 = 3.53931 (the run record, 3.09 + 0.25, is lower).
+    expect(runRatios([3.6, 3.6]).ratios[1]).toBeCloseTo(3.6 / 3.53931, 4);
   });
 });

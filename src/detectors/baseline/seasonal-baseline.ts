@@ -64,16 +64,19 @@ export interface BaselineVerdict {
   /** The window is the destination's learnt daily job, at its time and size (daily-job.ts). */
   dailyJob: boolean;
   /**
-   * Bytes past both their deep tail and their run tail in this window and the previous one: the
+   * Bytes past their rare level and their run record in this window and the previous one: the
    * smaller of the two windows' standardised bytes residuals over the higher of those levels
    * (above 1), else 0. See RUN_TAIL_RATE.
    */
   runRatio: number;
   /** The previous window's standardised bytes residual. */
   previousBytesZ: number;
-  /** The bytes' deep tail and run tail as this window was scored (runRatio reads the higher). */
-  deepTail: number;
-  runTail: number;
+  /**
+   * The levels runRatio reads, as this window was scored: the rare level (the deep tail plus
+   * half its slope, RUN_SLOPES) and the run record (the run tail plus RUN_MARGIN).
+   */
+  rareLevel: number;
+  runRecord: number;
   /** What the score's allowance near midnight added to each feature's expectation (0 elsewhere). */
   lift: Float64Array;
   /**
@@ -179,13 +182,27 @@ const DEEP_ABOVE = 1 << (F + 1);
  * routine big windows rarely do is come in a row: where flows arrive independently, a window
  * passes the deep tail 1 time in 1,000 and two in a row 1 time in 1,000,000. So the score also
  * reads the smaller of this window's and the previous window's standardised bytes residuals:
- * past the deep tail and past the run tail, the level two windows in a row have both reached
- * before, it is a burst that lasts. Where windows are not independent (big transfers that
- * span windows, series that move slowly) pairs are common; the first such pair lifts the run
- * tail to its own level, so the same again is routine. It falls by TAIL_STEP in RUN_TAIL_RATE
- * of windows, ten times slower than the deep tail (a week of 1-minute windows per step).
+ * past the rare level (RUN_SLOPES) and past the run record, the highest level two windows in a
+ * row have both reached before and a margin, it is a burst that lasts. Where windows are not
+ * independent (big transfers that span windows, series that move slowly) pairs are common: the
+ * first such pair lifts the run tail to its own level, so the same again, or up to RUN_MARGIN
+ * more, is routine. It falls by TAIL_STEP in RUN_TAIL_RATE of windows, ten times slower than
+ * the deep tail: the same pair alerts again after RUN_MARGIN / (TAIL_STEP x RUN_TAIL_RATE)
+ * windows (a week of 1-minute windows).
  */
 const RUN_TAIL_RATE = 0.0001;
+/** How far past the run tail a pair must be (in sd): the run tail's step, one week's fall. */
+const RUN_MARGIN = 0.25;
+/**
+ * How far past the deep tail a pair must be, in units of the tail's own slope (the deep tail
+ * less the 1% tail: how much further a tenfold rarer level lies): half of it, the level the
+ * tail extrapolated as exponential (log-space sizes; Pareto's are) puts at about 1 window in
+ * 3,000. For a Gaussian destination (3.09 + 0.5 x 0.764 = 3.47) two independent windows there
+ * are about as rare (7e-8) as one window past the distance threshold of 6 on four features
+ * (3e-7). At the deep tail itself, windows of the project's generator that passed 3.3-3.45 sd
+ * in a row alerted on 3 of its 10 standard seeds (docs/detection-volume.md).
+ */
+const RUN_SLOPES = 0.5;
 /** TAIL_ABOVE's bit for a pair of windows above the run tail (the previous window and the one before). */
 const RUN_ABOVE = 1 << (F + 2);
 
@@ -370,8 +387,8 @@ export function newVerdict(): BaselineVerdict {
     dailyJob: false,
     runRatio: 0,
     previousBytesZ: 0,
-    deepTail: 0,
-    runTail: 0,
+    rareLevel: 0,
+    runRecord: 0,
     lift: new Float64Array(F),
     linearBytes: 0,
     linearFlows: 0,
@@ -412,9 +429,9 @@ export function scoreWindow(s: BaselineState, w: WindowObservation, into: Baseli
   into.epoch = s[EPOCH];
   into.dailyJob = !fresh && isDailyJob(s, w.start_ms, w.end_ms - w.start_ms, x[0]);
   into.previousBytesZ = s[PREV_BYTES_Z];
-  into.deepTail = s[TAIL_DEEP];
-  into.runTail = s[TAIL_RUN];
-  const level = Math.max(s[TAIL_DEEP], s[TAIL_RUN]);
+  into.rareLevel = s[TAIL_DEEP] + RUN_SLOPES * Math.max(0, s[TAIL_DEEP] - s[TAIL]);
+  into.runRecord = s[TAIL_RUN] + RUN_MARGIN;
+  const level = Math.max(into.rareLevel, into.runRecord);
   const pair = Math.min(residual[0] / sigma[0], s[PREV_BYTES_Z]);
   // The previous window must have passed the deep tail as it was then (TAIL_ABOVE's bit).
   into.runRatio = !fresh && (s[TAIL_ABOVE] & DEEP_ABOVE) !== 0 && pair > level ? pair / level : 0;
