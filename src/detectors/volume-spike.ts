@@ -122,7 +122,7 @@ function spikeReason(
   const judged =
     baseline.distance > settings.threshold
       ? `Mahalanobis distance ${baseline.distance.toFixed(2)} > threshold ${settings.threshold}. `
-      : `bytes ${(baseline.residual[0] / baseline.sigma[0]).toFixed(2)} sd above expectation in this window and ${baseline.previousBytesZ.toFixed(2)} in the one before, ` +
+      : `bytes ${(baseline.residual[0] / baseline.sigma[0]).toFixed(2)} sd above expectation in this window and ${baseline.previousBytesZ.toFixed(2)} in its previous window with traffic, ` +
         `both past ${baseline.rareLevel.toFixed(2)} sd, where its own tail puts 1 window in 3,000, and past ${baseline.runRecord.toFixed(2)} sd ` +
         `(a margin over the highest two windows in a row reached before, slowly forgotten); score ${score.toFixed(2)} > threshold ${settings.threshold} ` +
         `(Mahalanobis distance ${baseline.distance.toFixed(2)}): a burst that lasts, not one big transfer. `;

@@ -201,7 +201,7 @@ describe('VOLUME_SPIKE', () => {
       alert: true,
       reason:
         'Volume baseline of files.example.net (detectors.volume_spike): 150 MB and 6 flows/min sent in one 1m window against ' +
-        '700 KB and 7.5 flows/min expected (214.3x the bytes); bytes 5.50 sd above expectation in this window and 5.00 in the one before, ' +
+        '700 KB and 7.5 flows/min expected (214.3x the bytes); bytes 5.50 sd above expectation in this window and 5.00 in its previous window with traffic, ' +
         'both past 4.00 sd, where its own tail puts 1 window in 3,000, and past 3.50 sd ' +
         '(a margin over the highest two windows in a row reached before, slowly forgotten); score 7.50 > threshold 6 ' +
         '(Mahalanobis distance 4.10): a burst that lasts, not one big transfer. Identify the source ' +
