@@ -1,5 +1,6 @@
 // VOLUME_SPIKE: a window whose bytes sent, flows, packets and sources together sit far
-// from the destination's seasonal baseline (Mahalanobis distance on log features), or
+// from the destination's seasonal baseline (Mahalanobis distance on log features, a count
+// of flows or sources below its expectation read as at it), or
 // whose bytes, with the previous window's, pass the destination's deep and run tails (a
 // burst that lasts, on a destination whose single big windows are routine), with more
 // bytes than expected and at least `min_bytes`. It reads the shared baseline
@@ -39,7 +40,7 @@ const STILL_ABOVE = 1 / 3;
  * above the threshold is an alert either way, and the run's reading keeps it open as a distance would.
  */
 function spikeScore(baseline: BaselineVerdict, settings: VolumeSpikeSettings): number {
-  return Math.max(baseline.distance, settings.threshold * baseline.runRatio);
+  return Math.max(baseline.spikeDistance, settings.threshold * baseline.runRatio);
 }
 
 function spikeStep(state: Episode, { window, baseline, learnedWindows, warmupWindows }: WindowContext, settings: VolumeSpikeSettings): EpisodeStep & { alert: boolean } {
@@ -117,15 +118,15 @@ function spikeReason(
     `${formatFlowRate(baseline.expectedFlows, size)} expected (${formatRatio(w.bytes, baseline.expectedBytes, 1)}); `;
   if (accepted !== undefined) {
     // A window that accepts a run need not score above the threshold itself.
-    return `${figures}Mahalanobis distance ${baseline.distance.toFixed(2)} (threshold ${settings.threshold}). ${acceptanceSentence('volume_spike', accepted, settings.accept_after)}`;
+    return `${figures}Mahalanobis distance ${baseline.spikeDistance.toFixed(2)} (threshold ${settings.threshold}). ${acceptanceSentence('volume_spike', accepted, settings.accept_after)}`;
   }
   const judged =
-    baseline.distance > settings.threshold
-      ? `Mahalanobis distance ${baseline.distance.toFixed(2)} > threshold ${settings.threshold}. `
+    baseline.spikeDistance > settings.threshold
+      ? `Mahalanobis distance ${baseline.spikeDistance.toFixed(2)} > threshold ${settings.threshold}. `
       : `bytes ${(baseline.residual[0] / baseline.sigma[0]).toFixed(2)} sd above expectation in this window and ${baseline.previousBytesZ.toFixed(2)} in its previous window with traffic, ` +
         `both past ${baseline.rareLevel.toFixed(2)} sd, where its own tail puts 1 window in 3,000, and past ${baseline.runRecord.toFixed(2)} sd ` +
         `(a margin over the highest two windows in a row reached before, slowly forgotten); score ${score.toFixed(2)} > threshold ${settings.threshold} ` +
-        `(Mahalanobis distance ${baseline.distance.toFixed(2)}): a burst that lasts, not one big transfer. `;
+        `(Mahalanobis distance ${baseline.spikeDistance.toFixed(2)}): a burst that lasts, not one big transfer. `;
   return (
     `${figures}${judged}` +
     `Identify the ${w.sources === 1 ? 'source' : `${w.sources} sources`} and the principals behind the burst and confirm it was an approved transfer.`

@@ -53,6 +53,13 @@ export interface BaselineVerdict {
   features: Float64Array;
   /** Mahalanobis distance of the window's log features from the seasonal expectation. */
   distance: number;
+  /**
+   * The same distance with a count (flows, sources) below its expectation read as at it: what
+   * VOLUME_SPIKE scores. Fewer flows than usual carrying more bytes is the routine shape of
+   * heavy-tailed sizes (one big file among few), not more of anything sent; it is the distance
+   * whenever no count is below its expectation.
+   */
+  spikeDistance: number;
   /** Residuals (log space) and their standard deviations, per feature. */
   residual: Float64Array;
   sigma: Float64Array;
@@ -379,6 +386,7 @@ export function newVerdict(): BaselineVerdict {
   return {
     features: new Float64Array(F),
     distance: 0,
+    spikeDistance: 0,
     residual: new Float64Array(F),
     sigma: new Float64Array(F),
     expectedBytes: 0,
@@ -423,6 +431,7 @@ export function scoreWindow(s: BaselineState, w: WindowObservation, into: Baseli
     sigma[i] = Math.sqrt(Math.max(MIN_VAR, s[COV + TRI_OF[i * F + i]]));
   }
   into.distance = fresh ? 0 : mahalanobis(s, residual);
+  into.spikeDistance = fresh ? 0 : countsAtLeastExpected(residual, into.distance);
   // log1p's inverse can dip below zero near an empty baseline: no negative bytes.
   into.expectedBytes = fresh ? w.bytes : Math.max(0, Math.expm1(expected[0]));
   into.expectedFlows = fresh ? w.flows : Math.max(0, Math.expm1(expected[1]));
@@ -469,6 +478,23 @@ function mahalanobis(s: BaselineState, r: Float64Array): number {
   shrunkCovariance(s, covScratch);
   return mahalanobisDistance(covScratch, r, MIN_VAR);
 }
+
+/**
+ * The distance of `r` with each count (flows, sources) below its expectation read at 0, on
+ * the covariance mahalanobis() has just built (`distance` is its result for `r` itself).
+ */
+function countsAtLeastExpected(r: Float64Array, distance: number): number {
+  let below = false;
+  for (let i = 0; i < F; i++) {
+    const count = ONE_AT_LEAST[i] && r[i] < 0;
+    countsScratch[i] = count ? 0 : r[i];
+    below ||= count;
+  }
+  return below ? mahalanobisDistance(covScratch, countsScratch, MIN_VAR) : distance;
+}
+
+/** The residuals with the counts below their expectation at 0 (countsAtLeastExpected's scratch). */
+const countsScratch = new Float64Array(F);
 
 /**
  * Weight of a window as evidence of normal traffic: none while a detector holds it (an
