@@ -126,6 +126,8 @@ function verdict(over: Partial<BaselineVerdict>): BaselineVerdict {
   return {
     features: new Float64Array(4),
     distance: 0,
+    // No count below its expectation unless a test says so: the spike's distance is the distance.
+    spikeDistance: over.distance ?? 0,
     residual: new Float64Array(4),
     sigma: Float64Array.of(1, 1, 1, 1),
     expectedBytes: 0,
@@ -208,6 +210,13 @@ describe('VOLUME_SPIKE', () => {
         'and the principals behind the burst and confirm it was an approved transfer.',
       hold: true,
     });
+  });
+
+  it('scores the distance with flows and sources below their expectation read as at it: more bytes in fewer flows alone does not alert', () => {
+    // 30 MB in 3 flows against 4.8 MB in 12: the whole distance 7.2 (the flows' fall adds to
+    // it), the spike's distance 4.1 (bytes and packets alone): below the threshold of 6.
+    const ctx = windowCtx('files.example.net', window({ bytes: 30_000_000, flows: 3 }), verdict({ distance: 7.2, spikeDistance: 4.1, expectedBytes: 4_800_000, expectedFlows: 12 }));
+    expect(volumeSpike.scoreOne(volumeSpike.init(), ctx, settings)).toMatchObject({ score: 4.1, alert: false, reason: '' });
   });
 
   it('words nothing for a window that does not alert', () => {

@@ -63,3 +63,39 @@ describe('the spread memory', () => {
     expect(sigmaAfter300(3_600_000)).toBeCloseTo(Math.sqrt((6 / 168) * (167 / 168) ** 136), 5);
   });
 });
+
+describe('the spike distance (what VOLUME_SPIKE scores)', () => {
+  // After the flat hour above the covariance is diagonal (identical windows add nothing off it),
+  // every variance 6/64: the distance is the length of the residuals over sqrt(6/64).
+  function flatHour() {
+    const s = newBaseline();
+    const w = { start_ms: 0, end_ms: 60_000, bytes: 5_000_000, flows: 10, packets: 40, sources: 2, hour: 9, weekday: 0 };
+    for (let k = 0; k < 60; k++) {
+      const at = { ...w, start_ms: k * 60_000, end_ms: (k + 1) * 60_000 };
+      learnWindow(s, at, scoreWindow(s, at), 1, 0, 0);
+    }
+    return { s, at: { ...w, start_ms: 60 * 60_000, end_ms: 61 * 60_000 } };
+  }
+  const length = (xs: number[]) => Math.sqrt(xs.reduce((a, x) => a + x * x, 0) / (6 / 64));
+
+  it('reads flows and sources below their expectation as at it; bytes and packets count as they are', () => {
+    const { s, at } = flatHour();
+    // 4x the bytes and 2x the packets in 4 flows from 1 source (10 and 2 expected).
+    const v = scoreWindow(s, { ...at, bytes: 20_000_000, flows: 4, packets: 80, sources: 1 });
+    const r = Array.from(v.residual);
+    expect(r[1]).toBeLessThan(0);
+    expect(r[3]).toBeLessThan(0);
+    expect(v.distance).toBeCloseTo(length(r), 5);
+    expect(v.spikeDistance).toBeCloseTo(length([r[0], 0, r[2], 0]), 5);
+    expect(v.spikeDistance).toBeLessThan(v.distance);
+  });
+
+  it('is the distance when no count is below its expectation', () => {
+    const { s, at } = flatHour();
+    const v = scoreWindow(s, { ...at, bytes: 20_000_000, flows: 30, packets: 80, sources: 3 });
+    expect(v.residual[1]).toBeGreaterThan(0);
+    expect(v.residual[3]).toBeGreaterThan(0);
+    expect(v.spikeDistance).toBe(v.distance);
+    expect(v.distance).toBeCloseTo(length(Array.from(v.residual)), 5);
+  });
+});
