@@ -31,11 +31,12 @@ const volumeSpikeInfo: Omit<DetectorInfo<'volume_spike'>, 'type' | 'key'> = {
 };
 // ---- end ----
 
-/** The run stays open while the smoothed distance (upward windows) stays above this share of the threshold. */
+/** The run stays open while the smoothed score (upward windows) stays above this share of the threshold. */
 const STILL_ABOVE = 1 / 3;
 
 /**
- * The window's score: its distance, or, where it and the previous window pass the bytes' deep
+ * The window's score: its spike distance (flows and sources below their expectation read as
+ * at it), or, where it and the previous window pass the bytes' deep
  * and run tails (baseline.runRatio), that ratio on the threshold's scale, if higher. So a score
  * above the threshold is an alert either way, and the run's reading keeps it open as a distance would.
  */

@@ -219,6 +219,19 @@ describe('VOLUME_SPIKE', () => {
     expect(volumeSpike.scoreOne(volumeSpike.init(), ctx, settings)).toMatchObject({ score: 4.1, alert: false, reason: '' });
   });
 
+  it('words the distance it scored (flows below expectation read as at it), not the whole distance', () => {
+    // Whole distance 9.5, the spike's 7.25: the score and the reason both read 7.25.
+    const ctx = windowCtx('files.example.net', window({ bytes: 30_000_000, flows: 3 }), verdict({ distance: 9.5, spikeDistance: 7.25, expectedBytes: 1_000_000, expectedFlows: 12 }));
+    expect(volumeSpike.scoreOne(volumeSpike.init(), ctx, settings)).toMatchObject({
+      score: 7.25,
+      alert: true,
+      reason:
+        'Volume baseline of files.example.net (detectors.volume_spike): 30 MB and 3 flows/min sent in one 1m window against ' +
+        '1 MB and 12 flows/min expected (30.0x the bytes); Mahalanobis distance 7.25 > threshold 6. Identify the source ' +
+        'and the principals behind the burst and confirm it was an approved transfer.',
+    });
+  });
+
   it('words nothing for a window that does not alert', () => {
     const ctx = windowCtx('api.example.eu', window({ bytes: 5_000_000, flows: 10 }), verdict({ distance: 2, expectedBytes: 4_000_000 }));
     expect(volumeSpike.scoreOne(volumeSpike.init(), ctx, settings)).toMatchObject({ alert: false, reason: '', hold: false });

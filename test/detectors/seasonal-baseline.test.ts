@@ -90,6 +90,18 @@ describe('the spike distance (what VOLUME_SPIKE scores)', () => {
     expect(v.spikeDistance).toBeLessThan(v.distance);
   });
 
+  it('reads only the counts below as at it: sources below alone, packets below counted as they are', () => {
+    const { s, at } = flatHour();
+    // 4x the bytes in 30 flows (10 expected) from 1 source (2 expected), half the packets.
+    const v = scoreWindow(s, { ...at, bytes: 20_000_000, flows: 30, packets: 20, sources: 1 });
+    const r = Array.from(v.residual);
+    expect(r[1]).toBeGreaterThan(0);
+    expect(r[2]).toBeLessThan(0);
+    expect(r[3]).toBeLessThan(0);
+    expect(v.spikeDistance).toBeCloseTo(length([r[0], r[1], r[2], 0]), 5);
+    expect(v.spikeDistance).toBeLessThan(v.distance);
+  });
+
   it('is the distance when no count is below its expectation', () => {
     const { s, at } = flatHour();
     const v = scoreWindow(s, { ...at, bytes: 20_000_000, flows: 30, packets: 80, sources: 3 });
