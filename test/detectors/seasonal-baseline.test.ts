@@ -102,6 +102,24 @@ describe('the spike distance (what VOLUME_SPIKE scores)', () => {
     expect(v.spikeDistance).toBeLessThan(v.distance);
   });
 
+  it('is never more than the distance: where the features move together, a count\'s fall explains the others\' and is not read away', () => {
+    // An hour whose windows alternate between a size and twice it in every feature: the four
+    // features learn a strong positive correlation. A window at half the size in every feature
+    // lies along it (a small distance); with flows and sources read at their expectation the
+    // bytes' and packets' fall would be out of line with them (a larger distance), so the spike
+    // distance takes the distance.
+    const s = newBaseline();
+    for (let k = 0; k < 120; k++) {
+      const m = k % 2 === 0 ? 1 : 2;
+      const at = { start_ms: k * 60_000, end_ms: (k + 1) * 60_000, bytes: 5_000_000 * m, flows: 10 * m, packets: 40 * m, sources: 2 * m, hour: 9, weekday: 0 };
+      learnWindow(s, at, scoreWindow(s, at), 1, 0, 0);
+    }
+    const at = { start_ms: 120 * 60_000, end_ms: 121 * 60_000, hour: 9, weekday: 0 };
+    const v = scoreWindow(s, { ...at, bytes: 2_500_000, flows: 5, packets: 20, sources: 1 });
+    for (let i = 0; i < 4; i++) expect(v.residual[i]).toBeLessThan(0);
+    expect(v.spikeDistance).toBe(v.distance);
+  });
+
   it('is the distance when no count is below its expectation', () => {
     const { s, at } = flatHour();
     const v = scoreWindow(s, { ...at, bytes: 20_000_000, flows: 30, packets: 80, sources: 3 });

@@ -57,7 +57,7 @@ export interface BaselineVerdict {
    * The same distance with a count (flows, sources) below its expectation read as at it: what
    * VOLUME_SPIKE scores. Fewer flows than usual carrying more bytes is the routine shape of
    * heavy-tailed sizes (one big file among few), not more of anything sent; it is the distance
-   * whenever no count is below its expectation.
+   * whenever no count is below its expectation, and never more than it.
    */
   spikeDistance: number;
   /** Residuals (log space) and their standard deviations, per feature. */
@@ -481,7 +481,9 @@ function mahalanobis(s: BaselineState, r: Float64Array): number {
 
 /**
  * The distance of `r` with each count (flows, sources) below its expectation read at 0, on
- * the covariance mahalanobis() has just built (`distance` is its result for `r` itself).
+ * the covariance mahalanobis() has just built (`distance` is its result for `r` itself), and
+ * never more than `distance`: where the features move together, a count's fall explains the
+ * others' (a smaller window in every feature), and reading it away must not add evidence.
  */
 function countsAtLeastExpected(r: Float64Array, distance: number): number {
   let below = false;
@@ -490,7 +492,7 @@ function countsAtLeastExpected(r: Float64Array, distance: number): number {
     countsScratch[i] = count ? 0 : r[i];
     below ||= count;
   }
-  return below ? mahalanobisDistance(covScratch, countsScratch, MIN_VAR) : distance;
+  return below ? Math.min(distance, mahalanobisDistance(covScratch, countsScratch, MIN_VAR)) : distance;
 }
 
 /** The residuals with the counts below their expectation at 0 (countsAtLeastExpected's scratch). */
