@@ -1,6 +1,8 @@
-// The tail-calibrated spread's estimate: how far one burst onset moves a feature's tail.
+// The tails (src/detectors/baseline/tails.ts) as the baseline learns them: how far one burst
+// onset moves a feature's tail, the bytes' deep tail, and the run tail's reading of a pair.
 import { describe, expect, it } from 'vitest';
-import { DEEP_TAIL_GAUSSIAN, learnWindow, newBaseline, scoreWindow, TAIL_GAUSSIAN, type WindowObservation } from '../../src/detectors/baseline/seasonal-baseline.js';
+import { learnWindow, newBaseline, scoreWindow, type WindowObservation } from '../../src/detectors/baseline/seasonal-baseline.js';
+import { DEEP_TAIL_GAUSSIAN, TAIL_GAUSSIAN } from '../../src/detectors/baseline/tails.js';
 import { PREV_BYTES_Z, TAIL, TAIL_DEEP, TAIL_RUN } from '../../src/detectors/baseline/layout.js';
 import { baselineFromJSON, baselineToJSON } from '../../src/detectors/baseline/state-json.js';
 import type { BaselineState } from '../../src/detectors/baseline/layout.js';

@@ -7,6 +7,8 @@ export const FEATURES = ['bytes', 'flows', 'packets', 'sources'] as const;
 /** The solve is written for DIMENSION features: the type says so (a fifth feature does not compile). */
 export const F: typeof DIMENSION = FEATURES.length;
 export const TRI = (F * (F + 1)) / 2;
+/** Features that are at least 1 in a window with traffic (log1p flows, sources), read as flows are. */
+export const ONE_AT_LEAST = [false, true, false, true];
 
 export type BaselineState = Float32Array;
 /** Bucket numbers (yyyymmddhh) modulo this stay exact in single precision. */

@@ -5,7 +5,8 @@ import {
   BASELINE_STATE_LENGTH, BUCKET_MOD, COV, CUR_DAY, CUR_DAY_SUM, CUR_DAY_SUM_BYTES, CUR_DAY_SUM_FLOWS, CUR_HOUR, CUR_HOUR_SUM,
   CUR_HOUR_SUM_BYTES, CUR_HOUR_SUM_FLOWS, DAY_HOURS, F, JOB_AT, HOD, HOD_BYTES, HOD_FLOWS, PREV_BYTES_Z, SHIFT, TAIL, TAIL_DEEP, TAIL_RUN, TRI_OF, type BaselineState,
 } from './layout.js';
-import { DEEP_TAIL_GAUSSIAN, MIN_VAR, TAIL_GAUSSIAN } from './seasonal-baseline.js';
+import { MIN_VAR } from './seasonal-baseline.js';
+import { DEEP_TAIL_GAUSSIAN, TAIL_GAUSSIAN } from './tails.js';
 
 export function baselineToJSON(s: BaselineState): number[] {
   // Full precision: JSON round-trips doubles exactly, so a restored engine scores
