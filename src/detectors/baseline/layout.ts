@@ -70,9 +70,9 @@ export const JOB_AT = CUR_DAY_SUM_FLOWS + 1;
 export const JOB_LOG = JOB_AT + 1;
 export const JOB_DAYS = JOB_LOG + 1;
 // The bytes' deep tail: the level bytes bursts begin above in 1 window in 1,000 (standardised
-// residual; seasonal-baseline.ts DEEP_TAIL_RATE), for sizes whose tail is heavier than a Gaussian's.
+// residual; tails.ts DEEP_TAIL_RATE), for sizes whose tail is heavier than a Gaussian's.
 export const TAIL_DEEP = JOB_DAYS + 1;
-// The bytes' run tail (seasonal-baseline.ts RUN_TAIL_RATE): the previous window's standardised bytes
+// The bytes' run tail (tails.ts RUN_TAIL_RATE): the previous window's standardised bytes
 // residual, and the level two windows in a row have both reached (the smaller of the two), as
 // high as any such pair so far, decaying slowly.
 export const PREV_BYTES_Z = TAIL_DEEP + 1;

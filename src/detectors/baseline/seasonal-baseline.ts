@@ -103,7 +103,7 @@ const PRIOR_WINDOWS = 5;
  * No feature is trusted to be steadier than this (log sd 0.05, about +-5%): the floor only
  * keeps a flat history (spread 0) from making every change infinitely far. Destinations
  * that swing more have learnt a wider spread, and routine bursts widen it further through
- * the tail-calibrated spread (TAIL_ONSET_RATE).
+ * the tail-calibrated spread (tails.ts TAIL_ONSET_RATE).
  */
 export const MIN_VAR = 0.05 * 0.05;
 /**
