@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { MIN_VAR } from '../../src/detectors/baseline/seasonal-baseline.js';
-import { mahalanobisDistance } from '../../src/detectors/baseline/mahalanobis.js';
+import { mahalanobisDistance, mahalanobisDistanceAgain } from '../../src/detectors/baseline/mahalanobis.js';
 
 const F = 4;
 
@@ -73,5 +73,25 @@ describe('mahalanobisDistance', () => {
     c[5] = Number.NaN;
     expect(() => byMlMatrix(c, r)).toThrow('Matrix is not symmetric');
     expect(() => mahalanobisDistance(c, r, MIN_VAR)).toThrow('Matrix is not symmetric');
+  });
+});
+
+describe('mahalanobisDistanceAgain', () => {
+  // A second residual under the covariance of the call just before (the spike distance's
+  // reading of the counts at their expectation): the factor reused, the same bits as ml-matrix
+  // and as a fresh call, on every kind of covariance above, the diagonal fallback included.
+  it('gives a second residual the distance a fresh call and ml-matrix give, to the last bit', () => {
+    const definite = fc.tuple(fc.array(num(3), { minLength: 16, maxLength: 16 }), fc.array(fc.double({ min: 0.01, max: 2, noNaN: true }), { minLength: F, maxLength: F }))
+      .map(([a, extra]) => gram(a, extra));
+    const anySymmetric = fc.array(num(5), { minLength: 16, maxLength: 16 }).map(symmetric);
+    fc.assert(
+      fc.property(fc.oneof(definite, anySymmetric), residual, residual, (c, r1, r2) => {
+        mahalanobisDistance(c, r1, MIN_VAR);
+        const again = mahalanobisDistanceAgain(c, r2, MIN_VAR);
+        expect(Object.is(again, byMlMatrix(c, r2))).toBe(true);
+        expect(Object.is(again, mahalanobisDistance(c, r2, MIN_VAR))).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

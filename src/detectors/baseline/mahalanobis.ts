@@ -65,10 +65,12 @@ function solveFactored(r: Float64Array): number {
 export function mahalanobisDistance(c: Float64Array, r: Float64Array, minVar: number): number {
   let hasNaN = false;
   for (let k = 0; k < F * F; k++) if (c[k] !== c[k]) hasNaN = true;
+  factored = false;
   // A NaN entry (never seen from real windows) goes the library's way, which refuses it.
   if (hasNaN) return mahalanobisByMatrix(c, r, minVar);
   let d2: number;
   if (choleskyFactor(c)) {
+    factored = true;
     d2 = solveFactored(r);
   } else {
     // A degenerate spread (features moving in lockstep): fall back to the diagonal.
@@ -76,6 +78,17 @@ export function mahalanobisDistance(c: Float64Array, r: Float64Array, minVar: nu
     for (let i = 0; i < F; i++) d2 += (r[i] * r[i]) / Math.max(minVar, c[i * F + i]);
   }
   return Math.sqrt(Math.max(0, d2));
+}
+
+/** The last mahalanobisDistance call factored its covariance (factorScratch holds it). */
+let factored = false;
+
+/**
+ * mahalanobisDistance(c, r, minVar) for the covariance `c` of the call just before (unchanged
+ * since): its factor is reused, the same number bit for bit, without factoring again.
+ */
+export function mahalanobisDistanceAgain(c: Float64Array, r: Float64Array, minVar: number): number {
+  return factored ? Math.sqrt(Math.max(0, solveFactored(r))) : mahalanobisDistance(c, r, minVar);
 }
 
 /**

@@ -30,7 +30,7 @@
 // two days (a destination's day begins an hour or two off the zone's midnight; only
 // increases alert), an allowance the model does not learn. The state is one Float32Array
 // (its layout: layout.ts; as JSON, and the layouts older versions wrote: state-json.ts).
-import { mahalanobisDistance } from './mahalanobis.js';
+import { mahalanobisDistance, mahalanobisDistanceAgain } from './mahalanobis.js';
 import { BASELINE_STATE_LENGTH, COV, CUR_DAY, CUR_HOUR, CUR_HOUR_W, DAY_HI, DAY_LO, DAY_RAW_N, DAY_RAW_SUM, DOW_OF, EPOCH, F, FIRST_HOUR, HELD_N, HOD_OF, HOURS, HOUR_SUM_OF, LEVEL, N, ONE_AT_LEAST, SHIFT, TRI_OF, triIndex, type BaselineState } from './layout.js';
 import { learnTails, readRun, startTails, tailWidening, type RunReading } from './tails.js';
 import { holdWindow, RETURNED, watchReturn } from './give-back.js';
@@ -373,7 +373,7 @@ function mahalanobis(s: BaselineState, r: Float64Array): number {
 
 /**
  * The distance of `r` with each count (flows, sources) below its expectation read at 0, on
- * the covariance mahalanobis() has just built (`distance` is its result for `r` itself), and
+ * the covariance mahalanobis() has just built and factored (`distance` is its result for `r` itself), and
  * never more than `distance`: where the features move together, a count's fall explains the
  * others' (a smaller window in every feature), and reading it away must not add evidence.
  */
@@ -384,7 +384,7 @@ function countsAtLeastExpected(r: Float64Array, distance: number): number {
     countsScratch[i] = count ? 0 : r[i];
     below ||= count;
   }
-  return below ? Math.min(distance, mahalanobisDistance(covScratch, countsScratch, MIN_VAR)) : distance;
+  return below ? Math.min(distance, mahalanobisDistanceAgain(covScratch, countsScratch, MIN_VAR)) : distance;
 }
 
 /** The residuals with the counts below their expectation at 0 (countsAtLeastExpected's scratch). */
