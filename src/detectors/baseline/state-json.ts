@@ -62,8 +62,7 @@ export function baselineFromJSON(json: unknown): BaselineState {
   if (Array.isArray(json) && json.length === PREV_BYTES_Z) {
     // Written before the run tail was kept: it starts at the Gaussian's deep point, with no
     // previous window above it (the next pair is judged from the window after this one).
-    const s = Float32Array.from(bucketsInRange(json as number[]).concat(0, DEEP_TAIL_GAUSSIAN));
-    return s;
+    return widened(json as number[]);
   }
   if (!Array.isArray(json) || json.length !== BASELINE_STATE_LENGTH) {
     throw new Error(`baseline state: expected ${BASELINE_STATE_LENGTH} numbers`);
@@ -71,11 +70,14 @@ export function baselineFromJSON(json: unknown): BaselineState {
   return Float32Array.from(bucketsInRange(json as number[]));
 }
 
-/** State of an older, shorter layout: its numbers in place, those it did not keep 0. */
+/**
+ * State of an older, shorter layout: its numbers in place, those it did not keep 0, but the
+ * tails it did not keep (the deep tail, the run tail) at the Gaussian's deep point.
+ */
 function widened(json: number[]): BaselineState {
   const s = new Float32Array(BASELINE_STATE_LENGTH);
   s.set(bucketsInRange(json));
-  s[TAIL_DEEP] = DEEP_TAIL_GAUSSIAN;
+  if (json.length <= TAIL_DEEP) s[TAIL_DEEP] = DEEP_TAIL_GAUSSIAN;
   s[TAIL_RUN] = DEEP_TAIL_GAUSSIAN;
   return s;
 }
