@@ -21,7 +21,7 @@ S, M, H, D = 1000, 60000, 3600000, 86400000
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLI = os.path.join(HERE, "..", "..", "bin", "egress-watch.js")
 
-BASE_CFG = """windows: {size: 1m, allowed_lateness: 30s}
+BASE_CFG = """windows: {size: %(wsize)s, allowed_lateness: 30s}
 baseline: {key: %(key)s}
 policy:
   internal_networks: [10.0.0.0/8, fd00::/8]
@@ -46,7 +46,7 @@ class Case:
     def __init__(self, name, why, **cfg):
         self.name, self.why, self.flows, self.expect = name, why, [], []
         self.cfg = dict(key="dst_host", regions="", eu_princ='"svc-eu-*", alice', detectors="", suppress="15m",
-                        pay_allowed="EEA")
+                        pay_allowed="EEA", wsize="1m")
         self.cfg.update(cfg)
         self.n = 0
 
@@ -324,6 +324,52 @@ cases.append(c)
 c = Case("country_lowercase", "PROBE: dst_country \"de\" for eu_user_data (allowed EEA)")
 c.background(T, T + 3 * H)
 c.flow(T + 10 * M, "api.example.de", "198.51.100.7", "de", "eu_user_data", "alice")
+cases.append(c)
+
+# C28 (probe): the stream's first record is a stale one, 2 days old (a gateway flushing a buffer at start).
+# The learning period counts "from the first event time the engine saw": is it over before the traffic
+# starts (every pair of the first hour NEW_DESTINATION), as read literally?
+c = Case("stale_first_record", "PROBE: first record 2 days old; pairs seen in the first hour of real traffic: NEW_DESTINATION?")
+c.flow(T - 2 * D, "old.example", "192.0.2.99", "DE", None, None, arrive=T - 10 * S)
+c.background(T, T + 3 * H)
+c.flow(T + 10 * M, "api.example.de", "198.51.100.7", "DE", "eu_user_data", "alice")
+cases.append(c)
+
+# C29: a violating flow that arrives 40 min late, its event time inside an incident already closed: it still
+# passes the policy detectors (detection.md "Late records") and is counted in exactly one record
+# (incidents.md "Nothing is dropped"): a new incident of 1 flow.
+c = Case("late_after_close", "a late repeat inside a closed incident's span: a new OPEN of 1 flow")
+c.background(T, T + 3 * H)
+c.flow(T + H, "us1.example", "198.51.100.1", "US", "eu_user_data", "alice")
+c.flow(T + H + 5 * M, "us1.example", "198.51.100.1", "US", "eu_user_data", "alice")
+c.flow(T + H + 3 * M, "us1.example", "198.51.100.1", "US", "eu_user_data", "alice", arrive=T + H + 40 * M)
+c.exp("RESIDENCY_VIOLATION", "us1.example", "alice", "OPEN", 1)
+c.exp("RESIDENCY_VIOLATION", "us1.example", "alice", "CLOSED", 1)
+c.exp("RESIDENCY_VIOLATION", "us1.example", "alice", "OPEN", 1)
+cases.append(c)
+
+# C30: a stale record (end_ms 2 days back) arriving 20 min into the stream. The learning period counts
+# "from the first event time the engine saw" (detection.md): the first was T, so a pair first seen at
+# T+30m is still learning: no NEW_DESTINATION. The stale record itself is late (counted) and harmless.
+c = Case("stale_mid_record", "a 2-day-old record arriving at T+20m must not end the learning period")
+c.background(T, T + 3 * H)
+c.flow(T - 2 * D, "old.example", "192.0.2.99", "DE", None, None, arrive=T + 20 * M)
+c.flow(T + 30 * M, "api.example.de", "198.51.100.7", "DE", "eu_user_data", "alice")
+cases.append(c)
+
+# C31: windows.size 5m: the quiet period ends at the first 5-minute boundary at or after last + 15m.
+# Last alert 01:01:10 -> 01:16:10 -> boundary 01:20:00: a repeat at 01:19:30 folds; on us2 the last alert
+# 01:00:10 -> 01:15:10 -> boundary 01:20:00 too, a repeat at 01:20:20 opens anew.
+c = Case("fold_boundary_5m", "5-minute windows: repeat at 01:19:30 folds, one at 01:20:20 opens anew", wsize="5m")
+c.background(T, T + 3 * H)
+c.flow(T + H + M + 10 * S, "us1.example", "198.51.100.1", "US", "eu_user_data", "alice")
+c.flow(T + H + 19 * M + 30 * S, "us1.example", "198.51.100.1", "US", "eu_user_data", "alice")
+c.flow(T + H + 10 * S, "us2.example", "198.51.100.2", "US", "eu_user_data", "alice")
+c.flow(T + H + 20 * M + 20 * S, "us2.example", "198.51.100.2", "US", "eu_user_data", "alice")
+c.exp("RESIDENCY_VIOLATION", "us1.example", "alice", "OPEN", 1)
+c.exp("RESIDENCY_VIOLATION", "us1.example", "alice", "CLOSED", 1)
+c.exp("RESIDENCY_VIOLATION", "us2.example", "alice", "OPEN", 1)
+c.exp("RESIDENCY_VIOLATION", "us2.example", "alice", "OPEN", 1)
 cases.append(c)
 
 results = []
