@@ -372,6 +372,48 @@ c.exp("RESIDENCY_VIOLATION", "us2.example", "alice", "OPEN", 1)
 c.exp("RESIDENCY_VIOLATION", "us2.example", "alice", "OPEN", 1)
 cases.append(c)
 
+# C32: overrides by destination glob under baseline.key dst_ip (severity) and by data_class (enabled: false).
+c = Case("override_ip_glob", "dst_ip key: NEW_DESTINATION LOW on 198.51.100.*; principal rule off for payment_data",
+         key="dst_ip", detectors="""  overrides:
+    - {match: {destination: "198.51.100.*"}, new_destination: {severity: LOW}}
+    - {match: {data_class: payment_data}, unauthorized_principal: {enabled: false}}""")
+c.background(T, T + 3 * H)
+c.flow(T + 2 * H, "a.example.de", "198.51.100.7", "DE", "eu_user_data", "alice")
+c.flow(T + 2 * H + M, "b.example.de", "203.0.113.7", "DE", "eu_user_data", "alice")
+c.flow(T + 2 * H + 2 * M, "c.example.de", "203.0.113.8", "DE", "payment_data", "mallory")
+c.exp("NEW_DESTINATION", "198.51.100.7", "alice", "OPEN", 1)
+c.exp("NEW_DESTINATION", "203.0.113.7", "alice", "OPEN", 1)
+c.exp("NEW_DESTINATION", "203.0.113.8", "mallory", "OPEN", 1)   # breaks no rule in force
+c.sev = {("NEW_DESTINATION", "198.51.100.7"): "LOW", ("NEW_DESTINATION", "203.0.113.7"): "MEDIUM"}
+cases.append(c)
+
+# C33: a gateway_silent override by "gateway:<glob>": min_silence 1h for gw-lab-*; both gw-lab-1 and gw-b
+# are silent 40 min on day 2: only gw-b alerts.
+c = Case("silent_override", "override gateway:gw-lab-* min_silence 1h: a 40 min silence alerts for gw-b only",
+         detectors="""  overrides:
+    - {match: {destination: "gateway:gw-lab-*"}, gateway_silent: {min_silence: 1h}}""")
+sil = (T + D + 10 * H, T + D + 10 * H + 40 * M)
+c.background(T, T + D + 13 * H, gws=("gw-a", "gw-b", "gw-lab-1"), skip=lambda g, t: g != "gw-a" and sil[0] <= t < sil[1])
+c.exp("GATEWAY_SILENT", "gateway:gw-b", None, "OPEN", 0)
+c.exp("GATEWAY_SILENT", "gateway:gw-b", None, "CLOSED", 0)
+cases.append(c)
+
+# C34: baseline.key dst_prefix: a new address in a /24 that received the class in learning is not new.
+c = Case("nd_prefix", "dst_prefix: 198.51.100.9 after 198.51.100.7 learnt: no NEW_DESTINATION; 203.0.113.9 new", key="dst_prefix")
+c.background(T, T + 3 * H)
+c.flow(T + 10 * M, "a.example.de", "198.51.100.7", "DE", "eu_user_data", "alice")
+c.flow(T + 2 * H, "b.example.de", "198.51.100.9", "DE", "eu_user_data", "alice")
+c.flow(T + 2 * H + M, "c.example.de", "203.0.113.9", "DE", "eu_user_data", "alice")
+c.exp("NEW_DESTINATION", "203.0.113.0/24", "alice", "OPEN", 1)
+cases.append(c)
+
+# C35: a stale record (end_ms 2 days back) from a busy gateway on day 2: the gateway has not stopped
+# sending; no GATEWAY_SILENT (its last record is its latest, not the stale one).
+c = Case("silent_stale_record", "a 2-day-old record from busy gw-b on day 2 raises no GATEWAY_SILENT")
+c.background(T, T + D + 13 * H)
+c.flow(T - D, "old.example", "192.0.2.99", "DE", None, None, gw="gw-b", arrive=T + D + 10 * H)
+cases.append(c)
+
 results = []
 for c in cases:
     if ONLY and c.name not in ONLY:
@@ -395,6 +437,9 @@ for c in cases:
             if a["type"] in ("VOLUME_SPIKE", "SUSTAINED_INCREASE"):
                 continue
             got.append((a["type"], a["destination"], a["principal"], a.get("incident_state"), a["flow_count"]))
+            want_sev = getattr(c, "sev", {}).get((a["type"], a["destination"]))
+            if want_sev and a["severity"] != want_sev:
+                got.append(("severity %s, expected %s" % (a["severity"], want_sev), a["destination"], None, None, 0))
     key = lambda x: tuple("" if v is None else str(v) for v in x)
     ok = p.returncode == 0 and sorted(got, key=key) == sorted(c.expect, key=key)
     extra = ""
