@@ -85,7 +85,7 @@ export interface FlowContext {
   destination: string;
   /** The policy entry of flow.data_class, if the class has one. */
   policy: CompiledClass | undefined;
-  /** Event time of the engine's first record: learning periods count from it. */
+  /** Event time of the engine's first record (never moved back by a stale one): learning periods count from it. */
   firstEventMs: number;
   /** Findings of detectors that ran earlier for this flow (registry order). */
   earlier: readonly AlertType[];

@@ -131,7 +131,10 @@ export class Engine {
       this.counters.internal++;
       return NO_ALERTS;
     }
-    if (flow.end_ms < this.time.firstEventMs) {
+    // Learning periods count from the first record's event time. A later record moves that back
+    // only when it is within allowed_lateness of the newest (records out of order at the start):
+    // a stale one (a gateway flushing a buffer of days ago) must not end a learning period.
+    if (flow.end_ms < this.time.firstEventMs && (this.time.firstEventMs === Infinity || flow.end_ms >= this.time.maxEventMs - this.config.windows.allowed_lateness)) {
       this.time.firstEventMs = flow.end_ms;
       this.metaDirty = true;
     }
