@@ -7,13 +7,18 @@ import type { CompiledClass } from '../model/policy.js';
 
 export { countryAllowed, type CompiledClass } from '../model/policy.js';
 
+/** picomatch's `bash` mode: a single `*` crosses `/` as `**` does. */
+const PRINCIPAL_GLOB = { dot: true, bash: true } as const;
+
 export function compilePolicy(config: Config): Map<string, CompiledClass> {
   const out = new Map<string, CompiledClass>();
   for (const [name, entry] of Object.entries(config.policy.data_classes)) {
     // `principals` left out of the file normalises to ANY_PRINCIPAL: the check is off,
     // and then even an unauthenticated flow is not a principal violation.
     const anyPrincipal = entry.principals.includes(ANY_PRINCIPAL);
-    const matchers = entry.principals.map((g) => picomatch(g, { dot: true }));
+    // A principal is an identity, not a path: `*` matches any run of characters, `/` included
+    // (Kerberos `HTTP/web-1@CORP.EXAMPLE`, role ARNs); matching keeps case (realms do).
+    const matchers = entry.principals.map((g) => picomatch(g, PRINCIPAL_GLOB));
     const cache = new Map<string, boolean>();
     out.set(name, {
       name,

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.js';
 import { Engine } from '../../src/engine/engine.js';
 import { Pipeline } from '../../src/engine/pipeline.js';
 import type { Alert } from '../../src/engine/types.js';
@@ -46,6 +47,16 @@ describe('per-flow policy detectors', () => {
   it('treats an unknown country as not allowed', () => {
     const alerts = new Engine(testConfig()).process(flow({ dst_country: null }));
     expect(alerts.map((a) => a.type)).toEqual(['RESIDENCY_VIOLATION']);
+  });
+
+  it('reads a principal glob as a pattern on an identity: `*` crosses `/`, case is kept', () => {
+    const engine = new Engine(parseConfig('policy:\n  data_classes:\n    eu_user_data: {allowed_countries: [EEA], principals: ["*@CORP.EXAMPLE", "svc-eu-*"]}\n', 'test.yaml'));
+    const types = (principal: string) => engine.process(flow({ principal, end_ms: T0 })).map((a) => a.type);
+    expect(types('HTTP/web-1@CORP.EXAMPLE')).toEqual([]); // a Kerberos service principal
+    expect(types('alice@CORP.EXAMPLE')).toEqual([]);
+    expect(types('svc-eu-batch/eu-west-1')).toEqual([]);
+    expect(types('alice@corp.example')).toEqual(['UNAUTHORIZED_PRINCIPAL']); // another realm's spelling
+    expect(types('svc-us-batch')).toEqual(['UNAUTHORIZED_PRINCIPAL']);
   });
 
   it('flags a principal outside the globs, and a null principal', () => {
