@@ -55,6 +55,12 @@ const CASES: Array<[string, string, string]> = [
     '3: policy.regions.Nordics[2]: unknown country code "XX" (expected an ISO 3166-1 alpha-2 code such as DE or GB)',
   ],
   ['region named like a country', 'policy:\n  regions:\n    EU: [DE, FR]\n', '3: policy.regions.EU: region name "EU" could be read as a country code; choose a longer name'],
+  ['region that includes itself', 'policy:\n  regions:\n    North: [South, DK]\n    South: [North]\n', '3: policy.regions.North: region "North" includes itself (North -> South -> North)'],
+  [
+    'unknown region in a region',
+    'policy:\n  regions:\n    North: [Nordics, DK]\n',
+    '3: policy.regions.North[0]: unknown region "Nordics" (defined regions: EEA, North; or write an ISO 3166-1 alpha-2 country code, or "*" for any country)',
+  ],
   [
     'unknown time zone',
     'baseline:\n  timezone: Europe/Pariss\n',

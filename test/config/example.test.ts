@@ -138,6 +138,19 @@ describe('normalisation', () => {
     });
   });
 
+  it('expands a region named in another region, in any order, EEA included', () => {
+    const config = parseConfig(
+      ['policy:', '  regions:', '    Wider: [EU_PLUS, Alps]', '    EU_PLUS: [EEA, gb]', '    Alps: [CH, li]', '  data_classes:', '    d: {allowed_countries: [Wider]}'].join('\n'),
+      'c.yaml',
+    );
+    expect(config.policy.regions.EU_PLUS).toEqual([...EEA, 'GB'].sort());
+    expect(config.policy.regions.Alps).toEqual(['CH', 'LI']);
+    // The EEA's 30 countries, GB and CH (LI is in the EEA already): 32.
+    expect(config.policy.regions.Wider).toEqual([...EEA, 'CH', 'GB'].sort());
+    expect(config.policy.regions.Wider).toHaveLength(32);
+    expect(config.policy.data_classes.d.allowed_countries).toEqual(config.policy.regions.Wider);
+  });
+
   it('lets the file redefine EEA', () => {
     const config = parseConfig('policy:\n  regions:\n    EEA: [DE]\n  data_classes:\n    d: {allowed_countries: [EEA]}\n', 'c.yaml');
     expect(config.policy.regions.EEA).toEqual(['DE']);

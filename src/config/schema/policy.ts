@@ -55,20 +55,42 @@ export const policySection = section(
   };
 });
 
+/**
+ * The regions as country lists: the built-in EEA (unless the file redefines it) and the
+ * file's, whose members are countries or other regions (expanded, so a region is usable
+ * wherever a country is, in a region too); a region that includes itself is an error.
+ */
 function resolveRegions(written: RawPolicy['regions'], report: Report): Record<string, string[]> {
-  const regions: Record<string, string[]> = { EEA: [...EEA_COUNTRIES].sort() };
+  const members = new Map<string, string[]>();
   for (const [name, codes] of Object.entries(written)) {
     if (/^[A-Za-z]{2}$/.test(name) || name === ANY_COUNTRY || name.trim() === '') {
       report(['regions', name], `region name ${describeValue(name)} could be read as a country code; choose a longer name`);
       continue;
     }
-    const resolved = codes.map((code, index) => {
-      const upper = code.toUpperCase();
-      if (!isCountryCode(upper)) report(['regions', name, index], unknownCountry(code));
-      return upper;
-    });
-    regions[name] = sortedUnique(resolved);
+    members.set(name, codes);
   }
+  const regions: Record<string, string[]> = {};
+  if (!members.has('EEA')) regions.EEA = [...EEA_COUNTRIES].sort();
+  const open: string[] = [];
+  const resolve = (name: string): string[] => {
+    if (Object.hasOwn(regions, name)) return regions[name];
+    if (open.includes(name)) {
+      report(['regions', name], `region ${describeValue(name)} includes itself (${[...open.slice(open.indexOf(name)), name].join(' -> ')})`);
+      return [];
+    }
+    open.push(name);
+    const resolved = (members.get(name) ?? []).flatMap((code, index) => {
+      if (members.has(code) || (code === 'EEA' && !members.has('EEA'))) return resolve(code);
+      const upper = code.toUpperCase();
+      if (isCountryCode(upper)) return [upper];
+      report(['regions', name, index], /^[A-Za-z]{2}$/.test(code) ? unknownCountry(code) : unknownRegion(code, [...new Set(['EEA', ...members.keys()])]));
+      return [];
+    });
+    open.pop();
+    regions[name] = sortedUnique(resolved);
+    return regions[name];
+  };
+  for (const name of members.keys()) resolve(name);
   return regions;
 }
 
@@ -84,7 +106,7 @@ function resolveDataClasses(
       if (Object.hasOwn(regions, item)) return regions[item];
       const upper = item.toUpperCase();
       if (isCountryCode(upper)) return [upper];
-      const message = /^[A-Za-z]{2}$/.test(item) ? unknownCountry(item) : unknownRegion(item, regions);
+      const message = /^[A-Za-z]{2}$/.test(item) ? unknownCountry(item) : unknownRegion(item, Object.keys(regions));
       report(['data_classes', name, 'allowed_countries', index], message);
       return [];
     });
@@ -102,9 +124,9 @@ function unknownCountry(code: string): string {
   return `unknown country code ${describeValue(code)} (expected an ISO 3166-1 alpha-2 code such as DE or GB)`;
 }
 
-function unknownRegion(name: string, regions: Record<string, string[]>): string {
+function unknownRegion(name: string, regionNames: readonly string[]): string {
   return (
-    `unknown region ${describeValue(name)} (defined regions: ${Object.keys(regions).sort().join(', ')}; ` +
+    `unknown region ${describeValue(name)} (defined regions: ${[...regionNames].sort().join(', ')}; ` +
     `or write an ISO 3166-1 alpha-2 country code, or "${ANY_COUNTRY}" for any country)`
   );
 }
