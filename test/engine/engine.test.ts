@@ -1,6 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
+import { isDormant } from '../../src/engine/idle-expiry.js';
 import { Pipeline } from '../../src/engine/pipeline.js';
+import { deserialiseDestination } from '../../src/engine/state-store.js';
 import type { Alert } from '../../src/engine/types.js';
 import { flow, MIN, resetFlowIds, T0, testConfig } from './fixtures.js';
 
@@ -191,14 +193,17 @@ describe('state', () => {
     expect(p.engine.commit()).toEqual([]);
   });
 
-  it('expires a destination idle longer than idle_ttl with a tombstone', () => {
+  it('expires a destination idle longer than idle_ttl with a tombstone, keeps one that received a class dormant', () => {
     const p = new Pipeline(testConfig('baseline: {idle_ttl: 2h}'));
-    p.push(flow({ dst_host: 'old.example', end_ms: T0 }));
+    p.push(flow({ dst_host: 'old.example', end_ms: T0, data_class: null }));
+    p.push(flow({ dst_host: 'kept.example', end_ms: T0 }));
     p.engine.commit();
     p.push(flow({ dst_host: 'new.example', end_ms: T0 + 3 * 60 * MIN }));
     const changes = p.engine.commit();
     expect(changes.find((c) => c.key === 'd:old.example')).toEqual({ key: 'd:old.example', value: null });
-    expect(p.engine.destinationCount).toBe(1);
+    const kept = changes.find((c) => c.key === 'd:kept.example');
+    expect(isDormant(deserialiseDestination(kept!.value!))).toBe(true);
+    expect(p.engine.destinationCount).toBe(2);
     expect(p.engine.counters.expired).toBe(1);
   });
 });
