@@ -113,6 +113,11 @@ interface DestinationDetector<K extends DetectorKey, S> extends DetectorInfo<K> 
   init(): S;
   toJSON(state: S): unknown;
   fromJSON(json: unknown): S;
+  /**
+   * True when this state is worth keeping after its destination goes idle (baseline.idle_ttl):
+   * the destination is then kept dormant, with only such states (idle-expiry.ts). Absent: never.
+   */
+  keepWhenIdle?(state: S): boolean;
 }
 
 export interface FlowDetector<K extends DetectorKey = DetectorKey, S = unknown> extends DestinationDetector<K, S> {

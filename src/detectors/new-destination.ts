@@ -1,5 +1,6 @@
 // NEW_DESTINATION: a destination receives a data class for the first time after the
-// learning period. State: the data classes the destination has received.
+// learning period. State: the data classes the destination has received, kept when the
+// destination goes idle (baseline.idle_ttl keeps it dormant: idle-expiry.ts).
 // A flow that already broke policy (residency, principal, bypass) raises that alert
 // and not this one too: the more specific alert is what the analyst acts on.
 import { formatDuration } from '../values/units.js';
@@ -39,6 +40,8 @@ export const newDestination: FlowDetector<'new_destination', KnownClasses> = {
   toJSON: (known) => known.classes.slice(),
   // Written sorted, without repeats; read as written (a copy: JSON's arrays are not kept).
   fromJSON: (json) => ({ classes: (json as string[]).length === 0 ? NONE : (json as string[]).slice().sort() }),
+  // The classes outlive baseline.idle_ttl: a destination used monthly received them all the same.
+  keepWhenIdle: (known) => known.classes.length > 0,
   scoreOne(known, { flow, destination, firstEventMs, earlier }, settings) {
     const cls = flow.data_class;
     if (cls === null || known.classes.includes(cls) || earlier.length > 0) return null;

@@ -5,18 +5,48 @@
 // An open incident keeps its destination, and a volume incident held on a sparse destination's
 // silence waits for at most idle_ttl after its last window (repeat-folding.ts silenceEnd): a
 // destination that never sends again closes it then and goes at the next sweep.
+//
+// A detector may keep its state of an idle destination (keepWhenIdle: NEW_DESTINATION's data
+// classes, so a destination used monthly is not "first seen" each month). The destination then
+// stays dormant: a fresh state with only those detectors' states (state-store.ts
+// dormantDestinationState), written once to the changelog and left alone at later sweeps.
+// When traffic returns it is used as any state is: its volume baseline starts afresh.
+import { destinationDetectors } from '../detectors/registry.js';
+import { learnedWindows } from '../detectors/baseline/seasonal-baseline.js';
 import type { FlowDedup } from './dedup.js';
-import type { DestinationState } from './state-store.js';
+import { dormantDestinationState, type DestinationState } from './state-store.js';
 
 const HOUR_MS = 3_600_000;
 
 export interface ExpiryResult {
   /** The next watermark at which to sweep. */
   nextSweep: number;
+  /** Destinations deleted. */
   expired: number;
+  /** Destinations made dormant (those already dormant are not counted again). */
+  dormant: number;
 }
 
-/** One sweep: deletes idle destinations from `dests`, marks changed ones through `touched`. */
+/**
+ * Dormant: the baseline has learnt no window (every closed window with traffic teaches it one),
+ * and no window, incident or flow id is open. What dormantDestinationState makes, and what a
+ * destination is between its first flow and its first closed window while it holds no flow id.
+ */
+export function isDormant(state: DestinationState): boolean {
+  return learnedWindows(state.baseline) === 0 && state.windows.length === 0 && (state.folds?.size ?? 0) === 0 && (state.ids?.size ?? 0) === 0;
+}
+
+/** The keys of the detectors whose state of this destination is worth keeping when it is idle. */
+function keptWhenIdle(state: DestinationState): string[] {
+  const kept: string[] = [];
+  for (const d of destinationDetectors()) if (d.keepWhenIdle?.(state.detectors[d.key]) === true) kept.push(d.key);
+  return kept;
+}
+
+/**
+ * One sweep: deletes idle destinations from `dests`, or makes them dormant when a detector
+ * keeps its state; marks changed ones through `touched`.
+ */
 export function expireIdle(
   dests: Map<string, DestinationState>,
   watermark: number,
@@ -25,14 +55,23 @@ export function expireIdle(
   touched: (destination: string) => void,
 ): ExpiryResult {
   let expired = 0;
+  let dormant = 0;
   for (const [destination, state] of dests) {
     if (state.lastSeen + ttl <= watermark && state.windows.length === 0 && (state.folds?.size ?? 0) === 0) {
-      dests.delete(destination);
-      touched(destination);
-      expired++;
+      const kept = keptWhenIdle(state);
+      if (kept.length === 0) {
+        dests.delete(destination);
+        touched(destination);
+        expired++;
+      } else if (!isDormant(state)) {
+        // Replacing an existing key's value keeps the map's order and its iteration.
+        dests.set(destination, dormantDestinationState(state, kept));
+        touched(destination);
+        dormant++;
+      }
     } else if (dedup.forget(state, watermark)) {
       touched(destination);
     }
   }
-  return { nextSweep: Math.floor(watermark / HOUR_MS) * HOUR_MS + HOUR_MS, expired };
+  return { nextSweep: Math.floor(watermark / HOUR_MS) * HOUR_MS + HOUR_MS, expired, dormant };
 }

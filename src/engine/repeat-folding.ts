@@ -397,14 +397,14 @@ function escalation(s: FoldInterval, a: Alert): Alert {
 function closing(s: FoldInterval, at: number, why: string): Alert {
   const f = s.folded!;
   const repeats = s.repeats;
-  const reason = `${why} This record carries ${repeats} more ${repeats === 1 ? 'alert' : 'alerts'} (${f.flow_count} flows, ${formatBytes(f.bytes)}); strongest: ${f.reason}`;
+  const reason = `${why} This record carries ${repeats} more ${repeats === 1 ? 'alert' : 'alerts'} (${f.flow_count} ${f.flow_count === 1 ? 'flow' : 'flows'}, ${formatBytes(f.bytes)}); strongest: ${f.reason}`;
   return record(s, at, 'CLOSED', reason, f);
 }
 
 /** The incident in all, as its reasons word it. */
 function summary(s: FoldInterval): string {
   return (
-    `Incident ${s.firstAlertId} (${s.alerts} ${s.alerts === 1 ? 'alert' : 'alerts'}, ${s.flows} flows, ` +
+    `Incident ${s.firstAlertId} (${s.alerts} ${s.alerts === 1 ? 'alert' : 'alerts'}, ${s.flows} ${s.flows === 1 ? 'flow' : 'flows'}, ` +
     `${formatBytes(s.bytes)} from ${iso(s.firstSeen)} to ${iso(s.lastSeen)}, peak score ${round2(s.peak)})`
   );
 }

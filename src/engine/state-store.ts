@@ -115,6 +115,17 @@ export function newDestinationState(): DestinationState {
   return destinationState(-Infinity, newBaseline(), detectors, [], undefined, undefined);
 }
 
+/**
+ * What idle expiry keeps of an idle destination some detector still needs (idle-expiry.ts): a
+ * fresh state (baseline, windows, incidents, flow ids, the other detectors' states) holding the
+ * states of the `kept` detectors, its last-seen time unchanged.
+ */
+export function dormantDestinationState(s: DestinationState, kept: readonly string[]): DestinationState {
+  const detectors: Record<string, unknown> = {};
+  for (const d of destinationDetectors()) detectors[d.key] = kept.includes(d.key) ? s.detectors[d.key] : d.init();
+  return destinationState(s.lastSeen, newBaseline(), detectors, [], undefined, undefined);
+}
+
 /** The destination's open incidents, made on first use (repeat-folding.ts fills it). */
 export function foldsOf(s: DestinationState): FoldState {
   return (s.folds ??= new Map());

@@ -35,4 +35,10 @@ describe('NEW_DESTINATION state', () => {
     // A list out of order (never written, but read as sorted whatever wrote it).
     expect(newDestination.fromJSON(['b', 'a']).classes).toEqual(['a', 'b']);
   });
+
+  it('is kept when its destination goes idle (baseline.idle_ttl) once it knows a class', () => {
+    expect(newDestination.keepWhenIdle!(newDestination.init())).toBe(false);
+    expect(newDestination.keepWhenIdle!(newDestination.fromJSON([]))).toBe(false);
+    expect(newDestination.keepWhenIdle!(newDestination.fromJSON(['eu_user_data']))).toBe(true);
+  });
 });

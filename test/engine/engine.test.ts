@@ -1,7 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { Engine } from '../../src/engine/engine.js';
+import { isDormant } from '../../src/engine/idle-expiry.js';
 import { Pipeline } from '../../src/engine/pipeline.js';
+import { deserialiseDestination } from '../../src/engine/state-store.js';
 import type { Alert } from '../../src/engine/types.js';
 import { flow, MIN, resetFlowIds, T0, testConfig } from './fixtures.js';
 
@@ -137,6 +139,20 @@ describe('per-flow policy detectors', () => {
     const next = p.push(flow({ ...us, end_ms: T0 + 29 * MIN }));
     expect(next.map((a) => [a.type, a.incident_state, a.incident_id === a.alert_id])).toEqual([['RESIDENCY_VIOLATION', 'OPEN', true]]);
   });
+
+  it('says "1 flow" of an incident that folded one flow', () => {
+    const p = new Pipeline(testConfig('alerts: {suppress_for: 15m}'));
+    const us = { dst_host: 'x.example', dst_country: 'US' };
+    const out = [...p.push(flow({ ...us, end_ms: T0, bytes_out: 100 })), ...p.push(flow({ ...us, end_ms: T0 + 5 * MIN, bytes_out: 200 }))];
+    // Quiet from T0+5m for 15m: closed when the watermark (T0+20m31s - 30s) passes T0+20m.
+    out.push(...p.push(flow({ data_class: null, end_ms: T0 + 20 * MIN + 31_000 })));
+    expect(out.map((a) => a.incident_state)).toEqual(['OPEN', 'CLOSED']);
+    expect(out[1].reason).toBe(
+      `Incident ${out[0].alert_id} (2 alerts, 2 flows, 300 B from 2026-01-05T08:59:59.000Z to 2026-01-05T09:05:00.000Z, peak score 1) ` +
+        'closed: no alert of its kind for 15m (alerts.suppress_for). This record carries 1 more alert (1 flow, 200 B); strongest: ' +
+        out[0].reason.replace('sent 100 B', 'sent 200 B'),
+    );
+  });
 });
 
 describe('an incident never loses a flow', () => {
@@ -188,14 +204,17 @@ describe('state', () => {
     expect(p.engine.commit()).toEqual([]);
   });
 
-  it('expires a destination idle longer than idle_ttl with a tombstone', () => {
+  it('expires a destination idle longer than idle_ttl with a tombstone, keeps one that received a class dormant', () => {
     const p = new Pipeline(testConfig('baseline: {idle_ttl: 2h}'));
-    p.push(flow({ dst_host: 'old.example', end_ms: T0 }));
+    p.push(flow({ dst_host: 'old.example', end_ms: T0, data_class: null }));
+    p.push(flow({ dst_host: 'kept.example', end_ms: T0 }));
     p.engine.commit();
     p.push(flow({ dst_host: 'new.example', end_ms: T0 + 3 * 60 * MIN }));
     const changes = p.engine.commit();
     expect(changes.find((c) => c.key === 'd:old.example')).toEqual({ key: 'd:old.example', value: null });
-    expect(p.engine.destinationCount).toBe(1);
+    const kept = changes.find((c) => c.key === 'd:kept.example');
+    expect(isDormant(deserialiseDestination(kept!.value!))).toBe(true);
+    expect(p.engine.destinationCount).toBe(2);
     expect(p.engine.counters.expired).toBe(1);
   });
 });
