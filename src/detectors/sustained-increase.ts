@@ -36,7 +36,7 @@ const sustainedIncreaseInfo: Omit<DetectorInfo<'sustained_increase'>, 'type' | '
   settings: { severity: 'MEDIUM', fields },
   explain: (s) =>
     `the volume stays above the baseline with a score beyond ${s.threshold} for at least ${s.min_windows} windows in a row, ` +
-    `judged after a day, or after ${formatDuration(s.min_history)} for a destination whose days differ by more than half; ` +
+    `judged after a day (a weekday once a weekday has been seen), or after ${formatDuration(s.min_history)} for a destination whose days differ by more than half; ` +
     acceptanceRule(s.accept_after),
   siem: { title: 'Bytes sent to a destination stayed above its baseline', category: 'volume baseline', analyticTypeId: 3, analyticType: 'Statistical' },
 };
@@ -340,12 +340,13 @@ export function cusumNext(
       above = Math.max(above, z);
     }
   }
-  // A creep is judged from the first whole day on, unless the days seen so far differ (a
-  // weekend): then the day-to-day rhythm is not known until the baseline has seen
-  // min_history (a week), and before that the first Monday after the first weekend would
-  // look like growth. Meanwhile the blocks' spreads go on learning; no sum or run builds up.
+  // A creep is judged from the first whole day on, but not on a weekday before a weekday has
+  // been seen (traffic that began on a weekend: weekday-kinds.ts), and, once the days seen
+  // differ (a weekend), not until the baseline has seen min_history (a week): before that
+  // the first Monday after the first weekend would look like growth. Meanwhile the blocks'
+  // spreads go on learning; no sum or run builds up.
   // A run already open is left to end as runs do (back at baseline, or accepted).
-  if (ctx.dailySpread >= DAILY_RHYTHM && ctx.historyMs < settings.min_history && !holding) {
+  if ((!ctx.baseline.dayKnown || (ctx.dailySpread >= DAILY_RHYTHM && ctx.historyMs < settings.min_history)) && !holding) {
     for (let i = 0; i < BLOCK_MS.length; i++) next[BLOCKS + BLOCK_FIELDS * i + SUM] = 0;
     next.fill(0, RUN, EPISODE);
     writeEpisode(next, noEpisode(epoch));

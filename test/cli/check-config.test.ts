@@ -66,7 +66,7 @@ const EXPECTED_AFTER_HEADER = [
   '  gateway_bypass: off, never alerts.',
   '  new_destination: MEDIUM when a destination receives a data class for the first time, after a learning period of 1d.',
   "  volume_spike: HIGH when a window scores above 7.5 against its destination's baseline, or its bytes and the previous window's both pass the level its own tail puts at 1 window in 3,000 and a margin over the highest two windows in a row reached before (slowly forgotten), with at least 524 KB (524288 bytes); a rise that stops growing for 1h (as long as it grew after it opened, up to 3 times that) becomes the new normal.",
-  '  sustained_increase: MEDIUM when the volume stays above the baseline with a score beyond 5 for at least 10 windows in a row, judged after a day, or after 7d for a destination whose days differ by more than half; a rise that stops growing for 1h (as long as it grew after it opened, up to 3 times that) becomes the new normal.',
+  '  sustained_increase: MEDIUM when the volume stays above the baseline with a score beyond 5 for at least 10 windows in a row, judged after a day (a weekday once a weekday has been seen), or after 7d for a destination whose days differ by more than half; a rise that stops growing for 1h (as long as it grew after it opened, up to 3 times that) becomes the new normal.',
   '  gateway_silent: HIGH when a gateway sends nothing while others go on for longer than 15m and 3 times its longest quiet period learnt for that hour of the day (alert destination gateway:<id>), once it has been seen for 1d.',
   '',
   'Overrides (in file order; a later one wins)',

@@ -76,13 +76,13 @@ describe('the daily job memory', () => {
     rememberOnset(s, T0 + DAY, W, 20);
     const json = baselineToJSON(s);
     expect(JOB_AT).toBe(148);
-    expect(BASELINE_STATE_LENGTH).toBe(154); // + the bytes' deep tail, + the previous window's bytes z and the run tail
+    expect(BASELINE_STATE_LENGTH).toBe(155); // + the bytes' deep tail, + the previous window's bytes z and the run tail, + the weekdays seen
     const old = baselineFromJSON(json.slice(0, 148));
     expect(Array.from(old.slice(0, 148))).toEqual(json.slice(0, 148));
-    expect(Array.from(old.slice(148))).toEqual([0, 0, 0, Math.fround(3.09), 0, Math.fround(3.09)]); // the deep and run tails start Gaussian
+    expect(Array.from(old.slice(148))).toEqual([0, 0, 0, Math.fround(3.09), 0, Math.fround(3.09), 0]); // the deep and run tails start Gaussian; no weekday seen (nothing learnt)
     expect(isDailyJob(old, T0 + 2 * DAY, W, 20)).toBe(false);
     const now = baselineFromJSON(json);
-    expect(Array.from(now.slice(148))).toEqual([minuteOf(T0 + DAY), 20, 2, Math.fround(3.09), 0, Math.fround(3.09)]);
+    expect(Array.from(now.slice(148))).toEqual([minuteOf(T0 + DAY), 20, 2, Math.fround(3.09), 0, Math.fround(3.09), 0]);
     expect(isDailyJob(now, T0 + 2 * DAY, W, 20)).toBe(true);
     // State written before the deep tail (151 numbers): everything kept, the deep tail Gaussian.
     const beforeDeep = baselineFromJSON([...json.slice(0, 151)]);
@@ -93,7 +93,7 @@ describe('the daily job memory', () => {
     json[151] = 3.5;
     const beforeRun = baselineFromJSON(json.slice(0, 152));
     expect(Array.from(beforeRun.slice(0, 152))).toEqual(json.slice(0, 152));
-    expect(Array.from(beforeRun.slice(152))).toEqual([0, Math.fround(3.09)]);
+    expect(Array.from(beforeRun.slice(152))).toEqual([0, Math.fround(3.09), 0]);
   });
 
   it('learns and reads the job across the wrap of its minute (2^25 minutes after 1970 = 23,301 days and 992 minutes: 2033-10-18 at 16:32 UTC), on windows that start mid-minute', () => {

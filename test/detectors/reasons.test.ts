@@ -134,6 +134,7 @@ function verdict(over: Partial<BaselineVerdict>): BaselineVerdict {
     expectedFlows: 0,
     epoch: 0,
     dailyJob: false,
+    dayKnown: true,
     runRatio: 0,
     previousBytesZ: 0,
     rareLevel: 0,

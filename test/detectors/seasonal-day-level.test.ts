@@ -7,6 +7,7 @@ import { dailySpread, learnWindow, newBaseline, scoreWindow } from '../../src/de
 import { acceptLevel } from '../../src/detectors/baseline/give-back.js';
 import { BASELINE_STATE_LENGTH, type BaselineState } from '../../src/detectors/baseline/layout.js';
 import { baselineFromJSON, baselineToJSON } from '../../src/detectors/baseline/state-json.js';
+import { ALL_DAYS_SEEN } from '../../src/detectors/baseline/weekday-kinds.js';
 
 const HOUR = 3_600_000;
 const T = Date.UTC(2026, 0, 2); // a Friday: weekday 4 (Monday 0)
@@ -91,7 +92,7 @@ describe('the day level learnt once', () => {
     // What the baseline of commit ce83aa4 wrote: the layout up to the day's raw sum and count.
     const OLD_LENGTH = 105;
     // + the open day's hours, + the accepted shift (4), its watch (1 + 4), + the flows profile (24 + 7 + 2), + the daily job (3), + the deep tail
-    expect(BASELINE_STATE_LENGTH).toBe(OLD_LENGTH + 1 + 9 + 33 + 3 + 1 + 2);
+    expect(BASELINE_STATE_LENGTH).toBe(OLD_LENGTH + 1 + 9 + 33 + 3 + 1 + 2 + 1);
     const old = baselineToJSON(s).slice(0, OLD_LENGTH);
     const restored = baselineFromJSON(old);
     expect(restored.length).toBe(BASELINE_STATE_LENGTH);
@@ -100,7 +101,7 @@ describe('the day level learnt once', () => {
     // The flows profile starts as the counts' (slots at 25-55, open sums at 4 and 7).
     expect(Array.from(restored.slice(OLD_LENGTH + 10, OLD_LENGTH + 43))).toEqual([...old.slice(25, 56), old[4], old[7]]);
     // No daily job remembered yet; the bytes' deep tail at the Gaussian's 0.1% point.
-    expect(Array.from(restored.slice(OLD_LENGTH + 43))).toEqual([0, 0, 0, Math.fround(3.09), 0, Math.fround(3.09)]);
+    expect(Array.from(restored.slice(OLD_LENGTH + 43))).toEqual([0, 0, 0, Math.fround(3.09), 0, Math.fround(3.09), ALL_DAYS_SEEN]);
   });
 
   it('restores a state main wrote with the accepted shift before the open day\'s hours were kept (114 numbers, commit 8360b0a)', () => {
@@ -125,6 +126,6 @@ describe('the day level learnt once', () => {
     expect(Array.from(restored.slice(106, 115))).toEqual(old.slice(105, 114));
     // The flows profile starts as the counts' (slots at 25-55, open sums at 4 and 7).
     expect(Array.from(restored.slice(115, 148))).toEqual([...old.slice(25, 56), old[4], old[7]]);
-    expect(Array.from(restored.slice(148))).toEqual([0, 0, 0, Math.fround(3.09), 0, Math.fround(3.09)]); // no daily job remembered yet; the deep and run tails Gaussian
+    expect(Array.from(restored.slice(148))).toEqual([0, 0, 0, Math.fround(3.09), 0, Math.fround(3.09), ALL_DAYS_SEEN]); // no daily job remembered yet; the deep and run tails Gaussian; every weekday seen
   });
 });

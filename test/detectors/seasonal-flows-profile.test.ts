@@ -72,7 +72,7 @@ describe('the flows profile', () => {
   it('restores a state written before flows had its own profile (115 numbers): flows start from the counts\' profile', () => {
     const s = fridayThenSaturday();
     const OLD_LENGTH = 115;
-    expect(BASELINE_STATE_LENGTH).toBe(OLD_LENGTH + 24 + 7 + 2 + 3 + 1 + 2); // + flows' hour and weekday slots, its open hour's and day's sums, + the daily job, + the deep tail, + the run tail and its previous z
+    expect(BASELINE_STATE_LENGTH).toBe(OLD_LENGTH + 24 + 7 + 2 + 3 + 1 + 2 + 1); // + flows' hour and weekday slots, its open hour's and day's sums, + the daily job, + the deep tail, + the run tail and its previous z, + the weekdays seen
     const old = baselineToJSON(s).slice(0, OLD_LENGTH);
     const restored = baselineFromJSON(old);
     expect(restored.length).toBe(BASELINE_STATE_LENGTH);

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { learnWindow, newBaseline, scoreWindow, type WindowObservation } from '../../src/detectors/baseline/seasonal-baseline.js';
 import { DEEP_TAIL_GAUSSIAN, TAIL_GAUSSIAN } from '../../src/detectors/baseline/tails.js';
-import { PREV_BYTES_Z, TAIL, TAIL_DEEP, TAIL_RUN } from '../../src/detectors/baseline/layout.js';
+import { DOW_SET, PREV_BYTES_Z, TAIL, TAIL_DEEP, TAIL_RUN } from '../../src/detectors/baseline/layout.js';
+import { ALL_DAYS_SEEN } from '../../src/detectors/baseline/weekday-kinds.js';
 import { baselineFromJSON, baselineToJSON } from '../../src/detectors/baseline/state-json.js';
 import type { BaselineState } from '../../src/detectors/baseline/layout.js';
 
@@ -166,9 +167,12 @@ describe("the bytes' run tail (two windows in a row)", () => {
     // daily job, 151 before the deep tail, 152 before the run tail.
     for (const length of [56, 95, 105, 114, 115, 148, 151, 152]) {
       const old = baselineFromJSON(json.slice(0, length));
-      expect([length, old.length, old[PREV_BYTES_Z], old[TAIL_RUN]]).toEqual([length, 154, 0, Math.fround(3.09)]);
+      expect([length, old.length, old[PREV_BYTES_Z], old[TAIL_RUN], old[DOW_SET]]).toEqual([length, 155, 0, Math.fround(3.09), ALL_DAYS_SEEN]);
     }
-    // Today's 154 numbers come back as they were, the pair's 4.5 included.
+    // 154, before the weekdays seen were kept: its run reading as it was, every weekday seen.
+    const before = baselineFromJSON(json.slice(0, 154));
+    expect([before.length, before[PREV_BYTES_Z], before[TAIL_RUN], before[DOW_SET]]).toEqual([155, json[PREV_BYTES_Z], json[TAIL_RUN], ALL_DAYS_SEEN]);
+    // Today's 155 numbers come back as they were, the pair's 4.5 included.
     expect(Array.from(baselineFromJSON(json))).toEqual(json);
     expect(json[PREV_BYTES_Z]).toBeCloseTo(4.5, 3);
   });

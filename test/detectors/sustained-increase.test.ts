@@ -30,7 +30,7 @@ function nineWindowsIn(bytes: number, expected: number, mean: number, variance: 
 function tenth(bytes: number, expectedBytes: number, expectedFlows = 10, flows = 10): WindowContext {
   const baseline: BaselineVerdict = {
     features: new Float64Array(4), distance: 0, spikeDistance: 0, residual: new Float64Array(4), sigma: Float64Array.of(1, 1, 1, 1),
-    expectedBytes, expectedFlows, epoch: 0, dailyJob: false, runRatio: 0, previousBytesZ: 0, rareLevel: 0, runRecord: 0,
+    expectedBytes, expectedFlows, epoch: 0, dailyJob: false, dayKnown: true, runRatio: 0, previousBytesZ: 0, rareLevel: 0, runRecord: 0,
     // The weekday term as one log-space step (what the sparse rate reading reads): here the same.
     lift: new Float64Array(4), linearBytes: expectedBytes, linearFlows: expectedFlows,
   };

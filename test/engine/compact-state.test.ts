@@ -58,8 +58,8 @@ describe('packTypedStates', () => {
     const cusum = back.detectors.sustained_increase as Float64Array;
     expect(cusum).toBeInstanceOf(Float64Array);
     expect(cusum.buffer).toBe(back.baseline.buffer);
-    // The baseline's 154 floats (616 bytes, 8-aligned), then 22 doubles (176 bytes).
-    expect([back.baseline.length, cusum.byteOffset, cusum.length, cusum.buffer.byteLength]).toEqual([154, 616, 22, 792]);
+    // The baseline's 155 floats (620 bytes, padded to 624 to align the doubles), then 22 doubles (176 bytes).
+    expect([back.baseline.length, cusum.byteOffset, cusum.length, cusum.buffer.byteLength]).toEqual([155, 624, 22, 800]);
     expect(Array.from(cusum)).toEqual([3, 9e6, 3e6, 90, T0, 90, Number.NaN, 0, 4, 0, 0, Number.NaN, ...tenMinutes]);
     // Written back in the layout of now: the 22 numbers, NaN as null.
     expect(JSON.parse(serialiseDestination(back)).det.sustained_increase).toEqual(old.slice(0, 22));

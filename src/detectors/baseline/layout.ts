@@ -77,7 +77,9 @@ export const TAIL_DEEP = JOB_DAYS + 1;
 // high as any such pair so far, decaying slowly.
 export const PREV_BYTES_Z = TAIL_DEEP + 1;
 export const TAIL_RUN = PREV_BYTES_Z + 1;
-export const BASELINE_STATE_LENGTH = TAIL_RUN + 1;
+// The weekdays seen so far, one bit each (weekday-kinds.ts).
+export const DOW_SET = TAIL_RUN + 1;
+export const BASELINE_STATE_LENGTH = DOW_SET + 1;
 
 /** Where feature i's hour slots, weekday slots and open hour's residual sum are (0: bytes, 1: flows, else the counts'). */
 export const HOD_OF = [HOD_BYTES, HOD_FLOWS, HOD, HOD];

@@ -36,6 +36,7 @@ import { learnTails, readRun, startTails, tailWidening, type RunReading } from '
 import { holdWindow, RETURNED, watchReturn } from './give-back.js';
 import { isDailyJob, rememberOnset } from './daily-job.js';
 import { rateDayCorrection } from './weekday-rate.js';
+import { dayKnown } from './weekday-kinds.js';
 import { addToSeasonalBuckets, openBuckets, rollSeasonalBuckets } from './seasonal-buckets.js';
 
 
@@ -76,6 +77,8 @@ export interface BaselineVerdict extends RunReading {
   epoch: number;
   /** The window is the destination's learnt daily job, at its time and size (daily-job.ts). */
   dailyJob: boolean;
+  /** A weekend day, or a weekday once a weekday has been seen (weekday-kinds.ts). */
+  dayKnown: boolean;
   /** What the score's allowance near midnight added to each feature's expectation (0 elsewhere). */
   lift: Float64Array;
   /**
@@ -291,6 +294,7 @@ export function newVerdict(): BaselineVerdict {
     expectedFlows: 0,
     epoch: 0,
     dailyJob: false,
+    dayKnown: true,
     runRatio: 0,
     previousBytesZ: 0,
     rareLevel: 0,
@@ -335,6 +339,7 @@ export function scoreWindow(s: BaselineState, w: WindowObservation, into: Baseli
   into.expectedFlows = fresh ? w.flows : Math.max(0, Math.expm1(expected[1]));
   into.epoch = s[EPOCH];
   into.dailyJob = !fresh && isDailyJob(s, w.start_ms, w.end_ms - w.start_ms, x[0]);
+  into.dayKnown = fresh || dayKnown(s, w.weekday);
   readRun(s, residual[0] / sigma[0], fresh, into);
   return into;
 }

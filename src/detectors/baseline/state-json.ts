@@ -3,8 +3,9 @@
 // what it did not keep started as the model would have it (state-store.ts restores with this).
 import {
   BASELINE_STATE_LENGTH, BUCKET_MOD, COV, CUR_DAY, CUR_DAY_SUM, CUR_DAY_SUM_BYTES, CUR_DAY_SUM_FLOWS, CUR_HOUR, CUR_HOUR_SUM,
-  CUR_HOUR_SUM_BYTES, CUR_HOUR_SUM_FLOWS, DAY_HOURS, F, JOB_AT, HOD, HOD_BYTES, HOD_FLOWS, PREV_BYTES_Z, SHIFT, TAIL, TAIL_DEEP, TAIL_RUN, TRI_OF, type BaselineState,
+  CUR_HOUR_SUM_BYTES, CUR_HOUR_SUM_FLOWS, DAY_HOURS, F, JOB_AT, HOD, HOD_BYTES, HOD_FLOWS, PREV_BYTES_Z, SHIFT, TAIL, TAIL_DEEP, TAIL_RUN, TRI_OF, DOW_SET, N, type BaselineState,
 } from './layout.js';
+import { ALL_DAYS_SEEN } from './weekday-kinds.js';
 import { MIN_VAR } from './seasonal-baseline.js';
 import { DEEP_TAIL_GAUSSIAN, TAIL_GAUSSIAN } from './tails.js';
 
@@ -59,6 +60,10 @@ export function baselineFromJSON(json: unknown): BaselineState {
     // Written before the bytes' deep tail was kept: it starts Gaussian.
     return widened(json as number[]);
   }
+  if (Array.isArray(json) && json.length === DOW_SET) {
+    // Written before the weekdays seen were kept (weekday-kinds.ts).
+    return widened(json as number[]);
+  }
   if (Array.isArray(json) && json.length === PREV_BYTES_Z) {
     // Written before the run tail was kept: it starts at the Gaussian's deep point, with no
     // previous window above it (the next pair is judged from the window after this one).
@@ -78,7 +83,9 @@ function widened(json: number[]): BaselineState {
   const s = new Float32Array(BASELINE_STATE_LENGTH);
   s.set(bucketsInRange(json));
   if (json.length <= TAIL_DEEP) s[TAIL_DEEP] = DEEP_TAIL_GAUSSIAN;
-  s[TAIL_RUN] = DEEP_TAIL_GAUSSIAN;
+  if (json.length <= TAIL_RUN) s[TAIL_RUN] = DEEP_TAIL_GAUSSIAN;
+  // Older layouts judged every day: every weekday seen, once the baseline has learnt anything.
+  s[DOW_SET] = s[N] > 0 ? ALL_DAYS_SEEN : 0;
   return s;
 }
 

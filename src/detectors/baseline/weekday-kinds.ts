@@ -1,0 +1,31 @@
+// Which kinds of day (Monday-Friday, Saturday-Sunday, in baseline.timezone) a young baseline
+// has seen. A baseline that has seen only a weekend does not know a weekday: its first Monday
+// reads as growth all day (the standard scenario started on a Saturday raised 38 records of
+// no incident on it), so SUSTAINED_INCREASE does not judge a weekday before one is known. A
+// first weekend after only weekdays is judged: read against the weekdays' level it reads low,
+// never as growth. A day is known once its slot has learnt a whole day, or once it taught the
+// hour profile (a reference day, whose slot 0 is the level the profile was learnt at).
+import { DOW_SET, type BaselineState } from './layout.js';
+
+/** Saturday and Sunday (Monday is 0). */
+const WEEKEND = [false, false, false, false, false, true, true] as const;
+
+/** Marks weekday d as seen: its slot learnt a whole day, or the day taught the hour profile. */
+export function markDaySeen(s: BaselineState, d: number): void {
+  s[DOW_SET] = s[DOW_SET] | (1 << d);
+}
+
+/** Whether weekday d has been seen (markDaySeen). */
+export function daySeen(s: BaselineState, d: number): boolean {
+  return (s[DOW_SET] & (1 << d)) !== 0;
+}
+
+/** Every weekday seen: state restored from a layout before this was kept (it judged every day). */
+export const ALL_DAYS_SEEN = 0b1111111;
+
+/** Whether weekday d is a weekend day, or a weekday after some weekday has been seen. */
+export function dayKnown(s: BaselineState, d: number): boolean {
+  if (WEEKEND[d]) return true;
+  for (let e = 0; e < 7; e++) if (!WEEKEND[e] && daySeen(s, e)) return true;
+  return false;
+}
