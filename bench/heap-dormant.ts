@@ -6,7 +6,6 @@
 // collections; not the allocator's bookkeeping of their ArrayBuffers, counted here).
 // Reads the engine's private `dests` by name, so it breaks loudly when that is renamed.
 //   node --expose-gc dist/bench/heap-dormant.js   (BENCH_DESTINATIONS: how many, 100,000)
-import v8 from 'node:v8';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/load.js';
 import { Engine } from '../src/engine/engine.js';
@@ -14,22 +13,10 @@ import { isDormant } from '../src/engine/idle-expiry.js';
 import type { DestinationState } from '../src/engine/state-store.js';
 import type { StateChange } from '../src/engine/types.js';
 import { packageRoot } from '../src/io/schemas.js';
-import { engineMemory, gcOrThrow, learnDestinations, settle } from './heap-workload.js';
+import { arrayBufferCount, engineMemory, gcOrThrow, learnDestinations, settle } from './heap-workload.js';
 
 const N = Number(process.env.BENCH_DESTINATIONS ?? 100_000);
 
-/** ArrayBuffer objects alive (v8.queryObjects, Node >= 20.13); NaN where it is missing. */
-function arrayBufferCount(): number {
-  const query = (v8 as unknown as { queryObjects?: (ctor: unknown, o: { format: 'count' }) => number }).queryObjects;
-  if (query === undefined) return Number.NaN;
-  const warn = process.emitWarning;
-  process.emitWarning = () => {};
-  try {
-    return query(ArrayBuffer, { format: 'count' });
-  } finally {
-    process.emitWarning = warn;
-  }
-}
 
 function main(): void {
   const gc = gcOrThrow();
@@ -57,12 +44,12 @@ function main(): void {
   const restored = new Engine(config);
   settle(gc);
   const before = engineMemory();
-  const buffersBefore = arrayBufferCount();
+  const buffersBefore = arrayBufferCount() ?? Number.NaN;
   const bytesBefore = process.memoryUsage().arrayBuffers;
   restored.restore(entries);
   entries = undefined;
   settle(gc);
-  const buffers = arrayBufferCount() - buffersBefore;
+  const buffers = (arrayBufferCount() ?? Number.NaN) - buffersBefore;
   console.log(`dormant destinations: ${restored.destinationCount} of ${N}`);
   console.log(`heap and typed-array storage per dormant destination: ${Math.round((engineMemory() - before + text) / dormant)} bytes restored (a restart); ${Math.round(inPlace)} in the engine that swept (its map still sized for ${N})`);
   console.log(`changelog text per dormant destination: ${Math.round(text / dormant)} bytes`);

@@ -1,6 +1,7 @@
 // The engine-memory workload shared by `npm run bench -- --heap-only` (replay-bench.ts) and
 // its breakdown (heap-breakdown.ts): many destinations, each with a learnt baseline and no
 // open window (the steady state of a long-running service), measured after full collections.
+import v8 from 'node:v8';
 import type { Engine } from '../src/engine/engine.js';
 import type { FlowRecord } from '../src/engine/types.js';
 
@@ -46,4 +47,18 @@ export function learnDestinations(engine: Engine, n: number): void {
   engine.advance(t0 + 10 * 60_000);
   engine.commit();
   if (engine.destinationCount !== n) throw new Error('destinations lost');
+}
+
+/** ArrayBuffer objects alive (v8.queryObjects, Node >= 20.13); undefined where it is missing. */
+export function arrayBufferCount(): number | undefined {
+  const query = (v8 as unknown as { queryObjects?: (ctor: unknown, o: { format: 'count' }) => number }).queryObjects;
+  if (query === undefined) return undefined;
+  // It is marked experimental: the count is all we read of it, so no warning on every run.
+  const warn = process.emitWarning;
+  process.emitWarning = () => {};
+  try {
+    return query(ArrayBuffer, { format: 'count' });
+  } finally {
+    process.emitWarning = warn;
+  }
 }

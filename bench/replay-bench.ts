@@ -6,7 +6,6 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
 import { loadConfig } from '../src/config/load.js';
 import { Engine } from '../src/engine/engine.js';
 import { Pipeline } from '../src/engine/pipeline.js';
@@ -19,7 +18,7 @@ import type { DialectName } from '../src/io/dialects/dialect.js';
 import { dialectReadingFor } from '../src/io/dialects/open-input.js';
 import { median, pairedRatio, type TrialResult } from './dialect-trials.js';
 import { writeDialectFile } from './dialect-files.js';
-import { engineMemory, gcOrThrow, learnDestinations, settle } from './heap-workload.js';
+import { arrayBufferCount, engineMemory, gcOrThrow, learnDestinations, settle } from './heap-workload.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 2_000_000);
 const DESTINATIONS_FOR_HEAP = Number(process.env.BENCH_DESTINATIONS ?? 100_000);
@@ -85,19 +84,6 @@ async function rate(label: string, run: () => Promise<number>): Promise<number> 
   return r;
 }
 
-/** ArrayBuffer objects alive (v8.queryObjects, Node >= 20.13); undefined where it is missing. */
-function arrayBufferCount(): number | undefined {
-  const query = (v8 as unknown as { queryObjects?: (ctor: unknown, o: { format: 'count' }) => number }).queryObjects;
-  if (query === undefined) return undefined;
-  // It is marked experimental: the count is all we read of it, so no warning on every run.
-  const warn = process.emitWarning;
-  process.emitWarning = () => {};
-  try {
-    return query(ArrayBuffer, { format: 'count' });
-  } finally {
-    process.emitWarning = warn;
-  }
-}
 
 interface DestinationMemory {
   /** heapUsed + arrayBuffers grown per destination. */
