@@ -10,6 +10,7 @@ import { Pipeline } from '../../src/engine/pipeline.js';
 import type { Alert, FlowRecord } from '../../src/engine/types.js';
 import { parseConfig } from '../../src/config/load.js';
 import { testConfig } from '../engine/fixtures.js';
+import { deserialiseDestination } from '../../src/engine/state-store.js';
 
 const MON = 0;
 const FRI = 4;
@@ -34,16 +35,16 @@ const HOUR = 60 * MINUTE;
 const SATURDAY = Date.UTC(2026, 2, 7); // Saturday 2026-03-07 00:00 UTC
 
 /**
- * One destination from a Saturday: every minute 3 flows on the weekend and 6 on weekdays, of
+ * One destination from a Saturday (or from `start`, up to the same end): every minute 3 flows on the weekend and 6 on weekdays, of
  * 10 KB times a deterministic factor in [0.7, 1.3] (a linear congruential sequence), and from
  * `creepFrom` on each flow grown by 25 % an hour.
  */
-function traffic(days: number, creepFrom = Infinity): FlowRecord[] {
+function traffic(days: number, creepFrom = Infinity, start = SATURDAY): FlowRecord[] {
   const flows: FlowRecord[] = [];
   let x = 12345;
-  for (let m = 0; m < days * 1440; m++) {
-    const t = SATURDAY + m * MINUTE;
-    const weekday = (SAT + Math.floor(m / 1440)) % 7;
+  for (let m = 0; m < (SATURDAY + days * 1440 * MINUTE - start) / MINUTE; m++) {
+    const t = start + m * MINUTE;
+    const weekday = (SAT + Math.floor((t - SATURDAY) / (1440 * MINUTE)) + 7) % 7;
     const n = weekday >= SAT ? 3 : 6;
     const growth = t >= creepFrom ? 1.25 ** ((t - creepFrom) / HOUR) : 1;
     for (let i = 0; i < n; i++) {
@@ -83,5 +84,30 @@ describe('SUSTAINED_INCREASE on traffic that starts on a Saturday', () => {
     expect(alerts.length).toBeGreaterThan(0);
     expect(alerts[0].window_start_ms).toBeGreaterThanOrEqual(tuesday8);
     expect(alerts[0].detected_at_ms).toBeLessThanOrEqual(tuesday8 + 4 * HOUR);
+  });
+});
+
+describe('SUSTAINED_INCREASE on traffic that starts on a Friday evening', () => {
+  // Friday 17:00 taught the hour profile only its hours 17-23: hours 0-16 were first learnt on
+  // the Saturday, so the first Monday reads as growth there, as it does after a Saturday start
+  // (before the fix: one SUSTAINED_INCREASE at Monday 00:09, 2.0x the bytes).
+  it('raises nothing on the first Monday: a partial Friday followed by a weekend does not make weekdays known', () => {
+    expect(creepAlerts(traffic(3, Infinity, SATURDAY - 7 * HOUR))).toEqual([]);
+  });
+
+
+  it('the weekdays seen: a partial Friday before a Saturday is not one; a whole Friday, or a partial Monday before a Tuesday, is', () => {
+    const seen = (flows: FlowRecord[]): number => {
+      const p = new Pipeline(testConfig());
+      for (const f of flows) p.push(f);
+      return deserialiseDestination(p.engine.snapshot().find((c) => c.key === 'd:api.example.com')!.value!).baseline[DOW_SET];
+    };
+    const fridayEvening = traffic(3, Infinity, SATURDAY - 7 * HOUR).filter((f) => f.end_ms < SATURDAY + 12 * HOUR);
+    expect(seen(fridayEvening)).toBe(0); // Friday rolled into a Saturday; Saturday still open
+    const fridayWhole = traffic(3, Infinity, SATURDAY - 24 * HOUR).filter((f) => f.end_ms < SATURDAY + 12 * HOUR);
+    expect(seen(fridayWhole)).toBe(1 << FRI); // from its first hour: it taught every hour slot
+    const mondayNoon = SATURDAY + 2 * 24 * HOUR + 12 * HOUR;
+    const mondayOn = traffic(4, Infinity, mondayNoon).filter((f) => f.end_ms < mondayNoon + 24 * HOUR);
+    expect(seen(mondayOn)).toBe(1 << MON); // Monday rolled into a Tuesday
   });
 });

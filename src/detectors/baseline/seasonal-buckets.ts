@@ -7,7 +7,7 @@
 // also widens the range of days seen (seasonal-baseline.ts dailySpread). The slots' layout is
 // layout.ts's; seasonal-baseline.ts reads them and calls these as it learns each window.
 import { BUCKET_MOD, CUR_DAY, CUR_DAY_SUM, CUR_DAY_SUM_BYTES, CUR_DAY_SUM_FLOWS, CUR_DAY_W, CUR_DOW, CUR_HOD, CUR_HOUR, CUR_HOUR_SUM, CUR_HOUR_SUM_BYTES, CUR_HOUR_SUM_FLOWS, CUR_HOUR_W, DAYS, DAY_HI, DAY_HOURS, DAY_LO, DAY_RAW_N, DAY_RAW_SUM, DOW, DOW_BYTES, DOW_FLOWS, F, HOD, HOD_BYTES, HOD_FLOWS, HOURS, type BaselineState } from './layout.js';
-import { markDaySeen } from './weekday-kinds.js';
+import { isWeekend, markDaySeen } from './weekday-kinds.js';
 
 /** Slowest learning of an hour-of-day slot (a share of each new day's hour). */
 const HOD_MIN_RATE = 0.15;
@@ -68,9 +68,11 @@ function rollBucket(s: BaselineState, p: Profile, bucketNumber: number, slot: nu
   // every hour has traffic: a destination with quiet night hours left its first weekend
   // day to the hour profile alone, which then read the first Monday as growth.)
   const ready = p !== DAY_PROFILE || s[HOURS] - hoursOf(s[DAY_HOURS]) >= 24;
-  // A day with traffic is seen: one that taught the hour profile (its slot 0 is the level the
-  // profile was learnt at) as much as one its slot learns (weekday-kinds.ts).
-  if (p === DAY_PROFILE && s[p.weight] > 0) markDaySeen(s, s[p.slot]);
+  // A day with traffic is seen (weekday-kinds.ts) when its slot learns it, or when it taught the
+  // hour profile (its slot 0 is the level the profile was learnt at) from its first hour on or
+  // before a weekday: the hours a partial first day did not cover are learnt from the next day,
+  // and a first Friday from 17:00 followed by a weekend left Monday's hours to the weekend.
+  if (p === DAY_PROFILE && s[p.weight] > 0 && (ready || (s[DAY_HOURS] & 1) !== 0 || !isWeekend(slot))) markDaySeen(s, s[p.slot]);
   if (s[p.weight] > 0 && ready) {
     if (p === DAY_PROFILE && s[DAY_RAW_N] > 0) {
       // The day's mean against the learnt hour profile widens the range of days seen (dailySpread).

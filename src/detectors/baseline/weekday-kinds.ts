@@ -4,13 +4,20 @@
 // no incident on it), so SUSTAINED_INCREASE does not judge a weekday before one is known. A
 // first weekend after only weekdays is judged: read against the weekdays' level it reads low,
 // never as growth. A day is known once its slot has learnt a whole day, or once it taught the
-// hour profile (a reference day, whose slot 0 is the level the profile was learnt at).
+// hour profile (a reference day, whose slot 0 is the level the profile was learnt at) from its
+// first hour on, or before another weekday: a first day is often partial (Friday from 17:00),
+// and the hours it did not cover are learnt from the next day (a Saturday: Monday read as growth).
 import { DOW_SET, type BaselineState } from './layout.js';
 
 /** Saturday and Sunday (Monday is 0). */
 const WEEKEND = [false, false, false, false, false, true, true] as const;
 
-/** Marks weekday d as seen: its slot learnt a whole day, or the day taught the hour profile. */
+/** Saturday or Sunday. */
+export function isWeekend(d: number): boolean {
+  return WEEKEND[d];
+}
+
+/** Marks weekday d as seen: its slot learnt a whole day, or the day taught the hour profile whole or before a weekday (seasonal-buckets.ts). */
 export function markDaySeen(s: BaselineState, d: number): void {
   s[DOW_SET] = s[DOW_SET] | (1 << d);
 }
