@@ -116,7 +116,7 @@ function settingWords(field: string, value: unknown): string {
 
 function baselineLines(config: Config): string[] {
   const { size, allowed_lateness: lateness } = config.windows;
-  const { key, warmup_windows: warmup, idle_ttl: ttl, timezone, return_after: giveBack } = config.baseline;
+  const { key, warmup_windows: warmup, idle_ttl: ttl, dormant_ttl: dormantTtl, timezone, return_after: giveBack } = config.baseline;
   const keyWords: Record<Config['baseline']['key'], string> = {
     dst_host: 'destination host (its IP address when the host is unknown)',
     dst_ip: 'destination IP address',
@@ -126,7 +126,7 @@ function baselineLines(config: Config): string[] {
     `Tumbling windows of ${formatDuration(size)}, closed once event time is ${formatDuration(lateness)} past their end.`,
     ...latenessHint(config.input.format, lateness),
     `One baseline per ${keyWords[key]}; no volume alert before ${warmup} windows; ` +
-      `the state of a destination idle for ${formatDuration(ttl)} is dropped; hours and weekdays in ${timezone}.`,
+      `the state of a destination idle for ${formatDuration(ttl)} is dropped (the data classes it received kept ${formatDuration(dormantTtl)} longer); hours and weekdays in ${timezone}.`,
     giveBack === 0
       ? 'An accepted rise stays accepted when traffic falls back (baseline.return_after 0s).'
       : `An accepted rise is given back once traffic has stayed back down for ${formatDuration(giveBack)}.`,

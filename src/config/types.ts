@@ -92,7 +92,7 @@ export interface Config {
     /** A flow_id seen again at the same destination within this much event time is a duplicate; 0: off. */
     dedup_horizon: number;
   };
-  baseline: { key: BaselineKey; warmup_windows: number; idle_ttl: number; timezone: string; return_after: number };
+  baseline: { key: BaselineKey; warmup_windows: number; idle_ttl: number; dormant_ttl: number; timezone: string; return_after: number };
   policy: {
     regions: Record<string, string[]>;
     internal_networks: string[];

@@ -183,7 +183,10 @@ export class Engine {
       if (d.destinations !== undefined) for (const destination of d.destinations) this.onDue(destination, d.at);
     }
     if (watermark >= this.time.nextSweep) {
-      const swept = expireIdle(this.dests, watermark, this.config.baseline.idle_ttl, this.dedup, (dest) => this.dirty.add(dest));
+      const { idle_ttl: ttl, dormant_ttl: dormantTtl } = this.config.baseline;
+      const detectors = this.config.detectors as unknown as Record<string, { enabled: boolean } | undefined>;
+      const rule = { ttl, dormantTtl, enabled: (key: string) => detectors[key]?.enabled === true };
+      const swept = expireIdle(this.dests, watermark, rule, this.dedup, (dest) => this.dirty.add(dest));
       this.time.nextSweep = swept.nextSweep;
       this.counters.expired += swept.expired;
     }

@@ -10,7 +10,10 @@
 // classes, so a destination used monthly is not "first seen" each month). The destination then
 // stays dormant: a fresh state with only those detectors' states (state-store.ts
 // dormantDestinationState), written once to the changelog and left alone at later sweeps.
-// When traffic returns it is used as any state is: its volume baseline starts afresh.
+// When traffic returns it is used as any state is: its volume baseline starts afresh. Only
+// detectors enabled in the config keep anything, and a dormant destination idle for
+// baseline.dormant_ttl more is dropped too (the classified destinations ever seen would
+// otherwise pile up: each dormant state costs about what a learnt one does).
 import { destinationDetectors } from '../detectors/registry.js';
 import { learnedWindows } from '../detectors/baseline/seasonal-baseline.js';
 import type { FlowDedup } from './dedup.js';
@@ -36,11 +39,18 @@ export function isDormant(state: DestinationState): boolean {
   return learnedWindows(state.baseline) === 0 && state.windows.length === 0 && (state.folds?.size ?? 0) === 0 && (state.ids?.size ?? 0) === 0;
 }
 
-/** The keys of the detectors whose state of this destination is worth keeping when it is idle. */
-function keptWhenIdle(state: DestinationState): string[] {
+/** The keys of the enabled detectors whose state of this destination is worth keeping when it is idle. */
+function keptWhenIdle(state: DestinationState, enabled: (key: string) => boolean): string[] {
   const kept: string[] = [];
-  for (const d of destinationDetectors()) if (d.keepWhenIdle?.(state.detectors[d.key]) === true) kept.push(d.key);
+  for (const d of destinationDetectors()) if (enabled(d.key) && d.keepWhenIdle?.(state.detectors[d.key]) === true) kept.push(d.key);
   return kept;
+}
+
+/** How long a destination is kept: idle_ttl, and a dormant one dormant_ttl after that; which detectors may keep one. */
+export interface IdleRule {
+  ttl: number;
+  dormantTtl: number;
+  enabled: (key: string) => boolean;
 }
 
 /**
@@ -50,16 +60,16 @@ function keptWhenIdle(state: DestinationState): string[] {
 export function expireIdle(
   dests: Map<string, DestinationState>,
   watermark: number,
-  ttl: number,
+  rule: IdleRule,
   dedup: FlowDedup,
   touched: (destination: string) => void,
 ): ExpiryResult {
   let expired = 0;
   let dormant = 0;
   for (const [destination, state] of dests) {
-    if (state.lastSeen + ttl <= watermark && state.windows.length === 0 && (state.folds?.size ?? 0) === 0) {
-      const kept = keptWhenIdle(state);
-      if (kept.length === 0) {
+    if (state.lastSeen + rule.ttl <= watermark && state.windows.length === 0 && (state.folds?.size ?? 0) === 0) {
+      const kept = keptWhenIdle(state, rule.enabled);
+      if (kept.length === 0 || (isDormant(state) && state.lastSeen + rule.ttl + rule.dormantTtl <= watermark)) {
         dests.delete(destination);
         touched(destination);
         expired++;

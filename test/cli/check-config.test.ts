@@ -75,7 +75,7 @@ const EXPECTED_AFTER_HEADER = [
   '',
   'Windows and baseline',
   '  Tumbling windows of 5m, closed once event time is 1m past their end.',
-  '  One baseline per destination IP address; no volume alert before 30 windows; the state of a destination idle for 7d is dropped; hours and weekdays in Europe/Berlin.',
+  '  One baseline per destination IP address; no volume alert before 30 windows; the state of a destination idle for 7d is dropped (the data classes it received kept 365d longer); hours and weekdays in Europe/Berlin.',
   '  An accepted rise is given back once traffic has stayed back down for 6h.',
   '',
   'Alerts',

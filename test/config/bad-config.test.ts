@@ -57,6 +57,12 @@ const CASES: Array<[string, string, string]> = [
   ['region named like a country', 'policy:\n  regions:\n    EU: [DE, FR]\n', '3: policy.regions.EU: region name "EU" could be read as a country code; choose a longer name'],
   ['region that includes itself', 'policy:\n  regions:\n    North: [South, DK]\n    South: [North]\n', '3: policy.regions.North: region "North" includes itself (North -> South -> North)'],
   [
+    'EEA redefined to include itself',
+    'policy:\n  regions:\n    EEA: [EEA, CH]\n',
+    '3: policy.regions.EEA: region "EEA" includes itself (EEA -> EEA) (a region named EEA replaces the built-in one: to add to it, name the group otherwise, e.g. EU_PLUS: [EEA, CH])',
+  ],
+  ['any country in a region', 'policy:\n  regions:\n    Anywhere: ["*"]\n', '3: policy.regions.Anywhere[0]: a region lists countries and regions; "*" (any country) belongs in a data class\'s allowed_countries'],
+  [
     'unknown region in a region',
     'policy:\n  regions:\n    North: [Nordics, DK]\n',
     '3: policy.regions.North[0]: unknown region "Nordics" (defined regions: EEA, North; or write an ISO 3166-1 alpha-2 country code, or "*" for any country)',

@@ -25,13 +25,30 @@ function used(classes: string[]): DestinationState {
   return s;
 }
 
-function sweep(dests: Map<string, DestinationState>, watermark: number): { touched: string[]; expired: number; dormant: number } {
+/** The dormant destinations' extra wait (baseline.dormant_ttl). */
+const DORMANT_TTL = 30 * 24 * HOUR;
+const ALL_ENABLED = (): boolean => true;
+
+function sweep(dests: Map<string, DestinationState>, watermark: number, enabled: (key: string) => boolean = ALL_ENABLED): { touched: string[]; expired: number; dormant: number } {
   const touched: string[] = [];
-  const r = expireIdle(dests, watermark, TTL, new FlowDedup(10 * 60_000), (d) => touched.push(d));
+  const r = expireIdle(dests, watermark, { ttl: TTL, dormantTtl: DORMANT_TTL, enabled }, new FlowDedup(10 * 60_000), (d) => touched.push(d));
   return { touched, expired: r.expired, dormant: r.dormant };
 }
 
 describe('expireIdle', () => {
+  it('drops a dormant destination once idle dormant_ttl past idle_ttl, and keeps nothing for a detector switched off', () => {
+    const dests = new Map([['api.idle.de', used(['eu_user_data'])]]);
+    expect(sweep(dests, T0 + TTL)).toEqual({ touched: ['api.idle.de'], expired: 0, dormant: 1 });
+    // Still dormant 1 ms before T0 + 2h + 30d; dropped at it (its changelog entry deleted).
+    expect(sweep(dests, T0 + TTL + DORMANT_TTL - 1)).toEqual({ touched: [], expired: 0, dormant: 0 });
+    expect(sweep(dests, T0 + TTL + DORMANT_TTL)).toEqual({ touched: ['api.idle.de'], expired: 1, dormant: 0 });
+    expect(dests.size).toBe(0);
+    // With new_destination disabled, its classes keep nothing: deleted at once.
+    const off = new Map([['api.idle.de', used(['eu_user_data'])]]);
+    expect(sweep(off, T0 + TTL, (key) => key !== 'new_destination')).toEqual({ touched: ['api.idle.de'], expired: 1, dormant: 0 });
+    expect(off.size).toBe(0);
+  });
+
   it('makes an idle classified destination dormant once, deletes an unclassified one', () => {
     const classified = used(['eu_user_data']);
     const dests = new Map([

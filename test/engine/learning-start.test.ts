@@ -55,6 +55,18 @@ describe('the learning period of NEW_DESTINATION (learning_period 1h in testConf
     expect(engine.process(flow({ end_ms: T0 + 60 * MIN, dst_host: 'd.example' })).map((a) => a.type)).toEqual(['NEW_DESTINATION']);
   });
 
+  it('the bound is inclusive: exactly allowed_lateness behind moves it back, a millisecond more does not', () => {
+    const at30 = new Engine(testConfig());
+    at30.process(flow({ end_ms: T0, dst_host: 'a.example' }));
+    at30.process(flow({ end_ms: T0 - 30 * SEC, dst_host: 'a.example' })); // the start is now T0-30s
+    // T0-30s + 1h = T0+59m30s: past the learning period from there.
+    expect(at30.process(flow({ end_ms: T0 + 59 * MIN + 30 * SEC, dst_host: 'b.example' })).map((a) => a.type)).toEqual(['NEW_DESTINATION']);
+    const past30 = new Engine(testConfig());
+    past30.process(flow({ end_ms: T0, dst_host: 'a.example' }));
+    past30.process(flow({ end_ms: T0 - 30 * SEC - 1, dst_host: 'a.example' })); // stale: the start stays T0
+    expect(past30.process(flow({ end_ms: T0 + 59 * MIN + 30 * SEC, dst_host: 'b.example' }))).toEqual([]);
+  });
+
   it("the independent check's fixture raises nothing", () => {
     const dir = join('test', 'fixtures', 'independent-policy', 'stale-record-ends-learning');
     const config = loadConfig(join(dir, 'config.yaml'));

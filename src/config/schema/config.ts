@@ -23,6 +23,9 @@ const baselineSection = section(
     key: z.enum(['dst_host', 'dst_ip', 'dst_prefix']).default('dst_host'),
     warmup_windows: wholeNumber(0).default(60),
     idle_ttl: duration('positive').prefault('7d'),
+    // A destination kept dormant past idle_ttl (a detector remembers it: NEW_DESTINATION's
+    // data classes) is dropped once idle this much longer.
+    dormant_ttl: duration('positive').prefault('365d'),
     timezone: timeZone.default('UTC'),
     // How long traffic must stay back down before a lasting change the volume detectors
     // accepted is given back (the level returns toward where it was); 0s: never.

@@ -75,7 +75,8 @@ function resolveRegions(written: RawPolicy['regions'], report: Report): Record<s
   const resolve = (name: string): string[] => {
     if (Object.hasOwn(regions, name)) return regions[name];
     if (open.includes(name)) {
-      report(['regions', name], `region ${describeValue(name)} includes itself (${[...open.slice(open.indexOf(name)), name].join(' -> ')})`);
+      const replaced = name === 'EEA' ? ' (a region named EEA replaces the built-in one: to add to it, name the group otherwise, e.g. EU_PLUS: [EEA, CH])' : '';
+      report(['regions', name], `region ${describeValue(name)} includes itself (${[...open.slice(open.indexOf(name)), name].join(' -> ')})${replaced}`);
       return [];
     }
     open.push(name);
@@ -83,6 +84,10 @@ function resolveRegions(written: RawPolicy['regions'], report: Report): Record<s
       if (members.has(code) || (code === 'EEA' && !members.has('EEA'))) return resolve(code);
       const upper = code.toUpperCase();
       if (isCountryCode(upper)) return [upper];
+      if (code === ANY_COUNTRY) {
+        report(['regions', name, index], `a region lists countries and regions; "${ANY_COUNTRY}" (any country) belongs in a data class's allowed_countries`);
+        return [];
+      }
       report(['regions', name, index], /^[A-Za-z]{2}$/.test(code) ? unknownCountry(code) : unknownRegion(code, [...new Set(['EEA', ...members.keys()])]));
       return [];
     });
