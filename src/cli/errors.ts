@@ -3,6 +3,8 @@
 import { ConfigError } from '../config/errors.js';
 import { InputError } from '../io/input.js';
 import { SecretError } from '../kafka/secret.js';
+import { GenerateOptionsError } from '../generate/types.js';
+import { TruthFileError } from '../eval/scorecard.js';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -13,7 +15,10 @@ export class UsageError extends Error {
 
 export function exitCodeOf(err: unknown): number {
   if (err instanceof UsageError || err instanceof ConfigError || err instanceof InputError || err instanceof SecretError) return 2;
-  if ((err as NodeJS.ErrnoException)?.code === 'ENOENT') return 2;
+  if (err instanceof GenerateOptionsError || err instanceof TruthFileError) return 2;
+  // A path the user gave that cannot be read or written: missing, a directory, not a directory, refused.
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR' || code === 'EACCES' || code === 'EPERM') return 2;
   return 1;
 }
 

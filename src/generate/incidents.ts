@@ -19,6 +19,7 @@ import { seasonalFactor, seasonalityOf, type SeasonalProfile } from './seasonali
 import type { PlannedIncident, VolumeDetail } from './planned.js';
 import { planSilences } from './silence.js';
 import { DAY_MS, GenerateOptionsError, HOUR_MS, MINUTE_MS, type GenerateOptions, type Incident, type IncidentShape } from './types.js';
+import { formatDuration } from '../values/units.js';
 
 /** No incident reaches into the last hour of the traffic. */
 export const END_MARGIN_MS = HOUR_MS;
@@ -139,8 +140,9 @@ function stratifiedStarts(prng: Prng, specs: IncidentSpec[], options: GenerateOp
     if (latest < earliest) {
       const what = spec.shape === 'standard' ? spec.type : `${spec.type} (${spec.shape})`;
       throw new GenerateOptionsError(
-        `generate options leave no room for ${what} incidents: learning_ms (${options.learning_ms}) + ` +
-          `${incidentSpan(spec)} ms for the incident + ${END_MARGIN_MS} ms of margin exceed duration_ms (${options.duration_ms})`,
+        `generate options leave no room for ${what} incidents: --learning ${formatDuration(options.learning_ms)} + ` +
+          `${formatDuration(incidentSpan(spec))} for the incident + ${formatDuration(END_MARGIN_MS)} of margin exceed --duration ${formatDuration(options.duration_ms)} ` +
+          `(lengthen --duration, shorten --learning, or leave the type out with --types)`,
       );
     }
     return earliest + Math.floor(((strata[i] + prng.uniform()) / specs.length) * (latest - earliest));

@@ -10,6 +10,7 @@ import type { PlannedIncident, Silence } from './planned.js';
 import { GATEWAYS } from './policy.js';
 import { Prng } from './prng.js';
 import { GenerateOptionsError, HOUR_MS, type GenerateOptions } from './types.js';
+import { formatDuration } from '../values/units.js';
 
 /** How long a silent gateway sends nothing. */
 export const SILENCE_MS = 2 * HOUR_MS;
@@ -30,8 +31,9 @@ export function planSilences(options: GenerateOptions, endMarginMs: number, plan
   const stratum = Math.floor((options.start_ms + options.duration_ms - endMarginMs - earliest) / count);
   if (stratum < SILENCE_MS) {
     throw new GenerateOptionsError(
-      `generate options leave no room for GATEWAY_SILENT incidents: ${count} silences of ${SILENCE_MS} ms each must fit one after ` +
-        `another between learning_ms (${options.learning_ms}) and ${endMarginMs} ms before the end of duration_ms (${options.duration_ms})`,
+      `generate options leave no room for GATEWAY_SILENT incidents: ${count} silences of ${formatDuration(SILENCE_MS)} each must fit one after ` +
+        `another between --learning ${formatDuration(options.learning_ms)} and ${formatDuration(endMarginMs)} before the end of --duration ${formatDuration(options.duration_ms)} ` +
+        `(lengthen --duration, shorten --learning, or lower --incidents)`,
     );
   }
   const prng = Prng.fromSeed(options.seed, SILENCE_STREAM);

@@ -161,7 +161,7 @@ export function checkTextFlowValues(flow: FlowRecord, addressesChecked = false):
 type MaybeWellFormed = string & { isWellFormed(): boolean };
 
 function loneSurrogate(flow: FlowRecord): string | null {
-  for (const field of ['flow_id', 'gateway_id', 'dst_host', 'data_class', 'principal'] as const) {
+  for (const field of TEXT_FIELDS) {
     const v = flow[field];
     if (v !== null && !(v as MaybeWellFormed).isWellFormed()) return `field ${field}: ${describe(v)} is not well-formed Unicode (a lone surrogate)`;
   }
@@ -215,8 +215,26 @@ export function checkFlowValues(flow: FlowRecord, addressesChecked = false): str
   if (flow.data_class !== null && flow.data_class.length > MAX_TEXT_LENGTH) return tooLong('data_class', flow.data_class);
   if (flow.principal !== null && flow.principal.length === 0) return badNullableString('principal', '');
   if (flow.principal !== null && flow.principal.length > MAX_TEXT_LENGTH) return tooLong('principal', flow.principal);
+  return replacementCharacter(flow);
+}
+
+/**
+ * A text field holding U+FFFD, the replacement character: every reader of bytes (JSON Lines,
+ * the dialects' text, Avro's strings, Kafka messages) turns bytes that are not UTF-8 into it, so
+ * a principal `svc-eu-\xc3` would read as `svc-eu-\ufffd` and match the glob `svc-eu-*`. No host
+ * name, identity or label holds it legitimately: the record is refused, with the field named.
+ */
+function replacementCharacter(flow: FlowRecord): string | null {
+  for (const field of TEXT_FIELDS) {
+    const v = flow[field];
+    if (v !== null && v.indexOf('\ufffd') !== -1) {
+      return `field ${field}: ${describe(v)} holds U+FFFD, the replacement character: the input's bytes there were not UTF-8`;
+    }
+  }
   return null;
 }
+
+const TEXT_FIELDS = ['flow_id', 'gateway_id', 'dst_host', 'data_class', 'principal'] as const;
 
 function isSafeInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v);

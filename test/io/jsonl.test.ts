@@ -59,6 +59,20 @@ describe('readJsonlBatches', () => {
     expect(items).toStrictEqual(MIXED_EXPECTED.map((item) => ({ ...item, where: item.where.replace('flows.jsonl', 'flows.jsonl.gz') })));
   });
 
+  it('refuses a record whose text held bytes that are not UTF-8 (read as U+FFFD), naming the field; an escaped one too', async () => {
+    const path = tmp.file('flows.jsonl');
+    const good = JSON.stringify(flow({ flow_id: 'g1', principal: 'svc-eu-export' }));
+    // principal "svc-eu-" then the lone byte 0xC3 (a UTF-8 lead byte with no continuation).
+    const [head, tail] = JSON.stringify(flow({ flow_id: 'b2', principal: 'svc-eu-@' })).split('@');
+    const escaped = JSON.stringify(flow({ flow_id: 'b3', dst_host: 'bad\ufffdhost.example' }));
+    writeFileSync(path, Buffer.concat([Buffer.from(`${good}\n${head}`), Buffer.from([0xc3]), Buffer.from(`${tail}\n${escaped}\n`)]));
+    expect(await collect(readJsonlBatches(path))).toStrictEqual([
+      { ok: true, flow: flow({ flow_id: 'g1', principal: 'svc-eu-export' }), where: 'flows.jsonl:1' },
+      { ok: false, where: 'flows.jsonl:2', reason: 'field principal: "svc-eu-\ufffd" holds U+FFFD, the replacement character: the input\'s bytes there were not UTF-8' },
+      { ok: false, where: 'flows.jsonl:3', reason: 'field dst_host: "bad\ufffdhost.example" holds U+FFFD, the replacement character: the input\'s bytes there were not UTF-8' },
+    ]);
+  });
+
   it('uses the label option in where', async () => {
     const path = tmp.file('flows.jsonl');
     writeFileSync(path, `${BAD_JSON}\n`);
