@@ -170,6 +170,16 @@ export async function* readAvroBatches(path: string, options: ReadOptions = {}):
         return;
       }
       const dataStart = cursor.pos - input.pos;
+      if (!Number.isNaN(size) && count >= 0 && count <= size && size <= MAX_INFLATED_BLOCK && blockOffset + dataStart + size > totalBytes) {
+        // Plausible framing (at least a byte a record, no larger than a block may inflate to)
+        // that runs past the end of the file: a file cut inside its last block's data.
+        yield [{
+          ok: false,
+          where,
+          reason: `truncated block: the file ends ${totalBytes - blockOffset} bytes into a ${dataStart + size + SYNC_SIZE}-byte block; its ${count} records are lost`,
+        }];
+        return;
+      }
       if (Number.isNaN(size) || count < 0 || size < 0 || blockOffset + dataStart + size > totalBytes) {
         // Nonsense framing (a huge size would otherwise read as "truncated").
         const what = Number.isNaN(size) ? cursor.error : `invalid record count ${count} or size ${size}`;
@@ -190,6 +200,17 @@ export async function* readAvroBatches(path: string, options: ReadOptions = {}):
       }
       const dataAt = input.pos + dataStart;
       if (input.buf.compare(sync, 0, SYNC_SIZE, dataAt + size, dataAt + size + SYNC_SIZE) !== 0) {
+        // The marker after the block is damaged, or the block's framing is wrong. A block whose
+        // records fill its data exactly had its framing right: its records are read, and the next
+        // block after the damaged marker (a search for the next good marker would skip that block
+        // too). Otherwise the block is lost up to the next marker.
+        const exact = decodeExactly(input.buf.subarray(dataAt, dataAt + size), count, decoding, `${label}:block ${block} record `, recordsBefore, where);
+        if (exact !== null) {
+          input.pos += need;
+          recordsBefore += count;
+          yield [...exact, { ok: false, where, reason: 'corrupt block: sync marker mismatch after a block whose records fill it exactly: they are read, and the next block after the marker' }];
+          continue;
+        }
         const skipped = await resync(input, sync);
         yield [{ ok: false, where, reason: `corrupt block: sync marker mismatch; ${skipText(skipped)}` }];
         if (skipped.end) return;
@@ -284,6 +305,20 @@ function prepareDecoding(header: Header): Decoding | string {
 }
 
 const blockCursor = newCursor();
+
+/** The block's items when its `count` records fill its data exactly (deflated: once inflated), else null. */
+function decodeExactly(raw: Buffer, count: number, decoding: Decoding, prefix: string, recordsBefore: number, blockWhere: string): InputItem[] | null {
+  let data = raw;
+  if (decoding.inflate) {
+    try {
+      data = inflateRawSync(raw, { maxOutputLength: MAX_INFLATED_BLOCK });
+    } catch {
+      return null;
+    }
+  }
+  const items = decodeBlock(data, count, decoding, prefix, recordsBefore, blockWhere);
+  return items.length === count && blockCursor.pos === data.length ? items : null;
+}
 
 function decodeBlock(
   data: Buffer,

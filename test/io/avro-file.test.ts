@@ -182,12 +182,58 @@ describe('AvroFileWriter and readAvroBatches', () => {
       reason: `corrupt block: invalid record count ${perBlock[0]} or size -2147483648; skipped ${starts[1] - starts[0]} bytes to the next sync marker, records in them are lost`,
     });
     const renumber = (item: InputItem): InputItem => ({ ...item, where: item.where.replace(/#(\d+)/, (_, n: string) => `#${Number(n) - perBlock[0]}`) });
-    expect(items.slice(1, -1)).toStrictEqual(all.slice(perBlock[0], all.length - perBlock[last - 1]).map(renumber));
+    // The last block's records fill it exactly: only its marker is damaged, so they are read.
+    expect(items.slice(1, -1)).toStrictEqual(all.slice(perBlock[0]).map(renumber));
     expect(items.at(-1)).toStrictEqual({
       ok: false,
       where: `worse.avro:block ${last} (byte ${starts[last - 1]})`,
-      reason: `corrupt block: sync marker mismatch; no further sync marker: the remaining ${file.length - starts[last - 1]} bytes of the file are unreadable`,
+      reason: 'corrupt block: sync marker mismatch after a block whose records fill it exactly: they are read, and the next block after the marker',
     });
+  });
+
+  it('reads a block whose sync marker is damaged and the block after it (found by the independent CLI check)', async () => {
+    const path = tmp.file('marker.avro');
+    const records = flows(200);
+    await writeAvro(path, records, { blockSize: 4096, syncMarker: SYNC });
+    const file = readFileSync(path);
+    const starts = blockStarts(file, SYNC);
+    const perBlock = countsPerBlock(file, starts);
+    // The marker that ends block 1 is the 16 bytes before block 2: one of them flipped.
+    file[starts[1] - 5] ^= 0xff;
+    writeFileSync(path, file);
+    const items = await collect(readAvroBatches(path));
+    const all = okItems(records, 'marker.avro', perBlock);
+    expect(items).toStrictEqual([
+      ...all.slice(0, perBlock[0]),
+      {
+        ok: false,
+        where: `marker.avro:block 1 (byte ${starts[0]})`,
+        reason: 'corrupt block: sync marker mismatch after a block whose records fill it exactly: they are read, and the next block after the marker',
+      },
+      ...all.slice(perBlock[0]),
+    ]);
+    expect(items.filter((i) => i.ok)).toHaveLength(200);
+  });
+
+  it('reports a file cut inside its last block\'s data as truncated, with the records it loses', async () => {
+    const path = tmp.file('mid.avro');
+    const records = flows(200);
+    await writeAvro(path, records, { blockSize: 4096, syncMarker: SYNC });
+    const file = readFileSync(path);
+    const starts = blockStarts(file, SYNC);
+    const perBlock = countsPerBlock(file, starts);
+    const last = starts.length;
+    const cut = starts[last - 1] + Math.floor((file.length - starts[last - 1]) / 2); // half way into the last block
+    truncateSync(path, cut);
+    const items = await collect(readAvroBatches(path));
+    expect(items).toStrictEqual([
+      ...okItems(records, 'mid.avro', perBlock.slice(0, -1)),
+      {
+        ok: false,
+        where: `mid.avro:block ${last} (byte ${starts[last - 1]})`,
+        reason: `truncated block: the file ends ${cut - starts[last - 1]} bytes into a ${file.length - starts[last - 1]}-byte block; its ${perBlock[last - 1]} records are lost`,
+      },
+    ]);
   });
 
   it('reports a block that does not inflate, and reads on', async () => {
