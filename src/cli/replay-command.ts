@@ -17,7 +17,7 @@ export function registerReplayCommand(program: Command): void {
     .description('run the detection engine over a file of flow records and write the alerts as JSON Lines')
     .requiredOption('-c, --config <file>', 'the YAML config (policy, windows, thresholds)')
     .option('-i, --input <file>', 'flow records: .jsonl, .jsonl.gz or Avro container .avro (required unless --topic)')
-    .option('-o, --output <file>', 'where the alerts go as JSON Lines ("-" for stdout)', '-')
+    .option('-o, --output <file>', 'where the alerts go as JSON Lines ("-" for stdout; a name ending in .gz is gzip-compressed)', '-')
     .addOption(
       new Option('--format <format>', 'alerts as json (the alert schema), ocsf (OCSF Detection Finding) or ecs (Elastic Common Schema), one JSON object a line; or avro (an Avro container file of schemas/alert.avsc)')
         .choices(ALERT_FORMATS)

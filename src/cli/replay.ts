@@ -10,7 +10,7 @@ import { tooFarAhead } from '../engine/future-bound.js';
 import { Pipeline } from '../engine/pipeline.js';
 import { SEVERITIES, ALERT_TYPES, type Alert, type WindowScore } from '../engine/types.js';
 import { formatScorecard, readTruth, scoreAlerts, type Scorecard } from '../eval/scorecard.js';
-import { countBytes, openFlowInput } from '../io/input.js';
+import { countBytes, InputError, openFlowInput } from '../io/input.js';
 import { JsonlWriter } from '../io/jsonl.js';
 import { openAlertOutput } from '../io/alert-output.js';
 import type { AlertFormat } from '../io/siem/index.js';
@@ -127,6 +127,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     log(`--input-format auto: ${opts.input} is ${d.name} (${d.describe})`);
   });
   const input = openFlowInput(opts.input, { onProgress: (done) => (bytesRead = done), dialect });
+  /** The first item, when it says the file itself could not be read. */
+  let unreadable: string | null = null;
   for await (const batch of input) {
     for (const item of batch) {
       records++;
@@ -141,6 +143,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
         if (produced.length > 0) await emit(produced);
       } else {
         malformed++;
+        if (records === 1 && unreadable === null && isUnreadable(item)) unreadable = `${item.where}: ${item.reason}`;
         reject(item.where, item.reason);
       }
     }
@@ -175,7 +178,15 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   };
   if (dialect) summary.dialect = { name: dialect.decoder.dialect, picked, counts: dialect.decoder.counts };
   for (const line of formatSummary(summary, opts.input)) log(line);
+  // A file none of which could be read (not the container its name says, a header that does
+  // not parse, a read that failed at once) cannot go on: exit 2 with the reason, as for a missing file.
+  if (unreadable !== null && summary.processed === 0 && summary.tooFarAhead === 0) throw new InputError(`nothing could be read from ${opts.input}: ${unreadable}`);
   return summary;
+}
+
+/** An item that says the file itself could not be read, not one record of it. */
+function isUnreadable(item: { where: string; reason: string }): boolean {
+  return item.where.endsWith(':header') || item.reason.startsWith('read failed:') || item.reason.startsWith('cannot read file:');
 }
 
 function countBy(alerts: Alert[], key: (a: Alert) => string): Record<string, number> {

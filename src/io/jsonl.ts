@@ -83,7 +83,7 @@ export async function* readLineBatches(path: string, options: ReadOptions, handl
       let end: number;
       while ((end = bytes.indexOf(10, start)) !== -1) {
         line++;
-        handle(bytes, start, end, label, line, batch);
+        handle(bytes, line === 1 ? afterBom(bytes, start, end) : start, end, label, line, batch);
         start = end + 1;
         if (++linesInBatch === batchLines) {
           if (batch.length > 0) yield batch;
@@ -103,9 +103,17 @@ export async function* readLineBatches(path: string, options: ReadOptions, handl
   }
   if (carry !== null) {
     const batch: InputItem[] = [];
-    handle(carry, 0, carry.length, label, line + 1, batch);
+    handle(carry, line === 0 ? afterBom(carry, 0, carry.length) : 0, carry.length, label, line + 1, batch);
     if (batch.length > 0) yield batch;
   }
+}
+
+/**
+ * Where the first line's text starts: after a UTF-8 byte order mark (EF BB BF), which editors
+ * and tools on Windows write at the start of a file; it is no part of the first record.
+ */
+function afterBom(bytes: Buffer, start: number, end: number): number {
+  return end - start >= 3 && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf ? start + 3 : start;
 }
 
 /** Reads a .jsonl or .jsonl.gz file one item at a time (a wrapper of readJsonlBatches). */

@@ -43,4 +43,16 @@ describe('the CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('EISDIR');
   });
+
+  it('replay of a file none of which can be read: exit 2 with the reason; one with a bad record among good ones: 0', () => {
+    const notAvro = join(dir, 'x.avro');
+    writeFileSync(notAvro, 'not avro at all\n');
+    const r = cli('replay', '-c', join(packageRoot(), 'config/example.yaml'), '-i', notAvro, '-o', join(dir, 'b.jsonl'), '--no-progress');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('egress-watch: nothing could be read from');
+    expect(r.stderr).toContain('x.avro:header: not an Avro object container file (bad magic bytes)');
+    const mixed = join(dir, 'm.jsonl');
+    writeFileSync(mixed, '{"flow_id": "f3",\n');
+    expect(cli('replay', '-c', join(packageRoot(), 'config/example.yaml'), '-i', mixed, '-o', join(dir, 'c.jsonl'), '--no-progress').code).toBe(0);
+  });
 });

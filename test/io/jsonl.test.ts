@@ -73,6 +73,20 @@ describe('readJsonlBatches', () => {
     ]);
   });
 
+  it('reads past a UTF-8 byte order mark at the start of the file, whatever the read size', async () => {
+    const path = tmp.file('flows.jsonl');
+    writeFileSync(path, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${JSON.stringify(f1)}\n${JSON.stringify(f8)}`)]));
+    for (const chunkSize of [1, 2, 64]) {
+      expect(await collect(readJsonlBatches(path, { chunkSize }))).toStrictEqual([
+        { ok: true, flow: f1, where: 'flows.jsonl:1' },
+        { ok: true, flow: f8, where: 'flows.jsonl:2' },
+      ]);
+    }
+    const only = tmp.file('one.jsonl'); // the first line is the last, with no newline
+    writeFileSync(only, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(f8))]));
+    expect(await collect(readJsonlBatches(only))).toStrictEqual([{ ok: true, flow: f8, where: 'one.jsonl:1' }]);
+  });
+
   it('uses the label option in where', async () => {
     const path = tmp.file('flows.jsonl');
     writeFileSync(path, `${BAD_JSON}\n`);
