@@ -21,6 +21,7 @@ import { basename } from 'node:path';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { inflateRawSync } from 'node:zlib';
+import type { ZlibOptions } from 'node:zlib';
 import avro from 'avsc';
 import type { Type } from 'avsc';
 import type { FlowRecord } from '../engine/types.js';
@@ -172,7 +173,13 @@ export async function* readAvroBatches(path: string, options: ReadOptions = {}):
       const dataStart = cursor.pos - input.pos;
       if (!Number.isNaN(size) && count >= 0 && count <= size && size <= MAX_INFLATED_BLOCK && blockOffset + dataStart + size > totalBytes) {
         // Plausible framing (at least a byte a record, no larger than a block may inflate to)
-        // that runs past the end of the file: a file cut inside its last block's data.
+        // that runs past the end of the file: a file cut inside its last block's data, unless a
+        // sync marker follows (a damaged size in a block before the last: skip to that marker).
+        const skipped = await resync(input, sync);
+        if (!skipped.end) {
+          yield [{ ok: false, where, reason: `corrupt block: size ${size} runs past the end of the file; ${skipText(skipped)}` }];
+          continue;
+        }
         yield [{
           ok: false,
           where,
@@ -311,7 +318,10 @@ function decodeExactly(raw: Buffer, count: number, decoding: Decoding, prefix: s
   let data = raw;
   if (decoding.inflate) {
     try {
-      data = inflateRawSync(raw, { maxOutputLength: MAX_INFLATED_BLOCK });
+      // inflateRaw ignores bytes after the end of the deflate stream: a size too large would pass.
+      const { buffer, engine } = inflateRawSync(raw, { maxOutputLength: MAX_INFLATED_BLOCK, info: true } as ZlibOptions) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+      if (engine.bytesWritten !== raw.length) return null;
+      data = buffer;
     } catch {
       return null;
     }

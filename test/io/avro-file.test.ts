@@ -215,6 +215,79 @@ describe('AvroFileWriter and readAvroBatches', () => {
     expect(items.filter((i) => i.ok)).toHaveLength(200);
   });
 
+  /** `file` with block `b` (0-based)'s data size set to `size` (a zig-zag varint; its count kept). */
+  function withSize(file: Buffer, starts: number[], b: number, size: number): Buffer {
+    const at = starts[b] + 1; // the count is one byte (countsPerBlock checks it)
+    let end = at;
+    while (file[end] & 0x80) end++;
+    const head: number[] = [];
+    for (let v = size * 2; ; v = Math.floor(v / 128)) {
+      if (v < 0x80) {
+        head.push(v);
+        break;
+      }
+      head.push((v & 0x7f) | 0x80);
+    }
+    return Buffer.concat([file.subarray(0, at), Buffer.from(head), file.subarray(end + 1)]);
+  }
+
+  it('a damaged size in a block before the last that points past the end of the file skips to the next marker (not truncated)', async () => {
+    const path = tmp.file('size.avro');
+    const records = flows(400);
+    await writeAvro(path, records, { blockSize: 4096, syncMarker: SYNC });
+    const file = readFileSync(path);
+    const starts = blockStarts(file, SYNC);
+    const perBlock = countsPerBlock(file, starts);
+    expect(starts.length).toBeGreaterThan(3);
+    const damaged = withSize(file, starts, 1, 1_000_000); // 1 MB > the file, < the 64 MiB inflate limit
+    expect(damaged.length).toBeLessThan(1_000_000);
+    writeFileSync(path, damaged);
+    const skipped = damaged.indexOf(SYNC, starts[1]) + SYNC.length - starts[1];
+    const all = okItems(records, 'size.avro', perBlock);
+    const renumber = (item: InputItem): InputItem => ({ ...item, where: item.where.replace(/#(\d+)/, (_, n: string) => `#${Number(n) - perBlock[1]}`) });
+    expect(await collect(readAvroBatches(path))).toStrictEqual([
+      ...all.slice(0, perBlock[0]),
+      {
+        ok: false,
+        where: `size.avro:block 2 (byte ${starts[1]})`,
+        reason: `corrupt block: size 1000000 runs past the end of the file; skipped ${skipped} bytes to the next sync marker, records in them are lost`,
+      },
+      ...all.slice(perBlock[0] + perBlock[1]).map(renumber),
+    ]);
+  });
+
+  it('a deflated block whose size is too large does not pass as filled exactly (inflate ignores bytes after its end)', async () => {
+    const path = tmp.file('big.avro');
+    const records = flows(400);
+    await writeAvro(path, records, { blockSize: 4096, syncMarker: SYNC, codec: 'deflate' });
+    const file = readFileSync(path);
+    const starts = blockStarts(file, SYNC);
+    const perBlock = countsPerBlock(file, starts);
+    expect(starts.length).toBeGreaterThan(4);
+    // Block 2's size grown by the length of block 3 and 5 bytes: block 3 lies inside it.
+    const sizeAt = starts[1] + 1;
+    let v = 0;
+    for (let i = sizeAt, scale = 1; ; i++, scale *= 128) {
+      v += (file[i] & 0x7f) * scale;
+      if (!(file[i] & 0x80)) break;
+    }
+    const damaged = withSize(file, starts, 1, v / 2 + (starts[2] - starts[1]) + 5);
+    writeFileSync(path, damaged);
+    const skipped = damaged.indexOf(SYNC, starts[1]) + SYNC.length - starts[1];
+    const all = okItems(records, 'big.avro', perBlock);
+    const renumber = (item: InputItem): InputItem => ({ ...item, where: item.where.replace(/#(\d+)/, (_, n: string) => `#${Number(n) - perBlock[1]}`) });
+    // Block 2 is lost (reported), block 3 is read: before, block 2 was read and block 3 lost without a word.
+    expect(await collect(readAvroBatches(path))).toStrictEqual([
+      ...all.slice(0, perBlock[0]),
+      {
+        ok: false,
+        where: `big.avro:block 2 (byte ${starts[1]})`,
+        reason: `corrupt block: sync marker mismatch; skipped ${skipped} bytes to the next sync marker, records in them are lost`,
+      },
+      ...all.slice(perBlock[0] + perBlock[1]).map(renumber),
+    ]);
+  });
+
   it('reports a file cut inside its last block\'s data as truncated, with the records it loses', async () => {
     const path = tmp.file('mid.avro');
     const records = flows(200);
