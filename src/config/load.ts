@@ -29,6 +29,12 @@ export function loadConfig(path: string): Config {
 
 /** `fileName` is used in messages and to resolve relative TLS file paths. */
 export function parseConfig(text: string, fileName: string): Config {
+  // Bytes that are not UTF-8 read as U+FFFD: a principal glob or country written in another
+  // encoding would match something else than was meant (and flows holding it are refused).
+  const replaced = text.indexOf('\ufffd');
+  if (replaced !== -1) {
+    throw new ConfigError([{ file: fileName, line: text.slice(0, replaced).split('\n').length, message: 'holds U+FFFD, the replacement character: the file is not UTF-8 there (save it as UTF-8)' }]);
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true });
   // Warnings too (an unknown tag, say): a value read differently from what was meant is not harmless.

@@ -54,6 +54,8 @@ export async function* readLineBatches(path: string, options: ReadOptions, handl
     yield [{ ok: false, where: `${label}:1`, reason: `cannot read file: ${(err as Error).message}` }];
     return;
   }
+  // An empty file holds no line, compressed or not (gunzip would call a 0-byte .gz cut short).
+  if (totalBytes === 0) return;
   let bytesRead = 0;
 
   const file = createReadStream(path, { highWaterMark: chunkSize });

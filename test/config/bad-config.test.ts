@@ -61,6 +61,7 @@ const CASES: Array<[string, string, string]> = [
     'policy:\n  regions:\n    EEA: [EEA, CH]\n',
     '3: policy.regions.EEA: region "EEA" includes itself (EEA -> EEA) (a region named EEA replaces the built-in one: to add to it, name the group otherwise, e.g. EU_PLUS: [EEA, CH])',
   ],
+  ['bytes that are not UTF-8', 'policy:\n  data_classes:\n    d: {allowed_countries: [DE], principals: ["m\ufffdller"]}\n', '3: holds U+FFFD, the replacement character: the file is not UTF-8 there (save it as UTF-8)'],
   ['any country in a region', 'policy:\n  regions:\n    Anywhere: ["*"]\n', '3: policy.regions.Anywhere[0]: a region lists countries and regions; "*" (any country) belongs in a data class\'s allowed_countries'],
   [
     'unknown region in a region',

@@ -87,6 +87,13 @@ describe('readJsonlBatches', () => {
     expect(await collect(readJsonlBatches(only))).toStrictEqual([{ ok: true, flow: f8, where: 'one.jsonl:1' }]);
   });
 
+  it('reads an empty file, compressed or not, as no line at all', async () => {
+    writeFileSync(tmp.file('empty.jsonl'), '');
+    writeFileSync(tmp.file('empty.jsonl.gz'), '');
+    expect(await collect(readJsonlBatches(tmp.file('empty.jsonl')))).toStrictEqual([]);
+    expect(await collect(readJsonlBatches(tmp.file('empty.jsonl.gz')))).toStrictEqual([]);
+  });
+
   it('uses the label option in where', async () => {
     const path = tmp.file('flows.jsonl');
     writeFileSync(path, `${BAD_JSON}\n`);

@@ -53,6 +53,9 @@ export function readPrincipalsFile(file: string): Array<{ cidr: string; value: s
     const network = normaliseCidr(cidrText);
     if ('error' in network) problems.push({ file, line: info.lines, keyPath: 'cidr', message: network.error });
     else if (principal === '') problems.push({ file, line: info.lines, keyPath: 'principal', message: 'expected a principal name, got an empty cell' });
+    // Bytes that are not UTF-8 (a file saved as Latin-1) read as U+FFFD, which a flow's
+    // principal may not hold (validate-flow.ts): every flow of the range would be refused.
+    else if (principal.includes('\ufffd')) problems.push({ file, line: info.lines, keyPath: 'principal', message: 'holds U+FFFD, the replacement character: the file is not UTF-8 there (save it as UTF-8)' });
     else entries.push({ cidr: network.cidr, value: principal });
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -160,6 +160,11 @@ describe('enrich: principals', () => {
       `${file}:6: principal: expected a principal name, got an empty cell`,
       `${file}:7: cidr: expected a network in CIDR notation such as 10.0.0.0/8 or fd00::/8, got "not-a-net"`,
     ]);
+    // A row saved as Latin-1 (ü is the lone byte 0xfc): every flow of its range would be refused.
+    writeFileSync(file, Buffer.concat([Buffer.from('cidr,principal\n10.0.0.0/24,m'), Buffer.from([0xfc]), Buffer.from('ller\n')]));
+    expect(problemsOf(() => compileEnrichment(config('  principals_file: bad-principals.csv\n')))).toEqual([
+      `${file}:2: principal: holds U+FFFD, the replacement character: the file is not UTF-8 there (save it as UTF-8)`,
+    ]);
     writeFileSync(file, 'network,name\n10.0.0.0/8,x\n');
     expect(problemsOf(() => compileEnrichment(config('  principals_file: bad-principals.csv\n')))).toEqual([
       `${file}:1: expected the header line "cidr,principal", got "network,name"`,
