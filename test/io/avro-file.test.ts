@@ -50,6 +50,19 @@ function countsPerBlock(file: Buffer, starts: number[]): number[] {
   });
 }
 
+/**
+ * A file of `n` records in blocks of about 4 KB with the fixed sync marker (deflated when
+ * asked): its path, records and bytes, where each block starts and how many records each holds.
+ */
+async function blockFile(name: string, n: number, codec?: 'deflate') {
+  const path = tmp.file(name);
+  const records = flows(n);
+  await writeAvro(path, records, { blockSize: 4096, syncMarker: SYNC, ...(codec === undefined ? {} : { codec }) });
+  const file = readFileSync(path);
+  const starts = blockStarts(file, SYNC);
+  return { path, records, file, starts, perBlock: countsPerBlock(file, starts) };
+}
+
 describe('AvroFileWriter and readAvroBatches', () => {
   it('round-trips records exactly, one batch per block', async () => {
     const path = tmp.file('flows.avro');
@@ -113,12 +126,7 @@ describe('AvroFileWriter and readAvroBatches', () => {
   });
 
   it('reports a truncated last block with its block number and offset, after the complete blocks', async () => {
-    const path = tmp.file('cut.avro');
-    const records = flows(200);
-    await writeAvro(path, records, { blockSize: 4096, syncMarker: SYNC });
-    const file = readFileSync(path);
-    const starts = blockStarts(file, SYNC);
-    const perBlock = countsPerBlock(file, starts);
+    const { path, records, file, starts, perBlock } = await blockFile('cut.avro', 200);
     const last = starts.length;
     const size = file.length;
     truncateSync(path, size - 10);
@@ -134,12 +142,7 @@ describe('AvroFileWriter and readAvroBatches', () => {
   });
 
   it('skips a block with broken framing to the next sync marker and reads on', async () => {
-    const path = tmp.file('bad.avro');
-    const records = flows(200);
-    await writeAvro(path, records, { blockSize: 4096, syncMarker: SYNC });
-    const file = readFileSync(path);
-    const starts = blockStarts(file, SYNC);
-    const perBlock = countsPerBlock(file, starts);
+    const { path, records, file, starts, perBlock } = await blockFile('bad.avro', 200);
     // Block 2's size varint (right after its one-byte count) grows by one: its
     // sync marker is then looked for one byte too late.
     file[starts[1] + 1] += 2;
@@ -161,12 +164,7 @@ describe('AvroFileWriter and readAvroBatches', () => {
   });
 
   it('reports an impossible block size, and a last block whose sync marker is gone', async () => {
-    const path = tmp.file('worse.avro');
-    const records = flows(200);
-    await writeAvro(path, records, { blockSize: 4096, syncMarker: SYNC });
-    const file = readFileSync(path);
-    const starts = blockStarts(file, SYNC);
-    const perBlock = countsPerBlock(file, starts);
+    const { path, records, file, starts, perBlock } = await blockFile('worse.avro', 200);
     const last = starts.length;
     // Block 1's size becomes the 5-byte varint ff ff ff ff 0f: zig-zag
     // 2^32 - 1, that is -2^31 (it overwrites the start of the data too).
@@ -192,12 +190,7 @@ describe('AvroFileWriter and readAvroBatches', () => {
   });
 
   it('reads a block whose sync marker is damaged and the block after it (found by the independent CLI check)', async () => {
-    const path = tmp.file('marker.avro');
-    const records = flows(200);
-    await writeAvro(path, records, { blockSize: 4096, syncMarker: SYNC });
-    const file = readFileSync(path);
-    const starts = blockStarts(file, SYNC);
-    const perBlock = countsPerBlock(file, starts);
+    const { path, records, file, starts, perBlock } = await blockFile('marker.avro', 200);
     // The marker that ends block 1 is the 16 bytes before block 2: one of them flipped.
     file[starts[1] - 5] ^= 0xff;
     writeFileSync(path, file);
@@ -232,12 +225,7 @@ describe('AvroFileWriter and readAvroBatches', () => {
   }
 
   it('a damaged size in a block before the last that points past the end of the file skips to the next marker (not truncated)', async () => {
-    const path = tmp.file('size.avro');
-    const records = flows(400);
-    await writeAvro(path, records, { blockSize: 4096, syncMarker: SYNC });
-    const file = readFileSync(path);
-    const starts = blockStarts(file, SYNC);
-    const perBlock = countsPerBlock(file, starts);
+    const { path, records, file, starts, perBlock } = await blockFile('size.avro', 400);
     expect(starts.length).toBeGreaterThan(3);
     const damaged = withSize(file, starts, 1, 1_000_000); // 1 MB > the file, < the 64 MiB inflate limit
     expect(damaged.length).toBeLessThan(1_000_000);
@@ -257,12 +245,7 @@ describe('AvroFileWriter and readAvroBatches', () => {
   });
 
   it('a deflated block whose size is too large does not pass as filled exactly (inflate ignores bytes after its end)', async () => {
-    const path = tmp.file('big.avro');
-    const records = flows(400);
-    await writeAvro(path, records, { blockSize: 4096, syncMarker: SYNC, codec: 'deflate' });
-    const file = readFileSync(path);
-    const starts = blockStarts(file, SYNC);
-    const perBlock = countsPerBlock(file, starts);
+    const { path, records, file, starts, perBlock } = await blockFile('big.avro', 400, 'deflate');
     expect(starts.length).toBeGreaterThan(4);
     // Block 2's size grown by the length of block 3 and 5 bytes: block 3 lies inside it.
     const sizeAt = starts[1] + 1;
@@ -289,12 +272,7 @@ describe('AvroFileWriter and readAvroBatches', () => {
   });
 
   it('reports a file cut inside its last block\'s data as truncated, with the records it loses', async () => {
-    const path = tmp.file('mid.avro');
-    const records = flows(200);
-    await writeAvro(path, records, { blockSize: 4096, syncMarker: SYNC });
-    const file = readFileSync(path);
-    const starts = blockStarts(file, SYNC);
-    const perBlock = countsPerBlock(file, starts);
+    const { path, records, file, starts, perBlock } = await blockFile('mid.avro', 200);
     const last = starts.length;
     const cut = starts[last - 1] + Math.floor((file.length - starts[last - 1]) / 2); // half way into the last block
     truncateSync(path, cut);
@@ -310,12 +288,7 @@ describe('AvroFileWriter and readAvroBatches', () => {
   });
 
   it('reports a block that does not inflate, and reads on', async () => {
-    const path = tmp.file('inflate.avro');
-    const records = flows(300);
-    await writeAvro(path, records, { codec: 'deflate', blockSize: 4096, syncMarker: SYNC });
-    const file = readFileSync(path);
-    const starts = blockStarts(file, SYNC);
-    const perBlock = countsPerBlock(file, starts);
+    const { path, records, file, starts, perBlock } = await blockFile('inflate.avro', 300, 'deflate');
     // Garbage in block 2's compressed data (after its one-byte count and two-byte size).
     file.fill(0xff, starts[1] + 3, starts[1] + 40);
     writeFileSync(path, file);
