@@ -11,6 +11,7 @@ import { Pipeline } from '../engine/pipeline.js';
 import { SEVERITIES, ALERT_TYPES, type Alert, type WindowScore } from '../engine/types.js';
 import { formatScorecard, readTruth, scoreAlerts, type Scorecard } from '../eval/scorecard.js';
 import { countBytes, InputError, openFlowInput } from '../io/input.js';
+import { isFileUnreadable } from '../io/input-item.js';
 import { JsonlWriter } from '../io/jsonl.js';
 import { openAlertOutput } from '../io/alert-output.js';
 import type { AlertFormat } from '../io/siem/index.js';
@@ -143,7 +144,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
         if (produced.length > 0) await emit(produced);
       } else {
         malformed++;
-        if (records === 1 && unreadable === null && isUnreadable(item)) unreadable = `${item.where}: ${item.reason}`;
+        if (records === 1 && unreadable === null && isFileUnreadable(item)) unreadable = `${item.where}: ${item.reason}`;
         reject(item.where, item.reason);
       }
     }
@@ -182,11 +183,6 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   // not parse, a read that failed at once) cannot go on: exit 2 with the reason, as for a missing file.
   if (unreadable !== null && summary.processed === 0 && summary.tooFarAhead === 0) throw new InputError(`nothing could be read from ${opts.input}: ${unreadable}`);
   return summary;
-}
-
-/** An item that says the file itself could not be read, not one record of it. */
-function isUnreadable(item: { where: string; reason: string }): boolean {
-  return item.where.endsWith(':header') || item.reason.startsWith('read failed:') || item.reason.startsWith('cannot read file:');
 }
 
 function countBy(alerts: Alert[], key: (a: Alert) => string): Record<string, number> {

@@ -15,6 +15,9 @@ export function formatProblem(problem: ConfigProblem): string {
 }
 
 /** Every problem found, earliest line first; file, line and keyPath are those of the first. */
+/** What a config or enrichment file holding U+FFFD is told: bytes there were not UTF-8 (read as the replacement character). */
+export const NOT_UTF8 = 'holds U+FFFD, the replacement character: the file is not UTF-8 there (save it as UTF-8)';
+
 export class ConfigError extends Error {
   readonly file: string;
   readonly line: number | undefined;

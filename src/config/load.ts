@@ -6,7 +6,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import { checkEnrichment } from './enrich-checks.js';
 import { enrichFileDigests } from './enrich-files.js';
-import { ConfigError, formatKeyPath, type ConfigProblem } from './errors.js';
+import { ConfigError, formatKeyPath, NOT_UTF8, type ConfigProblem } from './errors.js';
 import { explainIssues, type PathIssue } from './issues.js';
 import { lineOfPath } from './locate.js';
 import { checkOverrides } from './override-checks.js';
@@ -33,7 +33,7 @@ export function parseConfig(text: string, fileName: string): Config {
   // encoding would match something else than was meant (and flows holding it are refused).
   const replaced = text.indexOf('\ufffd');
   if (replaced !== -1) {
-    throw new ConfigError([{ file: fileName, line: text.slice(0, replaced).split('\n').length, message: 'holds U+FFFD, the replacement character: the file is not UTF-8 there (save it as UTF-8)' }]);
+    throw new ConfigError([{ file: fileName, line: text.slice(0, replaced).split('\n').length, message: NOT_UTF8 }]);
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true });

@@ -69,11 +69,12 @@ export function expireIdle(
   for (const [destination, state] of dests) {
     if (state.lastSeen + rule.ttl <= watermark && state.windows.length === 0 && (state.folds?.size ?? 0) === 0) {
       const kept = keptWhenIdle(state, rule.enabled);
-      if (kept.length === 0 || (isDormant(state) && state.lastSeen + rule.ttl + rule.dormantTtl <= watermark)) {
+      const dormantAlready = isDormant(state);
+      if (kept.length === 0 || (dormantAlready && state.lastSeen + rule.ttl + rule.dormantTtl <= watermark)) {
         dests.delete(destination);
         touched(destination);
         expired++;
-      } else if (!isDormant(state)) {
+      } else if (!dormantAlready) {
         // Replacing an existing key's value keeps the map's order and its iteration.
         dests.set(destination, dormantDestinationState(state, kept));
         touched(destination);

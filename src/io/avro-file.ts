@@ -26,7 +26,7 @@ import avro from 'avsc';
 import type { Type } from 'avsc';
 import type { FlowRecord } from '../engine/types.js';
 import type { InputItem, ReadOptions } from './input-item.js';
-import { itemsOf } from './input-item.js';
+import { CANNOT_READ, itemsOf, READ_FAILED } from './input-item.js';
 import { scanAvro } from './avro-scan.js';
 import { canDecodeFast, decodeFlowBinary, decodeLong, newCursor, TRUNCATED } from './flow-binary.js';
 import { flowRecordType, schemaJson } from './schemas.js';
@@ -131,7 +131,7 @@ export async function* readAvroBatches(path: string, options: ReadOptions = {}):
     file = await open(path, 'r');
     totalBytes = (await file.stat()).size;
   } catch (err) {
-    yield [{ ok: false, where: `${label}:header`, reason: `cannot read file: ${(err as Error).message}` }];
+    yield [{ ok: false, where: `${label}:header`, reason: `${CANNOT_READ}${(err as Error).message}` }];
     return;
   }
   const input = new FileWindow(file, options.chunkSize ?? DEFAULT_CHUNK, onProgress ? (n) => onProgress(n, totalBytes) : () => {});
@@ -245,7 +245,7 @@ export async function* readAvroBatches(path: string, options: ReadOptions = {}):
   } catch (err) {
     // A read error of the file itself (the disk, not the content).
     const at = block === 0 ? 'header' : `block ${block}`;
-    yield [{ ok: false, where: `${label}:${at}`, reason: `read failed: ${(err as Error).message}` }];
+    yield [{ ok: false, where: `${label}:${at}`, reason: `${READ_FAILED}${(err as Error).message}` }];
   } finally {
     await file.close();
   }

@@ -28,6 +28,18 @@ export interface ReadOptions {
   dialect?: DialectReading | null;
 }
 
+/** How a reader words a file it cannot open, or a read of it that failed (not one bad record). */
+export const CANNOT_READ = 'cannot read file: ';
+export const READ_FAILED = 'read failed: ';
+
+/**
+ * An item that says the file itself could not be read, not one record of it: it could not be
+ * opened, a read failed, or its header (an Avro container's) does not parse.
+ */
+export function isFileUnreadable(item: { where: string; reason: string }): boolean {
+  return item.where.endsWith(':header') || item.reason.startsWith(READ_FAILED) || item.reason.startsWith(CANNOT_READ);
+}
+
 /** Flattens batches into single items, for callers that do not care for batches. */
 export async function* itemsOf(batches: AsyncIterable<InputItem[]>): AsyncIterable<InputItem> {
   for await (const batch of batches) yield* batch;

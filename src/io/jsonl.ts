@@ -13,7 +13,7 @@ import { createGunzip, createGzip } from 'node:zlib';
 import type { Readable, Writable } from 'node:stream';
 import { checkFlow, invalidJsonReason } from './validate-flow.js';
 import type { InputItem, ReadOptions } from './input-item.js';
-import { itemsOf } from './input-item.js';
+import { CANNOT_READ, itemsOf, READ_FAILED } from './input-item.js';
 
 const DEFAULT_CHUNK = 1 << 20;
 
@@ -51,7 +51,7 @@ export async function* readLineBatches(path: string, options: ReadOptions, handl
   try {
     totalBytes = statSync(path).size;
   } catch (err) {
-    yield [{ ok: false, where: `${label}:1`, reason: `cannot read file: ${(err as Error).message}` }];
+    yield [{ ok: false, where: `${label}:1`, reason: `${CANNOT_READ}${(err as Error).message}` }];
     return;
   }
   // An empty file holds no line, compressed or not (gunzip would call a 0-byte .gz cut short).
@@ -97,7 +97,7 @@ export async function* readLineBatches(path: string, options: ReadOptions, handl
       if (batch.length > 0) yield batch;
     }
   } catch (err) {
-    yield [{ ok: false, where: `${label}:${line + 1}`, reason: `read failed: ${(err as Error).message}` }];
+    yield [{ ok: false, where: `${label}:${line + 1}`, reason: `${READ_FAILED}${(err as Error).message}` }];
     return;
   } finally {
     source.destroy();

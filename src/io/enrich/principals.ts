@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { normaliseCidr } from '../../config/cidr.js';
-import { ConfigError, type ConfigProblem } from '../../config/errors.js';
+import { ConfigError, NOT_UTF8, type ConfigProblem } from '../../config/errors.js';
 import type { EnrichConfig } from '../../config/types.js';
 import { RangeTable } from './range-table.js';
 
@@ -55,7 +55,7 @@ export function readPrincipalsFile(file: string): Array<{ cidr: string; value: s
     else if (principal === '') problems.push({ file, line: info.lines, keyPath: 'principal', message: 'expected a principal name, got an empty cell' });
     // Bytes that are not UTF-8 (a file saved as Latin-1) read as U+FFFD, which a flow's
     // principal may not hold (validate-flow.ts): every flow of the range would be refused.
-    else if (principal.includes('\ufffd')) problems.push({ file, line: info.lines, keyPath: 'principal', message: 'holds U+FFFD, the replacement character: the file is not UTF-8 there (save it as UTF-8)' });
+    else if (principal.includes('\ufffd')) problems.push({ file, line: info.lines, keyPath: 'principal', message: NOT_UTF8 });
     else entries.push({ cidr: network.cidr, value: principal });
   }
   if (problems.length > 0) throw new ConfigError(problems);
