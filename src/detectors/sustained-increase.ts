@@ -18,6 +18,7 @@ import { duration, positiveNumber, wholeNumber } from '../values/fields.js';
 import type { DetectorInfo, SettingsOf, WindowContext, WindowDetector } from './detector.js';
 import { acceptanceRule, acceptanceSentence, formatFlowRate, formatRatio } from './describe.js';
 import { bytesRatio, episodeStep, noEpisode, type AcceptedRun, type Episode } from './baseline/episode.js';
+import { fitUnknown, GROWTH_FIT_FIELDS } from './baseline/growth-fit.js';
 
 // ---- What the config, check-config and the SIEM mappings read of SUSTAINED_INCREASE ----
 const fields = {
@@ -116,7 +117,16 @@ const BLOCK_FIELDS_V1 = 7;
 const STATE_LENGTH_V1 = BLOCKS + BLOCK_FIELDS_V1 * 2;
 /** The layout while hourly blocks were judged too (until 2026-12-07): the 10-minute block's fields first. */
 const STATE_LENGTH_TWO_LENGTHS = BLOCKS + BLOCK_FIELDS * 2;
-const STATE_LENGTH = BLOCKS + BLOCK_FIELDS * BLOCK_MS.length;
+/** The layout before the run's growth fit (2026-12-07). */
+const STATE_LENGTH_NO_FIT = BLOCKS + BLOCK_FIELDS * BLOCK_MS.length;
+/** The run's growth fit (growth-fit.ts): a line through its window ratios since its last growth. */
+const FIT = STATE_LENGTH_NO_FIT;
+const STATE_LENGTH = FIT + GROWTH_FIT_FIELDS;
+/**
+ * Written after the numbers of the state: 28 numbers was already the length of an older
+ * layout (STATE_LENGTH_V1 + 2), so today's state is written as 29, its last this tag.
+ */
+const LAYOUT_TAG = 3;
 
 export interface BlockCusum {
   block: number; bytes: number; expected: number; sum: number; variance: number; learnt: number; mean: number;
@@ -130,6 +140,8 @@ export interface CusumParts {
   blocks: BlockCusum[];
   run: number; runBytes: number; runExpected: number; runFlows: number; runStartMs: number; runExpectedFlows: number;
   episode: Episode;
+  /** The run's growth fit (growth-fit.ts: n, sum t, sum t^2, sum y, sum t*y, sum y^2); by default empty (0s). NaN: unknown, as restored from before it. */
+  fit?: readonly number[];
 }
 
 const idle = (): CusumState => {
@@ -159,11 +171,20 @@ function writeEpisode(s: CusumState, e: Episode): void {
   s[EPISODE + 5] = e.grownAt;
 }
 
+/** A state of the layout before the growth fit (its numbers, null for NaN): the fit unknown. */
+function withoutFit(a: readonly (number | null)[]): CusumState {
+  const s = idle();
+  s.set(a.map((v) => v ?? Number.NaN));
+  fitUnknown(s, FIT);
+  return s;
+}
+
 /** A state from its named parts (tests, and reading it back for people). */
 export function cusumState(p: CusumParts): CusumState {
   const s = idle();
   s.set([p.run, p.runBytes, p.runExpected, p.runFlows, p.runStartMs, p.runExpectedFlows]);
   writeEpisode(s, p.episode);
+  if (p.fit !== undefined) s.set(p.fit, FIT);
   p.blocks.forEach((b, i) =>
     s.set(
       [
@@ -371,7 +392,7 @@ export function cusumNext(
   // opens on a block that tipped the sum, often a high one: its level starts from the whole
   // run's ratio instead, or the creep's next rise would have to outgrow that one block.
   const ratio = holding ? bytesRatio(ctx.window.bytes, expectedBytes) : bytesRatio(next[RUN_BYTES], next[RUN_EXPECTED]);
-  const step = episodeStep(episodeOf(state), epoch, ctx.window, alert, above, ratio, CUSUM_ALLOWANCE, settings.accept_after, judged);
+  const step = episodeStep(episodeOf(state), epoch, ctx.window, alert, above, ratio, CUSUM_ALLOWANCE, settings.accept_after, judged, next, FIT);
   writeEpisode(next, step.next);
   return { next, alert: alert || step.accepted, hold: step.hold, run: step.run };
 }
@@ -392,16 +413,17 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
   ...sustainedIncreaseInfo,
   init: idle,
   // NaN (no episode) is written as null by JSON and read back as NaN.
-  toJSON: (s) => Array.from(s, (v) => (Number.isNaN(v) ? null : v)),
+  toJSON: (s) => [...Array.from(s, (v) => (Number.isNaN(v) ? null : v)), LAYOUT_TAG],
   fromJSON: (json) => {
     const a = json as (number | null)[];
     // State of the single-window CUSUM (6 or 7 numbers, before block sums): its run is
     // not carried over; the block spreads start from their prior.
     if (a.length <= 7) return idle();
-    if (a.length === STATE_LENGTH) return Float64Array.from(a, (v) => v ?? Number.NaN);
-    // Written while hourly blocks were judged too: the run, the episode and the 10-minute
-    // block carry on; the hourly block's sum and spread are dropped.
-    if (a.length === STATE_LENGTH_TWO_LENGTHS) return Float64Array.from(a.slice(0, STATE_LENGTH), (v) => v ?? Number.NaN);
+    if (a.length === STATE_LENGTH + 1 && a[STATE_LENGTH] === LAYOUT_TAG) return Float64Array.from(a.slice(0, STATE_LENGTH), (v) => v ?? Number.NaN);
+    // Written before the growth fit, or while hourly blocks were judged too (the run, the
+    // episode and the 10-minute block carry on; the hourly block's sum and spread are
+    // dropped): an open run keeps the mark alone as its reading of growth (no fit).
+    if (a.length === STATE_LENGTH_NO_FIT || a.length === STATE_LENGTH_TWO_LENGTHS) return withoutFit(a.slice(0, STATE_LENGTH_NO_FIT));
     let v1: (number | null)[];
     if (a.length === STATE_LENGTH_V1 - 3) {
       // Written before episodes tracked growth: level 0, grown to 0, no time of growth (NaN).
@@ -413,7 +435,7 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
       v1 = a;
     } else {
       throw new Error(
-        `sustained_increase state: ${a.length} numbers, expected ${STATE_LENGTH} (or an older layout's ${STATE_LENGTH_TWO_LENGTHS}, ${STATE_LENGTH_V1 + 2}, ${STATE_LENGTH_V1}, ${STATE_LENGTH_V1 - 3} or at most 7)`,
+        `sustained_increase state: ${a.length} numbers, expected ${STATE_LENGTH + 1} ending in ${LAYOUT_TAG} (or an older layout's ${STATE_LENGTH_TWO_LENGTHS}, ${STATE_LENGTH_NO_FIT}, ${STATE_LENGTH_V1 + 2}, ${STATE_LENGTH_V1}, ${STATE_LENGTH_V1 - 3} or at most 7)`,
       );
     }
     // Written before the rate reading: each running block's rate reading starts as its
@@ -425,6 +447,7 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
       const old = v1.slice(BLOCKS + BLOCK_FIELDS_V1 * i, BLOCKS + BLOCK_FIELDS_V1 * (i + 1)).map((v) => v ?? Number.NaN);
       out.set([...old, old[BLOCK] >= 0 ? old[EXPECTED] : 0, Number.NaN, 0], BLOCKS + BLOCK_FIELDS * i);
     }
+    fitUnknown(out, FIT);
     return out;
   },
   scoreOne(state, ctx, settings) {

@@ -17,6 +17,8 @@ import { flow, MIN, resetFlowIds, T0, testConfig } from '../engine/fixtures.js';
 // learning period 1h. The fixture flow: svc-eu-export on 10.1.1.1 sends 1000 B through gw-1
 // to api.example.eu [198.51.100.7] (DE).
 const config = testConfig();
+/** A growth fit restored from state written before it: unknown. */
+const UNKNOWN_FIT = new Array(6).fill(Number.NaN);
 const euUserData = compilePolicy(config).get('eu_user_data')!;
 
 beforeEach(resetFlowIds);
@@ -274,7 +276,7 @@ describe('SUSTAINED_INCREASE', () => {
 
   it('refuses a state of a length no layout had, naming the lengths it reads', () => {
     expect(() => sustainedIncrease.fromJSON(new Array(15).fill(0))).toThrow(
-      'sustained_increase state: 15 numbers, expected 22 (or an older layout\'s 32, 28, 26, 23 or at most 7)',
+      'sustained_increase state: 15 numbers, expected 29 ending in 3 (or an older layout\'s 32, 22, 28, 26, 23 or at most 7)',
     );
   });
 
@@ -299,9 +301,11 @@ describe('SUSTAINED_INCREASE', () => {
   it('reads state written before the rate reading (26 numbers, two block lengths): the 10-minute block\'s rate reading its expected bytes, no window seen; the hourly block dropped', () => {
     const old = [3, 10, 11, 12, T0, 13, T0, 1.5, 2, 0.4, 0.35, T0 + 20 * MIN, 7, 1, 2, 3, 0.5, 4, 0.1, -1, 0, 0, 7, 0.25, 9, -0.2];
     const read = sustainedIncrease.fromJSON(old);
-    expect(read.length).toBe(22);
+    expect(read.length).toBe(28);
     expect(Array.from(read.subarray(12, 22))).toStrictEqual([7, 1, 2, 3, 0.5, 4, 0.1, 2, Number.NaN, 0]);
     expect(Array.from(read.subarray(0, 12))).toStrictEqual(old.slice(0, 12));
+    // The growth fit unknown: an open run keeps the mark alone as its reading of growth.
+    expect(Array.from(read.subarray(22))).toStrictEqual(UNKNOWN_FIT);
   });
 
   it('reads state written before episodes tracked growth: level 0, no growth yet (the run start stands in)', () => {
@@ -312,6 +316,7 @@ describe('SUSTAINED_INCREASE', () => {
       cusumState({
         blocks, run: 3, runBytes: 10, runExpected: 11, runFlows: 12, runStartMs: T0, runExpectedFlows: 13,
         episode: { start: T0, above: 1.5, epoch: 2, level: 0, grownTo: 0, grownAt: Number.NaN },
+        fit: UNKNOWN_FIT,
       }),
     );
   });
@@ -321,6 +326,7 @@ describe('SUSTAINED_INCREASE', () => {
     const state = cusumState({
       blocks, run: 3, runBytes: 10, runExpected: 11, runFlows: 12, runStartMs: T0, runExpectedFlows: 13,
       episode: { start: T0, above: 1.5, epoch: 2, level: 0.4, grownTo: 0.35, grownAt: T0 + 20 * MIN },
+      fit: UNKNOWN_FIT,
     });
     // The layout of then: the run and the episode, then 7 numbers per block length (10 minutes, an hour).
     const written = [3, 10, 11, 12, T0, 13, T0, 1.5, 2, 0.4, 0.35, T0 + 20 * MIN, 7, 1, 2, 3, 0.5, 4, 0.1, 8, 5, 6, 7, 0.25, 9, -0.2, 0.41, 0.3];

@@ -251,8 +251,9 @@ describe('SUSTAINED_INCREASE: state written while hourly blocks were judged too'
       Math.floor(T0 / (60 * MIN)), 9e6, 3e6, 2, 0.16, 100, 0.3, 3e6, T0 + 9 * MIN, 0,
     ];
     const restored = sustainedIncrease.fromJSON(old);
-    expect(restored.length).toBe(22);
-    expect(Array.from(restored)).toEqual(Array.from(cusumState({ blocks: [tenMinutes], ...parts })));
+    expect(restored.length).toBe(28);
+    // The run's growth fit is unknown (NaN): the open run keeps the mark alone as its reading of growth.
+    expect(Array.from(restored)).toEqual(Array.from(cusumState({ blocks: [tenMinutes], ...parts, fit: new Array(6).fill(Number.NaN) })));
   });
 });
 

@@ -43,7 +43,7 @@ describe('packTypedStates', () => {
     expect(serialiseDestination(back)).toBe(serialiseDestination(fresh));
   });
 
-  it('a changelog record written while SUSTAINED_INCREASE judged hourly blocks too (32 numbers) restores 22 doubles into the shared buffer', () => {
+  it('a changelog record written while SUSTAINED_INCREASE judged hourly blocks too (32 numbers) restores 28 doubles into the shared buffer', () => {
     const T0 = Date.UTC(2026, 0, 5, 9, 0);
     const MIN = 60_000;
     // The record of then, by hand: 6 run numbers, 6 of the episode (none open: start and
@@ -58,11 +58,13 @@ describe('packTypedStates', () => {
     const cusum = back.detectors.sustained_increase as Float64Array;
     expect(cusum).toBeInstanceOf(Float64Array);
     expect(cusum.buffer).toBe(back.baseline.buffer);
-    // The baseline's 155 floats (620 bytes, padded to 624 to align the doubles), then 22 doubles (176 bytes).
-    expect([back.baseline.length, cusum.byteOffset, cusum.length, cusum.buffer.byteLength]).toEqual([155, 624, 22, 800]);
-    expect(Array.from(cusum)).toEqual([3, 9e6, 3e6, 90, T0, 90, Number.NaN, 0, 4, 0, 0, Number.NaN, ...tenMinutes]);
-    // Written back in the layout of now: the 22 numbers, NaN as null.
-    expect(JSON.parse(serialiseDestination(back)).det.sustained_increase).toEqual(old.slice(0, 22));
+    // The baseline's 155 floats (620 bytes, padded to 624 to align the doubles), then 28 doubles
+    // (224 bytes): 22 of the record, then the run's growth fit, unknown (NaN).
+    expect([back.baseline.length, cusum.byteOffset, cusum.length, cusum.buffer.byteLength]).toEqual([155, 624, 28, 848]);
+    const unknownFit = new Array(6).fill(Number.NaN);
+    expect(Array.from(cusum)).toEqual([3, 9e6, 3e6, 90, T0, 90, Number.NaN, 0, 4, 0, 0, Number.NaN, ...tenMinutes, ...unknownFit]);
+    // Written back in the layout of now: the 28 numbers, NaN as null, and the layout's tag (3).
+    expect(JSON.parse(serialiseDestination(back)).det.sustained_increase).toEqual([...old.slice(0, 22), ...unknownFit.map(() => null), 3]);
   });
 });
 

@@ -12,7 +12,12 @@
 // GROWTH_WAIT_CAP accept_afters) before it is accepted: growth that took hours to show is not
 // over because one accept_after of noisy windows hides it. A re-level by any
 // detector (the baseline's epoch changes) ends every detector's episode, since they were
-// judged against the old level.
+// judged against the old level. A detector may also keep a growth fit (growth-fit.ts): a
+// line through the run's ratios since its last growth, and then a run whose line still rises
+// is level only where that line's slope is, with its own noise as the bar, below half of
+// GROWTH per accept_after.
+
+import { fitAdd, fitReset, mayStillRise } from './growth-fit.js';
 
 export interface Episode {
   /** Start (ms) of the window that opened it; NaN: no episode open. */
@@ -68,7 +73,9 @@ export interface EpisodeStep {
  * `still` (back near normal). `ratio` is the window's ln(bytes / expected bytes), which
  * tells growth from a plateau (every window's, whatever the detector judges on). `judged`
  * false: nothing new to judge in this window (a detector judging longer blocks), so the
- * episode only carries on.
+ * episode only carries on. `fit`: the detector's growth fit, kept in its own state at
+ * `fitAt` and updated in place (the caller passes the copy it is building); null: none, the
+ * mark alone tells growth.
  */
 export function episodeStep(
   e: Episode,
@@ -80,15 +87,23 @@ export function episodeStep(
   still: number,
   acceptAfterMs: number,
   judged = true,
+  fit: Float64Array | null = null,
+  fitAt = 0,
 ): EpisodeStep {
   const current = e.epoch === epoch ? e : noEpisode(epoch);
   if (Number.isNaN(current.start)) {
     if (!alert) return { next: current, hold: false, accepted: false };
     const level = Number.isFinite(ratio) ? ratio : 0;
+    // The fit starts with the run's next window: the opening one sits high by selection.
+    if (fit !== null) fitReset(fit, fitAt);
     return { next: { start: window.start_ms, above: Math.max(above, still), epoch, level, grownTo: level, grownAt: window.start_ms }, hold: true, accepted: false };
   }
   const smoothed = judged ? current.above + ABOVE_RATE * (above - current.above) : current.above;
-  if (smoothed < still && !alert) return { next: noEpisode(epoch), hold: false, accepted: false };
+  if (smoothed < still && !alert) {
+    // Back near normal: the run ends, and its fit is emptied (no stale sums in the state).
+    if (fit !== null) fitReset(fit, fitAt);
+    return { next: noEpisode(epoch), hold: false, accepted: false };
+  }
   // An episode written before growth was tracked (no grownAt): its level starts at this
   // window's ratio (not at 0, from which smoothing up would read as growth) and its start
   // stands in for its last growth.
@@ -106,10 +121,16 @@ export function episodeStep(
   if (level > grownTo + GROWTH) {
     grownTo = level;
     grownAt = window.end_ms;
+    if (fit !== null) fitReset(fit, fitAt);
   }
-  // Level for accept_after, or for as long as it grew after it opened if that was longer (capped).
+  if (fit !== null && Number.isFinite(ratio)) fitAdd(fit, fitAt, (window.end_ms - grownAt) / acceptAfterMs, ratio);
+  // Level for accept_after, or for as long as it grew after it opened if that was longer
+  // (capped); with a fit, also no longer rising by its line (a fit restored from before it
+  // sets no bar), or level for the cap itself.
   const steadyMs = window.end_ms - grownAt;
-  if (steadyMs >= Math.max(acceptAfterMs, Math.min(grownAt - current.start, GROWTH_WAIT_CAP * acceptAfterMs))) {
+  const levelByFit = fit === null || !mayStillRise(fit, fitAt) || steadyMs >= GROWTH_WAIT_CAP * acceptAfterMs;
+  if (levelByFit && steadyMs >= Math.max(acceptAfterMs, Math.min(grownAt - current.start, GROWTH_WAIT_CAP * acceptAfterMs))) {
+    if (fit !== null) fitReset(fit, fitAt);
     return { next: noEpisode(epoch + 1), hold: true, accepted: true, run: { start: current.start, level, steadyMs } };
   }
   return { next: { start: current.start, above: smoothed, epoch, level, grownTo, grownAt }, hold: true, accepted: false };
