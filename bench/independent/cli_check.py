@@ -598,26 +598,20 @@ def probe_more_records(d):
     raw = json.dumps(r).encode().replace(b"HOSTMARK", b"bad\xff\xfehost").replace(b"PRINCMARK", b"svc-eu-\xc3")
     path = os.path.join(d, "utf8.jsonl")
     open(path, "wb").write(raw + b"\n")
-    out_alerts = os.path.join(d, "utf8.alerts")
-    args = ["replay", "--config", CONFIG, "--input", path, "-o", out_alerts]
-    rc, out, err = run(args)
-    alerts = [json.loads(x) for x in open(out_alerts)] if os.path.exists(out_alerts) else []
-    check("replay .jsonl: invalid UTF-8 in dst_host/principal reported, not read as U+FFFD",
-          "utf8.jsonl:1:" in err and not any("\ufffd" in (a.get("destination") or "") for a in alerts),
-          "'utf8.jsonl:1: ... not UTF-8 ...', malformed 1",
-          f"{summary_counts(out + err)}; alerts on destinations {[a['destination'] for a in alerts]}", show(args))
     # the same in Avro (an Avro string is UTF-8)
-    r2 = dict(r)
-    path = os.path.join(d, "utf8.avro")
-    open(path, "wb").write(avro_raw_strings(r2, {"dst_host": b"bad\xff\xfehost", "principal": b"svc-eu-\xc3"}))
-    out_alerts = os.path.join(d, "utf8-avro.alerts")
-    args = ["replay", "--config", CONFIG, "--input", path, "-o", out_alerts]
-    rc, out, err = run(args)
-    alerts = [json.loads(x) for x in open(out_alerts)] if os.path.exists(out_alerts) else []
-    check("replay .avro: invalid UTF-8 in dst_host/principal reported, not read as U+FFFD",
-          "utf8.avro:" in err and not any("\ufffd" in (a.get("destination") or "") for a in alerts),
-          "'utf8.avro:block 1 record 1 (#1): ...', malformed 1",
-          f"{summary_counts(out + err)}; alerts on destinations {[a['destination'] for a in alerts]}", show(args))
+    avro_path = os.path.join(d, "utf8.avro")
+    open(avro_path, "wb").write(avro_raw_strings(dict(r), {"dst_host": b"bad\xff\xfehost", "principal": b"svc-eu-\xc3"}))
+    for kind, path, alerts_name, located, where in [
+        ("jsonl", path, "utf8.alerts", "utf8.jsonl:1:", "'utf8.jsonl:1: ... not UTF-8 ...', malformed 1"),
+        ("avro", avro_path, "utf8-avro.alerts", "utf8.avro:", "'utf8.avro:block 1 record 1 (#1): ...', malformed 1"),
+    ]:
+        out_alerts = os.path.join(d, alerts_name)
+        args = ["replay", "--config", CONFIG, "--input", path, "-o", out_alerts]
+        rc, out, err = run(args)
+        alerts = [json.loads(x) for x in open(out_alerts)] if os.path.exists(out_alerts) else []
+        check(f"replay .{kind}: invalid UTF-8 in dst_host/principal reported, not read as U+FFFD",
+              located in err and not any("\ufffd" in (a.get("destination") or "") for a in alerts),
+              where, f"{summary_counts(out + err)}; alerts on destinations {[a['destination'] for a in alerts]}", show(args))
 
 
 def avro_raw_strings(r, raw):
