@@ -69,35 +69,32 @@ export function fitAdd(f: Float64Array, at: number, t: number, y: number): void 
   f[at + YY] += y * y;
 }
 
-/** The fitted slope (per accept_after) and its standard error; NaN both where there is no line (unknown, fewer than 3 windows, or all at one time). */
+/** A fitted line: its slope (per accept_after), the slope's standard error and the windows it was fitted to. */
 export interface SlopeFit { slope: number; se: number; n: number }
 
-export function slopeOf(f: Float64Array, at: number, into: SlopeFit = { slope: 0, se: 0, n: 0 }): SlopeFit {
+/** The line through the fit's windows; slope and se NaN where there is none (unknown, fewer than 3 windows, or all at one time). */
+export function slopeOf(f: Float64Array, at: number): SlopeFit {
   const n = f[at + N];
-  into.n = n;
   const stt = n >= 3 ? f[at + TT] - (f[at + T] * f[at + T]) / n : Number.NaN;
-  if (!(stt > 1e-12)) {
-    into.slope = Number.NaN;
-    into.se = Number.NaN;
-    return into;
-  }
+  if (!(stt > 1e-12)) return { slope: Number.NaN, se: Number.NaN, n };
   const sty = f[at + TY] - (f[at + T] * f[at + Y]) / n;
   const syy = f[at + YY] - (f[at + Y] * f[at + Y]) / n;
-  into.slope = sty / stt;
-  into.se = Math.sqrt(Math.max(0, syy - into.slope * sty) / (n - 2) / stt);
-  return into;
+  const slope = sty / stt;
+  return { slope, se: Math.sqrt(Math.max(0, syy - slope * sty) / (n - 2) / stt), n };
+}
+
+/** A line's upper confidence bound: slope + t x standard error, t by default the one-sided 95% point for n - 2 degrees of freedom. */
+function upperBound(fit: SlopeFit, t = t95(fit.n - 2)): number {
+  return fit.slope + t * fit.se;
 }
 
 /**
- * The slope's upper confidence bound (per accept_after): estimate + t x standard error, t the
- * one-sided 95% point for n - 2 degrees of freedom (or `t` given). NaN where there is no line.
+ * The slope's upper confidence bound (per accept_after), or with `t` standard errors. NaN where
+ * there is no line.
  */
 export function slopeUpperBound(f: Float64Array, at: number, t?: number): number {
-  const fit = slopeOf(f, at);
-  return fit.slope + (t ?? t95(fit.n - 2)) * fit.se;
+  return upperBound(slopeOf(f, at), t);
 }
-
-const scratchFit: SlopeFit = { slope: 0, se: 0, n: 0 };
 
 /**
  * Whether the run may still be rising: its line rises (slope above 0) and the slope's upper
@@ -106,6 +103,6 @@ const scratchFit: SlopeFit = { slope: 0, se: 0, n: 0 };
  * set no bar, as before the fit.
  */
 export function mayStillRise(f: Float64Array, at: number): boolean {
-  const fit = slopeOf(f, at, scratchFit);
-  return fit.slope > 0 && fit.slope + t95(fit.n - 2) * fit.se >= LEVEL_SLOPE;
+  const fit = slopeOf(f, at);
+  return fit.slope > 0 && upperBound(fit) >= LEVEL_SLOPE;
 }
