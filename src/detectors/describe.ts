@@ -63,9 +63,7 @@ export function acceptanceSentence(key: string, run: AcceptedRun, acceptAfterMs:
     `The rise that opened at ${new Date(run.start).toISOString()} has stayed near ${Math.exp(run.level).toFixed(2)}x ` +
     `the expected bytes without growing for ${formatDuration(run.steadyMs)} (detectors.${key}.accept_after, ${formatDuration(acceptAfterMs)}, ` +
     `or as long as it grew after it opened, up to ${formatDuration(GROWTH_WAIT_CAP * acceptAfterMs)}): ` +
-    // A run held by its detector's own reading (a sparse night's rate, a block's z) can have
-    // come down to its windows' expectation by then; the baseline is never lowered to it
-    // (give-back.ts acceptLevel), so the note does not say it moved there.
-    (run.level > 0 ? 'it is now accepted as the new normal baseline.' : 'its run ends here, and the baseline is not lowered to it (an acceptance takes in a rise, never a fall).')
+    // Only a run above its expectation is accepted with a note (one that came down ends as back at baseline: episode.ts).
+    'it is now accepted as the new normal baseline.'
   );
 }

@@ -114,13 +114,40 @@ describe('the final note of an accepted run', () => {
     );
   });
 
-  it('does not say the baseline moved to a run that has come down to its expectation (an acceptance never lowers it)', () => {
-    // A run whose recent windows sit at 0.72x: ln 0.72 = -0.3285; at its expectation: 0.
-    expect(acceptanceSentence('sustained_increase', { start: T0, level: Math.log(0.72), steadyMs: 100 * MIN }, HOUR)).toBe(
-      'The rise that opened at 2026-01-05T09:00:00.000Z has stayed near 0.72x the expected bytes without growing for ' +
-        '1h 40m (detectors.sustained_increase.accept_after, 1h, or as long as it grew after it opened, up to 3h): its run ends here, and the baseline is not lowered to it ' +
-        '(an acceptance takes in a rise, never a fall).',
-    );
-    expect(acceptanceSentence('volume_spike', { start: T0, level: 0, steadyMs: HOUR }, HOUR)).toMatch(/1\.00x .* its run ends here, and the baseline is not lowered to it/);
+  it('ends a run that settled at or below its expectation as back at baseline: no note, not held, the epoch moves on', () => {
+    // The run opens on a window at ln 3 and every later window sits at ln 0.72 (-0.3285), with
+    // `above` kept past `still` so only acceptance can end it. The level is the mean of the
+    // first 10 windows, (ln 3 + 9 ln 0.72) / 10 = -0.1858, then moves a tenth of the way to
+    // ln 0.72 a window: at minute 59, -0.3285 + 0.1427 * 0.9^50 = -0.3278, below 0. The level
+    // has not grown since the run opened, so minute 59 (an hour after T0) is its acceptance.
+    const run = (alertAt: number): { m: number; step: ReturnType<typeof episodeStep> }[] => {
+      let e: Episode = noEpisode();
+      const out: { m: number; step: ReturnType<typeof episodeStep> }[] = [];
+      for (let m = 0; m < 62; m++) {
+        const step = episodeStep(e, 0, { start_ms: T0 + m * MIN, end_ms: T0 + (m + 1) * MIN }, m === 0 || m === alertAt, 5, m === 0 ? Math.log(3) : Math.log(0.72), 1, HOUR);
+        if (step.accepted || m >= 58) out.push({ m, step });
+        e = step.next;
+        if (step.accepted) break;
+      }
+      return out;
+    };
+    const ended = run(-1);
+    expect(ended.map((x) => [x.m, x.step.accepted, x.step.hold])).toEqual([[58, false, true], [59, true, false]]);
+    expect(ended[1].step.run).toBeUndefined();
+    expect(ended[1].step.next).toEqual(noEpisode(1));
+    // A window that alerts at that moment is no end: the run carries on (held), and ends with the next window.
+    const alerting = run(59);
+    expect(alerting.map((x) => [x.m, x.step.accepted, x.step.hold, x.step.run])).toEqual([[58, false, true, undefined], [59, false, true, undefined], [60, true, false, undefined]]);
+    // The same run at ln 1.1 from its second window is above its expectation: accepted at minute 59 with its note.
+    let e: Episode = noEpisode();
+    let accepted: AcceptedRun | undefined;
+    for (let m = 0; m < 60; m++) {
+      const step = episodeStep(e, 0, { start_ms: T0 + m * MIN, end_ms: T0 + (m + 1) * MIN }, m === 0, 5, m === 0 ? Math.log(3) : Math.log(1.1), 1, HOUR);
+      if (step.accepted) accepted = { ...step.run!, start: m };
+      e = step.next;
+    }
+    expect(accepted?.start).toBe(59);
+    const up = Math.log(1.1);
+    expect(accepted?.level).toBeCloseTo(up + ((Math.log(3) + 9 * up) / 10 - up) * 0.9 ** 50, 12);
   });
 });
