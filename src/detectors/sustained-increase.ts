@@ -394,13 +394,13 @@ export function cusumNext(
   const ratio = holding ? bytesRatio(ctx.window.bytes, expectedBytes) : bytesRatio(next[RUN_BYTES], next[RUN_EXPECTED]);
   const step = episodeStep(episodeOf(state), epoch, ctx.window, alert, above, ratio, CUSUM_ALLOWANCE, settings.accept_after, judged, next, FIT);
   writeEpisode(next, step.next);
-  return { next, alert: alert || step.run !== undefined, hold: step.hold, accepted: step.accepted, run: step.run };
+  return { next, alert: alert || step.accepted, hold: step.hold, run: step.run, restart: step.settledLow === true };
 }
 
-/** `accepted`: the baseline re-levels (its epoch changes) after this window, and the sums restart;
- *  `run`: the run this window accepts as the new normal (set exactly when it accepts one; absent
- *  when the run ended back down at its acceptance: episode.ts). */
-interface CusumStep { next: CusumState; alert: boolean; hold: boolean; accepted?: boolean; run?: AcceptedRun }
+/** `run`: the run this window accepts as the new normal (set exactly when it accepts one);
+ *  `restart`: the run ended back down where it would have been accepted (episode.ts), so the
+ *  sums restart as after an acceptance. */
+interface CusumStep { next: CusumState; alert: boolean; hold: boolean; run?: AcceptedRun; restart?: boolean }
 /** The result of a window that changes no run, reused (nearly every window is one). */
 const quiet: CusumStep = { next: nextScratch, alert: false, hold: false };
 function quietResult(next: CusumState): CusumStep {
@@ -453,11 +453,9 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
     return out;
   },
   scoreOne(state, ctx, settings) {
-    const { next, alert, hold, accepted, run: accepting } = cusumNext(state, ctx, settings);
+    const { next, alert, hold, run: accepting } = cusumNext(state, ctx, settings);
     const sum = highestSum(next);
     if (accepting !== undefined) return acceptanceNote(ctx, sum, settings, accepting);
-    // The run ended back down at its acceptance: no note, the window not held, the baseline's epoch moves on.
-    if (accepted === true) return { observed: next[RUN_BYTES], expected: next[RUN_EXPECTED], score: sum, threshold: settings.threshold, alert: false, reason: '', hold: false, accepted: true };
     const run = next[RUN];
     return {
       observed: next[RUN_BYTES],
@@ -473,11 +471,12 @@ export const sustainedIncrease: WindowDetector<'sustained_increase', CusumState>
     };
   },
   learnOne(state, ctx, settings) {
-    const { next, alert, accepted } = cusumNext(state, ctx, settings);
+    const { next, alert, restart } = cusumNext(state, ctx, settings);
     state.set(next);
     // Page's CUSUM restarts after an alarm (a creep that goes on alarms again) and when its run
-    // ends at its acceptance; the spreads, the running blocks and the episode stay.
-    if (alert || accepted === true) restartSums(state);
+    // ended back down where it would have been accepted; the spreads, the running blocks and
+    // the episode stay.
+    if (alert || restart === true) restartSums(state);
   },
   endRun(state) {
     // Its evidence is over: the sums restart and the episode goes; the spreads, usual ratios and running blocks stay.

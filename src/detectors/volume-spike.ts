@@ -81,9 +81,8 @@ export const volumeSpike: WindowDetector<'volume_spike', Episode> = {
     const score = spikeScore(baseline, settings);
     const expected = baseline.expectedBytes;
     const step = spikeStep(state, ctx, settings);
-    // The window that accepts a lasting change says so (the run's final note); a run that ended
-    // back down at its acceptance (no run to take in) says nothing.
-    const alert = step.alert || step.run !== undefined;
+    // The window that accepts a lasting change says so (the run's final note).
+    const alert = step.alert || step.accepted;
     return {
       observed: window.bytes,
       expected,

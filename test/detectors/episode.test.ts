@@ -114,7 +114,7 @@ describe('the final note of an accepted run', () => {
     );
   });
 
-  it('ends a run that settled at or below its expectation as back at baseline: no note, not held, the epoch moves on', () => {
+  it('ends a run that settled at or below its expectation as back at baseline: no note, no re-level, not held', () => {
     // The run opens on a window at ln 3 and every later window sits at ln 0.72 (-0.3285), with
     // `above` kept past `still` so only acceptance can end it. The level is the mean of the
     // first 10 windows, (ln 3 + 9 ln 0.72) / 10 = -0.1858, then moves a tenth of the way to
@@ -125,29 +125,31 @@ describe('the final note of an accepted run', () => {
       const out: { m: number; step: ReturnType<typeof episodeStep> }[] = [];
       for (let m = 0; m < 62; m++) {
         const step = episodeStep(e, 0, { start_ms: T0 + m * MIN, end_ms: T0 + (m + 1) * MIN }, m === 0 || m === alertAt, 5, m === 0 ? Math.log(3) : Math.log(0.72), 1, HOUR);
-        if (step.accepted || m >= 58) out.push({ m, step });
+        if (step.settledLow || m >= 58) out.push({ m, step });
         e = step.next;
-        if (step.accepted) break;
+        if (step.settledLow) break;
       }
       return out;
     };
     const ended = run(-1);
-    expect(ended.map((x) => [x.m, x.step.accepted, x.step.hold])).toEqual([[58, false, true], [59, true, false]]);
+    expect(ended.map((x) => [x.m, x.step.accepted, x.step.hold, x.step.settledLow])).toEqual([[58, false, true, undefined], [59, false, false, true]]);
+    expect(ended[0].step.next.level).toBeCloseTo(Math.log(0.72) + ((Math.log(3) + 9 * Math.log(0.72)) / 10 - Math.log(0.72)) * 0.9 ** 49, 12);
     expect(ended[1].step.run).toBeUndefined();
-    expect(ended[1].step.next).toEqual(noEpisode(1));
+    // The epoch stays: no re-level, so another detector's run in it goes on.
+    expect(ended[1].step.next).toEqual(noEpisode(0));
     // A window that alerts at that moment is no end: the run carries on (held), and ends with the next window.
     const alerting = run(59);
-    expect(alerting.map((x) => [x.m, x.step.accepted, x.step.hold, x.step.run])).toEqual([[58, false, true, undefined], [59, false, true, undefined], [60, true, false, undefined]]);
+    expect(alerting.map((x) => [x.m, x.step.accepted, x.step.hold, x.step.settledLow])).toEqual([[58, false, true, undefined], [59, false, true, undefined], [60, false, false, true]]);
     // The same run at ln 1.1 from its second window is above its expectation: accepted at minute 59 with its note.
     let e: Episode = noEpisode();
-    let accepted: AcceptedRun | undefined;
+    const steps: [number, boolean, boolean, AcceptedRun | undefined][] = [];
     for (let m = 0; m < 60; m++) {
       const step = episodeStep(e, 0, { start_ms: T0 + m * MIN, end_ms: T0 + (m + 1) * MIN }, m === 0, 5, m === 0 ? Math.log(3) : Math.log(1.1), 1, HOUR);
-      if (step.accepted) accepted = { ...step.run!, start: m };
+      if (step.accepted || step.settledLow) steps.push([m, step.accepted, step.hold, step.run]);
       e = step.next;
     }
-    expect(accepted?.start).toBe(59);
     const up = Math.log(1.1);
-    expect(accepted?.level).toBeCloseTo(up + ((Math.log(3) + 9 * up) / 10 - up) * 0.9 ** 50, 12);
+    expect(steps).toEqual([[59, true, true, { start: T0, level: expect.closeTo(up + ((Math.log(3) + 9 * up) / 10 - up) * 0.9 ** 50, 12), steadyMs: HOUR }]]);
+    expect(e).toEqual(noEpisode(1));
   });
 });

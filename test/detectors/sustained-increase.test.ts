@@ -275,3 +275,45 @@ describe('SUSTAINED_INCREASE: an hourly sum restored from old state decides noth
     expect(step.alert).toBe(false);
   });
 });
+
+describe('SUSTAINED_INCREASE: a run that has settled where it would be accepted', () => {
+  /**
+   * Nine windows of the 10-minute block from T0 at `ratio` times their 50 MB expectation (usual
+   * ratio 0, sd 0.2), the sum at `sum`, a run of 9 windows, and an episode that opened and last
+   * grew 50 minutes before T0 at level ln `ratio`: the tenth window, ending at T0 + 10 minutes,
+   * is an hour after its last growth (accept_after 1h).
+   */
+  function held(ratio: number, sum: number) {
+    return cusumState({
+      blocks: [{ block: Math.floor(T0 / (10 * MIN)), bytes: 9 * ratio * 50e6, expected: 450e6, sum, variance: 0.04, learnt: 100, mean: 0 }],
+      run: 9, runBytes: 9 * ratio * 50e6, runExpected: 450e6, runFlows: 90, runStartMs: T0, runExpectedFlows: 90,
+      episode: { start: T0 - 50 * MIN, above: 5, epoch: 0, level: Math.log(ratio), grownTo: Math.log(ratio), grownAt: T0 - 50 * MIN },
+    });
+  }
+  /** The first window of the next block, at its expectation: its score is the sum as the tenth left it. */
+  const next = { ...tenth(50e6, 50e6), window: { ...tenth(50e6, 50e6).window, start_ms: T0 + 10 * MIN, end_ms: T0 + 11 * MIN } };
+
+  it('ends a run at 0.72x as back at baseline: no note, the window not held, its sums restart', () => {
+    // The block: 360 MB against 500 MB, z = (ln(360e6 + 1) - ln(500e6 + 1)) / 0.2 = -1.64, the
+    // sum 4.5 - 1.64 - 1 = 1.86. The level stays near ln 0.72 < 0: nothing to take in.
+    const state = held(0.72, 4.5);
+    const tenthWindow = tenth(0.72 * 50e6, 50e6);
+    const step = sustainedIncrease.scoreOne(state, tenthWindow, settings);
+    const z = (Math.log1p(360e6) - Math.log1p(500e6)) / 0.2;
+    expect(step.score).toBeCloseTo(4.5 + z - 1, 9);
+    expect([step.alert, step.hold, step.accepted]).toEqual([false, false, undefined]);
+    sustainedIncrease.learnOne(state, tenthWindow, settings);
+    // The sums restarted and the run is gone: the next window scores 0 and holds nothing.
+    const after = sustainedIncrease.scoreOne(state, next, settings);
+    expect([after.score, after.alert, after.hold]).toEqual([0, false, false]);
+    // Without the restart the sum would have stayed at 1.86 (the same run at 1.5x is accepted below).
+  });
+
+  it('accepts a run at 1.5x with its note', () => {
+    // The block: 750 MB against 500 MB, z = ln 1.5 / 0.2 = 2.03, clipped to 2: the sum 1 + 2 - 1 = 2.
+    const step = sustainedIncrease.scoreOne(held(1.5, 1), tenth(1.5 * 50e6, 50e6), settings);
+    expect([step.alert, step.hold, step.accepted, step.score]).toEqual([true, true, true, 2]);
+    expect(step.reason).toContain('has stayed near 1.50x the expected bytes without growing for 1h');
+    expect(step.reason).toContain('it is now accepted as the new normal baseline.');
+  });
+});

@@ -61,12 +61,13 @@ export interface EpisodeStep {
   next: Episode;
   /** The baseline must not learn from this window. */
   hold: boolean;
-  /** The run stopped growing accept_after ago: the baseline re-levels now (and the epoch changes). */
+  /** The run stopped growing accept_after ago: the baseline re-levels now. */
   accepted: boolean;
-  /** When accepted as the new normal, for the final note: the run's start (ms), its level,
-   *  ln(bytes / expected bytes), how long it has not grown. Absent when accepted: the run settled
-   *  at or below its expectation, so it ends as back at baseline, with no note. */
+  /** When accepted, for the final note: the run's start (ms), its level, ln(bytes / expected bytes), how long it has not grown. */
   run?: AcceptedRun;
+  /** The run would have been accepted, but had settled at or below its expectation: it ends
+   *  as back at baseline (no note, no re-level), and its detector restarts its evidence. */
+  settledLow?: true;
 }
 
 /**
@@ -134,12 +135,13 @@ export function episodeStep(
   if (levelByFit && steadyMs >= Math.max(acceptAfterMs, Math.min(grownAt - current.start, GROWTH_WAIT_CAP * acceptAfterMs))) {
     // A run that settled at or below its expectation has nothing to take in (the level never
     // moves down: give-back.ts acceptLevel): its traffic is back down, so it ends as back at
-    // baseline, with no final note, its window not held. The epoch still changes, so the
-    // detectors' sums restart as after an acceptance. A window that alerts meanwhile is no end.
+    // baseline, with no final note and no re-level (the epoch stays, and another detector's
+    // run with it), its window not held; the detector restarts its evidence (settledLow), as
+    // after an acceptance. A window that alerts meanwhile is no end.
     if (!(level > 0)) {
       if (alert) return { next: { start: current.start, above: smoothed, epoch, level, grownTo, grownAt }, hold: true, accepted: false };
       if (fit !== null) fitReset(fit, fitAt);
-      return { next: noEpisode(epoch + 1), hold: false, accepted: true };
+      return { next: noEpisode(epoch), hold: false, accepted: false, settledLow: true };
     }
     if (fit !== null) fitReset(fit, fitAt);
     return { next: noEpisode(epoch + 1), hold: true, accepted: true, run: { start: current.start, level, steadyMs } };

@@ -31,8 +31,9 @@ export function acceptLevel(s: BaselineState): void {
     const expectedFlows = expectedLog1pFlows(s);
     const gain = occupancyGain(expectedFlows, expectedFlows + s[HELD_RES + 1]);
     for (let i = 0; i < F; i++) {
-      // A rise is accepted, never a fall: a run held by its rate (a sparse night's) or by its
-      // blocks can sit at or below its windows' expectation by the time it is accepted, and
+      // A rise is accepted, never a fall: a run whose bytes settled at or below their
+      // expectation is no longer accepted (episode.ts), but a feature's mean over the last
+      // held windows can still sit below its expectation when a run is, and
       // moving the level down then made the next day read high (a night burst accepted at
       // 0.72x raised three false runs the following day on the volume scenario, seed 4). A
       // baseline that expects too much learns it down at its own pace.
