@@ -4,6 +4,7 @@ import type { Kafka } from 'kafkajs';
 import { DLQ_HEADERS } from '../kafka/dlq.js';
 import { decodePack, isPack } from '../kafka/repartition-pack.js';
 import { readToEnd } from '../kafka/read-to-end.js';
+import { topicOffsets } from '../kafka/topic-offsets.js';
 
 export interface TopicRecord {
   partition: number;
@@ -53,7 +54,7 @@ export async function groupLag(kafka: Kafka, groupId: string, topics: string[]):
     const byTopic: Record<string, number> = {};
     let total = 0;
     for (const topic of topics) {
-      const ends = await admin.fetchTopicOffsets(topic);
+      const ends = await topicOffsets(admin, topic);
       const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
       let lag = 0;
       for (const end of ends) {

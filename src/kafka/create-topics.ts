@@ -3,8 +3,7 @@
 // a busy KRaft broker answers that, then NOT_LEADER_FOR_PARTITION to offset requests, for a
 // moment after it created the topic; this waits both out.
 import type { Admin, ITopicConfig } from 'kafkajs';
-
-const STILL_SETTLING = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION']);
+import { stillSettling } from './topic-offsets.js';
 
 export async function createTopicsAndWait(admin: Admin, topics: ITopicConfig[], timeoutMs = 30_000): Promise<void> {
   await admin.createTopics({ topics, waitForLeaders: false }); // an existing topic is not an error
@@ -18,7 +17,7 @@ export async function createTopicsAndWait(admin: Admin, topics: ITopicConfig[], 
         return;
       }
     } catch (err) {
-      if (!STILL_SETTLING.has((err as { type?: string }).type ?? '')) throw err;
+      if (!stillSettling(err)) throw err;
     }
     if (Date.now() > deadline) throw new Error(`topics ${names.join(', ')} were created but have no leader after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));

@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { deleteThrowawayGroup } from './throwaway-group.js';
+import { topicOffsets } from './topic-offsets.js';
 
 export interface ReadToEndRequest {
   topic: string;
@@ -39,7 +40,7 @@ export async function readToEnd(kafka: Kafka, req: ReadToEndRequest, onRecord: O
   await admin.connect();
   let ends: PartitionEnd[];
   try {
-    const offsets = await admin.fetchTopicOffsets(req.topic);
+    const offsets = await topicOffsets(admin, req.topic);
     const wanted = req.partitions ?? offsets.map((o) => o.partition).sort((a, b) => a - b);
     ends = wanted.map((partition) => {
       const o = offsets.find((x) => x.partition === partition);

@@ -14,6 +14,7 @@ import type { LiveConfig } from './live-config.js';
 import { readChangelog } from './restore.js';
 import type { StateProducers } from './state-producers.js';
 import type { TopicLayout } from './topics.js';
+import { topicOffsets } from './topic-offsets.js';
 
 export interface TaskRegistryOptions {
   kafka: Kafka;
@@ -161,7 +162,7 @@ export class TaskRegistry {
     if (generation !== this.generation) throw new StaleRoundError();
     let toRestore = partitions;
     if (reuseValid) {
-      const ends = new Map((await this.o.admin.fetchTopicOffsets(layout.changelog)).map((o) => [o.partition, Number(o.high)]));
+      const ends = new Map((await topicOffsets(this.o.admin, layout.changelog)).map((o) => [o.partition, Number(o.high)]));
       toRestore = partitions.filter((p) => this.tasks.get(p)?.changelogEnd !== ends.get(p));
     }
     const started = Date.now();
