@@ -33,6 +33,6 @@ export async function whileSettling<T>(ask: () => Promise<T>, timeoutMs = 30_000
 }
 
 /** admin.fetchTopicOffsets(topic), waiting out a leader that is still settling. */
-export function topicOffsets(admin: Admin, topic: string, timeoutMs?: number): ReturnType<Admin['fetchTopicOffsets']> {
-  return whileSettling(() => admin.fetchTopicOffsets(topic), timeoutMs);
+export function topicOffsets(admin: Admin, topic: string): ReturnType<Admin['fetchTopicOffsets']> {
+  return whileSettling(() => admin.fetchTopicOffsets(topic));
 }

@@ -132,18 +132,16 @@ export function episodeStep(
   // sets no bar), or level for the cap itself.
   const steadyMs = window.end_ms - grownAt;
   const levelByFit = fit === null || !mayStillRise(fit, fitAt) || steadyMs >= GROWTH_WAIT_CAP * acceptAfterMs;
-  if (levelByFit && steadyMs >= Math.max(acceptAfterMs, Math.min(grownAt - current.start, GROWTH_WAIT_CAP * acceptAfterMs))) {
-    // A run that settled at or below its expectation has nothing to take in (the level never
-    // moves down: give-back.ts acceptLevel): its traffic is back down, so it ends as back at
-    // baseline, with no final note and no re-level (the epoch stays, and another detector's
-    // run with it), its window not held; the detector restarts its evidence (settledLow), as
-    // after an acceptance. A window that alerts meanwhile is no end.
-    if (!(level > 0)) {
-      if (alert) return { next: { start: current.start, above: smoothed, epoch, level, grownTo, grownAt }, hold: true, accepted: false };
-      if (fit !== null) fitReset(fit, fitAt);
-      return { next: noEpisode(epoch), hold: false, accepted: false, settledLow: true };
-    }
+  const due = levelByFit && steadyMs >= Math.max(acceptAfterMs, Math.min(grownAt - current.start, GROWTH_WAIT_CAP * acceptAfterMs));
+  // A run that settled at or below its expectation has nothing to take in (the level never
+  // moves down: give-back.ts acceptLevel): its traffic is back down, so it ends as back at
+  // baseline, with no final note and no re-level (the epoch stays, and another detector's
+  // run with it), its window not held; the detector restarts its evidence (settledLow), as
+  // after an acceptance. A window that alerts meanwhile is no end: the run carries on.
+  const settledLow = !(level > 0);
+  if (due && !(settledLow && alert)) {
     if (fit !== null) fitReset(fit, fitAt);
+    if (settledLow) return { next: noEpisode(epoch), hold: false, accepted: false, settledLow: true };
     return { next: noEpisode(epoch + 1), hold: true, accepted: true, run: { start: current.start, level, steadyMs } };
   }
   return { next: { start: current.start, above: smoothed, epoch, level, grownTo, grownAt }, hold: true, accepted: false };
