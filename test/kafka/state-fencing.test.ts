@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineTask } from '../../src/kafka/engine-task.js';
 import { readChangelog } from '../../src/kafka/restore.js';
 import { StateProducers } from '../../src/kafka/state-producers.js';
+import { topicOffsets } from '../../src/kafka/topic-offsets.js';
 import { writeState } from '../../src/kafka/state-writes.js';
 import type { TaskRegistry } from '../../src/kafka/task-registry.js';
 import type { TopicLayout } from '../../src/kafka/topics.js';
@@ -83,7 +84,7 @@ async function untilStable(topic: string, end: number): Promise<void> {
   await admin.connect();
   try {
     for (let tries = 0; ; tries++) {
-      const [p] = await admin.fetchTopicOffsets(topic);
+      const [p] = await topicOffsets(admin, topic);
       if (Number(p.high) >= end) return;
       if (tries === 100) throw new Error(`${topic}: last stable offset ${p.high} after 10 s, not ${end}`);
       await new Promise((resolve) => setTimeout(resolve, 100));

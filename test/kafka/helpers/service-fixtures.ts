@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import kafkajs, { type Kafka, type Message } from 'kafkajs';
 import { parseConfig } from '../../../src/config/load.js';
 import { createTopicsAndWait } from '../../../src/kafka/create-topics.js';
+import { topicOffsets } from '../../../src/kafka/topic-offsets.js';
 import { flow as engineFlow } from '../../engine/fixtures.js';
 import { mulberry32 } from '../../helpers/mulberry32.js';
 import { readTopic, type TopicRecord } from '../../../src/faults/read-back.js';
@@ -143,7 +144,7 @@ export async function groupCaughtUp(kafka: Kafka, groupId: string, topics: strin
   await admin.connect();
   try {
     for (const topic of topics) {
-      const ends = await admin.fetchTopicOffsets(topic);
+      const ends = await topicOffsets(admin, topic);
       const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
       for (const end of ends) {
         const c = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
