@@ -1,5 +1,6 @@
 // Every detector, in the order the engine runs them: adding a detector is one file and one
-// line here. Flow detectors run in this order for each flow, so a later one sees which earlier
+// line here, appended at the end, plus its alert type in the wire contract (the whole list:
+// docs/architecture.md, "Adding a detector"). Flow detectors run in this order for each flow, so a later one sees which earlier
 // ones found something (ctx.earlier); the order is also the order of the config's detectors
 // section, of check-config's lines and of the schema's alert types.
 //
