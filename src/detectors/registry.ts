@@ -1,8 +1,9 @@
 // Every detector, in the order the engine runs them: adding a detector is one file and one
 // line here, appended at the end, plus its alert type in the wire contract (the whole list:
-// docs/architecture.md, "Adding a detector"). Flow detectors run in this order for each flow, so a later one sees which earlier
-// ones found something (ctx.earlier); the order is also the order of the config's detectors
-// section, of check-config's lines and of the schema's alert types.
+// docs/architecture.md, "Adding a detector"). Flow detectors run in this order for each flow,
+// so a later one sees which earlier ones found something (ctx.earlier); the order is also the
+// order of the config's detectors section, of check-config's lines and of the schema's alert
+// types.
 //
 // Everything that needs to know the detectors reads this list: the engine (dispatch.ts and its
 // gateway judges), the config schema (config/schema/detectors.ts), check-config's words

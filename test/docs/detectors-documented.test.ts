@@ -9,9 +9,9 @@ import { readDoc, section } from './markdown.js';
 
 const types = DETECTORS.map((d) => d.type);
 
-/** Every `UPPER_CASE` name written as inline code in a text. */
+/** Every `UPPER_CASE` name (an Avro symbol: letters, digits, underscores) written as inline code in a text. */
 function codeNames(text: string): string[] {
-  return [...text.matchAll(/`([A-Z][A-Z_]+[A-Z])`/g)].map((m) => m[1]);
+  return [...text.matchAll(/`([A-Z][A-Z0-9_]*[A-Z0-9])`/g)].map((m) => m[1]);
 }
 
 /** The alert types listed in the README's opening list (the bullets before "It is for"). */
@@ -22,7 +22,7 @@ function readmeTypes(readme: string): string[] {
 
 /** The first cells of docs/detection.md's "Reasons" table: one alert type a row. */
 function reasonRows(detection: string): string[] {
-  return [...section(detection, 'Reasons').matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
+  return [...section(detection, 'Reasons').matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((m) => m[1]);
 }
 
 /** What docs/design.md's config table says of each detector's default severity: key -> severity. */
@@ -51,6 +51,17 @@ describe('the prose that names every detector', () => {
 
   it('README.md lists every alert type, in the registry order', () => {
     expect(readmeTypes(readDoc('README.md'))).toEqual(types);
+  });
+
+  it('docs/design.md lists every alert type in its "Purpose" and as the values of "Alert"\'s type, in the registry order', () => {
+    const design = readDoc('docs/design.md');
+    const purpose = section(design, 'Purpose');
+    expect(codeNames(purpose.slice(0, purpose.indexOf('SOC analysts subscribe')))).toEqual(types);
+    const alert = section(design, 'Alert');
+    const typeSentence = alert.slice(alert.indexOf('`type` is one of'), alert.indexOf('`severity` is one of'));
+    // After the list, the sentence names the enum's default (`NEW_DESTINATION`) once more.
+    expect(codeNames(typeSentence).slice(0, types.length)).toEqual(types);
+    expect(codeNames(typeSentence).slice(types.length)).toEqual(['NEW_DESTINATION']);
   });
 
   it('docs/detection.md "Reasons" has one example row per alert type, in the registry order', () => {
