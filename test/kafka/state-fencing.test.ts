@@ -83,10 +83,12 @@ async function untilStable(topic: string, end: number): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
+    const started = Date.now();
     for (let tries = 0; ; tries++) {
       const [p] = await topicOffsets(admin, topic);
       if (Number(p.high) >= end) return;
-      if (tries === 100) throw new Error(`${topic}: last stable offset ${p.high} after 10 s, not ${end}`);
+      // 100 pauses of 100 ms, and however long the leader took to answer each ask.
+      if (tries === 100) throw new Error(`${topic}: last stable offset ${p.high} after ${((Date.now() - started) / 1000).toFixed(1)} s, not ${end}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   } finally {
