@@ -56,7 +56,7 @@ function readArgs(): SoakArgs {
     options: {
       duration: { type: 'string', default: '10m' },
       rate: { type: 'string' },
-      // 0.75 fell behind at the start of the soak (run 3 in docs/benchmarks.md): the probe measures
+      // 0.75 fell behind at the start of the soak (run 3 in docs/benchmarks-history.md): the probe measures
       // the drain of a backlog with fewer destinations than the soak keeps.
       fraction: { type: 'string', default: '0.65' },
       destinations: { type: 'string', default: '100000' },

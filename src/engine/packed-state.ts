@@ -2,9 +2,10 @@
 // such as SUSTAINED_INCREASE's Float64Array) share one ArrayBuffer. Each ArrayBuffer past 64
 // bytes lives outside the JS heap and costs, besides its contents, about 100 bytes of heap (its
 // JSArrayBuffer) and about 200 bytes of allocator bookkeeping that process.memoryUsage() shows
-// nowhere (docs/benchmarks.md, engine memory): one buffer instead of two is ~300 bytes less per
-// destination. The views keep their types, lengths and values, so every computation on them is
-// unchanged; the detectors write their state in place and never replace the array.
+// nowhere (docs/benchmarks.md, engine memory; the change: docs/benchmarks-history.md): one
+// buffer instead of two is ~300 bytes less per destination. The views keep their types, lengths
+// and values, so every computation on them is unchanged; the detectors write their state in
+// place and never replace the array.
 
 /** The typed arrays a state may be made of (never a DataView). */
 type TypedState = Float32Array | Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;

@@ -47,7 +47,7 @@ export class OpenConnections {
     // 7 MB, and while few uids are known the index stays small enough for the cache. Fourfold
     // rather than twofold: fewer arrays allocated, copied and given up (garbage outside the
     // JavaScript heap, which V8 counts towards its next full collection) while a stream's
-    // first uids come (docs/benchmarks.md, input dialects).
+    // first uids come (docs/benchmarks-history.md, input dialects: the 19:27 run).
     const initial = Math.min(capacity, INITIAL_SLOTS);
     this.counts = new Float64Array(5 * initial);
     this.keys = new Float64Array(initial);
