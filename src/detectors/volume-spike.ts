@@ -5,7 +5,7 @@
 // burst that lasts, on a destination whose single big windows are routine), with more
 // bytes than expected and at least `min_bytes`. It reads the shared baseline
 // that the engine keeps per destination; its own state is its open run (episode.ts):
-// while traffic stays above the baseline after an alert the baseline does not learn,
+// while traffic stays above the baseline after an alert the baseline's level and spread do not learn from it,
 // and after `accept_after` the lasting change is accepted as the new normal. The
 // destination's learnt daily job at its usual time and size (baseline/daily-job.ts) is routine.
 import { duration, positiveNumber, size } from '../values/fields.js';

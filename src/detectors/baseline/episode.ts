@@ -1,6 +1,7 @@
 // One volume detector's open run ("episode"): from its first alert until traffic is back
 // near the baseline. While it is open the detector holds its windows, so the shared
-// baseline learns nothing from them (the anomaly cannot teach it). Once the change has
+// baseline's level and spread learn nothing from them (the anomaly cannot teach them; the
+// seasonal profiles and the tails still see them, winsorised: seasonal-baseline.ts). Once the change has
 // stopped growing for the detector's accept_after it is accepted: the baseline re-levels to
 // where traffic now is (acceptLevel) and the episode ends. A change still growing (a creep
 // that has not plateaued) is not a new normal yet: each growth by GROWTH restarts the

@@ -19,7 +19,8 @@
 // CLIP_SIGMA of its feature's spread before it updates level, spread or profiles, so
 // the spread cannot inflate with a developing anomaly; a window that scores high
 // teaches little (weight (5/d)^2 past d = 5); and a window a detector holds (its run is
-// open: see episode.ts) teaches nothing. A lasting change becomes normal only
+// open: see episode.ts) teaches the level and the spread nothing (the seasonal profiles, at
+// their slow whole-hour and whole-day rates, and the tails still see it: learnWindow). A lasting change becomes normal only
 // deliberately (give-back.ts): acceptLevel() moves the level to where the held windows were
 // (by the rate's rise where they were sparse: occupancy.ts), once a detector's run has lasted
 // its accept_after; and an accepted change that ends is
