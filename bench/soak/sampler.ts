@@ -2,7 +2,7 @@
 // sees it (topic end offsets minus the group's committed offsets), so the lag does not rest
 // on the service's own account of itself.
 import type { Admin } from 'kafkajs';
-import { topicOffsets } from '../../src/kafka/topic-offsets.js';
+import { groupProgress, lagOf } from '../../src/kafka/group-progress.js';
 import { parseMetricsText, sumMetric, type MetricSample } from './metrics-text.js';
 
 export type Phase = 'capacity' | 'drain-capacity' | 'soak' | 'drain';
@@ -52,15 +52,9 @@ export async function scrape(metricsUrl: string): Promise<MetricSample[]> {
   return parseMetricsText(await response.text());
 }
 
-/** Records behind the end of `topic` for the group (a partition never committed counts from 0). */
+/** Records behind the end of `topic` for the group (a partition never committed counts from its low offset). */
 export async function committedLag(admin: Admin, groupId: string, topic: string): Promise<number> {
-  const [ends, [committed]] = await Promise.all([topicOffsets(admin, topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
-  let lag = 0;
-  for (const end of ends) {
-    const offset = Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
-    lag += Number(end.high) - Math.max(offset, Number(end.low), 0);
-  }
-  return lag;
+  return lagOf(await groupProgress(admin, groupId, topic));
 }
 
 export async function takeSample(

@@ -4,7 +4,7 @@ import type { Kafka } from 'kafkajs';
 import { DLQ_HEADERS } from '../kafka/dlq.js';
 import { decodePack, isPack } from '../kafka/repartition-pack.js';
 import { readToEnd } from '../kafka/read-to-end.js';
-import { topicOffsets } from '../kafka/topic-offsets.js';
+import { groupProgress, lagOf } from '../kafka/group-progress.js';
 
 export interface TopicRecord {
   partition: number;
@@ -54,13 +54,7 @@ export async function groupLag(kafka: Kafka, groupId: string, topics: string[]):
     const byTopic: Record<string, number> = {};
     let total = 0;
     for (const topic of topics) {
-      const ends = await topicOffsets(admin, topic);
-      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      let lag = 0;
-      for (const end of ends) {
-        const c = Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1');
-        lag += Math.max(0, Number(end.high) - Math.max(c, Number(end.low)));
-      }
+      const lag = lagOf(await groupProgress(admin, groupId, topic));
       byTopic[topic] = lag;
       total += lag;
     }

@@ -5,7 +5,7 @@
 // after a heartbeat of its own was late on a loaded machine: a restarting service instance died
 // of that answer at start-up (the fault suite, 2026-12-07: "This server is not the leader for
 // that topic-partition", exit 1). Every caller that reads a topic's ends goes through here
-// (the service, the fault suite, the test helpers and the soak sampler; local-broker.test.ts
+// (the service, group-progress.ts for the fault suite, the test helpers and the soak sampler; local-broker.test.ts
 // calls kafkajs itself, as it tests the broker).
 import type { Admin } from 'kafkajs';
 

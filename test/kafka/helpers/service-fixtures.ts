@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import kafkajs, { type Kafka, type Message } from 'kafkajs';
 import { parseConfig } from '../../../src/config/load.js';
 import { createTopicsAndWait } from '../../../src/kafka/create-topics.js';
-import { topicOffsets } from '../../../src/kafka/topic-offsets.js';
+import { groupProgress } from '../../../src/kafka/group-progress.js';
 import { flow as engineFlow } from '../../engine/fixtures.js';
 import { mulberry32 } from '../../helpers/mulberry32.js';
 import { readTopic, type TopicRecord } from '../../../src/faults/read-back.js';
@@ -144,13 +144,7 @@ export async function groupCaughtUp(kafka: Kafka, groupId: string, topics: strin
   await admin.connect();
   try {
     for (const topic of topics) {
-      const ends = await topicOffsets(admin, topic);
-      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      for (const end of ends) {
-        const c = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
-        const endOffset = Number(end.high);
-        if (endOffset > 0 && Number(c) < endOffset) return false;
-      }
+      for (const p of await groupProgress(admin, groupId, topic)) if (p.high > 0 && p.committed < p.high) return false;
     }
     return true;
   } finally {
