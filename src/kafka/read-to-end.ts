@@ -63,7 +63,11 @@ async function readUntil(kafka: Kafka, req: ReadToEndRequest, pending: Map<numbe
   const finished = new Promise<void>((resolve, reject) => {
     settle = (err) => (err ? reject(err) : resolve());
   });
-  const onAbort = () => settle(new Error(`reading ${req.topic} aborted`));
+  // Awaited only once the consumer runs: an abort (the instance stopping) or a crash while it
+  // still connects must not count as an unhandled rejection, which would end the process.
+  finished.catch(() => {});
+  const aborted = () => new Error(`reading ${req.topic} aborted`);
+  const onAbort = () => settle(aborted());
   req.signal?.addEventListener('abort', onAbort, { once: true });
   const reached = (partition: number, lastOffset: string, pause: () => void): void => {
     const end = pending.get(partition);
@@ -83,8 +87,9 @@ async function readUntil(kafka: Kafka, req: ReadToEndRequest, pending: Map<numbe
     if (!e.payload.restart) settle(e.payload.error); // a retriable crash restarts by itself
   });
   try {
-    if (req.signal?.aborted) throw new Error(`reading ${req.topic} aborted`);
+    if (req.signal?.aborted) throw aborted();
     await consumer.connect();
+    if (req.signal?.aborted) throw aborted();
     await consumer.subscribe({ topics: [req.topic], fromBeginning: true });
     await consumer.run({
       autoCommit: false,
