@@ -17,6 +17,8 @@ import {
   type AlertFilter,
 } from '../kafka/alert-view.js';
 import { createKafka, type ClientOptions } from '../kafka/client.js';
+import { consoleAcls, consoleGroupPrefix } from '../kafka/acls.js';
+import { explainAccessError } from '../kafka/access-errors.js';
 import { UsageError } from './errors.js';
 import { deleteThrowawayGroup } from '../kafka/throwaway-group.js';
 
@@ -55,7 +57,7 @@ export interface WatchAlertsResult {
 
 /** The console's own consumer group: never shares partitions with another analyst. */
 export function consoleGroupId(config: Config): string {
-  return `${config.kafka.group_id}.console.${randomUUID().slice(0, 8)}`;
+  return `${consoleGroupPrefix(config.kafka.group_id)}.${randomUUID().slice(0, 8)}`;
 }
 
 export async function watchAlerts(config: Config, options: WatchAlertsOptions = {}): Promise<WatchAlertsResult> {
@@ -70,14 +72,21 @@ export async function watchAlerts(config: Config, options: WatchAlertsOptions = 
   const result: WatchAlertsResult = { shown: 0, filteredOut: 0, undecodable: 0, stoppedBy: 'signal' };
 
   let finish!: (why: WatchAlertsResult['stoppedBy']) => void;
-  const finished = new Promise<WatchAlertsResult['stoppedBy']>((resolve) => {
+  let fail!: (err: Error) => void;
+  const finished = new Promise<WatchAlertsResult['stoppedBy']>((resolve, reject) => {
     let done = false;
     finish = (why) => {
       if (done) return;
       done = true;
       resolve(why);
     };
+    fail = (err) => {
+      if (done) return;
+      done = true;
+      reject(err);
+    };
   });
+  finished.catch(() => {}); // awaited once the consumer runs; a crash before that is not unhandled
   let stopped = false;
   const onAbort = () => finish('signal');
   if (options.signal?.aborted) finish('signal');
@@ -85,8 +94,16 @@ export async function watchAlerts(config: Config, options: WatchAlertsOptions = 
   const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => finish('timeout'), options.timeoutMs);
   if (options.max === 0) finish('max');
 
-  await requireTopic(kafka, topic, config.kafka.brokers);
+  try {
+    await requireTopic(kafka, topic, config.kafka.brokers);
+  } catch (err) {
+    throw explainConsoleAccess(err, config);
+  }
   const readyListener = consumer.on(consumer.events.GROUP_JOIN, () => options.onReady?.());
+  // A crash kafkajs does not restart (e.g. a refused read) ends the watch with its error, not a silent wait.
+  const crashListener = consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) fail(explainConsoleAccess(payload.error, config));
+  });
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: options.fromBeginning ?? false });
@@ -123,6 +140,7 @@ export async function watchAlerts(config: Config, options: WatchAlertsOptions = 
     if (timer !== undefined) clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
     readyListener();
+    crashListener();
     // Disconnect outside eachMessage: kafkajs waits for the running handler to finish.
     await disconnectQuietly(consumer);
     await deleteThrowawayGroup(kafka, groupId);
@@ -131,6 +149,12 @@ export async function watchAlerts(config: Config, options: WatchAlertsOptions = 
 }
 
 /** A missing incident topic is a config mistake (or the service never ran): say so plainly. */
+/** A refusal in words naming what `alerts` needs; any other error as it came. */
+function explainConsoleAccess(err: unknown, config: Config): Error {
+  const see = 'docs/operations.md, section "Security", lists what each command needs';
+  return explainAccessError(err, config, { name: "`egress-watch alerts`", rules: consoleAcls(config), see }) ?? (err instanceof Error ? err : new Error(String(err)));
+}
+
 async function requireTopic(kafka: ReturnType<typeof createKafka>, topic: string, brokers: string[]): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();

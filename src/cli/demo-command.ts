@@ -146,6 +146,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const seen = new Set<string>();
     const stopWatching = new AbortController();
     let watcher: Promise<unknown> | undefined;
+    let watchFailed: Error | undefined;
+    const watching = () => {
+      if (watchFailed !== undefined) throw new Error(`demo: the alert watcher failed: ${watchFailed.message}`);
+    };
     let sent = 0;
     try {
       await withTimeout(service.ready, 120_000, `the service was not ready after 120 s (readiness: ${service.httpUrl}/readyz)`);
@@ -163,6 +167,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
           seen.add(alert.alert_id);
           alerts.push(alert);
         },
+      });
+      // Handled here, not only in the finally below: it may fail while flows are still being sent.
+      watcher.catch((err: Error) => {
+        watchFailed = err;
       });
 
       say(
@@ -184,6 +192,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         clientLog: quiet,
       });
       sent = produced.sent;
+      watching();
       const tail = await produceFlows(config, config.kafka.topics.flows, tailFlows(config, lastEventMs), { format: 'avro', encode, clientLog: quiet });
       say(`demo: ${sent} flow records sent; waiting for the service to process them ...`);
 
@@ -191,8 +200,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       // The alerts the service published have to reach the console too.
       const published = () => Object.values(service.counters().alerts).reduce((a, b) => a + (b ?? 0), 0);
       const deadline = Date.now() + 30_000;
-      while (alerts.length < published() && Date.now() < deadline && !options.signal?.aborted) await sleep(200);
+      while (alerts.length < published() && Date.now() < deadline && !options.signal?.aborted) {
+        watching();
+        await sleep(200);
+      }
       await sleep(2_000);
+      watching();
     } finally {
       stopWatching.abort();
       await watcher?.catch(() => {});

@@ -52,6 +52,12 @@ export function registerRunCommand(program: Command): void {
       }
       const instanceId = opts.instanceId ?? defaultInstanceId();
       const log = createServiceLogger(instanceId, opts.logLevel);
+      // A rejection nothing handles is a bug of ours: say so in the JSON log, where operators
+      // look, then exit 1 as Node would (the group moves the partitions; state is in the changelog).
+      process.on('unhandledRejection', (reason) => {
+        log.fatal({ err: reason }, 'unhandled promise rejection (a bug: please report it with this line); exiting');
+        process.exit(1);
+      });
       let service: RunningService | undefined;
       let signals = 0;
       const onSignal = (signal: NodeJS.Signals) => {

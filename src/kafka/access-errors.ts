@@ -23,13 +23,23 @@ function needs(rules: AclRule[]): string {
 
 const SEE = 'docs/operations.md, section "Security", lists every ACL the service needs';
 
+/** Who needs which rules: the service (the default), or another command such as `alerts`. */
+export interface Needer {
+  /** How messages name it: "The service", "`egress-watch alerts`". */
+  name: string;
+  rules: AclRule[];
+  /** Where the rules are documented. */
+  see: string;
+}
+
 /**
  * An Error whose message says what Kafka refused and what to grant or check; undefined when err
  * is not a refusal (the caller keeps err as it is). The original is not attached as `cause`:
  * pino would append its message to this one; kafkajs has already logged it.
  */
-export function explainAccessError(err: unknown, config: Config): Error | undefined {
-  const rules = serviceAcls(config);
+export function explainAccessError(err: unknown, config: Config, needer: Needer = { name: 'The service', rules: serviceAcls(config), see: SEE }): Error | undefined {
+  const { rules, see } = needer;
+  const theService = needer.name;
   const sasl = config.kafka.sasl;
   const message = (err as Error | undefined)?.message ?? String(err);
 
@@ -45,36 +55,36 @@ export function explainAccessError(err: unknown, config: Config): Error | undefi
       `Kafka refused ${who(config)} to create topic${err.topics.length === 1 ? '' : 's'} ${err.topics.join(', ')} (${err.reason}). ` +
         `Either ${err.topics.length === 1 ? 'it does' : 'they do'} not exist: create the topics before starting the service, ` +
         `which needs no CREATE right; or ${err.topics.length === 1 ? 'it exists' : 'they exist'} and the ACLs do not let this user see ${err.topics.length === 1 ? 'it' : 'them'}. ` +
-        `The service needs: ${needs(rules.filter((r) => r.resourceType === 'TOPIC'))}; ${SEE}`,
+        `${theService} needs: ${needs(rules.filter((r) => r.resourceType === 'TOPIC'))}; ${see}`,
     );
   }
   const failure = authorizationFailure(err);
   if (failure === 'TOPIC_AUTHORIZATION_FAILED') {
     return new Error(
       `Kafka denied ${who(config)} access to a topic (${failure}: ${message}). ` +
-        `The service needs: ${needs(rules.filter((r) => r.resourceType === 'TOPIC'))}; ${SEE}`,
+        `${theService} needs: ${needs(rules.filter((r) => r.resourceType === 'TOPIC'))}; ${see}`,
     );
   }
   const groupRules = needs(rules.filter((r) => r.resourceType === 'GROUP'));
   if (failure === 'GROUP_AUTHORIZATION_FAILED') {
-    return new Error(`Kafka denied ${who(config)} a consumer group (${failure}: ${message}). The service needs: ${groupRules}; ${SEE}`);
+    return new Error(`Kafka denied ${who(config)} a consumer group (${failure}: ${message}). ${theService} needs: ${groupRules}; ${see}`);
   }
   // kafkajs hides GROUP_AUTHORIZATION_FAILED behind "no coordinator" (it logs the refusal just
   // before); a broker that answers always has a coordinator, so the ACL is the likely cause.
   if (errorName(err) === 'KafkaJSGroupCoordinatorNotFound') {
     return new Error(
       `no group coordinator for ${who(config)} (kafkajs: ${message}): kafkajs reports a consumer group the user may not use this way, ` +
-        `after logging "Group authorization failed". The service needs: ${groupRules}; ${SEE}`,
+        `after logging "Group authorization failed". ${theService} needs: ${groupRules}; ${see}`,
     );
   }
   if (failure === 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED') {
     const idRules = needs(rules.filter((r) => r.resourceType === 'TRANSACTIONAL_ID'));
-    return new Error(`Kafka denied ${who(config)} the transactional id of a state write (${failure}: ${message}). The service needs: ${idRules}; ${SEE}`);
+    return new Error(`Kafka denied ${who(config)} the transactional id of a state write (${failure}: ${message}). ${theService} needs: ${idRules}; ${see}`);
   }
   if (failure !== undefined) {
     return new Error(
-      `Kafka denied ${who(config)} a request (${failure}: ${message}); the service needs no cluster-wide right. ` +
-        `It needs: ${needs(rules)}; ${SEE}`,
+      `Kafka denied ${who(config)} a request (${failure}: ${message}). ${theService} needs no cluster-wide right. ` +
+        `It needs: ${needs(rules)}; ${see}`,
     );
   }
   return undefined;

@@ -84,6 +84,25 @@ export function serviceAcls(config: Config): AclRule[] {
   return rules;
 }
 
+/** Prefix of the single-use consumer groups of `egress-watch alerts` (and the demo's console). */
+export function consoleGroupPrefix(groupId: string): string {
+  return `${groupId}.console`;
+}
+
+/** What `egress-watch alerts` needs: read the incident topic through a single-use group it deletes after use. */
+export function consoleAcls(config: Config): AclRule[] {
+  return [
+    { resourceType: 'TOPIC', patternType: 'LITERAL', name: config.kafka.topics.alerts, operations: ['READ'], why: 'read the alerts' },
+    {
+      resourceType: 'GROUP',
+      patternType: 'PREFIXED',
+      name: `${consoleGroupPrefix(config.kafka.group_id)}.`,
+      operations: ['READ', 'DELETE'],
+      why: 'single-use groups that read the alerts, deleted after use',
+    },
+  ];
+}
+
 /** The rules as kafkajs createAcls entries, allowed for `principal` (e.g. `User:egress-watch`) from any host. */
 export function toAclEntries(rules: AclRule[], principal: string): AclEntry[] {
   return rules.flatMap((rule) =>

@@ -20,7 +20,7 @@ export interface OpsServer {
   close(): Promise<void>;
 }
 
-export async function startOpsServer(host: string, port: number, endpoints: OpsEndpoints): Promise<OpsServer> {
+export async function startOpsServer(host: string, port: number, endpoints: OpsEndpoints, onError?: (err: Error) => void): Promise<OpsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -50,6 +50,9 @@ export async function startOpsServer(host: string, port: number, endpoints: OpsE
       resolve();
     });
   });
+  // Once listening, a socket error (e.g. out of file descriptors on accept) must not end the
+  // process: the server keeps serving the connections it can.
+  server.on('error', (err) => onError?.(err));
   const bound = server.address() as AddressInfo;
   const actual = bound.port;
   const urlHost = host.includes(':') ? `[${host}]` : host;

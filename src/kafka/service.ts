@@ -130,17 +130,25 @@ class Connections {
     private readonly http: OpsServer,
   ) {}
 
+  /** Never rejects: each step's failure is logged and the next step still runs (a stop must end). */
   async close(): Promise<void> {
     const { cadence, lifecycle, log } = this.instance;
+    const step = async (what: string, run: () => unknown): Promise<void> => {
+      try {
+        await run();
+      } catch (err) {
+        log.warn({ err }, `${what} failed`);
+      }
+    };
     // State deferred by kafka.commit_interval is written by the batches still coming in.
-    await writeDeferredBeforeStop(cadence, () => lifecycle.consumerIsRunning, log);
-    this.registry?.close();
-    await this.follower?.stop();
-    await this.consumer?.disconnect().catch((err) => log.warn({ err }, 'consumer disconnect failed'));
-    await this.producer?.disconnect().catch((err) => log.warn({ err }, 'producer disconnect failed'));
-    await this.stateProducers?.closeAll();
-    await this.admin?.disconnect().catch(() => {});
-    await this.http.close();
+    await step('writing deferred state', () => writeDeferredBeforeStop(cadence, () => lifecycle.consumerIsRunning, log));
+    await step('ending state restores', () => this.registry?.close());
+    await step('suppression follower stop', () => this.follower?.stop());
+    await step('consumer disconnect', () => this.consumer?.disconnect());
+    await step('producer disconnect', () => this.producer?.disconnect());
+    await step('closing state producers', () => this.stateProducers?.closeAll());
+    await step('admin disconnect', () => this.admin?.disconnect());
+    await step('closing the ops server', () => this.http.close());
   }
 }
 
@@ -164,7 +172,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     metrics: () => metrics.text(),
     metricsContentType: metrics.contentType,
     readiness: () => ({ ready: lifecycle.isReady(), detail: lifecycle.detail() }),
-  });
+  }, (err) => log.warn({ err }, 'ops server (metrics, health) socket error; it keeps serving'));
   log.info({ url: http.url, port: http.port }, `metrics on ${http.url}/metrics, health on /healthz and /readyz`);
 
   const connections = new Connections(instance, http);
@@ -270,6 +278,8 @@ function followGroup(instance: Instance, consumer: Consumer, layout: TopicLayout
     lifecycle.setConsumerRunning(false);
     lifecycle.refresh();
   });
+  // kafkajs catches a listener's rejection but not its synchronous throw, which would become an
+  // unhandled rejection inside kafkajs (the process ends): this one calls only what cannot throw.
   consumer.on(ev.CRASH, ({ payload }) => {
     lifecycle.setConsumerRunning(false);
     lifecycle.refresh();
@@ -278,7 +288,7 @@ function followGroup(instance: Instance, consumer: Consumer, layout: TopicLayout
     const error = explainAccessError(payload.error, instance.config.current) ?? payload.error;
     log.fatal({ err: error }, 'consumer failed and cannot restart');
     lifecycle.failed(error);
-    void c.close().finally(() => lifecycle.closedAfter(error));
+    void c.close().finally(() => lifecycle.closedAfter(error)); // close() never rejects
   });
 }
 
@@ -358,7 +368,7 @@ class Service implements RunningService {
       const { lifecycle, log } = this.instance;
       lifecycle.beginStop();
       log.info('stopping: finishing the current batch, committing, leaving the group');
-      await this.connections.close();
+      await this.connections.close(); // never rejects: `done` always resolves after a stop
       log.info('stopped');
       lifecycle.stopped();
     })();

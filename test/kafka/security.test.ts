@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { watchAlerts } from '../../src/cli/alerts-command.js';
 import { loadConfig } from '../../src/config/load.js';
 import { serviceAcls, toAclEntries, type AclRule } from '../../src/kafka/acls.js';
 import { encodeFlowJson } from '../../src/io/wire.js';
@@ -233,6 +234,27 @@ describe('the service over TLS + SASL/SCRAM with exactly the documented ACLs', (
     expect(second.lines.filter((l) => /"level":(40|50|60)/.test(l) && !l.includes('"component":"kafkajs"'))).toEqual([]);
     expect(await second.kill('SIGTERM')).toEqual({ code: 0, signal: null });
     expectNoSecret(second);
+  });
+
+  it('`alerts` for a user who may not use its console group ends with the refusal, not a silent wait', async () => {
+    const t = uniqueTopics('sec-console');
+    const configFile = writeConfig('console-no-group', t, NO_GROUP_READ, 'env');
+    await createServiceTopics(t, 1);
+    // It may read the incident topic, but no group of the `<group>.console.` prefix.
+    await grant([{ resourceType: 'TOPIC', patternType: 'LITERAL', name: t.alerts, operations: ['READ'], why: 'test' }], NO_GROUP_READ);
+    process.env[PASSWORD_ENV] = NO_GROUP_READ.password;
+    try {
+      const watching = watchAlerts(loadConfig(configFile), { timeoutMs: 120_000, write: () => {}, clientLog: () => {} });
+      // Before, kafkajs's crash went unheard and the watch waited for its timeout.
+      await expect(watching).rejects.toThrow(
+        `no group coordinator for user "ew-no-group-read" (kafkajs: Failed to find group coordinator): kafkajs reports a consumer group ` +
+          'the user may not use this way, after logging "Group authorization failed". ' +
+          `\`egress-watch alerts\` needs: READ, DELETE on group ${t.group}.console. (prefixed); ` +
+          'docs/operations.md, section "Security", lists what each command needs',
+      );
+    } finally {
+      delete process.env[PASSWORD_ENV];
+    }
   });
 
   it('a wrong password fails at once, naming the user and where the password came from, not the password', async () => {
