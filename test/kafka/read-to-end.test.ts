@@ -1,7 +1,7 @@
 // Reading partitions of a topic up to their ends (src/kafka/read-to-end.ts), on a real broker:
 // what it delivers, and a stop that aborts it while its consumer is still connecting. That
 // abort used to reject a promise nobody awaited yet; Node ended the stopping instance with exit
-// code 1 (seen in the fault suite as "clean stops: b: 1", about one run in four).
+// code 1 (seen in the fault suite as "clean stops: b: 1": docs/reliability.md).
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readToEnd } from '../../src/kafka/read-to-end.js';
