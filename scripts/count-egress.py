@@ -24,7 +24,11 @@ opener = gzip.open if path.endswith('.gz') else open
 lines = [l.rstrip('\r\n') for l in opener(path, 'rt', encoding='utf8')]
 sums = defaultdict(int)
 
+def local_only(ip):  # multicast, limited broadcast, unspecified: never egress
+    a = ipaddress.ip_address(ip.split('%')[0])
+    return a.is_multicast or a.is_unspecified or (a.version == 4 and int(a) == 0xFFFFFFFF)
 def two_way(o, r, ob, rb, hint=None):
+    if local_only(o) or local_only(r): return None
     oi, ri = inside(o), inside(r)
     if oi and not ri: return (r, ob)
     if ri and not oi: return (o, rb)
@@ -33,6 +37,7 @@ def two_way(o, r, ob, rb, hint=None):
     if hint == 'in': return (o, rb)
     return None
 def one_way(s, d, b, hint=None):
+    if local_only(s) or local_only(d): return None
     si, di = inside(s), inside(d)
     if si: return (d, b)
     if di: return None
@@ -118,6 +123,7 @@ elif dialect == 'goflow2':
             s, d, b, rate = o['SrcAddr'], o['DstAddr'], o.get('Bytes', 0), o.get('SamplingRate')
         else:
             s, d, b, rate = o['src_addr'], o['dst_addr'], o.get('bytes', 0), o.get('sampling_rate')
+        if s == '' and d == '': continue  # a sampled frame that is not IP (ARP, ...)
         x = one_way(addr(s), addr(d), int(b) * (int(rate or 0) or 1))
         if x: sums[canon(x[0])] += x[1]
 elif dialect == 'suricata':

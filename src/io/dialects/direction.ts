@@ -71,8 +71,19 @@ class Inside {
     this.v6 = v6Short ? Int32Array.from(v6) : null;
   }
 
-  contains(ip: string): boolean {
+  /** INSIDE, OUTSIDE, or LOCAL_ONLY for an address no packet to which leaves the site. */
+  where(ip: string): number {
     const n = ipv4Number(ip);
+    if (n === -1) {
+      if (firstGroup(ip) >= 0xff00 || ip === '::') return LOCAL_ONLY; // ff00::/8 multicast, the unspecified address
+      return this.contains(ip, n) ? INSIDE : OUTSIDE;
+    }
+    // 224.0.0.0/4 multicast, 255.255.255.255 broadcast, 0.0.0.0 unspecified (DHCP's first packets).
+    if ((n >= 0xe0000000 && n < 0xf0000000) || n === 0xffffffff || n === 0) return LOCAL_ONLY;
+    return this.contains(ip, n) ? INSIDE : OUTSIDE;
+  }
+
+  private contains(ip: string, n: number): boolean {
     if (n === -1) {
       // IPv6 whose text begins with a non-zero group (not IPv4-mapped, whose first groups are
       // 0), when every IPv6 network is a /16 or shorter: that group alone decides.
@@ -91,6 +102,11 @@ class Inside {
     return false;
   }
 }
+
+const OUTSIDE = 0;
+const INSIDE = 1;
+/** Multicast, limited broadcast and the unspecified address: delivered on the site (or nowhere), never egress. */
+const LOCAL_ONLY = 2;
 
 /** The first group of IPv6 text that begins with 1-4 hex digits and a ':', or -1. */
 function firstGroup(ip: string): number {
@@ -120,8 +136,11 @@ export class Orienter {
    * `hint` decides only when the networks call both ends external.
    */
   orient(f: SensorFlow, counts: DecodeCounts, hint: DirectionHint = null): FlowRecord | null {
-    const origIn = this.inside.contains(f.orig_ip);
-    const respIn = this.inside.contains(f.resp_ip);
+    const orig = this.inside.where(f.orig_ip);
+    const resp = this.inside.where(f.resp_ip);
+    if (orig === LOCAL_ONLY || resp === LOCAL_ONLY) return localOnly(counts);
+    const origIn = orig === INSIDE;
+    const respIn = resp === INSIDE;
     let inbound: boolean;
     if (origIn !== respIn) inbound = respIn;
     else if (origIn) {
@@ -142,8 +161,11 @@ export class Orienter {
    * own record: it is counted as `inbound` and not returned, so bytes_in stays 0.
    */
   orientOneWay(f: SensorFlow, counts: DecodeCounts, hint: DirectionHint = null): FlowRecord | null {
-    const srcIn = this.inside.contains(f.orig_ip);
-    const dstIn = this.inside.contains(f.resp_ip);
+    const src = this.inside.where(f.orig_ip);
+    const dst = this.inside.where(f.resp_ip);
+    if (src === LOCAL_ONLY || dst === LOCAL_ONLY) return localOnly(counts);
+    const srcIn = src === INSIDE;
+    const dstIn = dst === INSIDE;
     if (srcIn && !dstIn) return asIs(f);
     if (srcIn) counts.internal++;
     else if (hint === 'lateral') return lateral(counts);
@@ -156,6 +178,14 @@ export class Orienter {
     }
     return asIs(f);
   }
+}
+
+/** A skipped kind: its name says what it is and why it is not egress. */
+export const LOCAL_ONLY_KIND = 'multicast, broadcast or unspecified address (never leaves the site)';
+
+function localOnly(counts: DecodeCounts): null {
+  counts.skipped[LOCAL_ONLY_KIND] = (counts.skipped[LOCAL_ONLY_KIND] ?? 0) + 1;
+  return null;
 }
 
 /**

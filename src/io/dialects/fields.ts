@@ -4,6 +4,7 @@ import { isIp } from '../../values/ip.js';
 import { errorText } from '../validate-flow.js';
 import { DialectError, type DecodeCounts } from './dialect.js';
 import { ipv6Text } from '../../values/ipv6-text.js';
+import { protocolNumber } from './protocols.js';
 
 /** The value for a message: JSON text, cut to 60 characters. */
 export function shown(value: unknown): string {
@@ -43,21 +44,16 @@ export function textOf(field: string, value: unknown): string {
   return fail(field, value, 'a non-empty string');
 }
 
-const PROTOCOLS: Record<string, number> = { tcp: 6, udp: 17, icmp: 1, 'ipv6-icmp': 58, icmp6: 58, icmpv6: 58, sctp: 132, gre: 47, esp: 50, ah: 51, unknown_transport: 0 };
-// The spellings sensors write (Suricata, goflow2: upper case), found without lower-casing a copy.
-for (const name of Object.keys(PROTOCOLS)) PROTOCOLS[name.toUpperCase()] = PROTOCOLS[name];
-PROTOCOLS['IPv6-ICMP'] = 58;
-
-/** An IANA protocol number, from a number or a name (`tcp`, `UDP`, `IPv6-ICMP`, ...). */
+/** An IANA protocol number, from a number or a name (`tcp`, `UDP`, `IPv6-ICMP`, `IGMP`, ...: protocols.ts). */
 export function protocolOf(field: string, value: unknown): number {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 255) return value;
   if (typeof value === 'string') {
-    const known = PROTOCOLS[value] ?? PROTOCOLS[value.toLowerCase()];
+    const known = protocolNumber(value);
     if (known !== undefined) return known;
     const n = Number(value);
     if (value.length > 0 && Number.isInteger(n) && n >= 0 && n <= 255) return n;
   }
-  return fail(field, value, 'a protocol (a number 0-255 or tcp, udp, icmp, ...)');
+  return fail(field, value, 'a protocol (a number 0-255 or an IANA name: tcp, udp, icmp, igmp, gre, ...)');
 }
 
 /** Epoch seconds (a number, or its decimal text) to whole milliseconds, truncated. */

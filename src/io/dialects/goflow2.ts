@@ -10,8 +10,8 @@
 // `datetimenano` renderer wrote as RFC 3339 text (its shipped mapping file does so for
 // `time_received_ns`) as the time they name.
 import ipaddr from 'ipaddr.js';
-import type { Dialect, DialectDecoder, DialectRecord } from './dialect.js';
-import { countOf, FactsOfTwo, fail, isoToMs, nanosToMs, optionalCount, parseObject, portOf, protocolOf, ipOf, secondsToMs } from './fields.js';
+import type { DecodeCounts, Dialect, DialectDecoder, DialectRecord } from './dialect.js';
+import { countOf, FactsOfTwo, fail, isoToMs, nanosToMs, optionalCount, parseObject, portOf, protocolOf, ipOf, secondsToMs, skip } from './fields.js';
 import { fillOneWay, SensorDecoder } from './sensor-decoder.js';
 import { msText } from './ms-text.js';
 
@@ -42,6 +42,7 @@ class Goflow2Decoder extends SensorDecoder implements DialectDecoder {
     const o = parseObject(line);
     this.lastParsed = o;
     if (o.src_addr === undefined && o.SrcAddr !== undefined) return this.v1(o);
+    if (o.src_addr === '' && o.dst_addr === '') return nonIp(this.counts, o.etype);
     const src = ipOf('src_addr', addressText(o.src_addr));
     const dst = ipOf('dst_addr', addressText(o.dst_addr));
     // sFlow samples and some exporters carry no flow times: the time goflow2 received them
@@ -55,6 +56,7 @@ class Goflow2Decoder extends SensorDecoder implements DialectDecoder {
 
   /** goflow2 v1: CamelCase keys, times in seconds or milliseconds. */
   private v1(o: Record<string, unknown>): DialectRecord[] {
+    if (o.SrcAddr === '' && o.DstAddr === '') return nonIp(this.counts, o.Etype);
     const src = ipOf('SrcAddr', addressText(o.SrcAddr));
     const dst = ipOf('DstAddr', addressText(o.DstAddr));
     const startMs = v1Time(o, 'TimeFlowStartMs', 'TimeFlowStart') ?? secondsToMs('TimeReceived', o.TimeReceived);
@@ -99,6 +101,15 @@ class Goflow2Decoder extends SensorDecoder implements DialectDecoder {
     this.counts.flows_out++;
     return [{ flow, sensor: facts }];
   }
+}
+
+/**
+ * A sample of a frame that is not IP (sFlow samples every frame: ARP, LLDP, ...): goflow2 renders
+ * its missing addresses as "". It cannot be egress to an address; counted by its ethertype.
+ */
+function nonIp(counts: DecodeCounts, etype: unknown): DialectRecord[] {
+  const name = typeof etype === 'string' && etype.length > 0 ? etype : typeof etype === 'number' ? `0x${etype.toString(16)}` : 'unknown';
+  return skip(counts, `goflow2 non-IP sample (etype ${name})`);
 }
 
 /** The field names a version's messages use. */

@@ -77,3 +77,33 @@ describe('IPv6 inside by the first group (every IPv6 network /16 or shorter)', (
     });
   }
 });
+
+describe('addresses no packet to which leaves the site', () => {
+  // Multicast (224.0.0.0/4, ff00::/8), the limited broadcast and the unspecified address: a LAN
+  // sensor sees mDNS, SSDP, DHCP and router chatter to them on every network; none is egress.
+  const kind = 'multicast, broadcast or unspecified address (never leaves the site)';
+  it('are counted by that kind, two-way and one-way, whichever end they are', () => {
+    const counts = emptyCounts();
+    const pairs: Array<[string, string]> = [
+      ['10.0.0.5', '224.0.0.251'], // mDNS
+      ['10.0.0.5', '239.255.255.250'], // SSDP
+      ['0.0.0.0', '255.255.255.255'], // DHCP discover
+      ['fe80::1', 'ff02::fb'],
+      ['192.0.2.7', 'FF05::1:3'],
+      ['::', 'ff02::2'],
+    ];
+    for (const [a, b] of pairs) expect(orienter.orient(flow(a, b), counts)).toBeNull();
+    expect(orienter.orientOneWay(flow('10.0.0.5', '224.0.0.22'), counts)).toBeNull();
+    expect(orienter.orientOneWay(flow('224.0.0.1', '10.0.0.5'), counts)).toBeNull();
+    expect(counts.skipped).toEqual({ [kind]: 8 });
+    expect([counts.internal, counts.transit, counts.inbound]).toEqual([0, 0, 0]);
+  });
+  it('leave the addresses next to them alone', () => {
+    const counts = emptyCounts();
+    const out = ['223.255.255.255', '240.0.0.1', '255.255.255.254', '0.0.0.1', 'fe00::1', 'ffe::1', '::1'].map(
+      (d) => orienter.orient(flow('10.0.0.5', d), counts)?.dst_ip ?? null,
+    );
+    expect(out).toEqual(['223.255.255.255', '240.0.0.1', '255.255.255.254', '0.0.0.1', 'fe00::1', 'ffe::1', '::1']);
+    expect(counts.skipped).toEqual({});
+  });
+});

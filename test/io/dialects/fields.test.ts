@@ -2,7 +2,7 @@
 // position equal Date.parse (values below worked out with Date.parse), unusual forms still go
 // the general way, and reused sensor facts follow the sensor when it changes.
 import { describe, expect, it } from 'vitest';
-import { FactsCache, isoToMs, objectOf, ReusedFacts } from '../../../src/io/dialects/fields.js';
+import { FactsCache, isoToMs, objectOf, protocolOf, ReusedFacts } from '../../../src/io/dialects/fields.js';
 
 describe('isoToMs', () => {
   it('reads the fixed forms sensors write', () => {
@@ -80,5 +80,22 @@ describe('FactsCache', () => {
     expect(cache.find()).toBe(a);
     cache.current[1] = 'b';
     expect(cache.find()).toBe(ab);
+  });
+});
+
+describe('protocolOf', () => {
+  it('reads the names sensors write, in any case, as IANA numbers', () => {
+    // Zeek; Suricata's eve `proto` (IANA keywords, its own IP-in-IP, OSPF, IS-IS); goflow2 (ICMPv6);
+    // netbase's /etc/protocols (IP-ENCAP, IPSEC-ESP, OSPFIGP). Numbers from the IANA registry.
+    const names = ['tcp', 'UDP', 'icmp', 'IGMP', 'HOPOPT', 'IP-in-IP', 'IPv6', 'GRE', 'ESP', 'IPSEC-AH', 'IPv6-ICMP', 'ICMPv6', 'OSPF', 'OSPFIGP', 'PIM', 'VRRP', 'L2TP', 'IS-IS', 'SCTP', 'UDPLite', 'Mobility-Header'];
+    expect(names.map((n) => protocolOf('proto', n))).toEqual([6, 17, 1, 2, 0, 4, 41, 47, 50, 51, 58, 58, 89, 89, 103, 112, 115, 124, 132, 136, 135]);
+  });
+  it('reads a name that says the sensor did not know as 0, as Zeek writes unknown_transport', () => {
+    expect(['unknown_transport', '', 'unknown', 'Unassigned', 'Any'].map((n) => protocolOf('proto', n))).toEqual([0, 0, 0, 0, 0]);
+  });
+  it('reads numbers as numbers or text, and names any other value', () => {
+    expect([protocolOf('proto', 47), protocolOf('proto', '253'), protocolOf('proto', 0)]).toEqual([47, 253, 0]);
+    expect(() => protocolOf('proto', 'ospfv9')).toThrow('field proto: "ospfv9" is not a protocol (a number 0-255 or an IANA name: tcp, udp, icmp, igmp, gre, ...)');
+    expect(() => protocolOf('proto', 256)).toThrow('field proto: 256 is not a protocol');
   });
 });

@@ -18,6 +18,23 @@ describe('goflow2', () => {
     expect(decoder.counts).toEqual({ records_read: 4, flows_out: 2, internal: 0, transit: 0, inbound: 1, nodata: 0, skipdata: 0, skipped: {}, errors: 1, payload_above_ip: 0 });
   });
 
+  it('counts samples of frames that are not IP (sFlow samples ARP too) by ethertype, and reads IANA protocol names', () => {
+    const decoder = createDecoder('goflow2', { internalNetworks: NETS });
+    const base = '"type":"SFLOW_5","time_received_ns":1700000000000000000,"sampler_address":"192.0.2.1","sampling_rate":100,"bytes":60,"packets":1';
+    // goflow2 renders missing addresses as "" and the ethertype by name (or "" when it has none).
+    expect(decoder.decode(`{${base},"etype":"ARP","proto":"","src_addr":"","dst_addr":""}`)).toEqual([]);
+    expect(decoder.decode(`{${base},"etype":"","proto":"","src_addr":"","dst_addr":""}`)).toEqual([]);
+    expect(decoder.decode(`{"Type":"SFLOW_5","TimeReceived":1700000000,"Etype":2054,"Bytes":60,"Packets":1,"SrcAddr":"","DstAddr":""}`)).toEqual([]);
+    // A GRE tunnel and an IGMP report to a unicast router outside: egress, with their protocol numbers.
+    const [gre] = decoder.decode(`{${base},"etype":"IPv4","proto":"GRE","src_addr":"10.0.0.5","dst_addr":"198.51.100.1"}`);
+    const [igmp] = decoder.decode(`{${base},"etype":"IPv4","proto":"IGMP","src_addr":"10.0.0.5","dst_addr":"198.51.100.2"}`);
+    expect([gre.flow.protocol, gre.flow.bytes_out, igmp.flow.protocol]).toEqual([47, 6000, 2]);
+    // One address empty and the other not is no frame goflow2 writes: an error naming the field.
+    expect(() => decoder.decode(`{${base},"proto":"TCP","src_addr":"","dst_addr":"198.51.100.1"}`)).toThrow('field src_addr: "" is not an IPv4 or IPv6 address');
+    expect(decoder.counts.skipped).toEqual({ 'goflow2 non-IP sample (etype ARP)': 1, 'goflow2 non-IP sample (etype unknown)': 1, 'goflow2 non-IP sample (etype 0x806)': 1 });
+    expect(decoder.counts.flows_out).toBe(2);
+  });
+
   it('gives enrichment the exporter', () => {
     const decoder = createDecoder('goflow2', { internalNetworks: NETS });
     const [r] = decoder.decode('{"type":"IPFIX","time_flow_start_ns":1700000001000000000,"sampler_address":"192.0.2.1","bytes":1,"packets":1,"src_addr":"10.0.0.6","dst_addr":"198.51.100.9","proto":6}');

@@ -26,6 +26,21 @@ describe('suricata', () => {
     ]);
   });
 
+  it("reads Suricata's IANA protocol names (a tunnel outside is egress) and leaves multicast out", () => {
+    const decoder = createDecoder('suricata', { internalNetworks: NETS });
+    const eve = (proto: string, dest: string) =>
+      `{"timestamp":"2023-11-14T22:14:25.000000+0000","flow_id":77,"event_type":"flow","src_ip":"10.0.0.9","dest_ip":"${dest}","proto":"${proto}","flow":{"pkts_toserver":4,"pkts_toclient":0,"bytes_toserver":6000,"bytes_toclient":0,"start":"2023-11-14T22:13:20.000000+0000","end":"2023-11-14T22:14:20.000000+0000"}}`;
+    const read = (proto: string, dest: string) => decoder.decode(eve(proto, dest)).map((r) => [r.flow.dst_ip, r.flow.protocol, r.flow.bytes_out]);
+    expect(read('IP-in-IP', '203.0.113.5')).toEqual([['203.0.113.5', 4, 6000]]);
+    expect(read('IPv6', '203.0.113.6')).toEqual([['203.0.113.6', 41, 6000]]);
+    expect(read('L2TP', '203.0.113.7')).toEqual([['203.0.113.7', 115, 6000]]);
+    // IGMP to its group and VRRP to its multicast address never leave the LAN.
+    expect(read('IGMP', '224.0.0.22')).toEqual([]);
+    expect(read('VRRP', '224.0.0.18')).toEqual([]);
+    expect(decoder.counts.skipped).toEqual({ 'multicast, broadcast or unspecified address (never leaves the site)': 2 });
+    expect(decoder.counts.flows_out).toBe(3);
+  });
+
   it('reads an eve line that a shipper wrapped as text under message (Filebeat, Elastic Agent, Security Onion)', () => {
     const decoder = createDecoder('suricata', { internalNetworks: NETS });
     const eve = '{"timestamp":"2023-11-14T22:14:25.000000+0000","flow_id":5150,"in_iface":"bond0","event_type":"flow","src_ip":"10.0.0.9","src_port":40100,"dest_ip":"203.0.113.50","dest_port":443,"proto":"TCP","flow":{"pkts_toserver":12,"pkts_toclient":9,"bytes_toserver":3100,"bytes_toclient":8800,"start":"2023-11-14T22:13:20.000000+0000","end":"2023-11-14T22:14:20.000000+0000"}}';
