@@ -21,7 +21,7 @@ def canon(ip):  # IPv6 in RFC 5952 text (Suricata writes every group in full), I
     if a.ipv4_mapped is not None: return '::ffff:' + str(a.ipv4_mapped)
     return ip if '.' in ip else str(a)
 opener = gzip.open if path.endswith('.gz') else open
-lines = [l.rstrip('\r\n') for l in opener(path, 'rt', encoding='utf8')]
+lines = [l.rstrip('\r\n') for l in opener(path, 'rt', encoding='utf-8-sig')]  # a leading BOM is not part of the first line
 sums = defaultdict(int)
 
 def local_only(ip):  # multicast, limited broadcast, unspecified: never egress
@@ -94,20 +94,40 @@ if dialect == 'zeek':
 elif dialect == 'vpc':
     ALL = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status vpc-id subnet-id instance-id tcp-flags type pkt-srcaddr pkt-dstaddr region az-id sublocation-type sublocation-id pkt-src-aws-service pkt-dst-aws-service flow-direction traffic-path ecs-cluster-arn ecs-cluster-name ecs-container-instance-arn ecs-container-instance-id ecs-container-id ecs-second-container-id ecs-service-name ecs-task-definition-arn ecs-task-arn ecs-task-id reject-reason'.split()
     TGW = 'version resource-type account-id tgw-id tgw-attachment-id tgw-src-vpc-account-id tgw-dst-vpc-account-id tgw-src-vpc-id tgw-dst-vpc-id tgw-src-subnet-id tgw-dst-subnet-id tgw-src-eni tgw-dst-eni tgw-src-az-id tgw-dst-az-id tgw-pair-attachment-id srcaddr dstaddr srcport dstport protocol packets bytes start end log-status type packets-lost-no-route packets-lost-blackhole packets-lost-mtu-exceeded packets-lost-ttl-expired tcp-flags-count region flow-direction pkt-src-aws-service pkt-dst-aws-service'.split()
-    header = None
-    for l in lines:
+    header, bad = None, 0
+    for n, l in enumerate(lines, 1):
         if not l.strip(): continue
-        if l.startswith('{'): l = json.loads(l)['message']
-        t = l.split()
-        if all(n in ALL or n in TGW for n in t): header = t; continue  # a header: field names, in the custom format's order
-        names = header or {14: ALL[:14], 21: ALL[:21], 25: ALL[:25], 29: ALL[:29], 39: ALL[:39], 40: ALL, 36: TGW}.get(len(t))
-        if names is None: continue
-        r = dict(zip(names, t))
-        if r.get('log-status', 'OK') != 'OK' or r.get('action') == 'REJECT': continue
-        s = r['pkt-srcaddr'] if r.get('pkt-srcaddr', '-') != '-' else r['srcaddr']
-        d = r['pkt-dstaddr'] if r.get('pkt-dstaddr', '-') != '-' else r['dstaddr']
-        x = one_way(s, d, int(r['bytes']))
-        if x: sums[canon(x[0])] += x[1]
+        try:
+            if l.startswith('{'): l = json.loads(l)['message']
+            t = [c for c in l.strip().split(' ') if c]  # runs of spaces and white space at the ends read as one separator
+            if not t: raise ValueError('no fields')
+            if all(c in ALL or c in TGW for c in t): header = t; continue  # a header: field names, in the custom format's order
+            names = header or {14: ALL[:14], 21: ALL[:21], 25: ALL[:25], 29: ALL[:29], 39: ALL[:39], 40: ALL, 36: TGW}.get(len(t))
+            if names is None: raise ValueError('%d fields and no field list for them' % len(t))
+            if len(t) != len(names): raise ValueError('%d fields where the field list names %d' % (len(t), len(names)))
+            r = dict(zip(names, t))
+            un = lambda f: r.get(f, '-') == '-'
+            status = r.get('log-status') or ('NODATA' if un('srcaddr') and un('dstaddr') and un('bytes') and un('pkt-srcaddr') and un('pkt-dstaddr') else 'OK')
+            if status not in ('OK', 'NODATA', 'SKIPDATA'): raise ValueError('log-status %r' % status)
+            if status != 'OK' or r.get('action') == 'REJECT': continue
+            s = r['pkt-srcaddr'] if not un('pkt-srcaddr') else r['srcaddr']
+            d = r['pkt-dstaddr'] if not un('pkt-dstaddr') else r['dstaddr']
+            ipaddress.ip_address(s); ipaddress.ip_address(d)
+            tgw = 'tgw-id' in r or 'tgw-attachment-id' in r or 'resource-type' in r
+            fd = '-' if tgw else r.get('flow-direction', '-')  # an interface's direction; a transit gateway's is its own
+            # A middlebox's ingress (NAT gateway, transit gateway interface): the packet is addressed
+            # past the interface's own address; counted where it leaves.
+            if not un('pkt-dstaddr') and fd != 'egress' and not un('dstaddr') and ipaddress.ip_address(r['dstaddr']) != ipaddress.ip_address(d): continue
+            b, p = int(r['bytes']), int(r['packets'])
+            if b < 0 or p < 0: raise ValueError('a count below 0')
+            if any(not un(f) and not 0 <= int(r[f]) <= 65535 for f in ('srcport', 'dstport')): raise ValueError('a port out of range')
+            if not 0 <= float(r['start']) <= float(r['end']): raise ValueError('start or end')
+            x = one_way(s, d, b, {'egress': 'out', 'ingress': 'in'}.get(fd))
+            if x: sums[canon(x[0])] += x[1]
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
+            bad += 1
+            print('vpc line %d not read: %s' % (n, e), file=sys.stderr)
+    if bad: print('vpc: %d lines not read' % bad, file=sys.stderr)
 elif dialect == 'goflow2':
     import base64, binascii
     def addr(v):  # an address as base64 of its 4 or 16 bytes (protobuf's JSON mapping), else as written

@@ -2,7 +2,8 @@
 // initiated it (orig/resp, src/dest, toserver/toclient); egress-watch wants the internal,
 // sending side as src and the external side as dst, and bytes_out = what the inside sent.
 // The inside is policy.internal_networks. A hint from the sensor (Zeek local_orig/local_resp,
-// OCSF connection_info.direction_id) decides only when the networks call both ends external.
+// OCSF connection_info.direction_id, a VPC interface's flow-direction) decides only when the
+// networks call both ends external.
 import type { FlowRecord } from '../../engine/types.js';
 import ipaddr from 'ipaddr.js';
 import { InternalNetworks } from '../../engine/keys.js';

@@ -1,13 +1,17 @@
-// AWS VPC Flow Logs, text: one record a line, fields separated by single spaces, `-` for a
-// field with no value. The field order is the default v2 one, or a custom list named by a
+// AWS VPC Flow Logs, text: one record a line, fields separated by spaces (AWS writes one; a run
+// of them, and white space at either end, read the same: `-` marks a field with no value, so
+// an empty field is never meant). The field order is the default v2 one, or a custom list named by a
 // header line of the delivered file (`version account-id ...`), by config `input.vpc_fields`,
 // or, lacking both, guessed from the number of fields when it is a prefix of AWS's table of
 // fields (14 = v2 default, 21 = to v3, 25 = to v4, 29 = to v5, 39 = to v7, 40 = to v8), or
 // 36, the default format of Transit Gateway flow logs.
-// NODATA / SKIPDATA rows are counted, not errors; REJECT rows carried nothing out and are
-// counted as skipped. VPC records have no flow id: one is made from the record's interface,
+// NODATA / SKIPDATA rows are counted, not errors (without a log-status field, a row whose
+// addresses and bytes are all `-` is NODATA); REJECT rows carried nothing out and are counted as
+// skipped, and so is a middlebox's ingress record (a NAT gateway's: pkt-dstaddr is not the
+// interface's dstaddr), whose bytes are counted where they leave. VPC records have no flow id: one is made from the record's interface,
 // addresses, ports, protocol and start, so the same record from two collectors folds into one.
-// A record is one direction of a connection: only the outbound one is egress.
+// A record is one direction of a connection: only the outbound one is egress; an interface's
+// flow-direction (egress/ingress) decides when internal_networks call both ends external.
 import type { DecoderOptions, Dialect, DialectDecoder, DialectRecord } from './dialect.js';
 import { DialectError } from './dialect.js';
 import { countOf, FactsCache, fail, ipOf, parseObject, portOf, protocolOf, secondsToMs, skip } from './fields.js';
@@ -36,6 +40,9 @@ const REQUIRED = ['srcaddr', 'dstaddr', 'bytes', 'packets', 'start', 'end'];
 const SENSOR_FIELDS = ['interface-id', 'vpc-id', 'subnet-id', 'instance-id', 'account-id', 'region', 'az-id', 'tgw-id', 'tgw-attachment-id'];
 const KNOWN = new Set<string>([...VPC_FIELDS_ALL, ...TGW_FIELDS_DEFAULT]);
 
+/** The skip reason of a middlebox's ingress record. */
+export const MIDDLEBOX_INGRESS = 'vpc middlebox ingress (counted where it leaves)';
+
 /** Column of each field used, or -1. */
 interface Layout {
   width: number;
@@ -43,6 +50,8 @@ interface Layout {
   version: number; srcaddr: number; dstaddr: number; srcport: number; dstport: number; protocol: number;
   packets: number; bytes: number; start: number; end: number; action: number; status: number;
   pktSrc: number; pktDst: number; iface: number;
+  /** flow-direction of an interface's record; -1 for Transit Gateway records (theirs is relative to the transit gateway, not the VPC). */
+  direction: number;
   sensor: Array<[string, number]>;
 }
 
@@ -56,6 +65,7 @@ function layoutOf(fields: readonly string[]): Layout {
     version: at('version'), srcaddr: at('srcaddr'), dstaddr: at('dstaddr'), srcport: at('srcport'), dstport: at('dstport'),
     protocol: at('protocol'), packets: at('packets'), bytes: at('bytes'), start: at('start'), end: at('end'),
     action: at('action'), status: at('log-status'), pktSrc: at('pkt-srcaddr'), pktDst: at('pkt-dstaddr'), iface: at('interface-id') !== -1 ? at('interface-id') : at('tgw-attachment-id'),
+    direction: fields.includes('tgw-id') || fields.includes('tgw-attachment-id') || fields.includes('resource-type') ? -1 : at('flow-direction'),
     sensor: SENSOR_FIELDS.map((f) => [f, at(f)] as [string, number]).filter(([, i]) => i !== -1),
   };
 }
@@ -67,11 +77,31 @@ function isUnset(cells: readonly string[], column: number): boolean {
   return column === -1 || cells[column] === '-';
 }
 
+/**
+ * A record's fields. AWS separates them by one space; a run of spaces (the AWS documentation
+ * has a record with two) and white space at either end (a trailing space, a CR) read the same,
+ * since `-` marks a field with no value and an empty field is never meant. The usual line (no
+ * two spaces together, printable ASCII at both ends) is split as it is: every record comes here.
+ */
+export function vpcCells(line: string): string[] {
+  const first = line.charCodeAt(0);
+  const last = line.charCodeAt(line.length - 1);
+  if (first > 32 && first < 127 && last > 32 && last < 127 && line.indexOf('  ') === -1) return line.split(' ');
+  const trimmed = line.trim();
+  return trimmed.length === 0 ? [] : trimmed.split(/ +/);
+}
+
 /** A header line: field names (the first starts with a letter), all of them VPC names. */
 function isHeader(line: string): boolean {
-  const c = line.charCodeAt(0);
+  let c = line.charCodeAt(0);
+  if (c <= 32) c = line.trim().charCodeAt(0);
   if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90))) return false;
-  return line.trim().split(/ +/).every((f) => KNOWN.has(f));
+  return vpcCells(line).every((f) => KNOWN.has(f));
+}
+
+/** Without a log-status field: a row whose addresses and bytes are all `-` (what NODATA rows hold). */
+function isNoData(layout: Layout, cells: readonly string[]): boolean {
+  return cells[layout.srcaddr] === '-' && cells[layout.dstaddr] === '-' && cells[layout.bytes] === '-' && isUnset(cells, layout.pktSrc) && isUnset(cells, layout.pktDst);
 }
 
 /** The sensor facts of a record: its sensor fields that are set. */
@@ -101,17 +131,17 @@ class VpcDecoder extends SensorDecoder implements DialectDecoder {
       return this.decode(message);
     }
     if (isHeader(line)) {
-      this.layout = layoutOf(line.trim().split(/ +/));
+      this.layout = layoutOf(vpcCells(line));
       return [];
     }
     this.counts.records_read++;
-    const cells = line.split(' ');
+    const cells = vpcCells(line);
     const layout = this.layout ?? BY_WIDTH.get(cells.length);
     if (layout === undefined) {
       throw new DialectError(`${cells.length} fields, and no header line or input.vpc_fields names them (without one: 14 fields in the v2 default order, 21, 25, 29, 39 or 40 in AWS's order of fields, or 36 as Transit Gateway flow logs)`);
     }
     if (cells.length !== layout.width) throw new DialectError(`${cells.length} fields where the field list names ${layout.width}`);
-    const status = layout.status === -1 ? 'OK' : cells[layout.status];
+    const status = layout.status !== -1 ? cells[layout.status] : isNoData(layout, cells) ? 'NODATA' : 'OK';
     if (status === 'NODATA') {
       this.counts.nodata++;
       return [];
@@ -127,6 +157,16 @@ class VpcDecoder extends SensorDecoder implements DialectDecoder {
     const pktDst = layout.pktDst !== -1 && cells[layout.pktDst] !== '-';
     const src = ipOf(pktSrc ? 'pkt-srcaddr' : 'srcaddr', cells[pktSrc ? layout.pktSrc : layout.srcaddr]);
     const dst = ipOf(pktDst ? 'pkt-dstaddr' : 'dstaddr', cells[pktDst ? layout.pktDst : layout.dstaddr]);
+    const direction = layout.direction === -1 ? '-' : cells[layout.direction];
+    // A middlebox's ingress: the packet is addressed past the interface that received it
+    // (dstaddr, the interface's own address on incoming traffic, is not pkt-dstaddr), as traffic
+    // entering a NAT gateway or a transit gateway's interface is. It leaves by the middlebox's
+    // egress record (the NAT gateway's own, on the same interface) or the sender's own, and is
+    // counted there. Without flow-direction, AWS's definition of dstaddr (the destination on
+    // outgoing traffic) makes such a record incoming; one marked egress is counted.
+    if (pktDst && direction !== 'egress' && cells[layout.pktDst] !== cells[layout.dstaddr] && cells[layout.dstaddr] !== '-' && ipOf('dstaddr', cells[layout.dstaddr]) !== dst) {
+      return skip(this.counts, MIDDLEBOX_INGRESS);
+    }
     const sport = isUnset(cells, layout.srcport) ? 0 : portOf('srcport', cells[layout.srcport]);
     const dport = isUnset(cells, layout.dstport) ? 0 : portOf('dstport', cells[layout.dstport]);
     const proto = isUnset(cells, layout.protocol) ? 0 : protocolOf('protocol', cells[layout.protocol]);
@@ -137,7 +177,7 @@ class VpcDecoder extends SensorDecoder implements DialectDecoder {
     const bytes = countOf('bytes', cells[layout.bytes]);
     const packets = countOf('packets', cells[layout.packets]);
     const sf = fillOneWay(this.scratch, id, startMs, endMs, src, sport, dst, dport, proto, bytes, packets);
-    const flow = this.orienter.orientOneWay(sf, this.counts);
+    const flow = this.orienter.orientOneWay(sf, this.counts, direction === 'egress' ? 'outbound' : direction === 'ingress' ? 'inbound' : null);
     if (flow === null) return [];
     if (layout !== this.factsLayout) {
       this.factsLayout = layout;
@@ -163,7 +203,8 @@ export const vpc: Dialect = {
     // members ({"logStreamName": ..., "timestamp": ..., "message": ...}, the Logs API and exports).
     if (first.startsWith('{"message":"')) return /^\{"message":"[2-8] /.test(first);
     if (first.charCodeAt(0) === 123) return CLOUDWATCH_MESSAGE.test(first);
-    return /^[2-8] \S+ \S+ /.test(first) && first.split(' ').length >= 14;
+    const line = first.trim();
+    return /^[2-8] +\S+ +\S+ /.test(line) && vpcCells(line).length >= 14;
   },
   create: (options) => new VpcDecoder(options),
 };

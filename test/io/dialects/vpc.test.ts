@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createDecoder, sniffDialect } from '../../../src/io/dialects/index.js';
+import { MIDDLEBOX_INGRESS } from '../../../src/io/dialects/vpc.js';
 import { errorsOf, fixture, flowsOf, NETS, readWith, rec } from './helpers.js';
 
 const EGRESS = rec({ flow_id: 'vpc:eni-aaa:10.0.1.5:49152>52.95.110.1:443/6@1700000000', start_ms: 1700000000000, end_ms: 1700000060000, src_ip: '10.0.1.5', dst_ip: '52.95.110.1', src_port: 49152, dst_port: 443, protocol: 6, bytes_out: 40000, bytes_in: 0, packets_out: 20, packets_in: 0 });
@@ -57,5 +58,140 @@ describe('vpc', () => {
       "5 fields, and no header line or input.vpc_fields names them (without one: 14 fields in the v2 default order, 21, 25, 29, 39 or 40 in AWS's order of fields, or 36 as Transit Gateway flow logs)",
     );
     expect(() => createDecoder('vpc', { internalNetworks: NETS, vpcFields: ['srcaddr', 'bytes'] })).toThrow('the VPC field list has no dstaddr, packets, start, end: srcaddr bytes');
+  });
+});
+
+describe('vpc: spaces', () => {
+  const V2 = '2 111122223333 eni-0a1 10.0.0.1 8.8.8.8 1000 53 17 2 120 1700000000 1700000010 ACCEPT OK';
+  const FLOW = rec({ flow_id: 'vpc:eni-0a1:10.0.0.1:1000>8.8.8.8:53/17@1700000000', start_ms: 1700000000000, end_ms: 1700000010000, src_ip: '10.0.0.1', dst_ip: '8.8.8.8', src_port: 1000, dst_port: 53, protocol: 17, bytes_out: 120, bytes_in: 0, packets_out: 2, packets_in: 0 });
+
+  it('reads a run of spaces as one separator, and ignores white space at either end (a trailing space, a CR)', () => {
+    const variants = [
+      V2,
+      V2.replace(' 8.8.8.8 ', '  8.8.8.8 '), // two spaces, as a record in AWS's own documentation has
+      V2.replace(' 53 ', '   53 '),
+      `${V2} `,
+      `${V2}   `,
+      `  ${V2}`,
+      `${V2}\r`,
+      `${V2} \r`,
+      `\t${V2}\t`,
+    ];
+    for (const line of variants) {
+      const decoder = createDecoder('vpc', { internalNetworks: NETS });
+      expect(decoder.decode(line).map((r) => r.flow), JSON.stringify(line)).toEqual([FLOW]);
+      expect(decoder.counts.errors).toBe(0);
+    }
+    // Wrapped as CloudWatch/Firehose deliver it, with a trailing space.
+    expect(createDecoder('vpc', { internalNetworks: NETS }).decode(JSON.stringify({ message: `${V2} ` })).map((r) => r.flow)).toEqual([FLOW]);
+    // A missing field is still missing however the spaces run.
+    expect(() => createDecoder('vpc', { internalNetworks: NETS }).decode(V2.replace(' 53 ', '  '))).toThrow('13 fields, and no header line or input.vpc_fields names them');
+    expect(sniffDialect(V2.replace(' eni-0a1 ', '  eni-0a1 '))?.name).toBe('vpc');
+  });
+
+  it('reads a header and records with runs of spaces and spaces at the ends through the file reader', async () => {
+    const { decoder, items } = await readWith('vpc', fixture('vpc-spaces.log'));
+    const flow = (dst: string, dport: number, bytes: number, packets: number) =>
+      rec({ flow_id: `vpc:eni-0a1:10.0.0.62:5001>${dst}:${dport}/6@1700000000`, start_ms: 1700000000000, end_ms: 1700000060000, src_ip: '10.0.0.62', dst_ip: dst, src_port: 5001, dst_port: dport, protocol: 6, bytes_out: bytes, bytes_in: 0, packets_out: packets, packets_in: 0 });
+    expect(flowsOf(items)).toEqual([
+      ['vpc-spaces.log:2', flow('198.51.100.42', 43638, 967, 14)],
+      ['vpc-spaces.log:3', flow('198.51.100.42', 43640, 1200, 3)],
+      ['vpc-spaces.log:4', flow('198.51.100.43', 43642, 500, 2)],
+    ]);
+    expect(errorsOf(items)).toEqual([['vpc-spaces.log:5', '12 fields where the field list names 13']]);
+    expect(decoder.counts).toEqual({ records_read: 4, flows_out: 3, internal: 0, transit: 0, inbound: 0, nodata: 0, skipdata: 0, skipped: {}, errors: 1, payload_above_ip: 0 });
+  });
+});
+
+describe('vpc: no log-status field', () => {
+  const HEADER = 'account-id bytes dstaddr dstport end instance-id packets pkt-dstaddr pkt-srcaddr protocol srcaddr srcport start subnet-id tcp-flags type version vpc-id';
+
+  it('counts a row whose addresses and bytes are all - as NODATA, and still reports a row missing only some', () => {
+    const decoder = createDecoder('vpc', { internalNetworks: NETS });
+    expect(decoder.decode(HEADER)).toEqual([]);
+    expect(decoder.decode('111122223333 - - - 1700000060 i-0123 - - - - - - 1700000000 subnet-0a1 - - 3 vpc-0a1')).toEqual([]);
+    expect(decoder.counts).toEqual({ records_read: 1, flows_out: 0, internal: 0, transit: 0, inbound: 0, nodata: 1, skipdata: 0, skipped: {}, errors: 0, payload_above_ip: 0 });
+    // Addresses set, bytes not: not a NODATA row.
+    expect(() => decoder.decode('111122223333 - 8.8.8.8 53 1700000060 i-0123 2 - - 17 10.0.0.1 1000 1700000000 subnet-0a1 - IPv4 3 vpc-0a1')).toThrow('field bytes: "-" is not a count (a whole number >= 0)');
+    // Bytes and addresses unset but a packet address set: not a NODATA row either.
+    expect(() => decoder.decode('111122223333 - - - 1700000060 i-0123 - 8.8.8.8 - - - - 1700000000 subnet-0a1 - - 3 vpc-0a1')).toThrow('field srcaddr: "-" is not an IPv4 or IPv6 address');
+    expect(decoder.counts.nodata).toBe(1);
+  });
+
+  it('leaves a row with log-status OK and no addresses an error', () => {
+    const decoder = createDecoder('vpc', { internalNetworks: NETS });
+    expect(() => decoder.decode('2 111122223333 eni-0a1 - - - - - - - 1700000000 1700000010 ACCEPT OK')).toThrow('field srcaddr: "-" is not an IPv4 or IPv6 address');
+  });
+});
+
+describe('vpc: flow-direction', () => {
+  const HEADER = 'version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status flow-direction traffic-path';
+
+  it('decides by flow-direction when internal_networks call both ends external (a public IPv6 interface address not listed)', () => {
+    const decoder = createDecoder('vpc', { internalNetworks: NETS });
+    decoder.decode(HEADER);
+    expect(decoder.decode('5 eni-0a1 2600:1f18:1234:a100::10 2607:f8b0:4004:c1b::64 40000 443 6 900 1200000 1700000000 1700000060 ACCEPT OK egress 8').map((r) => r.flow)).toEqual([
+      rec({ flow_id: 'vpc:eni-0a1:2600:1f18:1234:a100::10:40000>2607:f8b0:4004:c1b::64:443/6@1700000000', start_ms: 1700000000000, end_ms: 1700000060000, src_ip: '2600:1f18:1234:a100::10', dst_ip: '2607:f8b0:4004:c1b::64', src_port: 40000, dst_port: 443, protocol: 6, bytes_out: 1200000, bytes_in: 0, packets_out: 900, packets_in: 0 }),
+    ]);
+    // The answer: inbound. No direction: transit, as before.
+    expect(decoder.decode('5 eni-0a1 2607:f8b0:4004:c1b::64 2600:1f18:1234:a100::10 443 40000 6 700 90000 1700000000 1700000060 ACCEPT OK ingress -')).toEqual([]);
+    expect(decoder.decode('5 eni-0a1 2600:1f18:1234:a100::10 2607:f8b0:4004:c1b::64 40000 443 6 900 1200000 1700000000 1700000060 ACCEPT OK - -')).toEqual([]);
+    // The networks decide when they can: an internal source is egress whatever the direction says.
+    expect(decoder.decode('5 eni-0a1 10.0.0.1 8.8.8.8 1000 53 17 2 120 1700000000 1700000060 ACCEPT OK ingress -').map((r) => [r.flow.dst_ip, r.flow.bytes_out])).toEqual([['8.8.8.8', 120]]);
+    expect(decoder.counts).toEqual({ records_read: 4, flows_out: 2, internal: 0, transit: 1, inbound: 1, nodata: 0, skipdata: 0, skipped: {}, errors: 0, payload_above_ip: 0 });
+  });
+
+  it('does not take a Transit Gateway flow log\'s flow-direction (relative to the transit gateway) as a hint', () => {
+    const decoder = createDecoder('vpc', { internalNetworks: NETS });
+    // The 36-field default Transit Gateway format, both ends outside the networks, flow-direction egress.
+    const tgw = '6 TransitGateway 123456789010 tgw-0a1 tgw-attach-0a1 123456789010 123456789010 vpc-0a1 vpc-0b2 subnet-0a1 subnet-0b2 eni-0a1 eni-0b2 use1-az1 use1-az2 tgw-attach-0b2 2600:1f18::10 2607:f8b0::64 40000 443 6 9 9000 1700000000 1700000060 OK IPv6 0 0 0 0 0 us-east-1 egress - -';
+    expect(tgw.split(' ')).toHaveLength(36);
+    expect(decoder.decode(tgw)).toEqual([]);
+    expect(decoder.counts.transit).toBe(1);
+  });
+});
+
+describe('vpc: middleboxes (NAT gateway, transit gateway interfaces)', () => {
+  it('skips a middlebox\'s ingress record, counted where the traffic leaves; keeps every egress record', async () => {
+    const { decoder, items } = await readWith('vpc', fixture('vpc-nat.log'));
+    const flow = (iface: string, src: string, sport: number, dst: string, bytes: number, packets: number) =>
+      rec({ flow_id: `vpc:${iface}:${src}:${sport}>${dst}:443/6@1700000000`, start_ms: 1700000000000, end_ms: 1700000060000, src_ip: src, dst_ip: dst, src_port: sport, dst_port: 443, protocol: 6, bytes_out: bytes, bytes_in: 0, packets_out: packets, packets_in: 0 });
+    expect(flowsOf(items)).toEqual([
+      // The instance's own record: the true sender.
+      ['vpc-nat.log:2', flow('eni-inst', '10.0.1.5', 40000, '203.0.113.5', 150000, 100)],
+      // Line 3, the NAT gateway's ingress side (dstaddr its own address, pkt-dstaddr the host): skipped.
+      // The NAT gateway's egress side: its own address as the sender (the same transfer as line 2).
+      ['vpc-nat.log:4', flow('eni-nat', '10.0.0.220', 61000, '203.0.113.5', 150000, 100)],
+      // Lines 5-7, the answer as the NAT gateway and the instance see it: inbound.
+      // A transit gateway's interface sending into a VPC (pkt-srcaddr, the sender in another VPC): kept.
+      ['vpc-nat.log:8', flow('eni-tgw', '10.1.0.5', 50000, '198.51.100.9', 5000, 7)],
+      // Line 9, a transit gateway's interface receiving traffic addressed past it: skipped.
+    ]);
+    expect(errorsOf(items)).toEqual([]);
+    expect(decoder.counts).toEqual({ records_read: 8, flows_out: 3, internal: 0, transit: 0, inbound: 3, nodata: 0, skipdata: 0, skipped: { [MIDDLEBOX_INGRESS]: 2 }, errors: 0, payload_above_ip: 0 });
+    expect(MIDDLEBOX_INGRESS).toBe('vpc middlebox ingress (counted where it leaves)');
+  });
+
+  it('without flow-direction (v3, v4) takes dstaddr other than pkt-dstaddr for incoming traffic, as AWS defines dstaddr; a record marked egress is kept', () => {
+    const decoder = createDecoder('vpc', { internalNetworks: NETS });
+    const v3 = (iface: string, src: string, dst: string, sport: number, dport: number, pktSrc: string, pktDst: string, bytes: number) =>
+      `3 123456789010 ${iface} ${src} ${dst} ${sport} ${dport} 6 10 ${bytes} 1700000000 1700000060 ACCEPT OK vpc-0a1 subnet-0a1 - 19 IPv4 ${pktSrc} ${pktDst}`;
+    // A NAT gateway's ingress side in AWS's order up to v3 (21 fields): skipped.
+    expect(decoder.decode(v3('eni-nat', '10.0.1.5', '10.0.0.220', 40000, 443, '10.0.1.5', '203.0.113.5', 150000))).toEqual([]);
+    // A transit gateway's interface receiving a server's answer for a client in another VPC: skipped.
+    expect(decoder.decode(v3('eni-tgw', '10.40.2.236', '10.40.2.31', 80, 39812, '10.40.2.236', '10.20.33.164', 9000))).toEqual([]);
+    // The transit gateway's interface sending the client's request to the server: kept (internal).
+    expect(decoder.decode(v3('eni-tgw', '10.40.1.175', '10.40.2.236', 39812, 80, '10.20.33.164', '10.40.2.236', 300)).map((r) => [r.flow.src_ip, r.flow.dst_ip, r.flow.bytes_out])).toEqual([['10.20.33.164', '10.40.2.236', 300]]);
+    // The same address spelt two ways is not a middlebox.
+    expect(decoder.decode(v3('eni-v6', 'fd00::1', '2001:DB8::9', 40000, 443, 'fd00::1', '2001:db8::9', 700)).map((r) => [r.flow.dst_ip, r.flow.bytes_out])).toEqual([['2001:db8::9', 700]]);
+    expect(decoder.counts).toEqual({ records_read: 4, flows_out: 2, internal: 1, transit: 0, inbound: 0, nodata: 0, skipdata: 0, skipped: { [MIDDLEBOX_INGRESS]: 2 }, errors: 0, payload_above_ip: 0 });
+
+    // flow-direction egress with dstaddr other than pkt-dstaddr contradicts AWS's definition: kept, not guessed away.
+    const custom = createDecoder('vpc', { internalNetworks: NETS, vpcFields: ['interface-id', 'srcaddr', 'dstaddr', 'pkt-srcaddr', 'pkt-dstaddr', 'bytes', 'packets', 'start', 'end', 'flow-direction'] });
+    expect(custom.decode('eni-x 10.0.1.5 10.0.0.220 10.0.1.5 203.0.113.5 100 1 1700000000 1700000060 egress').map((r) => [r.flow.dst_ip, r.flow.bytes_out])).toEqual([['203.0.113.5', 100]]);
+    expect(custom.decode('eni-x 10.0.1.5 10.0.0.220 10.0.1.5 203.0.113.5 100 1 1700000000 1700000060 -')).toEqual([]);
+    // A bad dstaddr beside a packet address is reported, not skipped.
+    expect(() => custom.decode('eni-x 10.0.1.5 10.0.0.x 10.0.1.5 203.0.113.5 100 1 1700000000 1700000060 ingress')).toThrow('field dstaddr: "10.0.0.x" is not an IPv4 or IPv6 address');
+    expect(custom.counts.skipped).toEqual({ [MIDDLEBOX_INGRESS]: 1 });
   });
 });
