@@ -26,6 +26,7 @@ sums = defaultdict(int)
 
 def local_only(ip):  # multicast, limited broadcast, unspecified: never egress
     a = ipaddress.ip_address(ip.split('%')[0])
+    if a.version == 6 and a.ipv4_mapped: a = a.ipv4_mapped
     return a.is_multicast or a.is_unspecified or (a.version == 4 and int(a) == 0xFFFFFFFF)
 def two_way(o, r, ob, rb, hint=None):
     if local_only(o) or local_only(r): return None

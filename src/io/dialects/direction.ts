@@ -77,10 +77,14 @@ class Inside {
     const n = ipv4Number(ip);
     if (n === -1) {
       if (firstGroup(ip) >= 0xff00 || ip === '::') return LOCAL_ONLY; // ff00::/8 multicast, the unspecified address
+      if (ip.length > 7 && ip.charCodeAt(0) === 58 && ip.startsWith('::ffff:')) {
+        const m = ipv4Number(ip.slice(7)); // IPv4-mapped: its IPv4 address decides
+        if (m !== -1 && localOnlyV4(m)) return LOCAL_ONLY;
+      }
       return this.contains(ip, n) ? INSIDE : OUTSIDE;
     }
     // 224.0.0.0/4 multicast, 255.255.255.255 broadcast, 0.0.0.0 unspecified (DHCP's first packets).
-    if ((n >= 0xe0000000 && n < 0xf0000000) || n === 0xffffffff || n === 0) return LOCAL_ONLY;
+    if (localOnlyV4(n)) return LOCAL_ONLY;
     return this.contains(ip, n) ? INSIDE : OUTSIDE;
   }
 
@@ -108,6 +112,11 @@ const OUTSIDE = 0;
 const INSIDE = 1;
 /** Multicast, limited broadcast and the unspecified address: delivered on the site (or nowhere), never egress. */
 const LOCAL_ONLY = 2;
+
+/** 224.0.0.0/4 multicast, 255.255.255.255 broadcast, 0.0.0.0 unspecified, as an address number. */
+function localOnlyV4(n: number): boolean {
+  return (n >= 0xe0000000 && n < 0xf0000000) || n === 0xffffffff || n === 0;
+}
 
 /** The first group of IPv6 text that begins with 1-4 hex digits and a ':', or -1. */
 function firstGroup(ip: string): number {

@@ -91,19 +91,20 @@ describe('addresses no packet to which leaves the site', () => {
       ['fe80::1', 'ff02::fb'],
       ['192.0.2.7', 'FF05::1:3'],
       ['::', 'ff02::2'],
+      ['::ffff:10.0.0.5', '::ffff:224.0.0.251'],
     ];
     for (const [a, b] of pairs) expect(orienter.orient(flow(a, b), counts)).toBeNull();
     expect(orienter.orientOneWay(flow('10.0.0.5', '224.0.0.22'), counts)).toBeNull();
     expect(orienter.orientOneWay(flow('224.0.0.1', '10.0.0.5'), counts)).toBeNull();
-    expect(counts.skipped).toEqual({ [kind]: 8 });
+    expect(counts.skipped).toEqual({ [kind]: 9 });
     expect([counts.internal, counts.transit, counts.inbound]).toEqual([0, 0, 0]);
   });
   it('leave the addresses next to them alone', () => {
     const counts = emptyCounts();
-    const out = ['223.255.255.255', '240.0.0.1', '255.255.255.254', '0.0.0.1', 'fe00::1', 'ffe::1', '::1'].map(
+    const out = ['223.255.255.255', '240.0.0.1', '255.255.255.254', '0.0.0.1', 'fe00::1', 'ffe::1', '::1', '::ffff:198.51.100.1'].map(
       (d) => orienter.orient(flow('10.0.0.5', d), counts)?.dst_ip ?? null,
     );
-    expect(out).toEqual(['223.255.255.255', '240.0.0.1', '255.255.255.254', '0.0.0.1', 'fe00::1', 'ffe::1', '::1']);
+    expect(out).toEqual(['223.255.255.255', '240.0.0.1', '255.255.255.254', '0.0.0.1', 'fe00::1', 'ffe::1', '::1', '::ffff:198.51.100.1']);
     expect(counts.skipped).toEqual({});
   });
 });
