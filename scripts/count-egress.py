@@ -4,8 +4,10 @@ egress-watch (no code shared), to check its input dialects against real captures
     python3 scripts/count-egress.py zeek|vpc|goflow2|suricata|ocsf FILE CIDR[,CIDR...]
 prints {"dst_ip": bytes_out, ...} as JSON. The rules are the ones docs/input-formats.md states
 (inside = the CIDRs; dst = the outside end; bytes_out = what the inside sent; Zeek: per uid the
-largest cumulative count; one-way records: the outbound ones). ZEEK_BYTES=bounded in the
-environment: each Zeek payload count at most that end's IP bytes, where set (input.zeek_bytes).
+largest cumulative count; one-way records: the outbound ones; VPC REJECT and OCSF records a
+control denied or refused, action_id 2 or activity_id 5 with disposition_id 2: none; OCSF null:
+absent). ZEEK_BYTES=bounded in the environment: each Zeek payload count at most that end's IP
+bytes, where set (input.zeek_bytes).
 """
 import gzip, ipaddress, json, os, sys
 from collections import defaultdict
@@ -158,19 +160,39 @@ elif dialect == 'suricata':
         x = two_way(o['src_ip'], o['dest_ip'], f.get('bytes_toserver', 0), f.get('bytes_toclient', 0))
         if x: sums[canon(x[0])] += x[1]
 elif dialect == 'ocsf':
+    import re
+    ZONED = re.compile(r'\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})')
+    def time_ok(v):  # epoch ms (a whole number >= 0), or RFC 3339 text with a zone (no zone: refused)
+        if isinstance(v, bool): return False
+        if isinstance(v, int) or (isinstance(v, float) and v.is_integer()): return 0 <= v < 2 ** 53
+        m = ZONED.fullmatch(v) if isinstance(v, str) else None
+        if m is None: return False
+        mo, dd, hh, mi, ss = (int(v[i:i + 2]) for i in (5, 8, 11, 14, 17))
+        z = m.group(2).replace(':', '')
+        # as JavaScript's Date.parse: day 1-31 whatever the month, 24:00:00 the next day
+        return 1 <= mo <= 12 and 1 <= dd <= 31 and (hh < 24 or (hh, mi, ss) == (24, 0, 0)) and mi < 60 and ss < 60 and (z == 'Z' or (int(z[1:3]) < 24 and int(z[3:5]) < 60))
+    def first(o, *names):  # the first field set (null is absent) and its value
+        for n in names:
+            if o.get(n) is not None: return o[n]
+        return None
     for l in lines:
         if not l.strip(): continue
         o = json.loads(l)
         if o.get('class_uid') != 4001: continue
+        if o.get('action_id') == 2 or (o.get('disposition_id') == 2 and o.get('activity_id') == 5): continue  # denied, or refused and blocked: nothing left
+        se, de = o.get('src_endpoint'), o.get('dst_endpoint')
+        s = se.get('ip') if isinstance(se, dict) else None
+        d = de.get('ip') if isinstance(de, dict) else None
+        if s is None or d is None: continue  # NODATA / SKIPDATA (status_code), or an error: nothing counted either way
+        if not time_ok(first(o, 'end_time', 'end_time_dt', 'time', 'time_dt')): continue
+        st = first(o, 'start_time', 'start_time_dt')
+        if st is not None and not time_ok(st): continue
         t = o.get('traffic') or {}
-        if not isinstance(o.get('end_time', o.get('time')), int): continue
         did = (o.get('connection_info') or {}).get('direction_id')
         hint = {1: 'in', 2: 'out'}.get(did)
-        try: s, d = o['src_endpoint']['ip'], o['dst_endpoint']['ip']
-        except (KeyError, TypeError): continue
-        if 'bytes_out' in t or 'bytes_in' in t:
-            x = two_way(s, d, t.get('bytes_out', 0), t.get('bytes_in', 0), hint)
+        if t.get('bytes_out') is not None or t.get('bytes_in') is not None:
+            x = two_way(s, d, t.get('bytes_out') or 0, t.get('bytes_in') or 0, hint)
         else:
-            x = one_way(s, d, t.get('bytes', 0), hint)
+            x = one_way(s, d, t.get('bytes') or 0, hint)
         if x: sums[canon(x[0])] += x[1]
 print(json.dumps(dict(sums), sort_keys=True))

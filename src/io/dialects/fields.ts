@@ -182,13 +182,14 @@ export function unwrapped(message: string, what: string): Record<string, unknown
 }
 
 /**
- * A nested object field's value (`o.flow`, `o.traffic`, ...), or an empty object when absent.
+ * A nested object field's value (`o.flow`, `o.traffic`, ...), or an empty object when absent
+ * (undefined, or JSON null when not required).
  * The caller reads the field by its own name: one `parent[field]` here, seeing every field's
  * name, became a slow generic lookup for all of them (OCSF reads six).
  */
 export function objectOf(field: string, value: unknown, required: boolean): Record<string, unknown> {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
-  if (value === undefined && !required) return {};
+  if (value == null && !required) return {};
   return fail(field, value, 'an object');
 }
 

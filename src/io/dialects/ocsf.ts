@@ -1,22 +1,61 @@
 // OCSF Network Activity (class_uid 4001), e.g. from a security lake: `traffic.bytes_out` is
 // what the source endpoint sent, `traffic.bytes_in` what it received; a record with only
 // `traffic.bytes` (AWS VPC flow logs mapped to OCSF) is one-way, source to destination.
-// Times are epoch milliseconds. `connection_info.direction_id` (1 inbound, 2 outbound,
+// Times are epoch milliseconds (timestamp_t) or RFC 3339 text with a zone (tenzir's JSON, the
+// datetime profile's `*_dt` fields). `connection_info.direction_id` (1 inbound, 2 outbound,
 // 3 lateral) decides only when internal_networks call both ends external. Other classes are
-// skipped and counted by class. The flow id is `connection_info.uid`, else `metadata.uid`,
-// else made from the addresses, ports, protocol and time.
-import type { Dialect, DialectDecoder, DialectRecord } from './dialect.js';
+// skipped and counted by class; so are connections a control denied (`action_id` 2) or
+// refused (`activity_id` 5 with `disposition_id` 2): nothing left, as VPC's REJECT. A JSON
+// null is an absent field. A record without addresses whose `status_code` is NODATA or
+// SKIPDATA (VPC's log-status, as tenzir maps it) is counted as such. The flow id is
+// `connection_info.uid`, else `metadata.uid`, else made from the addresses, ports, protocol
+// and time.
+import type { DecodeCounts, Dialect, DialectDecoder, DialectRecord } from './dialect.js';
 import type { DirectionHint } from './direction.js';
-import { fail, ReusedFacts, objectOf, optionalCount, parseObject, portOf, protocolOf, skip, ipOf } from './fields.js';
+import { fail, isoToMs, ReusedFacts, objectOf, optionalCount, parseObject, portOf, protocolOf, skip, ipOf } from './fields.js';
 import { SensorDecoder } from './sensor-decoder.js';
 import { msText } from './ms-text.js';
 
 const DEVICE_FIELDS = ['name', 'hostname', 'uid'];
 const HINTS: Record<number, DirectionHint> = { 1: 'inbound', 2: 'outbound', 3: 'lateral' };
 
+/** A time: epoch milliseconds (timestamp_t), or RFC 3339 text with a zone (datetime_t). */
 function msOf(field: string, value: unknown): number {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
-  return fail(field, value, 'a time in epoch milliseconds');
+  if (typeof value === 'string') return isoToMs(field, value);
+  return fail(field, value, 'a time in epoch milliseconds or RFC 3339 text with a zone');
+}
+
+/** The end when `end_time` is absent: `end_time_dt`, else `time`, else `time_dt`. */
+function endOf(o: Record<string, unknown>): number {
+  if (o.end_time_dt != null) return msOf('end_time_dt', o.end_time_dt);
+  if (o.time != null || o.time_dt == null) return msOf('time', o.time);
+  return msOf('time_dt', o.time_dt);
+}
+
+/** The start when `start_time` is absent: `start_time_dt`, else the end. */
+function startOf(o: Record<string, unknown>, endMs: number): number {
+  return o.start_time_dt != null ? Math.min(endMs, msOf('start_time_dt', o.start_time_dt)) : endMs;
+}
+
+/**
+ * A record without an address: VPC's NODATA or SKIPDATA (tenzir maps log-status to
+ * `status_code` and leaves the addresses null) is counted as such; any other is an error naming
+ * what is missing.
+ */
+function noAddress(o: Record<string, unknown>, counts: DecodeCounts, srcEp: Record<string, unknown>, dstEp: Record<string, unknown>): [] {
+  if (o.status_code === 'NODATA') {
+    counts.nodata++;
+    return [];
+  }
+  if (o.status_code === 'SKIPDATA') {
+    counts.skipdata++;
+    return [];
+  }
+  if (typeof o.src_endpoint !== 'object' || o.src_endpoint === null) return fail('src_endpoint', o.src_endpoint, 'an object');
+  if (srcEp.ip == null) return fail('src_endpoint.ip', srcEp.ip, 'an IPv4 or IPv6 address');
+  if (typeof o.dst_endpoint !== 'object' || o.dst_endpoint === null) return fail('dst_endpoint', o.dst_endpoint, 'an object');
+  return fail('dst_endpoint.ip', dstEp.ip, 'an IPv4 or IPv6 address');
 }
 
 function hostOf(endpoint: Record<string, unknown>): string | null {
@@ -35,20 +74,26 @@ class OcsfDecoder extends SensorDecoder implements DialectDecoder {
       if (typeof o.class_uid !== 'number') fail('class_uid', o.class_uid, 'an OCSF class number');
       return skip(this.counts, `ocsf class ${o.class_uid}`);
     }
-    const srcEp = objectOf('src_endpoint', o.src_endpoint, true);
-    const dstEp = objectOf('dst_endpoint', o.dst_endpoint, true);
+    // A connection a control denied or refused: nothing left (as VPC's REJECT), whatever else the
+    // record holds. Blocked (disposition_id 2) alone is not enough: mappers also write it on a
+    // session closed or reset after something in it was blocked, whose counts did leave.
+    if (o.action_id === 2) return skip(this.counts, 'ocsf denied (action_id 2, nothing left)');
+    if (o.disposition_id === 2 && o.activity_id === 5) return skip(this.counts, 'ocsf refused, blocked (activity_id 5, disposition_id 2, nothing left)');
+    const srcEp = objectOf('src_endpoint', o.src_endpoint, false);
+    const dstEp = objectOf('dst_endpoint', o.dst_endpoint, false);
+    if (srcEp.ip == null || dstEp.ip == null) return noAddress(o, this.counts, srcEp, dstEp);
     const conn = objectOf('connection_info', o.connection_info, false);
     const traffic = objectOf('traffic', o.traffic, false);
     const meta = objectOf('metadata', o.metadata, false);
     const src = ipOf('src_endpoint.ip', srcEp.ip);
     const dst = ipOf('dst_endpoint.ip', dstEp.ip);
-    const sport = srcEp.port === undefined ? 0 : portOf('src_endpoint.port', srcEp.port);
-    const dport = dstEp.port === undefined ? 0 : portOf('dst_endpoint.port', dstEp.port);
-    const proto = conn.protocol_num !== undefined ? protocolOf('connection_info.protocol_num', conn.protocol_num) : conn.protocol_name !== undefined ? protocolOf('connection_info.protocol_name', conn.protocol_name) : 0;
-    const endMs = msOf(o.end_time !== undefined ? 'end_time' : 'time', o.end_time ?? o.time);
-    const startMs = o.start_time === undefined ? endMs : Math.min(endMs, msOf('start_time', o.start_time));
+    const sport = srcEp.port == null ? 0 : portOf('src_endpoint.port', srcEp.port);
+    const dport = dstEp.port == null ? 0 : portOf('dst_endpoint.port', dstEp.port);
+    const proto = conn.protocol_num != null ? protocolOf('connection_info.protocol_num', conn.protocol_num) : conn.protocol_name != null ? protocolOf('connection_info.protocol_name', conn.protocol_name) : 0;
+    const endMs = o.end_time != null ? msOf('end_time', o.end_time) : endOf(o);
+    const startMs = o.start_time != null ? Math.min(endMs, msOf('start_time', o.start_time)) : startOf(o, endMs);
     const uid = typeof conn.uid === 'string' && conn.uid.length > 0 ? conn.uid : typeof meta.uid === 'string' && meta.uid.length > 0 ? meta.uid : `ocsf:${src}:${sport}>${dst}:${dport}/${proto}@${msText(startMs)}`;
-    const oneWay = traffic.bytes_out === undefined && traffic.bytes_in === undefined;
+    const oneWay = traffic.bytes_out == null && traffic.bytes_in == null;
     const sensorFlow = this.scratch;
     sensorFlow.flow_id = uid;
     sensorFlow.start_ms = startMs;

@@ -41,12 +41,13 @@ describe('ReusedFacts', () => {
 });
 
 describe('objectOf', () => {
-  it('gives the object, an empty one for an absent optional field, or names the field', () => {
+  it('gives the object, an empty one for an absent or null optional field, or names the field', () => {
     const inner = { k: 1 };
     expect(objectOf('flow', inner, true)).toBe(inner);
     expect(objectOf('traffic', undefined, false)).toEqual({});
     expect(() => objectOf('flow', undefined, true)).toThrow('field flow: missing (an object)');
-    expect(() => objectOf('traffic', null, false)).toThrow('field traffic: null is not an object');
+    expect(objectOf('traffic', null, false)).toEqual({});
+    expect(() => objectOf('flow', null, true)).toThrow('field flow: null is not an object');
     expect(() => objectOf('traffic', [1], false)).toThrow('field traffic: [1] is not an object');
   });
 });
