@@ -142,8 +142,8 @@ elif dialect == 'goflow2':
     for l in lines:
         if not l.strip(): continue
         o = json.loads(l)
-        if 'src_addr' not in o and 'SrcAddr' in o:  # goflow2 v1: CamelCase keys
-            s, d, b, rate = o['SrcAddr'], o['DstAddr'], o.get('Bytes', 0), o.get('SamplingRate')
+        if 'src_addr' not in o and ('SrcAddr' in o or 'SamplerAddress' in o or 'TimeReceived' in o):  # goflow2 v1: CamelCase keys (empty ones left out)
+            s, d, b, rate = o.get('SrcAddr', ''), o.get('DstAddr', ''), o.get('Bytes', 0), o.get('SamplingRate')
         else:
             s, d, b, rate = o['src_addr'], o['dst_addr'], o.get('bytes', 0), o.get('sampling_rate')
         if s == '' and d == '': continue  # a sampled frame that is not IP (ARP, ...)

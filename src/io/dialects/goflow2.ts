@@ -41,7 +41,9 @@ class Goflow2Decoder extends SensorDecoder implements DialectDecoder {
     this.counts.records_read++;
     const o = parseObject(line);
     this.lastParsed = o;
-    if (o.src_addr === undefined && o.SrcAddr !== undefined) return this.v1(o);
+    // v1: CamelCase keys. Go's encoding/json leaves empty fields out, so a v1 sample of a frame
+    // that is not IP has no SrcAddr at all: its SamplerAddress or TimeReceived tell it.
+    if (o.src_addr === undefined && (o.SrcAddr !== undefined || o.SamplerAddress !== undefined || o.TimeReceived !== undefined)) return this.v1(o);
     if (o.src_addr === '' && o.dst_addr === '') return nonIp(this.counts, o.etype);
     const src = ipOf('src_addr', addressText(o.src_addr));
     const dst = ipOf('dst_addr', addressText(o.dst_addr));
@@ -56,7 +58,7 @@ class Goflow2Decoder extends SensorDecoder implements DialectDecoder {
 
   /** goflow2 v1: CamelCase keys, times in seconds or milliseconds. */
   private v1(o: Record<string, unknown>): DialectRecord[] {
-    if (o.SrcAddr === '' && o.DstAddr === '') return nonIp(this.counts, o.Etype);
+    if ((o.SrcAddr === '' || o.SrcAddr === undefined) && (o.DstAddr === '' || o.DstAddr === undefined)) return nonIp(this.counts, o.Etype);
     const src = ipOf('SrcAddr', addressText(o.SrcAddr));
     const dst = ipOf('DstAddr', addressText(o.DstAddr));
     const startMs = v1Time(o, 'TimeFlowStartMs', 'TimeFlowStart') ?? secondsToMs('TimeReceived', o.TimeReceived);

@@ -5,7 +5,8 @@
 // IPSEC-ESP, OSPFIGP). Every spelling is looked up without regard to case. A name that says the
 // sensor did not know the protocol ("", unknown, Any, ...) is 0, as Zeek's unknown_transport.
 
-/** [number, IANA keyword, other spellings sensors write]. From the IANA protocol numbers registry. */
+/** [number, IANA keyword, other spellings sensors write]. From the IANA protocol numbers registry;
+ *  its five "any ..." entries have no keyword there, and goflow2 names them (any-0-hop-protocol). */
 const REGISTRY: ReadonlyArray<readonly [number, ...string[]]> = [
   [0, 'HOPOPT', 'ip'],
   [1, 'ICMP'],
@@ -68,11 +69,14 @@ const REGISTRY: ReadonlyArray<readonly [number, ...string[]]> = [
   [58, 'IPv6-ICMP', 'ICMPv6', 'icmp6'],
   [59, 'IPv6-NoNxt'],
   [60, 'IPv6-Opts'],
+  [61, 'any-host-internal-protocol'],
   [62, 'CFTP'],
+  [63, 'any-local-network'],
   [64, 'SAT-EXPAK'],
   [65, 'KRYPTOLAN'],
   [66, 'RVD'],
   [67, 'IPPC'],
+  [68, 'any-distributed-file-system'],
   [69, 'SAT-MON'],
   [70, 'VISA'],
   [71, 'IPCV', 'IPCU'],
@@ -98,11 +102,12 @@ const REGISTRY: ReadonlyArray<readonly [number, ...string[]]> = [
   [91, 'LARP'],
   [92, 'MTP'],
   [93, 'AX.25'],
-  [94, 'IPIP'],
+  [94, 'IPIP', 'OS'],
   [95, 'MICP'],
   [96, 'SCC-SP'],
   [97, 'ETHERIP'],
   [98, 'ENCAP'],
+  [99, 'any-private-encryption-scheme'],
   [100, 'GMTP'],
   [101, 'IFMP'],
   [102, 'PNNI'],
@@ -117,6 +122,7 @@ const REGISTRY: ReadonlyArray<readonly [number, ...string[]]> = [
   [111, 'IPX-in-IP'],
   [112, 'VRRP'],
   [113, 'PGM'],
+  [114, 'any-0-hop-protocol'],
   [115, 'L2TP'],
   [116, 'DDX'],
   [117, 'IATP'],

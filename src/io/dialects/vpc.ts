@@ -163,10 +163,10 @@ class VpcDecoder extends SensorDecoder implements DialectDecoder {
     // entering a NAT gateway or a transit gateway's interface is. It leaves by the middlebox's
     // egress record (the NAT gateway's own, on the same interface) or the sender's own, and is
     // counted there. Without flow-direction, AWS's definition of dstaddr (the destination on
-    // outgoing traffic) makes such a record incoming; one marked egress is counted.
-    if (pktDst && direction !== 'egress' && cells[layout.pktDst] !== cells[layout.dstaddr] && cells[layout.dstaddr] !== '-' && ipOf('dstaddr', cells[layout.dstaddr]) !== dst) {
-      return skip(this.counts, MIDDLEBOX_INGRESS);
-    }
+    // outgoing traffic) makes such a record incoming; one marked egress is counted. Only an
+    // egress is skipped: a pod's or a secondary address's incoming record has the same shape
+    // (dstaddr is the interface's primary address) and stays internal or inbound.
+    const middlebox = pktDst && direction !== 'egress' && cells[layout.pktDst] !== cells[layout.dstaddr] && cells[layout.dstaddr] !== '-' && ipOf('dstaddr', cells[layout.dstaddr]) !== dst;
     const sport = isUnset(cells, layout.srcport) ? 0 : portOf('srcport', cells[layout.srcport]);
     const dport = isUnset(cells, layout.dstport) ? 0 : portOf('dstport', cells[layout.dstport]);
     const proto = isUnset(cells, layout.protocol) ? 0 : protocolOf('protocol', cells[layout.protocol]);
@@ -177,8 +177,10 @@ class VpcDecoder extends SensorDecoder implements DialectDecoder {
     const bytes = countOf('bytes', cells[layout.bytes]);
     const packets = countOf('packets', cells[layout.packets]);
     const sf = fillOneWay(this.scratch, id, startMs, endMs, src, sport, dst, dport, proto, bytes, packets);
+    const internalBefore = this.counts.internal;
     const flow = this.orienter.orientOneWay(sf, this.counts, direction === 'egress' ? 'outbound' : direction === 'ingress' ? 'inbound' : null);
     if (flow === null) return [];
+    if (middlebox && this.counts.internal === internalBefore) return skip(this.counts, MIDDLEBOX_INGRESS);
     if (layout !== this.factsLayout) {
       this.factsLayout = layout;
       this.facts = new FactsCache(layout.sensor.length);

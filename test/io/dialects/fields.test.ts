@@ -93,6 +93,8 @@ describe('protocolOf', () => {
   });
   it('reads a name that says the sensor did not know as 0, as Zeek writes unknown_transport', () => {
     expect(['unknown_transport', '', 'unknown', 'Unassigned', 'Any'].map((n) => protocolOf('proto', n))).toEqual([0, 0, 0, 0, 0]);
+    // goflow2's names of the registry's "any ..." entries, and Suricata's OS for 94.
+    expect(['any-host-internal-protocol', 'any-local-network', 'any-distributed-file-system', 'any-private-encryption-scheme', 'any-0-hop-protocol', 'OS'].map((n) => protocolOf('proto', n))).toEqual([61, 63, 68, 99, 114, 94]);
   });
   it('reads numbers as numbers or text, and names any other value', () => {
     expect([protocolOf('proto', 47), protocolOf('proto', '253'), protocolOf('proto', 0)]).toEqual([47, 253, 0]);

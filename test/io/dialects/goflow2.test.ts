@@ -25,13 +25,15 @@ describe('goflow2', () => {
     expect(decoder.decode(`{${base},"etype":"ARP","proto":"","src_addr":"","dst_addr":""}`)).toEqual([]);
     expect(decoder.decode(`{${base},"etype":"","proto":"","src_addr":"","dst_addr":""}`)).toEqual([]);
     expect(decoder.decode(`{"Type":"SFLOW_5","TimeReceived":1700000000,"Etype":2054,"Bytes":60,"Packets":1,"SrcAddr":"","DstAddr":""}`)).toEqual([]);
+    // v1 as Go's encoding/json writes it (omitempty): no address keys at all.
+    expect(decoder.decode(`{"Type":"SFLOW_5","TimeReceived":1700000000,"Etype":2054,"Bytes":60,"Packets":1,"SamplingRate":100,"SamplerAddress":"wAACAQ=="}`)).toEqual([]);
     // A GRE tunnel and an IGMP report to a unicast router outside: egress, with their protocol numbers.
     const [gre] = decoder.decode(`{${base},"etype":"IPv4","proto":"GRE","src_addr":"10.0.0.5","dst_addr":"198.51.100.1"}`);
     const [igmp] = decoder.decode(`{${base},"etype":"IPv4","proto":"IGMP","src_addr":"10.0.0.5","dst_addr":"198.51.100.2"}`);
     expect([gre.flow.protocol, gre.flow.bytes_out, igmp.flow.protocol]).toEqual([47, 6000, 2]);
     // One address empty and the other not is no frame goflow2 writes: an error naming the field.
     expect(() => decoder.decode(`{${base},"proto":"TCP","src_addr":"","dst_addr":"198.51.100.1"}`)).toThrow('field src_addr: "" is not an IPv4 or IPv6 address');
-    expect(decoder.counts.skipped).toEqual({ 'goflow2 non-IP sample (etype ARP)': 1, 'goflow2 non-IP sample (etype unknown)': 1, 'goflow2 non-IP sample (etype 0x806)': 1 });
+    expect(decoder.counts.skipped).toEqual({ 'goflow2 non-IP sample (etype ARP)': 1, 'goflow2 non-IP sample (etype unknown)': 1, 'goflow2 non-IP sample (etype 0x806)': 2 });
     expect(decoder.counts.flows_out).toBe(2);
   });
 

@@ -178,13 +178,17 @@ describe('vpc: middleboxes (NAT gateway, transit gateway interfaces)', () => {
       `3 123456789010 ${iface} ${src} ${dst} ${sport} ${dport} 6 10 ${bytes} 1700000000 1700000060 ACCEPT OK vpc-0a1 subnet-0a1 - 19 IPv4 ${pktSrc} ${pktDst}`;
     // A NAT gateway's ingress side in AWS's order up to v3 (21 fields): skipped.
     expect(decoder.decode(v3('eni-nat', '10.0.1.5', '10.0.0.220', 40000, 443, '10.0.1.5', '203.0.113.5', 150000))).toEqual([]);
-    // A transit gateway's interface receiving a server's answer for a client in another VPC: skipped.
-    expect(decoder.decode(v3('eni-tgw', '10.40.2.236', '10.40.2.31', 80, 39812, '10.40.2.236', '10.20.33.164', 9000))).toEqual([]);
+    // A transit gateway's interface receiving a server's answer for a client in another VPC: the
+    // same shape, but no egress (inside to inside), so it stays internal, as a record an EKS pod
+    // or a secondary address receives does (dstaddr the interface's primary address).
+    expect(decoder.decode(v3('eni-tgw', '10.40.2.236', '10.40.2.31', 80, 39812, '10.40.2.236', '10.20.33.164', 9000)).map((r) => [r.flow.src_ip, r.flow.dst_ip, r.flow.bytes_out])).toEqual([['10.40.2.236', '10.20.33.164', 9000]]);
+    // A pod receiving from outside (dstaddr the node's interface, pkt-dstaddr the pod): inbound.
+    expect(decoder.decode(v3('eni-node', '198.51.100.9', '10.0.1.10', 443, 40000, '198.51.100.9', '10.0.1.77', 500))).toEqual([]);
     // The transit gateway's interface sending the client's request to the server: kept (internal).
     expect(decoder.decode(v3('eni-tgw', '10.40.1.175', '10.40.2.236', 39812, 80, '10.20.33.164', '10.40.2.236', 300)).map((r) => [r.flow.src_ip, r.flow.dst_ip, r.flow.bytes_out])).toEqual([['10.20.33.164', '10.40.2.236', 300]]);
     // The same address spelt two ways is not a middlebox.
     expect(decoder.decode(v3('eni-v6', 'fd00::1', '2001:DB8::9', 40000, 443, 'fd00::1', '2001:db8::9', 700)).map((r) => [r.flow.dst_ip, r.flow.bytes_out])).toEqual([['2001:db8::9', 700]]);
-    expect(decoder.counts).toEqual({ records_read: 4, flows_out: 2, internal: 1, transit: 0, inbound: 0, nodata: 0, skipdata: 0, skipped: { [MIDDLEBOX_INGRESS]: 2 }, errors: 0, payload_above_ip: 0 });
+    expect(decoder.counts).toEqual({ records_read: 5, flows_out: 3, internal: 2, transit: 0, inbound: 1, nodata: 0, skipdata: 0, skipped: { [MIDDLEBOX_INGRESS]: 1 }, errors: 0, payload_above_ip: 0 });
 
     // flow-direction egress with dstaddr other than pkt-dstaddr contradicts AWS's definition: kept, not guessed away.
     const custom = createDecoder('vpc', { internalNetworks: NETS, vpcFields: ['interface-id', 'srcaddr', 'dstaddr', 'pkt-srcaddr', 'pkt-dstaddr', 'bytes', 'packets', 'start', 'end', 'flow-direction'] });
