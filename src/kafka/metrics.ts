@@ -86,7 +86,8 @@ export class ServiceMetrics {
       name: 'egress_watch_input_not_egress_total',
       help:
         'Records read in a sensor dialect (input.format) that are not egress, by kind: internal (both ends inside; still processed), ' +
-        'transit (both outside), inbound_one_way, nodata and skipdata (VPC), other_kind (other logs or event types)',
+        'transit (both outside), inbound_one_way, nodata and skipdata (VPC), other_kind (other logs or event types, multicast or broadcast ' +
+        'addresses, non-IP samples, denied or refused connections, a middlebox\'s ingress: the skipped kinds of docs/input-formats.md)',
       labelNames: ['kind'],
       registers,
     });
