@@ -148,13 +148,13 @@ export async function watchAlerts(config: Config, options: WatchAlertsOptions = 
   return result;
 }
 
-/** A missing incident topic is a config mistake (or the service never ran): say so plainly. */
 /** A refusal in words naming what `alerts` needs; any other error as it came. */
 function explainConsoleAccess(err: unknown, config: Config): Error {
   const see = 'docs/operations.md, section "Security", lists what each command needs';
-  return explainAccessError(err, config, { name: "`egress-watch alerts`", rules: consoleAcls(config), see }) ?? (err instanceof Error ? err : new Error(String(err)));
+  return explainAccessError(err, config, { name: '`egress-watch alerts`', rules: consoleAcls(config), see }) ?? (err instanceof Error ? err : new Error(String(err)));
 }
 
+/** A missing incident topic is a config mistake (or the service never ran): say so plainly. */
 async function requireTopic(kafka: ReturnType<typeof createKafka>, topic: string, brokers: string[]): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();

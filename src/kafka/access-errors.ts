@@ -38,8 +38,7 @@ export interface Needer {
  * pino would append its message to this one; kafkajs has already logged it.
  */
 export function explainAccessError(err: unknown, config: Config, needer: Needer = { name: 'The service', rules: serviceAcls(config), see: SEE }): Error | undefined {
-  const { rules, see } = needer;
-  const theService = needer.name;
+  const { name, rules, see } = needer;
   const sasl = config.kafka.sasl;
   const message = (err as Error | undefined)?.message ?? String(err);
 
@@ -55,35 +54,35 @@ export function explainAccessError(err: unknown, config: Config, needer: Needer 
       `Kafka refused ${who(config)} to create topic${err.topics.length === 1 ? '' : 's'} ${err.topics.join(', ')} (${err.reason}). ` +
         `Either ${err.topics.length === 1 ? 'it does' : 'they do'} not exist: create the topics before starting the service, ` +
         `which needs no CREATE right; or ${err.topics.length === 1 ? 'it exists' : 'they exist'} and the ACLs do not let this user see ${err.topics.length === 1 ? 'it' : 'them'}. ` +
-        `${theService} needs: ${needs(rules.filter((r) => r.resourceType === 'TOPIC'))}; ${see}`,
+        `${name} needs: ${needs(rules.filter((r) => r.resourceType === 'TOPIC'))}; ${see}`,
     );
   }
   const failure = authorizationFailure(err);
   if (failure === 'TOPIC_AUTHORIZATION_FAILED') {
     return new Error(
       `Kafka denied ${who(config)} access to a topic (${failure}: ${message}). ` +
-        `${theService} needs: ${needs(rules.filter((r) => r.resourceType === 'TOPIC'))}; ${see}`,
+        `${name} needs: ${needs(rules.filter((r) => r.resourceType === 'TOPIC'))}; ${see}`,
     );
   }
   const groupRules = needs(rules.filter((r) => r.resourceType === 'GROUP'));
   if (failure === 'GROUP_AUTHORIZATION_FAILED') {
-    return new Error(`Kafka denied ${who(config)} a consumer group (${failure}: ${message}). ${theService} needs: ${groupRules}; ${see}`);
+    return new Error(`Kafka denied ${who(config)} a consumer group (${failure}: ${message}). ${name} needs: ${groupRules}; ${see}`);
   }
   // kafkajs hides GROUP_AUTHORIZATION_FAILED behind "no coordinator" (it logs the refusal just
   // before); a broker that answers always has a coordinator, so the ACL is the likely cause.
   if (errorName(err) === 'KafkaJSGroupCoordinatorNotFound') {
     return new Error(
       `no group coordinator for ${who(config)} (kafkajs: ${message}): kafkajs reports a consumer group the user may not use this way, ` +
-        `after logging "Group authorization failed". ${theService} needs: ${groupRules}; ${see}`,
+        `after logging "Group authorization failed". ${name} needs: ${groupRules}; ${see}`,
     );
   }
   if (failure === 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED') {
     const idRules = needs(rules.filter((r) => r.resourceType === 'TRANSACTIONAL_ID'));
-    return new Error(`Kafka denied ${who(config)} the transactional id of a state write (${failure}: ${message}). ${theService} needs: ${idRules}; ${see}`);
+    return new Error(`Kafka denied ${who(config)} the transactional id of a state write (${failure}: ${message}). ${name} needs: ${idRules}; ${see}`);
   }
   if (failure !== undefined) {
     return new Error(
-      `Kafka denied ${who(config)} a request (${failure}: ${message}). ${theService} needs no cluster-wide right. ` +
+      `Kafka denied ${who(config)} a request (${failure}: ${message}). ${name} needs no cluster-wide right. ` +
         `It needs: ${needs(rules)}; ${see}`,
     );
   }
