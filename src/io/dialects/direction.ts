@@ -75,33 +75,28 @@ class Inside {
   /** INSIDE, OUTSIDE, or LOCAL_ONLY for an address no packet to which leaves the site. */
   where(ip: string): number {
     const n = ipv4Number(ip);
-    if (n === -1) {
-      if (firstGroup(ip) >= 0xff00 || ip === '::') return LOCAL_ONLY; // ff00::/8 multicast, the unspecified address
-      if (ip.length > 7 && ip.charCodeAt(0) === 58 && ip.startsWith('::ffff:')) {
-        const m = ipv4Number(ip.slice(7)); // IPv4-mapped: its IPv4 address decides
-        if (m !== -1 && localOnlyV4(m)) return LOCAL_ONLY;
-      }
-      return this.contains(ip, n) ? INSIDE : OUTSIDE;
+    if (n !== -1) {
+      // 224.0.0.0/4 multicast, 255.255.255.255 broadcast, 0.0.0.0 unspecified (DHCP's first packets).
+      if (localOnlyV4(n)) return LOCAL_ONLY;
+      return this.containsV4(n) ? INSIDE : OUTSIDE;
     }
-    // 224.0.0.0/4 multicast, 255.255.255.255 broadcast, 0.0.0.0 unspecified (DHCP's first packets).
-    if (localOnlyV4(n)) return LOCAL_ONLY;
-    return this.contains(ip, n) ? INSIDE : OUTSIDE;
+    const g = firstGroup(ip);
+    if (g >= 0xff00 || ip === '::') return LOCAL_ONLY; // ff00::/8 multicast, the unspecified address
+    if (ip.startsWith('::ffff:')) {
+      const m = ipv4Number(ip.slice(7)); // IPv4-mapped: its IPv4 address decides
+      if (m !== -1 && localOnlyV4(m)) return LOCAL_ONLY;
+    }
+    // IPv6 whose text begins with a non-zero group (not IPv4-mapped, whose first groups are 0),
+    // when every IPv6 network is a /16 or shorter: that group alone decides.
+    const v6 = this.v6;
+    if (v6 !== null && g > 0) {
+      for (let i = 0; i < v6.length; i += 2) if (g >> v6[i + 1] === v6[i]) return INSIDE;
+      return OUTSIDE;
+    }
+    return this.other.contains(ip) ? INSIDE : OUTSIDE; // other IPv6 forms, IPv4-mapped IPv6
   }
 
-  private contains(ip: string, n: number): boolean {
-    if (n === -1) {
-      // IPv6 whose text begins with a non-zero group (not IPv4-mapped, whose first groups are
-      // 0), when every IPv6 network is a /16 or shorter: that group alone decides.
-      const v6 = this.v6;
-      if (v6 !== null) {
-        const g = firstGroup(ip);
-        if (g > 0) {
-          for (let i = 0; i < v6.length; i += 2) if (g >> v6[i + 1] === v6[i]) return true;
-          return false;
-        }
-      }
-      return this.other.contains(ip); // other IPv6 forms, IPv4-mapped IPv6
-    }
+  private containsV4(n: number): boolean {
     const v4 = this.v4;
     for (let i = 0; i < v4.length; i += 2) if (n >= v4[i] && n < v4[i + 1]) return true;
     return false;
@@ -137,6 +132,11 @@ export class Orienter {
   private readonly inside: Inside;
   constructor(internalNetworks: readonly string[]) {
     this.inside = new Inside(internalNetworks);
+  }
+
+  /** Whether policy.internal_networks hold the address (multicast and the like never do). */
+  isInside(ip: string): boolean {
+    return this.inside.where(ip) === INSIDE;
   }
 
   /**

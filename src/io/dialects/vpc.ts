@@ -177,10 +177,9 @@ class VpcDecoder extends SensorDecoder implements DialectDecoder {
     const bytes = countOf('bytes', cells[layout.bytes]);
     const packets = countOf('packets', cells[layout.packets]);
     const sf = fillOneWay(this.scratch, id, startMs, endMs, src, sport, dst, dport, proto, bytes, packets);
-    const internalBefore = this.counts.internal;
     const flow = this.orienter.orientOneWay(sf, this.counts, direction === 'egress' ? 'outbound' : direction === 'ingress' ? 'inbound' : null);
     if (flow === null) return [];
-    if (middlebox && this.counts.internal === internalBefore) return skip(this.counts, MIDDLEBOX_INGRESS);
+    if (middlebox && !this.orienter.isInside(flow.dst_ip)) return skip(this.counts, MIDDLEBOX_INGRESS);
     if (layout !== this.factsLayout) {
       this.factsLayout = layout;
       this.facts = new FactsCache(layout.sensor.length);
