@@ -9,7 +9,7 @@ control denied or refused, action_id 2 or activity_id 5 with disposition_id 2: n
 absent). ZEEK_BYTES=bounded in the environment: each Zeek payload count at most that end's IP
 bytes, where set (input.zeek_bytes).
 """
-import gzip, ipaddress, json, os, sys
+import gzip, ipaddress, json, os, re, sys
 from collections import defaultdict
 
 dialect, path, nets = sys.argv[1], sys.argv[2], [ipaddress.ip_network(n) for n in sys.argv[3].split(',')]
@@ -104,7 +104,9 @@ elif dialect == 'vpc':
             if l.startswith('{'): l = json.loads(l)['message']
             t = [c for c in l.strip().split(' ') if c]  # runs of spaces and white space at the ends read as one separator
             if not t: raise ValueError('no fields')
-            if all(c in ALL or c in TGW for c in t): header = t; continue  # a header: field names, in the custom format's order
+            # a header: field names, in the custom format's order; names of a newer format than this list count
+            # when every cell is shaped as a name (lower-case words and hyphens) and the addresses are among them
+            if all(c in ALL or c in TGW for c in t) or (all(re.fullmatch(r'[a-z][a-z0-9]*(-[a-z0-9]+)*', c) for c in t) and 'srcaddr' in t and 'dstaddr' in t): header = t; continue
             names = header or {14: ALL[:14], 21: ALL[:21], 25: ALL[:25], 29: ALL[:29], 39: ALL[:39], 40: ALL, 36: TGW}.get(len(t))
             if names is None: raise ValueError('%d fields and no field list for them' % len(t))
             if len(t) != len(names): raise ValueError('%d fields where the field list names %d' % (len(t), len(names)))

@@ -74,17 +74,30 @@ export function nanosToMs(field: string, value: unknown): number {
 // time, which differs from machine to machine.
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})$/;
 
-/** ISO 8601 text with a zone to milliseconds (fractions below a millisecond are cut). */
+/**
+ * ISO 8601 text with a zone to milliseconds (fractions below a millisecond are cut). RFC 3339's
+ * other spellings read the same: a space or `t` between date and time (Python's `str()` of a
+ * datetime, SQL exports), a lower-case `z`.
+ */
 export function isoToMs(field: string, value: unknown): number {
   if (typeof value === 'string') {
     const fast = isoFixedToMs(value);
     if (fast !== -1) return fast;
-  }
-  if (typeof value === 'string' && ISO_WITH_ZONE.test(value)) {
-    const ms = Date.parse(value);
-    if (!Number.isNaN(ms)) return ms;
+    const text = rfc3339Spelling(value);
+    if (ISO_WITH_ZONE.test(text)) {
+      const ms = Date.parse(text);
+      if (!Number.isNaN(ms)) return ms;
+    }
   }
   return fail(field, value, 'an ISO 8601 time with a zone (e.g. 2024-04-19T10:00:00.5Z)');
+}
+
+/** `2024-04-19 10:00:00z` or `...t...` as `2024-04-19T10:00:00Z`; other text as it is. */
+function rfc3339Spelling(s: string): string {
+  const sep = s.charCodeAt(10);
+  let t = sep === 32 || sep === 116 ? `${s.slice(0, 10)}T${s.slice(11)}` : s;
+  if (t.charCodeAt(t.length - 1) === 122) t = `${t.slice(0, -1)}Z`;
+  return t;
 }
 
 /** Two decimal digits of `s` at `i` as a number, or -1. */
@@ -151,9 +164,13 @@ function isoFixedToMs(s: string): number {
 /** The day isoFixedToMs read last: year, month, day and its Date.UTC. */
 const lastDay = [0, 0, 0, 0];
 
-/** Epoch seconds as a number, or ISO 8601 text (Zeek's JSON writer with json_timestamps). */
+/**
+ * Epoch seconds as a number, or ISO 8601 text (Zeek's JSON writer with json_timestamps): text
+ * with a date's `-` after its year (`2024-04-19...`, whatever separates date and time), which
+ * no number of seconds has.
+ */
 export function secondsOrIsoToMs(field: string, value: unknown): number {
-  return typeof value === 'string' && value.indexOf('T') !== -1 ? isoToMs(field, value) : secondsToMs(field, value);
+  return typeof value === 'string' && value.charCodeAt(4) === 45 /* - */ ? isoToMs(field, value) : secondsToMs(field, value);
 }
 
 /** A JSON object, or DialectError. */

@@ -17,12 +17,17 @@ import { SensorDecoder } from './sensor-decoder.js';
 import { msText } from './ms-text.js';
 
 const DEVICE_FIELDS = ['name', 'hostname', 'uid'];
+/** Epoch milliseconds as decimal text: at most 15 digits, a safe integer (the year 33658). */
+const DECIMAL_MS = /^\d{1,15}$/;
 const HINTS: Record<number, DirectionHint> = { 1: 'inbound', 2: 'outbound', 3: 'lateral' };
 
-/** A time: epoch milliseconds (timestamp_t), or RFC 3339 text with a zone (datetime_t). */
+/**
+ * A time: epoch milliseconds (timestamp_t), as a number or as decimal text (protobuf's JSON
+ * mapping writes every 64-bit integer as text), or RFC 3339 text with a zone (datetime_t).
+ */
 function msOf(field: string, value: unknown): number {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
-  if (typeof value === 'string') return isoToMs(field, value);
+  if (typeof value === 'string') return DECIMAL_MS.test(value) ? Number(value) : isoToMs(field, value);
   return fail(field, value, 'a time in epoch milliseconds or RFC 3339 text with a zone');
 }
 

@@ -1,7 +1,8 @@
 // AWS VPC Flow Logs, text: one record a line, fields separated by spaces (AWS writes one; a run
 // of them, and white space at either end, read the same: `-` marks a field with no value, so
 // an empty field is never meant). The field order is the default v2 one, or a custom list named by a
-// header line of the delivered file (`version account-id ...`), by config `input.vpc_fields`,
+// header line of the delivered file (`version account-id ...`; names this table does not know,
+// from a newer format, are columns left unread), by config `input.vpc_fields`,
 // or, lacking both, guessed from the number of fields when it is a prefix of AWS's table of
 // fields (14 = v2 default, 21 = to v3, 25 = to v4, 29 = to v5, 39 = to v7, 40 = to v8), or
 // 36, the default format of Transit Gateway flow logs.
@@ -91,12 +92,22 @@ export function vpcCells(line: string): string[] {
   return trimmed.length === 0 ? [] : trimmed.split(/ +/);
 }
 
-/** A header line: field names (the first starts with a letter), all of them VPC names. */
+/** How AWS names a field: lower-case words joined by hyphens (`pkt-srcaddr`, `ecs-task-id`). */
+const FIELD_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+
+/**
+ * A header line: field names (the first starts with a letter), all of them VPC names, or all
+ * of them shaped as field names and among them the addresses: AWS adds fields (v7's ECS fields,
+ * v8's reject-reason), and a file from a format newer than this table still names its columns.
+ * No record is all names: its srcaddr and dstaddr are addresses or `-`.
+ */
 function isHeader(line: string): boolean {
   let c = line.charCodeAt(0);
   if (c <= 32) c = line.trim().charCodeAt(0);
   if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90))) return false;
-  return vpcCells(line).every((f) => KNOWN.has(f));
+  const cells = vpcCells(line);
+  if (cells.every((f) => KNOWN.has(f))) return true;
+  return cells.every((f) => FIELD_NAME.test(f)) && cells.includes('srcaddr') && cells.includes('dstaddr');
 }
 
 /** Without a log-status field: a row whose addresses and bytes are all `-` (what NODATA rows hold). */

@@ -18,6 +18,18 @@ describe('isoToMs', () => {
     expect(() => isoToMs('t', '2016-01-05T00:00:60Z')).toThrow('field t: "2016-01-05T00:00:60Z" is not an ISO 8601 time with a zone (e.g. 2024-04-19T10:00:00.5Z)');
     expect(() => isoToMs('t', '2016-01-05T00:00:05')).toThrow('field t: "2016-01-05T00:00:05" is not an ISO 8601 time with a zone');
   });
+
+  it("reads RFC 3339's other spellings as the T form they stand for: a space or t, a lower-case z", () => {
+    // The values of the fixed forms above: the same instants.
+    expect(isoToMs('t', '2026-01-05 00:00:05.949Z')).toBe(1767571205949);
+    expect(isoToMs('t', '2026-01-05T00:00:05.949z')).toBe(1767571205949);
+    expect(isoToMs('t', '2016-01-05 00:00:05.949123+00:00')).toBe(1451952005949);
+    expect(isoToMs('t', '2016-01-05t00:00:05+01:00')).toBe(1451948405000);
+    expect(isoToMs('t', '2016-01-05 00:00:05.9-0130')).toBe(1451957405900);
+    // Still no zone, no time.
+    expect(() => isoToMs('t', '2016-01-05 00:00:05')).toThrow('field t: "2016-01-05 00:00:05" is not an ISO 8601 time with a zone');
+    expect(() => isoToMs('t', '2016-01-05_00:00:05Z')).toThrow('field t: "2016-01-05_00:00:05Z" is not an ISO 8601 time with a zone');
+  });
 });
 
 describe('ReusedFacts', () => {

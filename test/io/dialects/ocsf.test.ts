@@ -94,4 +94,18 @@ describe('ocsf', () => {
     ]);
     expect(decoder.counts).toEqual({ records_read: 8, flows_out: 5, internal: 0, transit: 0, inbound: 0, nodata: 0, skipdata: 0, skipped: {}, errors: 3, payload_above_ip: 0 });
   });
+
+  it('reads epoch milliseconds written as decimal text (protobuf JSON writes 64-bit integers so) and RFC 3339 with a space', () => {
+    const decoder = createDecoder('ocsf', { internalNetworks: NETS });
+    const line = (time: string, extra = '') =>
+      `{"class_uid":4001,"activity_id":6,"time":${time}${extra},"connection_info":{"uid":"pb-1","protocol_num":"6"},"src_endpoint":{"ip":"10.0.0.5","port":"50300"},"dst_endpoint":{"ip":"203.0.113.5","port":"443"},"traffic":{"bytes_out":"10","bytes_in":"20","packets_out":"1","packets_in":"1"}}`;
+    const flow = rec({ flow_id: 'pb-1', start_ms: 1713520800250, end_ms: 1713520800500, src_ip: '10.0.0.5', dst_ip: '203.0.113.5', src_port: 50300, dst_port: 443, protocol: 6, bytes_out: 10, bytes_in: 20, packets_out: 1, packets_in: 1 });
+    expect(decoder.decode(line('"1713520800500"', ',"start_time":"1713520800250"')).map((r) => r.flow)).toEqual([flow]);
+    // 12:00:00.250+02:00 is 10:00:00.250Z.
+    expect(decoder.decode(line('"2024-04-19 10:00:00.500Z"', ',"start_time":"2024-04-19 12:00:00.250+02:00"')).map((r) => r.flow)).toEqual([flow]);
+    // Not a count of milliseconds: a sign, a fraction, 16 digits (past a safe integer's reach at 9e15).
+    for (const bad of ['"-1713520800500"', '"1713520800500.5"', '"1713520800500000"']) {
+      expect(() => decoder.decode(line(bad))).toThrow(`field time: ${bad} is not an ISO 8601 time with a zone (e.g. 2024-04-19T10:00:00.5Z)`);
+    }
+  });
 });

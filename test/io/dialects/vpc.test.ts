@@ -19,6 +19,22 @@ describe('vpc', () => {
     expect(decoder.counts).toEqual({ records_read: 8, flows_out: 3, internal: 0, transit: 0, inbound: 1, nodata: 1, skipdata: 1, skipped: { 'vpc REJECT (nothing left)': 1 }, errors: 1, payload_above_ip: 0 });
   });
 
+  it('takes a header that names fields this table does not know (a newer format) and leaves their columns unread', () => {
+    const decoder = createDecoder('vpc', { internalNetworks: NETS });
+    // `future-field` and `ecs-cluster-zone` are no AWS fields of today; the rest are.
+    expect(decoder.decode('version future-field srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status ecs-cluster-zone')).toEqual([]);
+    expect(decoder.decode('8 abc-1 10.0.1.5 52.95.110.1 49152 443 6 20 40000 1700000000 1700000060 ACCEPT OK zone-a').map((r) => r.flow)).toEqual([
+      rec({ flow_id: 'vpc:-:10.0.1.5:49152>52.95.110.1:443/6@1700000000', start_ms: 1700000000000, end_ms: 1700000060000, src_ip: '10.0.1.5', dst_ip: '52.95.110.1', src_port: 49152, dst_port: 443, protocol: 6, bytes_out: 40000, bytes_in: 0, packets_out: 20, packets_in: 0 }),
+    ]);
+    expect(decoder.counts.records_read).toBe(1);
+    // auto picks vpc by such a header too.
+    expect(sniffDialect('version future-field srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status')?.name).toBe('vpc');
+    // Names shaped so but without the addresses are no header: a record (of a layout it cannot place).
+    expect(() => createDecoder('vpc', { internalNetworks: NETS }).decode('future-field other-field bytes')).toThrow('3 fields, and no header line or input.vpc_fields names them');
+    // A header of known names that lacks a required one still says what it lacks.
+    expect(() => createDecoder('vpc', { internalNetworks: NETS }).decode('version srcaddr dstaddr bytes start end')).toThrow('the VPC field list has no packets: version srcaddr dstaddr bytes start end');
+  });
+
   it('gives enrichment the interface and account', () => {
     const decoder = createDecoder('vpc', { internalNetworks: NETS });
     const [first] = decoder.decode('2 111122223333 eni-0a1 10.0.0.1 8.8.8.8 1000 53 17 2 120 1700000000 1700000010 ACCEPT OK');

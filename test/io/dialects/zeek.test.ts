@@ -120,7 +120,7 @@ describe('zeek JSON and open connections', () => {
   it('says which field is wrong', () => {
     const decoder = createDecoder('zeek', { internalNetworks: NETS });
     expect(() => decoder.decode('{"ts":1700000000,"uid":"C1","id.orig_h":"10.0.0.1","id.orig_p":70000,"id.resp_h":"192.0.2.1","id.resp_p":443,"proto":"tcp"}')).toThrow('field id.orig_p: 70000 is not a port (0-65535)');
-    expect(() => decoder.decode('{"ts":"2023-11-14 22:13:20","uid":"C1","id.orig_h":"10.0.0.1","id.orig_p":1,"id.resp_h":"192.0.2.1","id.resp_p":443,"proto":"tcp"}')).toThrow('field ts: "2023-11-14 22:13:20" is not a time in epoch seconds');
+    expect(() => decoder.decode('{"ts":"2023-11-14 22:13:20","uid":"C1","id.orig_h":"10.0.0.1","id.orig_p":1,"id.resp_h":"192.0.2.1","id.resp_p":443,"proto":"tcp"}')).toThrow('field ts: "2023-11-14 22:13:20" is not an ISO 8601 time with a zone (e.g. 2024-04-19T10:00:00.5Z)');
     expect(() => decoder.decode('{"ts":1700000000,"uid":"C1","id.orig_h":"10.0.0.1","id.orig_p":1,"id.resp_h":"not-an-ip","id.resp_p":443,"proto":"tcp"}')).toThrow('field id.resp_h: "not-an-ip" is not an IPv4 or IPv6 address');
   });
 
@@ -128,7 +128,8 @@ describe('zeek JSON and open connections', () => {
     // The same instant, 2023-11-14T22:13:20.250Z, and a 1.5 s duration (an interval: seconds in every setting).
     const line = (ts: string, uid: string) => `{"ts":${ts},"uid":"${uid}","id.orig_h":"10.0.0.1","id.orig_p":40000,"id.resp_h":"192.0.2.1","id.resp_p":443,"proto":"tcp","duration":1.5,"orig_bytes":10,"resp_bytes":0}`;
     const decoder = createDecoder('zeek', { internalNetworks: NETS });
-    for (const [ts, uid] of [['1700000000.25', 'CE'], ['"2023-11-14T22:13:20.250Z"', 'CI'], ['1700000000250', 'CM']]) {
+    // Also seconds as text, and ISO 8601 with a space for the T (a shipper's rewrite of the time).
+    for (const [ts, uid] of [['1700000000.25', 'CE'], ['"2023-11-14T22:13:20.250Z"', 'CI'], ['1700000000250', 'CM'], ['"1700000000.25"', 'CT'], ['"2023-11-14 22:13:20.250+00:00"', 'CS']]) {
       const [r] = decoder.decode(line(ts, uid));
       expect([r.flow.flow_id, r.flow.start_ms, r.flow.end_ms]).toEqual([uid, 1700000000250, 1700000001750]);
     }
