@@ -30,7 +30,14 @@ const upper = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ');
 const lower = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz');
 /** ISO 3166-1 alpha-2 shape, either case (validation upper-cases it). */
 const countryArb = fc.tuple(fc.oneof(upper, lower), fc.oneof(upper, lower)).map(([a, b]) => a + b);
-const textArb = fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.string({ minLength: 1, maxLength: 20, unit: 'grapheme' }));
+/**
+ * A valid text field: never U+FFFD, which every reader refuses in a text field (bytes that were
+ * not UTF-8 read as it: validate-flow.ts), so a record meant to carry one bad field carries no
+ * second one (grapheme strings hold it now and then: seed 12 of a 90 s run met it 4 times).
+ */
+const textArb = fc
+  .oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.string({ minLength: 1, maxLength: 20, unit: 'grapheme' }))
+  .filter((s) => !s.includes('\uFFFD'));
 const countArb = fc.oneof(
   { weight: 4, arbitrary: fc.integer({ min: 0, max: 1_000_000 }) },
   { weight: 1, arbitrary: fc.constantFrom(0, 1, 2 ** 31, 2 ** 32, MAX_COUNT) },
