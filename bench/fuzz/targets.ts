@@ -17,12 +17,15 @@ import type { InputItem } from '../../src/io/input-item.js';
 import { alertType } from '../../src/io/schemas.js';
 import { decodeAlert, decodeFlowMessage, encodeAlert, encodeFlowAvro, encodeFlowConfluent, encodeFlowJson, type WireFormat, type WireOptions } from '../../src/io/wire.js';
 import { gatewayDecoder, repartitionDecoder } from '../../src/kafka/decoder.js';
+import { createDecoder } from '../../src/io/dialects/index.js';
+import { decodeText } from '../../src/io/dialects/read-file.js';
+import { dialectInputArb, dialectReasonProblem, type DialectInput } from './dialect-inputs.js';
 import { reasonClass } from '../../src/kafka/dlq.js';
 import {
   alertArb, applyDamage, applyMutation, damageArb, fitsAvro, mutationArb, newerFlowType, NEWER_FLOW_SCHEMA, newerRecordArb,
   rawNumberMutationArb, toJsonText, validFlowArb,
 } from './inputs.js';
-import { alertContractProblem, fileItemProblem, fileReasonClass, judgeFlowOutcome, namesField, reasonClassOf } from './oracle.js';
+import { acceptedFlowProblem, alertContractProblem, fileItemProblem, fileReasonClass, judgeFlowOutcome, MAX_REASON_LENGTH, namesField, reasonClassOf } from './oracle.js';
 
 /** One fuzz target: `draw` makes a batch of inputs from a seed, `run` tries one and returns outcome classes. */
 export interface Target<T = unknown> {
@@ -158,6 +161,33 @@ const service: Target<[Uint8Array | null, number]> = {
     const cls = judgeFlowOutcome(out);
     if (!out.ok && reasonClass(out.reason) !== METRIC_CLASS[cls]) fail(`dead-letter class ${reasonClass(out.reason)} for ${cls}: ${out.reason}`);
     bump(counts, cls);
+  },
+};
+
+const DIALECT_NETS = ['10.0.0.0/8', '192.168.0.0/16', 'fd00::/8'];
+
+/** Each line through the service's and replay's reading (decode, orient, the contract check). */
+const dialects: Target<DialectInput> = {
+  name: 'sensor dialects: damaged zeek (TSV, JSON), vpc, goflow2, suricata and ocsf records',
+  unit: 'record',
+  batch: 2000,
+  draw: (seed, n) => sample(dialectInputArb(), seed, n),
+  run: ({ dialect, lines }, counts) => {
+    const reading = { decoder: createDecoder(dialect, { internalNetworks: DIALECT_NETS }), enrich: (r: { flow: FlowRecord }) => r.flow };
+    for (const line of lines) {
+      const out = decodeText(reading, line);
+      if (typeof out === 'string') {
+        const problem = dialectReasonProblem(out, MAX_REASON_LENGTH);
+        if (problem !== null) fail(`${dialect}: ${problem} (line ${JSON.stringify(line.slice(0, 200))})`);
+        bump(counts, `${dialect} ${fileReasonClass(out).replace(/^field [^:]+/, 'field')}`);
+        continue;
+      }
+      for (const flow of out) {
+        const problem = acceptedFlowProblem(flow);
+        if (problem !== null) fail(`${dialect}: ${problem}`);
+      }
+      bump(counts, `${dialect} ${out.length === 0 ? 'no flow (header, skipped, not egress)' : 'flows'}`);
+    }
   },
 };
 
@@ -299,4 +329,4 @@ const engine: Target<[FlowRecord[], boolean]> = {
   },
 };
 
-export const TARGETS: Target[] = [randomBytes, damaged, badFields, unknownIds, alerts, service, jsonl, avroFiles, engine] as Target[];
+export const TARGETS: Target[] = [randomBytes, damaged, badFields, unknownIds, alerts, service, dialects, jsonl, avroFiles, engine] as Target[];
