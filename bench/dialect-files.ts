@@ -10,7 +10,8 @@ const PROTO: Record<number, string> = { 6: 'tcp', 17: 'udp', 1: 'icmp' };
 const seconds = (ms: number) => (ms / 1000).toFixed(6);
 const iso = (ms: number) => new Date(ms).toISOString();
 
-const ZEEK_HEADER = [
+/** A conn.log's TSV header as Zeek's ASCII writer opens it (also the dialect fuzz's). */
+export const ZEEK_TSV_HEADER: readonly string[] = [
   '#separator \\x09',
   '#set_separator\t,',
   '#empty_field\t(empty)',
@@ -18,7 +19,8 @@ const ZEEK_HEADER = [
   '#path\tconn',
   '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\tresp_bytes\tconn_state\tlocal_orig\tlocal_resp\tmissed_bytes\thistory\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\ttunnel_parents',
   '#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring\tbool\tbool\tcount\tstring\tcount\tcount\tcount\tcount\tset[string]',
-].join('\n');
+];
+const ZEEK_HEADER = ZEEK_TSV_HEADER.join('\n');
 
 /** The first lines of a file in the dialect (headers), or ''. */
 export function headerOf(dialect: DialectName): string {
