@@ -30,6 +30,25 @@ def local_only(ip):  # multicast, limited broadcast, unspecified: never egress
     a = ipaddress.ip_address(ip.split('%')[0])
     if a.version == 6 and a.ipv4_mapped: a = a.ipv4_mapped
     return a.is_multicast or a.is_unspecified or (a.version == 4 and int(a) == 0xFFFFFFFF)
+def count(v):  # a count, port or number as a sensor writes it: a JSON number, or decimal digits as text (no sign, space or 0x)
+    if isinstance(v, bool): raise ValueError('not a count: %r' % v)
+    if isinstance(v, str):
+        if not re.fullmatch(r'[0-9]+', v): raise ValueError('not a count: %r' % v)
+        return int(v)
+    if isinstance(v, float) and v.is_integer(): return int(v)
+    if isinstance(v, int): return v
+    raise ValueError('not a count: %r' % v)
+ZONED = re.compile(r'\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})')
+def iso_ok(v):  # RFC 3339 text with a zone, also with a space or t for the T and a lower-case z (no zone: refused)
+    if not isinstance(v, str): return False
+    if v[10:11] in (' ', 't'): v = v[:10] + 'T' + v[11:]
+    if v.endswith('z'): v = v[:-1] + 'Z'
+    m = ZONED.fullmatch(v)
+    if m is None: return False
+    mo, dd, hh, mi, ss = (int(v[i:i + 2]) for i in (5, 8, 11, 14, 17))
+    z = m.group(2).replace(':', '')
+    # as JavaScript's Date.parse: day 1-31 whatever the month, 24:00:00 the next day
+    return 1 <= mo <= 12 and 1 <= dd <= 31 and (hh < 24 or (hh, mi, ss) == (24, 0, 0)) and mi < 60 and ss < 60 and (z == 'Z' or (int(z[1:3]) < 24 and int(z[3:5]) < 60))
 def two_way(o, r, ob, rb, hint=None):
     if local_only(o) or local_only(r): return None
     oi, ri = inside(o), inside(r)
@@ -77,14 +96,16 @@ if dialect == 'zeek':
             if 'uid' not in rec: continue
         if not all(rec.get(k) is not None for k in ('ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto')): continue
         try:
-            ts = rec.get('ts')
-            if not (isinstance(ts, str) and 'T' in ts): float(ts)
+            ts = rec.get('ts')  # ISO text (a '-' after the year, or a T), decimal seconds as text, or a number
+            if isinstance(ts, str):
+                if not (iso_ok(ts) if ts[4:5] == '-' or 'T' in ts else re.fullmatch(r'[0-9]+(\.[0-9]+)?', ts)): continue
+            elif isinstance(ts, bool) or not isinstance(ts, (int, float)) or ts < 0: continue
+            if not (0 <= count(rec['id.orig_p']) <= 65535 and 0 <= count(rec['id.resp_p']) <= 65535): continue
+            ob = count(rec.get('orig_bytes') or 0); rb = count(rec.get('resp_bytes') or 0)
+            if os.environ.get('ZEEK_BYTES') == 'bounded':
+                if rec.get('orig_ip_bytes') is not None: ob = min(ob, count(rec['orig_ip_bytes']))
+                if rec.get('resp_ip_bytes') is not None: rb = min(rb, count(rec['resp_ip_bytes']))
         except (TypeError, ValueError): continue
-        if not (0 <= int(rec['id.orig_p']) <= 65535 and 0 <= int(rec['id.resp_p']) <= 65535): continue
-        ob = int(rec.get('orig_bytes') or 0); rb = int(rec.get('resp_bytes') or 0)
-        if os.environ.get('ZEEK_BYTES') == 'bounded':
-            if rec.get('orig_ip_bytes') is not None: ob = min(ob, int(rec['orig_ip_bytes']))
-            if rec.get('resp_ip_bytes') is not None: rb = min(rb, int(rec['resp_ip_bytes']))
         lo, lr = rec.get('local_orig'), rec.get('local_resp')
         lo = lo in (True, 'T'); lr = lr in (True, 'T')
         hint = 'out' if lo and not lr else 'in' if lr and not lo else None
@@ -97,6 +118,12 @@ if dialect == 'zeek':
 elif dialect == 'vpc':
     ALL = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status vpc-id subnet-id instance-id tcp-flags type pkt-srcaddr pkt-dstaddr region az-id sublocation-type sublocation-id pkt-src-aws-service pkt-dst-aws-service flow-direction traffic-path ecs-cluster-arn ecs-cluster-name ecs-container-instance-arn ecs-container-instance-id ecs-container-id ecs-second-container-id ecs-service-name ecs-task-definition-arn ecs-task-arn ecs-task-id reject-reason'.split()
     TGW = 'version resource-type account-id tgw-id tgw-attachment-id tgw-src-vpc-account-id tgw-dst-vpc-account-id tgw-src-vpc-id tgw-dst-vpc-id tgw-src-subnet-id tgw-dst-subnet-id tgw-src-eni tgw-dst-eni tgw-src-az-id tgw-dst-az-id tgw-pair-attachment-id srcaddr dstaddr srcport dstport protocol packets bytes start end log-status type packets-lost-no-route packets-lost-blackhole packets-lost-mtu-exceeded packets-lost-ttl-expired tcp-flags-count region flow-direction pkt-src-aws-service pkt-dst-aws-service'.split()
+    def edits1(a, b):  # one insertion, deletion or substitution apart
+        if a == b or abs(len(a) - len(b)) > 1: return False
+        if len(a) > len(b): a, b = b, a
+        i = 0
+        while i < len(a) and a[i] == b[i]: i += 1
+        return a[i + 1:] == b[i + 1:] if len(a) == len(b) else a[i:] == b[i + 1:]
     header, bad = None, 0
     for n, l in enumerate(lines, 1):
         if not l.strip(): continue
@@ -106,7 +133,13 @@ elif dialect == 'vpc':
             if not t: raise ValueError('no fields')
             # a header: field names, in the custom format's order; names of a newer format than this list count
             # when every cell is shaped as a name (lower-case words and hyphens) and the addresses are among them
-            if all(c in ALL or c in TGW for c in t) or (all(re.fullmatch(r'[a-z][a-z0-9]*(-[a-z0-9]+)*', c) for c in t) and 'srcaddr' in t and 'dstaddr' in t): header = t; continue
+            if all(c in ALL or c in TGW for c in t) or (all(re.fullmatch(r'[a-z][a-z0-9]*(-[a-z0-9]+)*', c) for c in t) and 'srcaddr' in t and 'dstaddr' in t):
+                # not taken when a name is one edit from a known one (a misspelt field, whose column would go unread) or it lacks what a record needs
+                near = [c for c in t if c not in ALL and c not in TGW and any(edits1(c, k) for k in ALL + TGW)]
+                if near: raise ValueError('header names %s, one edit from a VPC field' % near[0])
+                lacking = [f for f in ('srcaddr', 'dstaddr', 'bytes', 'packets', 'start', 'end') if f not in t]
+                if lacking: raise ValueError('header has no %s' % ', '.join(lacking))
+                header = t; continue
             names = header or {14: ALL[:14], 21: ALL[:21], 25: ALL[:25], 29: ALL[:29], 39: ALL[:39], 40: ALL, 36: TGW}.get(len(t))
             if names is None: raise ValueError('%d fields and no field list for them' % len(t))
             if len(t) != len(names): raise ValueError('%d fields where the field list names %d' % (len(t), len(names)))
@@ -123,10 +156,11 @@ elif dialect == 'vpc':
             # A middlebox's ingress (NAT gateway, transit gateway interface): the packet is addressed
             # past the interface's own address; counted where it leaves.
             if not un('pkt-dstaddr') and fd != 'egress' and not un('dstaddr') and ipaddress.ip_address(r['dstaddr']) != ipaddress.ip_address(d): continue
-            b, p = int(r['bytes']), int(r['packets'])
-            if b < 0 or p < 0: raise ValueError('a count below 0')
-            if any(not un(f) and not 0 <= int(r[f]) <= 65535 for f in ('srcport', 'dstport')): raise ValueError('a port out of range')
-            if not 0 <= float(r['start']) <= float(r['end']): raise ValueError('start or end')
+            b, p = count(r['bytes']), count(r['packets'])
+            if any(not un(f) and not 0 <= count(r[f]) <= 65535 for f in ('srcport', 'dstport')): raise ValueError('a port out of range')
+            secs = lambda v: float(v) if re.fullmatch(r'[0-9]+(\.[0-9]+)?', v) else None
+            st, en = secs(r['start']), secs(r['end'])
+            if st is None or en is None: raise ValueError('start or end not seconds')
             x = one_way(s, d, b, {'egress': 'out', 'ingress': 'in'}.get(fd))
             if x: sums[canon(x[0])] += x[1]
         except (ValueError, KeyError, TypeError, AttributeError) as e:
@@ -149,7 +183,8 @@ elif dialect == 'goflow2':
         else:
             s, d, b, rate = o['src_addr'], o['dst_addr'], o.get('bytes', 0), o.get('sampling_rate')
         if s == '' and d == '': continue  # a sampled frame that is not IP (ARP, ...)
-        x = one_way(addr(s), addr(d), int(b) * (int(rate or 0) or 1))
+        try: x = one_way(addr(s), addr(d), count(b) * (count(rate or 0) or 1))
+        except ValueError: continue  # a count that is not one: an error either way
         if x: sums[canon(x[0])] += x[1]
 elif dialect == 'suricata':
     for l in lines:
@@ -162,17 +197,11 @@ elif dialect == 'suricata':
         x = two_way(o['src_ip'], o['dest_ip'], f.get('bytes_toserver', 0), f.get('bytes_toclient', 0))
         if x: sums[canon(x[0])] += x[1]
 elif dialect == 'ocsf':
-    import re
-    ZONED = re.compile(r'\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})')
-    def time_ok(v):  # epoch ms (a whole number >= 0), or RFC 3339 text with a zone (no zone: refused)
+    def time_ok(v):  # epoch ms (a whole number >= 0, or 11-15 digits as text), or RFC 3339 text with a zone (no zone: refused)
         if isinstance(v, bool): return False
         if isinstance(v, int) or (isinstance(v, float) and v.is_integer()): return 0 <= v < 2 ** 53
-        m = ZONED.fullmatch(v) if isinstance(v, str) else None
-        if m is None: return False
-        mo, dd, hh, mi, ss = (int(v[i:i + 2]) for i in (5, 8, 11, 14, 17))
-        z = m.group(2).replace(':', '')
-        # as JavaScript's Date.parse: day 1-31 whatever the month, 24:00:00 the next day
-        return 1 <= mo <= 12 and 1 <= dd <= 31 and (hh < 24 or (hh, mi, ss) == (24, 0, 0)) and mi < 60 and ss < 60 and (z == 'Z' or (int(z[1:3]) < 24 and int(z[3:5]) < 60))
+        if isinstance(v, str) and re.fullmatch(r'[0-9]{11,15}', v): return True
+        return iso_ok(v)
     def first(o, *names):  # the first field set (null is absent) and its value
         for n in names:
             if o.get(n) is not None: return o[n]
@@ -192,9 +221,11 @@ elif dialect == 'ocsf':
         t = o.get('traffic') or {}
         did = (o.get('connection_info') or {}).get('direction_id')
         hint = {1: 'in', 2: 'out'}.get(did)
-        if t.get('bytes_out') is not None or t.get('bytes_in') is not None:
-            x = two_way(s, d, t.get('bytes_out') or 0, t.get('bytes_in') or 0, hint)
-        else:
-            x = one_way(s, d, t.get('bytes') or 0, hint)
+        try:
+            if t.get('bytes_out') is not None or t.get('bytes_in') is not None:
+                x = two_way(s, d, count(t.get('bytes_out') or 0), count(t.get('bytes_in') or 0), hint)
+            else:
+                x = one_way(s, d, count(t.get('bytes') or 0), hint)
+        except ValueError: continue  # a count that is not one: an error either way
         if x: sums[canon(x[0])] += x[1]
 print(json.dumps(dict(sums), sort_keys=True))

@@ -147,6 +147,7 @@ const DIALECT_REASONS: RegExp[] = [
   /^invalid JSON: \S/,
   /^expected a JSON object, got \S/,
   /^the VPC field list has no [\w-]+(, [\w-]+)*: /,
+  /^the VPC header names \S+, which is no VPC field \([\w-]+\?\): its column would go unread$/,
   /^\d+ fields, and no header line or input\.vpc_fields names them /,
   /^\d+ fields where the field list names \d+$/,
   /^\d+ columns where the #fields header names \d+$/,

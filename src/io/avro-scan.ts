@@ -190,7 +190,7 @@ class Scanner {
     }
   }
 
-  /** A zig-zag varint of at most 10 bytes whose value is a safe integer; NaN after a failure. */
+  /** A zig-zag varint of at most 10 bytes whose value avsc reads (within +-(2^53 - 2)); NaN after a failure. */
   private long(): number {
     const at = this.pos;
     // The magnitude (z >>> 1) summed from exact parts: z itself would round beyond 2^53.
@@ -216,7 +216,9 @@ class Scanner {
       scale *= 128;
       if ((b & 0x80) === 0) break;
     }
-    if (magnitude > Number.MAX_SAFE_INTEGER - sign) {
+    // avsc's long reads no further than +-(2^53 - 2) (its isSafeLong): a value past that
+    // passed here would throw out of avsc without its field and byte.
+    if (magnitude > Number.MAX_SAFE_INTEGER - 1 - sign) {
       this.fail('long beyond 2^53 (potential precision loss)', at);
       return Number.NaN;
     }

@@ -282,5 +282,6 @@ function describe(v: unknown): string {
   if (typeof v === 'object' && v !== null) return 'an object';
   // Only the start of a long string is shown: no need to escape a megabyte of it first.
   const text = typeof v === 'bigint' ? `${v}n` : JSON.stringify(typeof v === 'string' && v.length > 100 ? v.slice(0, 100) : v);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  // JSON leaves U+2028 and U+2029 as they are: errorText escapes them (one line).
+  return errorText(text.length > 60 ? `${text.slice(0, 57)}...` : text);
 }

@@ -340,7 +340,8 @@ function shortJson(v: unknown): string {
   } catch {
     text = String(v); // a BigInt, or a cyclic object
   }
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  // JSON leaves U+2028 and U+2029 as they are: errorText escapes them (one line).
+  return errorText(text.length > 60 ? `${text.slice(0, 57)}...` : text);
 }
 
 function hint(field: string | undefined): string {

@@ -210,4 +210,10 @@ describe('errorText', () => {
     expect(message).toMatch(/^[^\n\r\u2028\u2029\u0000-\u001f]+$/);
     expect(message).toContain('\\u2028');
   });
+
+  it("keeps a field's quoted value on one line too: JSON leaves U+2028 and U+2029 as they are", () => {
+    // Found by `npm run fuzz` (seed 24): a damaged message's flow_id held U+2029.
+    expect(checkFlow(flow({ flow_id: 'a\u2029b\ufffd' }))).toBe('field flow_id: "a\\u2029b\ufffd" holds U+FFFD, the replacement character: the input\'s bytes there were not UTF-8');
+    expect(checkFlow(flow({ src_ip: 'x\u2028y' }))).toBe('field src_ip: "x\\u2028y" is not an IPv4 or IPv6 address');
+  });
 });

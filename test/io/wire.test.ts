@@ -85,6 +85,33 @@ describe('flow messages', () => {
   });
 });
 
+describe('longs at the edge of what avsc reads', () => {
+  it('reads +-(2^53 - 2) through a writer schema and names the field and byte of +-(2^53 - 1)', () => {
+    const f = flow({ dst_host: 'api.example.com', data_class: 'eu_user_data' });
+    // A writer schema with a map of longs after the flow's fields: the resolver skips it, but
+    // avsc still reads each long and throws past +-(2^53 - 2) (its isSafeLong), without a place.
+    const local = schemaJson('flow-record') as { fields: unknown[] };
+    const writer = avro.Type.forSchema({ ...local, fields: [...local.fields, { name: 'labels', type: { type: 'map', values: 'long' } }] } as avro.Schema);
+    const schemas = new Map([[8, writer]]);
+    const body = encodeFlowAvro(f);
+    // One map block: count 1, key "a", the long as a zig-zag varint, then the end of the map.
+    const message = (varint: number[]) => Buffer.concat([Buffer.from([0, 0, 0, 0, 8]), body, Buffer.from([0x02, 0x02, 0x61, ...varint, 0x00])]);
+    const TAIL = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f];
+    // Zig-zag 2^54 - 4 is 2^53 - 2, and 2^54 - 5 is -(2^53 - 2): read.
+    expect(decodeFlowMessage(message([0xfc, ...TAIL]), 'auto', { schemas })).toStrictEqual({ ok: true, flow: f, schemaId: 8 });
+    expect(decodeFlowMessage(message([0xfb, ...TAIL]), 'auto', { schemas })).toStrictEqual({ ok: true, flow: f, schemaId: 8 });
+    // 2^54 - 2 is 2^53 - 1, and 2^54 - 3 is -(2^53 - 1): refused at the long's first byte,
+    // after the 5-byte frame header: the flow's bytes, the block count, the key's length and "a".
+    for (const first of [0xfe, 0xfd]) {
+      expect(decodeFlowMessage(message([first, ...TAIL]), 'auto', { schemas })).toStrictEqual({
+        ok: false,
+        reason: `invalid Avro record: field labels[0] at byte ${body.length + 3}: long beyond 2^53 (potential precision loss)`,
+        schemaId: 8,
+      });
+    }
+  });
+});
+
 describe('alert messages', () => {
   const alert: Alert = {
     alert_id: 'a-1',

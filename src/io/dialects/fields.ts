@@ -21,9 +21,26 @@ export function fail(field: string, value: unknown, want: string): never {
   throw new DialectError(`field ${field}: ${value === undefined ? 'missing' : shown(value)}${value === undefined ? '' : ' is not'} ${value === undefined ? `(${want})` : want}`);
 }
 
+/**
+ * Whether `s` is decimal text: digits, with one `.` among them where `fraction` allows. What
+ * Number() also reads (`0x10`, `1e3`, ` 5`, `+5`, `Infinity`) is no count a sensor writes.
+ */
+export function isDecimalText(s: string, fraction = false): boolean {
+  const n = s.length;
+  if (n === 0) return false;
+  let dot = -1;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) continue;
+    if (c !== 46 || !fraction || dot !== -1 || i === 0 || i === n - 1) return false;
+    dot = i;
+  }
+  return true;
+}
+
 /** A count (bytes, packets): a non-negative safe integer, as a number or as decimal text. */
 export function countOf(field: string, value: unknown): number {
-  const n = typeof value === 'string' && value.length > 0 ? Number(value) : value;
+  const n = typeof value === 'string' ? (isDecimalText(value) ? Number(value) : Number.NaN) : value;
   if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) return n;
   return fail(field, value, 'a count (a whole number >= 0)');
 }
@@ -34,7 +51,7 @@ export function optionalCount(field: string, value: unknown): number {
 }
 
 export function portOf(field: string, value: unknown): number {
-  const n = typeof value === 'string' && value.length > 0 ? Number(value) : value;
+  const n = typeof value === 'string' ? (isDecimalText(value) ? Number(value) : Number.NaN) : value;
   if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 65535) return n;
   return fail(field, value, 'a port (0-65535)');
 }
@@ -50,15 +67,15 @@ export function protocolOf(field: string, value: unknown): number {
   if (typeof value === 'string') {
     const known = protocolNumber(value);
     if (known !== undefined) return known;
-    const n = Number(value);
-    if (value.length > 0 && Number.isInteger(n) && n >= 0 && n <= 255) return n;
+    const n = isDecimalText(value) ? Number(value) : Number.NaN;
+    if (Number.isInteger(n) && n <= 255) return n;
   }
   return fail(field, value, 'a protocol (a number 0-255 or an IANA name: tcp, udp, icmp, igmp, gre, ...)');
 }
 
 /** Epoch seconds (a number, or its decimal text) to whole milliseconds, truncated. */
 export function secondsToMs(field: string, value: unknown): number {
-  const n = typeof value === 'string' && value.length > 0 ? Number(value) : value;
+  const n = typeof value === 'string' ? (isDecimalText(value, true) ? Number(value) : Number.NaN) : value;
   if (typeof n === 'number' && Number.isFinite(n) && n >= 0) return Math.floor(n * 1000);
   return fail(field, value, 'a time in epoch seconds');
 }
@@ -165,12 +182,12 @@ function isoFixedToMs(s: string): number {
 const lastDay = [0, 0, 0, 0];
 
 /**
- * Epoch seconds as a number, or ISO 8601 text (Zeek's JSON writer with json_timestamps): text
- * with a date's `-` after its year (`2024-04-19...`, whatever separates date and time), which
- * no number of seconds has.
+ * Epoch seconds as a number or decimal text, or ISO 8601 text (Zeek's JSON writer with
+ * json_timestamps): text with a date's `-` after its year (`2024-04-19...`, whatever separates
+ * date and time) or a `T`, which no number of seconds has.
  */
 export function secondsOrIsoToMs(field: string, value: unknown): number {
-  return typeof value === 'string' && value.charCodeAt(4) === 45 /* - */ ? isoToMs(field, value) : secondsToMs(field, value);
+  return typeof value === 'string' && (value.charCodeAt(4) === 45 /* - */ || value.indexOf('T') !== -1) ? isoToMs(field, value) : secondsToMs(field, value);
 }
 
 /** A JSON object, or DialectError. */

@@ -12,13 +12,16 @@
 // and time.
 import type { DecodeCounts, Dialect, DialectDecoder, DialectRecord } from './dialect.js';
 import type { DirectionHint } from './direction.js';
-import { fail, isoToMs, ReusedFacts, objectOf, optionalCount, parseObject, portOf, protocolOf, skip, ipOf } from './fields.js';
+import { fail, isDecimalText, isoToMs, ReusedFacts, objectOf, optionalCount, parseObject, portOf, protocolOf, skip, ipOf } from './fields.js';
 import { SensorDecoder } from './sensor-decoder.js';
 import { msText } from './ms-text.js';
 
 const DEVICE_FIELDS = ['name', 'hostname', 'uid'];
-/** Epoch milliseconds as decimal text: at most 15 digits, a safe integer (the year 33658). */
-const DECIMAL_MS = /^\d{1,15}$/;
+/**
+ * Epoch milliseconds as decimal text: 11 to 15 digits, from 1970-04-27 (fewer digits are
+ * seconds or a mistake: as milliseconds they would be a day in 1970) to the year 33658.
+ */
+const DECIMAL_MS = /^\d{11,15}$/;
 const HINTS: Record<number, DirectionHint> = { 1: 'inbound', 2: 'outbound', 3: 'lateral' };
 
 /**
@@ -27,7 +30,11 @@ const HINTS: Record<number, DirectionHint> = { 1: 'inbound', 2: 'outbound', 3: '
  */
 function msOf(field: string, value: unknown): number {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
-  if (typeof value === 'string') return DECIMAL_MS.test(value) ? Number(value) : isoToMs(field, value);
+  if (typeof value === 'string') {
+    if (DECIMAL_MS.test(value)) return Number(value);
+    if (isDecimalText(value, true)) fail(field, value, 'a time in epoch milliseconds (11 to 15 digits) or RFC 3339 text with a zone');
+    return isoToMs(field, value);
+  }
   return fail(field, value, 'a time in epoch milliseconds or RFC 3339 text with a zone');
 }
 

@@ -110,6 +110,27 @@ function isHeader(line: string): boolean {
   return cells.every((f) => FIELD_NAME.test(f)) && cells.includes('srcaddr') && cells.includes('dstaddr');
 }
 
+/**
+ * The VPC field one edit away from a name this table does not know (`actions`, `srcadr`), or
+ * null: a header's unknown name is a newer format's field, left unread, unless it is a misspelt
+ * known one, whose column (a REJECT's `action`, say) would then be missed without a word.
+ */
+function nearName(name: string): string | null {
+  if (KNOWN.has(name)) return null;
+  for (const known of KNOWN) if (oneEditApart(name, known)) return known;
+  return null;
+}
+
+/** Whether one insertion, deletion or substitution turns `a` into `b` (a !== b). */
+function oneEditApart(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  let i = 0;
+  while (i < short.length && short[i] === long[i]) i++;
+  // The rest after skipping one character of the longer (insertion) or of both (substitution).
+  return short.length === long.length ? short.slice(i + 1) === long.slice(i + 1) : short.slice(i) === long.slice(i + 1);
+}
+
 /** Without a log-status field: a row whose addresses and bytes are all `-` (what NODATA rows hold). */
 function isNoData(layout: Layout, cells: readonly string[]): boolean {
   return cells[layout.srcaddr] === '-' && cells[layout.dstaddr] === '-' && cells[layout.bytes] === '-' && isUnset(cells, layout.pktSrc) && isUnset(cells, layout.pktDst);
@@ -142,7 +163,10 @@ class VpcDecoder extends SensorDecoder implements DialectDecoder {
       return this.decode(message);
     }
     if (isHeader(line)) {
-      this.layout = layoutOf(vpcCells(line));
+      const fields = vpcCells(line);
+      const typo = fields.map((f) => [f, nearName(f)] as const).find(([, near]) => near !== null);
+      if (typo !== undefined) throw new DialectError(`the VPC header names ${typo[0]}, which is no VPC field (${typo[1]}?): its column would go unread`);
+      this.layout = layoutOf(fields);
       return [];
     }
     this.counts.records_read++;

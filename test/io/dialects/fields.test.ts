@@ -2,7 +2,7 @@
 // position equal Date.parse (values below worked out with Date.parse), unusual forms still go
 // the general way, and reused sensor facts follow the sensor when it changes.
 import { describe, expect, it } from 'vitest';
-import { FactsCache, isoToMs, objectOf, protocolOf, ReusedFacts } from '../../../src/io/dialects/fields.js';
+import { countOf, FactsCache, isoToMs, objectOf, portOf, protocolOf, ReusedFacts, secondsToMs } from '../../../src/io/dialects/fields.js';
 
 describe('isoToMs', () => {
   it('reads the fixed forms sensors write', () => {
@@ -29,6 +29,20 @@ describe('isoToMs', () => {
     // Still no zone, no time.
     expect(() => isoToMs('t', '2016-01-05 00:00:05')).toThrow('field t: "2016-01-05 00:00:05" is not an ISO 8601 time with a zone');
     expect(() => isoToMs('t', '2016-01-05_00:00:05Z')).toThrow('field t: "2016-01-05_00:00:05Z" is not an ISO 8601 time with a zone');
+  });
+});
+
+describe('numbers as text', () => {
+  it('reads decimal text only: what Number() also reads is no count, port, protocol or time a sensor writes', () => {
+    expect([countOf('c', '0'), countOf('c', '40000'), countOf('c', 7), portOf('p', '443'), protocolOf('x', '17'), secondsToMs('t', '1700000000.25'), secondsToMs('t', '1700000000')]).toEqual([
+      0, 40000, 7, 443, 17, 1700000000250, 1700000000000,
+    ]);
+    for (const bad of ['0x10', '1e3', ' 5', '5 ', '+5', 'Infinity', '', '5.0']) {
+      expect(() => countOf('c', bad)).toThrow(`field c: ${JSON.stringify(bad)} is not a count (a whole number >= 0)`);
+    }
+    for (const bad of ['0x1bb', '4.43e2', ' 443']) expect(() => portOf('p', bad)).toThrow(`field p: ${JSON.stringify(bad)} is not a port (0-65535)`);
+    expect(() => protocolOf('x', '0x06')).toThrow('field x: "0x06" is not a protocol');
+    for (const bad of ['1.7e9', '.5', '5.', '1.2.3', ' 1700000000']) expect(() => secondsToMs('t', bad)).toThrow(`field t: ${JSON.stringify(bad)} is not a time in epoch seconds`);
   });
 });
 

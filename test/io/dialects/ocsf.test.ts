@@ -103,9 +103,14 @@ describe('ocsf', () => {
     expect(decoder.decode(line('"1713520800500"', ',"start_time":"1713520800250"')).map((r) => r.flow)).toEqual([flow]);
     // 12:00:00.250+02:00 is 10:00:00.250Z.
     expect(decoder.decode(line('"2024-04-19 10:00:00.500Z"', ',"start_time":"2024-04-19 12:00:00.250+02:00"')).map((r) => r.flow)).toEqual([flow]);
-    // Not a count of milliseconds: a sign, a fraction, 16 digits (past a safe integer's reach at 9e15).
-    for (const bad of ['"-1713520800500"', '"1713520800500.5"', '"1713520800500000"']) {
-      expect(() => decoder.decode(line(bad))).toThrow(`field time: ${bad} is not an ISO 8601 time with a zone (e.g. 2024-04-19T10:00:00.5Z)`);
+    // Not a count of milliseconds: a fraction, 16 digits (past a safe integer's reach at 9e15),
+    // 10 digits (seconds: as milliseconds, 1970-01-20), a sign (no time at all).
+    for (const bad of ['"1713520800500.5"', '"1713520800500000"', '"1713520800"']) {
+      expect(() => decoder.decode(line(bad))).toThrow(`field time: ${bad} is not a time in epoch milliseconds (11 to 15 digits) or RFC 3339 text with a zone`);
     }
+    expect(() => decoder.decode(line('"-1713520800500"'))).toThrow('field time: "-1713520800500" is not an ISO 8601 time with a zone (e.g. 2024-04-19T10:00:00.5Z)');
+    // The fewest digits read: 11 (1e10 ms is 1970-04-26T17:46:40Z), 12 (1e11: 1973-03-03T09:46:40Z).
+    expect(decoder.decode(line('"10000000000"')).map((r) => r.flow.end_ms)).toEqual([10000000000]);
+    expect(decoder.decode(line('"100000000000"')).map((r) => r.flow.end_ms)).toEqual([100000000000]);
   });
 });

@@ -31,6 +31,15 @@ describe('vpc', () => {
     expect(sniffDialect('version future-field srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status')?.name).toBe('vpc');
     // Names shaped so but without the addresses are no header: a record (of a layout it cannot place).
     expect(() => createDecoder('vpc', { internalNetworks: NETS }).decode('future-field other-field bytes')).toThrow('3 fields, and no header line or input.vpc_fields names them');
+    // A misspelt known name is no newer field: the header is refused (its column, here a
+    // REJECT's action, would go unread), and the next record is read by its width (v2).
+    const typo = createDecoder('vpc', { internalNetworks: NETS });
+    expect(() => typo.decode('version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end actions log-status')).toThrow(
+      'the VPC header names actions, which is no VPC field (action?): its column would go unread',
+    );
+    expect(typo.decode('2 123456789012 eni-1 10.0.1.5 52.95.110.1 49152 443 6 20 40000 1700000000 1700000060 REJECT OK')).toEqual([]);
+    expect(typo.counts.skipped).toEqual({ 'vpc REJECT (nothing left)': 1 });
+    expect(() => createDecoder('vpc', { internalNetworks: NETS }).decode('version srcaddr dstaddr byte packets start end')).toThrow('the VPC header names byte, which is no VPC field (bytes?)');
     // A header of known names that lacks a required one still says what it lacks.
     expect(() => createDecoder('vpc', { internalNetworks: NETS }).decode('version srcaddr dstaddr bytes start end')).toThrow('the VPC field list has no packets: version srcaddr dstaddr bytes start end');
   });
