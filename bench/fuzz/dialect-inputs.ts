@@ -8,10 +8,11 @@ import fc from 'fast-check';
 import type { DialectName } from '../../src/model/input-formats.js';
 import { ZEEK_TSV_HEADER } from '../dialect-files.js';
 
-/** One input: a fresh decoder of `dialect` reads `lines` in order (headers first). */
+/** One input: a fresh decoder of `dialect` (or `auto`, which must pick it) reads `lines` in order. */
 export interface DialectInput {
   dialect: DialectName;
   lines: string[];
+  auto?: boolean;
 }
 
 /** Valid records, one or two shapes a dialect (the JSON dialects as objects, to damage by path). */
@@ -130,14 +131,52 @@ const vpcArb: fc.Arbitrary<DialectInput> = fc.oneof(
   textLineArb(VPC_HEADER, ' ').map((header) => ({ dialect: 'vpc' as const, lines: [header, VPC_LINES[1]] })),
 );
 
-/** Damaged sensor records of every dialect, and lines of random text. */
+const SENSORS: DialectName[] = ['zeek', 'vpc', 'goflow2', 'suricata', 'ocsf'];
+
+/** The valid records of a dialect as lines (Zeek TSV after its header). */
+function validLines(dialect: DialectName): string[][] {
+  if (dialect === 'vpc') return VPC_LINES.map((l) => [VPC_HEADER, l]).concat(VPC_LINES.slice(0, 1).map((l) => [l]));
+  const json = (JSON_RECORDS[dialect] ?? []).map((r) => [JSON.stringify(r)]);
+  return dialect === 'zeek' ? [...json, [...ZEEK_HEADER, ZEEK_LINE]] : json;
+}
+
+/** One damaged or valid record of `dialect` (with its header where it needs one). */
+function recordArb(dialect: DialectName): fc.Arbitrary<DialectInput> {
+  const damaged: fc.Arbitrary<DialectInput>[] = [];
+  if (JSON_RECORDS[dialect] !== undefined) damaged.push(jsonDialectArb(dialect, JSON_RECORDS[dialect]!));
+  if (dialect === 'zeek') damaged.push(zeekTsvArb);
+  if (dialect === 'vpc') damaged.push(vpcArb);
+  const valid = fc.constantFrom(...validLines(dialect)).map((lines) => ({ dialect, lines }));
+  return fc.oneof({ weight: 3, arbitrary: fc.oneof(...damaged) }, { weight: 1, arbitrary: valid });
+}
+
+/**
+ * A stream: 2-6 records of one dialect through one decoder (its state: sensor facts reused, a
+ * Zeek uid reported again with other counts, headers that change mid-stream, TSV and JSON mixed),
+ * lines now and then wrapped by a shipper as `{"message": "<line>"}`, read with the dialect
+ * named or with `auto`.
+ */
+function streamArb(): fc.Arbitrary<DialectInput> {
+  return fc.constantFrom(...SENSORS).chain((dialect) =>
+    fc
+      .tuple(fc.array(fc.tuple(recordArb(dialect), fc.nat(9)), { minLength: 2, maxLength: 6 }), fc.boolean())
+      .map(([parts, auto]) => ({
+        dialect,
+        auto,
+        lines: parts.flatMap(([p, wrap]) => (wrap === 0 ? p.lines.map((l) => JSON.stringify({ message: l })) : p.lines)),
+      })),
+  );
+}
+
+/** Damaged sensor records of every dialect, streams of them, and lines of random text. */
 export function dialectInputArb(): fc.Arbitrary<DialectInput> {
   const json = Object.entries(JSON_RECORDS).map(([d, records]) => jsonDialectArb(d as DialectName, records!));
   return fc.oneof(
     ...json,
     zeekTsvArb,
     vpcArb,
-    fc.tuple(fc.constantFrom<DialectName>('zeek', 'vpc', 'goflow2', 'suricata', 'ocsf'), fc.string({ maxLength: 80 })).map(([dialect, text]) => ({ dialect, lines: [text] })),
+    { weight: 3, arbitrary: streamArb() },
+    fc.tuple(fc.constantFrom(...SENSORS), fc.string({ maxLength: 80, unit: 'binary' })).map(([dialect, text]) => ({ dialect, lines: [text] })),
   );
 }
 
@@ -153,6 +192,7 @@ const DIALECT_REASONS: RegExp[] = [
   /^\d+ columns where the #fields header names \d+$/,
   /^a data line before any #fields header /,
   /^#separator: no separator given$/,
+  /^--input-format auto: no dialect recognises this line \([\w, ]+\); name the format$/,
 ];
 
 /** Why a dialect's reason is vague, overlong or unprintable, or null when it is precise. */

@@ -172,8 +172,8 @@ const dialects: Target<DialectInput> = {
   unit: 'record',
   batch: 2000,
   draw: (seed, n) => sample(dialectInputArb(), seed, n),
-  run: ({ dialect, lines }, counts) => {
-    const reading = { decoder: createDecoder(dialect, { internalNetworks: DIALECT_NETS }), enrich: (r: { flow: FlowRecord }) => r.flow };
+  run: ({ dialect, lines, auto }, counts) => {
+    const reading = { decoder: createDecoder(auto === true ? 'auto' : dialect, { internalNetworks: DIALECT_NETS }), enrich: (r: { flow: FlowRecord }) => r.flow };
     for (const line of lines) {
       const out = decodeText(reading, line);
       if (typeof out === 'string') {

@@ -11,8 +11,8 @@ import { acceptedFlowProblem, MAX_REASON_LENGTH } from '../../../bench/fuzz/orac
 
 const NETS = ['10.0.0.0/8', '192.168.0.0/16', 'fd00::/8'];
 
-function read({ dialect, lines }: DialectInput): Array<FlowRecord[] | string> {
-  const reading = { decoder: createDecoder(dialect, { internalNetworks: NETS }), enrich: (r: { flow: FlowRecord }) => r.flow };
+function read({ dialect, lines, auto }: DialectInput): Array<FlowRecord[] | string> {
+  const reading = { decoder: createDecoder(auto === true ? 'auto' : dialect, { internalNetworks: NETS }), enrich: (r: { flow: FlowRecord }) => r.flow };
   return lines.map((line) => decodeText(reading, line));
 }
 
