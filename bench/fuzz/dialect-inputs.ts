@@ -34,9 +34,8 @@ const JSON_RECORDS: Partial<Record<DialectName, object[]>> = {
   ],
 };
 
-const ZEEK_HEADER = ZEEK_TSV_HEADER;
 /** Where the #fields line is among them (the one a damaged header damages). */
-const ZEEK_FIELDS_AT = ZEEK_HEADER.findIndex((l) => l.startsWith('#fields'));
+const ZEEK_FIELDS_AT = ZEEK_TSV_HEADER.findIndex((l) => l.startsWith('#fields'));
 const ZEEK_LINE = '1700000000.1\tC1\t10.0.0.1\t1000\t192.0.2.1\t443\ttcp\tssl\t1.5\t100\t200\tSF\tT\tF\t0\tShAD\t3\t300\t2\t400\t(empty)';
 const VPC_HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status vpc-id subnet-id instance-id tcp-flags type pkt-srcaddr pkt-dstaddr region az-id sublocation-type sublocation-id pkt-src-aws-service pkt-dst-aws-service flow-direction traffic-path';
 const VPC_LINES = [
@@ -115,10 +114,10 @@ function textLineArb(line: string, separator: string): fc.Arbitrary<string> {
 }
 
 const zeekTsvArb: fc.Arbitrary<DialectInput> = fc.oneof(
-  textLineArb(ZEEK_LINE, '\t').map((line) => ({ dialect: 'zeek' as const, lines: [...ZEEK_HEADER, line] })),
+  textLineArb(ZEEK_LINE, '\t').map((line) => ({ dialect: 'zeek' as const, lines: [...ZEEK_TSV_HEADER, line] })),
   // A damaged #fields line, and some of the header lines before it left out.
-  fc.tuple(fc.nat(ZEEK_FIELDS_AT), textLineArb(ZEEK_HEADER[ZEEK_FIELDS_AT], '\t')).map(([n, fields]) => {
-    const header = [...ZEEK_HEADER];
+  fc.tuple(fc.nat(ZEEK_FIELDS_AT), textLineArb(ZEEK_TSV_HEADER[ZEEK_FIELDS_AT], '\t')).map(([n, fields]) => {
+    const header = [...ZEEK_TSV_HEADER];
     header[ZEEK_FIELDS_AT] = fields;
     return { dialect: 'zeek' as const, lines: [...header.slice(n), ZEEK_LINE] };
   }),
@@ -137,7 +136,7 @@ const SENSORS: DialectName[] = ['zeek', 'vpc', 'goflow2', 'suricata', 'ocsf'];
 function validLines(dialect: DialectName): string[][] {
   if (dialect === 'vpc') return VPC_LINES.map((l) => [VPC_HEADER, l]).concat(VPC_LINES.slice(0, 1).map((l) => [l]));
   const json = (JSON_RECORDS[dialect] ?? []).map((r) => [JSON.stringify(r)]);
-  return dialect === 'zeek' ? [...json, [...ZEEK_HEADER, ZEEK_LINE]] : json;
+  return dialect === 'zeek' ? [...json, [...ZEEK_TSV_HEADER, ZEEK_LINE]] : json;
 }
 
 /** One damaged or valid record of `dialect` (with its header where it needs one). */

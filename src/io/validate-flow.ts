@@ -282,6 +282,13 @@ function describe(v: unknown): string {
   if (typeof v === 'object' && v !== null) return 'an object';
   // Only the start of a long string is shown: no need to escape a megabyte of it first.
   const text = typeof v === 'bigint' ? `${v}n` : JSON.stringify(typeof v === 'string' && v.length > 100 ? v.slice(0, 100) : v);
-  // JSON leaves U+2028 and U+2029 as they are: errorText escapes them (one line).
+  return reasonQuote(text);
+}
+
+/**
+ * A value's text as a reason quotes it: cut at 60 characters (reasons go into dead-letter
+ * headers) and on one line (JSON leaves U+2028 and U+2029 as they are: errorText escapes them).
+ */
+export function reasonQuote(text: string): string {
   return errorText(text.length > 60 ? `${text.slice(0, 57)}...` : text);
 }

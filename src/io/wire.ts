@@ -20,7 +20,7 @@ import { canDecodeFast, decodeFlowBinary, newCursor, TRUNCATED } from './flow-bi
 import { scanAvro } from './avro-scan.js';
 import { alertType, flowRecordType } from './schemas.js';
 import { alertDocument, readAlertDocument, type AlertFormat } from './siem/index.js';
-import { checkFlow, checkFlowValues, errorText, invalidJsonReason } from './validate-flow.js';
+import { checkFlow, checkFlowValues, errorText, invalidJsonReason, reasonQuote } from './validate-flow.js';
 
 export type WireFormat = 'avro' | 'json' | 'auto';
 
@@ -340,8 +340,7 @@ function shortJson(v: unknown): string {
   } catch {
     text = String(v); // a BigInt, or a cyclic object
   }
-  // JSON leaves U+2028 and U+2029 as they are: errorText escapes them (one line).
-  return errorText(text.length > 60 ? `${text.slice(0, 57)}...` : text);
+  return reasonQuote(text);
 }
 
 function hint(field: string | undefined): string {

@@ -1,7 +1,7 @@
 // Field readers shared by the dialects: each returns the value in the unit the flow record
 // wants, or throws a DialectError that names the field and shows what it held.
 import { isIp } from '../../values/ip.js';
-import { errorText } from '../validate-flow.js';
+import { errorText, reasonQuote } from '../validate-flow.js';
 import { DialectError, type DecodeCounts } from './dialect.js';
 import { ipv6Text } from '../../values/ipv6-text.js';
 import { protocolNumber } from './protocols.js';
@@ -14,7 +14,7 @@ export function shown(value: unknown): string {
   } catch {
     text = String(value);
   }
-  return errorText(text.length > 60 ? `${text.slice(0, 57)}...` : text);
+  return reasonQuote(text);
 }
 
 export function fail(field: string, value: unknown, want: string): never {
@@ -38,9 +38,14 @@ export function isDecimalText(s: string, fraction = false): boolean {
   return true;
 }
 
+/** A string read as its number where it is decimal text (else NaN); any other value as it is. */
+function numberOrValue(value: unknown, fraction = false): unknown {
+  return typeof value === 'string' ? (isDecimalText(value, fraction) ? Number(value) : Number.NaN) : value;
+}
+
 /** A count (bytes, packets): a non-negative safe integer, as a number or as decimal text. */
 export function countOf(field: string, value: unknown): number {
-  const n = typeof value === 'string' ? (isDecimalText(value) ? Number(value) : Number.NaN) : value;
+  const n = numberOrValue(value);
   if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) return n;
   return fail(field, value, 'a count (a whole number >= 0)');
 }
@@ -51,7 +56,7 @@ export function optionalCount(field: string, value: unknown): number {
 }
 
 export function portOf(field: string, value: unknown): number {
-  const n = typeof value === 'string' ? (isDecimalText(value) ? Number(value) : Number.NaN) : value;
+  const n = numberOrValue(value);
   if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 65535) return n;
   return fail(field, value, 'a port (0-65535)');
 }
@@ -67,7 +72,7 @@ export function protocolOf(field: string, value: unknown): number {
   if (typeof value === 'string') {
     const known = protocolNumber(value);
     if (known !== undefined) return known;
-    const n = isDecimalText(value) ? Number(value) : Number.NaN;
+    const n = numberOrValue(value) as number;
     if (Number.isInteger(n) && n <= 255) return n;
   }
   return fail(field, value, 'a protocol (a number 0-255 or an IANA name: tcp, udp, icmp, igmp, gre, ...)');
@@ -75,7 +80,7 @@ export function protocolOf(field: string, value: unknown): number {
 
 /** Epoch seconds (a number, or its decimal text) to whole milliseconds, truncated. */
 export function secondsToMs(field: string, value: unknown): number {
-  const n = typeof value === 'string' ? (isDecimalText(value, true) ? Number(value) : Number.NaN) : value;
+  const n = numberOrValue(value, true);
   if (typeof n === 'number' && Number.isFinite(n) && n >= 0) return Math.floor(n * 1000);
   return fail(field, value, 'a time in epoch seconds');
 }

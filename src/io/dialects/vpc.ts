@@ -96,16 +96,14 @@ export function vpcCells(line: string): string[] {
 const FIELD_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 
 /**
- * A header line: field names (the first starts with a letter), all of them VPC names, or all
- * of them shaped as field names and among them the addresses: AWS adds fields (v7's ECS fields,
- * v8's reject-reason), and a file from a format newer than this table still names its columns.
- * No record is all names: its srcaddr and dstaddr are addresses or `-`.
+ * Whether a line's cells are a header: field names (the first starts with a letter), all of them
+ * VPC names, or all of them shaped as field names and among them the addresses: AWS adds fields
+ * (v7's ECS fields, v8's reject-reason), and a file from a format newer than this table still
+ * names its columns. No record is all names: its srcaddr and dstaddr are addresses or `-`.
  */
-function isHeader(line: string): boolean {
-  let c = line.charCodeAt(0);
-  if (c <= 32) c = line.trim().charCodeAt(0);
+function isHeader(cells: readonly string[]): boolean {
+  const c = cells.length === 0 ? 0 : cells[0].charCodeAt(0);
   if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90))) return false;
-  const cells = vpcCells(line);
   if (cells.every((f) => KNOWN.has(f))) return true;
   return cells.every((f) => FIELD_NAME.test(f)) && cells.includes('srcaddr') && cells.includes('dstaddr');
 }
@@ -162,15 +160,14 @@ class VpcDecoder extends SensorDecoder implements DialectDecoder {
       if (typeof message !== 'string') fail('message', message, 'the flow log line (text)');
       return this.decode(message);
     }
-    if (isHeader(line)) {
-      const fields = vpcCells(line);
-      const typo = fields.map((f) => [f, nearName(f)] as const).find(([, near]) => near !== null);
+    const cells = vpcCells(line);
+    if (isHeader(cells)) {
+      const typo = cells.map((f) => [f, nearName(f)] as const).find(([, near]) => near !== null);
       if (typo !== undefined) throw new DialectError(`the VPC header names ${typo[0]}, which is no VPC field (${typo[1]}?): its column would go unread`);
-      this.layout = layoutOf(fields);
+      this.layout = layoutOf(cells);
       return [];
     }
     this.counts.records_read++;
-    const cells = vpcCells(line);
     const layout = this.layout ?? BY_WIDTH.get(cells.length);
     if (layout === undefined) {
       throw new DialectError(`${cells.length} fields, and no header line or input.vpc_fields names them (without one: 14 fields in the v2 default order, 21, 25, 29, 39 or 40 in AWS's order of fields, or 36 as Transit Gateway flow logs)`);
@@ -234,7 +231,7 @@ export const vpc: Dialect = {
   name: 'vpc',
   describe: 'AWS VPC Flow Logs text: default v2 fields, or a custom list from a header line or input.vpc_fields',
   sniff(first) {
-    if (isHeader(first)) return true;
+    if (isHeader(vpcCells(first))) return true;
     // CloudWatch Logs wrapping: {"message": ...} alone (Firehose) or among the event's other
     // members ({"logStreamName": ..., "timestamp": ..., "message": ...}, the Logs API and exports).
     if (first.startsWith('{"message":"')) return /^\{"message":"[2-8] /.test(first);
