@@ -18,6 +18,22 @@ export function settle(gc: () => void): void {
 }
 
 /**
+ * settle(), then the states' slots given back (engine/packed-state.ts: a FinalizationRegistry,
+ * whose callbacks run between tasks after a collection) and slabs left empty let go: full
+ * collections and a short wait until engineMemory() stops moving.
+ */
+export async function settleWithSlots(gc: () => void): Promise<void> {
+  let last = Number.NaN;
+  for (let i = 0; i < 20; i++) {
+    settle(gc);
+    await new Promise((r) => setTimeout(r, 20));
+    const now = engineMemory();
+    if (now === last) return;
+    last = now;
+  }
+}
+
+/**
  * The JS heap plus ArrayBuffer contents: typed arrays past 64 bytes keep their contents
  * outside the heap, and the volume state is typed arrays, so heapUsed alone would leave most
  * of it out. What neither counts is the allocator's bookkeeping of each such buffer

@@ -88,7 +88,7 @@ export interface DestinationState {
 
 /**
  * One shape for new and restored states (all fields set at once: no hidden-class
- * transitions), the typed-array states in one buffer (packed-state.ts).
+ * transitions), the typed-array states in one slot of a slab (packed-state.ts).
  */
 function destinationState(
   lastSeen: number,

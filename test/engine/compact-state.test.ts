@@ -1,18 +1,21 @@
 // The destination state kept small (the 2 KB per destination budget) without changing what it
-// holds: the typed-array states share one buffer with their values intact, a destination with no
+// holds: the typed-array states share one slot of a slab with their values intact, a slot
+// comes back once its state is collected, a destination with no
 // open incident carries no incident map, the changelog text is what it was, and destinations
 // that match the same overrides share one resolved settings object.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { resolveDetectorSettings } from '../../src/config/overrides.js';
 import { newBaseline } from '../../src/detectors/baseline/seasonal-baseline.js';
 import { LiveConfig } from '../../src/engine/live-config.js';
 import { ownCopy } from '../../src/engine/keys.js';
-import { packTypedStates } from '../../src/engine/packed-state.js';
+import { packTypedStates, SLAB_SLOTS, slotPoolOf } from '../../src/engine/packed-state.js';
 import { deserialiseDestination, dropEmptyFolds, foldsOf, newDestinationState, serialiseDestination } from '../../src/engine/state-store.js';
 import { testConfig } from './fixtures.js';
 
 describe('packTypedStates', () => {
-  it('moves the baseline and typed detector states into one buffer, same types, lengths and values', () => {
+  it('moves the baseline and typed detector states into one slot of a slab, same types, lengths and values', () => {
     const baseline = Float32Array.from([1.5, -2, 3.25]); // 12 bytes: the next part starts at 16
     const cusum = Float64Array.from([Number.NaN, 1e300, -0.1]);
     const set = new Set(['x']);
@@ -22,8 +25,10 @@ describe('packTypedStates', () => {
     expect(packed).toBeInstanceOf(Float32Array);
     expect(moved).toBeInstanceOf(Float64Array);
     expect(moved.buffer).toBe(packed.buffer);
-    expect(packed.buffer.byteLength).toBe(16 + 24);
-    expect([packed.byteOffset, moved.byteOffset]).toEqual([0, 16]);
+    // A slot of 16 + 24 bytes, in a slab of SLAB_SLOTS of them; the parts 16 bytes apart in it.
+    expect(packed.buffer.byteLength).toBe((16 + 24) * SLAB_SLOTS);
+    expect(packed.byteOffset % (16 + 24)).toBe(0);
+    expect(moved.byteOffset - packed.byteOffset).toBe(16);
     expect(Array.from(packed)).toEqual([1.5, -2, 3.25]);
     expect(Array.from(moved)).toEqual([Number.NaN, 1e300, -0.1]);
     expect(detectors.b).toBe(set);
@@ -31,6 +36,62 @@ describe('packTypedStates', () => {
     // Writes through one view never reach the other.
     packed.fill(7);
     expect(Array.from(moved)).toEqual([Number.NaN, 1e300, -0.1]);
+    // The next state of that size takes the next slot of the same slab, its own values intact.
+    const other: Record<string, unknown> = { a: Float64Array.from([4, 5, 6]) };
+    const next = packTypedStates(Float32Array.from([8, 9, 10]), other);
+    expect(next.buffer).toBe(packed.buffer);
+    expect(Math.abs(next.byteOffset - packed.byteOffset)).toBeGreaterThanOrEqual(16 + 24);
+    expect([Array.from(next), Array.from(other.a as Float64Array)]).toEqual([[8, 9, 10], [4, 5, 6]]);
+    expect([Array.from(packed), Array.from(moved)]).toEqual([[7, 7, 7], [Number.NaN, 1e300, -0.1]]);
+  });
+
+  /** A full collection, then a wait for the registry's callbacks (they run between tasks), until `done`. */
+  async function collectUntil(done: () => boolean): Promise<void> {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    for (let i = 0; i < 50 && !done(); i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  it("gives a state's slot back, zeroed, once the state is collected, and hands it to the next state", async () => {
+    // A size no other test uses: its pool is this test's alone (12 + 4 of padding, then 8).
+    const size = 16 + 8;
+    const make = (v: number): Float32Array => packTypedStates(Float32Array.from([v, v, v]), { a: Float64Array.from([v]) });
+    // Three states made and let go in a frame of their own: only their slab and offsets are kept here.
+    const madeAndDropped = (): { slab: ArrayBufferLike; offsets: Set<number> } => {
+      const states = [make(1), make(2), make(3)];
+      return { slab: states[0].buffer, offsets: new Set(states.map((x) => x.byteOffset)) };
+    };
+    const { slab, offsets } = madeAndDropped();
+    expect(offsets.size).toBe(3);
+    expect(slotPoolOf(size).free).toBe(0);
+    await collectUntil(() => slotPoolOf(size).free === 3);
+    expect(slotPoolOf(size)).toEqual({ free: 3, slabs: 1 });
+    // A new state takes a slot given back: one of the three, in the same slab, its values its own
+    // (the slot was zeroed, then written whole).
+    const again = make(9);
+    expect(slotPoolOf(size).free).toBe(2);
+    expect(again.buffer).toBe(slab);
+    expect(offsets.has(again.byteOffset)).toBe(true);
+    expect(Array.from(new Float32Array(slab, again.byteOffset, 4))).toEqual([9, 9, 9, 0]);
+    expect(Array.from(new Float64Array(slab, again.byteOffset + 16, 1))).toEqual([9]);
+  });
+
+  it('lets a slab go once every slot of it is back, and keeps the newest', async () => {
+    // Another size of its own: 16 + 16 bytes. One slab and one slot of a second.
+    const size = 16 + 16;
+    const madeAndDropped = (): number => {
+      const states: Float32Array[] = [];
+      for (let i = 0; i <= SLAB_SLOTS; i++) states.push(packTypedStates(Float32Array.from([i, 0, 0]), { a: Float64Array.from([i, -i]) }));
+      return new Set(states.map((x) => x.buffer)).size;
+    };
+    expect(madeAndDropped()).toBe(2);
+    expect(slotPoolOf(size)).toEqual({ free: 0, slabs: 2 });
+    await collectUntil(() => slotPoolOf(size).slabs === 1 && slotPoolOf(size).free === 1);
+    // The first slab is gone with its 256 slots; the newest stays, its one slot free.
+    expect(slotPoolOf(size)).toEqual({ free: 1, slabs: 1 });
   });
 
   it('a new and a restored destination hold the baseline and SUSTAINED_INCREASE state in one buffer', () => {
@@ -60,7 +121,7 @@ describe('packTypedStates', () => {
     expect(cusum.buffer).toBe(back.baseline.buffer);
     // The baseline's 155 floats (620 bytes, padded to 624 to align the doubles), then 28 doubles
     // (224 bytes): 22 of the record, then the run's growth fit, unknown (NaN).
-    expect([back.baseline.length, cusum.byteOffset, cusum.length, cusum.buffer.byteLength]).toEqual([155, 624, 28, 848]);
+    expect([back.baseline.length, cusum.byteOffset - back.baseline.byteOffset, cusum.length, cusum.buffer.byteLength]).toEqual([155, 624, 28, 848 * SLAB_SLOTS]);
     const unknownFit = new Array(6).fill(Number.NaN);
     expect(Array.from(cusum)).toEqual([3, 9e6, 3e6, 90, T0, 90, Number.NaN, 0, 4, 0, 0, Number.NaN, ...tenMinutes, ...unknownFit]);
     // Written back in the layout of now: the 28 numbers, NaN as null, and the layout's tag (3).
