@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const keys = Object.keys(dests.values().next().value!.detectors);
   for (const k of keys) await drop(`detector state ${k}`, each((s) => (s.detectors[k] = undefined)));
   await drop('detector state record', each((s) => (writable(s).detectors = undefined)));
-  await drop('baseline and typed detector states (their slot of a slab, its registration)', each((s) => (writable(s).baseline = undefined)));
+  await drop('baseline, typed detector states: slot, registration', each((s) => (writable(s).baseline = undefined)));
   await drop('open windows list (empty)', each((s) => (writable(s).windows = undefined)));
   await drop('open incidents', each((s) => (s.folds = undefined)));
   await drop('state record, its map entry and key', () => dests.clear());

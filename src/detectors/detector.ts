@@ -109,7 +109,12 @@ export interface WindowContext {
 
 /** Per-destination state plumbing of flow and window detectors. */
 interface DestinationDetector<K extends DetectorKey, S> extends DetectorInfo<K> {
-  /** A fresh per-destination state; `undefined` for stateless detectors. */
+  /**
+   * A fresh per-destination state; `undefined` for stateless detectors. A typed-array state is
+   * moved into its destination's slot of a slab (engine/packed-state.ts), which another
+   * destination reuses once this destination's state is collected: write into it in place, and
+   * keep no reference to it beyond a call.
+   */
   init(): S;
   toJSON(state: S): unknown;
   fromJSON(json: unknown): S;

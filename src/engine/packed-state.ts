@@ -18,9 +18,13 @@ const MAX_POOLS = 16;
 
 /**
  * Slots of one size: a free list, then the rest of the newest slab. A slot is named by its
- * number (slab index * SLAB_SLOTS + place). A slab whose every slot has come back is let go
- * (unless it is the newest), so a service whose destinations shrink after a peak gives the
- * memory back, as it did with one buffer a destination.
+ * number (slab index * SLAB_SLOTS + place). A slab is let go once every slot of it is back
+ * (unless it is the newest). That gives memory back when whole slabs' destinations go (a
+ * partition revoked, a restart's restore); destinations that expire here and there leave
+ * their slabs held for the survivors, so the slabs stay at the peak's count and its free
+ * slots are taken first by the destinations that come next (an expiry of 90% of 100,000
+ * states kept 391 slabs, 85 MB, where one buffer a destination gave back 77 MB). A loop that
+ * makes and drops states without yielding to the event loop gets no slot back until it yields.
  */
 class SlotPool {
   private readonly slabs: (ArrayBuffer | undefined)[] = [];
@@ -64,8 +68,8 @@ class SlotPool {
       this.freeSlots = this.freeSlots.filter((s) => Math.floor(s / SLAB_SLOTS) !== slab);
       return;
     }
-    // A slot comes back zeroed, as a new ArrayBuffer would be (moved() overwrites it whole anyway).
-    new Uint8Array(this.bufferOf(slot), this.offsetOf(slot), this.size).fill(0);
+    // Not zeroed: the next state's views are written whole (moved()), and the padding between
+    // them is never read.
     this.freeSlots.push(slot);
   }
 
