@@ -17,6 +17,7 @@
 import { destinationDetectors } from '../detectors/registry.js';
 import { learnedWindows } from '../detectors/baseline/seasonal-baseline.js';
 import type { FlowDedup } from './dedup.js';
+import { repackSparse } from './packed-state.js';
 import { dormantDestinationState, type DestinationState } from './state-store.js';
 
 const HOUR_MS = 3_600_000;
@@ -83,6 +84,13 @@ export function expireIdle(
     } else if (dedup.forget(state, watermark)) {
       touched(destination);
     }
+  }
+  // The states kept move out of slabs that earlier expiry left sparse (their slots come back
+  // after a collection, so a sweep sees what the sweeps before it freed), and those slabs empty
+  // and are let go (packed-state.ts): no value changes, only where the state lives.
+  for (const state of dests.values()) {
+    const moved = repackSparse(state.baseline, state.detectors);
+    if (moved !== undefined) state.baseline = moved;
   }
   return { nextSweep: Math.floor(watermark / HOUR_MS) * HOUR_MS + HOUR_MS, expired, dormant };
 }

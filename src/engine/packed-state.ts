@@ -16,21 +16,72 @@ export const SLAB_SLOTS = 256;
 /** Pools (one per slot size) a slot number can name: sizes differ only across state layouts. */
 const MAX_POOLS = 16;
 
+/** Slot numbers, the lowest first (a binary min-heap). */
+class LowestFirst {
+  private heap: number[] = [];
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  peek(): number | undefined {
+    return this.heap[0];
+  }
+
+  push(x: number): void {
+    const h = this.heap;
+    let i = h.push(x) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (h[parent] <= x) break;
+      h[i] = h[parent];
+      i = parent;
+    }
+    h[i] = x;
+  }
+
+  pop(): number | undefined {
+    const h = this.heap;
+    if (h.length === 0) return undefined;
+    const top = h[0];
+    const last = h.pop()!;
+    if (h.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= h.length) break;
+        const c = l + 1 < h.length && h[l + 1] < h[l] ? l + 1 : l;
+        if (h[c] >= last) break;
+        h[i] = h[c];
+        i = c;
+      }
+      h[i] = last;
+    }
+    return top;
+  }
+
+  /** Keeps only the numbers `keep` accepts. */
+  filter(keep: (x: number) => boolean): void {
+    const kept = this.heap.filter(keep);
+    this.heap = [];
+    for (const x of kept) this.push(x);
+  }
+}
+
 /**
- * Slots of one size: a free list, then the rest of the newest slab. A slot is named by its
- * number (slab index * SLAB_SLOTS + place). A slab is let go once every slot of it is back
- * (unless it is the newest). That gives memory back when whole slabs' destinations go (a
- * partition revoked, a restart's restore); destinations that expire here and there leave
- * their slabs held for the survivors, so the slabs stay at the peak's count and its free
- * slots are taken first by the destinations that come next (an expiry of 90% of 100,000
- * states kept 391 slabs, 85 MB, where one buffer a destination gave back 77 MB). A loop that
- * makes and drops states without yielding to the event loop gets no slot back until it yields.
+ * Slots of one size: the lowest free slot first, then the rest of the newest slab. A slot is
+ * named by its number (slab index * SLAB_SLOTS + place). A slab is let go once every slot of it
+ * is back (unless it is the newest): whole slabs go with a revoked partition or a restore's old
+ * states, and destinations that expire here and there leave sparse slabs, whose states the idle
+ * sweep moves down into the lowest free slots (repackSparse), so those slabs empty and go too.
+ * A loop that makes and drops states without yielding to the event loop gets no slot back
+ * until it yields.
  */
 class SlotPool {
   private readonly slabs: (ArrayBuffer | undefined)[] = [];
   /** Slots of each slab handed out and not given back. */
   private readonly live: number[] = [];
-  private freeSlots: number[] = [];
+  private readonly freeSlots = new LowestFirst();
   /** Places of the newest slab handed out fresh. */
   private used = SLAB_SLOTS;
   constructor(
@@ -42,7 +93,9 @@ class SlotPool {
     let slot = this.freeSlots.pop();
     if (slot === undefined) {
       if (this.used === SLAB_SLOTS) {
-        this.slabs.push(new ArrayBuffer(this.size * SLAB_SLOTS));
+        const slab = new ArrayBuffer(this.size * SLAB_SLOTS);
+        slabHome.set(slab, { pool: this, index: this.slabs.length });
+        this.slabs.push(slab);
         this.live.push(0);
         this.used = 0;
       }
@@ -65,7 +118,7 @@ class SlotPool {
     if (--this.live[slab] === 0 && slab !== this.slabs.length - 1) {
       // Every slot of an older slab is back: let it go, and its slots with it.
       this.slabs[slab] = undefined;
-      this.freeSlots = this.freeSlots.filter((s) => Math.floor(s / SLAB_SLOTS) !== slab);
+      this.freeSlots.filter((s) => Math.floor(s / SLAB_SLOTS) !== slab);
       return;
     }
     // Not zeroed: the next state's views are written whole (moved()), and the padding between
@@ -73,14 +126,28 @@ class SlotPool {
     this.freeSlots.push(slot);
   }
 
+  /** Slots of slab `index` handed out and not given back. */
+  liveIn(index: number): number {
+    return this.live[index];
+  }
+
+  /** The slab the next state would take a free slot in, if any is free. */
+  lowestFreeSlab(): number | undefined {
+    const slot = this.freeSlots.peek();
+    return slot === undefined ? undefined : Math.floor(slot / SLAB_SLOTS);
+  }
+
   get free(): number {
-    return this.freeSlots.length;
+    return this.freeSlots.size;
   }
 
   get slabCount(): number {
     return this.slabs.filter((b) => b !== undefined).length;
   }
 }
+
+/** Each slab's pool and index, for the views that point into it. */
+const slabHome = new WeakMap<ArrayBufferLike, { pool: SlotPool; index: number }>();
 
 const pools: SlotPool[] = [];
 
@@ -146,4 +213,22 @@ export function packTypedStates<B extends TypedState>(baseline: B, detectors: Re
     offset += align(a.byteLength);
   }
   return packed;
+}
+
+/** A slab this empty (live slots) or emptier is sparse: its states move down at the idle sweep. */
+export const SPARSE_SLAB = SLAB_SLOTS / 4;
+
+/**
+ * Moves a state out of a sparse slab into the lowest free slot of a lower one (the idle sweep
+ * calls it for every destination it keeps; engine/idle-expiry.ts), so that the sparse slab
+ * empties and is let go: the same as packTypedStates, into another slot. Returns the new
+ * baseline view (the detectors' views are replaced in `detectors`), or undefined where the state
+ * stays: its slab is not sparse, or no lower slab has a free slot.
+ */
+export function repackSparse<B extends TypedState>(baseline: B, detectors: Record<string, unknown>): B | undefined {
+  const home = slabHome.get(baseline.buffer);
+  if (home === undefined || home.pool.liveIn(home.index) > SPARSE_SLAB) return undefined;
+  const lowest = home.pool.lowestFreeSlab();
+  if (lowest === undefined || lowest >= home.index) return undefined;
+  return packTypedStates(baseline, detectors);
 }

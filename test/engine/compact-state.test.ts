@@ -10,7 +10,7 @@ import { resolveDetectorSettings } from '../../src/config/overrides.js';
 import { newBaseline } from '../../src/detectors/baseline/seasonal-baseline.js';
 import { LiveConfig } from '../../src/engine/live-config.js';
 import { ownCopy } from '../../src/engine/keys.js';
-import { packTypedStates, SLAB_SLOTS, slotPoolOf } from '../../src/engine/packed-state.js';
+import { packTypedStates, repackSparse, SLAB_SLOTS, slotPoolOf, SPARSE_SLAB } from '../../src/engine/packed-state.js';
 import { deserialiseDestination, dropEmptyFolds, foldsOf, newDestinationState, serialiseDestination } from '../../src/engine/state-store.js';
 import { testConfig } from './fixtures.js';
 
@@ -77,6 +77,50 @@ describe('packTypedStates', () => {
     expect(offsets.has(again.byteOffset)).toBe(true);
     expect(Array.from(new Float32Array(slab, again.byteOffset, 3))).toEqual([9, 9, 9]);
     expect(Array.from(new Float64Array(slab, again.byteOffset + 16, 1))).toEqual([9]);
+  });
+
+  it('moves the states of sparse slabs down into free slots of lower ones, values intact, and the emptied slab goes', async () => {
+    // A size of its own: 16 + 40 bytes. Three slabs (two full, one state in the third); every
+    // eighth state kept (32 a slab: sparse), the rest let go.
+    const size = 16 + 40;
+    type Held = { baseline: Float32Array; detectors: Record<string, unknown>; v: number };
+    const makeAndKeepEighth = (): Held[] => {
+      const all: Held[] = [];
+      for (let i = 0; i <= 2 * SLAB_SLOTS; i++) {
+        const detectors: Record<string, unknown> = { a: Float64Array.from([i, -i, i / 2, 0.1, 1e300]) };
+        all.push({ baseline: packTypedStates(Float32Array.from([i, i + 0.5, -i]), detectors), detectors, v: i });
+      }
+      return all.filter((h) => h.v % 8 === 0);
+    };
+    const kept = makeAndKeepEighth();
+    expect(kept.length).toBe(65);
+    expect(32).toBeLessThanOrEqual(SPARSE_SLAB);
+    const slabOf = (h: Held): ArrayBufferLike => h.baseline.buffer;
+    const [first, second, third] = [slabOf(kept[0]), slabOf(kept[32]), slabOf(kept[64])];
+    expect(new Set([first, second, third]).size).toBe(3);
+    await collectUntil(() => slotPoolOf(size).free === 3 * SLAB_SLOTS - 65 - (SLAB_SLOTS - 1));
+    // 224 free in each of the first two slabs; the third, the newest, has 255 places never handed out.
+    expect(slotPoolOf(size)).toEqual({ free: 2 * (SLAB_SLOTS - 32), slabs: 3 });
+    let moves = 0;
+    for (const h of kept) {
+      const moved = repackSparse(h.baseline, h.detectors);
+      if (moved === undefined) continue;
+      h.baseline = moved;
+      moves++;
+    }
+    // The first slab's states stay (no lower slab); the second's 32 and the third's one move into it.
+    expect(moves).toBe(33);
+    expect(kept.every((h) => slabOf(h) === first)).toBe(true);
+    for (const h of kept) {
+      expect(Array.from(h.baseline)).toEqual([h.v, h.v + 0.5, -h.v]);
+      expect(Array.from(h.detectors.a as Float64Array)).toEqual([h.v, -h.v, h.v / 2, 0.1, 1e300]);
+      expect((h.detectors.a as Float64Array).buffer).toBe(first);
+    }
+    // Once the old views are collected the second slab is empty and goes; the third, the newest, stays.
+    await collectUntil(() => slotPoolOf(size).slabs === 2);
+    expect(slotPoolOf(size).slabs).toBe(2);
+    // The first slab is full again less the 192 free, the third's one slot back.
+    expect(slotPoolOf(size).free).toBe(SLAB_SLOTS - 65 + 1);
   });
 
   it('lets a slab go once every slot of it is back, and keeps the newest', async () => {
