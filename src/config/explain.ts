@@ -127,6 +127,9 @@ function baselineLines(config: Config): string[] {
     ...latenessHint(config.input.format, lateness),
     `One baseline per ${keyWords[key]}; no volume alert before ${warmup} windows; ` +
       `the state of a destination idle for ${formatDuration(ttl)} is dropped (the data classes it received kept ${formatDuration(dormantTtl)} longer); hours and weekdays in ${timezone}.`,
+    ...config.baseline.day_zones.map(
+      (z) => `Destinations matching ${z.destination} keep the weekdays and weekends of ${z.timezone} (hours of the day in ${config.baseline.timezone}).`,
+    ),
     giveBack === 0
       ? 'An accepted rise stays accepted when traffic falls back (baseline.return_after 0s).'
       : `An accepted rise is given back once traffic has stayed back down for ${formatDuration(giveBack)}.`,

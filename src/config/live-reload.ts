@@ -4,8 +4,9 @@
 // apply from the next record on, over the state already learnt. Restart only:
 // - windows.*: the window grid, the watermark rule and event-time bookkeeping that open windows
 //   and the changelog were built with;
-// - baseline.key and baseline.timezone: what a baseline is kept for, and the local hours its
-//   seasonal profile has learnt (state would silently mean something else);
+// - baseline.key, baseline.timezone and baseline.day_zones: what a baseline is kept for, and
+//   the local hours and days its seasonal profile has learnt (state would silently mean
+//   something else);
 // - alerts.format: consumers of the alert topic expect one encoding;
 // - kafka.* and service.*: connections, topics, the consumer group and the HTTP listener;
 // - input.*: the dialect the flows topic is decoded in (decoders hold per-partition state);
@@ -17,7 +18,7 @@ import type { KeyPath } from './errors.js';
 import type { Config } from './types.js';
 
 /** Key paths (as prefixes) whose value shapes the engine's state. */
-export const ENGINE_FIXED_KEYS: readonly KeyPath[] = [['windows'], ['baseline', 'key'], ['baseline', 'timezone']];
+export const ENGINE_FIXED_KEYS: readonly KeyPath[] = [['windows'], ['baseline', 'key'], ['baseline', 'timezone'], ['baseline', 'day_zones']];
 
 /** Key paths (as prefixes) a running service keeps until it restarts. */
 export const RESTART_ONLY_KEYS: readonly KeyPath[] = [...ENGINE_FIXED_KEYS, ['alerts', 'format'], ['kafka'], ['service'], ['input'], ['enrich'], ['enrich_files']];

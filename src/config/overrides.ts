@@ -8,7 +8,8 @@ import type { Config, DetectorKey, DetectorSettings, Override } from './types.js
 const GLOB_OPTIONS = { nocase: true, dot: true } as const;
 const compiledGlobs = new Map<string, (text: string) => boolean>();
 
-function globMatcher(glob: string): (text: string) => boolean {
+/** A destination glob's matcher, compiled once (overrides, baseline.day_zones). */
+export function globMatcher(glob: string): (text: string) => boolean {
   let matcher = compiledGlobs.get(glob);
   if (!matcher) {
     matcher = picomatch(glob, GLOB_OPTIONS);

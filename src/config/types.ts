@@ -78,6 +78,12 @@ export interface Override {
   settings: { [K in DetectorKey]?: Partial<DetectorSettings[K]> };
 }
 
+/** baseline.day_zones: a destination glob and the IANA zone whose days its traffic keeps. */
+export interface DayZone {
+  destination: string;
+  timezone: string;
+}
+
 export interface Config {
   kafka: KafkaConfig;
   /** The dialect of the flows (src/io/dialects): for `run` on the flows topic, the default of --input-format. */
@@ -92,7 +98,7 @@ export interface Config {
     /** A flow_id seen again at the same destination within this much event time is a duplicate; 0: off. */
     dedup_horizon: number;
   };
-  baseline: { key: BaselineKey; warmup_windows: number; idle_ttl: number; dormant_ttl: number; timezone: string; return_after: number };
+  baseline: { key: BaselineKey; warmup_windows: number; idle_ttl: number; dormant_ttl: number; timezone: string; day_zones: DayZone[]; return_after: number };
   policy: {
     regions: Record<string, string[]>;
     internal_networks: string[];

@@ -8,6 +8,7 @@ import type { FlowContext, FlowDetector, WindowContext, WindowDetector } from '.
 import { flowDetectors, windowDetectors } from '../detectors/registry.js';
 import { flowAlert, windowAlert } from './alert-builder.js';
 import type { Calendar } from './calendar.js';
+import type { DayZones } from './day-zones.js';
 import { windowScore } from './chart-band.js';
 import type { LiveConfig } from './live-config.js';
 import type { AlertWindow } from './repeat-folding.js';
@@ -65,7 +66,7 @@ export class FlowDispatch {
 export class WindowDispatch {
   // Observation, verdict and context are reused from window to window (the engine is
   // synchronous and detectors keep none of them): a busy boundary closes thousands.
-  private readonly obs: WindowObservation = { start_ms: 0, end_ms: 0, bytes: 0, flows: 0, packets: 0, sources: 0, hour: 0, weekday: 0 };
+  private readonly obs: WindowObservation = { start_ms: 0, end_ms: 0, bytes: 0, flows: 0, packets: 0, sources: 0, hour: 0, weekday: 0, dayHour: 0 };
   private readonly verdict = newVerdict();
   private readonly ctx: WindowContext = {
     destination: '', window: this.obs, baseline: this.verdict, learnedWindows: 0, learnedHours: 0, historyMs: 0, dailySpread: 0, warmupWindows: 0,
@@ -76,6 +77,7 @@ export class WindowDispatch {
   constructor(
     private readonly live: LiveConfig,
     private readonly calendar: Calendar,
+    private readonly dayZones: DayZones,
     private readonly size: number,
     private readonly offer: Offer,
     private readonly onWindowScore: ((score: WindowScore) => void) | undefined,
@@ -98,8 +100,12 @@ export class WindowDispatch {
     obs.flows = w.flows;
     obs.packets = w.packets;
     obs.sources = w.sources.size;
+    // Hours in baseline.timezone; the day (weekday, day bucket, the midnight the allowance reads) in the zone whose week the destination keeps.
+    const days = this.dayZones.calendarFor(destination);
+    const day = days === this.calendar ? local : days.at(w.start);
     obs.hour = local.hour;
-    obs.weekday = local.weekday;
+    obs.weekday = day.weekday;
+    obs.dayHour = day.hour;
     const verdict = scoreWindow(state.baseline, obs, this.verdict);
     const ctx = this.ctx;
     ctx.destination = destination;
@@ -145,7 +151,7 @@ export class WindowDispatch {
     const seen = ctx.learnedWindows + heldWindows(state.baseline);
     const busyShare = ctx.historyMs > 0 ? Math.min(1, (seen * this.size) / ctx.historyMs) : 0;
     this.settle?.(state, destination, obs.end_ms, held ? true : judged ? false : undefined, verdict.expectedFlows, busyShare);
-    learnWindow(state.baseline, obs, verdict, learningWeight(verdict.distance, held), local.hourBucket, local.dayBucket, config.baseline.return_after);
+    learnWindow(state.baseline, obs, verdict, learningWeight(verdict.distance, held), local.hourBucket, day.dayBucket, config.baseline.return_after);
     if (accepted) acceptLevel(state.baseline);
   }
 }

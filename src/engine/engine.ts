@@ -11,6 +11,7 @@
 import type { Config } from '../config/types.js';
 import { alertId, byEventTimeThenKey } from './alert-builder.js';
 import { Calendar } from './calendar.js';
+import { DayZones } from './day-zones.js';
 import { countAlert, newCounters, type EngineCounters } from './counters.js';
 import { FlowDedup } from './dedup.js';
 import { FlowDispatch, WindowDispatch } from './dispatch.js';
@@ -78,7 +79,7 @@ export class Engine {
     this.gateways = new GatewayJudges(this.live, calendar, alertId);
     const offer = this.offer.bind(this);
     this.flows = new FlowDispatch(this.live, offer);
-    this.windows = new WindowDispatch(this.live, calendar, this.size, offer, options.onWindowScore, this.settle.bind(this));
+    this.windows = new WindowDispatch(this.live, calendar, new DayZones(config.baseline.day_zones, calendar), this.size, offer, options.onWindowScore, this.settle.bind(this));
   }
 
   /** The config in force; replace it only through reconfigure(). */

@@ -14,7 +14,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const EXAMPLE = join(root, 'config/example.yaml');
 
 const FIXTURE = `
-baseline: {key: dst_ip, warmup_windows: 30, timezone: Europe/Berlin, return_after: 6h}
+baseline: {key: dst_ip, warmup_windows: 30, timezone: Europe/Berlin, return_after: 6h, day_zones: [{destination: '203.0.113.*', timezone: Asia/Tokyo}]}
 windows: {size: 5m, allowed_lateness: 1m}
 policy:
   regions:
@@ -76,6 +76,7 @@ const EXPECTED_AFTER_HEADER = [
   'Windows and baseline',
   '  Tumbling windows of 5m, closed once event time is 1m past their end.',
   '  One baseline per destination IP address; no volume alert before 30 windows; the state of a destination idle for 7d is dropped (the data classes it received kept 365d longer); hours and weekdays in Europe/Berlin.',
+  '  Destinations matching 203.0.113.* keep the weekdays and weekends of Asia/Tokyo (hours of the day in Europe/Berlin).',
   '  An accepted rise is given back once traffic has stayed back down for 6h.',
   '',
   'Alerts',

@@ -113,6 +113,15 @@ describe('config errors', () => {
     );
   });
 
+  it('a bad zone or an empty glob in baseline.day_zones, at its entry', () => {
+    expect(messageOf(['baseline:', '  day_zones:', '    - {destination: "*.jp.example", timezone: Asia/Tokio}'])).toBe(
+      'config.yaml:3: baseline.day_zones[0].timezone: unknown time zone "Asia/Tokio" (expected an IANA zone such as UTC or Europe/Berlin)',
+    );
+    expect(messageOf(['baseline:', '  day_zones:', '    - {destination: "*.jp.example", timezone: Asia/Tokyo}', '    - {destination: "", timezone: UTC}'])).toBe(
+      'config.yaml:4: baseline.day_zones[1].destination: expected a non-empty string, got ""',
+    );
+  });
+
   it('bad severity and bad baseline key', () => {
     expect(messageOf(['detectors:', '  residency_violation:', '    severity: SEVERE'])).toBe(
       'config.yaml:3: detectors.residency_violation.severity: expected one of LOW, MEDIUM, HIGH, CRITICAL, got "SEVERE"',

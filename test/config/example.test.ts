@@ -38,7 +38,7 @@ describe('config/example.yaml', () => {
 
   it('converts durations to milliseconds', () => {
     expect(config.windows).toEqual({ size: 60_000, allowed_lateness: 30_000, idle_timeout: 300_000, max_future: 3_600_000, dedup_horizon: 600_000 });
-    expect(config.baseline).toEqual({ key: 'dst_host', warmup_windows: 60, idle_ttl: 604_800_000, dormant_ttl: 31_536_000_000, timezone: 'UTC', return_after: 86_400_000 });
+    expect(config.baseline).toEqual({ key: 'dst_host', warmup_windows: 60, idle_ttl: 604_800_000, dormant_ttl: 31_536_000_000, timezone: 'UTC', day_zones: [], return_after: 86_400_000 });
     expect(config.alerts).toEqual({ suppress_for: 900_000, format: 'json' });
   });
 

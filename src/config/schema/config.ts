@@ -27,6 +27,9 @@ const baselineSection = section(
     // data classes) is dropped once idle this much longer.
     dormant_ttl: duration('positive').prefault('365d'),
     timezone: timeZone.default('UTC'),
+    // Destinations whose senders keep another zone's week: their weekdays, weekends and the
+    // midnight the day-edge allowance reads follow that zone (the first entry that matches).
+    day_zones: z.array(strict({ destination: z.string().min(1), timezone: timeZone })).default([]),
     // How long traffic must stay back down before a lasting change the volume detectors
     // accepted is given back (the level returns toward where it was); 0s: never.
     return_after: duration('zero').prefault('1d'),

@@ -50,9 +50,14 @@ export interface WindowObservation {
   flows: number;
   packets: number;
   sources: number;
-  /** Hour of day 0..23 and day of week 0..6 (Monday 0) in the configured time zone. */
+  /** Hour of day 0..23 in the configured time zone (baseline.timezone: the hour profile's slot). */
   hour: number;
+  /**
+   * Day of week 0..6 (Monday 0) and hour of that day, in the zone whose week the destination
+   * keeps (baseline.day_zones, else baseline.timezone; dayHour absent: `hour`).
+   */
   weekday: number;
+  dayHour?: number;
 }
 
 /** A window's verdict; its run reading's fields are tails.ts's RunReading. */
@@ -263,7 +268,8 @@ export const DAY_EDGE_HOURS = 2;
  */
 export function dayEdgeShare(w: WindowObservation): number {
   const at = positionInHour(w);
-  const fromMidnight = w.hour < 12 ? w.hour + at : 24 - w.hour - at;
+  const hour = w.dayHour ?? w.hour;
+  const fromMidnight = hour < 12 ? hour + at : 24 - hour - at;
   return Math.max(0, 1 - fromMidnight / DAY_EDGE_HOURS);
 }
 
@@ -279,7 +285,7 @@ export function dayEdgeShare(w: WindowObservation): number {
 function dayEdgeLift(s: BaselineState, w: WindowObservation, i: number, a: number): number {
   if (a === 0) return 0;
   const dow = DOW_OF[i];
-  const other = w.hour < 12 ? (w.weekday + 6) % 7 : (w.weekday + 1) % 7;
+  const other = (w.dayHour ?? w.hour) < 12 ? (w.weekday + 6) % 7 : (w.weekday + 1) % 7;
   return a * Math.max(0, s[dow + other] - s[dow + w.weekday]);
 }
 
