@@ -111,4 +111,12 @@ describe('Engine.reconfigure', () => {
     expect(() => p.engine.reconfigure(wider)).toThrow(new Error('cannot change without a restart: windows.size, baseline.timezone'));
     expect(p.engine.config).toBe(BEFORE);
   });
+
+  it('refuses a change of baseline.day_zones, which decides the days a destination\'s state was learnt in', () => {
+    const p = new Pipeline(BEFORE);
+    run(p, beforeSwitch());
+    const zoned = { ...BEFORE, baseline: { ...BEFORE.baseline, day_zones: [{ destination: '*.example.eu', timezone: 'Asia/Tokyo' }] } };
+    expect(() => p.engine.reconfigure(zoned)).toThrow(new Error('cannot change without a restart: baseline.day_zones'));
+    expect(p.engine.config).toBe(BEFORE);
+  });
 });
