@@ -10,14 +10,11 @@
 import { globMatcher } from '../config/overrides.js';
 import type { DayZone } from '../config/types.js';
 import { Calendar } from './calendar.js';
-
-/** Destinations remembered with their zone's calendar before the memo is emptied (it is only a memo). */
-const MEMO_LIMIT = 4096;
+import type { DestinationState } from './state-store.js';
 
 export class DayZones {
   private readonly calendars: Calendar[];
   private readonly matchers: ((destination: string) => boolean)[];
-  private readonly memo = new Map<string, Calendar>();
 
   constructor(zones: readonly DayZone[], private readonly main: Calendar) {
     const byZone = new Map<string, Calendar>([[main.timeZone, main]]);
@@ -29,16 +26,19 @@ export class DayZones {
     this.matchers = zones.map((z) => globMatcher(z.destination));
   }
 
-  /** The calendar whose days `destination` keeps: its first matching entry's zone, else baseline.timezone's. */
-  calendarFor(destination: string): Calendar {
+  /**
+   * The calendar whose days `destination` keeps: its first matching entry's zone, else
+   * baseline.timezone's. Matched once per destination state (kept on it: the zones change only
+   * with a restart), so its globs are not run per window.
+   */
+  calendarFor(state: DestinationState, destination: string): Calendar {
     if (this.matchers.length === 0) return this.main;
-    let c = this.memo.get(destination);
-    if (c === undefined) {
-      const i = this.matchers.findIndex((m) => m(destination));
-      c = i < 0 ? this.main : this.calendars[i];
-      if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
-      this.memo.set(destination, c);
-    }
-    return c;
+    return (state.days ??= this.resolve(destination));
+  }
+
+  /** The first matching entry's calendar, else baseline.timezone's. */
+  resolve(destination: string): Calendar {
+    const i = this.matchers.findIndex((m) => m(destination));
+    return i < 0 ? this.main : this.calendars[i];
   }
 }

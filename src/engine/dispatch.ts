@@ -101,7 +101,7 @@ export class WindowDispatch {
     obs.packets = w.packets;
     obs.sources = w.sources.size;
     // Hours in baseline.timezone; the day (weekday, day bucket, the midnight the allowance reads) in the zone whose week the destination keeps.
-    const days = this.dayZones.calendarFor(destination);
+    const days = this.dayZones.calendarFor(state, destination);
     const day = days === this.calendar ? local : days.at(w.start);
     obs.hour = local.hour;
     obs.weekday = day.weekday;

@@ -1,6 +1,6 @@
 // The config in force and what the engine derives from it (internal networks, compiled
 // policy, detector settings with overrides per destination), swapped whole by a live reload.
-// Settings that shape the state itself (windows, baseline key and time zone) cannot change
+// Settings that shape the state itself (windows, baseline key, time zone and day zones) cannot change
 // without a restart: reconfigure refuses them (config/live-reload.ts names them).
 import { formatKeyPath } from '../config/errors.js';
 import { changedKeys, ENGINE_FIXED_KEYS } from '../config/live-reload.js';

@@ -2,6 +2,7 @@
 // topic holds is named here: the engine's destinations and meta entry, GATEWAY_SILENT's
 // gateways and stream entry, and the Kafka task's progress marker. A module that writes or
 // reads the changelog asks this one for its keys; detectors serialise only their own payload.
+import type { Calendar } from './calendar.js';
 import { newBaseline } from '../detectors/baseline/seasonal-baseline.js';
 import type { BaselineState } from '../detectors/baseline/layout.js';
 import { baselineFromJSON, baselineToJSON } from '../detectors/baseline/state-json.js';
@@ -84,6 +85,8 @@ export interface DestinationState {
   ids: RecentIds | undefined;
   /** Detector settings with overrides applied, per data class (derived, not serialised; shared). */
   settings: Map<string | null, DetectorSettings> | undefined;
+  /** The calendar whose days it keeps (baseline.day_zones, day-zones.ts), resolved on first use (derived, not serialised; shared). */
+  days: Calendar | undefined;
 }
 
 /**
@@ -106,6 +109,7 @@ function destinationState(
     folds: folds !== undefined && folds.size > 0 ? folds : undefined,
     ids,
     settings: undefined,
+    days: undefined,
   };
 }
 

@@ -4,7 +4,7 @@
 // stale. Parts that must act on a reload (the engines, the configured suppressions) subscribe.
 //
 // Settings only a restart can apply (src/config/live-reload.ts: kafka.*, service.*, windows.*,
-// baseline.key, baseline.timezone, alerts.format) never differ between `current` and the start
+// baseline.key, baseline.timezone, baseline.day_zones, alerts.format) never differ between `current` and the start
 // config, because reload.ts refuses a file that changes them; reading them from `current`
 // is therefore the same as reading them at start, and stays right if one of them becomes live.
 import type { Config } from '../config/types.js';

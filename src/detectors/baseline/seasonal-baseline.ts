@@ -454,7 +454,8 @@ export function learnWindow(
     raw[i] = r[i] + shift;
     heldScratch[i] = model[i] + shift;
   }
-  rollSeasonalBuckets(s, w.hour, w.weekday, hourBucket, dayBucket);
+  // The hour slot the destination's day begins in (its day zone's midnight; whole-hour offsets exact).
+  rollSeasonalBuckets(s, w.hour, w.weekday, hourBucket, dayBucket, w.dayHour === undefined ? 0 : (w.hour - w.dayHour + 24) % 24);
   if (learnTails(s, v.residual, v.sigma, v.distance > HUBER_D)) rememberOnset(s, w.start_ms, w.end_ms - w.start_ms, x[0]);
   if (weight === 0) {
     // Held: level and spread learn nothing. The seasonal profiles still see the window

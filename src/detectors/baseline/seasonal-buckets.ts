@@ -59,7 +59,7 @@ const HOUR_PROFILE: Profile = { slots: HOD, bytesSlots: HOD_BYTES, bytesSum: CUR
 const DAY_PROFILE: Profile = { slots: DOW, bytesSlots: DOW_BYTES, bytesSum: CUR_DAY_SUM_BYTES, flowsSlots: DOW_FLOWS, flowsSum: CUR_DAY_SUM_FLOWS, folded: DAYS, perCycle: 7, minRate: DOW_MIN_RATE, bucket: CUR_DAY, slot: CUR_DOW, sum: CUR_DAY_SUM, weight: CUR_DAY_W };
 
 /** When a new hour (day) starts, folds the finished one's mean residual into its slot. */
-function rollBucket(s: BaselineState, p: Profile, bucketNumber: number, slot: number): void {
+function rollBucket(s: BaselineState, p: Profile, bucketNumber: number, slot: number, firstHour = 0): void {
   const bucket = bucketNumber % BUCKET_MOD;
   if (bucket === s[p.bucket]) return;
   // The weekday profile learns only days scored with a learnt hour profile (a first
@@ -69,10 +69,10 @@ function rollBucket(s: BaselineState, p: Profile, bucketNumber: number, slot: nu
   // day to the hour profile alone, which then read the first Monday as growth.)
   const ready = p !== DAY_PROFILE || s[HOURS] - hoursOf(s[DAY_HOURS]) >= 24;
   // A day with traffic is seen (weekday-kinds.ts) when its slot learns it, or when it taught the
-  // hour profile (its slot 0 is the level the profile was learnt at) from its first hour on or
+  // hour profile (its first hour's slot is the level the profile was learnt at) from its first hour on or
   // before a weekday: the hours a partial first day did not cover are learnt from the next day,
   // and a first Friday from 17:00 followed by a weekend left Monday's hours to the weekend.
-  if (p === DAY_PROFILE && s[p.weight] > 0 && (ready || (s[DAY_HOURS] & 1) !== 0 || !isWeekend(slot))) markDaySeen(s, s[p.slot]);
+  if (p === DAY_PROFILE && s[p.weight] > 0 && (ready || (s[DAY_HOURS] & (1 << firstHour)) !== 0 || !isWeekend(slot))) markDaySeen(s, s[p.slot]);
   if (s[p.weight] > 0 && ready) {
     if (p === DAY_PROFILE && s[DAY_RAW_N] > 0) {
       // The day's mean against the learnt hour profile widens the range of days seen (dailySpread).
@@ -133,7 +133,12 @@ function takeDayOutOfHours(s: BaselineState, dayStep: number, countsMean: number
   }
 }
 
-export function rollSeasonalBuckets(s: BaselineState, hour: number, weekday: number, hourBucket: number, dayBucket: number): void {
+/**
+ * Folds what a new hour or day closes. `firstHour`: the hour slot (baseline.timezone's) in
+ * which the destination's day begins, 0 unless its days keep another zone (baseline.day_zones):
+ * a day that taught that slot began in its first hour.
+ */
+export function rollSeasonalBuckets(s: BaselineState, hour: number, weekday: number, hourBucket: number, dayBucket: number, firstHour = 0): void {
   rollBucket(s, HOUR_PROFILE, hourBucket, hour);
-  rollBucket(s, DAY_PROFILE, dayBucket, weekday);
+  rollBucket(s, DAY_PROFILE, dayBucket, weekday, firstHour);
 }

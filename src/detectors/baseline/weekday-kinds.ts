@@ -1,4 +1,4 @@
-// Which kinds of day (Monday-Friday, Saturday-Sunday, in baseline.timezone) a young baseline
+// Which kinds of day (Monday-Friday, Saturday-Sunday, in the destination's day zone: baseline.day_zones, else baseline.timezone) a young baseline
 // has seen. A baseline that has seen only a weekend does not know a weekday: its first Monday
 // reads as growth all day (the standard scenario started on a Saturday raised 38 records of
 // no incident on it), so SUSTAINED_INCREASE does not judge a weekday before one is known. A
