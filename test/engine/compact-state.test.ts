@@ -55,7 +55,7 @@ describe('packTypedStates', () => {
     }
   }
 
-  it("gives a state's slot back, zeroed, once the state is collected, and hands it to the next state", async () => {
+  it("gives a state's slot back once the state is collected, and hands it to the next state, which writes it whole", async () => {
     // A size no other test uses: its pool is this test's alone (12 + 4 of padding, then 8).
     const size = 16 + 8;
     const make = (v: number): Float32Array => packTypedStates(Float32Array.from([v, v, v]), { a: Float64Array.from([v]) });
