@@ -254,6 +254,11 @@ function positionInHour(w: WindowObservation): number {
   return ((((w.start_ms + w.end_ms) / 2) % HOUR_MS) + HOUR_MS) % HOUR_MS / HOUR_MS;
 }
 
+/** The window's hour in the destination's own day (WindowObservation.dayHour; `hour` when absent). */
+function dayHourOf(w: WindowObservation): number {
+  return w.dayHour ?? w.hour;
+}
+
 /**
  * How far either side of midnight a destination's day may begin, in hours. Its day does not
  * begin exactly at the configured zone's midnight (users in several zones, jobs at 23:00),
@@ -268,7 +273,7 @@ export const DAY_EDGE_HOURS = 2;
  */
 export function dayEdgeShare(w: WindowObservation): number {
   const at = positionInHour(w);
-  const hour = w.dayHour ?? w.hour;
+  const hour = dayHourOf(w);
   const fromMidnight = hour < 12 ? hour + at : 24 - hour - at;
   return Math.max(0, 1 - fromMidnight / DAY_EDGE_HOURS);
 }
@@ -285,7 +290,7 @@ export function dayEdgeShare(w: WindowObservation): number {
 function dayEdgeLift(s: BaselineState, w: WindowObservation, i: number, a: number): number {
   if (a === 0) return 0;
   const dow = DOW_OF[i];
-  const other = (w.dayHour ?? w.hour) < 12 ? (w.weekday + 6) % 7 : (w.weekday + 1) % 7;
+  const other = dayHourOf(w) < 12 ? (w.weekday + 6) % 7 : (w.weekday + 1) % 7;
   return a * Math.max(0, s[dow + other] - s[dow + w.weekday]);
 }
 
@@ -455,7 +460,7 @@ export function learnWindow(
     heldScratch[i] = model[i] + shift;
   }
   // The hour slot the destination's day begins in (its day zone's midnight; whole-hour offsets exact).
-  rollSeasonalBuckets(s, w.hour, w.weekday, hourBucket, dayBucket, w.dayHour === undefined ? 0 : (w.hour - w.dayHour + 24) % 24);
+  rollSeasonalBuckets(s, w.hour, w.weekday, hourBucket, dayBucket, (w.hour - dayHourOf(w) + 24) % 24);
   if (learnTails(s, v.residual, v.sigma, v.distance > HUBER_D)) rememberOnset(s, w.start_ms, w.end_ms - w.start_ms, x[0]);
   if (weight === 0) {
     // Held: level and spread learn nothing. The seasonal profiles still see the window
